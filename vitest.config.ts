@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// Tests run against the TypeScript sources of the workspace packages (no build needed for unit and
+// adapter tests). Tests that need built output (packed tarballs, app processes) build it themselves
+// or rely on `npm test`, which builds first.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@gatehouse\/core$/, replacement: src('./packages/core/src/index.ts') },
+      { find: /^@gatehouse\/express$/, replacement: src('./packages/express/src/index.ts') },
+      { find: /^@gatehouse\/koa$/, replacement: src('./packages/koa/src/index.ts') },
+      { find: /^@gatehouse\/nestjs$/, replacement: src('./packages/nestjs/src/index.ts') },
+      { find: /^@gatehouse\/client$/, replacement: src('./packages/client/src/index.ts') },
+      { find: /^@gatehouse\/dev-idp$/, replacement: src('./apps/dev-idp/src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['**/test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
