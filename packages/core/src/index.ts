@@ -1,1 +1,62 @@
-export const placeholder = 'core';
+/**
+ * @gatehouse/core: the framework-free authentication engine of Gatehouse. Adapters
+ * (`@gatehouse/express`, `@gatehouse/koa`, `@gatehouse/nestjs`) call it; services may too.
+ */
+
+export type { AuditEvent, AuditEventName, AuditLogger } from './audit.js';
+export { TokenCache } from './cache/token-cache.js';
+export type { CreateProviderOptions, GatehouseConfig } from './config/create.js';
+export { createAuthProvider } from './config/create.js';
+export { ENV, loadConfigFromEnv, runtimeEnvironment } from './config/env.js';
+export type { AuthContext, AuthType } from './context.js';
+export { createAuthContext, hasScopes, missingScopes } from './context.js';
+export type {
+  AuthErrorCode,
+  BearerErrorCode,
+  ConfigErrorCode,
+  InvalidRequestReason,
+  InvalidTokenReason,
+} from './errors.js';
+export {
+  AudienceMismatchError,
+  AuthError,
+  ConfigError,
+  ForbiddenError,
+  InsufficientScopeError,
+  InvalidRequestError,
+  InvalidTokenError,
+  IssuerUnavailableError,
+  isAuthError,
+  MissingCredentialsError,
+  TokenExpiredError,
+  TokenNotYetValidError,
+  UnknownApiKeyError,
+  UnknownIssuerError,
+  UnknownKeyError,
+  UnsupportedAlgorithmError,
+} from './errors.js';
+export type { GatehouseOptions } from './gatehouse.js';
+export { createGatehouse, Gatehouse } from './gatehouse.js';
+export {
+  authorizationHeader,
+  DEFAULT_MAX_TOKEN_LENGTH,
+  extractBearer,
+  isBearerToken,
+} from './http/bearer.js';
+export type { PublicPath } from './http/public-paths.js';
+export { publicPathMatcher } from './http/public-paths.js';
+export type { AuthErrorResponse, BearerChallenge } from './http/response.js';
+export { authErrorResponse, bearerChallenge, DEFAULT_REALM } from './http/response.js';
+export { isLoopbackHost } from './jwks/url.js';
+export type { JwsAlgorithm } from './jwt/algorithms.js';
+export { SUPPORTED_ALGORITHMS } from './jwt/algorithms.js';
+export { AdminPolicy } from './policy/admins.js';
+export type { AuthRequirement } from './policy/requirement.js';
+export { checkRequirement } from './policy/requirement.js';
+export type { AuthProvider } from './provider.js';
+export type { ApiKeyEntry, ApiKeyProviderOptions } from './providers/api-key.js';
+export { ApiKeyAuthProvider } from './providers/api-key.js';
+export { DEVELOPMENT_IDENTITY, DevelopmentAuthProvider } from './providers/development.js';
+export { MultiAuthProvider } from './providers/multi.js';
+export type { IssuerOptions, OidcProviderOptions } from './providers/oidc.js';
+export { OIDC_DEFAULTS, OidcAuthProvider } from './providers/oidc.js';

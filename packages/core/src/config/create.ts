@@ -1,0 +1,86 @@
+import type { AuditLogger } from '../audit.js';
+import { ConfigError } from '../errors.js';
+import { AdminPolicy } from '../policy/admins.js';
+import type { AuthProvider } from '../provider.js';
+import { ApiKeyAuthProvider, type ApiKeyEntry } from '../providers/api-key.js';
+import { DevelopmentAuthProvider } from '../providers/development.js';
+import { MultiAuthProvider } from '../providers/multi.js';
+import { OidcAuthProvider, type OidcProviderOptions } from '../providers/oidc.js';
+import { runtimeEnvironment } from './env.js';
+import { validateAdmins, validateApiKeys, validateOidcOptions } from './validate.js';
+
+/**
+ * Everything a Gatehouse-protected service is configured with: the programmatic (camelCase) form of the
+ * `GATEHOUSE_*` variables. {@link loadConfigFromEnv} produces one.
+ */
+export interface GatehouseConfig {
+  readonly apiKeys?: readonly ApiKeyEntry[];
+  readonly oidc?: Omit<OidcProviderOptions, 'admins' | 'now' | 'logger'>;
+  /** Subjects or emails with admin rights. */
+  readonly admins?: readonly string[];
+  /** Development only: every request passes as an anonymous identity. Refused in production. */
+  readonly disableAuth?: boolean;
+  /** `production` forbids `disableAuth`. Default: `NODE_ENV`, or `development` when unset. */
+  readonly environment?: string;
+}
+
+/** Runtime collaborators of the providers {@link createAuthProvider} builds. */
+export interface CreateProviderOptions {
+  readonly logger?: AuditLogger;
+  /** Current time in milliseconds (for tests). */
+  readonly now?: () => number;
+}
+
+/**
+ * Builds the provider a configuration describes: API keys first (the cheap check), then OIDC, behind a
+ * {@link MultiAuthProvider} when both are set; the development provider, with a loud warning, when auth
+ * is disabled. Fails closed with a {@link ConfigError} on an empty or invalid configuration.
+ *
+ * @example
+ * ```ts
+ * const provider = createAuthProvider({
+ *   apiKeys: [{ name: 'legacy-exporter', key: process.env.EXPORTER_KEY! }],
+ *   oidc: { issuers: [{ issuer: 'https://login.example.com', audience: 'telemetry-api' }] },
+ *   admins: ['alice@example.com'],
+ * });
+ * ```
+ */
+export function createAuthProvider(
+  config: GatehouseConfig,
+  options: CreateProviderOptions = {},
+): AuthProvider {
+  if (config.disableAuth) {
+    if ((config.environment ?? runtimeEnvironment()) === 'production') {
+      throw new ConfigError('invalid_config', 'is refused when the environment is production', {
+        field: 'disableAuth',
+      });
+    }
+    const message =
+      'AUTHENTICATION IS DISABLED: every request passes as an anonymous admin. Development only.';
+    options.logger?.warn({ event: 'gatehouse.config.auth_disabled' }, message);
+    console.warn(`\n${'!'.repeat(80)}\n  GATEHOUSE: ${message}\n${'!'.repeat(80)}\n`);
+    return new DevelopmentAuthProvider();
+  }
+  const admins = new AdminPolicy(
+    config.admins === undefined ? [] : validateAdmins(config.admins, { prefix: 'admins' }),
+  );
+  const providers: AuthProvider[] = [];
+  if (config.apiKeys !== undefined) {
+    providers.push(
+      new ApiKeyAuthProvider({ keys: validateApiKeys(config.apiKeys, { prefix: 'apiKeys' }), admins }),
+    );
+  }
+  if (config.oidc !== undefined) {
+    validateOidcOptions(config.oidc, { prefix: 'oidc.' });
+    providers.push(
+      new OidcAuthProvider({ ...config.oidc, admins, logger: options.logger, now: options.now }),
+    );
+  }
+  if (providers.length === 0) {
+    throw new ConfigError(
+      'missing_config',
+      'no credentials are configured: set apiKeys and/or oidc (or disableAuth for development)',
+    );
+  }
+  return providers.length === 1 ? providers[0]! : new MultiAuthProvider(providers);
+}

@@ -1,0 +1,99 @@
+import { ConfigError } from '../errors.js';
+import type { GatehouseConfig } from './create.js';
+import { type Spelling, validateAdmins, validateApiKeys, validateOidcOptions } from './validate.js';
+
+/** The environment variables Gatehouse reads. This module is the only place that reads them. */
+export const ENV = Object.freeze({
+  apiKeys: 'GATEHOUSE_API_KEYS',
+  oidcConfig: 'GATEHOUSE_OIDC_CONFIG',
+  admins: 'GATEHOUSE_ADMINS',
+  disableAuth: 'GATEHOUSE_DISABLE_AUTH',
+  nodeEnv: 'NODE_ENV',
+});
+
+const OIDC_JSON_NAMES: Readonly<Record<string, string>> = {
+  jwksUri: 'jwks_uri',
+  jwksRefreshIntervalSecs: 'jwks_refresh_interval_secs',
+  jwksCooldownSecs: 'jwks_cooldown_secs',
+  tokenCacheSize: 'token_cache_size',
+  tokenCacheTtlSecs: 'token_cache_ttl_secs',
+  clockToleranceSecs: 'clock_tolerance_secs',
+  httpTimeoutMs: 'http_timeout_ms',
+  maxResponseBytes: 'max_response_bytes',
+};
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads and validates the `GATEHOUSE_*` environment. Fails closed: nothing configured, malformed JSON,
+ * a missing or empty field, or disabled auth under `NODE_ENV=production` throw a {@link ConfigError}
+ * that names the variable and the field.
+ *
+ * @example
+ * ```ts
+ * const provider = createAuthProvider(loadConfigFromEnv());
+ * ```
+ */
+export function loadConfigFromEnv(env: Env = process.env): GatehouseConfig {
+  const environment = runtimeEnvironment(env);
+  const disableAuth = readFlag(env, ENV.disableAuth);
+  if (disableAuth && environment === 'production') {
+    throw new ConfigError(
+      'invalid_config',
+      'is refused when NODE_ENV=production: never disable authentication in production',
+      {
+        variable: ENV.disableAuth,
+      },
+    );
+  }
+  const apiKeysJson = readJson(env, ENV.apiKeys);
+  const oidcJson = readJson(env, ENV.oidcConfig);
+  const adminsJson = readJson(env, ENV.admins);
+
+  const config: { -readonly [K in keyof GatehouseConfig]: GatehouseConfig[K] } = { environment, disableAuth };
+  if (apiKeysJson !== undefined) config.apiKeys = validateApiKeys(apiKeysJson, { variable: ENV.apiKeys });
+  if (oidcJson !== undefined) {
+    const spelling: Spelling = { variable: ENV.oidcConfig, names: OIDC_JSON_NAMES };
+    config.oidc = validateOidcOptions(oidcJson, spelling);
+  }
+  config.admins = adminsJson === undefined ? [] : validateAdmins(adminsJson, { variable: ENV.admins });
+
+  if (!disableAuth && config.apiKeys === undefined && config.oidc === undefined) {
+    throw new ConfigError(
+      'missing_config',
+      `no credentials are configured: set ${ENV.apiKeys} and/or ${ENV.oidcConfig} (or ${ENV.disableAuth}=1 for local development only)`,
+    );
+  }
+  return config;
+}
+
+/** `NODE_ENV`, defaulting to `development` when unset. */
+export function runtimeEnvironment(env: Env = process.env): string {
+  const value = env[ENV.nodeEnv]?.trim();
+  return value ? value : 'development';
+}
+
+function readFlag(env: Env, variable: string): boolean {
+  const value = env[variable]?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  throw new ConfigError(
+    'invalid_config',
+    'must be 1 (or true) to disable authentication, 0 (or unset) otherwise',
+    {
+      variable,
+    },
+  );
+}
+
+// An unset or blank variable is absent; anything else must be JSON. The parse error's text is not
+// repeated: it would quote the value, which may hold secrets.
+function readJson(env: Env, variable: string): unknown {
+  const raw = env[variable];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ConfigError('invalid_config', 'is not valid JSON', { variable });
+  }
+}

@@ -1,0 +1,224 @@
+import { ConfigError } from '../errors.js';
+import { isBearerToken } from '../http/bearer.js';
+import { urlProblem } from '../jwks/url.js';
+import { isSupportedAlgorithm, type JwsAlgorithm, SUPPORTED_ALGORITHMS } from '../jwt/algorithms.js';
+
+/**
+ * Validation shared by programmatic options (camelCase) and the environment (snake_case JSON). Every
+ * error names the field by the spelling the user wrote, and the environment variable when there is one.
+ */
+export interface Spelling {
+  /** The environment variable the value came from, if any. */
+  readonly variable?: string;
+  /** Prefix of field paths (e.g. `oidc.` for nested programmatic options). */
+  readonly prefix?: string;
+  /** External names of the fields, by camelCase name. */
+  readonly names?: Readonly<Record<string, string>>;
+}
+
+/** OIDC settings after validation, defaults applied. */
+export interface OidcSettings {
+  readonly issuers: readonly {
+    readonly issuer: string;
+    readonly audience: string | readonly string[];
+    readonly jwksUri?: string;
+    readonly algorithms?: readonly JwsAlgorithm[];
+  }[];
+  readonly jwksRefreshIntervalSecs: number;
+  readonly jwksCooldownSecs: number;
+  readonly tokenCacheSize: number;
+  readonly tokenCacheTtlSecs: number;
+  readonly clockToleranceSecs: number;
+  readonly algorithms: readonly JwsAlgorithm[];
+  readonly httpTimeoutMs: number;
+  readonly maxResponseBytes: number;
+}
+
+/** An API key entry after validation. */
+export interface ApiKeySettings {
+  readonly name: string;
+  readonly key: string;
+  readonly scopes?: readonly string[];
+}
+
+const DEFAULTS = {
+  jwksRefreshIntervalSecs: 3600,
+  jwksCooldownSecs: 30,
+  tokenCacheSize: 1000,
+  tokenCacheTtlSecs: 300,
+  clockToleranceSecs: 60,
+  httpTimeoutMs: 5000,
+  maxResponseBytes: 512 * 1024,
+} as const;
+
+// Non-negative integer fields of the OIDC settings, with their upper bounds.
+const INTEGER_FIELDS: readonly [keyof typeof DEFAULTS, number, number][] = [
+  ['jwksRefreshIntervalSecs', 1, 7 * 24 * 3600],
+  ['jwksCooldownSecs', 0, 24 * 3600],
+  ['tokenCacheSize', 0, 10_000_000],
+  ['tokenCacheTtlSecs', 0, 24 * 3600],
+  ['clockToleranceSecs', 0, 3600],
+  ['httpTimeoutMs', 1, 120_000],
+  ['maxResponseBytes', 1024, 64 * 1024 * 1024],
+];
+
+/** Programmatic-only keys that are not settings (ignored by the validator). */
+const RUNTIME_KEYS = new Set(['admins', 'now', 'logger']);
+
+class Checker {
+  constructor(private readonly spelling: Spelling) {}
+
+  name(field: string): string {
+    return this.spelling.names?.[field] ?? field;
+  }
+
+  fail(path: string, problem: string): never {
+    throw new ConfigError('invalid_config', problem, {
+      variable: this.spelling.variable,
+      field: path
+        ? `${this.spelling.prefix ?? ''}${path}`
+        : this.spelling.prefix?.replace(/\.$/, '') || undefined,
+    });
+  }
+
+  object(value: unknown, path: string): Record<string, unknown> {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      this.fail(path, 'must be an object');
+    return value as Record<string, unknown>;
+  }
+
+  nonEmptyString(value: unknown, path: string): string {
+    if (value === undefined || value === null) this.fail(path, 'is required');
+    if (typeof value !== 'string') this.fail(path, 'must be a string');
+    if (value.trim().length === 0) this.fail(path, 'must not be empty');
+    return value;
+  }
+
+  list(value: unknown, path: string, { nonEmpty }: { nonEmpty: boolean }): unknown[] {
+    if (value === undefined || value === null) this.fail(path, 'is required');
+    if (!Array.isArray(value)) this.fail(path, 'must be an array');
+    if (nonEmpty && value.length === 0) this.fail(path, 'must not be empty');
+    return value;
+  }
+
+  noUnknownFields(
+    value: Record<string, unknown>,
+    path: string,
+    known: readonly string[],
+    ignored?: Set<string>,
+  ) {
+    const allowed = new Set(known.map((k) => this.name(k)));
+    for (const key of Object.keys(value)) {
+      if (!allowed.has(key) && !ignored?.has(key)) this.fail(join(path, key), 'is not a known field');
+    }
+  }
+}
+
+function join(path: string, field: string): string {
+  return path ? `${path}.${field}` : field;
+}
+
+/**
+ * Validates OIDC options (programmatic camelCase by default) and applies the defaults; throws
+ * {@link ConfigError} naming the field.
+ */
+export function validateOidcOptions(input: unknown, spelling: Spelling = {}): OidcSettings {
+  const c: Checker = new Checker(spelling);
+  const options = c.object(input, '');
+  const n = (field: string) => c.name(field);
+  c.noUnknownFields(
+    options,
+    '',
+    ['issuers', 'algorithms', ...INTEGER_FIELDS.map(([field]) => field)],
+    spelling.names ? undefined : RUNTIME_KEYS,
+  );
+
+  const algorithms = readAlgorithms(c, options[n('algorithms')], n('algorithms')) ?? [
+    ...SUPPORTED_ALGORITHMS,
+  ];
+  const issuers = c.list(options[n('issuers')], n('issuers'), { nonEmpty: true }).map((value, index) => {
+    const path = `${n('issuers')}[${index}]`;
+    const entry = c.object(value, path);
+    c.noUnknownFields(entry, path, ['issuer', 'audience', 'jwksUri', 'algorithms']);
+    const issuer = c.nonEmptyString(entry.issuer, `${path}.issuer`);
+    const issuerProblem = urlProblem(issuer);
+    if (issuerProblem) c.fail(`${path}.issuer`, issuerProblem);
+    if (new URL(issuer).search) c.fail(`${path}.issuer`, 'must not contain a query');
+    const audience = readAudience(c, entry.audience, `${path}.audience`);
+    const jwksUriValue = entry[n('jwksUri')];
+    let jwksUri: string | undefined;
+    if (jwksUriValue !== undefined) {
+      jwksUri = c.nonEmptyString(jwksUriValue, `${path}.${n('jwksUri')}`);
+      const problem = urlProblem(jwksUri);
+      if (problem) c.fail(`${path}.${n('jwksUri')}`, problem);
+    }
+    const issuerAlgorithms = readAlgorithms(c, entry[n('algorithms')], `${path}.${n('algorithms')}`);
+    return { issuer, audience, jwksUri, algorithms: issuerAlgorithms };
+  });
+
+  const integers = {} as Record<keyof typeof DEFAULTS, number>;
+  for (const [field, min, max] of INTEGER_FIELDS) {
+    const value = options[n(field)];
+    if (value === undefined) {
+      integers[field] = DEFAULTS[field];
+      continue;
+    }
+    if (typeof value !== 'number' || !Number.isInteger(value)) c.fail(n(field), 'must be an integer');
+    if (value < min || value > max) c.fail(n(field), `must be between ${min} and ${max}`);
+    integers[field] = value;
+  }
+  return { issuers, algorithms, ...integers };
+}
+
+function readAudience(c: Checker, value: unknown, path: string): string | readonly string[] {
+  if (Array.isArray(value)) {
+    if (value.length === 0) c.fail(path, 'must not be empty');
+    return value.map((item, i) => c.nonEmptyString(item, `${path}[${i}]`));
+  }
+  return c.nonEmptyString(value, path);
+}
+
+function readAlgorithms(c: Checker, value: unknown, path: string): JwsAlgorithm[] | undefined {
+  if (value === undefined) return undefined;
+  return c.list(value, path, { nonEmpty: true }).map((alg, i) => {
+    if (!isSupportedAlgorithm(alg)) {
+      c.fail(
+        `${path}[${i}]`,
+        `must be one of ${SUPPORTED_ALGORITHMS.join(', ')} (none and HS* are never allowed)`,
+      );
+    }
+    return alg;
+  });
+}
+
+/** Validates API key entries: a non-empty list of `{name, key}` with distinct, sendable keys. */
+export function validateApiKeys(input: unknown, spelling: Spelling = {}): ApiKeySettings[] {
+  const c: Checker = new Checker(spelling);
+  const seen = new Set<string>();
+  return c.list(input, '', { nonEmpty: true }).map((value, index) => {
+    const path = `[${index}]`;
+    const entry = c.object(value, path);
+    c.noUnknownFields(entry, path, ['name', 'key', 'scopes']);
+    const name = c.nonEmptyString(entry.name, `${path}.name`);
+    const key = c.nonEmptyString(entry.key, `${path}.key`);
+    // The message names the entry, never the key itself.
+    if (!isBearerToken(key)) {
+      c.fail(`${path}.key`, 'must use only letters, digits and - . _ ~ + / (with optional trailing =)');
+    }
+    if (seen.has(key)) c.fail(`${path}.key`, 'duplicates the key of an earlier entry');
+    seen.add(key);
+    let scopes: string[] | undefined;
+    if (entry.scopes !== undefined) {
+      scopes = c
+        .list(entry.scopes, `${path}.scopes`, { nonEmpty: false })
+        .map((s, i) => c.nonEmptyString(s, `${path}.scopes[${i}]`));
+    }
+    return scopes ? { name, key, scopes } : { name, key };
+  });
+}
+
+/** Validates the admins list: subjects or emails; an empty list means no admins. */
+export function validateAdmins(input: unknown, spelling: Spelling = {}): string[] {
+  const c: Checker = new Checker(spelling);
+  return c.list(input, '', { nonEmpty: false }).map((value, i) => c.nonEmptyString(value, `[${i}]`));
+}

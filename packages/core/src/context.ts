@@ -1,0 +1,91 @@
+/** How an identity was established. `anonymous` is the development identity of disabled auth. */
+export type AuthType = 'api_key' | 'oidc' | 'anonymous';
+
+/**
+ * The authenticated identity of a request: what adapters put on `req.auth`, `ctx.state.auth` or
+ * `@CurrentAuth()`. Immutable, and shared between requests that present the same token.
+ *
+ * @example
+ * ```ts
+ * function describe(auth: AuthContext): string {
+ *   return `${auth.subject} via ${auth.authType}${auth.isAdmin ? ' (admin)' : ''}`;
+ * }
+ * ```
+ */
+export interface AuthContext {
+  /** The user or service: the JWT `sub`, or the API key's name. */
+  readonly subject: string;
+  /** The `email` claim, when the token carries one. */
+  readonly email?: string;
+  /** The `email_verified` claim, when the token carries one. */
+  readonly emailVerified?: boolean;
+  /** The token's issuer, `api_key` for API keys, `development` for the anonymous development identity. */
+  readonly issuer: string;
+  /** The configured audience the token was accepted for (OIDC only). */
+  readonly audience?: string;
+  /** When the token expires (OIDC only). */
+  readonly expiresAt?: Date;
+  readonly authType: AuthType;
+  /** Whether the subject or the (not unverified) email is in the admins list. */
+  readonly isAdmin: boolean;
+  /** Granted scopes, from `scope` (space separated) or `scp` (array or string); configured for API keys. */
+  readonly scopes: readonly string[];
+  /** The verified JWT claims (empty for API keys). */
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+const NO_SCOPES: readonly string[] = Object.freeze([]);
+const NO_CLAIMS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/**
+ * Builds a frozen {@link AuthContext}; what custom {@link AuthProvider}s should return.
+ *
+ * @example
+ * ```ts
+ * const auth = createAuthContext({ subject: 'svc-a', issuer: 'my-directory', authType: 'api_key' });
+ * ```
+ */
+export function createAuthContext(
+  fields: Omit<AuthContext, 'isAdmin' | 'scopes' | 'claims'> &
+    Partial<Pick<AuthContext, 'isAdmin' | 'scopes' | 'claims'>>,
+): AuthContext {
+  const context: { -readonly [K in keyof AuthContext]: AuthContext[K] } = {
+    subject: fields.subject,
+    issuer: fields.issuer,
+    authType: fields.authType,
+    isAdmin: fields.isAdmin ?? false,
+    scopes: fields.scopes ? Object.freeze([...fields.scopes]) : NO_SCOPES,
+    claims: fields.claims ? deepFreeze(fields.claims) : NO_CLAIMS,
+  };
+  if (fields.email !== undefined) context.email = fields.email;
+  if (fields.emailVerified !== undefined) context.emailVerified = fields.emailVerified;
+  if (fields.audience !== undefined) context.audience = fields.audience;
+  if (fields.expiresAt !== undefined) context.expiresAt = new Date(fields.expiresAt.getTime());
+  return Object.freeze(context);
+}
+
+/**
+ * Whether `auth` holds every scope in `required`. The anonymous development identity holds all.
+ *
+ * @example
+ * ```ts
+ * if (!hasScopes(auth, ['telemetry:write'])) throw new InsufficientScopeError(['telemetry:write'], ['telemetry:write']);
+ * ```
+ */
+export function hasScopes(auth: AuthContext, required: readonly string[]): boolean {
+  return missingScopes(auth, required).length === 0;
+}
+
+/** The scopes of `required` that `auth` lacks (none for the anonymous development identity). */
+export function missingScopes(auth: AuthContext, required: readonly string[]): string[] {
+  if (auth.authType === 'anonymous') return [];
+  return required.filter((scope) => !auth.scopes.includes(scope));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

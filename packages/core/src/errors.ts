@@ -1,0 +1,306 @@
+/**
+ * Every way a request can fail authentication or authorization, each with a stable `code`.
+ * Messages are client-safe: they never contain a token, an API key or a secret. Structured detail
+ * for operators (the unknown `kid`, the expected audience…) lives in fields, which audit events carry.
+ */
+
+/** Stable codes of {@link AuthError}; `switch (err.code)` narrows to the subclass. */
+export type AuthErrorCode =
+  | 'missing_credentials'
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'unsupported_algorithm'
+  | 'token_expired'
+  | 'token_not_yet_valid'
+  | 'unknown_issuer'
+  | 'unknown_key'
+  | 'audience_mismatch'
+  | 'unknown_api_key'
+  | 'insufficient_scope'
+  | 'forbidden'
+  | 'issuer_unavailable';
+
+/** The RFC 6750 §3.1 error code an {@link AuthError} is reported as, if any. */
+export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+
+/**
+ * Base class of every authentication and authorization failure.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await provider.validateToken(token);
+ * } catch (err) {
+ *   if (err instanceof AuthError && err.code === 'token_expired') console.warn('expired token');
+ * }
+ * ```
+ */
+export abstract class AuthError extends Error {
+  abstract readonly code: AuthErrorCode;
+  /** The HTTP status this failure maps to (400, 401, 403 or 503). */
+  abstract readonly status: 400 | 401 | 403 | 503;
+  /** The RFC 6750 error code for the `WWW-Authenticate` challenge, if the failure has one. */
+  abstract readonly bearerError: BearerErrorCode | undefined;
+  /**
+   * Whether the failure is final. A provider that merely does not recognise a token (an unknown API key,
+   * a JWT from an issuer it does not serve) rejects with a non-final error, so that a
+   * `MultiAuthProvider` asks the next provider; any other rejection ends the search.
+   */
+  readonly final: boolean = true;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** No bearer credentials: no `Authorization` header, or one with another scheme (RFC 6750 §3.1: no error code). */
+export class MissingCredentialsError extends AuthError {
+  readonly code = 'missing_credentials';
+  readonly status = 401;
+  readonly bearerError = undefined;
+  /** The scheme that was presented instead of `Bearer`, if any (never its credentials). */
+  readonly scheme: string | undefined;
+  constructor(scheme?: string) {
+    super(
+      scheme === undefined ? 'bearer credentials required' : 'the Bearer authentication scheme is required',
+    );
+    this.scheme = scheme;
+  }
+}
+
+/** Why an `Authorization` header was malformed. */
+export type InvalidRequestReason = 'duplicate_header' | 'malformed' | 'empty_token' | 'too_long';
+
+/** A malformed `Authorization` header: two of them, an empty token, bad characters, or too long. */
+export class InvalidRequestError extends AuthError {
+  readonly code = 'invalid_request';
+  readonly status = 400;
+  readonly bearerError = 'invalid_request';
+  readonly reason: InvalidRequestReason;
+  constructor(reason: InvalidRequestReason) {
+    super(INVALID_REQUEST_MESSAGES[reason]);
+    this.reason = reason;
+  }
+}
+
+const INVALID_REQUEST_MESSAGES: Record<InvalidRequestReason, string> = {
+  duplicate_header: 'more than one Authorization header',
+  malformed: 'malformed Authorization header',
+  empty_token: 'empty bearer token',
+  too_long: 'Authorization header too long',
+};
+
+/** Why a token was found invalid, beyond the dedicated subclasses. */
+export type InvalidTokenReason = 'malformed' | 'signature' | 'claim' | 'header';
+
+/** A token that is not a well-formed, correctly signed JWT with valid claims. */
+export class InvalidTokenError extends AuthError {
+  readonly code = 'invalid_token';
+  readonly status = 401;
+  readonly bearerError = 'invalid_token';
+  readonly reason: InvalidTokenReason;
+  /** The claim or header parameter at fault, if one is. */
+  readonly claim: string | undefined;
+  readonly issuer: string | undefined;
+  constructor(
+    message: string,
+    detail: { reason: InvalidTokenReason; claim?: string; issuer?: string; cause?: unknown },
+  ) {
+    super(message, { cause: detail.cause });
+    this.reason = detail.reason;
+    this.claim = detail.claim;
+    this.issuer = detail.issuer;
+  }
+}
+
+/** A JWT signed with an algorithm outside the allow-list (`none` and HS* are never allowed). */
+export class UnsupportedAlgorithmError extends AuthError {
+  readonly code = 'unsupported_algorithm';
+  readonly status = 401;
+  readonly bearerError = 'invalid_token';
+  /** The `alg` header value, truncated. */
+  readonly algorithm: string;
+  constructor(algorithm: string) {
+    super('token signing algorithm not allowed');
+    this.algorithm = algorithm.slice(0, 32);
+  }
+}
+
+/** A JWT whose `exp` has passed (beyond the clock tolerance). */
+export class TokenExpiredError extends AuthError {
+  readonly code = 'token_expired';
+  readonly status = 401;
+  readonly bearerError = 'invalid_token';
+  readonly issuer: string;
+  /** The token's `exp`, in seconds since the epoch. */
+  readonly expiredAt: number;
+  constructor(issuer: string, expiredAt: number) {
+    super('token expired');
+    this.issuer = issuer;
+    this.expiredAt = expiredAt;
+  }
+}
+
+/** A JWT whose `nbf` or `iat` lies in the future (beyond the clock tolerance). */
+export class TokenNotYetValidError extends AuthError {
+  readonly code = 'token_not_yet_valid';
+  readonly status = 401;
+  readonly bearerError = 'invalid_token';
+  readonly issuer: string;
+  readonly claim: 'nbf' | 'iat';
+  constructor(issuer: string, claim: 'nbf' | 'iat') {
+    super(claim === 'nbf' ? 'token not yet valid' : 'token issued in the future');
+    this.issuer = issuer;
+    this.claim = claim;
+  }
+}
+
+/** A JWT whose `iss` is not a configured issuer. Not final: another provider may serve that issuer. */
+export class UnknownIssuerError extends AuthError {
+  readonly code = 'unknown_issuer';
+  readonly status = 401;
+  readonly bearerError = 'invalid_token';
+  override readonly final = false;
+  /** The unverified `iss` claim, truncated (absent when the token has none). */
+  readonly issuer: string | undefined;
+  constructor(issuer: string | undefined) {
+    super('token issuer not accepted');
+    this.issuer = issuer?.slice(0, 256);
+  }
+}
+
+/** A JWT whose `kid` is not in its issuer's key set, even after the allowed re-fetch. */
+export class UnknownKeyError extends AuthError {
+  readonly code = 'unknown_key';
+  readonly status = 401;
+  readonly bearerError = 'invalid_token';
+  readonly issuer: string;
+  /** The `kid` header value, truncated (absent when the token has none). */
+  readonly kid: string | undefined;
+  constructor(issuer: string, kid: string | undefined) {
+    super('token signing key not recognised');
+    this.issuer = issuer;
+    this.kid = kid?.slice(0, 128);
+  }
+}
+
+/** A JWT whose `aud` does not name the audience configured for its issuer. */
+export class AudienceMismatchError extends AuthError {
+  readonly code = 'audience_mismatch';
+  readonly status = 401;
+  readonly bearerError = 'invalid_token';
+  readonly issuer: string;
+  readonly expected: readonly string[];
+  /** The token's audiences (empty when `aud` is missing), truncated. */
+  readonly actual: readonly string[];
+  constructor(issuer: string, expected: readonly string[], actual: readonly string[]) {
+    super(actual.length === 0 ? 'token has no audience' : 'token audience not accepted');
+    this.issuer = issuer;
+    this.expected = expected;
+    this.actual = actual.slice(0, 8).map((a) => a.slice(0, 256));
+  }
+}
+
+/** A credential that is not a configured API key. Not final: it may be another provider's token. */
+export class UnknownApiKeyError extends AuthError {
+  readonly code = 'unknown_api_key';
+  readonly status = 401;
+  readonly bearerError = 'invalid_token';
+  override readonly final = false;
+  constructor() {
+    super('invalid credentials');
+  }
+}
+
+/** A valid identity that lacks a required scope (RFC 6750 `insufficient_scope`). */
+export class InsufficientScopeError extends AuthError {
+  readonly code = 'insufficient_scope';
+  readonly status = 403;
+  readonly bearerError = 'insufficient_scope';
+  readonly required: readonly string[];
+  readonly missing: readonly string[];
+  constructor(required: readonly string[], missing: readonly string[]) {
+    super('insufficient scope');
+    this.required = required;
+    this.missing = missing;
+  }
+}
+
+/** A valid identity without the right to the resource (e.g. not an admin). */
+export class ForbiddenError extends AuthError {
+  readonly code = 'forbidden';
+  readonly status = 403;
+  readonly bearerError = undefined;
+  readonly requirement: string;
+  constructor(requirement: 'admin' | (string & {})) {
+    super(requirement === 'admin' ? 'admin rights required' : 'access denied');
+    this.requirement = requirement;
+  }
+}
+
+/**
+ * The issuer's keys could not be fetched and none is cached: an outage, not a bad token. Maps to 503
+ * with `Retry-After`, so callers retry instead of discarding their token.
+ */
+export class IssuerUnavailableError extends AuthError {
+  readonly code = 'issuer_unavailable';
+  readonly status = 503;
+  readonly bearerError = undefined;
+  readonly issuer: string;
+  /** Seconds after which a new attempt to reach the issuer will be made. */
+  readonly retryAfterSecs: number;
+  constructor(issuer: string, retryAfterSecs: number, cause?: unknown) {
+    super('identity provider unavailable, retry later', { cause });
+    this.issuer = issuer;
+    this.retryAfterSecs = Math.max(1, Math.ceil(retryAfterSecs));
+  }
+}
+
+/** Codes of {@link ConfigError}. */
+export type ConfigErrorCode = 'missing_config' | 'invalid_config';
+
+/**
+ * Configuration that Gatehouse refuses to start with. The message names the environment variable
+ * (when the value came from one) and the field.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   loadConfigFromEnv();
+ * } catch (err) {
+ *   if (err instanceof ConfigError) {
+ *     console.error(err.message); // GATEHOUSE_OIDC_CONFIG: "issuers[0].audience" is required
+ *     process.exit(1);
+ *   }
+ *   throw err;
+ * }
+ * ```
+ */
+export class ConfigError extends Error {
+  readonly code: ConfigErrorCode;
+  /** The environment variable at fault, when configuration came from the environment. */
+  readonly variable: string | undefined;
+  /** The path of the field at fault (`issuers[0].audience`), if one is. */
+  readonly field: string | undefined;
+  constructor(code: ConfigErrorCode, problem: string, where: { variable?: string; field?: string } = {}) {
+    const prefix = where.variable ? `${where.variable}: ` : '';
+    const subject = where.field ? `"${where.field}" ` : '';
+    super(`${prefix}${subject}${problem}`);
+    this.name = 'ConfigError';
+    this.code = code;
+    this.variable = where.variable;
+    this.field = where.field;
+  }
+}
+
+/** True for any {@link AuthError}, including one from another copy of this package (dual ESM/CJS loads). */
+export function isAuthError(err: unknown): err is AuthError {
+  return (
+    err instanceof AuthError ||
+    (err instanceof Error &&
+      typeof (err as Partial<AuthError>).code === 'string' &&
+      typeof (err as Partial<AuthError>).status === 'number' &&
+      'bearerError' in err)
+  );
+}

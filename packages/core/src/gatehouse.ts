@@ -1,0 +1,156 @@
+import type { AuditLogger } from './audit.js';
+import { createAuthProvider } from './config/create.js';
+import { loadConfigFromEnv } from './config/env.js';
+import type { AuthContext } from './context.js';
+import { type AuthError, isAuthError } from './errors.js';
+import { DEFAULT_MAX_TOKEN_LENGTH, extractBearer } from './http/bearer.js';
+import { type PublicPath, publicPathMatcher } from './http/public-paths.js';
+import { type AuthErrorResponse, authErrorResponse, DEFAULT_REALM } from './http/response.js';
+import { type AuthRequirement, checkRequirement } from './policy/requirement.js';
+import type { AuthProvider } from './provider.js';
+
+/** Options every adapter accepts. */
+export interface GatehouseOptions {
+  /** Who validates credentials. Default: built from the `GATEHOUSE_*` environment (fails closed). */
+  readonly provider?: AuthProvider;
+  /** Realm of the `WWW-Authenticate` challenge. Default `gatehouse`. */
+  readonly realm?: string;
+  /** Longest bearer token accepted; longer headers get 400 before any work. Default 8192. */
+  readonly maxTokenLength?: number;
+  /** Paths that skip authentication entirely (e.g. `/health`). */
+  readonly publicPaths?: readonly PublicPath[];
+  /** Receives accept and reject audit events (pino-compatible). Silent by default. */
+  readonly logger?: AuditLogger;
+}
+
+/**
+ * The request-level pipeline shared by the adapters: header → bearer credential → provider →
+ * requirement, with audit events and one error-to-response mapping. Built once per middleware.
+ *
+ * @example
+ * ```ts
+ * const gate = createGatehouse({ provider, publicPaths: ['/health'] });
+ * const auth = await gate.authenticate(authorizationHeader(req.rawHeaders));
+ * ```
+ */
+export class Gatehouse {
+  readonly provider: AuthProvider;
+  readonly realm: string;
+  /** Whether a request path skips authentication. */
+  readonly isPublic: (path: string) => boolean;
+  private readonly maxTokenLength: number;
+  private readonly logger: AuditLogger | undefined;
+
+  constructor(options: GatehouseOptions = {}) {
+    this.logger = options.logger;
+    this.provider = options.provider ?? createAuthProvider(loadConfigFromEnv(), { logger: options.logger });
+    this.realm = options.realm ?? DEFAULT_REALM;
+    this.maxTokenLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
+    if (!Number.isInteger(this.maxTokenLength) || this.maxTokenLength < 16) {
+      throw new RangeError('"maxTokenLength" must be an integer of at least 16');
+    }
+    this.isPublic = publicPathMatcher(options.publicPaths);
+  }
+
+  /**
+   * Authenticates a request from its `Authorization` header value(s) (see `authorizationHeader`).
+   * Resolves to the identity; with `optional`, resolves to undefined when no credentials were sent (bad
+   * credentials still reject). Rejects with an {@link AuthError}.
+   */
+  authenticate(authorization: string | readonly string[] | undefined): Promise<AuthContext>;
+  authenticate(
+    authorization: string | readonly string[] | undefined,
+    options: { optional: true },
+  ): Promise<AuthContext | undefined>;
+  authenticate(
+    authorization: string | readonly string[] | undefined,
+    options?: { optional?: boolean },
+  ): Promise<AuthContext | undefined> {
+    const provider = this.provider;
+    if (provider.anonymousContext !== undefined) return Promise.resolve(provider.anonymousContext);
+    if (authorization === undefined && options?.optional) return Promise.resolve(undefined);
+    let token: string;
+    try {
+      token = extractBearer(authorization, this.maxTokenLength);
+    } catch (err) {
+      this.rejected(err);
+      return Promise.reject(err);
+    }
+    const result = provider.validateToken(token);
+    if (this.logger === undefined) return result;
+    return result.then(
+      (auth) => {
+        this.accepted(auth);
+        return auth;
+      },
+      (err: unknown) => {
+        this.rejected(err);
+        throw err;
+      },
+    );
+  }
+
+  /** The 403 error for an identity that fails `requirement`, or undefined when it passes. */
+  authorize(auth: AuthContext, requirement: AuthRequirement): AuthError | undefined {
+    const denied = checkRequirement(auth, requirement);
+    if (denied) this.rejected(denied, auth);
+    return denied;
+  }
+
+  /** The response for an error; non-{@link AuthError}s are not client errors and yield undefined. */
+  respond(err: unknown): AuthErrorResponse | undefined {
+    return isAuthError(err) ? authErrorResponse(err, { realm: this.realm }) : undefined;
+  }
+
+  private accepted(auth: AuthContext): void {
+    this.logger?.info(
+      {
+        event: 'gatehouse.auth.accepted',
+        subject: auth.subject,
+        email: auth.email,
+        issuer: auth.issuer,
+        authType: auth.authType,
+        isAdmin: auth.isAdmin,
+      },
+      'request authenticated',
+    );
+  }
+
+  private rejected(err: unknown, auth?: AuthContext): void {
+    if (this.logger === undefined || !isAuthError(err)) return;
+    const {
+      name: _name,
+      message,
+      stack: _stack,
+      cause: _cause,
+      final: _final,
+      ...detail
+    } = err as AuthError & {
+      cause?: unknown;
+    };
+    this.logger.warn(
+      {
+        ...detail,
+        event: 'gatehouse.auth.rejected',
+        code: err.code,
+        status: err.status,
+        description: message,
+        subject: auth?.subject,
+        cause: err.cause instanceof Error ? err.cause.message : undefined,
+      },
+      'request rejected',
+    );
+  }
+}
+
+/**
+ * Builds the {@link Gatehouse} request pipeline; with no provider, configures it from the environment.
+ *
+ * @example
+ * ```ts
+ * const gate = createGatehouse(); // reads GATEHOUSE_API_KEYS, GATEHOUSE_OIDC_CONFIG, GATEHOUSE_ADMINS
+ * ```
+ */
+export function createGatehouse(options: GatehouseOptions = {}): Gatehouse {
+  return new Gatehouse(options);
+}

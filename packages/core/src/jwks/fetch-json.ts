@@ -1,0 +1,88 @@
+import { urlProblem } from './url.js';
+
+/** Limits of every outbound request (discovery and key sets). */
+export interface FetchLimits {
+  /** Abort after this many milliseconds. */
+  readonly timeoutMs: number;
+  /** Refuse bodies larger than this many bytes. */
+  readonly maxBytes: number;
+}
+
+/** Defaults for {@link FetchLimits}. */
+export const DEFAULT_FETCH_LIMITS: FetchLimits = { timeoutMs: 5000, maxBytes: 512 * 1024 };
+
+/** An outbound fetch that failed; `message` names the URL and the reason, never a credential. */
+export class FetchError extends Error {
+  constructor(
+    message: string,
+    readonly url: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${message} (${url})`, options);
+    this.name = 'FetchError';
+  }
+}
+
+/**
+ * GETs a JSON object with the safety rules of the core: `https://` only (loopback `http://` allowed),
+ * redirects refused rather than followed (a redirect could point the verifier at an attacker's keys),
+ * a timeout, and a size cap enforced while reading.
+ */
+export async function fetchJson(url: string, limits: FetchLimits): Promise<Record<string, unknown>> {
+  const problem = urlProblem(url);
+  if (problem) throw new FetchError(`refusing URL that ${problem.replace(/^must/, 'does not')}`, url);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      redirect: 'manual',
+      signal: AbortSignal.timeout(limits.timeoutMs),
+      headers: { accept: 'application/json' },
+    });
+  } catch (cause) {
+    throw new FetchError('request failed', url, { cause });
+  }
+  if (response.status !== 200) {
+    await response.body?.cancel().catch(() => {});
+    const what = response.status >= 300 && response.status < 400 ? 'redirect refused' : 'unexpected status';
+    throw new FetchError(`${what} ${response.status}`, url);
+  }
+  const declared = Number(response.headers.get('content-length'));
+  if (declared > limits.maxBytes) {
+    await response.body?.cancel().catch(() => {});
+    throw new FetchError(`response larger than ${limits.maxBytes} bytes`, url);
+  }
+  const text = await readCapped(response, limits.maxBytes, url);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new FetchError('response is not JSON', url);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new FetchError('response is not a JSON object', url);
+  }
+  return value as Record<string, unknown>;
+}
+
+async function readCapped(response: Response, maxBytes: number, url: string): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw new FetchError(`response larger than ${maxBytes} bytes`, url);
+      }
+      chunks.push(value);
+    }
+  } catch (cause) {
+    if (cause instanceof FetchError) throw cause;
+    throw new FetchError('reading the response failed', url, { cause });
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
+}

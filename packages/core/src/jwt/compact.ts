@@ -1,0 +1,91 @@
+import { InvalidTokenError, UnsupportedAlgorithmError } from '../errors.js';
+import { isSupportedAlgorithm, type JwsAlgorithm } from './algorithms.js';
+
+/** The protected header parameters Gatehouse reads. `jku`, `x5u`, `jwk` and `x5c` are never used. */
+export interface JwsHeader {
+  readonly alg: JwsAlgorithm;
+  readonly kid: string | undefined;
+}
+
+/** A compact JWS split into its parts; nothing here is verified yet. */
+export interface CompactJws {
+  readonly header: JwsHeader;
+  readonly payload: Record<string, unknown>;
+  /** ASCII bytes of `header.payload`, the signed data. */
+  readonly signingInput: Buffer;
+  readonly signature: Buffer;
+}
+
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/** Cheap shape test: three dot-separated segments (a JWE has five and is not accepted). */
+export function looksLikeJws(token: string): boolean {
+  const first = token.indexOf('.');
+  if (first <= 0) return false;
+  const second = token.indexOf('.', first + 1);
+  return second > first + 1 && token.indexOf('.', second + 1) === -1;
+}
+
+// Tokens of one issuer and key share the same header segment, so its parse is memoised. Bounded: the
+// memo is dropped whenever it fills, so hostile headers cannot grow it.
+const HEADER_MEMO_LIMIT = 64;
+const headerMemo = new Map<string, JwsHeader | Error>();
+
+/**
+ * Splits and decodes a compact JWS (RFC 7515 §7.1) with strict base64url, and checks the header:
+ * a supported asymmetric `alg`, a string `kid` if any, and no `crit` extension (none is understood).
+ */
+export function decodeCompactJws(token: string): CompactJws {
+  if (!COMPACT_JWS.test(token)) {
+    throw new InvalidTokenError('malformed token', { reason: 'malformed' });
+  }
+  const first = token.indexOf('.');
+  const second = token.indexOf('.', first + 1);
+  const headerSegment = token.slice(0, first);
+
+  let header = headerMemo.get(headerSegment);
+  if (header === undefined) {
+    header = parseHeader(headerSegment);
+    if (headerMemo.size >= HEADER_MEMO_LIMIT) headerMemo.clear();
+    headerMemo.set(headerSegment, header);
+  }
+  if (header instanceof Error) throw header;
+
+  const payload = parseJsonSegment(token.slice(first + 1, second));
+  if (payload === undefined) throw new InvalidTokenError('malformed token payload', { reason: 'malformed' });
+
+  return {
+    header,
+    payload,
+    signingInput: Buffer.from(token.slice(0, second), 'latin1'),
+    signature: Buffer.from(token.slice(second + 1), 'base64url'),
+  };
+}
+
+function parseHeader(segment: string): JwsHeader | Error {
+  const header = parseJsonSegment(segment);
+  if (header === undefined) return new InvalidTokenError('malformed token header', { reason: 'malformed' });
+  const { alg, kid, crit } = header;
+  if (!isSupportedAlgorithm(alg)) return new UnsupportedAlgorithmError(String(alg));
+  if (kid !== undefined && typeof kid !== 'string') {
+    return new InvalidTokenError('malformed token header', { reason: 'header', claim: 'kid' });
+  }
+  // RFC 7515 §4.1.11: a recipient must reject a JWS whose critical extensions it does not understand.
+  if (crit !== undefined) {
+    return new InvalidTokenError('unsupported critical header', { reason: 'header', claim: 'crit' });
+  }
+  return Object.freeze({ alg, kid });
+}
+
+// Decodes a base64url segment to a JSON object; undefined when it is not one. The parse error is
+// dropped on purpose: its message quotes the decoded token text.
+function parseJsonSegment(segment: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,34 @@
+import type { AuthContext } from './context.js';
+
+/**
+ * Anything that turns a bearer credential into an {@link AuthContext}. Gatehouse ships API-key, OIDC,
+ * development and multi providers; adapters accept any implementation.
+ *
+ * @example
+ * ```ts
+ * const provider: AuthProvider = {
+ *   async validateToken(token) {
+ *     const user = await directory.lookup(token);
+ *     if (!user) throw new UnknownApiKeyError();
+ *     return createAuthContext({ subject: user.id, issuer: 'directory', authType: 'api_key' });
+ *   },
+ * };
+ * ```
+ */
+export interface AuthProvider {
+  /**
+   * Resolves to the identity behind `token`, or rejects with an {@link AuthError}. A rejection with a
+   * non-final error (`err.final === false`) means "not mine": a `MultiAuthProvider` asks the next provider.
+   */
+  validateToken(token: string): Promise<AuthContext>;
+  /**
+   * Optional, synchronous and cheap: false when this provider can never accept a token of this shape, so
+   * that a `MultiAuthProvider` skips it without cost.
+   */
+  accepts?(token: string): boolean;
+  /**
+   * When set, requests that carry no credentials at all authenticate as this identity (the development
+   * identity of `GATEHOUSE_DISABLE_AUTH=1`). Leave unset in any real provider.
+   */
+  readonly anonymousContext?: AuthContext;
+}

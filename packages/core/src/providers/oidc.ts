@@ -1,0 +1,188 @@
+import type { AuditLogger } from '../audit.js';
+import { TokenCache } from '../cache/token-cache.js';
+import { validateOidcOptions } from '../config/validate.js';
+import { type AuthContext, createAuthContext } from '../context.js';
+import { InvalidTokenError, UnknownIssuerError, UnsupportedAlgorithmError } from '../errors.js';
+import { IssuerKeys } from '../jwks/issuer-keys.js';
+import { type JwsAlgorithm, verifySignature } from '../jwt/algorithms.js';
+import { type ClaimRules, checkClaims, readScopes } from '../jwt/claims.js';
+import { decodeCompactJws, looksLikeJws } from '../jwt/compact.js';
+import { AdminPolicy } from '../policy/admins.js';
+import type { AuthProvider } from '../provider.js';
+
+/** One trusted issuer. The same issuer may be listed twice with different audiences. */
+export interface IssuerOptions {
+  /** The issuer identifier, compared exactly with the token's `iss`. `https://`, or `http://` on loopback. */
+  readonly issuer: string;
+  /** The audience (or audiences) tokens of this issuer must name in `aud`. */
+  readonly audience: string | readonly string[];
+  /** The key-set URL; found by OIDC discovery when absent. */
+  readonly jwksUri?: string;
+  /** Algorithms accepted from this issuer (default: the provider's). */
+  readonly algorithms?: readonly JwsAlgorithm[];
+}
+
+/** Options of {@link OidcAuthProvider}; every duration is in seconds. */
+export interface OidcProviderOptions {
+  readonly issuers: readonly IssuerOptions[];
+  /** How old a key set may grow before it is re-fetched in the background. Default 3600. */
+  readonly jwksRefreshIntervalSecs?: number;
+  /** Minimum time between two key-set fetches of one issuer, e.g. for unknown `kid`s. Default 30. */
+  readonly jwksCooldownSecs?: number;
+  /** Validated tokens kept (LRU). Default 1000; 0 disables the cache. */
+  readonly tokenCacheSize?: number;
+  /** Longest a validated token stays cached (never past its `exp`). Default 300; 0 disables the cache. */
+  readonly tokenCacheTtlSecs?: number;
+  /** Clock skew tolerated on `exp`, `nbf` and `iat`. Default 60. */
+  readonly clockToleranceSecs?: number;
+  /** Accepted signing algorithms. Default: every supported asymmetric algorithm. */
+  readonly algorithms?: readonly JwsAlgorithm[];
+  /** Subjects or emails with admin rights. */
+  readonly admins?: readonly string[] | AdminPolicy;
+  /** Timeout of discovery and key-set requests, in milliseconds. Default 5000. */
+  readonly httpTimeoutMs?: number;
+  /** Largest discovery or key-set response accepted, in bytes. Default 524288. */
+  readonly maxResponseBytes?: number;
+  /** Current time in milliseconds since the epoch (for tests). Default `Date.now`. */
+  readonly now?: () => number;
+  /** Receives key-set events (loaded, failed). */
+  readonly logger?: AuditLogger;
+}
+
+/** The defaults of {@link OidcProviderOptions}. */
+export const OIDC_DEFAULTS = Object.freeze({
+  jwksRefreshIntervalSecs: 3600,
+  jwksCooldownSecs: 30,
+  tokenCacheSize: 1000,
+  tokenCacheTtlSecs: 300,
+  clockToleranceSecs: 60,
+  httpTimeoutMs: 5000,
+  maxResponseBytes: 512 * 1024,
+});
+
+interface TrustedIssuer {
+  readonly rules: ClaimRules;
+  readonly keys: IssuerKeys;
+  readonly algorithms: ReadonlySet<JwsAlgorithm>;
+}
+
+/**
+ * Validates JWT bearer tokens from several OIDC issuers at once. A token is checked against the keys of
+ * the one issuer its (unverified) `iss` names, never by trying every issuer, so issuer A's claims signed
+ * with issuer B's key fail. Validated tokens are cached by digest until the sooner of the cache TTL and
+ * their expiry.
+ *
+ * @example
+ * ```ts
+ * const oidc = new OidcAuthProvider({
+ *   issuers: [{ issuer: 'https://accounts.google.com', audience: 'my-client-id.apps.googleusercontent.com' }],
+ *   admins: ['alice@example.com'],
+ * });
+ * const auth = await oidc.validateToken(jwt);
+ * ```
+ */
+export class OidcAuthProvider implements AuthProvider {
+  private readonly issuers = new Map<string, TrustedIssuer>();
+  private readonly cache: TokenCache;
+  private readonly admins: AdminPolicy;
+  private readonly now: () => number;
+
+  constructor(options: OidcProviderOptions) {
+    const settings = validateOidcOptions(options);
+    const now = options.now ?? Date.now;
+    this.now = now;
+    this.admins = options.admins instanceof AdminPolicy ? options.admins : new AdminPolicy(options.admins);
+    this.cache = new TokenCache({ size: settings.tokenCacheSize, ttlSecs: settings.tokenCacheTtlSecs, now });
+    const policy = {
+      refreshIntervalMs: settings.jwksRefreshIntervalSecs * 1000,
+      cooldownMs: settings.jwksCooldownSecs * 1000,
+    };
+    const limits = { timeoutMs: settings.httpTimeoutMs, maxBytes: settings.maxResponseBytes };
+    for (const entry of settings.issuers) {
+      const audiences = typeof entry.audience === 'string' ? [entry.audience] : [...entry.audience];
+      const existing = this.issuers.get(entry.issuer);
+      if (existing) {
+        // The same issuer listed again adds audiences; its keys are fetched once.
+        (existing.rules.audiences as string[]).push(...audiences);
+        continue;
+      }
+      this.issuers.set(entry.issuer, {
+        rules: { issuer: entry.issuer, audiences, clockToleranceSecs: settings.clockToleranceSecs },
+        keys: new IssuerKeys(entry.issuer, {
+          jwksUri: entry.jwksUri,
+          policy,
+          limits,
+          now,
+          logger: options.logger,
+        }),
+        algorithms: new Set(entry.algorithms ?? settings.algorithms),
+      });
+    }
+  }
+
+  /** The issuers this provider trusts. */
+  get issuerNames(): string[] {
+    return [...this.issuers.keys()];
+  }
+
+  accepts(token: string): boolean {
+    return looksLikeJws(token);
+  }
+
+  validateToken(token: string): Promise<AuthContext> {
+    const digest = TokenCache.digest(token);
+    const cached = this.cache.get(digest);
+    return cached ? Promise.resolve(cached) : this.verify(token, digest);
+  }
+
+  /** Fetches every issuer's keys now (e.g. at start-up), so the first requests find them cached. */
+  async warmUp(): Promise<void> {
+    await Promise.all([...this.issuers.values()].map(({ keys }) => keys.refresh()));
+  }
+
+  /** Forgets every validated token (keys stay cached). */
+  clearTokenCache(): void {
+    this.cache.clear();
+  }
+
+  private async verify(token: string, digest: string): Promise<AuthContext> {
+    const { header, payload, signingInput, signature } = decodeCompactJws(token);
+    const iss = payload.iss;
+    const trusted = typeof iss === 'string' ? this.issuers.get(iss) : undefined;
+    if (trusted === undefined) throw new UnknownIssuerError(typeof iss === 'string' ? iss : undefined);
+    const { alg, kid } = header;
+    if (!trusted.algorithms.has(alg)) throw new UnsupportedAlgorithmError(alg);
+
+    const key = trusted.keys.find(kid, alg) ?? (await trusted.keys.fetchKey(kid, alg));
+    if (!verifySignature(alg, key, signingInput, signature)) {
+      throw new InvalidTokenError('invalid token signature', {
+        reason: 'signature',
+        issuer: trusted.rules.issuer,
+      });
+    }
+    const claims = checkClaims(payload, trusted.rules, this.now() / 1000);
+
+    const email = typeof payload.email === 'string' ? payload.email : undefined;
+    const emailVerified = readEmailVerified(payload.email_verified);
+    const context = createAuthContext({
+      subject: claims.subject,
+      email,
+      emailVerified,
+      issuer: trusted.rules.issuer,
+      audience: claims.audience,
+      expiresAt: new Date(claims.exp * 1000),
+      authType: 'oidc',
+      isAdmin: this.admins.isAdmin(claims.subject, email, emailVerified),
+      scopes: readScopes(payload),
+      claims: payload,
+    });
+    this.cache.set(digest, context, claims.exp * 1000);
+    return context;
+  }
+}
+
+// Some providers send email_verified as a string. Anything present but not true counts as unverified.
+function readEmailVerified(value: unknown): boolean | undefined {
+  if (value === undefined) return undefined;
+  return value === true || value === 'true';
+}
