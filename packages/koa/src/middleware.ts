@@ -1,0 +1,123 @@
+import {
+  type AuthContext,
+  type AuthRequirement,
+  authorizationHeader,
+  createGatehouse,
+  type Gatehouse,
+  type GatehouseOptions,
+} from '@gatehouse/core';
+import type { Context, Middleware, Next } from 'koa';
+
+declare module 'koa' {
+  interface DefaultState {
+    /**
+     * The identity Gatehouse authenticated. Always set behind the required middleware and the route
+     * helpers; on public paths and optional routes without credentials it is undefined.
+     */
+    auth: AuthContext;
+  }
+}
+
+/** Options of {@link gatehouse}: those of `@gatehouse/core`'s `createGatehouse`, plus Koa specifics. */
+export interface GatehouseKoaOptions extends GatehouseOptions {
+  /**
+   * `required` (default): no valid credentials, no entry. `optional`: requests without credentials pass
+   * without `ctx.state.auth`; bad credentials are still refused.
+   */
+  readonly mode?: 'required' | 'optional';
+  /**
+   * `respond` (default) answers failures itself (401/403/400/503 with `WWW-Authenticate` and a JSON body);
+   * `throw` throws the `AuthError` (with Koa's `status`, `expose` and `headers`) for an upstream error handler.
+   */
+  readonly onError?: 'respond' | 'throw';
+}
+
+/** The middleware, plus route-level helpers (for `@koa/router`) that share its provider and caches. */
+export interface GatehouseKoaMiddleware extends Middleware {
+  /** The core pipeline behind this middleware. */
+  readonly gate: Gatehouse;
+  /** Requires valid credentials on this route (a no-op if `ctx.state.auth` is already set). */
+  required(): Middleware;
+  /** Authenticates when credentials are present; passes without `ctx.state.auth` when absent. */
+  optional(): Middleware;
+  /** Requires an admin (`isAdmin`): 401 without credentials, 403 for others. */
+  admin(): Middleware;
+  /** Requires every listed scope: 401 without credentials, 403 `insufficient_scope` without them. */
+  scopes(...scopes: string[]): Middleware;
+}
+
+/**
+ * Creates the Gatehouse middleware for Koa. With no `provider`, it configures itself from the
+ * `GATEHOUSE_*` environment and throws at start-up when that is missing or malformed (fail closed).
+ *
+ * @example
+ * ```ts
+ * import Koa from 'koa';
+ * import Router from '@koa/router';
+ * import { gatehouse } from '@gatehouse/koa';
+ *
+ * const auth = gatehouse({ publicPaths: ['/health'] });
+ * const router = new Router();
+ * router.get('/health', (ctx) => { ctx.body = { ok: true }; });
+ * router.get('/v1/whoami', (ctx) => { ctx.body = { subject: ctx.state.auth.subject }; });
+ * router.get('/v1/admin/status', auth.admin(), (ctx) => { ctx.body = { ok: true }; });
+ * new Koa().use(auth).use(router.routes()).listen(3000);
+ * ```
+ */
+export function gatehouse(options: GatehouseKoaOptions = {}): GatehouseKoaMiddleware {
+  const gate = createGatehouse(options);
+  const throwErrors = options.onError === 'throw';
+  const hasPublicPaths = (options.publicPaths?.length ?? 0) > 0;
+
+  const fail = (ctx: Context, err: unknown): void => {
+    const answer = gate.respond(err);
+    if (answer === undefined) throw err;
+    if (throwErrors) {
+      throw Object.assign(err as Error, { expose: true, headers: answer.headers, status: answer.status });
+    }
+    ctx.status = answer.status;
+    ctx.set(answer.headers);
+    ctx.body = answer.body;
+  };
+
+  const check = (ctx: Context, auth: AuthContext, requirement: AuthRequirement | undefined, next: Next) => {
+    const denied = requirement && gate.authorize(auth, requirement);
+    if (denied) return fail(ctx, denied);
+    return next();
+  };
+
+  const authenticate = (optional: boolean, requirement?: AuthRequirement): Middleware =>
+    async function gatehouseAuthenticate(ctx, next) {
+      const existing = ctx.state.auth as AuthContext | undefined;
+      if (existing !== undefined) return check(ctx, existing, requirement, next);
+      const header = authorizationHeader(ctx.req.rawHeaders);
+      let auth: AuthContext | undefined;
+      try {
+        auth = optional
+          ? await gate.authenticate(header, { optional: true })
+          : await gate.authenticate(header);
+      } catch (err) {
+        return fail(ctx, err);
+      }
+      if (auth === undefined) return next();
+      ctx.state.auth = auth;
+      return check(ctx, auth, requirement, next);
+    };
+
+  const required = authenticate(false);
+  const optional = authenticate(true);
+  const main = options.mode === 'optional' ? optional : required;
+
+  const middleware = function gatehouseMiddleware(ctx: Context, next: Next) {
+    if (hasPublicPaths && gate.isPublic(ctx.path)) return next();
+    return main(ctx, next);
+  } as GatehouseKoaMiddleware;
+  Object.assign(middleware, {
+    gate,
+    required: () => required,
+    optional: () => optional,
+    admin: () => authenticate(false, { admin: true }),
+    scopes: (...scopes: string[]) => authenticate(false, { scopes }),
+  });
+  return middleware;
+}

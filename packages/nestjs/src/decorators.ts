@@ -1,0 +1,73 @@
+import type { AuthContext } from '@gatehouse/core';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+
+/**
+ * Marks a route or controller as public: the guard lets every request through, without authentication.
+ *
+ * @example
+ * ```ts
+ * @Public()
+ * @Get('health')
+ * health() { return { ok: true }; }
+ * ```
+ */
+export const Public = Reflector.createDecorator<undefined, true>({ transform: () => true });
+
+/**
+ * Authenticates when credentials are present, and lets requests without any through (no identity).
+ * Bad credentials are still refused.
+ *
+ * @example
+ * ```ts
+ * @OptionalAuth()
+ * @Get('feed')
+ * feed(@CurrentAuth() auth?: AuthContext) { return auth ? personalised(auth) : generic(); }
+ * ```
+ */
+export const OptionalAuth = Reflector.createDecorator<undefined, true>({ transform: () => true });
+
+/**
+ * Only admins (`isAdmin`) pass: 401 without credentials, 403 for anyone else.
+ *
+ * @example
+ * ```ts
+ * @AdminOnly()
+ * @Delete('data')
+ * purge() { return this.store.purge(); }
+ * ```
+ */
+export const AdminOnly = Reflector.createDecorator<undefined, true>({ transform: () => true });
+
+/** Metadata of {@link RequireScopes}. */
+export const ScopesMetadata = Reflector.createDecorator<readonly string[]>();
+
+/**
+ * Requires every listed scope: 401 without credentials, 403 `insufficient_scope` without the scopes.
+ *
+ * @example
+ * ```ts
+ * @RequireScopes('telemetry:write')
+ * @Post('ingest')
+ * ingest(@Body() batch: Batch) { return this.store.insert(batch); }
+ * ```
+ */
+export function RequireScopes(...scopes: string[]): MethodDecorator & ClassDecorator {
+  return ScopesMetadata(scopes);
+}
+
+/**
+ * Injects the authenticated identity (or one of its fields) into a handler parameter.
+ *
+ * @example
+ * ```ts
+ * @Get('whoami')
+ * whoami(@CurrentAuth() auth: AuthContext) { return { subject: auth.subject }; }
+ * ```
+ */
+export const CurrentAuth = createParamDecorator(
+  (field: keyof AuthContext | undefined, context: ExecutionContext): unknown => {
+    const auth = context.switchToHttp().getRequest<{ auth?: AuthContext }>().auth;
+    return field === undefined ? auth : auth?.[field];
+  },
+);
