@@ -38,7 +38,7 @@ describe.skipIf(!built)('packed tarballs installed into a fresh app (npm test bu
     const tarballs: Record<string, string> = {};
     for (const name of PACKAGES) {
       const out = npm(['pack', '--json', '--pack-destination', dir], join(root, 'packages', name));
-      const [{ filename }] = JSON.parse(out) as { filename: string }[];
+      const { filename } = (JSON.parse(out) as { filename: string }[])[0]!;
       tarballs[`@gatehouse/${name}`] = `file:${join(dir, filename)}`;
     }
     app = join(dir, 'app');
