@@ -21,7 +21,12 @@ import {
 import { drive, HeadlessFlowError, type HeadlessUser } from './headless.js';
 import { createInteractionHandler, INTERACTION_PATH } from './interactions.js';
 import { createSigningKey, SIGNING_ALGS, type SigningAlg } from './keys.js';
-import { isLoopbackHost, issuerFor, loopbackRedirectMatches, NonLoopbackHostError } from './loopback.js';
+import { isLoopbackHost, issuerFor, NonLoopbackHostError } from './loopback.js';
+import {
+  acceptLoopbackRedirectsOnAnyPort,
+  advertisePollingInterval,
+  treatOfflineAccessAsConsentPrompt,
+} from './provider-adjustments.js';
 import { type ActorClaim, registerTokenExchange } from './token-exchange.js';
 
 /** Options of {@link startDevIdp}; every one is optional. */
@@ -139,10 +144,9 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
     };
     const provider = new Provider(issuer, createConfiguration(configInput));
 
-    const exactRedirectMatch = provider.Client.prototype.redirectUriAllowed;
-    provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(uri: string): boolean {
-      return exactRedirectMatch.call(this, uri) || loopbackRedirectMatches(uri, this.redirectUris ?? []);
-    };
+    acceptLoopbackRedirectsOnAnyPort(provider);
+    advertisePollingInterval(provider);
+    treatOfflineAccessAsConsentPrompt(provider);
 
     const verifyAccessToken = async (token: string): Promise<JWTPayload> => {
       const { payload } = await jwtVerify(token, key.publicKey, {
