@@ -9,7 +9,7 @@ import { loopbackRedirectMatches } from './loopback.js';
 export const AUTHORIZATION_PATH = '/auth';
 
 /** Seconds a device-flow client waits between token polls. */
-export const DEVICE_POLLING_INTERVAL_SECS = 1;
+const DEVICE_POLLING_INTERVAL_SECS = 1;
 
 /**
  * RFC 8252 section 7.3: a loopback redirect URI matches the registered one on any port. oidc-provider
