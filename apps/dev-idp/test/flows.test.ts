@@ -1,3 +1,6 @@
+import { decodeJwt } from 'jose';
+import * as client from 'openid-client';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   CLI_CLIENT_ID,
   DEVICE_CLIENT_ID,
@@ -8,10 +11,7 @@ import {
   startDevIdp,
   WEB_CLIENT_ID,
   WEB_CLIENT_SECRET,
-} from '@gatehouse/dev-idp';
-import { decodeJwt } from 'jose';
-import * as client from 'openid-client';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+} from '../src/index.js';
 import { configFor, loginWithCode, oauthError, startCallbackServer, verifyAccessToken } from './helpers.js';
 
 const OTHER_API = 'https://other-api.example';

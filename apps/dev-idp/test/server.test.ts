@@ -1,4 +1,7 @@
 import { createServer } from 'node:net';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import * as client from 'openid-client';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type DevIdp,
   isLoopbackHost,
@@ -8,10 +11,7 @@ import {
   type SigningAlg,
   startDevIdp,
   TOKEN_EXCHANGE_GRANT_TYPE,
-} from '@gatehouse/dev-idp';
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import * as client from 'openid-client';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+} from '../src/index.js';
 import { configFor, loginWithCode, verifyAccessToken } from './helpers.js';
 
 type Discovery = Record<string, unknown>;

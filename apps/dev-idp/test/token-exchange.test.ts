@@ -1,3 +1,5 @@
+import * as client from 'openid-client';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ACCESS_TOKEN_TYPE,
   CLI_CLIENT_ID,
@@ -8,9 +10,7 @@ import {
   TOKEN_EXCHANGE_GRANT_TYPE,
   WEB_CLIENT_ID,
   WEB_CLIENT_SECRET,
-} from '@gatehouse/dev-idp';
-import * as client from 'openid-client';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+} from '../src/index.js';
 import { configFor, loginWithCode, oauthError, verifyAccessToken } from './helpers.js';
 
 const OTHER_API = 'https://other-api.example';
