@@ -147,6 +147,14 @@ describe('refresh tokens', () => {
     await client.tokenRevocation(config, tokens.refresh_token!, { token_type_hint: 'refresh_token' });
     expect(await oauthError(client.refreshTokenGrant(config, tokens.refresh_token!))).toBe('invalid_grant');
   });
+
+  test('JWT access tokens are not stored, so revoking one is refused as unsupported_token_type', async () => {
+    const config = await configFor(idp, CLI_CLIENT_ID);
+    const { tokens } = await loginWithCode(idp, config, { username: 'bob', password: 'bob' });
+    expect(await oauthError(client.tokenRevocation(config, tokens.access_token))).toBe(
+      'unsupported_token_type',
+    );
+  });
 });
 
 describe('authorization code + PKCE (web, confidential client)', () => {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import {
   type DevIdp,
   isLoopbackHost,
@@ -97,6 +97,28 @@ describe('loopback only', () => {
       expect(doc.issuer).toBe(other.issuer);
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe('quiet', () => {
+  test('starting, issuing tokens of every kind and closing print nothing (no oidc-provider NOTICE)', async () => {
+    const spies = (['log', 'info', 'warn', 'error'] as const).map((method) => vi.spyOn(console, method));
+    try {
+      const other = await startDevIdp();
+      const service = await configFor(other, SERVICE_CLIENT_ID, SERVICE_CLIENT_SECRET);
+      await client.clientCredentialsGrant(service, { scope: 'api:read' });
+      const cli = await configFor(other, 'gatehouse-cli');
+      const { tokens } = await loginWithCode(other, cli, { username: 'alice', password: 'alice' });
+      const refreshed = await client.refreshTokenGrant(cli, tokens.refresh_token!);
+      await client.tokenRevocation(cli, refreshed.refresh_token!);
+      const device = await configFor(other, 'gatehouse-device');
+      const { user_code } = await client.initiateDeviceAuthorization(device, { scope: 'openid' });
+      await other.approveDevice(user_code, { username: 'bob', password: 'bob' });
+      await other.close();
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
     }
   });
 });
