@@ -1,0 +1,156 @@
+import 'reflect-metadata';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AuthContext, AuthProvider } from '@gatehouse/core';
+import { gatehouse as expressGatehouse } from '@gatehouse/express';
+import { gatehouse as koaGatehouse } from '@gatehouse/koa';
+import {
+  AdminOnly,
+  CurrentAuth,
+  GatehouseModule,
+  OptionalAuth,
+  Public,
+  RequireScopes,
+} from '@gatehouse/nestjs';
+import Router from '@koa/router';
+import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import express from 'express';
+import express4 from 'express4';
+import Koa from 'koa';
+import Koa2 from 'koa2';
+
+/** The same routes on every framework: the contract's, plus optional and scoped ones. */
+export interface Target {
+  readonly name: string;
+  start(provider: AuthProvider): Promise<{ url: string; close(): Promise<void> }>;
+}
+
+const whoami = (auth: AuthContext) => ({
+  subject: auth.subject,
+  email: auth.email,
+  issuer: auth.issuer,
+  authType: auth.authType,
+  isAdmin: auth.isAdmin,
+  scopes: auth.scopes,
+});
+
+async function listen(server: Server): Promise<{ url: string; close(): Promise<void> }> {
+  if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const expressTarget = (name: string, framework: typeof express): Target => ({
+  name,
+  async start(provider) {
+    const app = framework();
+    const auth = expressGatehouse({ provider, publicPaths: ['/health'], realm: 'conformance' });
+    app.get('/v1/optional', auth.optional(), (req, res) => {
+      res.json({ authenticated: req.auth !== undefined, subject: req.auth?.subject });
+    });
+    app.use(auth);
+    app.get('/health', (_req, res) => void res.json({ status: 'ok' }));
+    app.get('/v1/whoami', (req, res) => void res.json(whoami(req.auth)));
+    app.get('/v1/admin/status', auth.admin(), (_req, res) => void res.json({ admin: true }));
+    app.get('/v1/scoped', auth.scopes('api:write'), (_req, res) => void res.json({ scoped: true }));
+    return listen(app.listen(0, '127.0.0.1'));
+  },
+});
+
+const koaTarget = (name: string, Framework: typeof Koa): Target => ({
+  name,
+  async start(provider) {
+    const auth = koaGatehouse({ provider, publicPaths: ['/health'], realm: 'conformance' });
+    const open = new Router();
+    open.get('/v1/optional', auth.optional(), (ctx) => {
+      ctx.body = { authenticated: ctx.state.auth !== undefined, subject: ctx.state.auth?.subject };
+    });
+    const router = new Router();
+    router.get('/health', (ctx) => {
+      ctx.body = { status: 'ok' };
+    });
+    router.get('/v1/whoami', (ctx) => {
+      ctx.body = whoami(ctx.state.auth);
+    });
+    router.get('/v1/admin/status', auth.admin(), (ctx) => {
+      ctx.body = { admin: true };
+    });
+    router.get('/v1/scoped', auth.scopes('api:write'), (ctx) => {
+      ctx.body = { scoped: true };
+    });
+    const app = new Framework().use(open.routes()).use(auth).use(router.routes());
+    return listen(app.listen(0, '127.0.0.1'));
+  },
+});
+
+@Controller()
+class HealthController {
+  @Public()
+  @Get('health')
+  health() {
+    return { status: 'ok' };
+  }
+}
+
+@Controller('v1')
+class ApiController {
+  @Get('whoami')
+  whoami(@CurrentAuth() auth: AuthContext) {
+    return whoami(auth);
+  }
+
+  @OptionalAuth()
+  @Get('optional')
+  optional(@CurrentAuth() auth: AuthContext | undefined) {
+    return { authenticated: auth !== undefined, subject: auth?.subject };
+  }
+
+  @AdminOnly()
+  @Get('admin/status')
+  admin() {
+    return { admin: true };
+  }
+
+  @RequireScopes('api:write')
+  @Get('scoped')
+  scoped(@CurrentAuth('subject') subject: string) {
+    return { scoped: true, subject };
+  }
+}
+
+const nestTarget = (name: string, platform: 'express' | 'fastify'): Target => ({
+  name,
+  async start(provider) {
+    @Module({
+      imports: [GatehouseModule.forRoot({ provider, realm: 'conformance' })],
+      controllers: [HealthController, ApiController],
+    })
+    class AppModule {}
+    const app: INestApplication =
+      platform === 'fastify'
+        ? await NestFactory.create(AppModule, new FastifyAdapter(), { logger: false })
+        : await NestFactory.create(AppModule, { logger: false });
+    await app.listen(0, '127.0.0.1');
+    const server = app.getHttpServer() as Server;
+    const { url } = await listen(server);
+    return { url, close: () => app.close() };
+  },
+});
+
+export const TARGETS: readonly Target[] = [
+  expressTarget('express 5', express),
+  koaTarget('koa 3', Koa),
+  nestTarget('nestjs (express platform)', 'express'),
+  expressTarget('express 4', express4),
+  koaTarget('koa 2', Koa2),
+  nestTarget('nestjs (fastify platform)', 'fastify'),
+];
