@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 
 /** What every server variant is configured with (passed as JSON in `BENCH_CONFIG`). */
 export interface ServerConfig {
@@ -32,6 +33,32 @@ export async function createSigningKey(alg: Alg): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
   return { alg, kid, privateKey, publicJwk };
+}
+
+/**
+ * Keys kept in `file` between processes (generated on first use). Instruction counts need this: RSA key
+ * generation searches for primes and costs a different number of instructions every time.
+ */
+export async function keysFromFile(file: string, algs: readonly Alg[]): Promise<SigningKey[]> {
+  const stored: Record<string, { privateJwk: JWK; publicJwk: JWK }> = existsSync(file)
+    ? JSON.parse(readFileSync(file, 'utf8'))
+    : {};
+  const keys: SigningKey[] = [];
+  for (const alg of algs) {
+    if (stored[alg] === undefined) {
+      const key = await createSigningKey(alg);
+      stored[alg] = { privateJwk: await exportJWK(key.privateKey), publicJwk: key.publicJwk };
+      writeFileSync(file, JSON.stringify(stored));
+    }
+    const { privateJwk, publicJwk } = stored[alg];
+    keys.push({
+      alg,
+      kid: publicJwk.kid!,
+      privateKey: (await importJWK(privateJwk, alg)) as PrivateKey,
+      publicJwk,
+    });
+  }
+  return keys;
 }
 
 /** Realistic access-token claims: far enough from expiry for a whole run (24 h). */

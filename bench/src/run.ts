@@ -10,7 +10,7 @@ import { canPin, DIST, spawnNode } from './parts/processes.js';
 import { type RunResults, renderReport } from './parts/report.js';
 import { SCENARIOS } from './parts/scenarios.js';
 import { API_KEY_NAME, createKeys, createMaterial } from './parts/tokens.js';
-import { VARIANTS } from './variants.js';
+import { VARIANTS, variant } from './variants.js';
 
 const MODES = {
   quick: {
@@ -100,7 +100,8 @@ async function main(): Promise<void> {
     onlyScenarios ? onlyScenarios.includes(s.name) : !s.fullOnly || values.full,
   ).map((s) => ({
     ...s,
-    variants: onlyVariants ? s.variants.filter((v) => onlyVariants.includes(v)) : s.variants,
+    // Diagnostic variants (an empty middleware, a second identical process) run only when named.
+    variants: s.variants.filter((v) => (onlyVariants ? onlyVariants.includes(v) : !variant(v).extra)),
   }));
 
   const resultsDir = join(DIST, '..', 'results');
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
     if (!skip.has('coldstart')) {
       log('\ncold start: 500 concurrent requests on a fresh server');
       const rows: ColdStartResult[] = [];
-      const fetching = VARIANTS.filter((v) => v.kind === 'gatehouse' || v.kind === 'peer')
+      const fetching = VARIANTS.filter((v) => (v.kind === 'gatehouse' || v.kind === 'peer') && !v.extra)
         .map((v) => v.name)
         .filter((name) => !onlyVariants || onlyVariants.includes(name));
       for (const name of fetching) {

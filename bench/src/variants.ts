@@ -7,6 +7,8 @@ export interface Variant {
   readonly framework: Framework;
   readonly kind: Kind;
   readonly label: string;
+  /** Diagnostic variants, run only when named with --variants. */
+  readonly extra?: boolean;
 }
 
 export const VARIANTS: readonly Variant[] = [
@@ -24,6 +26,24 @@ export const VARIANTS: readonly Variant[] = [
   { name: 'floor-express', framework: 'express', kind: 'reference', label: 'node:crypto floor (Express)' },
   { name: 'floor-koa', framework: 'koa', kind: 'reference', label: 'node:crypto floor (Koa)' },
   { name: 'floor-nest', framework: 'nest', kind: 'reference', label: 'node:crypto floor (Nest guard)' },
+  // What any middleware costs: an empty one that only calls next().
+  {
+    name: 'express-noop',
+    framework: 'express',
+    kind: 'bare',
+    label: 'Express 5 + empty middleware',
+    extra: true,
+  },
+  { name: 'koa-noop', framework: 'koa', kind: 'bare', label: 'Koa 3 + empty middleware', extra: true },
+  // The same code as the bare variant in another process: the spread between identical processes.
+  {
+    name: 'express-twin',
+    framework: 'express',
+    kind: 'bare',
+    label: 'bare Express 5 (second process)',
+    extra: true,
+  },
+  { name: 'koa-twin', framework: 'koa', kind: 'bare', label: 'bare Koa 3 (second process)', extra: true },
 ];
 
 export function variant(name: string): Variant {

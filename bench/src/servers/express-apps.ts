@@ -43,7 +43,13 @@ export async function createExpressApp(variant: string, config: ServerConfig): P
   const { issuer, audience } = config;
   switch (variant) {
     case 'express':
+    case 'express-twin': // a second, identical process: how far two runs of the same code drift apart
       return app(() => BARE_SUBJECT);
+    case 'express-noop': // for profiling: what any middleware costs in Express
+      return app(
+        () => BARE_SUBJECT,
+        (_req, _res, next) => next(),
+      );
     case 'gatehouse-express': {
       const provider = createAuthProvider({
         apiKeys: [{ name: config.apiKeyName, key: config.apiKey }],

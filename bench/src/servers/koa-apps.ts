@@ -20,7 +20,13 @@ export async function createKoaApp(variant: string, config: ServerConfig): Promi
   const { issuer, audience } = config;
   switch (variant) {
     case 'koa':
+    case 'koa-twin': // a second, identical process: how far two runs of the same code drift apart
       return app(() => BARE_SUBJECT);
+    case 'koa-noop': // for profiling: what any middleware costs in Koa
+      return app(
+        () => BARE_SUBJECT,
+        (_ctx, next) => next(),
+      );
     case 'gatehouse-koa': {
       const provider = createAuthProvider({
         apiKeys: [{ name: config.apiKeyName, key: config.apiKey }],
