@@ -1,0 +1,94 @@
+/**
+ * Fixed identifiers and development credentials of the dev IdP. Every value here is public on purpose:
+ * this provider only ever runs on a developer's own machine or in CI, bound to loopback.
+ */
+
+/** Audience (resource indicator) of the example API, used when a request names no `resource`. */
+export const DEFAULT_AUDIENCE = 'urn:gatehouse:example-api';
+
+/** Port of the runnable server (`npm start -w apps/dev-idp`); `startDevIdp()` picks a random one. */
+export const DEFAULT_PORT = 4400;
+
+/** Host the provider binds to unless told otherwise. */
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** Lifetime of access tokens, in seconds, unless `accessTokenTtlSecs` says otherwise. */
+export const DEFAULT_ACCESS_TOKEN_TTL_SECS = 600;
+
+/** Confidential service client: `client_credentials` and token exchange. */
+export const SERVICE_CLIENT_ID = 'gatehouse-service';
+/** Development-only secret of {@link SERVICE_CLIENT_ID}. */
+export const SERVICE_CLIENT_SECRET = 'gatehouse-service-dev-secret';
+
+/** Public native client (the CLI): authorization code + PKCE, refresh, device flow, token exchange. */
+export const CLI_CLIENT_ID = 'gatehouse-cli';
+
+/** Confidential web client: authorization code + PKCE + refresh, with a secret. */
+export const WEB_CLIENT_ID = 'gatehouse-web';
+/** Development-only secret of {@link WEB_CLIENT_ID}. */
+export const WEB_CLIENT_SECRET = 'gatehouse-web-dev-secret';
+
+/** Public client for the device authorization grant (RFC 8628). */
+export const DEVICE_CLIENT_ID = 'gatehouse-device';
+
+/**
+ * Registered redirect URI of the CLI and web clients. Any port on the same loopback host and path is
+ * accepted as well (RFC 8252 section 7.3), so callers may listen on a random port.
+ */
+export const LOOPBACK_REDIRECT_URI = 'http://127.0.0.1:48080/callback';
+
+/** Scopes of the example API, granted to every client that asks for them. */
+export const API_SCOPES = ['api:read', 'api:write', 'api:admin'] as const;
+
+/** RFC 8693 grant type. */
+export const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+/** RFC 8693 token type identifier of an access token. */
+export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+/** RFC 8628 grant type. */
+export const DEVICE_CODE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** A development user. The password is the username: never reuse this outside local development. */
+export interface DevUser {
+  readonly username: string;
+  readonly password: string;
+  readonly name: string;
+  readonly email: string;
+  readonly emailVerified: boolean;
+  /** What the user is for in the demo and the tests. */
+  readonly role: string;
+}
+
+/**
+ * The development users. `sub` is the username. Each password is the username (development only).
+ *
+ * @example
+ * ```ts
+ * const alice = DEV_USERS.find((u) => u.username === 'alice');
+ * ```
+ */
+export const DEV_USERS: readonly DevUser[] = Object.freeze([
+  {
+    username: 'alice',
+    password: 'alice',
+    name: 'Alice Admin',
+    email: 'alice@example.com',
+    emailVerified: true,
+    role: 'the admin in the demo',
+  },
+  {
+    username: 'bob',
+    password: 'bob',
+    name: 'Bob User',
+    email: 'bob@example.com',
+    emailVerified: true,
+    role: 'an ordinary user, not an admin',
+  },
+  {
+    username: 'mallory',
+    password: 'mallory',
+    name: 'Mallory Unverified',
+    email: 'mallory@example.com',
+    emailVerified: false,
+    role: 'an unverified email, which must never grant admin',
+  },
+]);
