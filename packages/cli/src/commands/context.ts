@@ -1,0 +1,8 @@
+import type { CliIO } from '../io.js';
+
+/** What every command gets: the outside world and a place to put a non-zero exit code. */
+export interface CommandContext {
+  io: CliIO;
+  /** Set by a command that ends with a code other than 0 without an error (`exec`, `status`). */
+  exitCode: number;
+}

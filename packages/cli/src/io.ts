@@ -1,0 +1,33 @@
+import type { BrowserOpener } from '@gatehouse/client';
+
+/** A writable text stream (process.stdout / process.stderr or a test double). */
+export interface OutputStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+/** Everything the CLI touches outside itself, injectable for embedding and tests. */
+export interface CliIO {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: Readonly<Record<string, string | undefined>>;
+  /** True when a person can answer: stdin and stderr are terminals. Default from the streams. */
+  interactive: boolean;
+  /** Overrides how the browser is opened (default: `GATEHOUSE_BROWSER`, else the system browser). */
+  openBrowser?: BrowserOpener;
+  /** Aborted on Ctrl-C. */
+  signal: AbortSignal;
+}
+
+/** The process's own streams and environment. */
+export function processIO(signal: AbortSignal): CliIO {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+    signal,
+  };
+}
