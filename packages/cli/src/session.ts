@@ -63,11 +63,7 @@ export function openClient(settings: Settings): OidcClient {
     issuer: settings.issuer!,
     clientId: settings.clientId!,
     ...(settings.clientSecret ? { clientSecret: settings.clientSecret } : {}),
-    ...(settings.scope
-      ? { scope: settings.scope }
-      : settings.grant === 'client_credentials'
-        ? {}
-        : { scope: DEFAULT_USER_SCOPE }),
+    ...(scope ? { scope } : {}),
     ...(settings.audience ? { audience: settings.audience } : {}),
     ...(settings.tokenEndpoint ? { tokenEndpoint: settings.tokenEndpoint } : {}),
   });
