@@ -14,11 +14,14 @@ export interface BrowserRelay {
   command: string;
   /** Every URL opened so far. */
   opened: string[];
+  /** Errors thrown by the test's handler (a failed headless or browser flow). */
+  failures: unknown[];
   close(): Promise<void>;
 }
 
 export async function startBrowserRelay(onOpen: (url: string) => Promise<unknown>): Promise<BrowserRelay> {
   const opened: string[] = [];
+  const failures: unknown[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -26,7 +29,9 @@ export async function startBrowserRelay(onOpen: (url: string) => Promise<unknown
       const url = Buffer.concat(chunks).toString('utf8');
       opened.push(url);
       res.end('ok');
-      void onOpen(url).catch(() => {});
+      void onOpen(url).catch((err: unknown) => {
+        failures.push(err);
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -34,6 +39,7 @@ export async function startBrowserRelay(onOpen: (url: string) => Promise<unknown
   return {
     command: `"${process.execPath}" "${RELAY_SCRIPT}" ${origin}`,
     opened,
+    failures,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
