@@ -1,6 +1,14 @@
 import { GatehouseClientError } from '@gatehouse/client';
 
-/** Exit codes of the `gatehouse` command. `exec` passes its command's own code through instead. */
+/**
+ * Exit codes of the `gatehouse` command. `exec` passes its command's own code through instead.
+ *
+ * @example
+ * ```ts
+ * import { EXIT } from '@gatehouse/cli';
+ * process.exitCode = EXIT.usage; // 2
+ * ```
+ */
 export const EXIT = {
   ok: 0,
   runtime: 1,
@@ -11,7 +19,16 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
-/** Stable codes of the CLI's own errors. */
+/**
+ * Stable codes of the CLI's own errors.
+ *
+ * @example
+ * ```ts
+ * import { CliError, type CliErrorCode } from '@gatehouse/cli';
+ * const code: CliErrorCode = 'NOT_LOGGED_IN';
+ * const err = new CliError(code, 'Run `gatehouse login`.', 1);
+ * ```
+ */
 export type CliErrorCode =
   | 'USAGE'
   | 'CONFIG'
@@ -98,7 +115,16 @@ const CONFIGURATION_CODES = new Set<string>([
   'API_KEY_MISSING',
 ]);
 
-/** The exit code for any error: 2 for usage and configuration, 130 for Ctrl-C, 1 for the rest. */
+/**
+ * The exit code for any error: 2 for usage and configuration, 130 for Ctrl-C, 1 for the rest.
+ *
+ * @example
+ * ```ts
+ * import { exitCodeFor } from '@gatehouse/cli';
+ * import { LoginRequiredError } from '@gatehouse/client';
+ * exitCodeFor(new LoginRequiredError('no stored login', 'run `gatehouse login`')); // 1
+ * ```
+ */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CliError) return err.exitCode;
   if (err instanceof GatehouseClientError) {

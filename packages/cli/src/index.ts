@@ -1,10 +1,8 @@
 export type { CommandContext } from './commands/context.js';
-export { DEFAULT_TOKEN_VARIABLE } from './commands/exec/index.js';
 export type { ConfigFile, Grant, ProfileConfig } from './config/config-file.js';
-export { configFilePath, GRANTS, loadConfigFile } from './config/config-file.js';
-export { CLI_ENV } from './config/env.js';
+export { loadConfigFile } from './config/config-file.js';
 export type { SettingFlags, Settings } from './config/settings.js';
-export { DEFAULT_PROFILE, resolveSettings } from './config/settings.js';
+export { resolveSettings } from './config/settings.js';
 export type { CliErrorCode } from './errors.js';
 export { CliError, ConfigError, EXIT, exitCodeFor, RuntimeError, UsageError } from './errors.js';
 export type { CliIO, OutputStream } from './io.js';

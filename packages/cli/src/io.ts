@@ -1,12 +1,30 @@
 import type { BrowserOpener } from '@gatehouse/client';
 
-/** A writable text stream (process.stdout / process.stderr or a test double). */
+/**
+ * A writable text stream (process.stdout / process.stderr or a test double).
+ *
+ * @example
+ * ```ts
+ * import type { OutputStream } from '@gatehouse/cli';
+ * let captured = '';
+ * const stream: OutputStream = { write: (text: string) => (captured += text) };
+ * ```
+ */
 export interface OutputStream {
   write(text: string): unknown;
   isTTY?: boolean;
 }
 
-/** Everything the CLI touches outside itself, injectable for embedding and tests. */
+/**
+ * Everything the CLI touches outside itself, injectable for embedding and tests.
+ *
+ * @example
+ * ```ts
+ * import { type CliIO, processIO, run } from '@gatehouse/cli';
+ * const io: CliIO = { ...processIO(new AbortController().signal), interactive: false };
+ * const code = await run(['token'], io);
+ * ```
+ */
 export interface CliIO {
   stdout: OutputStream;
   stderr: OutputStream;
@@ -20,7 +38,17 @@ export interface CliIO {
   signal: AbortSignal;
 }
 
-/** The process's own streams and environment. */
+/**
+ * The process's own streams and environment.
+ *
+ * @example
+ * ```ts
+ * import { processIO, run } from '@gatehouse/cli';
+ * const controller = new AbortController();
+ * process.once('SIGINT', () => controller.abort());
+ * process.exitCode = await run(process.argv.slice(2), processIO(controller.signal));
+ * ```
+ */
 export function processIO(signal: AbortSignal): CliIO {
   return {
     stdout: process.stdout,

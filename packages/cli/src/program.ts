@@ -39,7 +39,7 @@ configuration error, 130 interrupted; \`exec\` exits with its command's code.`;
  *
  * @example
  * ```ts
- * import { createProgram } from '@gatehouse/cli';
+ * import { createProgram, processIO } from '@gatehouse/cli';
  * const program = createProgram({ io: processIO(new AbortController().signal), exitCode: 0 });
  * ```
  */

@@ -3,6 +3,12 @@
  *
  * No message, field or `cause` of these errors carries a token, a refresh token, a client secret or a
  * passphrase: causes coming from the protocol library are reduced to their name, code and OAuth error fields.
+ *
+ * @example
+ * ```ts
+ * import type { ClientErrorCode } from '@gatehouse/client';
+ * const retryable = (code: ClientErrorCode) => code === 'NETWORK_ERROR';
+ * ```
  */
 export type ClientErrorCode =
   | 'INVALID_OPTIONS'
@@ -28,8 +34,9 @@ export type ClientErrorCode =
  *
  * @example
  * ```ts
- * import { GatehouseClientError } from '@gatehouse/client';
+ * import { GatehouseClientError, type TokenSource } from '@gatehouse/client';
  *
+ * declare const source: TokenSource;
  * try {
  *   await source.getToken();
  * } catch (err) {

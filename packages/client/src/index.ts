@@ -85,7 +85,7 @@ export type { RenewalOptions, TokenSetSource, TokenSource } from './sources/toke
 export type { LoginFunction, UserTokenSource, UserTokenSourceOptions } from './sources/user-login.js';
 export { createUserTokenSource, DEFAULT_LOGIN_HINT } from './sources/user-login.js';
 // The token store
-export { KDF_ITERATIONS, MIN_KDF_ITERATIONS } from './store/crypto.js';
+export { KDF_ITERATIONS } from './store/crypto.js';
 export type {
   FileTokenStoreOptions,
   PassphraseSource,
@@ -94,13 +94,8 @@ export type {
   WarningHandler,
 } from './store/file-token-store.js';
 export { createFileTokenStore } from './store/file-token-store.js';
-export type { StoredTokens, TokenFileDocument } from './store/format.js';
+export type { StoredTokens } from './store/format.js';
 export { TOKEN_FILE_VERSION } from './store/format.js';
 export type { Clock, TokenSet } from './token-set.js';
 // Tokens and expiry
-export {
-  DEFAULT_REFRESH_BUFFER_SECS,
-  isExpiring,
-  REFRESH_BUFFER_FRACTION,
-  refreshBufferSecs,
-} from './token-set.js';
+export { DEFAULT_REFRESH_BUFFER_SECS, isExpiring, refreshBufferSecs } from './token-set.js';

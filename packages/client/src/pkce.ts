@@ -1,6 +1,14 @@
 import * as oidc from 'openid-client';
 
-/** A PKCE (RFC 7636) verifier and its S256 challenge. */
+/**
+ * A PKCE (RFC 7636) verifier and its S256 challenge.
+ *
+ * @example
+ * ```ts
+ * import { createPkcePair, type PkcePair } from '@gatehouse/client';
+ * const pair: PkcePair = await createPkcePair();
+ * ```
+ */
 export interface PkcePair {
   /** The secret `code_verifier`, sent only to the token endpoint. */
   verifier: string;

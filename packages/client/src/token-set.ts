@@ -3,6 +3,12 @@ import type { TokenEndpointResponse } from 'openid-client';
 
 /**
  * The tokens of one grant, in the shape the rest of the library uses. Times are seconds since the epoch.
+ *
+ * @example
+ * ```ts
+ * import type { TokenSet } from '@gatehouse/client';
+ * const tokens: TokenSet = { accessToken: 'at', tokenType: 'Bearer', obtainedAt: 1_700_000_000, expiresAt: 1_700_000_600 };
+ * ```
  */
 export interface TokenSet {
   /** The access token. */
@@ -21,10 +27,29 @@ export interface TokenSet {
   scope?: string;
 }
 
-/** A clock in milliseconds, like `Date.now`. Tests pass a fixed one. */
+/**
+ * A clock in milliseconds, like `Date.now`. Tests pass a fixed one.
+ *
+ * @example
+ * ```ts
+ * import { type Clock, createClientCredentialsSource, createOidcClient } from '@gatehouse/client';
+ * let now = Date.now();
+ * const clock: Clock = () => now;
+ * const client = createOidcClient({ issuer: 'https://idp.example.com', clientId: 'svc', clientSecret: 's' });
+ * const source = createClientCredentialsSource(client, { clock });
+ * ```
+ */
 export type Clock = () => number;
 
-/** The largest refresh buffer: 5 minutes. */
+/**
+ * The largest refresh buffer: 5 minutes.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_REFRESH_BUFFER_SECS, refreshBufferSecs } from '@gatehouse/client';
+ * refreshBufferSecs(86_400) === DEFAULT_REFRESH_BUFFER_SECS; // true: never more than 5 minutes
+ * ```
+ */
 export const DEFAULT_REFRESH_BUFFER_SECS = 300;
 
 /** The share of a token's lifetime used as the refresh buffer when that is shorter than the maximum. */

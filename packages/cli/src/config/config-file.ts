@@ -4,9 +4,26 @@ import { ConfigError } from '../errors.js';
 
 /** The grants a profile can use. */
 export const GRANTS = ['authorization_code', 'client_credentials', 'device_code'] as const;
+/**
+ * A grant a profile can use.
+ *
+ * @example
+ * ```ts
+ * import type { Grant } from '@gatehouse/cli';
+ * const grant: Grant = 'device_code';
+ * ```
+ */
 export type Grant = (typeof GRANTS)[number];
 
-/** One profile of `config.json`; every field is optional. */
+/**
+ * One profile of `config.json`; every field is optional.
+ *
+ * @example
+ * ```ts
+ * import type { ProfileConfig } from '@gatehouse/cli';
+ * const dev: ProfileConfig = { issuer: 'http://127.0.0.1:4400', clientId: 'gatehouse-cli', port: 48080 };
+ * ```
+ */
 export interface ProfileConfig {
   issuer?: string;
   clientId?: string;
@@ -21,7 +38,15 @@ export interface ProfileConfig {
   encryptRefreshToken?: boolean;
 }
 
-/** `<config dir>/config.json`. */
+/**
+ * `<config dir>/config.json`.
+ *
+ * @example
+ * ```ts
+ * import type { ConfigFile } from '@gatehouse/cli';
+ * const config: ConfigFile = { defaultProfile: 'dev', profiles: { dev: { issuer: 'http://127.0.0.1:4400', clientId: 'gatehouse-cli' } } };
+ * ```
+ */
 export interface ConfigFile {
   defaultProfile?: string;
   profiles: Record<string, ProfileConfig>;
@@ -46,6 +71,13 @@ export function configFilePath(configDir: string): string {
 /**
  * Reads and validates the config file. A missing file is an empty configuration; an unreadable or invalid
  * one is a {@link ConfigError} that names the file and the field. Unknown fields produce warnings.
+ *
+ * @example
+ * ```ts
+ * import { loadConfigFile } from '@gatehouse/cli';
+ * const config = await loadConfigFile('/home/me/.gatehouse/config.json', (m) => console.error(m));
+ * console.log(Object.keys(config.profiles));
+ * ```
  */
 export async function loadConfigFile(path: string, warn: (message: string) => void): Promise<ConfigFile> {
   let text: string;

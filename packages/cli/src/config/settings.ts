@@ -5,7 +5,16 @@ import { ConfigError } from '../errors.js';
 import { type ConfigFile, configFilePath, GRANTS, type Grant, loadConfigFile } from './config-file.js';
 import { configDirFrom, readEnvSettings } from './env.js';
 
-/** The command-line flags shared by the commands (all optional). */
+/**
+ * The command-line flags shared by the commands (all optional).
+ *
+ * @example
+ * ```ts
+ * import { resolveSettings, type SettingFlags } from '@gatehouse/cli';
+ * const flags: SettingFlags = { profile: 'dev', scope: 'openid api:read' };
+ * const settings = await resolveSettings(flags, process.env, console.error);
+ * ```
+ */
 export interface SettingFlags {
   profile?: string;
   issuer?: string;
@@ -20,7 +29,16 @@ export interface SettingFlags {
   encrypt?: boolean;
 }
 
-/** Settings after precedence: flags, then environment, then the profile in the config file, then defaults. */
+/**
+ * Settings after precedence: flags, then environment, then the profile in the config file, then defaults.
+ *
+ * @example
+ * ```ts
+ * import { resolveSettings, type Settings } from '@gatehouse/cli';
+ * const settings: Settings = await resolveSettings({}, process.env, console.error);
+ * console.log(settings.tokenFile);
+ * ```
+ */
 export interface Settings {
   profile: string;
   issuer?: string;
@@ -40,7 +58,16 @@ export interface Settings {
 /** The profile used when none is chosen. */
 export const DEFAULT_PROFILE = 'default';
 
-/** Resolves every setting; throws {@link ConfigError} naming the setting for invalid values. */
+/**
+ * Resolves every setting; throws {@link ConfigError} naming the setting for invalid values.
+ *
+ * @example
+ * ```ts
+ * import { resolveSettings } from '@gatehouse/cli';
+ * const settings = await resolveSettings({ profile: 'dev' }, process.env, (m) => console.error(m));
+ * console.log(settings.issuer, settings.grant);
+ * ```
+ */
 export async function resolveSettings(
   flags: SettingFlags,
   env: Readonly<Record<string, string | undefined>>,

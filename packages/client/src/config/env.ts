@@ -4,10 +4,24 @@ import { join } from 'node:path';
 /**
  * The only place `@gatehouse/client` reads the environment. Every function takes the environment as an
  * argument (default `process.env`) so tests and embedders can pass their own.
+ *
+ * @example
+ * ```ts
+ * import type { Env } from '@gatehouse/client';
+ * const env: Env = { GATEHOUSE_CONFIG_DIR: '/tmp/gatehouse' };
+ * ```
  */
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Environment variables understood by the library. */
+/**
+ * Environment variables understood by the library.
+ *
+ * @example
+ * ```ts
+ * import { ENV } from '@gatehouse/client';
+ * const passphrase = process.env[ENV.passphrase]; // GATEHOUSE_TOKEN_PASSPHRASE
+ * ```
+ */
 export const ENV = {
   configDir: 'GATEHOUSE_CONFIG_DIR',
   tokenFile: 'GATEHOUSE_TOKEN_FILE',
@@ -15,7 +29,15 @@ export const ENV = {
   apiKey: 'GATEHOUSE_API_KEY',
 } as const;
 
-/** The default profile name. */
+/**
+ * The default profile name.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_PROFILE, defaultTokenFilePath } from '@gatehouse/client';
+ * const path = defaultTokenFilePath(DEFAULT_PROFILE);
+ * ```
+ */
 export const DEFAULT_PROFILE = 'default';
 
 /**
@@ -48,7 +70,15 @@ export function defaultTokenFilePath(profile: string = DEFAULT_PROFILE, env: Env
   return join(configDir(env), 'tokens', `${profile}.json`);
 }
 
-/** The passphrase for refresh-token encryption from `$GATEHOUSE_TOKEN_PASSPHRASE`, if set and non-empty. */
+/**
+ * The passphrase for refresh-token encryption from `$GATEHOUSE_TOKEN_PASSPHRASE`, if set and non-empty.
+ *
+ * @example
+ * ```ts
+ * import { createFileTokenStore, passphraseFromEnv } from '@gatehouse/client';
+ * const store = createFileTokenStore({ passphrase: passphraseFromEnv() });
+ * ```
+ */
 export function passphraseFromEnv(
   env: Env = process.env,
   variable: string = ENV.passphrase,
@@ -63,7 +93,15 @@ export function readVariable(variable: string, env: Env = process.env): string |
   return value?.trim() ? value.trim() : undefined;
 }
 
-/** The OIDC settings a service reads from `GATEHOUSE_OIDC_*` (see {@link serviceSourceConfigFromEnv}). */
+/**
+ * The OIDC settings a service reads from `GATEHOUSE_OIDC_*` (see {@link serviceSourceConfigFromEnv}).
+ *
+ * @example
+ * ```ts
+ * import { OIDC_ENV } from '@gatehouse/client';
+ * const issuer = process.env[OIDC_ENV.issuer]; // GATEHOUSE_OIDC_ISSUER
+ * ```
+ */
 export const OIDC_ENV = {
   issuer: 'GATEHOUSE_OIDC_ISSUER',
   clientId: 'GATEHOUSE_OIDC_CLIENT_ID',
@@ -74,7 +112,15 @@ export const OIDC_ENV = {
   tokenEndpoint: 'GATEHOUSE_OIDC_TOKEN_ENDPOINT',
 } as const;
 
-/** A service's token source, as configuration (see {@link createTokenSource}). */
+/**
+ * A service's token source, as configuration (see {@link createTokenSource}).
+ *
+ * @example
+ * ```ts
+ * import type { ServiceSourceConfig } from '@gatehouse/client';
+ * const config: ServiceSourceConfig = { type: 'api_key', variable: 'INGESTION_API_KEY' };
+ * ```
+ */
 export type ServiceSourceConfig =
   | { type: 'api_key'; variable: string }
   | {

@@ -1,9 +1,26 @@
 import type { TokenSource } from '../sources/token-source.js';
 
-/** A `fetch`-compatible function. */
+/**
+ * A `fetch`-compatible function.
+ *
+ * @example
+ * ```ts
+ * import type { FetchLike } from '@gatehouse/client';
+ * const logged: FetchLike = async (input, init) => fetch(input, init);
+ * ```
+ */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
-/** Options of {@link createAuthenticatedFetch}. */
+/**
+ * Options of {@link createAuthenticatedFetch}.
+ *
+ * @example
+ * ```ts
+ * import { createAuthenticatedFetch, createApiKeySource, type AuthenticatedFetchOptions } from '@gatehouse/client';
+ * const options: AuthenticatedFetchOptions = { fetch: (input, init) => fetch(input, init) };
+ * const fetchWithKey = createAuthenticatedFetch(createApiKeySource(), options);
+ * ```
+ */
 export interface AuthenticatedFetchOptions {
   /** The underlying fetch. Default: the global `fetch`. */
   fetch?: FetchLike;

@@ -11,10 +11,26 @@ import { createNonce, createPkcePair, createState } from '../pkce.js';
 import { type Clock, nowSecs, type TokenSet, toTokenSet } from '../token-set.js';
 import { type BrowserOpener, openSystemBrowser } from './browser.js';
 
-/** The scope of a login when none is configured. */
+/**
+ * The scope of a login when none is configured.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_LOGIN_SCOPE } from '@gatehouse/client';
+ * const scope = `${DEFAULT_LOGIN_SCOPE} api:read`;
+ * ```
+ */
 export const DEFAULT_LOGIN_SCOPE = 'openid offline_access';
 
-/** Options of {@link loginWithAuthorizationCode}. */
+/**
+ * Options of {@link loginWithAuthorizationCode}.
+ *
+ * @example
+ * ```ts
+ * import type { AuthorizationCodeLoginOptions } from '@gatehouse/client';
+ * const options: AuthorizationCodeLoginOptions = { port: 48080, openBrowser: false, onAuthorizationUrl: (url) => console.error(url) };
+ * ```
+ */
 export interface AuthorizationCodeLoginOptions
   extends Pick<CallbackServerOptions, 'host' | 'path' | 'timeoutSecs' | 'signal'> {
   /** Loopback callback port; `0` picks a free one. Default 48080. */

@@ -1,4 +1,14 @@
-/** Opens a URL for the user. Tests inject one that drives a headless login instead of a real browser. */
+/**
+ * Opens a URL for the user. Tests inject one that drives a headless login instead of a real browser.
+ *
+ * @example
+ * ```ts
+ * import type { BrowserOpener } from '@gatehouse/client';
+ * const printOnly: BrowserOpener = (url) => {
+ *   console.error(`Open ${url}`);
+ * };
+ * ```
+ */
 export type BrowserOpener = (url: string) => void | Promise<void>;
 
 /**

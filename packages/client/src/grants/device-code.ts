@@ -11,7 +11,15 @@ import { mapGrantError } from '../oidc/map-error.js';
 import { type Clock, nowSecs, type TokenSet, toTokenSet } from '../token-set.js';
 import { DEFAULT_LOGIN_SCOPE } from './authorization-code.js';
 
-/** What the user must do to approve a device login. */
+/**
+ * What the user must do to approve a device login.
+ *
+ * @example
+ * ```ts
+ * import type { DeviceCodePrompt } from '@gatehouse/client';
+ * const show = (p: DeviceCodePrompt) => console.error(`Open ${p.verificationUri} and enter ${p.userCode}`);
+ * ```
+ */
 export interface DeviceCodePrompt {
   /** The code to type in. */
   userCode: string;
@@ -25,7 +33,15 @@ export interface DeviceCodePrompt {
   interval: number;
 }
 
-/** Options of {@link loginWithDeviceCode}. */
+/**
+ * Options of {@link loginWithDeviceCode}.
+ *
+ * @example
+ * ```ts
+ * import type { DeviceCodeLoginOptions } from '@gatehouse/client';
+ * const options: DeviceCodeLoginOptions = { onPrompt: ({ userCode }) => console.error(userCode) };
+ * ```
+ */
 export interface DeviceCodeLoginOptions {
   /** Shows the code and URL to the user (required: without it nobody can approve). */
   onPrompt: (prompt: DeviceCodePrompt) => void;

@@ -4,12 +4,37 @@ import type { OidcClient } from '../oidc/client.js';
 import { mapGrantError } from '../oidc/map-error.js';
 import { type Clock, nowSecs, type TokenSet, toTokenSet } from '../token-set.js';
 
-/** The RFC 8693 grant type. */
+/**
+ * The RFC 8693 grant type.
+ *
+ * @example
+ * ```ts
+ * import { TOKEN_EXCHANGE_GRANT } from '@gatehouse/client';
+ * console.log(TOKEN_EXCHANGE_GRANT); // urn:ietf:params:oauth:grant-type:token-exchange
+ * ```
+ */
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
-/** RFC 8693 token type of an access token. */
+/**
+ * RFC 8693 token type of an access token.
+ *
+ * @example
+ * ```ts
+ * import { ACCESS_TOKEN_TYPE, exchangeToken, type OidcClient } from '@gatehouse/client';
+ * declare const client: OidcClient;
+ * await exchangeToken(client, { subjectToken: 'a-token', subjectTokenType: ACCESS_TOKEN_TYPE });
+ * ```
+ */
 export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
-/** Scope and audience overrides shared by the token-endpoint grants. */
+/**
+ * Scope and audience overrides shared by the token-endpoint grants.
+ *
+ * @example
+ * ```ts
+ * import type { TokenRequestOptions } from '@gatehouse/client';
+ * const options: TokenRequestOptions = { scope: 'api:read', audience: 'urn:gatehouse:example-api' };
+ * ```
+ */
 export interface TokenRequestOptions {
   /** Scope override (default: the client's). */
   scope?: string;
@@ -56,6 +81,7 @@ export async function requestClientCredentialsToken(
  * ```ts
  * import { createOidcClient, refreshAccessToken } from '@gatehouse/client';
  *
+ * declare const storedRefreshToken: string;
  * const client = createOidcClient({ issuer: 'https://idp.example.com', clientId: 'gatehouse-cli' });
  * const fresh = await refreshAccessToken(client, storedRefreshToken);
  * ```
@@ -76,7 +102,15 @@ export async function refreshAccessToken(
   }
 }
 
-/** Options of {@link exchangeToken}. */
+/**
+ * Options of {@link exchangeToken}.
+ *
+ * @example
+ * ```ts
+ * import type { TokenExchangeOptions } from '@gatehouse/client';
+ * const options: TokenExchangeOptions = { subjectToken: 'a-user-token', audience: 'urn:reports-api' };
+ * ```
+ */
 export interface TokenExchangeOptions extends TokenRequestOptions {
   /** The token to exchange (usually a user's access token). */
   subjectToken: string;
@@ -97,6 +131,7 @@ export interface TokenExchangeOptions extends TokenRequestOptions {
  * ```ts
  * import { createOidcClient, exchangeToken } from '@gatehouse/client';
  *
+ * declare const userToken: string;
  * const service = createOidcClient({
  *   issuer: 'https://idp.example.com',
  *   clientId: 'gatehouse-service',
@@ -133,6 +168,7 @@ export async function exchangeToken(client: OidcClient, options: TokenExchangeOp
  * ```ts
  * import { createOidcClient, revokeToken } from '@gatehouse/client';
  *
+ * declare const storedRefreshToken: string;
  * const client = createOidcClient({ issuer: 'https://idp.example.com', clientId: 'gatehouse-cli' });
  * await revokeToken(client, storedRefreshToken, 'refresh_token');
  * ```

@@ -9,16 +9,56 @@ import {
 import { isLoopbackHost } from '../oidc/loopback.js';
 import { callbackPage, type PageKind } from './pages.js';
 
-/** Default loopback callback port (register `http://127.0.0.1:48080/callback` at your provider). */
+/**
+ * Default loopback callback port (register `http://127.0.0.1:48080/callback` at your provider).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CALLBACK_PORT } from '@gatehouse/client';
+ * const redirectUri = `http://127.0.0.1:${DEFAULT_CALLBACK_PORT}/callback`;
+ * ```
+ */
 export const DEFAULT_CALLBACK_PORT = 48080;
-/** Default loopback callback host. */
+/**
+ * Default loopback callback host.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CALLBACK_HOST, startCallbackServer } from '@gatehouse/client';
+ * const server = await startCallbackServer({ host: DEFAULT_CALLBACK_HOST, port: 0 });
+ * ```
+ */
 export const DEFAULT_CALLBACK_HOST = '127.0.0.1';
-/** Default callback path. */
+/**
+ * Default callback path.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CALLBACK_PATH } from '@gatehouse/client';
+ * console.log(DEFAULT_CALLBACK_PATH); // /callback
+ * ```
+ */
 export const DEFAULT_CALLBACK_PATH = '/callback';
-/** How long a login waits for the browser, seconds. */
+/**
+ * How long a login waits for the browser, seconds.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_LOGIN_TIMEOUT_SECS } from '@gatehouse/client';
+ * const minutes = DEFAULT_LOGIN_TIMEOUT_SECS / 60; // 5
+ * ```
+ */
 export const DEFAULT_LOGIN_TIMEOUT_SECS = 300;
 
-/** Options of {@link startCallbackServer}. */
+/**
+ * Options of {@link startCallbackServer}.
+ *
+ * @example
+ * ```ts
+ * import type { CallbackServerOptions } from '@gatehouse/client';
+ * const options: CallbackServerOptions = { port: 0, expectedState: 'xyz', timeoutSecs: 120 };
+ * ```
+ */
 export interface CallbackServerOptions {
   /** A loopback address to bind. Default `127.0.0.1`. */
   host?: string;
@@ -34,7 +74,16 @@ export interface CallbackServerOptions {
   signal?: AbortSignal;
 }
 
-/** A running loopback callback server. */
+/**
+ * A running loopback callback server.
+ *
+ * @example
+ * ```ts
+ * import { type CallbackServer, startCallbackServer } from '@gatehouse/client';
+ * const server: CallbackServer = await startCallbackServer({ port: 0 });
+ * await server.close();
+ * ```
+ */
 export interface CallbackServer {
   /** The `redirect_uri` to send in the authorization request. */
   readonly redirectUri: string;

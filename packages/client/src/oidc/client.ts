@@ -2,14 +2,38 @@ import * as oidc from 'openid-client';
 import { DiscoveryError, InsecureIssuerError, InvalidOptionsError } from '../errors.js';
 import { isSecureOrLoopbackUrl } from './loopback.js';
 
-/** How the client authenticates at the token endpoint when it has a secret. */
+/**
+ * How the client authenticates at the token endpoint when it has a secret.
+ *
+ * @example
+ * ```ts
+ * import { type ClientAuthMethod, createOidcClient } from '@gatehouse/client';
+ * const method: ClientAuthMethod = 'client_secret_post';
+ * const client = createOidcClient({ issuer: 'https://idp.example.com', clientId: 'svc', clientSecret: 's', clientAuthMethod: method });
+ * ```
+ */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
-/** The parameter that carries the audience in token requests. */
+/**
+ * The parameter that carries the audience in token requests.
+ *
+ * @example
+ * ```ts
+ * import { type AudienceParameter, createOidcClient } from '@gatehouse/client';
+ * const audienceParameter: AudienceParameter = 'audience'; // Auth0 style
+ * const client = createOidcClient({ issuer: 'https://tenant.auth0.com/', clientId: 'c', audience: 'https://api', audienceParameter });
+ * ```
+ */
 export type AudienceParameter = 'resource' | 'audience';
 
 /**
  * The one configuration object every grant function takes (through {@link createOidcClient}).
+ *
+ * @example
+ * ```ts
+ * import type { OidcClientOptions } from '@gatehouse/client';
+ * const options: OidcClientOptions = { issuer: 'https://idp.example.com', clientId: 'gatehouse-cli', scope: 'openid offline_access' };
+ * ```
  */
 export interface OidcClientOptions {
   /** The issuer identifier (`https://idp.example`), used for discovery. */
@@ -44,6 +68,13 @@ export interface OidcClientOptions {
 
 /**
  * A validated client configuration; discovery runs once, on first use, and is shared by every grant.
+ *
+ * @example
+ * ```ts
+ * import { createOidcClient, type OidcClient } from '@gatehouse/client';
+ * const client: OidcClient = createOidcClient({ issuer: 'https://idp.example.com', clientId: 'gatehouse-cli' });
+ * const metadata = (await client.configuration()).serverMetadata();
+ * ```
  */
 export interface OidcClient {
   /** The issuer as given. */
@@ -60,7 +91,15 @@ export interface OidcClient {
   tokenParameters(overrides?: { scope?: string; audience?: string }): Record<string, string>;
 }
 
-/** Default request timeout, seconds. */
+/**
+ * Default request timeout, seconds.
+ *
+ * @example
+ * ```ts
+ * import { createOidcClient, DEFAULT_HTTP_TIMEOUT_SECS } from '@gatehouse/client';
+ * const client = createOidcClient({ issuer: 'https://idp.example.com', clientId: 'c', timeoutSecs: DEFAULT_HTTP_TIMEOUT_SECS * 2 });
+ * ```
+ */
 export const DEFAULT_HTTP_TIMEOUT_SECS = 30;
 
 /**

@@ -2,7 +2,15 @@ import { ENV, type Env, readVariable } from '../config/env.js';
 import { ApiKeyMissingError } from '../errors.js';
 import type { TokenSource } from './token-source.js';
 
-/** Options of {@link createApiKeySource}. */
+/**
+ * Options of {@link createApiKeySource}.
+ *
+ * @example
+ * ```ts
+ * import type { ApiKeySourceOptions } from '@gatehouse/client';
+ * const options: ApiKeySourceOptions = { variable: 'INGESTION_API_KEY' };
+ * ```
+ */
 export interface ApiKeySourceOptions {
   /** The environment variable holding the key. Default `GATEHOUSE_API_KEY`. */
   variable?: string;

@@ -11,7 +11,15 @@ import {
   type TokenSetSource,
 } from './token-source.js';
 
-/** Options of {@link createClientCredentialsSource}. */
+/**
+ * Options of {@link createClientCredentialsSource}.
+ *
+ * @example
+ * ```ts
+ * import { createFileTokenStore, type ClientCredentialsSourceOptions } from '@gatehouse/client';
+ * const options: ClientCredentialsSourceOptions = { scope: 'api:write', store: createFileTokenStore({ profile: 'svc' }) };
+ * ```
+ */
 export interface ClientCredentialsSourceOptions extends Omit<TokenRequestOptions, 'clock'>, RenewalOptions {
   /**
    * Also keep the token in a token file, so separate processes (successive `gatehouse token` runs) reuse it;

@@ -9,7 +9,16 @@ import {
   type TokenSource,
 } from './token-source.js';
 
-/** Options of {@link createTokenExchangeSource}. */
+/**
+ * Options of {@link createTokenExchangeSource}.
+ *
+ * @example
+ * ```ts
+ * import type { TokenExchangeSourceOptions, TokenSource } from '@gatehouse/client';
+ * declare const userSource: TokenSource;
+ * const options: TokenExchangeSourceOptions = { subject: userSource, audience: 'urn:reports-api' };
+ * ```
+ */
 export interface TokenExchangeSourceOptions
   extends Omit<TokenExchangeOptions, 'subjectToken' | 'clock'>,
     RenewalOptions {

@@ -22,14 +22,32 @@ export interface TokenSource {
   invalidate?(rejectedToken: string): void;
 }
 
-/** A token source that can also return the full token set. */
+/**
+ * A token source that can also return the full token set.
+ *
+ * @example
+ * ```ts
+ * import { createClientCredentialsSource, createOidcClient, type TokenSetSource } from '@gatehouse/client';
+ * const client = createOidcClient({ issuer: 'https://idp.example.com', clientId: 'svc', clientSecret: 's' });
+ * const source: TokenSetSource = createClientCredentialsSource(client);
+ * const { expiresAt } = await source.getTokenSet();
+ * ```
+ */
 export interface TokenSetSource extends TokenSource {
   /** The current token set (access token, expiry, scope…). */
   getTokenSet(): Promise<TokenSet>;
   invalidate(rejectedToken: string): void;
 }
 
-/** Timing options shared by the renewing sources. */
+/**
+ * Timing options shared by the renewing sources.
+ *
+ * @example
+ * ```ts
+ * import type { RenewalOptions } from '@gatehouse/client';
+ * const options: RenewalOptions = { refreshBufferSecs: 120, clock: () => Date.now() };
+ * ```
+ */
 export interface RenewalOptions {
   /** Clock in milliseconds. Default `Date.now`. */
   clock?: Clock;

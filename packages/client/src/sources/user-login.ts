@@ -12,13 +12,38 @@ import {
   type TokenSetSource,
 } from './token-source.js';
 
-/** Runs an interactive login (browser or device) and returns its tokens. */
+/**
+ * Runs an interactive login (browser or device) and returns its tokens.
+ *
+ * @example
+ * ```ts
+ * import { createOidcClient, type LoginFunction, loginWithDeviceCode } from '@gatehouse/client';
+ * const client = createOidcClient({ issuer: 'https://idp.example.com', clientId: 'gatehouse-device' });
+ * const login: LoginFunction = () => loginWithDeviceCode(client, { onPrompt: ({ userCode }) => console.error(userCode) });
+ * ```
+ */
 export type LoginFunction = () => Promise<TokenSet>;
 
-/** The default advice in {@link LoginRequiredError}. */
+/**
+ * The default advice in {@link LoginRequiredError}.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_LOGIN_HINT } from '@gatehouse/client';
+ * console.log(DEFAULT_LOGIN_HINT); // run `gatehouse login`
+ * ```
+ */
 export const DEFAULT_LOGIN_HINT = 'run `gatehouse login`';
 
-/** Options of {@link createUserTokenSource}. */
+/**
+ * Options of {@link createUserTokenSource}.
+ *
+ * @example
+ * ```ts
+ * import { createFileTokenStore, type UserTokenSourceOptions } from '@gatehouse/client';
+ * const options: UserTokenSourceOptions = { store: createFileTokenStore({ profile: 'dev' }), loginHint: 'run `mytool login`' };
+ * ```
+ */
 export interface UserTokenSourceOptions extends RenewalOptions {
   /** Where the login is kept (one file per profile). */
   store: TokenStore;
@@ -33,7 +58,17 @@ export interface UserTokenSourceOptions extends RenewalOptions {
   loginHint?: string;
 }
 
-/** A stored user login that refreshes itself. */
+/**
+ * A stored user login that refreshes itself.
+ *
+ * @example
+ * ```ts
+ * import { createFileTokenStore, createOidcClient, createUserTokenSource, type UserTokenSource } from '@gatehouse/client';
+ * const client = createOidcClient({ issuer: 'https://idp.example.com', clientId: 'gatehouse-cli' });
+ * const source: UserTokenSource = createUserTokenSource(client, { store: createFileTokenStore() });
+ * const { expiresAt } = await source.getTokenSet();
+ * ```
+ */
 export interface UserTokenSource extends TokenSetSource {
   /** Runs `options.login` now (even with valid tokens) and stores the result. */
   login(): Promise<StoredTokens>;

@@ -3,7 +3,15 @@ import { promisify } from 'node:util';
 
 const pbkdf2Async = promisify(pbkdf2);
 
-/** PBKDF2-SHA256 iterations for new files (OWASP's 2023 figure for PBKDF2-HMAC-SHA256). */
+/**
+ * PBKDF2-SHA256 iterations for new files (OWASP's 2023 figure for PBKDF2-HMAC-SHA256).
+ *
+ * @example
+ * ```ts
+ * import { KDF_ITERATIONS } from '@gatehouse/client';
+ * console.log(KDF_ITERATIONS); // 600000
+ * ```
+ */
 export const KDF_ITERATIONS = 600_000;
 /** Files claiming fewer iterations are refused (no downgrade through an edited file). */
 export const MIN_KDF_ITERATIONS = 200_000;

@@ -7,13 +7,39 @@ import { type DerivedKey, deriveKey, seal, unseal } from './crypto.js';
 import { fromDocument, parseDocument, type StoredTokens, sealAad, toDocument } from './format.js';
 import { acquireFileLock } from './lock.js';
 
-/** A passphrase, or a function that produces one (a prompt) the first time it is needed. */
+/**
+ * A passphrase, or a function that produces one (a prompt) the first time it is needed.
+ *
+ * @example
+ * ```ts
+ * import { createFileTokenStore, type PassphraseSource } from '@gatehouse/client';
+ * const passphrase: PassphraseSource = async () => process.env.MY_PASSPHRASE ?? '';
+ * const store = createFileTokenStore({ passphrase });
+ * ```
+ */
 export type PassphraseSource = string | (() => string | Promise<string>);
 
-/** Receives human-readable warnings (corrupt files, loose permissions). Never passed a secret. */
+/**
+ * Receives human-readable warnings (corrupt files, loose permissions). Never passed a secret.
+ *
+ * @example
+ * ```ts
+ * import { createFileTokenStore, type WarningHandler } from '@gatehouse/client';
+ * const onWarning: WarningHandler = (message) => console.error(`warning: ${message}`);
+ * const store = createFileTokenStore({ onWarning });
+ * ```
+ */
 export type WarningHandler = (message: string) => void;
 
-/** Options of {@link createFileTokenStore}. */
+/**
+ * Options of {@link createFileTokenStore}.
+ *
+ * @example
+ * ```ts
+ * import type { FileTokenStoreOptions } from '@gatehouse/client';
+ * const options: FileTokenStoreOptions = { profile: 'staging', issuer: 'https://idp.example.com', clientId: 'gatehouse-cli' };
+ * ```
+ */
 export interface FileTokenStoreOptions {
   /** The token file. Default: `$GATEHOUSE_TOKEN_FILE`, else `~/.gatehouse/tokens/<profile>.json`. */
   path?: string;
@@ -33,7 +59,16 @@ export interface FileTokenStoreOptions {
   env?: Env;
 }
 
-/** What `status` may show: no token values, only facts about them. */
+/**
+ * What `status` may show: no token values, only facts about them.
+ *
+ * @example
+ * ```ts
+ * import { createFileTokenStore, type TokenFileSummary } from '@gatehouse/client';
+ * const summary: TokenFileSummary | undefined = await createFileTokenStore().inspect();
+ * console.log(summary?.refreshToken); // 'present' | 'encrypted' | 'absent'
+ * ```
+ */
 export interface TokenFileSummary {
   path: string;
   issuer: string;
@@ -50,7 +85,16 @@ export interface TokenFileSummary {
   refreshToken: 'absent' | 'present' | 'encrypted';
 }
 
-/** Persistent storage of one profile's tokens. */
+/**
+ * Persistent storage of one profile's tokens.
+ *
+ * @example
+ * ```ts
+ * import { createFileTokenStore, type TokenStore } from '@gatehouse/client';
+ * const store: TokenStore = createFileTokenStore({ profile: 'dev' });
+ * await store.withLock(async () => (await store.read())?.accessToken);
+ * ```
+ */
 export interface TokenStore {
   /** The token file. */
   readonly path: string;

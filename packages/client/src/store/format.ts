@@ -1,10 +1,27 @@
 import type { TokenSet } from '../token-set.js';
 import { isSealedSecret, type SealedSecret } from './crypto.js';
 
-/** Token-file format version. */
+/**
+ * Token-file format version.
+ *
+ * @example
+ * ```ts
+ * import { TOKEN_FILE_VERSION } from '@gatehouse/client';
+ * console.log(TOKEN_FILE_VERSION); // 1
+ * ```
+ */
 export const TOKEN_FILE_VERSION = 1;
 
-/** What the token file holds for one profile. */
+/**
+ * What the token file holds for one profile.
+ *
+ * @example
+ * ```ts
+ * import { createFileTokenStore, type StoredTokens } from '@gatehouse/client';
+ * const tokens: StoredTokens | undefined = await createFileTokenStore().read();
+ * console.log(tokens?.issuer, tokens?.expiresAt);
+ * ```
+ */
 export interface StoredTokens extends TokenSet {
   /** The issuer that issued these tokens. */
   issuer: string;
