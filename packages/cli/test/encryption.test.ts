@@ -74,4 +74,15 @@ describe('refresh token encrypted at rest (GATEHOUSE_TOKEN_PASSPHRASE)', () => {
     expect(result.stderr).toContain('The passphrase does not decrypt the refresh token');
     expect(result.stderr).not.toContain('wrong-guess-99');
   });
+
+  it('status and logout still work without the passphrase (logout says it could not revoke)', async () => {
+    const status = await runCli(['status'], env);
+    expect(status.code).toBe(0);
+    const logout = await runCli(['logout'], env);
+    expect(logout.code).toBe(0);
+    expect(logout.stderr).toContain('the refresh token could not be revoked');
+    expect(logout.stderr).toContain('is encrypted and no passphrase was given');
+    expect(logout.stderr).toContain('the refresh token was NOT revoked; deleted');
+    expect((await runCli(['status'], env)).code).toBe(1);
+  });
 });
