@@ -21,6 +21,7 @@ import { INTERACTION_PATH } from './interactions.js';
 import type { SigningKey } from './keys.js';
 import { isLoopbackHost } from './loopback.js';
 import { errorPage, escapeHtml, formPage, messagePage } from './pages.js';
+import { AUTHORIZATION_PATH } from './provider-adjustments.js';
 import type { ActorClaim } from './token-exchange.js';
 
 /** The four pre-registered clients. */
@@ -199,6 +200,7 @@ export function createConfiguration(input: ConfigurationInput): Configuration {
     // Browsers on other loopback ports (the demo's front end) may call the token endpoint.
     clientBasedCORS: (_ctx, origin) => isLoopbackOrigin(origin),
 
+    routes: { authorization: AUTHORIZATION_PATH },
     interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}${interaction.uid}` },
 
     renderError(ctx: KoaContextWithOIDC, out) {

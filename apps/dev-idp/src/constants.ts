@@ -66,29 +66,31 @@ export interface DevUser {
  * const alice = DEV_USERS.find((u) => u.username === 'alice');
  * ```
  */
-export const DEV_USERS: readonly DevUser[] = Object.freeze([
-  {
-    username: 'alice',
-    password: 'alice',
-    name: 'Alice Admin',
-    email: 'alice@example.com',
-    emailVerified: true,
-    role: 'the admin in the demo',
-  },
-  {
-    username: 'bob',
-    password: 'bob',
-    name: 'Bob User',
-    email: 'bob@example.com',
-    emailVerified: true,
-    role: 'an ordinary user, not an admin',
-  },
-  {
-    username: 'mallory',
-    password: 'mallory',
-    name: 'Mallory Unverified',
-    email: 'mallory@example.com',
-    emailVerified: false,
-    role: 'an unverified email, which must never grant admin',
-  },
-]);
+export const DEV_USERS: readonly DevUser[] = Object.freeze(
+  [
+    {
+      username: 'alice',
+      password: 'alice',
+      name: 'Alice Admin',
+      email: 'alice@example.com',
+      emailVerified: true,
+      role: 'the admin in the demo',
+    },
+    {
+      username: 'bob',
+      password: 'bob',
+      name: 'Bob User',
+      email: 'bob@example.com',
+      emailVerified: true,
+      role: 'an ordinary user, not an admin',
+    },
+    {
+      username: 'mallory',
+      password: 'mallory',
+      name: 'Mallory Unverified',
+      email: 'mallory@example.com',
+      emailVerified: false,
+      role: 'an unverified email, which must never grant admin',
+    },
+  ].map((user) => Object.freeze(user)),
+);

@@ -6,9 +6,7 @@ import Provider, { type ClientMetadata, errors } from 'oidc-provider';
 import { createConfiguration, PREREGISTERED_CLIENTS, resourceServerFor } from './configuration.js';
 import {
   CLI_CLIENT_ID,
-  DEFAULT_ACCESS_TOKEN_TTL_SECS,
   DEFAULT_AUDIENCE,
-  DEFAULT_HOST,
   DEV_USERS,
   DEVICE_CLIENT_ID,
   type DevUser,
@@ -20,8 +18,14 @@ import {
 } from './constants.js';
 import { drive, HeadlessFlowError, type HeadlessUser } from './headless.js';
 import { createInteractionHandler, INTERACTION_PATH } from './interactions.js';
-import { createSigningKey, SIGNING_ALGS, type SigningAlg } from './keys.js';
-import { isLoopbackHost, issuerFor, loopbackRedirectMatches, NonLoopbackHostError } from './loopback.js';
+import { createSigningKey, type SigningAlg } from './keys.js';
+import { issuerFor } from './loopback.js';
+import { validateOptions } from './options.js';
+import {
+  acceptLoopbackRedirectsOnAnyPort,
+  advertisePollingInterval,
+  treatOfflineAccessAsConsentPrompt,
+} from './provider-adjustments.js';
 import { type ActorClaim, registerTokenExchange } from './token-exchange.js';
 
 /** Options of {@link startDevIdp}; every one is optional. */
@@ -139,10 +143,9 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
     };
     const provider = new Provider(issuer, createConfiguration(configInput));
 
-    const exactRedirectMatch = provider.Client.prototype.redirectUriAllowed;
-    provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(uri: string): boolean {
-      return exactRedirectMatch.call(this, uri) || loopbackRedirectMatches(uri, this.redirectUris ?? []);
-    };
+    acceptLoopbackRedirectsOnAnyPort(provider);
+    advertisePollingInterval(provider);
+    treatOfflineAccessAsConsentPrompt(provider);
 
     const verifyAccessToken = async (token: string): Promise<JWTPayload> => {
       const { payload } = await jwtVerify(token, key.publicKey, {
@@ -250,73 +253,6 @@ function isRedirectTo(url: string, redirectUri: string): boolean {
   if (!url.startsWith(redirectUri)) return false;
   const next = url.charAt(redirectUri.length);
   return next === '' || next === '?' || next === '#';
-}
-
-interface Settings {
-  host: string;
-  port: number;
-  audience: string;
-  audiences: readonly string[];
-  signingAlg: SigningAlg;
-  accessTokenTtlSecs: number;
-  clients: ClientMetadata[];
-}
-
-function validateOptions(options: DevIdpOptions): Settings {
-  const host = options.host ?? DEFAULT_HOST;
-  if (typeof host !== 'string' || !isLoopbackHost(host)) throw new NonLoopbackHostError(String(host));
-
-  const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new TypeError('"port" must be an integer from 0 to 65535');
-  }
-
-  const audience = options.audience ?? DEFAULT_AUDIENCE;
-  checkAudience(audience, '"audience"');
-  const extra = options.extraAudiences ?? [];
-  if (!Array.isArray(extra)) throw new TypeError('"extraAudiences" must be an array of strings');
-  extra.forEach((aud, i) => {
-    checkAudience(aud, `"extraAudiences[${i}]"`);
-  });
-
-  const signingAlg = options.signingAlg ?? 'RS256';
-  if (!SIGNING_ALGS.includes(signingAlg)) {
-    throw new TypeError(`"signingAlg" must be one of ${SIGNING_ALGS.join(', ')}`);
-  }
-
-  const accessTokenTtlSecs = options.accessTokenTtlSecs ?? DEFAULT_ACCESS_TOKEN_TTL_SECS;
-  if (!Number.isSafeInteger(accessTokenTtlSecs) || accessTokenTtlSecs <= 0) {
-    throw new TypeError('"accessTokenTtlSecs" must be a positive integer');
-  }
-
-  const clients = options.clients ?? [];
-  if (!Array.isArray(clients)) throw new TypeError('"clients" must be an array of client metadata');
-  const builtIn = new Set(PREREGISTERED_CLIENTS.map((c) => c.client_id));
-  clients.forEach((client, i) => {
-    if (typeof client?.client_id !== 'string' || !client.client_id) {
-      throw new TypeError(`"clients[${i}].client_id" is required`);
-    }
-    if (builtIn.has(client.client_id)) {
-      throw new TypeError(`"clients[${i}].client_id" ${client.client_id} is already a built-in client`);
-    }
-  });
-
-  return {
-    host,
-    port,
-    audience,
-    audiences: [...new Set([audience, ...extra])],
-    signingAlg,
-    accessTokenTtlSecs,
-    clients,
-  };
-}
-
-function checkAudience(value: unknown, name: string): void {
-  // oidc-provider takes resource indicators as absolute URIs only (RFC 8707 section 2).
-  if (typeof value !== 'string' || !URL.canParse(value) || value.includes('#')) {
-    throw new TypeError(`${name} must be an absolute URI without a fragment`);
-  }
 }
 
 /** oidc-provider checks client metadata lazily, on first use; do it now so that a bad option fails here. */

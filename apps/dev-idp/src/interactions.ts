@@ -84,7 +84,8 @@ export function createInteractionHandler(provider: Provider, options: Interactio
           errorPage({ error: err.error, error_description: err.error_description }),
         );
       }
-      return send(res, 500, errorPage({ error: 'server_error' }));
+      // Development only: say what broke instead of a bare server_error.
+      return send(res, 500, errorPage({ error: 'server_error', error_description: (err as Error).message }));
     }
   };
 }

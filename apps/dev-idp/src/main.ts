@@ -1,99 +1,10 @@
-/**
- * The runnable dev IdP: `npm start -w apps/dev-idp`. Reads DEV_IDP_PORT (default 4400), DEV_IDP_HOST
- * (default 127.0.0.1) and DEV_IDP_AUDIENCE, prints a banner and what a developer needs to log in, and
- * stops cleanly on SIGINT/SIGTERM.
- */
-import { DEFAULT_AUDIENCE, DEFAULT_HOST, DEFAULT_PORT, DEV_USERS } from './constants.js';
-import { type DevIdp, startDevIdp } from './dev-idp.js';
+/** `npm start -w apps/dev-idp`: the development identity provider as a process. */
+import { runDevIdpServer } from './run-server.js';
 
-interface Env {
-  host: string;
-  port: number;
-  audience: string;
-}
-
-function readEnv(env: NodeJS.ProcessEnv): Env {
-  const rawPort = env.DEV_IDP_PORT?.trim() || String(DEFAULT_PORT);
-  const port = Number(rawPort);
-  if (!/^\d+$/.test(rawPort) || port > 65535) {
-    throw new Error(`DEV_IDP_PORT must be a port number from 0 to 65535, got ${JSON.stringify(rawPort)}`);
-  }
-  return {
-    host: env.DEV_IDP_HOST?.trim() || DEFAULT_HOST,
-    port,
-    audience: env.DEV_IDP_AUDIENCE?.trim() || DEFAULT_AUDIENCE,
-  };
-}
-
-function summary(idp: DevIdp): string {
-  const { service, cli, web, device } = idp.clients;
-  const rule = '='.repeat(72);
-  return [
-    rule,
-    '  DEVELOPMENT IDENTITY PROVIDER — not for production',
-    '  Fixed, public credentials; bound to loopback only; everything lives in memory.',
-    rule,
-    `issuer     ${idp.issuer}`,
-    `discovery  ${idp.issuer}/.well-known/openid-configuration`,
-    `jwks       ${idp.jwksUri}`,
-    `audience   ${idp.audience}`,
-    '',
-    'clients',
-    `  ${service.clientId.padEnd(18)} confidential, client_credentials + token exchange`,
-    `  ${''.padEnd(18)} development secret: ${service.clientSecret}`,
-    `  ${cli.clientId.padEnd(18)} public, authorization code + PKCE, refresh, device code, token exchange`,
-    `  ${''.padEnd(18)} redirect ${cli.redirectUri} (any loopback port)`,
-    `  ${web.clientId.padEnd(18)} confidential, authorization code + PKCE, refresh`,
-    `  ${''.padEnd(18)} development secret: ${web.clientSecret}`,
-    `  ${device.clientId.padEnd(18)} public, device authorization grant, refresh`,
-    '',
-    'users (development only: the password is the username)',
-    ...DEV_USERS.map(
-      (u) => `  ${u.username.padEnd(8)} ${u.email.padEnd(22)} ${u.emailVerified ? 'verified  ' : 'UNVERIFIED'} ${u.role}`,
-    ),
-    rule,
-  ].join('\n');
-}
-
-async function main(): Promise<void> {
-  let env: Env;
-  try {
-    env = readEnv(process.env);
-  } catch (err) {
-    console.error(`dev-idp: ${(err as Error).message}`);
-    process.exit(1);
-  }
-
-  let idp: DevIdp;
-  try {
-    idp = await startDevIdp({ host: env.host, port: env.port, audience: env.audience });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') {
-      console.error(`dev-idp: port ${env.port} on ${env.host} is already in use (set DEV_IDP_PORT to another port)`);
-    } else {
-      console.error(`dev-idp: ${(err as Error).message}`);
-    }
-    process.exit(1);
-  }
-
-  console.log(summary(idp));
-
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`dev-idp: ${signal} received, stopping`);
-    idp.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(`dev-idp: error while stopping: ${(err as Error).message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-}
-
-await main();
+await runDevIdpServer({
+  env: process.env,
+  log: (line) => console.log(line),
+  error: (line) => console.error(line),
+  exit: (code) => process.exit(code),
+  onSignal: (signal, handler) => process.on(signal, handler),
+});

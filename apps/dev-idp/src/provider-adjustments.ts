@@ -1,0 +1,58 @@
+/**
+ * Where the dev IdP departs from oidc-provider's defaults in ways its configuration cannot express. Each
+ * adjustment affects one provider instance only.
+ */
+import type Provider from 'oidc-provider';
+import { loopbackRedirectMatches } from './loopback.js';
+
+/** Path of the authorization endpoint (oidc-provider's default, set explicitly in the configuration). */
+export const AUTHORIZATION_PATH = '/auth';
+
+/** Seconds a device-flow client waits between token polls. */
+const DEVICE_POLLING_INTERVAL_SECS = 1;
+
+/**
+ * RFC 8252 section 7.3: a loopback redirect URI matches the registered one on any port. oidc-provider
+ * does this for `application_type: 'native'` clients only; the dev IdP extends it to every client with a
+ * loopback redirect URI, so that the confidential web client can also listen on a random port.
+ */
+export function acceptLoopbackRedirectsOnAnyPort(provider: Provider): void {
+  const { prototype } = provider.Client;
+  const exactMatch = prototype.redirectUriAllowed;
+  prototype.redirectUriAllowed = function redirectUriAllowed(uri: string): boolean {
+    return exactMatch.call(this, uri) || loopbackRedirectMatches(uri, this.redirectUris ?? []);
+  };
+}
+
+/**
+ * oidc-provider's device authorization response carries no `interval`, so clients fall back to RFC 8628's
+ * 5 seconds between polls. Locally there is no reason to wait that long.
+ */
+export function advertisePollingInterval(provider: Provider): void {
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.oidc?.route === 'device_authorization' && ctx.status === 200 && ctx.body) {
+      (ctx.body as Record<string, unknown>).interval = DEVICE_POLLING_INTERVAL_SECS;
+    }
+  });
+}
+
+/**
+ * OpenID Connect Core section 11: offline access needs consent, so oidc-provider silently drops the
+ * `offline_access` scope (and issues no refresh token) unless the request says `prompt=consent`. Okta,
+ * Auth0 and Keycloak accept `offline_access` on its own; so does the dev IdP: a front-channel
+ * authorization request (GET) with `offline_access` and no `prompt` is handled as `prompt=consent`.
+ * Consent is still obtained each time (automatically for the built-in clients).
+ */
+export function treatOfflineAccessAsConsentPrompt(provider: Provider): void {
+  provider.use(async (ctx, next) => {
+    if (ctx.method === 'GET' && ctx.path === AUTHORIZATION_PATH) {
+      const query = new URLSearchParams(ctx.querystring);
+      if (!query.has('prompt') && query.get('scope')?.split(' ').includes('offline_access')) {
+        query.set('prompt', 'consent');
+        ctx.querystring = query.toString();
+      }
+    }
+    await next();
+  });
+}
