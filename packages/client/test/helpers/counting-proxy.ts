@@ -7,6 +7,8 @@ export interface SeenRequest {
   path: string;
   /** `grant_type` of a token request, `undefined` for other requests. */
   grantType: string | undefined;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function startCountingProxy(targetOrigin: string): Promise<Counting
       const grantType = type.includes('application/x-www-form-urlencoded')
         ? (new URLSearchParams(body.toString('utf8')).get('grant_type') ?? undefined)
         : undefined;
-      requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', grantType });
+      requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', grantType, at: Date.now() });
       const wait = grantType ? (delays.get(grantType) ?? 0) : 0;
       setTimeout(() => forward(body), wait);
     });
