@@ -16,7 +16,7 @@ import { requireSettings, type Settings } from './config/settings.js';
 import type { CliIO } from './io.js';
 import { browserOpener } from './ui/browser.js';
 import { promptHidden } from './ui/prompt.js';
-import { startWaiting } from './ui/spinner.js';
+import { startWaiting, type Waiting } from './ui/spinner.js';
 
 /** Writes one human-facing line to stderr. */
 export function say(io: CliIO, message: string): void {
@@ -79,7 +79,7 @@ export interface LoginUi {
 export function loginFunction(client: OidcClient, settings: Settings, io: CliIO, ui: LoginUi): LoginFunction {
   if (settings.grant === 'device_code') {
     return async () => {
-      let waiting = startWaiting(io.stderr, '');
+      let waiting: Waiting = { stop: () => {} };
       try {
         return await loginWithDeviceCode(client, {
           signal: io.signal,
@@ -96,7 +96,7 @@ export function loginFunction(client: OidcClient, settings: Settings, io: CliIO,
   }
   return async () => {
     const opener = browserOpener(io, ui.browser);
-    let waiting = startWaiting(io.stderr, '');
+    let waiting: Waiting = { stop: () => {} };
     try {
       return await loginWithAuthorizationCode(client, {
         port: settings.port,

@@ -33,6 +33,13 @@ async function expireAccessToken() {
 }
 
 describe('refresh token encrypted at rest (GATEHOUSE_TOKEN_PASSPHRASE)', () => {
+  it('login --encrypt with no passphrase and no terminal fails (exit 2) before any browser opens', async () => {
+    const result = await runCli(['login', '--no-browser', '--port', '0', '--encrypt'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no passphrase was given');
+    expect(result.stderr).not.toContain('/auth?');
+  });
+
   it('login --encrypt keeps the refresh token out of the file in clear', async () => {
     const cli = startCli(['login', '--no-browser', '--port', '0', '--encrypt'], {
       ...env,

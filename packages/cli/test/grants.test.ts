@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../client/test/helpers/build.js';
@@ -53,6 +53,21 @@ describe('--grant client_credentials (services): no login', () => {
     expect(status.stderr).toMatch(/Logged in as: +gatehouse-service/);
     expect(status.stderr).toContain('Client:         gatehouse-service (client_credentials)');
     expect(status.stderr).toContain('Refresh token:  none');
+  });
+
+  it('status of an expired client credentials token is still exit 0: the next token call fetches one', async () => {
+    expect((await runCli(['token'], serviceEnv())).code).toBe(0);
+    const doc = JSON.parse(await readFile(sandbox.tokenFile(), 'utf8'));
+    const now = Math.floor(Date.now() / 1000);
+    await writeFile(
+      sandbox.tokenFile(),
+      JSON.stringify({ ...doc, obtained_at: now - 700, expires_at: now - 100 }),
+    );
+    const status = await runCli(['status'], serviceEnv());
+    expect(status.code).toBe(0);
+    expect(status.stderr).toMatch(/Access token: +expired .*; renewed on next use/);
+    const token = await runCli(['token'], serviceEnv());
+    expect(token.stdout.trim()).not.toBe(doc.access_token);
   });
 
   it('a wrong client secret is exit 1 with invalid_client, and the secret is never printed', async () => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../client/test/helpers/build.js';
@@ -134,5 +134,41 @@ describe.skipIf(!hasScript)('first run in a terminal (a pseudo-terminal via scri
     } finally {
       await relay.close();
     }
+  });
+
+  it('an encrypted refresh token and no GATEHOUSE_TOKEN_PASSPHRASE: the passphrase is asked for, not echoed', async () => {
+    // Log in with the passphrase in the environment, then expire the access token so a refresh is needed.
+    const cli = startCli(['login', '--no-browser', '--port', '0'], {
+      ...env,
+      GATEHOUSE_TOKEN_PASSPHRASE: 'typed secret',
+    });
+    const [, url] = await cli.waitForStderr(AUTHORIZATION_URL);
+    await issuer.idp.loginHeadless(url!, { username: 'alice', password: 'alice' }, { deliver: true });
+    expect((await cli.done).code).toBe(0);
+    const doc = JSON.parse(await readFile(sandbox.tokenFile(), 'utf8'));
+    expect(doc.refresh_token_encrypted).toBeDefined();
+    const now = Math.floor(Date.now() / 1000);
+    await writeFile(
+      sandbox.tokenFile(),
+      JSON.stringify({ ...doc, obtained_at: now - 600, expires_at: now - 1 }),
+    );
+
+    const child = spawn('script', ['-qec', `"${process.execPath}" "${BIN}" token`, '/dev/null'], {
+      env: { ...env, TERM: 'dumb' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      output += d;
+      if (output.includes('Passphrase for the refresh token:') && !child.stdin.writableEnded) {
+        child.stdin.end('typed secret\r');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    const after = JSON.parse(await readFile(sandbox.tokenFile(), 'utf8'));
+    expect(code).toBe(0);
+    expect(after.access_token).not.toBe(doc.access_token);
+    expect(output).toContain(after.access_token);
+    expect(output).not.toContain('typed secret');
   });
 });

@@ -88,6 +88,26 @@ describe('client credentials', () => {
     }
   });
 
+  it('with a token file, a cached token is not reused for a scope it was not granted', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const path = `${dir}/svc.json`;
+      const read = createClientCredentialsSource(serviceClient({ scope: 'api:read' }), {
+        store: createFileTokenStore({ path }),
+      });
+      const write = createClientCredentialsSource(serviceClient({ scope: 'api:write' }), {
+        store: createFileTokenStore({ path }),
+      });
+      const first = await read.getToken();
+      const second = await write.getToken();
+      expect(second).not.toBe(first);
+      expect(decodeJwt(second).scope).toBe('api:write');
+      expect(issuer.proxy.count('client_credentials')).toBe(2);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('reports a wrong secret as TokenRequestError invalid_client, without the secret', async () => {
     const client = serviceClient({ clientSecret: 'wrong-secret-value' });
     const err = await requestClientCredentialsToken(client).catch((e: unknown) => e);

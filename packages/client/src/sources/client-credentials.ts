@@ -58,8 +58,14 @@ export function createClientCredentialsSource(
 
   const buffer = options.refreshBufferSecs ?? DEFAULT_REFRESH_BUFFER_SECS;
   const rejected = new RejectedTokens();
-  const matches = (t: StoredTokens | undefined) =>
-    t?.grantType === 'client_credentials' && (options.audience ?? client.options.audience) === t.audience;
+  const wantedScopes = (options.scope ?? client.options.scope)?.split(/\s+/).filter(Boolean) ?? [];
+  // A cached token is reused only for the same audience and (at least) the scopes asked for now.
+  const matches = (t: StoredTokens | undefined) => {
+    if (t?.grantType !== 'client_credentials') return false;
+    if ((options.audience ?? client.options.audience) !== t.audience) return false;
+    const granted = new Set(t.scope?.split(/\s+/) ?? []);
+    return wantedScopes.every((s) => granted.has(s));
+  };
   const obtain = async (): Promise<TokenSet> => {
     const stored = await store.read();
     if (matches(stored) && isUsable(stored, rejected, clock, buffer)) return stored as StoredTokens;

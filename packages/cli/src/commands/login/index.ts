@@ -1,7 +1,11 @@
-import { createUserTokenSource, requestClientCredentialsToken } from '@gatehouse/client';
+import {
+  createUserTokenSource,
+  PassphraseRequiredError,
+  requestClientCredentialsToken,
+} from '@gatehouse/client';
 import { Command } from 'commander';
 import { resolveSettings } from '../../config/settings.js';
-import { loginFunction, openClient, openStore, say, warner } from '../../session.js';
+import { loginFunction, openClient, openStore, passphraseSource, say, warner } from '../../session.js';
 import { describeExpiry, describeIdentity, identityOf } from '../../ui/describe.js';
 import type { CommandContext } from '../context.js';
 import { type CommandFlags, withConnectionOptions, withLoginOptions } from '../shared-options.js';
@@ -24,6 +28,10 @@ export function loginCommand(ctx: CommandContext): Command {
     const settings = await resolveSettings(flags, io.env, warner(io));
     const client = openClient(settings);
     const store = openStore(settings, io);
+    if (settings.encryptRefreshToken && !passphraseSource(io)) {
+      // Say so before the browser opens, not after the login when the tokens cannot be saved.
+      throw new PassphraseRequiredError(store.path);
+    }
     const now = Math.floor(Date.now() / 1000);
     if (settings.grant === 'client_credentials') {
       const tokens = await requestClientCredentialsToken(client);

@@ -35,7 +35,9 @@ export function statusCommand(ctx: CommandContext): Command {
     }
     const identity = identityOf(summary);
     const accessValid = summary.expiresAt === undefined || summary.expiresAt > now;
-    const loggedIn = accessValid || summary.refreshToken !== 'absent';
+    // A service's client credentials token is simply fetched again; a person needs a refresh token.
+    const renewable = summary.refreshToken !== 'absent' || summary.grantType === 'client_credentials';
+    const loggedIn = accessValid || renewable;
     if (flags.json) {
       io.stdout.write(
         `${JSON.stringify(
@@ -63,7 +65,7 @@ export function statusCommand(ctx: CommandContext): Command {
       ];
       const access = accessValid
         ? `valid, expires ${describeExpiry(summary.expiresAt, now)}`
-        : `expired ${describeExpiry(summary.expiresAt, now)}${summary.refreshToken !== 'absent' ? '; refreshed on next use' : ''}`;
+        : `expired ${describeExpiry(summary.expiresAt, now)}${renewable ? '; renewed on next use' : ''}`;
       say(io, `Profile:        ${settings.profile}`);
       say(io, `Logged in as:   ${describeIdentity(identity)}`);
       say(io, `Issuer:         ${summary.issuer}`);
