@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { GRANTS } from '../config/config-file.js';
+import type { SettingFlags } from '../config/settings.js';
 
 /** Options every command that talks to the provider accepts. */
 export function withConnectionOptions(command: Command): Command {
@@ -40,18 +41,5 @@ export function withLoginOptions(command: Command): Command {
     );
 }
 
-/** The flags as {@link resolveSettings} takes them. */
-export interface CommandFlags {
-  profile?: string;
-  issuer?: string;
-  clientId?: string;
-  clientSecret?: string;
-  grant?: string;
-  scope?: string;
-  audience?: string;
-  tokenEndpoint?: string;
-  tokenFile?: string;
-  port?: string;
-  browser?: boolean;
-  encrypt?: boolean;
-}
+/** The flags as commander parses them: the settings flags, plus `--no-browser`. */
+export type CommandFlags = SettingFlags & { browser?: boolean };

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { SettingFlags } from './settings.js';
 
 /** The environment variables the CLI reads, all in this one place. */
 export const CLI_ENV = {
@@ -20,17 +21,7 @@ export const CLI_ENV = {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Settings as the environment gives them (unset and empty variables are left out). */
-export interface EnvSettings {
-  issuer?: string;
-  clientId?: string;
-  clientSecret?: string;
-  grant?: string;
-  scope?: string;
-  audience?: string;
-  tokenEndpoint?: string;
-  tokenFile?: string;
-  profile?: string;
-}
+export type EnvSettings = Omit<SettingFlags, 'port' | 'encrypt'>;
 
 export function readEnvSettings(env: Env): EnvSettings {
   const out: EnvSettings = {};
