@@ -6,10 +6,12 @@ import type { CliIO } from '../io.js';
 export function promptHidden(io: CliIO, question: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const input = io.stdin as NodeJS.ReadStream;
-    io.stderr.write(question);
     let value = '';
     const wasRaw = input.isRaw;
+    // Echo goes off before the question appears: a passphrase typed the moment the prompt shows must
+    // never reach the screen (the terminal echoes in cooked mode).
     input.setRawMode?.(true);
+    io.stderr.write(question);
     input.resume();
     input.setEncoding('utf8');
     const done = (err?: Error) => {
