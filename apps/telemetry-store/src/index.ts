@@ -1,0 +1,54 @@
+/**
+ * @gatehouse/example-telemetry-store: the records the example apps exchange, their validation, the
+ * SQLite database they share (schema, inserts, queries, retention), and the apps' common error answers.
+ */
+
+export {
+  APP_ENV,
+  DATABASE_FILE,
+  DEFAULT_DATA_DIR,
+  DEFAULT_HOST,
+  databasePathFromEnv,
+  EnvError,
+  listenAddressFromEnv,
+} from './env.js';
+export type { ValidationIssue } from './errors.js';
+export { MAX_REPORTED_ISSUES, StoreError, ValidationError } from './errors.js';
+export type { ErrorAnswer, ErrorBody } from './http.js';
+export { errorAnswer, errorBody, NOT_FOUND } from './http.js';
+export { LIMITS } from './limits.js';
+export type {
+  Attributes,
+  LogEntry,
+  LogLevel,
+  MetricPoint,
+  MetricSeriesSummary,
+  ProcessDescription,
+  Sender,
+  StoredLogEntry,
+  StoredMetricPoint,
+  StoredProcess,
+  TelemetryBatch,
+} from './records.js';
+export { LOG_LEVELS } from './records.js';
+export { SCHEMA_VERSION } from './schema.js';
+export type { IngestResult, OpenStoreOptions, RetentionResult, StoreStats } from './store.js';
+export { openTelemetryStore, TelemetryStore } from './store.js';
+export { parseBatch } from './validate/batch.js';
+export { parseDateTime } from './validate/fields.js';
+export type {
+  LogQuery,
+  MetricQuery,
+  MetricSummaryQuery,
+  ProcessListQuery,
+  QueryInput,
+  RetentionRequest,
+  TimeRange,
+} from './validate/query.js';
+export {
+  parseLogQuery,
+  parseMetricQuery,
+  parseMetricSummaryQuery,
+  parseProcessListQuery,
+  parseRetentionRequest,
+} from './validate/query.js';
