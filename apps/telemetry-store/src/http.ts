@@ -20,6 +20,28 @@ export interface ErrorAnswer {
   readonly body: ErrorBody;
 }
 
+/** The identity fields the contract's `GET /v1/whoami` returns (an `AuthContext` has them all). */
+export interface WhoamiSource {
+  readonly subject: string;
+  readonly email?: string | undefined;
+  readonly issuer: string;
+  readonly authType: string;
+  readonly isAdmin: boolean;
+  readonly scopes: readonly string[];
+}
+
+/** The contract's `GET /v1/whoami` body: `{subject, email?, issuer, authType, isAdmin, scopes}`. */
+export function whoamiBody(auth: WhoamiSource) {
+  return {
+    subject: auth.subject,
+    ...(auth.email !== undefined ? { email: auth.email } : {}),
+    issuer: auth.issuer,
+    authType: auth.authType,
+    isAdmin: auth.isAdmin,
+    scopes: [...auth.scopes],
+  };
+}
+
 export function errorBody(error: string, description: string): ErrorBody {
   return { error, error_description: description };
 }

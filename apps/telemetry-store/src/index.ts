@@ -14,8 +14,8 @@ export {
 } from './env.js';
 export type { ValidationIssue } from './errors.js';
 export { MAX_REPORTED_ISSUES, StoreError, ValidationError } from './errors.js';
-export type { ErrorAnswer, ErrorBody } from './http.js';
-export { errorAnswer, errorBody, NOT_FOUND } from './http.js';
+export type { ErrorAnswer, ErrorBody, WhoamiSource } from './http.js';
+export { errorAnswer, errorBody, NOT_FOUND, whoamiBody } from './http.js';
 export { LIMITS } from './limits.js';
 export type {
   Attributes,
@@ -32,6 +32,8 @@ export type {
 } from './records.js';
 export { LOG_LEVELS } from './records.js';
 export { SCHEMA_VERSION } from './schema.js';
+export type { ServeOptions, ServeProcess } from './serve.js';
+export { exitOnStartupError, processIO, serve } from './serve.js';
 export type { IngestResult, OpenStoreOptions, RetentionResult, StoreStats } from './store.js';
 export { openTelemetryStore, TelemetryStore } from './store.js';
 export { parseBatch } from './validate/batch.js';
