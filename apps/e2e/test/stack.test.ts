@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, expectChallenge, getJson, type Json } from './helpers/http.js';
-import { type RunningProcess, startApp, startIdp } from './helpers/processes.js';
-import { AUDIENCE, serviceToken, userToken } from './helpers/tokens.js';
+import { type RunningProcess, runBuilt, startApp, startIdp } from './helpers/processes.js';
+import { AUDIENCE, SERVICE_CLIENT, serviceToken, userToken } from './helpers/tokens.js';
 
 const SENDER_KEY = 'e2e-legacy-sender-key-7f3a';
 const OPS_KEY = 'e2e-ops-key-91bc';
@@ -174,5 +174,39 @@ describe('the stack as processes', () => {
     expect(res.body).toMatchObject({ error: 'invalid_request', field: 'metrics[0].value' });
     const query = await getJson(url('analytics-koa', '/v1/logs?limit=100000'), bearer(tokens.bob));
     expect(query.body).toMatchObject({ error: 'invalid_request', field: 'limit' });
+  });
+
+  it('runs the example sender with client credentials and with an API key', async () => {
+    const common = { INGESTION_URL: apps.ingestion.url, SENDER_PROCESS_ID: 'sender.e2e' };
+    const viaOidc = await runBuilt('telemetry-sender', {
+      ...common,
+      GATEHOUSE_OIDC_ISSUER: idp.url,
+      GATEHOUSE_OIDC_CLIENT_ID: SERVICE_CLIENT.id,
+      GATEHOUSE_OIDC_CLIENT_SECRET: SERVICE_CLIENT.secret,
+      GATEHOUSE_OIDC_AUDIENCE: AUDIENCE,
+    });
+    expect(viaOidc.code, viaOidc.stderr).toBe(0);
+    expect(viaOidc.stdout).toMatch(/batch 1 accepted .* as gatehouse-service \(oidc\)/);
+    const viaKey = await runBuilt('telemetry-sender', { ...common, GATEHOUSE_INGESTION_API_KEY: SENDER_KEY });
+    expect(viaKey.code, viaKey.stderr).toBe(0);
+    expect(viaKey.stdout).toMatch(/as legacy-sender \(api_key\)/);
+    expect(viaOidc.stdout + viaKey.stdout).not.toContain(SENDER_KEY);
+
+    const processes = await getJson(url('analytics-koa', '/v1/processes'), bearer(tokens.bob));
+    const senders = (processes.body!.processes as Json[])
+      .filter((p) => p.processId === 'sender.e2e')
+      .map((p) => p.sender.subject)
+      .sort();
+    expect(senders).toEqual(['gatehouse-service', 'legacy-sender']);
+  });
+
+  it('makes the sender fail with the status when ingestion refuses its credentials', async () => {
+    const result = await runBuilt('telemetry-sender', {
+      INGESTION_URL: apps.ingestion.url,
+      GATEHOUSE_INGESTION_API_KEY: 'not-a-known-key',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(/^telemetry-sender: ingestion answered 401 invalid_token/);
+    expect(result.stderr).not.toContain('not-a-known-key');
   });
 });
