@@ -152,23 +152,17 @@ async function waitFor(url, name) {
   }
 }
 
-/** A fresh service token: the client credentials grant against the dev IdP. */
+/** A fresh service token: the client credentials grant against the dev IdP, through @gatehouse/client. */
 async function mintServiceToken(issuer) {
-  const discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
-  const res = await fetch(discovery.token_endpoint, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${SERVICE_CLIENT.id}:${SERVICE_CLIENT.secret}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      resource: AUDIENCE,
-      scope: 'api:read api:write',
-    }),
+  const { createOidcClient, requestClientCredentialsToken } = await import('@gatehouse/client');
+  const client = createOidcClient({
+    issuer,
+    clientId: SERVICE_CLIENT.id,
+    clientSecret: SERVICE_CLIENT.secret,
+    audience: AUDIENCE,
+    scope: 'api:read api:write',
   });
-  if (!res.ok) throw new Error(`the dev IdP refused the client credentials grant (${res.status})`);
-  return (await res.json()).access_token;
+  return (await requestClientCredentialsToken(client)).accessToken;
 }
 
 /** Runs the example sender once (client credentials) and waits for it. */
@@ -267,6 +261,7 @@ function instructions({ urls, token, senderKey, operatorKey, dataDir }) {
     `  export GATEHOUSE_OIDC_ISSUER=${idp} GATEHOUSE_OIDC_CLIENT_ID=${CLI_CLIENT_ID} GATEHOUSE_OIDC_AUDIENCE=${AUDIENCE} GATEHOUSE_PROFILE=${CLI_PROFILE}`,
     '  npx gatehouse login',
     `  npx gatehouse whoami --url ${analytics}`,
+    '  # admin only, with the token of the person logged in: alice → 200, bob → 403',
     `  ${curl} ${koa}/v1/admin/status -H "Authorization: Bearer $(npx gatehouse token)"`,
     '',
     '  The example sender (client credentials through @gatehouse/client; or GATEHOUSE_INGESTION_API_KEY):',

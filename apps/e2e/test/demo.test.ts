@@ -2,8 +2,8 @@
  * `npm run demo` as a newcomer meets it: the demo script (after the build) on free ports, then every
  * command it prints, run as printed, must do what its comment says. Ctrl-C must stop every process.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,6 +148,53 @@ describe('npm run demo', () => {
       expect(result.out).toMatch(/batch 1 accepted/);
     }
   });
+
+  it.each([
+    ['alice', true, 200],
+    ['bob', false, 403],
+  ] as const)(
+    'prints gatehouse CLI lines that log %s in and use the login',
+    async (user, isAdmin, adminStatus) => {
+      const lines = printed.split('\n').map((l) => l.trim());
+      const start = lines.findIndex((l) => l.startsWith('As a person'));
+      const human = lines
+        .slice(start + 1)
+        .filter((l) => /^(export|npx|curl) /.test(l))
+        .slice(0, 4);
+      expect(human.map((l) => l.split(' ')[0])).toEqual(['export', 'npx', 'npx', 'curl']);
+      // The login runs as printed: the "browser" is a headless stand-in, the callback port comes from the
+      // profile in a throw-away config folder (the default 48080 may be busy on a test machine).
+      const configDir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+      try {
+        writeFileSync(
+          join(configDir, 'config.json'),
+          JSON.stringify({ profiles: { 'gatehouse-demo': { port: 0 } } }),
+        );
+        const env = cleanEnv({
+          GATEHOUSE_CONFIG_DIR: configDir,
+          GATEHOUSE_BROWSER: `${process.execPath} ${join(REPO_ROOT, 'apps/e2e/test/fixtures/headless-browser.mjs')}`,
+          HEADLESS_USER: user,
+        });
+        const [exported, login, whoami, curl] = human as [string, string, string, string];
+        const run = (line: string) =>
+          new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+            execFile('bash', ['-c', `${exported}\n${line}`], { cwd: REPO_ROOT, env }, (err, stdout, stderr) =>
+              resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+            ),
+          );
+        const loggedIn = await run(login);
+        expect(loggedIn.code, loggedIn.stderr).toBe(0);
+        expect(loggedIn.stderr).toContain(`Logged in as ${user}`);
+        const who = await run(whoami);
+        expect(who.code, who.stderr).toBe(0);
+        expect(JSON.parse(who.stdout)).toMatchObject({ subject: user, authType: 'oidc', isAdmin });
+        const admin = await run(`${curl} -o /dev/null -w '%{http_code}'`);
+        expect(admin.stdout.trim()).toBe(String(adminStatus));
+      } finally {
+        rmSync(configDir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('stops every process it started on Ctrl-C', async () => {
     const urls = [

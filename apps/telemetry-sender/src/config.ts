@@ -4,6 +4,7 @@
  * _SCOPE); the rest of the program does not care which.
  */
 import { hostname } from 'node:os';
+import { isSecureOrLoopbackUrl } from '@gatehouse/client';
 
 export const SENDER_ENV = Object.freeze({
   ingestionUrl: 'INGESTION_URL',
@@ -98,8 +99,7 @@ function parseUrl(text: string): URL {
   } catch {
     throw new SenderConfigError(`${SENDER_ENV.ingestionUrl} must be a URL such as ${DEFAULT_INGESTION_URL}`);
   }
-  const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+  if (!isSecureOrLoopbackUrl(url)) {
     // A bearer token over plain HTTP is readable by anyone on the path.
     throw new SenderConfigError(
       `${SENDER_ENV.ingestionUrl} must be https:// (http:// only on a loopback host)`,

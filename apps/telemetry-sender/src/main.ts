@@ -5,14 +5,14 @@
  */
 import { collectBatch } from './collect.js';
 import { senderConfigFromEnv } from './config.js';
-import { createAuthenticatedFetch, tokenSourceFor } from './credentials.js';
+import { authenticatedFetch } from './credentials.js';
 import { sendBatch } from './sender.js';
 
 const NAME = 'telemetry-sender';
 
 async function main(): Promise<number> {
   const config = senderConfigFromEnv(process.env);
-  const fetchWithAuth = createAuthenticatedFetch(tokenSourceFor(config.credentials, process.env));
+  const fetchWithAuth = authenticatedFetch(config.credentials, process.env);
   let stop = false;
   let wake: (() => void) | undefined;
   const onSignal = () => {

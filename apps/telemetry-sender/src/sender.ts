@@ -1,6 +1,5 @@
 /** Sends one batch to apps/ingestion with an authenticated fetch and reads the answer. */
-
-export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+import type { FetchLike } from '@gatehouse/client';
 
 export interface IngestAnswer {
   batchId: string;
