@@ -14,18 +14,20 @@ import { APP_NAMES, type AppName, type RunningApp, startInProcess } from './help
 
 const SERVICE_KEY = 'contract-service-key-0001';
 const OPS_KEY = 'contract-ops-key-0002';
+const UNREACHABLE_ISSUER = 'http://127.0.0.1:9';
 
 let idp: DevIdp;
 let dir: string;
 const stores: TelemetryStore[] = [];
 const apps = new Map<AppName, RunningApp>();
 const unexpected = vi.fn();
-const tokens: Record<'alice' | 'bob' | 'fakeAlice' | 'expired' | 'service', string> = {
+const tokens: Record<'alice' | 'bob' | 'fakeAlice' | 'expired' | 'service' | 'unreachable', string> = {
   alice: '',
   bob: '',
   fakeAlice: '',
   expired: '',
   service: '',
+  unreachable: '',
 };
 
 beforeAll(async () => {
@@ -37,7 +39,13 @@ beforeAll(async () => {
       { name: 'service-key', key: SERVICE_KEY },
       { name: 'ops', key: OPS_KEY },
     ],
-    oidc: { issuers: [{ issuer: idp.issuer, audience: idp.audience }] },
+    oidc: {
+      issuers: [
+        { issuer: idp.issuer, audience: idp.audience },
+        // Nothing listens there: its keys can never be fetched.
+        { issuer: UNREACHABLE_ISSUER, audience: idp.audience },
+      ],
+    },
     admins: ['alice@example.com', 'ops'],
   });
   const user = (name: 'alice' | 'bob') => ({
@@ -56,6 +64,7 @@ beforeAll(async () => {
   });
   tokens.expired = await idp.signAccessToken(user('alice'), { expiresInSecs: -3600 });
   tokens.service = await idp.signAccessToken({ sub: 'gatehouse-service', client_id: 'gatehouse-service' });
+  tokens.unreachable = await idp.signAccessToken({ ...user('bob'), iss: UNREACHABLE_ISSUER });
   for (const name of APP_NAMES) {
     const store = openTelemetryStore({ path, access: name === 'ingestion' ? 'read-write' : 'read-only' });
     stores.push(store);
@@ -94,6 +103,14 @@ describe.each(APP_NAMES)('%s keeps the contract', (name) => {
       expectChallenge(res, 'invalid_token');
       expect(res.text).not.toContain(token);
     }
+  });
+
+  it('answers 503 with Retry-After when an issuer cannot be reached and none of its keys is cached', async () => {
+    const res = await getJson(url('/v1/whoami'), bearer(tokens.unreachable));
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(res.body).toMatchObject({ error: expect.any(String) });
+    expect(res.text).not.toContain(tokens.unreachable);
   });
 
   it('never takes a credential from the query string or the body', async () => {
