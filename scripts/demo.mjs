@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -275,7 +275,7 @@ function instructions({ urls, token, senderKey, operatorKey, dataDir }) {
 
 async function main() {
   await choosePorts();
-  const dataDir = setting('TELEMETRY_DATA_DIR') || join(ROOT, 'data');
+  const dataDir = resolve(setting('TELEMETRY_DATA_DIR') ?? join(ROOT, 'data'));
   const senderKey = `demo-sender-${randomBytes(18).toString('base64url')}`;
   const operatorKey = `demo-operator-${randomBytes(18).toString('base64url')}`;
 
