@@ -36,7 +36,7 @@ export interface SettingFlags {
  * ```ts
  * import { resolveSettings, type Settings } from '@gatehouse/cli';
  * const settings: Settings = await resolveSettings({}, process.env, console.error);
- * console.log(settings.tokenFile);
+ * console.error('token file:', settings.tokenFile);
  * ```
  */
 export interface Settings {

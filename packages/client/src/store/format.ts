@@ -19,7 +19,7 @@ export const TOKEN_FILE_VERSION = 1;
  * ```ts
  * import { createFileTokenStore, type StoredTokens } from '@gatehouse/client';
  * const tokens: StoredTokens | undefined = await createFileTokenStore().read();
- * console.log(tokens?.issuer, tokens?.expiresAt);
+ * console.error(tokens?.issuer, tokens?.expiresAt);
  * ```
  */
 export interface StoredTokens extends TokenSet {
