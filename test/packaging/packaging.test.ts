@@ -180,8 +180,43 @@ describe.skipIf(!built)('packed tarballs installed into a fresh app (npm test bu
   });
 });
 
-describe.skipIf(!built)('published package metadata', () => {
-  it.each(PACKAGES)('%s passes publint and arethetypeswrong', (name) => {
+const PUBLISHED = [...PACKAGES, 'client', 'cli'];
+const allBuilt = PUBLISHED.every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js')));
+
+describe.skipIf(!allBuilt)('the gatehouse CLI installed globally from its tarball', () => {
+  let dir: string;
+  afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
+
+  it('npm install -g puts a working gatehouse bin on the PATH', () => {
+    dir = mkdtempSync(join(tmpdir(), 'gatehouse-global-'));
+    const tarballs = ['client', 'cli'].map((name) => {
+      const out = npm(['pack', '--json', '--pack-destination', dir], join(root, 'packages', name));
+      return join(dir, (JSON.parse(out) as { filename: string }[])[0]!.filename);
+    });
+    npm(
+      [
+        'install',
+        '-g',
+        '--prefix',
+        join(dir, 'global'),
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        ...tarballs,
+      ],
+      dir,
+    );
+    const help = execFileSync(join(dir, 'global/bin/gatehouse'), ['--help'], {
+      encoding: 'utf8',
+      env: { ...process.env, GATEHOUSE_CONFIG_DIR: join(dir, 'config') },
+    });
+    for (const command of ['login', 'logout', 'status', 'token', 'exec', 'whoami'])
+      expect(help).toContain(command);
+  });
+});
+
+describe.skipIf(!allBuilt)('published package metadata', () => {
+  it.each(PUBLISHED)('%s passes publint and arethetypeswrong', (name) => {
     const cwd = join(root, 'packages', name);
     const bin = (tool: string) => join(root, 'node_modules/.bin', tool);
     expect(execFileSync(bin('publint'), ['--strict'], { cwd, encoding: 'utf8' })).toMatch(/All good/);

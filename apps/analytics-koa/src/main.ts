@@ -1,1 +1,27 @@
-export const placeholder = 'analytics-koa';
+/**
+ * `npm start -w apps/analytics-koa`: reads the environment (PORT, HOST, TELEMETRY_DATA_DIR, GATEHOUSE_*),
+ * listens, and stops cleanly on SIGINT/SIGTERM. Bad configuration is one line on stderr and exit 1.
+ */
+import { createServer } from 'node:http';
+import { createAuthProvider, loadConfigFromEnv } from '@gatehouse/core';
+import {
+  databasePathFromEnv,
+  exitOnStartupError,
+  listenAddressFromEnv,
+  openTelemetryStore,
+  serve,
+} from '@gatehouse/example-telemetry-store';
+import { createApp } from './app.js';
+
+const NAME = 'analytics-koa';
+const DEFAULT_PORT = 4403;
+
+try {
+  const { port, host } = listenAddressFromEnv(process.env, DEFAULT_PORT);
+  const provider = createAuthProvider(loadConfigFromEnv(process.env));
+  const store = openTelemetryStore({ path: databasePathFromEnv(process.env), access: 'read-only' });
+  const server = createServer(createApp({ provider, store }).callback());
+  serve({ name: NAME, server, port, host, details: `database ${store.path}`, close: () => store.close() });
+} catch (err) {
+  exitOnStartupError(NAME, err);
+}

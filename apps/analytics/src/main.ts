@@ -1,1 +1,32 @@
-export const placeholder = 'analytics';
+/**
+ * `npm start -w apps/analytics`: reads the environment (PORT, HOST, TELEMETRY_DATA_DIR, GATEHOUSE_*),
+ * listens, and stops cleanly on SIGINT/SIGTERM. Bad configuration is one line on stderr and exit 1.
+ */
+import 'reflect-metadata';
+import { createAuthProvider, loadConfigFromEnv } from '@gatehouse/core';
+import {
+  databasePathFromEnv,
+  exitOnStartupError,
+  listenAddressFromEnv,
+  openTelemetryStore,
+  serve,
+} from '@gatehouse/example-telemetry-store';
+import { createApp } from './app.js';
+
+const NAME = 'analytics';
+const DEFAULT_PORT = 4402;
+
+async function main(): Promise<void> {
+  const { port, host } = listenAddressFromEnv(process.env, DEFAULT_PORT);
+  const provider = createAuthProvider(loadConfigFromEnv(process.env));
+  const store = openTelemetryStore({ path: databasePathFromEnv(process.env), access: 'read-only' });
+  const app = await createApp({ provider, store, nestLogLevels: ['error', 'warn'] });
+  await app.init();
+  const close = async () => {
+    await app.close();
+    store.close();
+  };
+  serve({ name: NAME, server: app.getHttpServer(), port, host, details: `database ${store.path}`, close });
+}
+
+main().catch((err: unknown) => exitOnStartupError(NAME, err));

@@ -1,1 +1,10 @@
-export const placeholder = 'cli';
+export type { CommandContext } from './commands/context.js';
+export type { ConfigFile, Grant, ProfileConfig } from './config/config-file.js';
+export { loadConfigFile } from './config/config-file.js';
+export type { SettingFlags, Settings } from './config/settings.js';
+export { resolveSettings } from './config/settings.js';
+export type { CliErrorCode } from './errors.js';
+export { CliError, ConfigError, EXIT, exitCodeFor, RuntimeError, UsageError } from './errors.js';
+export type { CliIO, OutputStream } from './io.js';
+export { processIO } from './io.js';
+export { createProgram, run } from './program.js';

@@ -1,1 +1,101 @@
-export const placeholder = 'client';
+// Configuration and environment
+
+export type { Env, ServiceSourceConfig } from './config/env.js';
+export {
+  configDir,
+  DEFAULT_PROFILE,
+  defaultTokenFilePath,
+  ENV,
+  OIDC_ENV,
+  passphraseFromEnv,
+  serviceSourceConfigFromEnv,
+} from './config/env.js';
+export type { ClientErrorCode } from './errors.js';
+// Errors
+export {
+  ApiKeyMissingError,
+  AuthorizationDeniedError,
+  CallbackPortInUseError,
+  DeviceCodeExpiredError,
+  DiscoveryError,
+  GatehouseClientError,
+  InsecureIssuerError,
+  InvalidAuthorizationResponseError,
+  InvalidOptionsError,
+  LoginCancelledError,
+  LoginRequiredError,
+  LoginTimeoutError,
+  NetworkError,
+  PassphraseRequiredError,
+  RevocationError,
+  TokenRequestError,
+  TokenStoreError,
+  WrongPassphraseError,
+} from './errors.js';
+export type { AuthenticatedFetchOptions, FetchLike } from './fetch/authenticated-fetch.js';
+// The authenticated fetch
+export { createAuthenticatedFetch } from './fetch/authenticated-fetch.js';
+export type { AuthorizationCodeLoginOptions } from './grants/authorization-code.js';
+// Grants
+export { DEFAULT_LOGIN_SCOPE, loginWithAuthorizationCode } from './grants/authorization-code.js';
+export type { BrowserOpener } from './grants/browser.js';
+export { openSystemBrowser } from './grants/browser.js';
+export type { DeviceCodeLoginOptions, DeviceCodePrompt } from './grants/device-code.js';
+export { loginWithDeviceCode } from './grants/device-code.js';
+export type { TokenExchangeOptions, TokenRequestOptions } from './grants/token-endpoint.js';
+export {
+  ACCESS_TOKEN_TYPE,
+  exchangeToken,
+  refreshAccessToken,
+  requestClientCredentialsToken,
+  revokeToken,
+  TOKEN_EXCHANGE_GRANT,
+} from './grants/token-endpoint.js';
+export type { CallbackServer, CallbackServerOptions } from './loopback/callback-server.js';
+// The loopback callback server
+export {
+  DEFAULT_CALLBACK_HOST,
+  DEFAULT_CALLBACK_PATH,
+  DEFAULT_CALLBACK_PORT,
+  DEFAULT_LOGIN_TIMEOUT_SECS,
+  startCallbackServer,
+} from './loopback/callback-server.js';
+export type { AudienceParameter, ClientAuthMethod, OidcClient, OidcClientOptions } from './oidc/client.js';
+// The client configuration
+export { createOidcClient, DEFAULT_HTTP_TIMEOUT_SECS } from './oidc/client.js';
+export { isLoopbackHost, isSecureOrLoopbackUrl } from './oidc/loopback.js';
+export type { PkcePair } from './pkce.js';
+// PKCE and request values
+export {
+  computeCodeChallenge,
+  createCodeVerifier,
+  createNonce,
+  createPkcePair,
+  createState,
+} from './pkce.js';
+export type { ApiKeySourceOptions } from './sources/api-key.js';
+// Token sources
+export { createApiKeySource } from './sources/api-key.js';
+export type { ClientCredentialsSourceOptions } from './sources/client-credentials.js';
+export { createClientCredentialsSource } from './sources/client-credentials.js';
+export { createServiceTokenSource, serviceTokenSourceFromEnv } from './sources/service-source.js';
+export type { TokenExchangeSourceOptions } from './sources/token-exchange.js';
+export { createTokenExchangeSource } from './sources/token-exchange.js';
+export type { RenewalOptions, TokenSetSource, TokenSource } from './sources/token-source.js';
+export type { LoginFunction, UserTokenSource, UserTokenSourceOptions } from './sources/user-login.js';
+export { createUserTokenSource, DEFAULT_LOGIN_HINT } from './sources/user-login.js';
+// The token store
+export { KDF_ITERATIONS } from './store/crypto.js';
+export type {
+  FileTokenStoreOptions,
+  PassphraseSource,
+  TokenFileSummary,
+  TokenStore,
+  WarningHandler,
+} from './store/file-token-store.js';
+export { createFileTokenStore } from './store/file-token-store.js';
+export type { StoredTokens } from './store/format.js';
+export { TOKEN_FILE_VERSION } from './store/format.js';
+export type { Clock, TokenSet } from './token-set.js';
+// Tokens and expiry
+export { DEFAULT_REFRESH_BUFFER_SECS, isExpiring, refreshBufferSecs } from './token-set.js';

@@ -23,6 +23,32 @@ export interface GatehouseOptions {
   readonly logger?: AuditLogger;
 }
 
+/** The options every framework adapter's middleware factory adds to {@link GatehouseOptions}. */
+export interface AdapterOptions extends GatehouseOptions {
+  /**
+   * `required` (default): no valid credentials, no entry. `optional`: requests without credentials pass
+   * without an identity; bad credentials are still refused.
+   */
+  readonly mode?: 'required' | 'optional';
+}
+
+/**
+ * Route-level helpers that an adapter's middleware carries. They share the middleware's provider and
+ * caches; each authenticates if the request was not authenticated yet, then checks its rule.
+ */
+export interface RouteHelpers<Handler> {
+  /** The core pipeline behind the middleware. */
+  readonly gate: Gatehouse;
+  /** Requires valid credentials on this route (a no-op when the request already has an identity). */
+  required(): Handler;
+  /** Authenticates when credentials are present; passes without an identity when they are absent. */
+  optional(): Handler;
+  /** Requires an admin (`isAdmin`): 401 without credentials, 403 for anyone else. */
+  admin(): Handler;
+  /** Requires every listed scope: 401 without credentials, 403 `insufficient_scope` without them. */
+  scopes(...scopes: string[]): Handler;
+}
+
 /**
  * The request-level pipeline shared by the adapters: header → bearer credential → provider →
  * requirement, with audit events and one error-to-response mapping. Built once per middleware.

@@ -35,7 +35,7 @@ export {
   UnknownKeyError,
   UnsupportedAlgorithmError,
 } from './errors.js';
-export type { GatehouseOptions } from './gatehouse.js';
+export type { AdapterOptions, GatehouseOptions, RouteHelpers } from './gatehouse.js';
 export { createGatehouse, Gatehouse } from './gatehouse.js';
 export {
   authorizationHeader,

@@ -1,10 +1,10 @@
 import {
+  type AdapterOptions,
   type AuthContext,
   type AuthRequirement,
   authorizationHeader,
   createGatehouse,
-  type Gatehouse,
-  type GatehouseOptions,
+  type RouteHelpers,
 } from '@gatehouse/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
@@ -21,12 +21,7 @@ declare global {
 }
 
 /** Options of {@link gatehouse}: those of `@gatehouse/core`'s `createGatehouse`, plus Express specifics. */
-export interface GatehouseExpressOptions extends GatehouseOptions {
-  /**
-   * `required` (default): no valid credentials, no entry. `optional`: requests without credentials pass
-   * without `req.auth`; bad credentials are still refused.
-   */
-  readonly mode?: 'required' | 'optional';
+export interface GatehouseExpressOptions extends AdapterOptions {
   /**
    * `respond` (default) answers failures itself (401/403/400/503 with `WWW-Authenticate` and a JSON body);
    * `next` hands the `AuthError` to `next(err)` for apps with their own error format.
@@ -35,18 +30,7 @@ export interface GatehouseExpressOptions extends GatehouseOptions {
 }
 
 /** The middleware, plus route-level helpers that share its provider and caches. */
-export interface GatehouseMiddleware extends RequestHandler {
-  /** The core pipeline behind this middleware. */
-  readonly gate: Gatehouse;
-  /** Requires valid credentials on this route (a no-op if `req.auth` is already set). */
-  required(): RequestHandler;
-  /** Authenticates when credentials are present; passes without `req.auth` when they are absent. */
-  optional(): RequestHandler;
-  /** Requires an admin (`isAdmin`): 401 without credentials, 403 for others. */
-  admin(): RequestHandler;
-  /** Requires every listed scope: 401 without credentials, 403 `insufficient_scope` without them. */
-  scopes(...scopes: string[]): RequestHandler;
-}
+export interface GatehouseMiddleware extends RequestHandler, RouteHelpers<RequestHandler> {}
 
 /**
  * Creates the Gatehouse middleware. With no `provider`, it configures itself from the `GATEHOUSE_*`

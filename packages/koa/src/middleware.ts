@@ -1,10 +1,10 @@
 import {
+  type AdapterOptions,
   type AuthContext,
   type AuthRequirement,
   authorizationHeader,
   createGatehouse,
-  type Gatehouse,
-  type GatehouseOptions,
+  type RouteHelpers,
 } from '@gatehouse/core';
 import type { Context, Middleware, Next } from 'koa';
 
@@ -19,12 +19,7 @@ declare module 'koa' {
 }
 
 /** Options of {@link gatehouse}: those of `@gatehouse/core`'s `createGatehouse`, plus Koa specifics. */
-export interface GatehouseKoaOptions extends GatehouseOptions {
-  /**
-   * `required` (default): no valid credentials, no entry. `optional`: requests without credentials pass
-   * without `ctx.state.auth`; bad credentials are still refused.
-   */
-  readonly mode?: 'required' | 'optional';
+export interface GatehouseKoaOptions extends AdapterOptions {
   /**
    * `respond` (default) answers failures itself (401/403/400/503 with `WWW-Authenticate` and a JSON body);
    * `throw` throws the `AuthError` (with Koa's `status`, `expose` and `headers`) for an upstream error handler.
@@ -33,18 +28,7 @@ export interface GatehouseKoaOptions extends GatehouseOptions {
 }
 
 /** The middleware, plus route-level helpers (for `@koa/router`) that share its provider and caches. */
-export interface GatehouseKoaMiddleware extends Middleware {
-  /** The core pipeline behind this middleware. */
-  readonly gate: Gatehouse;
-  /** Requires valid credentials on this route (a no-op if `ctx.state.auth` is already set). */
-  required(): Middleware;
-  /** Authenticates when credentials are present; passes without `ctx.state.auth` when absent. */
-  optional(): Middleware;
-  /** Requires an admin (`isAdmin`): 401 without credentials, 403 for others. */
-  admin(): Middleware;
-  /** Requires every listed scope: 401 without credentials, 403 `insufficient_scope` without them. */
-  scopes(...scopes: string[]): Middleware;
-}
+export interface GatehouseKoaMiddleware extends Middleware, RouteHelpers<Middleware> {}
 
 /**
  * Creates the Gatehouse middleware for Koa. With no `provider`, it configures itself from the

@@ -1,0 +1,101 @@
+/**
+ * The analytics API on Koa: reads the telemetry database that apps/ingestion writes. Same routes and
+ * answers as apps/analytics (NestJS); both are thin routes over the store package's `createAnalytics`.
+ */
+import type { AuditLogger, AuthProvider } from '@gatehouse/core';
+import {
+  createAnalytics,
+  errorAnswer,
+  NOT_FOUND,
+  type TelemetryStore,
+  whoamiBody,
+} from '@gatehouse/example-telemetry-store';
+import { gatehouse } from '@gatehouse/koa';
+import Router from '@koa/router';
+import Koa, { type Middleware } from 'koa';
+
+export interface AnalyticsKoaConfig {
+  /** Who validates credentials (built by main.ts from the `GATEHOUSE_*` environment). */
+  readonly provider: AuthProvider;
+  /** The telemetry database, opened `read-only` (retention opens a writable connection when it runs). */
+  readonly store: TelemetryStore;
+  /** Receives Gatehouse's accept/reject audit events. */
+  readonly logger?: AuditLogger;
+  /** Receives unexpected errors (answered 500). Default: `console.error`. */
+  readonly onUnexpectedError?: (err: unknown) => void;
+}
+
+/**
+ * Builds the Koa app. Authentication runs before routing: an unknown route without credentials is a 401,
+ * like any other. Every path under `/v1/admin` needs an admin.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ provider, store: openTelemetryStore({ path, access: 'read-only' }) });
+ * app.listen(4403);
+ * ```
+ */
+export function createApp(config: AnalyticsKoaConfig): Koa {
+  const analytics = createAnalytics(config.store, { service: 'analytics-koa', framework: 'koa' });
+  const onUnexpectedError = config.onUnexpectedError ?? ((err: unknown) => console.error(err));
+  const auth = gatehouse({
+    provider: config.provider,
+    realm: 'analytics',
+    publicPaths: ['/health'],
+    logger: config.logger,
+  });
+  const admin = auth.admin();
+
+  const errors: Middleware = async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const answer = errorAnswer(err);
+      if (answer.status >= 500) onUnexpectedError(err);
+      ctx.status = answer.status;
+      ctx.set(answer.headers);
+      ctx.body = answer.body;
+    }
+  };
+  const noStore: Middleware = (ctx, next) => {
+    ctx.set('cache-control', 'no-store');
+    return next();
+  };
+  // Unknown paths under /v1/admin too: a 404 there would tell a non-admin which admin endpoints exist.
+  const adminArea: Middleware = (ctx, next) =>
+    ctx.path === '/v1/admin' || ctx.path.startsWith('/v1/admin/') ? admin(ctx, next) : next();
+  const notFound: Middleware = (ctx) => {
+    ctx.status = NOT_FOUND.status;
+    ctx.body = NOT_FOUND.body;
+  };
+
+  const router = new Router({ sensitive: true });
+  router.get('/health', (ctx) => {
+    ctx.body = { status: 'ok', service: 'analytics-koa' };
+  });
+  router.get('/v1/whoami', (ctx) => {
+    ctx.body = whoamiBody(ctx.state.auth);
+  });
+  router.get('/v1/processes', (ctx) => {
+    ctx.body = analytics.processes(ctx.query);
+  });
+  router.get('/v1/logs', (ctx) => {
+    ctx.body = analytics.logs(ctx.query);
+  });
+  router.get('/v1/metrics', (ctx) => {
+    ctx.body = analytics.metrics(ctx.query);
+  });
+  router.get('/v1/metrics/summary', (ctx) => {
+    ctx.body = analytics.metricsSummary(ctx.query);
+  });
+  router.get('/v1/admin/status', admin, (ctx) => {
+    ctx.body = analytics.status();
+  });
+  router.post('/v1/admin/retention', admin, (ctx) => {
+    ctx.body = analytics.retention(ctx.query);
+  });
+
+  const app = new Koa();
+  app.use(errors).use(noStore).use(auth).use(adminArea).use(router.routes()).use(notFound);
+  return app;
+}

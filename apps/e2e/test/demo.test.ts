@@ -1,0 +1,229 @@
+/**
+ * `npm run demo` as a newcomer meets it: the demo script (after the build) on free ports, then every
+ * command it prints, run as printed, must do what its comment says. Ctrl-C must stop every process.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCurl, runCurlLine } from './helpers/curl-line.js';
+import { cleanEnv, REPO_ROOT } from './helpers/processes.js';
+
+const PORT_VARIABLES = [
+  'DEMO_IDP_PORT',
+  'DEMO_INGESTION_PORT',
+  'DEMO_ANALYTICS_PORT',
+  'DEMO_ANALYTICS_KOA_PORT',
+];
+
+interface Demo {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function startDemo(env: Record<string, string>): Demo {
+  const child = spawn(process.execPath, ['scripts/demo.mjs'], {
+    cwd: REPO_ROOT,
+    env: cleanEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => {
+    output += c;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => {
+    output += c;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(demo: Demo, pattern: RegExp, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(demo.output())) {
+    if (demo.child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`the demo never printed ${pattern}:\n${demo.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+let dataDir: string;
+let demo: Demo;
+let printed: string;
+const env: Record<string, string> = {};
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'demo-'));
+  Object.assign(env, {
+    TELEMETRY_DATA_DIR: dataDir,
+    ...Object.fromEntries(PORT_VARIABLES.map((v) => [v, '0'])),
+  });
+  demo = startDemo(env);
+  await waitFor(demo, /Paste into a bash[\s\S]*\n={100}\n/);
+  printed = demo.output();
+}, 120_000);
+
+afterAll(async () => {
+  if (demo && demo.child.exitCode === null) {
+    demo.child.kill('SIGKILL');
+    await demo.exited;
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** The printed commands: `export` lines, and each curl line with the status its comment announces. */
+function commands() {
+  const lines = printed.split('\n').map((l) => l.trim());
+  const exports = lines.filter((l) => /^export (TOKEN|SENDER_KEY|OPERATOR_KEY)=/.test(l));
+  const curls: { line: string; expected: number }[] = [];
+  let expected = 0;
+  for (const line of lines) {
+    const announced = /^# .*→ (\d{3})/.exec(line);
+    if (announced) expected = Number(announced[1]);
+    else if (line.startsWith('curl ') && !line.includes('gatehouse token')) curls.push({ line, expected });
+  }
+  return { exports, curls };
+}
+
+describe('npm run demo', () => {
+  it('prints a fresh service token, two API keys and the URLs of everything it started', () => {
+    const { exports, curls } = commands();
+    expect(exports).toHaveLength(3);
+    expect(exports[0]).toMatch(/^export TOKEN='eyJ[\w-]+\.[\w-]+\.[\w-]+'$/);
+    expect(curls.length).toBeGreaterThanOrEqual(9);
+    expect(printed).toMatch(/telemetry-sender: batch 1 accepted .* as gatehouse-service \(oidc\)/);
+    for (const name of ['ingestion', 'analytics', 'analytics-koa']) {
+      expect(printed).toMatch(new RegExp(`\\[${name}\\] +${name} listening on http://127\\.0\\.0\\.1:\\d+`));
+    }
+  });
+
+  it('prints curl lines that do what their comments say when pasted', async () => {
+    const { exports, curls } = commands();
+    const statuses = await Promise.all(curls.map(({ line }) => runCurlLine(line, exports, cleanEnv({}))));
+    expect(statuses).toEqual(curls.map((c) => c.expected));
+    expect(curls.map((c) => c.expected)).toEqual(expect.arrayContaining([200, 403, 401]));
+  });
+
+  it('prints curl lines that also work as parsed requests (where curl is missing)', async () => {
+    const { exports, curls } = commands();
+    const ingest = parseCurl(curls.find((c) => c.line.includes('/v1/ingest'))!.line, (name) => `<${name}>`);
+    expect(ingest).toMatchObject({
+      method: 'POST',
+      headers: expect.arrayContaining([['Authorization', 'Bearer <TOKEN>']]),
+    });
+    expect(JSON.parse(ingest.body!)).toHaveProperty('logs');
+    const statuses = await Promise.all(
+      curls.map(({ line }) => runCurlLine(line, exports, cleanEnv({}), { useCurl: false })),
+    );
+    expect(statuses).toEqual(curls.map((c) => c.expected));
+  });
+
+  it('prints sender lines that work when pasted', async () => {
+    const { exports } = commands();
+    const senders = printed
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.includes('node apps/telemetry-sender/dist/main.js'));
+    expect(senders).toHaveLength(2);
+    for (const line of senders) {
+      const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn('bash', ['-c', [...exports, line].join('\n')], {
+          cwd: REPO_ROOT,
+          env: cleanEnv({}),
+        });
+        let out = '';
+        child.stdout.on('data', (c) => {
+          out += c;
+        });
+        child.stderr.on('data', (c) => {
+          out += c;
+        });
+        child.once('exit', (code) => resolve({ code, out }));
+      });
+      expect(result.code, result.out).toBe(0);
+      expect(result.out).toMatch(/batch 1 accepted/);
+    }
+  });
+
+  it.each([
+    ['alice', true, 200],
+    ['bob', false, 403],
+  ] as const)(
+    'prints gatehouse CLI lines that log %s in and use the login',
+    async (user, isAdmin, adminStatus) => {
+      const lines = printed.split('\n').map((l) => l.trim());
+      const start = lines.findIndex((l) => l.startsWith('As a person'));
+      const human = lines
+        .slice(start + 1)
+        .filter((l) => /^(export|npx|curl) /.test(l))
+        .slice(0, 4);
+      expect(human.map((l) => l.split(' ')[0])).toEqual(['export', 'npx', 'npx', 'curl']);
+      // The login runs as printed: the "browser" is a headless stand-in, the callback port comes from the
+      // profile in a throw-away config folder (the default 48080 may be busy on a test machine).
+      const configDir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+      try {
+        writeFileSync(
+          join(configDir, 'config.json'),
+          JSON.stringify({ profiles: { 'gatehouse-demo': { port: 0 } } }),
+        );
+        const env = cleanEnv({
+          GATEHOUSE_CONFIG_DIR: configDir,
+          GATEHOUSE_BROWSER: `${process.execPath} ${join(REPO_ROOT, 'apps/e2e/test/fixtures/headless-browser.mjs')}`,
+          HEADLESS_USER: user,
+        });
+        const [exported, login, whoami, curl] = human as [string, string, string, string];
+        const run = (line: string) =>
+          new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+            execFile('bash', ['-c', `${exported}\n${line}`], { cwd: REPO_ROOT, env }, (err, stdout, stderr) =>
+              resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+            ),
+          );
+        const loggedIn = await run(login);
+        expect(loggedIn.code, loggedIn.stderr).toBe(0);
+        expect(loggedIn.stderr).toContain(`Logged in as ${user}`);
+        const who = await run(whoami);
+        expect(who.code, who.stderr).toBe(0);
+        expect(JSON.parse(who.stdout)).toMatchObject({ subject: user, authType: 'oidc', isAdmin });
+        const admin = await run(`${curl} -o /dev/null -w '%{http_code}'`);
+        expect(admin.stdout.trim()).toBe(String(adminStatus));
+      } finally {
+        rmSync(configDir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('stops every process it started on Ctrl-C', async () => {
+    const urls = [
+      ...printed.matchAll(/^\s{2}(?:dev-idp|ingestion|analytics|analytics-koa) +(http:\/\/\S+)/gm),
+    ].map((m) => m[1]!);
+    expect(urls).toHaveLength(4);
+    demo.child.kill('SIGINT');
+    expect(await demo.exited).toBe(0);
+    expect(demo.output()).toMatch(/demo: stopped\n$/);
+    for (const url of urls) await expect(fetch(url)).rejects.toThrow();
+  });
+});
+
+describe('npm run demo with a taken port', () => {
+  it('says which port and which variable, and exits 1', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const taken = startDemo({
+        ...Object.fromEntries(PORT_VARIABLES.map((v) => [v, '0'])),
+        DEMO_INGESTION_PORT: String(port),
+      });
+      expect(await taken.exited).toBe(1);
+      expect(taken.output().trim()).toBe(
+        `demo: port ${port} (ingestion) is already in use (set DEMO_INGESTION_PORT to another port)`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * The three apps built from their sources in this process (`createApp`), listening on 127.0.0.1:0. Fast,
+ * and enough for the HTTP contract; the process tests run the built apps as real processes.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AuthProvider } from '@gatehouse/core';
+import type { TelemetryStore } from '@gatehouse/example-telemetry-store';
+import { createApp as createAnalytics } from '../../../analytics/src/app.js';
+import { createApp as createAnalyticsKoa } from '../../../analytics-koa/src/app.js';
+import { createApp as createIngestion } from '../../../ingestion/src/app.js';
+
+export const APP_NAMES = ['ingestion', 'analytics', 'analytics-koa'] as const;
+export type AppName = (typeof APP_NAMES)[number];
+
+export interface InProcessConfig {
+  readonly provider: AuthProvider;
+  readonly store: TelemetryStore;
+  readonly onUnexpectedError?: (err: unknown) => void;
+}
+
+export interface RunningApp {
+  readonly name: AppName;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startInProcess(name: AppName, config: InProcessConfig): Promise<RunningApp> {
+  if (name === 'analytics') {
+    const app = await createAnalytics(config);
+    await app.listen(0, '127.0.0.1');
+    return { name, url: urlOf(app.getHttpServer()), close: () => app.close() };
+  }
+  const handler = name === 'ingestion' ? createIngestion(config) : createAnalyticsKoa(config).callback();
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    name,
+    url: urlOf(server),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function urlOf(server: Server): string {
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}

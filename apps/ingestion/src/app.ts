@@ -1,0 +1,120 @@
+/**
+ * The ingestion service: accepts telemetry batches (process descriptions, log entries, metrics) from
+ * authenticated callers and stores each record stamped with the identity that sent it.
+ */
+import type { AuditLogger, AuthProvider } from '@gatehouse/core';
+import {
+  errorAnswer,
+  LIMITS,
+  NOT_FOUND,
+  parseBatch,
+  type TelemetryStore,
+  whoamiBody,
+} from '@gatehouse/example-telemetry-store';
+import { gatehouse } from '@gatehouse/express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+
+export interface IngestionConfig {
+  /** Who validates credentials (built by main.ts from the `GATEHOUSE_*` environment). */
+  readonly provider: AuthProvider;
+  /** The telemetry database, opened read/write. */
+  readonly store: TelemetryStore;
+  /** Receives Gatehouse's accept/reject audit events. */
+  readonly logger?: AuditLogger;
+  /** Receives unexpected errors (answered 500). Default: `console.error`. */
+  readonly onUnexpectedError?: (err: unknown) => void;
+}
+
+const startedAt = Date.now();
+
+/**
+ * Builds the Express app. Authentication runs before routing and before the body is read, so an unknown
+ * route or a malformed body without credentials gets the same 401 as any other request.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ provider, store: openTelemetryStore({ path: 'data/telemetry.db' }) });
+ * app.listen(4401);
+ * ```
+ */
+export function createApp(config: IngestionConfig): Express {
+  const { store } = config;
+  const onUnexpectedError = config.onUnexpectedError ?? ((err: unknown) => console.error(err));
+  const auth = gatehouse({
+    provider: config.provider,
+    realm: 'ingestion',
+    publicPaths: ['/health'],
+    logger: config.logger,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('case sensitive routing', true);
+
+  app.use(noStore);
+  app.use(auth);
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', service: 'ingestion' });
+  });
+
+  app.get('/v1/whoami', (req, res) => {
+    res.json(whoamiBody(req.auth));
+  });
+
+  // Every path under /v1/admin is for admins, including unknown ones (a 404 there would tell a
+  // non-admin which admin endpoints exist).
+  app.use('/v1/admin', auth.admin());
+  app.get('/v1/admin/status', auth.admin(), (_req, res) => {
+    res.json({
+      status: 'ok',
+      service: 'ingestion',
+      framework: 'express',
+      uptimeSecs: Math.round((Date.now() - startedAt) / 1000),
+      storage: store.stats(),
+    });
+  });
+
+  app.post(
+    '/v1/ingest',
+    requireJsonBody,
+    express.json({ limit: LIMITS.maxBodyBytes, strict: true, type: 'application/json' }),
+    (req, res) => {
+      const batch = parseBatch(req.body);
+      const { subject, issuer, authType } = req.auth;
+      const result = store.insertBatch(batch, { subject, issuer, authType });
+      res.json({ ...result, sender: { subject, issuer, authType } });
+    },
+  );
+
+  app.use((_req, res) => {
+    res.status(NOT_FOUND.status).json(NOT_FOUND.body);
+  });
+
+  const onError: ErrorRequestHandler = (err, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    const answer = errorAnswer(err);
+    if (answer.status >= 500) onUnexpectedError(err);
+    res.status(answer.status).set(answer.headers).json(answer.body);
+  };
+  app.use(onError);
+  return app;
+}
+
+const noStore: RequestHandler = (_req, res, next) => {
+  res.set('cache-control', 'no-store');
+  next();
+};
+
+// A body declared in another format is a 415, not a confusing "must be an object"; a request without
+// Content-Type falls through to the batch check (400).
+const requireJsonBody: RequestHandler = (req, res, next) => {
+  if (req.headers['content-type'] !== undefined && req.is('application/json') === false) {
+    res.status(415).json({
+      error: 'unsupported_media_type',
+      error_description: 'send the batch as application/json',
+    });
+    return;
+  }
+  next();
+};

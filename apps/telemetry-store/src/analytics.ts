@@ -1,0 +1,77 @@
+/**
+ * The analytics read API without a framework: each method takes the parsed query object, validates it
+ * (throwing a `ValidationError` for a 400) and returns the JSON body. The NestJS and Koa apps are thin
+ * routes over this, so that both answer byte-for-byte the same.
+ */
+import type { TelemetryStore } from './store.js';
+import {
+  parseLogQuery,
+  parseMetricQuery,
+  parseMetricSummaryQuery,
+  parseProcessListQuery,
+  parseRetentionRequest,
+  type QueryInput,
+} from './validate/query.js';
+
+export interface AnalyticsOptions {
+  /** Reported by `/v1/admin/status`. */
+  readonly service: string;
+  readonly framework: string;
+  /** Current time in ms (tests). */
+  readonly now?: () => number;
+}
+
+export type Analytics = ReturnType<typeof createAnalytics>;
+
+/**
+ * @example
+ * ```ts
+ * const analytics = createAnalytics(store, { service: 'analytics-koa', framework: 'koa' });
+ * ctx.body = analytics.logs(ctx.query);
+ * ```
+ */
+export function createAnalytics(store: TelemetryStore, options: AnalyticsOptions) {
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  return {
+    /** `GET /v1/processes` */
+    processes(query: QueryInput) {
+      const { processes, truncated } = store.listProcesses(parseProcessListQuery(query));
+      return { count: processes.length, truncated, processes };
+    },
+    /** `GET /v1/logs` */
+    logs(query: QueryInput) {
+      const q = parseLogQuery(query, now());
+      const { entries, truncated } = store.queryLogs(q);
+      return { from: iso(q.from), to: iso(q.to), count: entries.length, truncated, entries };
+    },
+    /** `GET /v1/metrics` */
+    metrics(query: QueryInput) {
+      const q = parseMetricQuery(query, now());
+      const { points, truncated } = store.queryMetrics(q);
+      return { from: iso(q.from), to: iso(q.to), count: points.length, truncated, points };
+    },
+    /** `GET /v1/metrics/summary` */
+    metricsSummary(query: QueryInput) {
+      const q = parseMetricSummaryQuery(query, now());
+      const { series, truncated } = store.summarizeMetrics(q);
+      return { from: iso(q.from), to: iso(q.to), count: series.length, truncated, series };
+    },
+    /** `GET /v1/admin/status` (admins only) */
+    status() {
+      return {
+        status: 'ok',
+        service: options.service,
+        framework: options.framework,
+        uptimeSecs: Math.round((now() - startedAt) / 1000),
+        storage: store.stats(),
+      };
+    },
+    /** `POST /v1/admin/retention` (admins only) */
+    retention(query: QueryInput) {
+      return store.applyRetention(parseRetentionRequest(query, now()));
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * @gatehouse/example-telemetry-store: the records the example apps exchange, their validation, the
+ * SQLite database they share (schema, inserts, queries, retention), and the apps' common error answers.
+ */
+
+export type { Analytics, AnalyticsOptions } from './analytics.js';
+export { createAnalytics } from './analytics.js';
+export {
+  APP_ENV,
+  DATABASE_FILE,
+  DEFAULT_DATA_DIR,
+  DEFAULT_HOST,
+  databasePathFromEnv,
+  EnvError,
+  listenAddressFromEnv,
+} from './env.js';
+export type { ValidationIssue } from './errors.js';
+export { MAX_REPORTED_ISSUES, StoreError, ValidationError } from './errors.js';
+export type { ErrorAnswer, ErrorBody, WhoamiSource } from './http.js';
+export { errorAnswer, errorBody, NOT_FOUND, whoamiBody } from './http.js';
+export { LIMITS } from './limits.js';
+export type {
+  Attributes,
+  LogEntry,
+  LogLevel,
+  MetricPoint,
+  MetricSeriesSummary,
+  ProcessDescription,
+  Sender,
+  StoredLogEntry,
+  StoredMetricPoint,
+  StoredProcess,
+  TelemetryBatch,
+} from './records.js';
+export { LOG_LEVELS } from './records.js';
+export { SCHEMA_VERSION } from './schema.js';
+export type { ServeOptions, ServeProcess } from './serve.js';
+export { exitOnStartupError, processIO, serve } from './serve.js';
+export type { IngestResult, OpenStoreOptions, RetentionResult, StoreStats } from './store.js';
+export { openTelemetryStore, TelemetryStore } from './store.js';
+export { parseBatch } from './validate/batch.js';
+export { parseDateTime } from './validate/fields.js';
+export type {
+  LogQuery,
+  MetricQuery,
+  MetricSummaryQuery,
+  ProcessListQuery,
+  QueryInput,
+  RetentionRequest,
+  TimeRange,
+} from './validate/query.js';
+export {
+  parseLogQuery,
+  parseMetricQuery,
+  parseMetricSummaryQuery,
+  parseProcessListQuery,
+  parseRetentionRequest,
+} from './validate/query.js';

@@ -1,0 +1,45 @@
+import { type Command, Option } from 'commander';
+import { GRANTS } from '../config/config-file.js';
+import type { SettingFlags } from '../config/settings.js';
+
+/** Options every command that talks to the provider accepts. */
+export function withConnectionOptions(command: Command): Command {
+  return command
+    .option('-p, --profile <name>', 'profile in the config file (env GATEHOUSE_PROFILE; default "default")')
+    .option('--issuer <url>', 'OpenID issuer URL (env GATEHOUSE_OIDC_ISSUER)')
+    .option('--client-id <id>', 'OAuth client id (env GATEHOUSE_OIDC_CLIENT_ID)')
+    .option(
+      '--client-secret <secret>',
+      'client secret for confidential clients; prefer env GATEHOUSE_OIDC_CLIENT_SECRET (flags show up in ps)',
+    )
+    .addOption(
+      new Option(
+        '--grant <grant>',
+        'how to get tokens (env GATEHOUSE_OIDC_GRANT_TYPE; default authorization_code)',
+      ).choices(GRANTS),
+    )
+    .option('--scope <scopes>', 'space-separated scopes (env GATEHOUSE_OIDC_SCOPE)')
+    .option('--audience <uri>', 'API audience / resource (env GATEHOUSE_OIDC_AUDIENCE)')
+    .option(
+      '--token-endpoint <url>',
+      'token endpoint, skipping discovery (client_credentials; env GATEHOUSE_OIDC_TOKEN_ENDPOINT)',
+    )
+    .option(
+      '--token-file <path>',
+      'token file (env GATEHOUSE_TOKEN_FILE; default ~/.gatehouse/tokens/<profile>.json)',
+    );
+}
+
+/** Options of the commands that may run a login (login, token, exec, whoami). */
+export function withLoginOptions(command: Command): Command {
+  return command
+    .option('--port <port>', 'loopback port for the login callback, 0 for any free port (default 48080)')
+    .option('--no-browser', 'do not open a browser: print the login URL and wait for the callback')
+    .option(
+      '--encrypt',
+      'encrypt the refresh token at rest (passphrase from GATEHOUSE_TOKEN_PASSPHRASE or a prompt)',
+    );
+}
+
+/** The flags as commander parses them: the settings flags, plus `--no-browser`. */
+export type CommandFlags = SettingFlags & { browser?: boolean };

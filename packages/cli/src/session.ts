@@ -1,0 +1,144 @@
+import {
+  createClientCredentialsSource,
+  createFileTokenStore,
+  createOidcClient,
+  createUserTokenSource,
+  type LoginFunction,
+  loginWithAuthorizationCode,
+  loginWithDeviceCode,
+  type OidcClient,
+  type PassphraseSource,
+  type TokenSetSource,
+  type TokenStore,
+} from '@gatehouse/client';
+import { passphraseFrom } from './config/env.js';
+import { requireSettings, type Settings } from './config/settings.js';
+import type { CliIO } from './io.js';
+import { browserOpener } from './ui/browser.js';
+import { promptHidden } from './ui/prompt.js';
+import { startWaiting, type Waiting } from './ui/spinner.js';
+
+/** Writes one human-facing line to stderr. */
+export function say(io: CliIO, message: string): void {
+  io.stderr.write(`${message}\n`);
+}
+
+/** Warnings from the library and the CLI, prefixed, on stderr. */
+export function warner(io: CliIO): (message: string) => void {
+  return (message) => say(io, `warning: ${message}`);
+}
+
+/** The refresh-token passphrase: the environment, else a prompt when someone can answer. */
+export function passphraseSource(io: CliIO): PassphraseSource | undefined {
+  const fromEnv = passphraseFrom(io.env);
+  if (fromEnv) return fromEnv;
+  if (!io.interactive) return undefined;
+  return () => promptHidden(io, 'Passphrase for the refresh token: ');
+}
+
+/** The token store of the profile, expecting tokens of the configured issuer and client when known. */
+export function openStore(settings: Settings, io: CliIO): TokenStore {
+  const passphrase = passphraseSource(io);
+  return createFileTokenStore({
+    path: settings.tokenFile,
+    ...(settings.issuer ? { issuer: settings.issuer } : {}),
+    ...(settings.clientId ? { clientId: settings.clientId } : {}),
+    encrypt: settings.encryptRefreshToken || passphraseFrom(io.env) !== undefined,
+    ...(passphrase ? { passphrase } : {}),
+    onWarning: warner(io),
+  });
+}
+
+/** The scope of a person's login when none is configured: identity for `status`, and a refresh token. */
+export const DEFAULT_USER_SCOPE = 'openid profile email offline_access';
+
+/** The OIDC client of the profile (issuer and client id are required). */
+export function openClient(settings: Settings): OidcClient {
+  requireSettings(
+    settings,
+    settings.grant === 'client_credentials' ? ['issuer', 'clientId', 'clientSecret'] : ['issuer', 'clientId'],
+  );
+  const scope = settings.scope ?? (settings.grant === 'client_credentials' ? undefined : DEFAULT_USER_SCOPE);
+  return createOidcClient({
+    issuer: settings.issuer!,
+    clientId: settings.clientId!,
+    ...(settings.clientSecret ? { clientSecret: settings.clientSecret } : {}),
+    ...(scope ? { scope } : {}),
+    ...(settings.audience ? { audience: settings.audience } : {}),
+    ...(settings.tokenEndpoint ? { tokenEndpoint: settings.tokenEndpoint } : {}),
+  });
+}
+
+/** Options of an interactive login. */
+export interface LoginUi {
+  /** False with `--no-browser`. */
+  browser: boolean;
+}
+
+/** The interactive login of the profile's grant (browser + PKCE, or device code), with its messages. */
+export function loginFunction(client: OidcClient, settings: Settings, io: CliIO, ui: LoginUi): LoginFunction {
+  if (settings.grant === 'device_code') {
+    return async () => {
+      let waiting: Waiting = { stop: () => {} };
+      try {
+        return await loginWithDeviceCode(client, {
+          signal: io.signal,
+          onPrompt: ({ verificationUri, verificationUriComplete, userCode }) => {
+            say(io, `To sign in, open ${verificationUri} and enter the code: ${userCode}`);
+            if (verificationUriComplete) say(io, `Or open:\n${verificationUriComplete}`);
+            waiting = startWaiting(io.stderr, 'Waiting for you to approve the login… (Ctrl-C to cancel)');
+          },
+        });
+      } finally {
+        waiting.stop();
+      }
+    };
+  }
+  return async () => {
+    const opener = browserOpener(io, ui.browser);
+    let waiting: Waiting = { stop: () => {} };
+    try {
+      return await loginWithAuthorizationCode(client, {
+        port: settings.port,
+        signal: io.signal,
+        openBrowser: opener,
+        onAuthorizationUrl: (url) => {
+          say(
+            io,
+            opener
+              ? 'Opening your browser to sign in. If it does not open, visit:'
+              : 'Open this URL in a browser to sign in:',
+          );
+          say(io, url);
+          const callback = new URL(url).searchParams.get('redirect_uri') ?? '';
+          say(io, `Waiting for the login callback on ${callback}… (Ctrl-C to cancel)`);
+          waiting = startWaiting(io.stderr, 'Waiting for the browser login…');
+        },
+        onBrowserError: () => say(io, 'Could not open a browser; open the URL above yourself.'),
+      });
+    } finally {
+      waiting.stop();
+    }
+  };
+}
+
+/** The token source of the profile: client credentials (cached in the token file) or the stored login. */
+export function openSource(
+  settings: Settings,
+  io: CliIO,
+  ui: LoginUi,
+): { client: OidcClient; store: TokenStore; source: TokenSetSource } {
+  const client = openClient(settings);
+  const store = openStore(settings, io);
+  if (settings.grant === 'client_credentials') {
+    return { client, store, source: createClientCredentialsSource(client, { store }) };
+  }
+  const source = createUserTokenSource(client, {
+    store,
+    grantType: settings.grant,
+    // First run with nothing stored, or a dead refresh token: log in when someone is there to do it.
+    ...(io.interactive ? { login: loginFunction(client, settings, io, ui) } : {}),
+    loginHint: `run \`gatehouse login${settings.profile === 'default' ? '' : ` --profile ${settings.profile}`}\``,
+  });
+  return { client, store, source };
+}

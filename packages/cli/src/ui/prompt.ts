@@ -1,0 +1,35 @@
+import type { CliIO } from '../io.js';
+
+/**
+ * Asks for a passphrase on the terminal without echoing it. Only called when the session is interactive.
+ */
+export function promptHidden(io: CliIO, question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const input = io.stdin as NodeJS.ReadStream;
+    let value = '';
+    const wasRaw = input.isRaw;
+    // Echo goes off before the question appears: a passphrase typed the moment the prompt shows must
+    // never reach the screen (the terminal echoes in cooked mode).
+    input.setRawMode?.(true);
+    io.stderr.write(question);
+    input.resume();
+    input.setEncoding('utf8');
+    const done = (err?: Error) => {
+      input.off('data', onData);
+      input.setRawMode?.(wasRaw ?? false);
+      input.pause();
+      io.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return done();
+        if (ch === '\u0003') return done(Object.assign(new Error('cancelled'), { code: 'LOGIN_CANCELLED' }));
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    input.on('data', onData);
+  });
+}

@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, ROOT } from '../../client/test/helpers/build.js';
+import { createSandbox, runCli, type Sandbox } from './helpers/cli.js';
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  await ensureBuilt();
+  sandbox = await createSandbox();
+});
+afterAll(async () => {
+  await sandbox?.cleanup();
+});
+
+const COMMANDS = ['login', 'logout', 'status', 'token', 'exec', 'whoami'];
+
+describe('gatehouse --help', () => {
+  it('explains login for a human, client credentials for a service, and the token file security', async () => {
+    const { code, stdout, stderr } = await runCli(['--help'], sandbox.env);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    for (const command of COMMANDS) expect(stdout).toContain(`  ${command} `);
+    expect(stdout).toContain('gatehouse login --issuer');
+    expect(stdout).toContain('--no-browser');
+    expect(stdout).toContain('client_credentials');
+    expect(stdout).toMatch(/mode 0600 in a 0700 folder/);
+    expect(stdout).toContain('GATEHOUSE_TOKEN_PASSPHRASE');
+    expect(stdout).toContain('config.json');
+    expect(stdout).toContain('Exit codes: 0 success, 1 runtime failure');
+    expect(stdout).toMatch(/2 usage or\s+configuration error/);
+  });
+
+  it.each(COMMANDS)('%s --help exits 0 and documents its options', async (command) => {
+    const { code, stdout } = await runCli([command, '--help'], sandbox.env);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Usage: gatehouse ${command}`);
+    expect(stdout).toContain('--profile');
+    expect(stdout).toContain('--issuer');
+  });
+
+  it('help <command> works too', async () => {
+    const { code, stdout } = await runCli(['help', 'token'], sandbox.env);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: gatehouse token');
+  });
+
+  it('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8'));
+    const { code, stdout } = await runCli(['--version'], sandbox.env);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(version);
+  });
+
+  it('npx gatehouse --help works at the repository root (the workspace bin link)', async () => {
+    const { stdout } = await promisify(execFile)('npx', ['--no-install', 'gatehouse', '--help'], {
+      cwd: ROOT,
+      env: { ...sandbox.env, npm_config_update_notifier: 'false' },
+    });
+    expect(stdout).toContain('Usage: gatehouse');
+  });
+});
+
+describe('usage errors exit 2', () => {
+  it.each([
+    [['bogus'], /unknown command 'bogus'/],
+    [['token', '--bogus'], /unknown option '--bogus'/],
+    [['login', '--grant', 'password'], /argument 'password' is invalid.*Allowed choices/s],
+    [['whoami'], /required option '--url <service>' not specified/],
+    [['exec'], /missing required argument 'command'/],
+    [
+      ['token', '--port', 'abc', '--issuer', 'http://127.0.0.1:1', '--client-id', 'x'],
+      /--port must be an integer/,
+    ],
+    [['exec', '--env-var', '1BAD', '--', 'true'], /--env-var "1BAD" is not a valid variable name/],
+    [['whoami', '--url', 'http://api.example.com'], /Refusing to send a token over plain http/],
+    [['whoami', '--url', 'not-a-url'], /--url must be an absolute http\(s\) URL/],
+  ])('%j', async (args, message) => {
+    const { code, stdout, stderr } = await runCli(args, sandbox.env);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stdout).toBe('');
+  });
+
+  it('no command at all shows the help on stderr and exits 2', async () => {
+    const { code, stderr } = await runCli([], sandbox.env);
+    expect(code).toBe(2);
+    expect(stderr).toContain('Usage: gatehouse');
+  });
+});

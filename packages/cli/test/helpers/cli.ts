@@ -1,0 +1,114 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../../../client/test/helpers/build.js';
+
+/** The built command, run as users run it. */
+export const BIN = join(ROOT, 'packages/cli/dist/bin.js');
+
+/** The result of one CLI run. */
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A running CLI process, for flows that need to read its output while it waits (login). */
+export interface RunningCli {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the first stderr match of `pattern` (rejects when the process ends first). */
+  waitForStderr(pattern: RegExp): Promise<RegExpMatchArray>;
+  done: Promise<CliResult>;
+}
+
+/**
+ * A sandbox home: HOME and GATEHOUSE_CONFIG_DIR point into a fresh temporary folder, so no test ever reads or
+ * writes the real ~/.gatehouse, and no DISPLAY, so no real browser is ever opened.
+ */
+export interface Sandbox {
+  home: string;
+  configDir: string;
+  env: Record<string, string>;
+  tokenFile(profile?: string): string;
+  cleanup(): Promise<void>;
+}
+
+export async function createSandbox(): Promise<Sandbox> {
+  const home = await mkdtemp(join(tmpdir(), 'gatehouse-cli-'));
+  const configDir = join(home, '.gatehouse');
+  return {
+    home,
+    configDir,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, GATEHOUSE_CONFIG_DIR: configDir },
+    tokenFile: (profile = 'default') => join(configDir, 'tokens', `${profile}.json`),
+    cleanup: () => rm(home, { recursive: true, force: true }),
+  };
+}
+
+/** Starts `node dist/bin.js …args` with exactly `env` (nothing inherited but what the sandbox sets). */
+export function startCli(args: string[], env: Record<string, string | undefined>, cwd = ROOT): RunningCli {
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    string
+  >;
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: clean,
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void; reject: (e: Error) => void }[] =
+    [];
+  const check = () => {
+    for (const waiter of [...waiters]) {
+      const match = err.match(waiter.pattern);
+      if (match) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(match);
+      }
+    }
+  };
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    err += d;
+    check();
+  });
+  const done = new Promise<CliResult>((resolve) => {
+    child.once('close', (code, signal) => {
+      for (const waiter of waiters.splice(0)) {
+        waiter.reject(new Error(`gatehouse exited (${code}) before printing ${waiter.pattern}:\n${err}`));
+      }
+      resolve({ code, signal, stdout: out, stderr: err });
+    });
+  });
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    waitForStderr: (pattern) =>
+      new Promise((resolve, reject) => {
+        waiters.push({ pattern, resolve, reject });
+        check();
+      }),
+    done,
+  };
+}
+
+/** Runs the CLI to completion. */
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  cwd = ROOT,
+): Promise<CliResult> {
+  return startCli(args, env, cwd).done;
+}
+
+/** The authorization URL `login --no-browser` prints on a line of its own. */
+export const AUTHORIZATION_URL = /^(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)$/m;

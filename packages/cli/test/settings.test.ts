@@ -1,0 +1,198 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../../client/test/helpers/build.js';
+import { startTestIssuer, type TestIssuer } from '../../client/test/helpers/idp.js';
+import { resolveSettings } from '../src/index.js';
+import { createSandbox, runCli, type Sandbox } from './helpers/cli.js';
+
+let issuer: TestIssuer;
+let sandbox: Sandbox;
+beforeAll(async () => {
+  await ensureBuilt();
+  issuer = await startTestIssuer();
+});
+afterAll(async () => {
+  await issuer?.close();
+});
+beforeEach(async () => {
+  await sandbox?.cleanup();
+  sandbox = await createSandbox();
+});
+
+const writeConfig = async (config: unknown) => {
+  await mkdir(sandbox.configDir, { recursive: true });
+  await writeFile(
+    join(sandbox.configDir, 'config.json'),
+    typeof config === 'string' ? config : JSON.stringify(config),
+  );
+};
+const UNREACHABLE = 'http://127.0.0.1:9';
+
+describe('settings precedence: flags, then environment, then the config file profile', () => {
+  it('resolves each setting from the highest source that has it (in process)', async () => {
+    await writeConfig({
+      defaultProfile: 'dev',
+      profiles: {
+        dev: {
+          issuer: 'https://file.example',
+          clientId: 'file-client',
+          scope: 'file-scope',
+          port: 5000,
+          tokenFile: '~/t.json',
+        },
+      },
+    });
+    const env = { ...sandbox.env, GATEHOUSE_OIDC_CLIENT_ID: 'env-client', GATEHOUSE_OIDC_SCOPE: 'env-scope' };
+    const settings = await resolveSettings({ scope: 'flag-scope' }, env, () => {});
+    expect(settings).toMatchObject({
+      profile: 'dev',
+      issuer: 'https://file.example',
+      clientId: 'env-client',
+      scope: 'flag-scope',
+      port: 5000,
+      tokenFile: join(sandbox.home, 't.json'),
+      grant: 'authorization_code',
+    });
+    expect(
+      (await resolveSettings({}, { ...env, GATEHOUSE_TOKEN_FILE: '/x/env.json' }, () => {})).tokenFile,
+    ).toBe('/x/env.json');
+    expect(
+      (
+        await resolveSettings(
+          { tokenFile: '/x/flag.json' },
+          { ...env, GATEHOUSE_TOKEN_FILE: '/x/env.json' },
+          () => {},
+        )
+      ).tokenFile,
+    ).toBe('/x/flag.json');
+  });
+
+  it('selects the profile by --profile, then GATEHOUSE_PROFILE, then defaultProfile, then "default"', async () => {
+    await writeConfig({ defaultProfile: 'dev', profiles: { dev: {}, ci: {}, prod: {} } });
+    const env = sandbox.env;
+    expect((await resolveSettings({}, env, () => {})).profile).toBe('dev');
+    expect((await resolveSettings({}, { ...env, GATEHOUSE_PROFILE: 'ci' }, () => {})).profile).toBe('ci');
+    expect(
+      (await resolveSettings({ profile: 'prod' }, { ...env, GATEHOUSE_PROFILE: 'ci' }, () => {})).profile,
+    ).toBe('prod');
+    const prod = await resolveSettings({ profile: 'prod' }, env, () => {});
+    expect(prod.tokenFile).toBe(join(sandbox.configDir, 'tokens', 'prod.json'));
+  });
+
+  it('environment beats the config file, flags beat the environment (against the IdP)', async () => {
+    await writeConfig({
+      profiles: {
+        default: {
+          issuer: UNREACHABLE,
+          clientId: issuer.idp.clients.service.clientId,
+          grant: 'client_credentials',
+        },
+      },
+    });
+    const env = {
+      ...sandbox.env,
+      GATEHOUSE_OIDC_ISSUER: issuer.idp.issuer,
+      GATEHOUSE_OIDC_CLIENT_SECRET: issuer.idp.clients.service.clientSecret,
+    };
+    const fromEnv = await runCli(['token'], env);
+    expect(fromEnv.code).toBe(0);
+    expect(decodeJwt(fromEnv.stdout.trim()).sub).toBe('gatehouse-service');
+
+    const fromFlag = await runCli(
+      ['token', '--issuer', UNREACHABLE, '--token-file', join(sandbox.home, 'other.json')],
+      env,
+    );
+    expect(fromFlag.code).toBe(1);
+    expect(fromFlag.stderr).toContain('http://127.0.0.1:9');
+  });
+});
+
+describe('configuration errors exit 2 and say what to set', () => {
+  it('no issuer: names the flag, the variable and the config file', async () => {
+    const { code, stderr } = await runCli(['token'], sandbox.env);
+    expect(code).toBe(2);
+    expect(stderr).toContain('No issuer configured for profile "default"');
+    expect(stderr).toContain('--issuer');
+    expect(stderr).toContain('GATEHOUSE_OIDC_ISSUER');
+    expect(stderr).toContain(join(sandbox.configDir, 'config.json'));
+  });
+
+  it('no client id', async () => {
+    const { code, stderr } = await runCli(['login', '--issuer', issuer.idp.issuer], sandbox.env);
+    expect(code).toBe(2);
+    expect(stderr).toContain('No clientId configured');
+  });
+
+  it('client_credentials without a secret', async () => {
+    const { code, stderr } = await runCli(
+      [
+        'token',
+        '--grant',
+        'client_credentials',
+        '--issuer',
+        issuer.idp.issuer,
+        '--client-id',
+        'gatehouse-service',
+      ],
+      sandbox.env,
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain('the client_credentials grant needs a client secret');
+    expect(stderr).toContain('GATEHOUSE_OIDC_CLIENT_SECRET');
+  });
+
+  it('an http:// issuer that is not loopback is refused', async () => {
+    const { code, stderr } = await runCli(
+      ['token', '--issuer', 'http://idp.example.com', '--client-id', 'c'],
+      sandbox.env,
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain('http:// is only accepted on a loopback host');
+  });
+
+  it('an unknown grant from the environment', async () => {
+    const { code, stderr } = await runCli(['token'], {
+      ...sandbox.env,
+      GATEHOUSE_OIDC_GRANT_TYPE: 'password',
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain('Unknown grant "password"');
+  });
+
+  it('a config file that is not JSON names the file', async () => {
+    await writeConfig('{ "profiles": ');
+    const { code, stderr } = await runCli(['status'], sandbox.env);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`The config file ${join(sandbox.configDir, 'config.json')} is not valid JSON`);
+  });
+
+  it.each([
+    [{ profiles: { default: { port: 'eighty' } } }, '"profiles.default.port" must be an integer'],
+    [{ profiles: { default: { grant: 'implicit' } } }, '"profiles.default.grant" must be one of'],
+    [{ profiles: { default: { issuer: 42 } } }, '"profiles.default.issuer" must be a non-empty string'],
+    [{ profiles: [] }, '"profiles" must be an object'],
+  ])('an invalid field names it: %j', async (config, message) => {
+    await writeConfig(config);
+    const { code, stderr } = await runCli(['status'], sandbox.env);
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+  });
+
+  it('unknown fields are warnings, not errors', async () => {
+    await writeConfig({ profiles: { default: { issuer: issuer.idp.issuer, colour: 'blue' } } });
+    const { code, stderr } = await runCli(['status'], sandbox.env);
+    expect(code).toBe(1); // not logged in, but the config was accepted
+    expect(stderr).toContain('unknown field "profiles.default.colour" ignored');
+  });
+
+  it('a provider that cannot be reached is a runtime failure (exit 1)', async () => {
+    const { code, stderr } = await runCli(
+      ['login', '--issuer', UNREACHABLE, '--client-id', 'c', '--no-browser'],
+      sandbox.env,
+    );
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/OpenID discovery failed for issuer "http:\/\/127\.0\.0\.1:9"/);
+  });
+});

@@ -1,0 +1,468 @@
+/**
+ * Every stable error code raised by `@gatehouse/client`. `switch (err.code)` narrows to the error class.
+ *
+ * No message, field or `cause` of these errors carries a token, a refresh token, a client secret or a
+ * passphrase: causes coming from the protocol library are reduced to their name, code and OAuth error fields.
+ *
+ * @example
+ * ```ts
+ * import type { ClientErrorCode } from '@gatehouse/client';
+ * const retryable = (code: ClientErrorCode) => code === 'NETWORK_ERROR';
+ * ```
+ */
+export type ClientErrorCode =
+  | 'INVALID_OPTIONS'
+  | 'INSECURE_ISSUER'
+  | 'DISCOVERY_FAILED'
+  | 'TOKEN_REQUEST_FAILED'
+  | 'NETWORK_ERROR'
+  | 'LOGIN_REQUIRED'
+  | 'LOGIN_CANCELLED'
+  | 'LOGIN_TIMEOUT'
+  | 'CALLBACK_PORT_IN_USE'
+  | 'AUTHORIZATION_DENIED'
+  | 'INVALID_AUTHORIZATION_RESPONSE'
+  | 'DEVICE_CODE_EXPIRED'
+  | 'TOKEN_STORE_FAILED'
+  | 'PASSPHRASE_REQUIRED'
+  | 'WRONG_PASSPHRASE'
+  | 'API_KEY_MISSING'
+  | 'REVOCATION_FAILED';
+
+/**
+ * Base class of every error thrown by `@gatehouse/client`.
+ *
+ * @example
+ * ```ts
+ * import { GatehouseClientError, type TokenSource } from '@gatehouse/client';
+ *
+ * declare const source: TokenSource;
+ * try {
+ *   await source.getToken();
+ * } catch (err) {
+ *   if (err instanceof GatehouseClientError && err.code === 'LOGIN_REQUIRED') {
+ *     console.error(err.message);
+ *   }
+ * }
+ * ```
+ */
+export class GatehouseClientError extends Error {
+  /** A stable, machine-readable code. */
+  readonly code: ClientErrorCode;
+
+  constructor(code: ClientErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: safeCause(options.cause) });
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * An option is missing or malformed; `option` names it (`"clientId"`, `"port"`).
+ *
+ * @example
+ * ```ts
+ * import { InvalidOptionsError } from '@gatehouse/client';
+ * const err = new InvalidOptionsError('issuer', '"issuer" is required');
+ * console.log(err.option); // "issuer"
+ * ```
+ */
+export class InvalidOptionsError extends GatehouseClientError {
+  declare readonly code: 'INVALID_OPTIONS';
+  /** The option at fault. */
+  readonly option: string;
+  constructor(option: string, message: string) {
+    super('INVALID_OPTIONS', message);
+    this.option = option;
+  }
+}
+
+/**
+ * An issuer (or one of its endpoints) uses `http://` on a host that is not loopback.
+ *
+ * @example
+ * ```ts
+ * import { InsecureIssuerError } from '@gatehouse/client';
+ * const err = new InsecureIssuerError('http://idp.example');
+ * console.log(err.issuer);
+ * ```
+ */
+export class InsecureIssuerError extends GatehouseClientError {
+  declare readonly code: 'INSECURE_ISSUER';
+  /** The refused URL. */
+  readonly issuer: string;
+  constructor(issuer: string) {
+    super(
+      'INSECURE_ISSUER',
+      `Refusing "${issuer}": http:// is only accepted on a loopback host (127.0.0.0/8, localhost, ::1). ` +
+        'Use https://, or pass allowInsecureRequests: true for a test network you trust.',
+    );
+    this.issuer = issuer;
+  }
+}
+
+/**
+ * The issuer's discovery document could not be fetched or is invalid.
+ *
+ * @example
+ * ```ts
+ * import { DiscoveryError } from '@gatehouse/client';
+ * const err = new DiscoveryError('https://idp.example', new Error('fetch failed'));
+ * console.log(err.issuer);
+ * ```
+ */
+export class DiscoveryError extends GatehouseClientError {
+  declare readonly code: 'DISCOVERY_FAILED';
+  /** The issuer that failed discovery. */
+  readonly issuer: string;
+  constructor(issuer: string, cause: unknown) {
+    super('DISCOVERY_FAILED', `OpenID discovery failed for issuer "${issuer}": ${describe(cause)}`, {
+      cause,
+    });
+    this.issuer = issuer;
+  }
+}
+
+/**
+ * The authorization server answered a token request with an OAuth error (`invalid_grant`, `invalid_client`…)
+ * or an unusable response.
+ *
+ * @example
+ * ```ts
+ * import { TokenRequestError } from '@gatehouse/client';
+ * const err = new TokenRequestError('refresh_token', { error: 'invalid_grant', status: 400 });
+ * console.log(err.oauthError); // "invalid_grant"
+ * ```
+ */
+export class TokenRequestError extends GatehouseClientError {
+  declare readonly code: 'TOKEN_REQUEST_FAILED';
+  /** The grant type of the failed request. */
+  readonly grantType: string;
+  /** The OAuth `error` code when the server sent one. */
+  readonly oauthError: string | undefined;
+  /** The OAuth `error_description` when the server sent one. */
+  readonly oauthErrorDescription: string | undefined;
+  /** The HTTP status of the response, when there was one. */
+  readonly status: number | undefined;
+  constructor(
+    grantType: string,
+    detail: { error?: string; errorDescription?: string; status?: number; reason?: string },
+    cause?: unknown,
+  ) {
+    const what = detail.error
+      ? `${detail.error}${detail.errorDescription ? ` (${detail.errorDescription})` : ''}`
+      : (detail.reason ?? 'unexpected response');
+    super('TOKEN_REQUEST_FAILED', `The ${grantType} token request failed: ${what}`, { cause });
+    this.grantType = grantType;
+    this.oauthError = detail.error;
+    this.oauthErrorDescription = detail.errorDescription;
+    this.status = detail.status;
+  }
+}
+
+/**
+ * The authorization server (or a service) could not be reached.
+ *
+ * @example
+ * ```ts
+ * import { NetworkError } from '@gatehouse/client';
+ * const err = new NetworkError('http://127.0.0.1:1/token', new Error('ECONNREFUSED'));
+ * console.log(err.url);
+ * ```
+ */
+export class NetworkError extends GatehouseClientError {
+  declare readonly code: 'NETWORK_ERROR';
+  /** The URL that could not be reached, when known. */
+  readonly url: string | undefined;
+  constructor(url: string | undefined, cause: unknown) {
+    super('NETWORK_ERROR', `Could not reach ${url ?? 'the authorization server'}: ${describe(cause)}`, {
+      cause,
+    });
+    this.url = url;
+  }
+}
+
+/**
+ * There is no usable login (no stored tokens, or the refresh token was rejected) and no interactive login is
+ * possible. The message tells the user what to run.
+ *
+ * @example
+ * ```ts
+ * import { LoginRequiredError } from '@gatehouse/client';
+ * const err = new LoginRequiredError('no stored tokens', 'run `gatehouse login`');
+ * console.log(err.reason);
+ * ```
+ */
+export class LoginRequiredError extends GatehouseClientError {
+  declare readonly code: 'LOGIN_REQUIRED';
+  /** Why a login is needed. */
+  readonly reason: string;
+  constructor(reason: string, hint: string, cause?: unknown) {
+    super('LOGIN_REQUIRED', `Not logged in (${reason}). To sign in, ${hint}.`, { cause });
+    this.reason = reason;
+  }
+}
+
+/**
+ * The user (or an `AbortSignal`) cancelled a login, for example with Ctrl-C.
+ *
+ * @example
+ * ```ts
+ * import { LoginCancelledError } from '@gatehouse/client';
+ * throw new LoginCancelledError();
+ * ```
+ */
+export class LoginCancelledError extends GatehouseClientError {
+  declare readonly code: 'LOGIN_CANCELLED';
+  constructor() {
+    super('LOGIN_CANCELLED', 'Login cancelled.');
+  }
+}
+
+/**
+ * The browser callback or the device approval did not arrive in time.
+ *
+ * @example
+ * ```ts
+ * import { LoginTimeoutError } from '@gatehouse/client';
+ * throw new LoginTimeoutError(300);
+ * ```
+ */
+export class LoginTimeoutError extends GatehouseClientError {
+  declare readonly code: 'LOGIN_TIMEOUT';
+  /** The timeout that elapsed, in seconds. */
+  readonly timeoutSecs: number;
+  constructor(timeoutSecs: number) {
+    super('LOGIN_TIMEOUT', `Login timed out after ${timeoutSecs} s without a response from the browser.`);
+    this.timeoutSecs = timeoutSecs;
+  }
+}
+
+/**
+ * The loopback callback port is already taken.
+ *
+ * @example
+ * ```ts
+ * import { CallbackPortInUseError } from '@gatehouse/client';
+ * throw new CallbackPortInUseError('127.0.0.1', 48080);
+ * ```
+ */
+export class CallbackPortInUseError extends GatehouseClientError {
+  declare readonly code: 'CALLBACK_PORT_IN_USE';
+  /** The busy port. */
+  readonly port: number;
+  constructor(host: string, port: number) {
+    super(
+      'CALLBACK_PORT_IN_USE',
+      `The login callback port ${host}:${port} is already in use; close the other login or choose another port (--port).`,
+    );
+    this.port = port;
+  }
+}
+
+/**
+ * The authorization server redirected back with an error (the user denied consent, for example).
+ *
+ * @example
+ * ```ts
+ * import { AuthorizationDeniedError } from '@gatehouse/client';
+ * const err = new AuthorizationDeniedError('access_denied');
+ * console.log(err.oauthError);
+ * ```
+ */
+export class AuthorizationDeniedError extends GatehouseClientError {
+  declare readonly code: 'AUTHORIZATION_DENIED';
+  /** The OAuth `error` of the authorization response. */
+  readonly oauthError: string;
+  /** The OAuth `error_description`, when given. */
+  readonly oauthErrorDescription: string | undefined;
+  constructor(error: string, description?: string) {
+    super(
+      'AUTHORIZATION_DENIED',
+      `The authorization server refused the login: ${error}${description ? ` (${description})` : ''}`,
+    );
+    this.oauthError = error;
+    this.oauthErrorDescription = description;
+  }
+}
+
+/**
+ * The authorization response or ID token failed a check (`state`, `nonce`, `iss`, signature…).
+ *
+ * @example
+ * ```ts
+ * import { InvalidAuthorizationResponseError } from '@gatehouse/client';
+ * throw new InvalidAuthorizationResponseError('unexpected "state"');
+ * ```
+ */
+export class InvalidAuthorizationResponseError extends GatehouseClientError {
+  declare readonly code: 'INVALID_AUTHORIZATION_RESPONSE';
+  constructor(reason: string, cause?: unknown) {
+    super('INVALID_AUTHORIZATION_RESPONSE', `The login response was rejected: ${reason}`, { cause });
+  }
+}
+
+/**
+ * The device code expired before the user approved it.
+ *
+ * @example
+ * ```ts
+ * import { DeviceCodeExpiredError } from '@gatehouse/client';
+ * throw new DeviceCodeExpiredError();
+ * ```
+ */
+export class DeviceCodeExpiredError extends GatehouseClientError {
+  declare readonly code: 'DEVICE_CODE_EXPIRED';
+  constructor(cause?: unknown) {
+    super('DEVICE_CODE_EXPIRED', 'The device code expired before the login was approved; start again.', {
+      cause,
+    });
+  }
+}
+
+/**
+ * The token file could not be read, written or locked (permissions, disk full…).
+ *
+ * @example
+ * ```ts
+ * import { TokenStoreError } from '@gatehouse/client';
+ * const err = new TokenStoreError('/tmp/t.json', 'write', new Error('EACCES'));
+ * console.log(err.path);
+ * ```
+ */
+export class TokenStoreError extends GatehouseClientError {
+  declare readonly code: 'TOKEN_STORE_FAILED';
+  /** The token file. */
+  readonly path: string;
+  constructor(path: string, operation: string, cause: unknown) {
+    super('TOKEN_STORE_FAILED', `Could not ${operation} the token file ${path}: ${describe(cause)}`, {
+      cause,
+    });
+    this.path = path;
+  }
+}
+
+/**
+ * The stored refresh token is encrypted (or encryption was requested) and no passphrase was given.
+ *
+ * @example
+ * ```ts
+ * import { PassphraseRequiredError } from '@gatehouse/client';
+ * throw new PassphraseRequiredError('/home/me/.gatehouse/tokens/default.json');
+ * ```
+ */
+export class PassphraseRequiredError extends GatehouseClientError {
+  declare readonly code: 'PASSPHRASE_REQUIRED';
+  /** The token file. */
+  readonly path: string;
+  constructor(path: string) {
+    super(
+      'PASSPHRASE_REQUIRED',
+      `The refresh token in ${path} is encrypted and no passphrase was given; set GATEHOUSE_TOKEN_PASSPHRASE or run interactively to be prompted.`,
+    );
+    this.path = path;
+  }
+}
+
+/**
+ * The passphrase does not decrypt the stored refresh token.
+ *
+ * @example
+ * ```ts
+ * import { WrongPassphraseError } from '@gatehouse/client';
+ * throw new WrongPassphraseError('/home/me/.gatehouse/tokens/default.json');
+ * ```
+ */
+export class WrongPassphraseError extends GatehouseClientError {
+  declare readonly code: 'WRONG_PASSPHRASE';
+  /** The token file. */
+  readonly path: string;
+  constructor(path: string) {
+    super(
+      'WRONG_PASSPHRASE',
+      `The passphrase does not decrypt the refresh token in ${path} (wrong passphrase, or the file was altered).`,
+    );
+    this.path = path;
+  }
+}
+
+/**
+ * The environment variable holding the API key is unset or empty.
+ *
+ * @example
+ * ```ts
+ * import { ApiKeyMissingError } from '@gatehouse/client';
+ * throw new ApiKeyMissingError('GATEHOUSE_API_KEY');
+ * ```
+ */
+export class ApiKeyMissingError extends GatehouseClientError {
+  declare readonly code: 'API_KEY_MISSING';
+  /** The environment variable that was read. */
+  readonly variable: string;
+  constructor(variable: string) {
+    super('API_KEY_MISSING', `The API key variable ${variable} is not set (or is empty).`);
+    this.variable = variable;
+  }
+}
+
+/**
+ * The authorization server refused to revoke a token (RFC 7009).
+ *
+ * @example
+ * ```ts
+ * import { RevocationError } from '@gatehouse/client';
+ * throw new RevocationError(new Error('invalid_client'));
+ * ```
+ */
+export class RevocationError extends GatehouseClientError {
+  declare readonly code: 'REVOCATION_FAILED';
+  constructor(cause: unknown) {
+    super('REVOCATION_FAILED', `Token revocation failed: ${describe(cause)}`, { cause });
+  }
+}
+
+/** A one-line, secret-free description of an unknown error. */
+export function describe(err: unknown): string {
+  if (err instanceof GatehouseClientError) return err.message;
+  if (err && typeof err === 'object') {
+    const e = err as { message?: unknown; code?: unknown; error?: unknown; error_description?: unknown };
+    const oauth = typeof e.error === 'string' ? e.error : undefined;
+    if (oauth) {
+      return typeof e.error_description === 'string' ? `${oauth} (${e.error_description})` : oauth;
+    }
+    const nested = (err as { cause?: { code?: unknown } }).cause;
+    const sysCode = nested && typeof nested.code === 'string' ? ` (${nested.code})` : '';
+    if (typeof e.message === 'string') return `${e.message}${sysCode}`;
+  }
+  return String(err);
+}
+
+/**
+ * Reduces a foreign error to fields that cannot hold a secret. openid-client attaches whole response bodies
+ * (which may contain tokens) as `cause`; we keep only the name, message, code, status and OAuth error fields.
+ */
+function safeCause(err: unknown): unknown {
+  if (err instanceof GatehouseClientError) return err;
+  if (!err || typeof err !== 'object') return err;
+  const e = err as {
+    name?: unknown;
+    message?: unknown;
+    code?: unknown;
+    status?: unknown;
+    error?: unknown;
+    error_description?: unknown;
+    cause?: unknown;
+  };
+  const copy = new Error(typeof e.message === 'string' ? e.message : 'error');
+  copy.name = typeof e.name === 'string' ? e.name : 'Error';
+  const fields: Record<string, unknown> = {};
+  for (const key of ['code', 'status', 'error', 'error_description'] as const) {
+    if (typeof e[key] === 'string' || typeof e[key] === 'number') fields[key] = e[key];
+  }
+  // System errors (ECONNREFUSED…) under a fetch TypeError are safe and useful.
+  const nested = e.cause as { code?: unknown; message?: unknown } | undefined;
+  if (nested && typeof nested === 'object' && typeof nested.code === 'string') {
+    fields.cause = { code: nested.code, message: typeof nested.message === 'string' ? nested.message : '' };
+  }
+  return Object.assign(copy, fields);
+}

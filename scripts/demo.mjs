@@ -1,0 +1,329 @@
+#!/usr/bin/env node
+// `npm run demo` (after `npm run build`, which the npm script runs first): starts the development identity
+// provider and the three example apps on loopback, configured for each other, sends one batch of telemetry
+// with the example sender, and prints commands to try. Ctrl-C stops everything.
+//
+// Ports: DEMO_IDP_PORT (4400), DEMO_INGESTION_PORT (4401), DEMO_ANALYTICS_PORT (4402),
+// DEMO_ANALYTICS_KOA_PORT (4403); 0 picks a free port. Data: TELEMETRY_DATA_DIR (default data/).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const HOST = '127.0.0.1';
+const AUDIENCE = 'urn:gatehouse:example-api';
+const SERVICE_CLIENT = { id: 'gatehouse-service', secret: 'gatehouse-service-dev-secret' };
+const CLI_CLIENT_ID = 'gatehouse-cli';
+const CLI_PROFILE = 'gatehouse-demo';
+const STARTUP_TIMEOUT_MS = 60_000;
+
+const SERVICES = [
+  {
+    name: 'dev-idp',
+    variable: 'DEMO_IDP_PORT',
+    port: 4400,
+    what: 'development OpenID provider (never for production)',
+  },
+  { name: 'ingestion', variable: 'DEMO_INGESTION_PORT', port: 4401, what: 'Express, writes telemetry' },
+  { name: 'analytics', variable: 'DEMO_ANALYTICS_PORT', port: 4402, what: 'NestJS, reads telemetry' },
+  { name: 'analytics-koa', variable: 'DEMO_ANALYTICS_KOA_PORT', port: 4403, what: 'Koa, reads telemetry' },
+];
+
+const children = [];
+let stopping = false;
+
+function fail(message) {
+  console.error(`demo: ${message}`);
+  return stopAll(1);
+}
+
+/** A setting of the demo from the environment (trimmed; empty means unset). */
+function setting(name) {
+  return process.env[name]?.trim() || undefined;
+}
+
+/** The port each service gets, from its variable; every one must be free (0 is always free). */
+async function choosePorts() {
+  for (const service of SERVICES) {
+    const raw = setting(service.variable);
+    if (raw) {
+      if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) {
+        throw new Error(`${service.variable} must be a port number from 0 to 65535`);
+      }
+      service.port = Number(raw);
+    }
+    if (service.port !== 0 && !(await isFree(service.port))) {
+      throw new Error(
+        `port ${service.port} (${service.name}) is already in use (set ${service.variable} to another port)`,
+      );
+    }
+  }
+}
+
+function isFree(port) {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, HOST, () => probe.close(() => resolve(true)));
+  });
+}
+
+/** The environment of a child: the parent's, without any Gatehouse or app setting of the developer's. */
+function childEnv(extra) {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (/^(GATEHOUSE_|DEV_IDP_|DEMO_)/.test(key) || ['PORT', 'HOST', 'TELEMETRY_DATA_DIR'].includes(key)) {
+      delete env[key];
+    }
+  }
+  return { ...env, ...extra };
+}
+
+/**
+ * Starts `apps/<name>/dist/main.js`, prefixes its output with its name, and resolves with the first match
+ * of `ready` on its stdout. `quiet` keeps stdout (the IdP's banner; the demo prints its own) to itself.
+ */
+function start(name, env, ready, { quiet = false } = {}) {
+  const main = join(ROOT, 'apps', name, 'dist', 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
+  const child = spawn(process.execPath, [main], {
+    cwd: ROOT,
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const entry = { name, child, done: false };
+  children.push(entry);
+  const tag = `[${name}]`.padEnd(16);
+  const relay = (stream, out, show) => {
+    let pending = '';
+    stream.setEncoding('utf8').on('data', (chunk) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop();
+      for (const line of lines) {
+        entry.onLine?.(line);
+        if (show()) out.write(`${tag} ${line}\n`);
+      }
+    });
+  };
+  let readySeen = false;
+  relay(child.stdout, process.stdout, () => !quiet);
+  relay(child.stderr, process.stderr, () => true);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not start within 60 s`)),
+      STARTUP_TIMEOUT_MS,
+    );
+    entry.onLine = (line) => {
+      const match = ready.exec(line);
+      if (match && !readySeen) {
+        readySeen = true;
+        clearTimeout(timer);
+        resolve(match);
+      }
+    };
+    child.once('exit', (code, signal) => {
+      entry.done = true;
+      clearTimeout(timer);
+      if (!readySeen)
+        reject(new Error(`${name} could not start (exit ${code ?? signal}); see its message above`));
+      else if (!stopping)
+        void fail(`${name} stopped unexpectedly (exit ${code ?? signal}); stopping the demo`);
+    });
+  });
+}
+
+/** Polls until `url` answers 200. */
+async function waitFor(url, name) {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      await res.body?.cancel();
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${name} did not answer ${url} within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A fresh service token: the client credentials grant against the dev IdP, through @gatehouse/client. */
+async function mintServiceToken(issuer) {
+  const { createOidcClient, requestClientCredentialsToken } = await import('@gatehouse/client');
+  const client = createOidcClient({
+    issuer,
+    clientId: SERVICE_CLIENT.id,
+    clientSecret: SERVICE_CLIENT.secret,
+    audience: AUDIENCE,
+    scope: 'api:read api:write',
+  });
+  return (await requestClientCredentialsToken(client)).accessToken;
+}
+
+/** Runs the example sender once (client credentials) and waits for it. */
+function runSender(issuer, ingestionUrl) {
+  const main = join(ROOT, 'apps', 'telemetry-sender', 'dist', 'main.js');
+  const env = childEnv({
+    INGESTION_URL: ingestionUrl,
+    GATEHOUSE_OIDC_ISSUER: issuer,
+    GATEHOUSE_OIDC_CLIENT_ID: SERVICE_CLIENT.id,
+    GATEHOUSE_OIDC_CLIENT_SECRET: SERVICE_CLIENT.secret,
+    GATEHOUSE_OIDC_AUDIENCE: AUDIENCE,
+  });
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [main], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const entry = { name: 'telemetry-sender', child, done: false };
+    children.push(entry);
+    child.once('exit', (code) => {
+      entry.done = true;
+      if (code === 0) resolve();
+      else reject(new Error(`the telemetry sender failed (exit ${code}); see its message above`));
+    });
+  });
+}
+
+function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  const running = children.filter((c) => !c.done);
+  for (const { child } of running) child.kill('SIGTERM');
+  const force = setTimeout(() => {
+    for (const { child } of running) child.kill('SIGKILL');
+  }, 10_000);
+  Promise.all(
+    running.map(
+      ({ child }) =>
+        new Promise((resolve) =>
+          child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', resolve),
+        ),
+    ),
+  ).then(() => {
+    clearTimeout(force);
+    if (code === 0) console.log('demo: stopped');
+    process.exit(code);
+  });
+}
+
+function instructions({ urls, token, senderKey, operatorKey, dataDir }) {
+  const [idp, ingestion, analytics, koa] = urls;
+  const auth = (variable) => `-H "Authorization: Bearer $${variable}"`;
+  // -w '\n': the JSON answers carry no final newline.
+  const curl = "curl -s -w '\\n'";
+  const rule = '='.repeat(100);
+  const ingestBody = JSON.stringify({
+    processes: [{ processId: 'checkout-1', name: 'checkout', host: 'demo-host', version: '1.4.2' }],
+    logs: [{ processId: 'checkout-1', level: 'error', message: 'payment provider timed out' }],
+    metrics: [{ processId: 'checkout-1', name: 'http.latency', value: 812, unit: 'ms' }],
+  });
+  return [
+    '',
+    rule,
+    '  Gatehouse demo: running on loopback, for development only. Ctrl-C stops everything.',
+    rule,
+    ...SERVICES.map((s, i) => `  ${s.name.padEnd(14)} ${urls[i].padEnd(24)} ${s.what}`),
+    `  ${'database'.padEnd(14)} ${join(dataDir, 'telemetry.db')}`,
+    `  users          alice/alice (admin, by email), bob/bob, mallory/mallory (unverified email)`,
+    '',
+    '  Paste into a bash or zsh terminal. TOKEN is a service token (client credentials of',
+    `  ${SERVICE_CLIENT.id}), valid for 10 minutes; the API keys live as long as this demo.`,
+    '',
+    `  export TOKEN='${token}'`,
+    `  export SENDER_KEY='${senderKey}'`,
+    `  export OPERATOR_KEY='${operatorKey}'`,
+    '',
+    '  # who am I: the service token, then the API key "demo-sender" → 200',
+    `  ${curl} ${ingestion}/v1/whoami ${auth('TOKEN')}`,
+    `  ${curl} ${analytics}/v1/whoami ${auth('SENDER_KEY')}`,
+    "  # send a batch of telemetry (stamped with the sender's identity) → 200",
+    `  ${curl} ${ingestion}/v1/ingest ${auth('TOKEN')} -H 'content-type: application/json' -d '${ingestBody}'`,
+    '  # read it back: logs through NestJS, metrics through Koa → 200',
+    `  ${curl} '${analytics}/v1/logs?processId=checkout-1' ${auth('TOKEN')}`,
+    `  ${curl} '${koa}/v1/metrics/summary?processId=checkout-1' ${auth('SENDER_KEY')}`,
+    '  # admin only: as an admin (the API key "demo-operator") → 200',
+    `  ${curl} ${analytics}/v1/admin/status ${auth('OPERATOR_KEY')}`,
+    `  ${curl} -X POST '${koa}/v1/admin/retention?olderThanDays=30&dryRun=true' ${auth('OPERATOR_KEY')}`,
+    '  # admin only: as a non-admin (the service) → 403',
+    `  ${curl} -i ${koa}/v1/admin/status ${auth('TOKEN')}`,
+    '  # no credentials → 401 with WWW-Authenticate',
+    `  ${curl} -i ${ingestion}/v1/whoami`,
+    '',
+    '  As a person, with the gatehouse CLI (log in as alice/alice, an admin, or bob/bob):',
+    '',
+    `  export GATEHOUSE_OIDC_ISSUER=${idp} GATEHOUSE_OIDC_CLIENT_ID=${CLI_CLIENT_ID} GATEHOUSE_OIDC_AUDIENCE=${AUDIENCE} GATEHOUSE_PROFILE=${CLI_PROFILE}`,
+    '  npx gatehouse login',
+    `  npx gatehouse whoami --url ${analytics}`,
+    '  # admin only, with the token of the person logged in: alice → 200, bob → 403',
+    `  ${curl} ${koa}/v1/admin/status -H "Authorization: Bearer $(npx gatehouse token)"`,
+    '',
+    '  The example sender (client credentials through @gatehouse/client; or GATEHOUSE_INGESTION_API_KEY):',
+    '',
+    `  INGESTION_URL=${ingestion} GATEHOUSE_OIDC_ISSUER=${idp} GATEHOUSE_OIDC_CLIENT_ID=${SERVICE_CLIENT.id} GATEHOUSE_OIDC_CLIENT_SECRET=${SERVICE_CLIENT.secret} GATEHOUSE_OIDC_AUDIENCE=${AUDIENCE} node apps/telemetry-sender/dist/main.js`,
+    `  INGESTION_URL=${ingestion} GATEHOUSE_INGESTION_API_KEY=$SENDER_KEY node apps/telemetry-sender/dist/main.js`,
+    rule,
+    '',
+  ].join('\n');
+}
+
+async function main() {
+  await choosePorts();
+  const dataDir = resolve(setting('TELEMETRY_DATA_DIR') ?? join(ROOT, 'data'));
+  const senderKey = `demo-sender-${randomBytes(18).toString('base64url')}`;
+  const operatorKey = `demo-operator-${randomBytes(18).toString('base64url')}`;
+
+  const [idpService, ...appServices] = SERVICES;
+  const [, issuer] = await start(
+    'dev-idp',
+    { DEV_IDP_PORT: String(idpService.port), DEV_IDP_HOST: HOST, DEV_IDP_AUDIENCE: AUDIENCE },
+    /^issuer\s+(http:\/\/\S+)$/,
+    { quiet: true },
+  );
+  await waitFor(`${issuer}/.well-known/openid-configuration`, 'dev-idp');
+
+  const appEnv = {
+    HOST,
+    TELEMETRY_DATA_DIR: dataDir,
+    GATEHOUSE_API_KEYS: JSON.stringify([
+      { name: 'demo-sender', key: senderKey },
+      { name: 'demo-operator', key: operatorKey },
+    ]),
+    GATEHOUSE_OIDC_CONFIG: JSON.stringify({ issuers: [{ issuer, audience: AUDIENCE }] }),
+    GATEHOUSE_ADMINS: JSON.stringify(['alice@example.com', 'demo-operator']),
+  };
+  // Ingestion first: it creates the database the analytics apps open.
+  const [, ingestionUrl] = await start(
+    appServices[0].name,
+    { ...appEnv, PORT: String(appServices[0].port) },
+    /listening on (http:\/\/\S+)/,
+  );
+  await waitFor(`${ingestionUrl}/health`, 'ingestion');
+  const readers = await Promise.all(
+    appServices.slice(1).map(async (service) => {
+      const [, url] = await start(
+        service.name,
+        { ...appEnv, PORT: String(service.port) },
+        /listening on (http:\/\/\S+)/,
+      );
+      await waitFor(`${url}/health`, service.name);
+      return url;
+    }),
+  );
+
+  await runSender(issuer, ingestionUrl);
+  const token = await mintServiceToken(issuer);
+  console.log(
+    instructions({ urls: [issuer, ingestionUrl, ...readers], token, senderKey, operatorKey, dataDir }),
+  );
+}
+
+process.on('SIGINT', () => stopAll(0));
+process.on('SIGTERM', () => stopAll(0));
+main().catch((err) => fail(err.message));
