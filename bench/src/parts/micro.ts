@@ -71,14 +71,27 @@ async function main(): Promise<void> {
   });
   await Promise.all([cached.warmUp(), uncached.warmUp()]);
   const rs = signed.get('RS256')!.token;
+  // Twice: the cache admits a token at its second verification.
+  await cached.validateToken(rs);
   await cached.validateToken(rs);
   const rsHeaders = rawHeaders(`Bearer ${rs}`);
   const keyHeaders = rawHeaders(`Bearer ${apiKey}`);
   await gate.authenticate(authorizationHeader(rsHeaders));
+  await gate.authenticate(authorizationHeader(rsHeaders));
+  if (cached.peek(rs) === undefined || gate.peek(authorizationHeader(rsHeaders)) === undefined) {
+    throw new Error('the token is not cached');
+  }
 
   group('Gatehouse core paths', () => {
     bench('header parse (authorizationHeader + extractBearer)', () =>
       do_not_optimize(extractBearer(authorizationHeader(rsHeaders))),
+    );
+    bench('cache hit, synchronous (OidcAuthProvider.peek)', () => do_not_optimize(cached.peek(rs)));
+    bench('cache hit, adapters\' fast path (gate.peek, keys + OIDC)', () =>
+      do_not_optimize(gate.peek(authorizationHeader(rsHeaders))),
+    );
+    bench('API key, adapters\' fast path (gate.peek)', () =>
+      do_not_optimize(gate.peek(authorizationHeader(keyHeaders))),
     );
     bench('cache hit (OidcAuthProvider.validateToken)', async () =>
       do_not_optimize(await cached.validateToken(rs)),

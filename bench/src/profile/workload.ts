@@ -70,8 +70,12 @@ async function main(): Promise<void> {
   for (let i = 0; i < Math.max(10_000, 2 * n); i++) await run(i);
   // Under count.ts, callgrind counts only between "ready" and "done" (it is toggled from outside).
   await handshake('ready');
+  const started = process.hrtime.bigint();
   for (let i = 0; i < n; i++) await run(i);
+  const elapsed = process.hrtime.bigint() - started;
   await handshake('done');
+  // Wall time too, for quick A/B runs outside valgrind (noisy; instruction counts are not).
+  process.stderr.write(`${name}: ${(Number(elapsed) / n / 1000).toFixed(1)} µs/op\n`);
   await keyServer.close();
   process.exit(0);
 }
