@@ -45,22 +45,36 @@ const NO_CLAIMS: Readonly<Record<string, unknown>> = Object.freeze({});
  * const auth = createAuthContext({ subject: 'svc-a', issuer: 'my-directory', authType: 'api_key' });
  * ```
  */
-export function createAuthContext(
-  fields: Omit<AuthContext, 'isAdmin' | 'scopes' | 'claims'> &
-    Partial<Pick<AuthContext, 'isAdmin' | 'scopes' | 'claims'>>,
-): AuthContext {
+export function createAuthContext(fields: AuthContextFields): AuthContext {
+  return ownAuthContext({
+    ...fields,
+    scopes: fields.scopes ? [...fields.scopes] : undefined,
+    expiresAt: fields.expiresAt ? new Date(fields.expiresAt.getTime()) : undefined,
+  });
+}
+
+type AuthContextFields = Omit<AuthContext, 'isAdmin' | 'scopes' | 'claims'> &
+  Partial<Pick<AuthContext, 'isAdmin' | 'scopes' | 'claims'>>;
+
+/**
+ * {@link createAuthContext} for fields the caller hands over: the `scopes` array and the `expiresAt` date
+ * are frozen and kept rather than copied (the providers build them for this context alone).
+ * @internal
+ */
+export function ownAuthContext(fields: AuthContextFields): AuthContext {
   const context: { -readonly [K in keyof AuthContext]: AuthContext[K] } = {
     subject: fields.subject,
     issuer: fields.issuer,
     authType: fields.authType,
     isAdmin: fields.isAdmin ?? false,
-    scopes: fields.scopes ? Object.freeze([...fields.scopes]) : NO_SCOPES,
+    scopes: fields.scopes && fields.scopes.length > 0 ? Object.freeze(fields.scopes) : NO_SCOPES,
     claims: fields.claims ? deepFreeze(fields.claims) : NO_CLAIMS,
   };
   if (fields.email !== undefined) context.email = fields.email;
   if (fields.emailVerified !== undefined) context.emailVerified = fields.emailVerified;
   if (fields.audience !== undefined) context.audience = fields.audience;
-  if (fields.expiresAt !== undefined) context.expiresAt = new Date(fields.expiresAt.getTime());
+  // A Date stays mutable when its holder is frozen; this one is reachable only through the context.
+  if (fields.expiresAt !== undefined) context.expiresAt = fields.expiresAt;
   return Object.freeze(context);
 }
 
@@ -85,7 +99,14 @@ export function missingScopes(auth: AuthContext, required: readonly string[]): s
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
+    if (Array.isArray(value)) {
+      for (const item of value) deepFreeze(item);
+    } else {
+      for (const key in value) {
+        const child = (value as Record<string, unknown>)[key];
+        if (child !== null && typeof child === 'object') deepFreeze(child);
+      }
+    }
   }
   return value;
 }

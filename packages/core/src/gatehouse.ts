@@ -116,6 +116,35 @@ export class Gatehouse {
     );
   }
 
+  /**
+   * The fast path of {@link authenticate}: the identity behind an `Authorization` header when the provider
+   * knows it synchronously (an API key, a token validated before and still cached), else undefined, and
+   * then call `authenticate`, which also reports every failure. Never throws.
+   *
+   * @example
+   * ```ts
+   * const header = authorizationHeader(req.rawHeaders);
+   * const auth = gate.peek(header) ?? (await gate.authenticate(header));
+   * ```
+   */
+  peek(authorization: string | readonly string[] | undefined): AuthContext | undefined {
+    const provider = this.provider;
+    if (provider.anonymousContext !== undefined) return provider.anonymousContext;
+    if (typeof authorization !== 'string' || provider.peek === undefined) return undefined;
+    // Only the plain form "Bearer <token>" (scheme in any case, one space) is taken here; anything
+    // else goes to authenticate(), which parses it fully. The token's syntax is not re-checked: a
+    // provider only knows tokens that passed every check before (or configured, sendable API keys).
+    if (authorization.charCodeAt(6) !== 32 || authorization.charCodeAt(7) === 32) return undefined;
+    if (!authorization.startsWith('Bearer') && authorization.slice(0, 6).toLowerCase() !== 'bearer') {
+      return undefined;
+    }
+    const token = authorization.slice(7);
+    if (token.length === 0 || token.length > this.maxTokenLength) return undefined;
+    const auth = provider.peek(token);
+    if (auth !== undefined && this.logger !== undefined) this.accepted(auth);
+    return auth;
+  }
+
   /** The 403 error for an identity that fails `requirement`, or undefined when it passes. */
   authorize(auth: AuthContext, requirement: AuthRequirement): AuthError | undefined {
     const denied = checkRequirement(auth, requirement);

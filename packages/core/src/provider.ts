@@ -27,6 +27,13 @@ export interface AuthProvider {
    */
   accepts?(token: string): boolean;
   /**
+   * Optional, synchronous and cheap: the identity behind `token` when it is known without I/O or
+   * signature work (an API key, a token validated before and still cached), else undefined, and then
+   * `validateToken` decides. Never throws. Only implement it for tokens that `validateToken` would accept
+   * at this moment: adapters answer from it without calling `validateToken`.
+   */
+  peek?(token: string): AuthContext | undefined;
+  /**
    * When set, requests that carry no credentials at all authenticate as this identity (the development
    * identity of `GATEHOUSE_DISABLE_AUTH=1`). Leave unset in any real provider.
    */

@@ -264,6 +264,36 @@ describe('OidcAuthProvider token checks', () => {
     }
   });
 
+  it('refuses a valid token with characters that a lenient base64url decoder would skip or accept', async () => {
+    const p = provider();
+    const token = await sign({ sub: 'strict' });
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const at = (segment: string, insert: string) => `${segment.slice(0, 8)}${insert}${segment.slice(8)}`;
+    // Node's decoder ignores these (or reads + and / as base64): the bytes, and the signature, stay valid.
+    for (const insert of [' ', '\n', '\t', '=', '*', '%', '!', '\u00e9', '\u2028']) {
+      for (const bad of [
+        `${header}.${payload}.${at(signature, insert)}`,
+        `${header}.${at(payload, insert)}.${signature}`,
+        `${at(header, insert)}.${payload}.${signature}`,
+        `${header}.${payload}.${signature}${insert}`,
+      ]) {
+        await expect(p.validateToken(bad), JSON.stringify(insert)).rejects.toMatchObject({
+          code: 'invalid_token',
+        });
+      }
+    }
+    const swapped = signature.replace(/-/g, '+').replace(/_/g, '/');
+    if (swapped !== signature) {
+      await expect(p.validateToken(`${header}.${payload}.${swapped}`)).rejects.toMatchObject({
+        reason: 'malformed',
+      });
+    }
+    await expect(p.validateToken(`${header}.${payload}.${signature}==`)).rejects.toMatchObject({
+      reason: 'malformed',
+    });
+    expect((await p.validateToken(token)).subject).toBe('strict');
+  });
+
   it('grants admin by subject or by email, never by an unverified email', async () => {
     const p = provider();
     expect((await p.validateToken(await sign({ sub: 'root-subject' }))).isAdmin).toBe(true);

@@ -21,15 +21,30 @@ describe('validated-token cache', () => {
       clockToleranceSecs: 0,
     });
 
-  it('serves a repeated token from the cache: the same frozen identity, no re-verification', async () => {
+  it('caches a token from its second verification on: the same frozen identity, no re-verification', async () => {
     const clock = new FixedClock();
     const p = provider(clock);
     const token = await idp.sign({}, {}, clock.seconds);
     const first = await p.validateToken(token);
-    // The key server going away proves the second answer never touched the keys again.
+    expect(p.peek(token)).toBeUndefined(); // seen once: only its fingerprint is noted
+    const second = await p.validateToken(token);
+    expect(second).not.toBe(first);
+    expect(p.peek(token)).toBe(second);
+    // The key server going away proves the next answers never touched the keys again.
     idp.behaviour = 'reset';
-    expect(await p.validateToken(token)).toBe(first);
+    expect(await p.validateToken(token)).toBe(second);
     idp.behaviour = 'ok';
+  });
+
+  it('never caches a token seen once: one-off tokens neither fill it nor evict', async () => {
+    const clock = new FixedClock();
+    const p = provider(clock, { size: 2 });
+    const hot = await idp.sign({ sub: 'hot' }, {}, clock.seconds);
+    await p.validateToken(hot);
+    const cached = await p.validateToken(hot);
+    for (let i = 0; i < 50; i++)
+      await p.validateToken(await idp.sign({ sub: `once-${i}` }, {}, clock.seconds));
+    expect(p.peek(hot)).toBe(cached);
   });
 
   it('never lets an entry outlive the token exp, even with a longer TTL', async () => {
@@ -37,9 +52,12 @@ describe('validated-token cache', () => {
     const p = provider(clock, { ttl: 3600 });
     const token = await idp.sign({ exp: clock.seconds + 10 }, {}, clock.seconds);
     await p.validateToken(token);
+    await p.validateToken(token);
+    expect(p.peek(token)).toBeDefined();
     clock.advance(9);
     expect((await p.validateToken(token)).subject).toBe('user-1');
     clock.advance(1);
+    expect(p.peek(token)).toBeUndefined();
     await expect(p.validateToken(token)).rejects.toMatchObject({ code: 'token_expired' });
   });
 
@@ -47,10 +65,12 @@ describe('validated-token cache', () => {
     const clock = new FixedClock();
     const p = provider(clock, { ttl: 60 });
     const token = await idp.sign({ exp: clock.seconds + 3600 }, {}, clock.seconds);
+    await p.validateToken(token);
     const first = await p.validateToken(token);
     clock.advance(59);
     expect(await p.validateToken(token)).toBe(first);
     clock.advance(1);
+    expect(p.peek(token)).toBeUndefined();
     const second = await p.validateToken(token);
     expect(second).not.toBe(first);
     expect(second).toEqual(first);
@@ -65,7 +85,12 @@ describe('validated-token cache', () => {
       fingerprints.add(
         await (async () => {
           const token = await idp.sign({ sub: `heap-${i}` }, {}, clock.seconds);
-          await p.validateToken(token);
+          // As the adapters do: the synchronous peek misses, then validateToken verifies.
+          for (let seen = 0; seen < 2; seen++) {
+            expect(p.peek(token)).toBeUndefined();
+            await p.validateToken(token);
+          }
+          expect(p.peek(token)?.subject).toBe(`heap-${i}`);
           return TokenCache.digest(token);
         })(),
       );
@@ -80,10 +105,28 @@ describe('validated-token cache', () => {
     const clock = new FixedClock();
     const cache = new TokenCache({ size: 3, ttlSecs: 300, now: clock.now });
     const auth = { subject: 's' } as never;
-    for (const key of ['a', 'b', 'c', 'd']) cache.set(key, auth, clock.now() + 10_000);
+    const tokens = ['token-a', 'token-b', 'token-c', 'token-d'];
+    for (const token of tokens) {
+      cache.add(token, auth, clock.now() + 10_000);
+      cache.add(token, auth, clock.now() + 10_000);
+    }
     expect(cache.size).toBe(3);
-    expect(cache.get('a')).toBeUndefined();
-    expect(cache.get('d')).toBe(auth);
+    expect(cache.get('token-a')).toBeUndefined();
+    expect(cache.get('token-d')).toBe(auth);
+    cache.clear();
+    expect(cache.size).toBe(0);
+    expect(cache.get('token-d')).toBeUndefined();
+  });
+
+  it('decides a hit by digest: a token sharing the fingerprint of a cached one is a miss', () => {
+    const clock = new FixedClock();
+    const cache = new TokenCache({ size: 10, ttlSecs: 300, now: clock.now });
+    const auth = { subject: 's' } as never;
+    const tail = 'abcdefghijkl'; // the fingerprint reads the last 12 characters
+    cache.add(`first.${tail}`, auth, clock.now() + 10_000);
+    cache.add(`first.${tail}`, auth, clock.now() + 10_000);
+    expect(cache.get(`first.${tail}`)).toBe(auth);
+    expect(cache.get(`forge.${tail}`)).toBeUndefined();
   });
 
   it('is disabled by size 0 or TTL 0', async () => {
@@ -92,7 +135,10 @@ describe('validated-token cache', () => {
       const p = provider(clock, options);
       const token = await idp.sign({}, {}, clock.seconds);
       const first = await p.validateToken(token);
-      expect(await p.validateToken(token)).not.toBe(first);
+      const second = await p.validateToken(token);
+      expect(await p.validateToken(token)).not.toBe(second);
+      expect(second).not.toBe(first);
+      expect(p.peek(token)).toBeUndefined();
     }
   });
 });

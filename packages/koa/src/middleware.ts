@@ -70,22 +70,35 @@ export function gatehouse(options: GatehouseKoaOptions = {}): GatehouseKoaMiddle
     return next();
   };
 
+  const verify = async (
+    ctx: Context,
+    next: Next,
+    header: string | string[] | undefined,
+    optional: boolean,
+    requirement: AuthRequirement | undefined,
+  ) => {
+    let auth: AuthContext | undefined;
+    try {
+      auth = optional ? await gate.authenticate(header, { optional: true }) : await gate.authenticate(header);
+    } catch (err) {
+      return fail(ctx, err);
+    }
+    if (auth === undefined) return next();
+    ctx.state.auth = auth;
+    return check(ctx, auth, requirement, next);
+  };
+
+  // Not an async function: a known API key or cached token is answered synchronously, without the
+  // promise and ticks an async function adds to every request.
   const authenticate = (optional: boolean, requirement?: AuthRequirement): Middleware =>
-    async function gatehouseAuthenticate(ctx, next) {
+    function gatehouseAuthenticate(ctx, next) {
       const existing = ctx.state.auth as AuthContext | undefined;
       if (existing !== undefined) return check(ctx, existing, requirement, next);
       const header = authorizationHeader(ctx.req.rawHeaders);
-      let auth: AuthContext | undefined;
-      try {
-        auth = optional
-          ? await gate.authenticate(header, { optional: true })
-          : await gate.authenticate(header);
-      } catch (err) {
-        return fail(ctx, err);
-      }
-      if (auth === undefined) return next();
-      ctx.state.auth = auth;
-      return check(ctx, auth, requirement, next);
+      const known = gate.peek(header);
+      if (known === undefined) return verify(ctx, next, header, optional, requirement);
+      ctx.state.auth = known;
+      return check(ctx, known, requirement, next);
     };
 
   const required = authenticate(false);

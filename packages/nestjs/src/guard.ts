@@ -5,11 +5,18 @@ import {
   authorizationHeader,
   type Gatehouse,
 } from '@gatehouse/core';
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AdminOnly, OptionalAuth, Public, ScopesMetadata } from './decorators.js';
 import { GatehouseException } from './exception.js';
 import { GATEHOUSE } from './tokens.js';
+
+type HttpArgumentsHost = ReturnType<ExecutionContext['switchToHttp']>;
 
 interface RoutePolicy {
   readonly public: boolean;
@@ -56,7 +63,8 @@ export class GatehouseGuard implements CanActivate {
     @Inject(GATEHOUSE) private readonly gate: Gatehouse,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  // Not async: a known API key or cached token is answered synchronously, without a promise.
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const policy = this.policy(context);
     if (policy.public) return true;
     if (context.getType() !== 'http') return false;
@@ -65,6 +73,17 @@ export class GatehouseGuard implements CanActivate {
     if (this.gate.isPublic(requestPath(request))) return true;
 
     const header = authorizationHeader(request.rawHeaders ?? request.raw?.rawHeaders ?? []);
+    const known = this.gate.peek(header);
+    if (known === undefined) return this.verify(http, request, header, policy);
+    return this.admit(http, request, known, policy);
+  }
+
+  private async verify(
+    http: HttpArgumentsHost,
+    request: HttpRequest,
+    header: string | string[] | undefined,
+    policy: RoutePolicy,
+  ): Promise<boolean> {
     let auth: AuthContext | undefined;
     try {
       auth = policy.optional
@@ -74,6 +93,15 @@ export class GatehouseGuard implements CanActivate {
       throw this.exception(err, http.getResponse<HttpResponse>());
     }
     if (auth === undefined) return true;
+    return this.admit(http, request, auth, policy);
+  }
+
+  private admit(
+    http: HttpArgumentsHost,
+    request: HttpRequest,
+    auth: AuthContext,
+    policy: RoutePolicy,
+  ): boolean {
     request.auth = auth;
     const denied = policy.requirement && this.gate.authorize(auth, policy.requirement);
     if (denied) throw this.exception(denied, http.getResponse<HttpResponse>());

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { type AuthContext, createAuthContext } from '../context.js';
 import { UnknownApiKeyError } from '../errors.js';
+import { isBearerToken } from '../http/bearer.js';
 import { AdminPolicy } from '../policy/admins.js';
 import type { AuthProvider } from '../provider.js';
 
@@ -33,6 +34,8 @@ export class ApiKeyAuthProvider implements AuthProvider {
   private readonly byDigest = new Map<string, AuthContext>();
   /** Whether some key contains a dot; if none does, a dotted token (a JWT) is skipped without hashing. */
   private readonly dotted: boolean;
+  /** Whether every key is a valid bearer credential, so that a match needs no further syntax check. */
+  private readonly sendable: boolean;
 
   constructor(options: ApiKeyProviderOptions) {
     const admins = options.admins instanceof AdminPolicy ? options.admins : new AdminPolicy(options.admins);
@@ -51,10 +54,15 @@ export class ApiKeyAuthProvider implements AuthProvider {
       );
     }
     this.dotted = options.keys.some(({ key }) => key.includes('.'));
+    this.sendable = options.keys.every(({ key }) => isBearerToken(key));
   }
 
   accepts(token: string): boolean {
     return this.dotted || !token.includes('.');
+  }
+
+  peek(token: string): AuthContext | undefined {
+    return this.sendable ? this.byDigest.get(digestKey(token)) : undefined;
   }
 
   validateToken(token: string): Promise<AuthContext> {

@@ -30,6 +30,14 @@ export class MultiAuthProvider implements AuthProvider {
     return this.next(0, token) !== -1;
   }
 
+  peek(token: string): AuthContext | undefined {
+    for (let i = this.next(0, token); i !== -1; i = this.next(i + 1, token)) {
+      const known = this.providers[i]!.peek?.(token);
+      if (known !== undefined) return known;
+    }
+    return undefined;
+  }
+
   validateToken(token: string): Promise<AuthContext> {
     return this.tryFrom(this.next(0, token), token, undefined);
   }

@@ -1,7 +1,7 @@
 import type { AuditLogger } from '../audit.js';
 import { TokenCache } from '../cache/token-cache.js';
 import { validateOidcOptions } from '../config/validate.js';
-import { type AuthContext, createAuthContext } from '../context.js';
+import { type AuthContext, ownAuthContext } from '../context.js';
 import { InvalidTokenError, UnknownIssuerError, UnsupportedAlgorithmError } from '../errors.js';
 import { IssuerKeys } from '../jwks/issuer-keys.js';
 import { type JwsAlgorithm, verifySignature } from '../jwt/algorithms.js';
@@ -29,7 +29,10 @@ export interface OidcProviderOptions {
   readonly jwksRefreshIntervalSecs?: number;
   /** Minimum time between two key-set fetches of one issuer, e.g. for unknown `kid`s. Default 30. */
   readonly jwksCooldownSecs?: number;
-  /** Validated tokens kept (LRU). Default 1000; 0 disables the cache. */
+  /**
+   * Validated tokens kept (LRU); a token is cached the second time it is verified, so one-off tokens cost
+   * nothing. Default 1000; 0 disables the cache.
+   */
   readonly tokenCacheSize?: number;
   /** Longest a validated token stays cached (never past its `exp`). Default 300; 0 disables the cache. */
   readonly tokenCacheTtlSecs?: number;
@@ -129,10 +132,13 @@ export class OidcAuthProvider implements AuthProvider {
     return looksLikeJws(token);
   }
 
+  peek(token: string): AuthContext | undefined {
+    return this.cache.get(token);
+  }
+
   validateToken(token: string): Promise<AuthContext> {
-    const digest = TokenCache.digest(token);
-    const cached = this.cache.get(digest);
-    return cached ? Promise.resolve(cached) : this.verify(token, digest);
+    const cached = this.cache.get(token);
+    return cached ? Promise.resolve(cached) : this.verify(token);
   }
 
   /** Fetches every issuer's keys now (e.g. at start-up), so the first requests find them cached. */
@@ -145,7 +151,7 @@ export class OidcAuthProvider implements AuthProvider {
     this.cache.clear();
   }
 
-  private async verify(token: string, digest: string): Promise<AuthContext> {
+  private async verify(token: string): Promise<AuthContext> {
     const { header, payload, signingInput, signature } = decodeCompactJws(token);
     const iss = payload.iss;
     const trusted = typeof iss === 'string' ? this.issuers.get(iss) : undefined;
@@ -164,7 +170,7 @@ export class OidcAuthProvider implements AuthProvider {
 
     const email = typeof payload.email === 'string' ? payload.email : undefined;
     const emailVerified = readEmailVerified(payload.email_verified);
-    const context = createAuthContext({
+    const context = ownAuthContext({
       subject: claims.subject,
       email,
       emailVerified,
@@ -176,7 +182,7 @@ export class OidcAuthProvider implements AuthProvider {
       scopes: readScopes(payload),
       claims: payload,
     });
-    this.cache.set(digest, context, claims.exp * 1000);
+    this.cache.add(token, context, claims.exp * 1000);
     return context;
   }
 }

@@ -1,0 +1,162 @@
+import { createPublicKey, type KeyObject, type VerifyKeyObjectInput, verify } from 'node:crypto';
+import {
+  ApiKeyAuthProvider,
+  authorizationHeader,
+  createAuthProvider,
+  createGatehouse,
+  extractBearer,
+  OidcAuthProvider,
+} from '@gatehouse/core';
+import { createVerifier } from 'fast-jwt';
+import { createLocalJWKSet, type JWK, jwtVerify } from 'jose';
+import { bench, do_not_optimize, group, run } from 'mitata';
+import {
+  type Alg,
+  AUDIENCE,
+  claims,
+  createApiKey,
+  createSigningKey,
+  type SigningKey,
+  sign,
+} from '../fixture.js';
+import { KeyServer } from '../key-server.js';
+
+const ALGS: readonly Alg[] = ['RS256', 'ES256', 'EdDSA'];
+
+/** A request's raw headers as Node gives them, with the Authorization header among the others. */
+function rawHeaders(authorization: string): string[] {
+  // biome-ignore format: one name/value pair per line
+  return [
+    'Host', '127.0.0.1:3000',
+    'User-Agent', 'bench-client/1.0',
+    'Accept', 'application/json',
+    'Accept-Encoding', 'gzip, deflate, br',
+    'Authorization', authorization,
+    'X-Request-Id', '2f1c7a9e-8b1d-4a55-9d0c-6c1f2b7e4a10',
+    'Connection', 'keep-alive',
+  ];
+}
+
+interface Signed {
+  readonly key: SigningKey;
+  readonly token: string;
+  readonly keyObject: KeyObject;
+}
+
+async function main(): Promise<void> {
+  const signed = new Map<Alg, Signed>();
+  for (const alg of ALGS) {
+    const key = await createSigningKey(alg);
+    signed.set(alg, {
+      key,
+      token: '',
+      keyObject: createPublicKey({ key: key.publicJwk as never, format: 'jwk' }),
+    });
+  }
+  const keyServer = await KeyServer.start(ALGS.map((alg) => signed.get(alg)!.key.publicJwk));
+  const issuer = keyServer.issuer;
+  for (const alg of ALGS) {
+    const entry = signed.get(alg)!;
+    signed.set(alg, { ...entry, token: await sign(entry.key, claims(issuer, 1)) });
+  }
+  const jwks: { keys: JWK[] } = { keys: ALGS.map((alg) => signed.get(alg)!.key.publicJwk) };
+  const apiKey = createApiKey();
+  const issuers = [{ issuer, audience: AUDIENCE }];
+
+  const cached = new OidcAuthProvider({ issuers });
+  const uncached = new OidcAuthProvider({ issuers, tokenCacheSize: 0 });
+  const apiKeys = new ApiKeyAuthProvider({ keys: [{ name: 'bench-service', key: apiKey }] });
+  const gate = createGatehouse({
+    provider: createAuthProvider({ apiKeys: [{ name: 'bench-service', key: apiKey }], oidc: { issuers } }),
+  });
+  await Promise.all([cached.warmUp(), uncached.warmUp()]);
+  const rs = signed.get('RS256')!.token;
+  // Twice: the cache admits a token at its second verification.
+  await cached.validateToken(rs);
+  await cached.validateToken(rs);
+  const rsHeaders = rawHeaders(`Bearer ${rs}`);
+  const keyHeaders = rawHeaders(`Bearer ${apiKey}`);
+  await gate.authenticate(authorizationHeader(rsHeaders));
+  await gate.authenticate(authorizationHeader(rsHeaders));
+  if (cached.peek(rs) === undefined || gate.peek(authorizationHeader(rsHeaders)) === undefined) {
+    throw new Error('the token is not cached');
+  }
+
+  group('Gatehouse core paths', () => {
+    bench('header parse (authorizationHeader + extractBearer)', () =>
+      do_not_optimize(extractBearer(authorizationHeader(rsHeaders))),
+    );
+    bench('cache hit, synchronous (OidcAuthProvider.peek)', () => do_not_optimize(cached.peek(rs)));
+    bench('cache hit, adapters\' fast path (gate.peek, keys + OIDC)', () =>
+      do_not_optimize(gate.peek(authorizationHeader(rsHeaders))),
+    );
+    bench('API key, adapters\' fast path (gate.peek)', () =>
+      do_not_optimize(gate.peek(authorizationHeader(keyHeaders))),
+    );
+    bench('cache hit (OidcAuthProvider.validateToken)', async () =>
+      do_not_optimize(await cached.validateToken(rs)),
+    );
+    bench('cache hit, whole pipeline (gate.authenticate, keys + OIDC)', async () =>
+      do_not_optimize(await gate.authenticate(authorizationHeader(rsHeaders))),
+    );
+    bench('API key lookup (ApiKeyAuthProvider.validateToken)', async () =>
+      do_not_optimize(await apiKeys.validateToken(apiKey)),
+    );
+    bench('API key, whole pipeline (gate.authenticate)', async () =>
+      do_not_optimize(await gate.authenticate(authorizationHeader(keyHeaders))),
+    );
+  });
+
+  const localJwks = createLocalJWKSet(jwks);
+  for (const alg of ALGS) {
+    const { token, keyObject } = signed.get(alg)!;
+    const dot = token.lastIndexOf('.');
+    const input = Buffer.from(token.slice(0, dot));
+    const signature = Buffer.from(token.slice(dot + 1), 'base64url');
+    const hash = alg === 'EdDSA' ? null : 'sha256';
+    const key: KeyObject | VerifyKeyObjectInput =
+      alg === 'ES256' ? { key: keyObject, dsaEncoding: 'ieee-p1363' } : keyObject;
+    const fast = createVerifier({
+      key: keyObject.export({ format: 'pem', type: 'spki' }).toString(),
+      algorithms: [alg === 'EdDSA' ? 'EdDSA' : alg] as never,
+      allowedIss: issuer,
+      allowedAud: AUDIENCE,
+      requiredClaims: ['sub', 'exp'],
+      cache: false,
+    });
+    group(`full verify ${alg} (every check, no cache)`, () => {
+      bench(`Gatehouse OidcAuthProvider, cache off (${alg})`, async () =>
+        do_not_optimize(await uncached.validateToken(token)),
+      );
+      bench(`jose jwtVerify + local JWKS (${alg})`, async () =>
+        do_not_optimize(await jwtVerify(token, localJwks, { issuer, audience: AUDIENCE })),
+      );
+      bench(`fast-jwt verifier, cache off (${alg})`, () => do_not_optimize(fast(token)));
+      bench(`node:crypto verify, signature only (${alg})`, () =>
+        do_not_optimize(verify(hash, input, key, signature)),
+      );
+    });
+  }
+
+  const results = await run({
+    format: 'mitata',
+    colors: false,
+    print: (s: string) => process.stderr.write(`${s}\n`),
+  });
+  const rows = results.benchmarks.flatMap((trial) =>
+    trial.runs.map((r) => ({
+      name: r.name,
+      avgNs: r.stats?.avg,
+      p50Ns: r.stats?.p50,
+      p99Ns: r.stats?.p99,
+      error: r.error === undefined ? undefined : String(r.error),
+    })),
+  );
+  await keyServer.close();
+  process.stdout.write(`${JSON.stringify({ cpu: results.context.cpu, rows })}\n`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

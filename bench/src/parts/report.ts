@@ -1,0 +1,259 @@
+import { variant as lookup, VARIANTS } from '../variants.js';
+import type { ColdStartResult } from './cold-start.js';
+import type { LoadPhaseResult, RoundResult, ScenarioResult } from './load-phase.js';
+import type { MemoryResult } from './memory.js';
+import { baselineOf } from './scenarios.js';
+import { fmt, median } from './stats.js';
+
+export interface MicroRow {
+  readonly name: string;
+  readonly avgNs?: number;
+  readonly p50Ns?: number;
+  readonly p99Ns?: number;
+  readonly error?: string;
+}
+
+export interface RunResults {
+  readonly mode: string;
+  readonly command: string;
+  readonly machine: Record<string, string>;
+  readonly settings: Record<string, number>;
+  readonly load?: LoadPhaseResult;
+  readonly coldStart?: ColdStartResult[];
+  readonly memory?: MemoryResult;
+  readonly micro?: { rows: MicroRow[] };
+}
+
+const perCpu = (r: RoundResult) => (r.serverCpuSecs ? r.requests / r.serverCpuSecs : Number.NaN);
+
+interface Summary {
+  readonly rps: number;
+  readonly cpuRate: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly loadCpu: number;
+  readonly unexpected: number;
+}
+
+function summarise(rounds: readonly RoundResult[]): Summary {
+  return {
+    rps: median(rounds.map((r) => r.rps)),
+    cpuRate: median(rounds.map(perCpu)),
+    p50: median(rounds.map((r) => r.p50)),
+    p99: median(rounds.map((r) => r.p99)),
+    loadCpu: Math.max(...rounds.map((r) => r.loadCpu)),
+    unexpected: rounds.reduce((sum, r) => sum + r.unexpected, 0),
+  };
+}
+
+/** A variant is ranked only if it answered every correctness check and every timed request as expected. */
+function flagged(load: LoadPhaseResult, result: ScenarioResult, name: string): string | undefined {
+  if ((load.correctness[name]?.length ?? 0) > 0) return 'failed correctness checks';
+  const unexpected = summarise(result.rounds[name] ?? []).unexpected;
+  return unexpected > 0 ? `${unexpected} unexpected responses` : undefined;
+}
+
+/** Ratio of medians, plus the spread of the per-round ratios (each round pairs neighbours in time). */
+export function ratio(result: ScenarioResult, a: string, b: string) {
+  const ra = result.rounds[a];
+  const rb = result.rounds[b];
+  if (!ra || !rb) return undefined;
+  const perRound = ra.map((r, i) => r.rps / (rb[i]?.rps ?? Number.NaN));
+  return {
+    rps: summarise(ra).rps / summarise(rb).rps,
+    cpu: summarise(ra).cpuRate / summarise(rb).cpuRate,
+    min: Math.min(...perRound),
+    max: Math.max(...perRound),
+  };
+}
+
+function scenarioTable(load: LoadPhaseResult, result: ScenarioResult): string {
+  const { scenario } = result;
+  const lines = [
+    `### ${scenario.title}`,
+    '',
+    '| variant | req/s (median) | × baseline | per-round × | req per server CPU-s | × baseline (CPU) | p50 ms | p99 ms | note |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const name of scenario.variants) {
+    const rounds = result.rounds[name];
+    if (!rounds || rounds.length === 0) continue;
+    const s = summarise(rounds);
+    const base = baselineOf(scenario.kind, lookup(name));
+    const r = base ? ratio(result, name, base) : undefined;
+    const flag = flagged(load, result, name);
+    const notes = [
+      flag ? `**flagged: ${flag}**` : '',
+      s.loadCpu > 0.9 ? `load generator at ${fmt(s.loadCpu * 100)}% CPU` : '',
+    ].filter(Boolean);
+    lines.push(
+      `| ${lookup(name).label} | ${fmt(s.rps)} | ${r ? `${fmt(r.rps, 2)} (vs ${base})` : '—'} | ${r ? `${fmt(r.min, 2)}–${fmt(r.max, 2)}` : ''} | ${fmt(s.cpuRate)} | ${r ? fmt(r.cpu, 2) : '—'} | ${fmt(s.p50, 1)} | ${fmt(s.p99, 1)} | ${notes.join('; ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+interface Target {
+  readonly what: string;
+  readonly scenario: string;
+  readonly a: string;
+  readonly b: string | 'best-express-peer';
+  readonly min: number;
+}
+
+const TARGETS: readonly Target[] = [
+  ...['hot-rs256', 'hot-es256'].flatMap((scenario) => [
+    {
+      what: 'hot: Gatehouse Express ≥ 0.95× bare Express',
+      scenario,
+      a: 'gatehouse-express',
+      b: 'express',
+      min: 0.95,
+    },
+    { what: 'hot: Gatehouse Koa ≥ 0.90× bare Koa', scenario, a: 'gatehouse-koa', b: 'koa', min: 0.9 },
+    { what: 'hot: Gatehouse NestJS ≥ 0.95× bare Nest', scenario, a: 'gatehouse-nest', b: 'nest', min: 0.95 },
+  ]),
+  ...['cold-rs256', 'cold-es256'].flatMap((scenario) => [
+    {
+      what: 'cold: Express ≥ 1.0× node:crypto floor',
+      scenario,
+      a: 'gatehouse-express',
+      b: 'floor-express',
+      min: 1,
+    },
+    { what: 'cold: Koa ≥ 1.0× node:crypto floor', scenario, a: 'gatehouse-koa', b: 'floor-koa', min: 1 },
+    { what: 'cold: NestJS ≥ 1.0× node:crypto floor', scenario, a: 'gatehouse-nest', b: 'floor-nest', min: 1 },
+    {
+      what: 'cold: Express ≥ 1.2× best Express peer',
+      scenario,
+      a: 'gatehouse-express',
+      b: 'best-express-peer',
+      min: 1.2,
+    },
+    { what: 'cold: Koa ≥ 1.2× koa-jwt', scenario, a: 'gatehouse-koa', b: 'koa-jwt', min: 1.2 },
+  ]),
+  {
+    what: 'API key: Express ≥ 0.97× bare',
+    scenario: 'apikey',
+    a: 'gatehouse-express',
+    b: 'express',
+    min: 0.97,
+  },
+  { what: 'API key: Koa ≥ 0.97× bare', scenario: 'apikey', a: 'gatehouse-koa', b: 'koa', min: 0.97 },
+  { what: 'API key: NestJS ≥ 0.97× bare', scenario: 'apikey', a: 'gatehouse-nest', b: 'nest', min: 0.97 },
+];
+
+function bestExpressPeer(load: LoadPhaseResult, result: ScenarioResult): string | undefined {
+  const peers = VARIANTS.filter((v) => v.kind === 'peer' && v.framework === 'express')
+    .map((v) => v.name)
+    .filter((name) => result.rounds[name] && !flagged(load, result, name));
+  return peers.sort((x, y) => summarise(result.rounds[y]!).rps - summarise(result.rounds[x]!).rps)[0];
+}
+
+function targetsTable(load: LoadPhaseResult): string {
+  const lines = [
+    '| target | scenario | measured (req/s) | per-round range | measured (CPU-normalised) | met? |',
+    '|---|---|---:|---:|---:|---|',
+  ];
+  for (const t of TARGETS) {
+    const result = load.scenarios.find((s) => s.scenario.name === t.scenario);
+    if (!result) continue;
+    const b = t.b === 'best-express-peer' ? bestExpressPeer(load, result) : t.b;
+    const r = b ? ratio(result, t.a, b) : undefined;
+    if (!r) continue;
+    const miss = r.rps >= t.min ? 'yes' : `**no**: ${fmt((1 - r.rps / t.min) * 100, 1)}% short`;
+    const vs = t.b === 'best-express-peer' ? ` (best peer: ${b})` : '';
+    lines.push(
+      `| ${t.what}${vs} | ${t.scenario} | ${fmt(r.rps, 3)} | ${fmt(r.min, 2)}–${fmt(r.max, 2)} | ${fmt(r.cpu, 3)} | ${miss} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function correctnessTable(load: LoadPhaseResult): string {
+  const lines = ['| variant | correctness checks |', '|---|---|'];
+  for (const [name, failures] of Object.entries(load.correctness)) {
+    lines.push(
+      `| ${lookup(name).label} | ${failures.length === 0 ? 'all passed' : `**${failures.join('; ')}**`} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function coldStartTable(rows: readonly ColdStartResult[]): string {
+  const lines = [
+    '| variant | concurrent requests | discovery fetches | JWKS fetches | statuses | time to answer all |',
+    '|---|---:|---:|---:|---|---:|',
+  ];
+  for (const r of rows) {
+    const statuses = Object.entries(r.statuses)
+      .map(([code, n]) => `${code}×${n}`)
+      .join(', ');
+    lines.push(
+      `| ${lookup(r.variant).label} | ${r.concurrency} | ${r.discoveryFetches} | ${r.jwksFetches} | ${statuses} | ${r.elapsedMs} ms |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function memoryTable(m: MemoryResult): string {
+  const mb = (bytes: number) => fmt(bytes / 1024 / 1024, 2);
+  const lines = ['| distinct tokens validated (each twice) | heap used after GC (MB) |', '|---:|---:|'];
+  for (const c of m.checkpoints) lines.push(`| ${fmt(c.tokens)} | ${mb(c.heapBytes)} |`);
+  const atFull = m.checkpoints.find((c) => c.tokens >= m.cacheSize);
+  const last = m.checkpoints.at(-1)!;
+  const first = m.checkpoints[0]!;
+  if (atFull) {
+    lines.push(
+      '',
+      `Cache of ${fmt(m.cacheSize)} entries (${m.alg} tokens): filling it took ${mb(atFull.heapBytes - first.heapBytes)} MB ` +
+        `(about ${fmt((atFull.heapBytes - first.heapBytes) / m.cacheSize)} bytes per entry); the next ` +
+        `${fmt(last.tokens - atFull.tokens)} tokens changed the heap by ${mb(last.heapBytes - atFull.heapBytes)} MB.`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function microTable(rows: readonly MicroRow[]): string {
+  const us = (ns: number | undefined) => (ns === undefined ? 'n/a' : fmt(ns / 1000, 2));
+  const lines = ['| benchmark | avg µs | p50 µs | p99 µs |', '|---|---:|---:|---:|'];
+  for (const r of rows)
+    lines.push(
+      `| ${r.name} | ${us(r.avgNs)} | ${us(r.p50Ns)} | ${us(r.p99Ns)} |${r.error ? ` error: ${r.error}` : ''}`,
+    );
+  return lines.join('\n');
+}
+
+/** The Markdown report of one run (pasted into BENCHMARKS.md for published runs). */
+export function renderReport(results: RunResults): string {
+  const parts = [
+    `## Run: ${results.mode} mode`,
+    '',
+    '```',
+    results.command,
+    '```',
+    '',
+    Object.entries(results.machine)
+      .map(([k, v]) => `- ${k}: ${v}`)
+      .join('\n'),
+    `- settings: ${Object.entries(results.settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  ];
+  if (results.load) {
+    parts.push('', '### Correctness (before timing)', '', correctnessTable(results.load));
+    parts.push('', '### Targets', '', targetsTable(results.load));
+    for (const s of results.load.scenarios) parts.push('', scenarioTable(results.load, s));
+  }
+  if (results.coldStart)
+    parts.push('', '### Cold start: JWKS fetches', '', coldStartTable(results.coldStart));
+  if (results.memory) parts.push('', '### Memory', '', memoryTable(results.memory));
+  if (results.micro)
+    parts.push(
+      '',
+      '### Micro-benchmarks (mitata, one process on one core)',
+      '',
+      microTable(results.micro.rows),
+    );
+  return `${parts.join('\n')}\n`;
+}

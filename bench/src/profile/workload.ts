@@ -1,0 +1,142 @@
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { authorizationHeader, createAuthProvider, createGatehouse, OidcAuthProvider } from '@gatehouse/core';
+import { type Alg, AUDIENCE, claims, createApiKey, keysFromFile, type SigningKey, sign } from '../fixture.js';
+import { KeyServer } from '../key-server.js';
+import { createFloorVerifier } from '../servers/floor.js';
+import { variant as lookup } from '../variants.js';
+
+/**
+ * One workload repeated `n` times in this process, for instruction counts (see count.ts):
+ * - `pipeline:<hot|apikey|cold|invalid>[:ES256]`: gate.authenticate() from raw headers (keys + OIDC);
+ * - `verify:<RS256|ES256>`: OidcAuthProvider with its cache off; `floor:<RS256|ES256>`: the reference;
+ * - `http:<variant>:<hot|apikey|cold|invalid>`: whole requests to a variant served in this process,
+ *   sent one after another on one keep-alive connection.
+ */
+async function main(): Promise<void> {
+  const [name = 'pipeline:hot', count = '1000'] = process.argv.slice(2);
+  const n = Number(count);
+  // <kind>:<part>[:<scenario>], e.g. http:gatehouse-koa:hot, pipeline:cold:ES256, verify:RS256.
+  const [kind, part, scenario] = name.split(':');
+  const alg = (/(RS256|ES256|EdDSA)/.exec(name)?.[1] ?? 'RS256') as Alg;
+  const [rs, es] = (await keysFromFile(
+    process.env.BENCH_KEYS_FILE ?? join(tmpdir(), 'gatehouse-bench-keys.json'),
+    ['RS256', 'ES256'],
+  )) as [SigningKey, SigningKey];
+  if (name === 'keys') return; // only makes sure the key file exists
+  const keyServer = await KeyServer.start([rs.publicJwk, es.publicJwk]);
+  const key = alg === 'ES256' ? es : rs;
+  const issuer = keyServer.issuer;
+  const issuers = [{ issuer, audience: AUDIENCE }];
+  const slow = { httpTimeoutMs: 120_000 }; // valgrind is slow: never time out the key fetch
+  const apiKey = createApiKey();
+  const token = await sign(key, claims(issuer, 1));
+  // 2000 distinct tokens: more than the default cache (1000) holds, so cycling through them always misses.
+  const distinct = /cold|invalid/.test(name) ? await tokens(key, issuer, 2000) : [token];
+  if (name.includes('invalid')) distinct.forEach((t, i) => void (distinct[i] = `${t.slice(0, -4)}AAAA`));
+  const config = { issuer, audience: AUDIENCE, jwksUri: keyServer.jwksUri, apiKeyName: 'svc', apiKey };
+
+  const pick = (kind: string | undefined) => (i: number) =>
+    kind === 'apikey' ? apiKey : kind === 'hot' ? token : distinct[i % distinct.length]!;
+  let run: (i: number) => unknown;
+  if (kind === 'http') {
+    const port = await serve(part!, config);
+    const client = await httpClient(port);
+    const value = pick(scenario);
+    run = (i) => client(`Bearer ${value(i)}`);
+  } else if (kind === 'pipeline') {
+    const gate = createGatehouse({
+      provider: createAuthProvider({ apiKeys: [{ name: 'svc', key: apiKey }], oidc: { issuers, ...slow } }),
+    });
+    const value = pick(part);
+    const raw = ['Host', 'x', 'User-Agent', 'y', 'Accept', '*/*', 'Authorization', ''];
+    // Rejections are answered as the adapters do, with gate.respond().
+    run = (i) => {
+      raw[7] = `Bearer ${value(i)}`;
+      return gate.authenticate(authorizationHeader(raw)).catch((err: unknown) => gate.respond(err));
+    };
+  } else if (kind === 'verify') {
+    const provider = new OidcAuthProvider({ issuers, tokenCacheSize: 0, ...slow });
+    await provider.warmUp();
+    run = () => provider.validateToken(token);
+  } else if (kind === 'floor') {
+    const floor = await createFloorVerifier(config);
+    run = () => floor(`Bearer ${token}`);
+  } else {
+    throw new Error(`unknown workload ${name}`);
+  }
+  // Warm up long enough for the optimising compiler to finish, so that it is not counted.
+  for (let i = 0; i < Math.max(10_000, 2 * n); i++) await run(i);
+  // Under count.ts, callgrind counts only between "ready" and "done" (it is toggled from outside).
+  await handshake('ready');
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) await run(i);
+  const elapsed = process.hrtime.bigint() - started;
+  await handshake('done');
+  // Wall time too, for quick A/B runs outside valgrind (noisy; instruction counts are not).
+  process.stderr.write(`${name}: ${(Number(elapsed) / n / 1000).toFixed(1)} µs/op\n`);
+  await keyServer.close();
+  process.exit(0);
+}
+
+/** Prints `word` and, when stdin is a pipe (under count.ts), waits for a line back. */
+async function handshake(word: string): Promise<void> {
+  process.stdout.write(`${word}\n`);
+  if (process.stdin.isTTY !== false && process.env.BENCH_HANDSHAKE !== '1') return;
+  await new Promise<void>((resolve) => {
+    process.stdin.once('data', () => resolve());
+  });
+}
+
+async function tokens(key: SigningKey, issuer: string, n: number) {
+  return Promise.all(Array.from({ length: n }, (_, i) => sign(key, claims(issuer, i + 10))));
+}
+
+async function serve(name: string, config: Parameters<typeof createFloorVerifier>[0]): Promise<number> {
+  const framework = name.endsWith('-noop') ? name.slice(0, -5) : lookup(name).framework;
+  const { createServer } = await import('node:http');
+  let server: import('node:http').Server;
+  if (framework === 'nest') {
+    const app = await (await import('../servers/nest-apps.js')).createNestApp(name, config);
+    await app.listen(0, '127.0.0.1');
+    server = app.getHttpServer();
+  } else {
+    const handler =
+      framework === 'koa'
+        ? (await (await import('../servers/koa-apps.js')).createKoaApp(name, config)).callback()
+        : await (await import('../servers/express-apps.js')).createExpressApp(name, config);
+    server = createServer(handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  }
+  return (server.address() as import('node:net').AddressInfo).port;
+}
+
+/** A sequential keep-alive client: sends one GET, resolves when the whole response has arrived. */
+async function httpClient(port: number): Promise<(authorization: string) => Promise<void>> {
+  const socket = connect(port, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  let pending: (() => void) | undefined;
+  let buffer = '';
+  socket.setEncoding('latin1');
+  socket.on('data', (chunk: string) => {
+    buffer += chunk;
+    const end = buffer.indexOf('\r\n\r\n');
+    if (end === -1) return;
+    const length = Number(/content-length: (\d+)/i.exec(buffer.slice(0, end))?.[1] ?? 0);
+    if (buffer.length >= end + 4 + length) {
+      buffer = buffer.slice(end + 4 + length);
+      pending?.();
+    }
+  });
+  return (authorization) =>
+    new Promise<void>((resolve) => {
+      pending = resolve;
+      socket.write(`GET /v1/whoami HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${authorization}\r\n\r\n`);
+    });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,53 @@
+export type Framework = 'express' | 'koa' | 'nest';
+/** bare: the ceiling; gatehouse: ours; peer: what users would pick instead; reference: the floor. */
+export type Kind = 'bare' | 'gatehouse' | 'peer' | 'reference';
+
+export interface Variant {
+  readonly name: string;
+  readonly framework: Framework;
+  readonly kind: Kind;
+  readonly label: string;
+  /** Diagnostic variants, run only when named with --variants. */
+  readonly extra?: boolean;
+}
+
+export const VARIANTS: readonly Variant[] = [
+  { name: 'express', framework: 'express', kind: 'bare', label: 'bare Express 5' },
+  { name: 'koa', framework: 'koa', kind: 'bare', label: 'bare Koa 3' },
+  { name: 'nest', framework: 'nest', kind: 'bare', label: 'bare NestJS 12 (Express)' },
+  { name: 'gatehouse-express', framework: 'express', kind: 'gatehouse', label: '@gatehouse/express' },
+  { name: 'gatehouse-koa', framework: 'koa', kind: 'gatehouse', label: '@gatehouse/koa' },
+  { name: 'gatehouse-nest', framework: 'nest', kind: 'gatehouse', label: '@gatehouse/nestjs' },
+  { name: 'express-jwt', framework: 'express', kind: 'peer', label: 'express-jwt + jwks-rsa' },
+  { name: 'oauth2-jwt-bearer', framework: 'express', kind: 'peer', label: 'express-oauth2-jwt-bearer' },
+  { name: 'passport-jwt', framework: 'express', kind: 'peer', label: 'passport-jwt + jwks-rsa' },
+  { name: 'koa-jwt', framework: 'koa', kind: 'peer', label: 'koa-jwt + jwks-rsa' },
+  { name: 'jose-express', framework: 'express', kind: 'peer', label: 'jose middleware (Express)' },
+  { name: 'floor-express', framework: 'express', kind: 'reference', label: 'node:crypto floor (Express)' },
+  { name: 'floor-koa', framework: 'koa', kind: 'reference', label: 'node:crypto floor (Koa)' },
+  { name: 'floor-nest', framework: 'nest', kind: 'reference', label: 'node:crypto floor (Nest guard)' },
+  // What any middleware costs: an empty one that only calls next().
+  {
+    name: 'express-noop',
+    framework: 'express',
+    kind: 'bare',
+    label: 'Express 5 + empty middleware',
+    extra: true,
+  },
+  { name: 'koa-noop', framework: 'koa', kind: 'bare', label: 'Koa 3 + empty middleware', extra: true },
+  // The same code as the bare variant in another process: the spread between identical processes.
+  {
+    name: 'express-twin',
+    framework: 'express',
+    kind: 'bare',
+    label: 'bare Express 5 (second process)',
+    extra: true,
+  },
+  { name: 'koa-twin', framework: 'koa', kind: 'bare', label: 'bare Koa 3 (second process)', extra: true },
+];
+
+export function variant(name: string): Variant {
+  const found = VARIANTS.find((v) => v.name === name);
+  if (found === undefined) throw new Error(`unknown variant ${name}`);
+  return found;
+}
