@@ -42,7 +42,8 @@ async function measure(total: number): Promise<MemoryResult> {
       await provider.validateToken(token);
       await provider.validateToken(token);
     }
-    if (provider.peek(tokens.at(-1)!) === undefined) throw new Error('the cache did not admit a token seen twice');
+    if (provider.peek(tokens.at(-1)!) === undefined)
+      throw new Error('the cache did not admit a token seen twice');
     done += n;
     if (marks.has(done)) checkpoints.push({ tokens: done, heapBytes: heapAfterGc() });
   }

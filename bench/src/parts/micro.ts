@@ -87,10 +87,10 @@ async function main(): Promise<void> {
       do_not_optimize(extractBearer(authorizationHeader(rsHeaders))),
     );
     bench('cache hit, synchronous (OidcAuthProvider.peek)', () => do_not_optimize(cached.peek(rs)));
-    bench('cache hit, adapters\' fast path (gate.peek, keys + OIDC)', () =>
+    bench("cache hit, adapters' fast path (gate.peek, keys + OIDC)", () =>
       do_not_optimize(gate.peek(authorizationHeader(rsHeaders))),
     );
-    bench('API key, adapters\' fast path (gate.peek)', () =>
+    bench("API key, adapters' fast path (gate.peek)", () =>
       do_not_optimize(gate.peek(authorizationHeader(keyHeaders))),
     );
     bench('cache hit (OidcAuthProvider.validateToken)', async () =>

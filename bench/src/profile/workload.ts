@@ -34,7 +34,9 @@ async function main(): Promise<void> {
   const token = await sign(key, claims(issuer, 1));
   // 2000 distinct tokens: more than the default cache (1000) holds, so cycling through them always misses.
   const distinct = /cold|invalid/.test(name) ? await tokens(key, issuer, 2000) : [token];
-  if (name.includes('invalid')) distinct.forEach((t, i) => void (distinct[i] = `${t.slice(0, -4)}AAAA`));
+  if (name.includes('invalid')) {
+    for (let i = 0; i < distinct.length; i++) distinct[i] = `${distinct[i]!.slice(0, -4)}AAAA`;
+  }
   const config = { issuer, audience: AUDIENCE, jwksUri: keyServer.jwksUri, apiKeyName: 'svc', apiKey };
 
   const pick = (kind: string | undefined) => (i: number) =>

@@ -5,12 +5,7 @@ import {
   authorizationHeader,
   type Gatehouse,
 } from '@gatehouse/core';
-import {
-  type CanActivate,
-  type ExecutionContext,
-  Inject,
-  Injectable,
-} from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AdminOnly, OptionalAuth, Public, ScopesMetadata } from './decorators.js';
 import { GatehouseException } from './exception.js';
