@@ -32,8 +32,8 @@ async function main(): Promise<void> {
   const slow = { httpTimeoutMs: 120_000 }; // valgrind is slow: never time out the key fetch
   const apiKey = createApiKey();
   const token = await sign(key, claims(issuer, 1));
-  // 2000 distinct tokens: more than the default cache (1000) holds, so cycling through them always misses.
-  const distinct = /cold|invalid/.test(name) ? await tokens(key, issuer, 2000) : [token];
+  // 20,000 distinct tokens, as in the load runs: more than the cache (1000) and its admission filter hold.
+  const distinct = /cold|invalid/.test(name) ? await tokens(key, issuer, 20_000) : [token];
   if (name.includes('invalid')) {
     for (let i = 0; i < distinct.length; i++) distinct[i] = `${distinct[i]!.slice(0, -4)}AAAA`;
   }
