@@ -177,6 +177,19 @@ describe.each(TARGETS)('$name adapter', (target) => {
     expect((await get('/v1/scoped', `Bearer ${writer}`)).status).toBe(200);
   });
 
+  it('answers a repeated token from the cache with the same identity and the same route rules', async () => {
+    const token = await clientCredentialsToken('api:read');
+    // The cache admits a token at its second verification; from the third request on, the adapter's
+    // synchronous fast path answers.
+    for (let i = 0; i < 4; i++) {
+      const res = await get('/v1/whoami', `Bearer ${token}`);
+      expect(res.status, res.body).toBe(200);
+      expect(res.json()).toMatchObject({ subject: idp.clients.service.clientId, scopes: ['api:read'] });
+      expectChallenge(await get('/v1/scoped', `Bearer ${token}`), 403, 'insufficient_scope');
+      expect((await get('/v1/admin/status', `Bearer ${token}`)).status).toBe(403);
+    }
+  });
+
   it('refuses an oversized header before any work', async () => {
     const res = await get('/v1/whoami', `Bearer ${'a'.repeat(10_000)}`);
     expectChallenge(res, 400, 'invalid_request');

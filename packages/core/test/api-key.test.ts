@@ -66,4 +66,10 @@ describe('ApiKeyAuthProvider', () => {
         }),
     ).toThrow(/"b" is configured twice/);
   });
+
+  it('refuses a key that could not be sent as a bearer credential, without quoting it', () => {
+    const build = () => new ApiKeyAuthProvider({ keys: [{ name: 'odd', key: 'has space' }] });
+    expect(build).toThrow(/API key of "odd" must use only/);
+    expect(build).not.toThrow(/has space/);
+  });
 });

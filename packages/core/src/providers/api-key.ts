@@ -34,12 +34,17 @@ export class ApiKeyAuthProvider implements AuthProvider {
   private readonly byDigest = new Map<string, AuthContext>();
   /** Whether some key contains a dot; if none does, a dotted token (a JWT) is skipped without hashing. */
   private readonly dotted: boolean;
-  /** Whether every key is a valid bearer credential, so that a match needs no further syntax check. */
-  private readonly sendable: boolean;
 
   constructor(options: ApiKeyProviderOptions) {
     const admins = options.admins instanceof AdminPolicy ? options.admins : new AdminPolicy(options.admins);
     for (const { name, key, scopes } of options.keys) {
+      // A key that is not a valid bearer credential could never be presented (the request would be
+      // refused as malformed); refusing it here also lets peek() trust a match without a syntax check.
+      if (!isBearerToken(key)) {
+        throw new Error(
+          `API key of "${name}" must use only letters, digits and - . _ ~ + / (with optional trailing =)`,
+        );
+      }
       const digest = digestKey(key);
       if (this.byDigest.has(digest)) throw new Error(`API key of "${name}" is configured twice`);
       this.byDigest.set(
@@ -54,7 +59,6 @@ export class ApiKeyAuthProvider implements AuthProvider {
       );
     }
     this.dotted = options.keys.some(({ key }) => key.includes('.'));
-    this.sendable = options.keys.every(({ key }) => isBearerToken(key));
   }
 
   accepts(token: string): boolean {
@@ -62,7 +66,7 @@ export class ApiKeyAuthProvider implements AuthProvider {
   }
 
   peek(token: string): AuthContext | undefined {
-    return this.sendable ? this.byDigest.get(digestKey(token)) : undefined;
+    return this.byDigest.get(digestKey(token));
   }
 
   validateToken(token: string): Promise<AuthContext> {
