@@ -55,6 +55,11 @@ function runChild<T>(args: readonly string[]): Promise<T> {
   });
 }
 
+const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
 function machine(): Record<string, string> {
   const model = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model;
   return {
@@ -64,9 +69,7 @@ function machine(): Record<string, string> {
     pinning: canPin()
       ? 'servers on core 0, load generator on core 1 (taskset)'
       : 'none (taskset unavailable)',
-    'load average at start': loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' '),
+    'load average at start': loadAverage(),
   };
 }
 
@@ -140,8 +143,8 @@ async function main(): Promise<void> {
         .map((v) => v.name)
         .filter((name) => !onlyVariants || onlyVariants.includes(name));
       for (const name of fetching) {
-        rows.push(await coldStart(name, config, keyServer, material.coldRs));
-        const r = rows.at(-1)!;
+        const r = await coldStart(name, config, keyServer, material.coldRs);
+        rows.push(r);
         log(
           `  ${name.padEnd(20)} discovery ${r.discoveryFetches}, jwks ${r.jwksFetches}, ${JSON.stringify(r.statuses)}`,
         );
@@ -159,9 +162,7 @@ async function main(): Promise<void> {
     log('\nmicro-benchmarks (mitata)');
     results.micro = await runChild([`${DIST}parts/micro.js`]);
   }
-  results.machine['load average at end'] = loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
+  results.machine['load average at end'] = loadAverage();
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   writeFileSync(join(resultsDir, `${mode}-${stamp}.json`), JSON.stringify(results, null, 2));

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import type { ServerConfig } from '../fixture.js';
 import type { KeyServer } from '../key-server.js';
 import { startServer, stopProcess } from './processes.js';
 
@@ -29,7 +30,7 @@ function get(url: string, authorization: string): Promise<number> {
  */
 export async function coldStart(
   variant: string,
-  config: unknown,
+  config: ServerConfig,
   keyServer: KeyServer,
   tokens: readonly string[],
   concurrency = 500,

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ServerConfig } from '../fixture.js';
 import { LoadGenerator } from '../load/client.js';
 import type { LoadResult } from '../load/protocol.js';
 import { variant as lookup } from '../variants.js';
@@ -44,7 +45,7 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 export async function runLoadPhase(
   scenarios: readonly Scenario[],
   settings: LoadSettings,
-  config: unknown,
+  config: ServerConfig,
   headerFiles: Record<string, string>,
   checks: readonly Check[],
 ): Promise<LoadPhaseResult> {

@@ -20,6 +20,7 @@ import {
   sign,
 } from '../fixture.js';
 import { KeyServer } from '../key-server.js';
+import { API_KEY_NAME } from './tokens.js';
 
 const ALGS: readonly Alg[] = ['RS256', 'ES256', 'EdDSA'];
 
@@ -44,30 +45,27 @@ interface Signed {
 }
 
 async function main(): Promise<void> {
+  const keys: SigningKey[] = [];
+  for (const alg of ALGS) keys.push(await createSigningKey(alg));
+  const jwks: { keys: JWK[] } = { keys: keys.map((key) => key.publicJwk) };
+  const keyServer = await KeyServer.start(jwks.keys);
+  const issuer = keyServer.issuer;
   const signed = new Map<Alg, Signed>();
-  for (const alg of ALGS) {
-    const key = await createSigningKey(alg);
-    signed.set(alg, {
+  for (const key of keys) {
+    signed.set(key.alg, {
       key,
-      token: '',
+      token: await sign(key, claims(issuer, 1)),
       keyObject: createPublicKey({ key: key.publicJwk as never, format: 'jwk' }),
     });
   }
-  const keyServer = await KeyServer.start(ALGS.map((alg) => signed.get(alg)!.key.publicJwk));
-  const issuer = keyServer.issuer;
-  for (const alg of ALGS) {
-    const entry = signed.get(alg)!;
-    signed.set(alg, { ...entry, token: await sign(entry.key, claims(issuer, 1)) });
-  }
-  const jwks: { keys: JWK[] } = { keys: ALGS.map((alg) => signed.get(alg)!.key.publicJwk) };
   const apiKey = createApiKey();
   const issuers = [{ issuer, audience: AUDIENCE }];
 
   const cached = new OidcAuthProvider({ issuers });
   const uncached = new OidcAuthProvider({ issuers, tokenCacheSize: 0 });
-  const apiKeys = new ApiKeyAuthProvider({ keys: [{ name: 'bench-service', key: apiKey }] });
+  const apiKeys = new ApiKeyAuthProvider({ keys: [{ name: API_KEY_NAME, key: apiKey }] });
   const gate = createGatehouse({
-    provider: createAuthProvider({ apiKeys: [{ name: 'bench-service', key: apiKey }], oidc: { issuers } }),
+    provider: createAuthProvider({ apiKeys: [{ name: API_KEY_NAME, key: apiKey }], oidc: { issuers } }),
   });
   await Promise.all([cached.warmUp(), uncached.warmUp()]);
   const rs = signed.get('RS256')!.token;
@@ -118,7 +116,7 @@ async function main(): Promise<void> {
       alg === 'ES256' ? { key: keyObject, dsaEncoding: 'ieee-p1363' } : keyObject;
     const fast = createVerifier({
       key: keyObject.export({ format: 'pem', type: 'spki' }).toString(),
-      algorithms: [alg === 'EdDSA' ? 'EdDSA' : alg] as never,
+      algorithms: [alg] as never,
       allowedIss: issuer,
       allowedAud: AUDIENCE,
       requiredClaims: ['sub', 'exp'],

@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { ServerConfig } from '../fixture.js';
 
 /** `dist/` of the bench, where the compiled entry points live. */
 export const DIST = fileURLToPath(new URL('..', import.meta.url));
@@ -43,7 +44,7 @@ export interface RunningServer {
   readonly child: ChildProcess;
 }
 
-export async function startServer(variant: string, config: unknown, core = 0): Promise<RunningServer> {
+export async function startServer(variant: string, config: ServerConfig, core = 0): Promise<RunningServer> {
   const child = spawnNode(core, [`${DIST}servers/main.js`, variant], {
     env: { BENCH_CONFIG: JSON.stringify(config) },
   });

@@ -7,14 +7,13 @@ import {
   type SigningKey,
   sign,
   signMany,
+  subjectOf,
   withBadSignature,
 } from '../fixture.js';
 import type { Check } from './checks.js';
 
 /** Keys, tokens and header files of one run. */
 export interface Material {
-  readonly rs: SigningKey;
-  readonly es: SigningKey;
   readonly apiKey: string;
   /** Header list files by name (see `Scenario.headers`). */
   readonly headerFiles: Record<string, string>;
@@ -63,12 +62,12 @@ export async function createMaterial(
   const unsigned = (payload: object) =>
     `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.`;
   const checks: Check[] = [
-    { name: 'valid RS256', authorization: `Bearer ${hotRs}`, subject: claims(issuer, 1).sub },
-    { name: 'valid ES256', authorization: `Bearer ${hotEs}`, subject: claims(issuer, 2).sub },
+    { name: 'valid RS256', authorization: `Bearer ${hotRs}`, subject: subjectOf(1) },
+    { name: 'valid ES256', authorization: `Bearer ${hotEs}`, subject: subjectOf(2) },
     {
       name: 'valid RS256 (cold list)',
       authorization: lists['cold-rs256']![0],
-      subject: claims(issuer, 10).sub,
+      subject: subjectOf(10),
     },
     { name: 'no Authorization header', authorization: undefined, subject: undefined },
     { name: 'bad signature RS256', authorization: lists['invalid-rs256']![0], subject: undefined },
@@ -96,5 +95,5 @@ export async function createMaterial(
     { name: 'alg none', authorization: `Bearer ${unsigned(claims(issuer, 7))}`, subject: undefined },
     { name: 'API key', authorization: `Bearer ${apiKey}`, subject: API_KEY_NAME, apiKey: true },
   ];
-  return { rs, es, apiKey, headerFiles, coldRs, checks };
+  return { apiKey, headerFiles, coldRs, checks };
 }

@@ -1,11 +1,21 @@
-import { connect } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { authorizationHeader, createAuthProvider, createGatehouse, OidcAuthProvider } from '@gatehouse/core';
-import { type Alg, AUDIENCE, claims, createApiKey, keysFromFile, type SigningKey, sign } from '../fixture.js';
+import {
+  type Alg,
+  AUDIENCE,
+  claims,
+  createApiKey,
+  keysFromFile,
+  type ServerConfig,
+  type SigningKey,
+  sign,
+  signMany,
+} from '../fixture.js';
 import { KeyServer } from '../key-server.js';
 import { createFloorVerifier } from '../servers/floor.js';
-import { variant as lookup } from '../variants.js';
+import { serveVariant } from '../servers/serve.js';
 
 /**
  * One workload repeated `n` times in this process, for instruction counts (see count.ts):
@@ -33,17 +43,23 @@ async function main(): Promise<void> {
   const apiKey = createApiKey();
   const token = await sign(key, claims(issuer, 1));
   // 20,000 distinct tokens, as in the load runs: more than the cache (1000) and its admission filter hold.
-  const distinct = /cold|invalid/.test(name) ? await tokens(key, issuer, 20_000) : [token];
+  const distinct = /cold|invalid/.test(name) ? await signMany(key, issuer, 20_000, 10) : [token];
   if (name.includes('invalid')) {
     for (let i = 0; i < distinct.length; i++) distinct[i] = `${distinct[i]!.slice(0, -4)}AAAA`;
   }
-  const config = { issuer, audience: AUDIENCE, jwksUri: keyServer.jwksUri, apiKeyName: 'svc', apiKey };
+  const config: ServerConfig = {
+    issuer,
+    audience: AUDIENCE,
+    jwksUri: keyServer.jwksUri,
+    apiKeyName: 'svc',
+    apiKey,
+  };
 
   const pick = (kind: string | undefined) => (i: number) =>
     kind === 'apikey' ? apiKey : kind === 'hot' ? token : distinct[i % distinct.length]!;
   let run: (i: number) => unknown;
   if (kind === 'http') {
-    const port = await serve(part!, config);
+    const { port } = (await serveVariant(part!, config)).address() as AddressInfo;
     const client = await httpClient(port);
     const value = pick(scenario);
     run = (i) => client(`Bearer ${value(i)}`);
@@ -89,29 +105,6 @@ async function handshake(word: string): Promise<void> {
   await new Promise<void>((resolve) => {
     process.stdin.once('data', () => resolve());
   });
-}
-
-async function tokens(key: SigningKey, issuer: string, n: number) {
-  return Promise.all(Array.from({ length: n }, (_, i) => sign(key, claims(issuer, i + 10))));
-}
-
-async function serve(name: string, config: Parameters<typeof createFloorVerifier>[0]): Promise<number> {
-  const framework = name.endsWith('-noop') ? name.slice(0, -5) : lookup(name).framework;
-  const { createServer } = await import('node:http');
-  let server: import('node:http').Server;
-  if (framework === 'nest') {
-    const app = await (await import('../servers/nest-apps.js')).createNestApp(name, config);
-    await app.listen(0, '127.0.0.1');
-    server = app.getHttpServer();
-  } else {
-    const handler =
-      framework === 'koa'
-        ? (await (await import('../servers/koa-apps.js')).createKoaApp(name, config)).callback()
-        : await (await import('../servers/express-apps.js')).createExpressApp(name, config);
-    server = createServer(handler);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  }
-  return (server.address() as import('node:net').AddressInfo).port;
 }
 
 /** A sequential keep-alive client: sends one GET, resolves when the whole response has arrived. */

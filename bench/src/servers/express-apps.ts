@@ -1,4 +1,3 @@
-import { createAuthProvider } from '@gatehouse/core';
 import { gatehouse } from '@gatehouse/express';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import { expressjwt } from 'express-jwt';
@@ -8,9 +7,8 @@ import jwksRsa from 'jwks-rsa';
 import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import { BARE_SUBJECT, type ServerConfig } from '../fixture.js';
+import { ALGORITHMS, gatehouseProvider, jwksOptions } from './common.js';
 import { createFloorVerifier } from './floor.js';
-
-const ALGORITHMS = ['RS256', 'ES256'];
 
 // The shape of every variant: optional auth middleware, one route answering the subject, and an error
 // handler that turns the library's errors into JSON with their status (what a real app adds).
@@ -28,14 +26,6 @@ function app(subject: (req: Request) => string, ...auth: RequestHandler[]): Expr
   return server;
 }
 
-// Auth0's documented jwks-rsa settings for each peer.
-const jwksOptions = (config: ServerConfig) => ({
-  jwksUri: config.jwksUri,
-  cache: true,
-  rateLimit: true,
-  jwksRequestsPerMinute: 5,
-});
-
 type Locals = { sub?: string };
 const localSubject = (req: Request) => (req.res!.locals as Locals).sub!;
 
@@ -50,13 +40,8 @@ export async function createExpressApp(variant: string, config: ServerConfig): P
         () => BARE_SUBJECT,
         (_req, _res, next) => next(),
       );
-    case 'gatehouse-express': {
-      const provider = createAuthProvider({
-        apiKeys: [{ name: config.apiKeyName, key: config.apiKey }],
-        oidc: { issuers: [{ issuer, audience }] },
-      });
-      return app((req) => req.auth.subject, gatehouse({ provider }));
-    }
+    case 'gatehouse-express':
+      return app((req) => req.auth.subject, gatehouse({ provider: gatehouseProvider(config) }));
     case 'express-jwt':
       return app(
         (req) => (req as unknown as { auth: { sub: string } }).auth.sub,

@@ -1,9 +1,9 @@
-import { createAuthProvider } from '@gatehouse/core';
 import { gatehouse } from '@gatehouse/koa';
 import jwksRsa from 'jwks-rsa';
 import Koa, { type Context, type Middleware } from 'koa';
 import koaJwt from 'koa-jwt';
 import { BARE_SUBJECT, type ServerConfig } from '../fixture.js';
+import { ALGORITHMS, gatehouseProvider, jwksOptions } from './common.js';
 import { createFloorVerifier } from './floor.js';
 
 function app(subject: (ctx: Context) => string, auth?: Middleware): Koa {
@@ -27,26 +27,16 @@ export async function createKoaApp(variant: string, config: ServerConfig): Promi
         () => BARE_SUBJECT,
         (_ctx, next) => next(),
       );
-    case 'gatehouse-koa': {
-      const provider = createAuthProvider({
-        apiKeys: [{ name: config.apiKeyName, key: config.apiKey }],
-        oidc: { issuers: [{ issuer, audience }] },
-      });
-      return app((ctx) => ctx.state.auth.subject, gatehouse({ provider }));
-    }
+    case 'gatehouse-koa':
+      return app((ctx) => ctx.state.auth.subject, gatehouse({ provider: gatehouseProvider(config) }));
     case 'koa-jwt':
       return app(
         (ctx) => (ctx.state as unknown as { user: { sub: string } }).user.sub,
         koaJwt({
-          secret: jwksRsa.koaJwtSecret({
-            jwksUri: config.jwksUri,
-            cache: true,
-            rateLimit: true,
-            jwksRequestsPerMinute: 5,
-          }),
+          secret: jwksRsa.koaJwtSecret(jwksOptions(config)),
           audience,
           issuer,
-          algorithms: ['RS256', 'ES256'],
+          algorithms: ALGORITHMS,
         }),
       );
     case 'floor-koa': {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { type AuthContext, createAuthProvider } from '@gatehouse/core';
+import type { AuthContext } from '@gatehouse/core';
 import { CurrentAuth, GatehouseModule } from '@gatehouse/nestjs';
 import {
   type CanActivate,
@@ -15,6 +15,7 @@ import {
 import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { BARE_SUBJECT, type ServerConfig } from '../fixture.js';
+import { gatehouseProvider } from './common.js';
 import { createFloorVerifier, type FloorVerifier } from './floor.js';
 
 // No class here takes constructor parameters through DI, so nothing depends on decorator metadata; the
@@ -72,17 +73,12 @@ async function rootModule(variant: string, config: ServerConfig): Promise<Dynami
   switch (variant) {
     case 'nest':
       return { module: BenchModule, controllers: [BareController] };
-    case 'gatehouse-nest': {
-      const provider = createAuthProvider({
-        apiKeys: [{ name: config.apiKeyName, key: config.apiKey }],
-        oidc: { issuers: [{ issuer: config.issuer, audience: config.audience }] },
-      });
+    case 'gatehouse-nest':
       return {
         module: BenchModule,
-        imports: [GatehouseModule.forRoot({ provider })],
+        imports: [GatehouseModule.forRoot({ provider: gatehouseProvider(config) })],
         controllers: [GatehouseController],
       };
-    }
     case 'floor-nest': {
       const guard = new FloorGuard(await createFloorVerifier(config));
       return {

@@ -1,0 +1,20 @@
+import { createAuthProvider } from '@gatehouse/core';
+import type { ServerConfig } from '../fixture.js';
+
+/** The algorithms every peer is told to accept (the key server publishes one RS256 and one ES256 key). */
+export const ALGORITHMS = ['RS256', 'ES256'];
+
+/** Auth0's documented jwks-rsa settings, the same for every peer that uses jwks-rsa. */
+export const jwksOptions = (config: ServerConfig) => ({
+  jwksUri: config.jwksUri,
+  cache: true,
+  rateLimit: true,
+  jwksRequestsPerMinute: 5,
+});
+
+/** The provider every Gatehouse variant uses: the run's API key and the one issuer. */
+export const gatehouseProvider = (config: ServerConfig) =>
+  createAuthProvider({
+    apiKeys: [{ name: config.apiKeyName, key: config.apiKey }],
+    oidc: { issuers: [{ issuer: config.issuer, audience: config.audience }] },
+  });
