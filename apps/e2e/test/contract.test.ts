@@ -134,6 +134,14 @@ describe.each(APP_NAMES)('%s keeps the contract', (name) => {
     expect([400, 401]).toContain(res.status);
   });
 
+  it('reads the Bearer scheme case-insensitively', async () => {
+    for (const scheme of ['bearer', 'BEARER']) {
+      const res = await getJson(url('/v1/whoami'), { authorization: `${scheme} ${SERVICE_KEY}` });
+      expect(res.status, scheme).toBe(200);
+      expect(res.body, scheme).toMatchObject({ subject: 'service-key', authType: 'api_key' });
+    }
+  });
+
   it('answers whoami for an API key and for a JWT', async () => {
     expect((await getJson(url('/v1/whoami'), bearer(SERVICE_KEY))).body).toEqual({
       subject: 'service-key',
@@ -167,7 +175,7 @@ describe.each(APP_NAMES)('%s keeps the contract', (name) => {
     expect(await status(bearer(tokens.alice))).toBe(200);
     expect(await status(bearer(OPS_KEY))).toBe(200);
     const res = await getJson(url('/v1/admin/status'), bearer(OPS_KEY));
-    expect(res.body).toMatchObject({ status: 'ok', storage: { logs: expect.any(Number) } });
+    expect(res.body).toMatchObject({ status: 'ok', service: name, storage: { logs: expect.any(Number) } });
   });
 
   it('hides unknown admin paths from non-admins, and answers 404 JSON to the others', async () => {

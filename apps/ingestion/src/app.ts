@@ -4,7 +4,9 @@
  */
 import type { AuditLogger, AuthProvider } from '@gatehouse/core';
 import {
+  createStatus,
   errorAnswer,
+  errorBody,
   LIMITS,
   NOT_FOUND,
   parseBatch,
@@ -25,8 +27,6 @@ export interface IngestionConfig {
   readonly onUnexpectedError?: (err: unknown) => void;
 }
 
-const startedAt = Date.now();
-
 /**
  * Builds the Express app. Authentication runs before routing and before the body is read, so an unknown
  * route or a malformed body without credentials gets the same 401 as any other request.
@@ -39,6 +39,7 @@ const startedAt = Date.now();
  */
 export function createApp(config: IngestionConfig): Express {
   const { store } = config;
+  const status = createStatus(store, { service: 'ingestion', framework: 'express' });
   const onUnexpectedError = config.onUnexpectedError ?? ((err: unknown) => console.error(err));
   const auth = gatehouse({
     provider: config.provider,
@@ -63,16 +64,10 @@ export function createApp(config: IngestionConfig): Express {
   });
 
   // Every path under /v1/admin is for admins, including unknown ones (a 404 there would tell a
-  // non-admin which admin endpoints exist).
+  // non-admin which admin endpoints exist). The routes below rely on this one check.
   app.use('/v1/admin', auth.admin());
-  app.get('/v1/admin/status', auth.admin(), (_req, res) => {
-    res.json({
-      status: 'ok',
-      service: 'ingestion',
-      framework: 'express',
-      uptimeSecs: Math.round((Date.now() - startedAt) / 1000),
-      storage: store.stats(),
-    });
+  app.get('/v1/admin/status', (_req, res) => {
+    res.json(status());
   });
 
   app.post(
@@ -110,10 +105,7 @@ const noStore: RequestHandler = (_req, res, next) => {
 // Content-Type falls through to the batch check (400).
 const requireJsonBody: RequestHandler = (req, res, next) => {
   if (req.headers['content-type'] !== undefined && req.is('application/json') === false) {
-    res.status(415).json({
-      error: 'unsupported_media_type',
-      error_description: 'send the batch as application/json',
-    });
+    res.status(415).json(errorBody('unsupported_media_type', 'send the batch as application/json'));
     return;
   }
   next();

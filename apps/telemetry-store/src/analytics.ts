@@ -13,12 +13,30 @@ import {
   type QueryInput,
 } from './validate/query.js';
 
-export interface AnalyticsOptions {
+export interface StatusOptions {
   /** Reported by `/v1/admin/status`. */
   readonly service: string;
   readonly framework: string;
   /** Current time in ms (tests). */
   readonly now?: () => number;
+}
+
+export type AnalyticsOptions = StatusOptions;
+
+/**
+ * The body of every app's `GET /v1/admin/status` (admins only): who answers, for how long, and the
+ * database's numbers. Uptime counts from this call.
+ */
+export function createStatus(store: TelemetryStore, options: StatusOptions) {
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  return () => ({
+    status: 'ok',
+    service: options.service,
+    framework: options.framework,
+    uptimeSecs: Math.round((now() - startedAt) / 1000),
+    storage: store.stats(),
+  });
 }
 
 export type Analytics = ReturnType<typeof createAnalytics>;
@@ -32,7 +50,6 @@ export type Analytics = ReturnType<typeof createAnalytics>;
  */
 export function createAnalytics(store: TelemetryStore, options: AnalyticsOptions) {
   const now = options.now ?? Date.now;
-  const startedAt = now();
   const iso = (ms: number) => new Date(ms).toISOString();
 
   return {
@@ -60,15 +77,7 @@ export function createAnalytics(store: TelemetryStore, options: AnalyticsOptions
       return { from: iso(q.from), to: iso(q.to), count: series.length, truncated, series };
     },
     /** `GET /v1/admin/status` (admins only) */
-    status() {
-      return {
-        status: 'ok',
-        service: options.service,
-        framework: options.framework,
-        uptimeSecs: Math.round((now() - startedAt) / 1000),
-        storage: store.stats(),
-      };
-    },
+    status: createStatus(store, options),
     /** `POST /v1/admin/retention` (admins only) */
     retention(query: QueryInput) {
       return store.applyRetention(parseRetentionRequest(query, now()));

@@ -3,8 +3,8 @@
  * SQLite database they share (schema, inserts, queries, retention), and the apps' common error answers.
  */
 
-export type { Analytics, AnalyticsOptions } from './analytics.js';
-export { createAnalytics } from './analytics.js';
+export type { Analytics, AnalyticsOptions, StatusOptions } from './analytics.js';
+export { createAnalytics, createStatus } from './analytics.js';
 export {
   APP_ENV,
   DATABASE_FILE,
