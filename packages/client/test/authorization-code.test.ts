@@ -7,6 +7,7 @@ import {
   loginWithAuthorizationCode,
 } from '../src/index.js';
 import { startTestIssuer, type TestIssuer } from './helpers/idp.js';
+import { headlessLogin } from './helpers/login.js';
 
 let issuer: TestIssuer;
 beforeAll(async () => {
@@ -37,6 +38,7 @@ describe('loginWithAuthorizationCode (PKCE, loopback callback)', () => {
     expect(authUrl.searchParams.get('scope')?.split(' ')).toEqual(
       expect.arrayContaining(['openid', 'offline_access']),
     );
+    expect(authUrl.searchParams.get('prompt')).toBe('consent'); // so that a refresh token is issued
 
     expect(decodeJwt(tokens.accessToken)).toMatchObject({ sub: 'alice', aud: idp.audience, iss: idp.issuer });
     expect(decodeJwt(tokens.idToken!)).toMatchObject({
@@ -54,11 +56,7 @@ describe('loginWithAuthorizationCode (PKCE, loopback callback)', () => {
       clientId: idp.clients.web.clientId,
       clientSecret: idp.clients.web.clientSecret,
     });
-    const tokens = await loginWithAuthorizationCode(client, {
-      port: 0,
-      openBrowser: (url) =>
-        idp.loginHeadless(url, { username: 'bob', password: 'bob' }, { deliver: true }).then(() => {}),
-    });
+    const tokens = await headlessLogin(client, idp, 'bob')();
     expect(decodeJwt(tokens.accessToken).sub).toBe('bob');
   });
 

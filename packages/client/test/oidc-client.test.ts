@@ -5,6 +5,7 @@ import {
   InsecureIssuerError,
   InvalidOptionsError,
   isLoopbackHost,
+  revokeToken,
 } from '../src/index.js';
 import { startTestIssuer, type TestIssuer } from './helpers/idp.js';
 
@@ -74,6 +75,31 @@ describe('createOidcClient', () => {
       expect((err as InvalidOptionsError).option).toBe(option);
       expect((err as Error).message).toContain(`"${option}"`);
     }
+  });
+
+  it('refuses a loopback issuer that advertises a plain http:// endpoint elsewhere', async () => {
+    const issuer = 'http://127.0.0.1:9';
+    const client = createOidcClient({
+      issuer,
+      clientId: 'c',
+      fetch: async () => Response.json({ issuer, token_endpoint: 'http://idp.example/token' }),
+    });
+    await expect(client.configuration()).rejects.toMatchObject({
+      constructor: InsecureIssuerError,
+      issuer: 'http://idp.example/token',
+    });
+  });
+
+  it('revokeToken resolves false, sending nothing, when the provider offers no revocation', async () => {
+    const client = createOidcClient({
+      issuer: 'https://idp.example',
+      tokenEndpoint: 'https://idp.example/token',
+      clientId: 'c',
+      fetch: async () => {
+        throw new Error('no request expected');
+      },
+    });
+    expect(await revokeToken(client, 'a-refresh-token')).toBe(false);
   });
 
   it('never puts the client secret in an error', async () => {

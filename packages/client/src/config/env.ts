@@ -113,7 +113,7 @@ export const OIDC_ENV = {
 } as const;
 
 /**
- * A service's token source, as configuration (see {@link createTokenSource}).
+ * A service's token source, as configuration (see {@link createServiceTokenSource}).
  *
  * @example
  * ```ts

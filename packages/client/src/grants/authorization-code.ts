@@ -1,12 +1,8 @@
 import * as oidc from 'openid-client';
 import { AuthorizationDeniedError, InvalidAuthorizationResponseError } from '../errors.js';
-import {
-  type CallbackServerOptions,
-  DEFAULT_CALLBACK_PORT,
-  startCallbackServer,
-} from '../loopback/callback-server.js';
+import { type CallbackServerOptions, startCallbackServer } from '../loopback/callback-server.js';
 import type { OidcClient } from '../oidc/client.js';
-import { mapGrantError } from '../oidc/map-error.js';
+import { isNetworkFailure, mapGrantError } from '../oidc/map-error.js';
 import { createNonce, createPkcePair, createState } from '../pkce.js';
 import { type Clock, nowSecs, type TokenSet, toTokenSet } from '../token-set.js';
 import { type BrowserOpener, openSystemBrowser } from './browser.js';
@@ -32,9 +28,7 @@ export const DEFAULT_LOGIN_SCOPE = 'openid offline_access';
  * ```
  */
 export interface AuthorizationCodeLoginOptions
-  extends Pick<CallbackServerOptions, 'host' | 'path' | 'timeoutSecs' | 'signal'> {
-  /** Loopback callback port; `0` picks a free one. Default 48080. */
-  port?: number;
+  extends Pick<CallbackServerOptions, 'host' | 'port' | 'path' | 'timeoutSecs' | 'signal'> {
   /** Scope override; `openid` is always added (the `nonce` check needs an ID token). */
   scope?: string;
   /** Audience override. */
@@ -77,7 +71,7 @@ export async function loginWithAuthorizationCode(
   const nonce = createNonce();
   const server = await startCallbackServer({
     host: options.host,
-    port: options.port ?? DEFAULT_CALLBACK_PORT,
+    port: options.port,
     path: options.path,
     timeoutSecs: options.timeoutSecs,
     signal: options.signal,
@@ -143,7 +137,7 @@ export function mapLoginError(grantType: string, err: unknown, config: oidc.Conf
   if (err instanceof oidc.AuthorizationResponseError) {
     return new AuthorizationDeniedError(err.error, err.error_description);
   }
-  if (err instanceof oidc.ClientError || (err instanceof TypeError && err.message !== 'fetch failed')) {
+  if (err instanceof oidc.ClientError || (err instanceof TypeError && !isNetworkFailure(err))) {
     return new InvalidAuthorizationResponseError(err.message, err);
   }
   return mapGrantError(grantType, err, config.serverMetadata().token_endpoint);

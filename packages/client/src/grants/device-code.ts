@@ -2,7 +2,6 @@ import * as oidc from 'openid-client';
 import {
   AuthorizationDeniedError,
   DeviceCodeExpiredError,
-  GatehouseClientError,
   LoginCancelledError,
   TokenRequestError,
 } from '../errors.js';
@@ -109,6 +108,6 @@ export async function loginWithDeviceCode(
     if (mapped instanceof TokenRequestError && mapped.oauthError === 'access_denied') {
       throw new AuthorizationDeniedError('access_denied', mapped.oauthErrorDescription);
     }
-    throw mapped instanceof GatehouseClientError ? mapped : err;
+    throw mapped;
   }
 }

@@ -64,13 +64,9 @@ export async function requestClientCredentialsToken(
   client: OidcClient,
   options: TokenRequestOptions = {},
 ): Promise<TokenSet> {
-  const config = await client.configuration();
-  try {
-    const response = await oidc.clientCredentialsGrant(config, client.tokenParameters(options));
-    return toTokenSet(response, nowSecs(options.clock ?? Date.now));
-  } catch (err) {
-    throw mapGrantError('client_credentials', err, config.serverMetadata().token_endpoint);
-  }
+  return grant(client, 'client_credentials', options.clock, (config) =>
+    oidc.clientCredentialsGrant(config, client.tokenParameters(options)),
+  );
 }
 
 /**
@@ -91,15 +87,11 @@ export async function refreshAccessToken(
   refreshToken: string,
   options: TokenRequestOptions = {},
 ): Promise<TokenSet> {
-  const config = await client.configuration();
-  try {
-    // No scope on refresh unless asked: the server keeps the granted scope (RFC 6749 §6).
-    const params = client.tokenParameters({ audience: options.audience, scope: options.scope ?? '' });
-    const response = await oidc.refreshTokenGrant(config, refreshToken, params);
-    return toTokenSet(response, nowSecs(options.clock ?? Date.now));
-  } catch (err) {
-    throw mapGrantError('refresh_token', err, config.serverMetadata().token_endpoint);
-  }
+  // No scope on refresh unless asked: the server keeps the granted scope (RFC 6749 §6).
+  const params = client.tokenParameters({ audience: options.audience, scope: options.scope ?? '' });
+  return grant(client, 'refresh_token', options.clock, (config) =>
+    oidc.refreshTokenGrant(config, refreshToken, params),
+  );
 }
 
 /**
@@ -141,7 +133,6 @@ export interface TokenExchangeOptions extends TokenRequestOptions {
  * ```
  */
 export async function exchangeToken(client: OidcClient, options: TokenExchangeOptions): Promise<TokenSet> {
-  const config = await client.configuration();
   const params: Record<string, string> = {
     ...client.tokenParameters(options),
     subject_token: options.subjectToken,
@@ -152,11 +143,23 @@ export async function exchangeToken(client: OidcClient, options: TokenExchangeOp
     params.actor_token = options.actorToken;
     params.actor_token_type = options.actorTokenType ?? ACCESS_TOKEN_TYPE;
   }
+  return grant(client, 'token_exchange', options.clock, (config) =>
+    oidc.genericGrantRequest(config, TOKEN_EXCHANGE_GRANT, params),
+  );
+}
+
+/** One token-endpoint request: its response as a {@link TokenSet}, its failure as one of our typed errors. */
+async function grant(
+  client: OidcClient,
+  grantType: string,
+  clock: Clock | undefined,
+  request: (config: oidc.Configuration) => Promise<oidc.TokenEndpointResponse>,
+): Promise<TokenSet> {
+  const config = await client.configuration();
   try {
-    const response = await oidc.genericGrantRequest(config, TOKEN_EXCHANGE_GRANT, params);
-    return toTokenSet(response, nowSecs(options.clock ?? Date.now));
+    return toTokenSet(await request(config), nowSecs(clock ?? Date.now));
   } catch (err) {
-    throw mapGrantError('token_exchange', err, config.serverMetadata().token_endpoint);
+    throw mapGrantError(grantType, err, config.serverMetadata().token_endpoint);
   }
 }
 

@@ -21,7 +21,8 @@ export interface ApiKeySourceOptions {
 /**
  * A static API key, read from an environment variable, behind the same {@link TokenSource} interface as the
  * OAuth sources, so that moving a service from keys to client credentials is a configuration change (see
- * {@link createTokenSource}). The variable is read when the source is created; a missing key throws then.
+ * {@link createServiceTokenSource}). The variable is read when the source is created; a missing key throws
+ * then.
  *
  * @example
  * ```ts

@@ -58,11 +58,12 @@ export function createClientCredentialsSource(
 
   const buffer = options.refreshBufferSecs ?? DEFAULT_REFRESH_BUFFER_SECS;
   const rejected = new RejectedTokens();
+  const audience = options.audience ?? client.options.audience;
   const wantedScopes = (options.scope ?? client.options.scope)?.split(/\s+/).filter(Boolean) ?? [];
   // A cached token is reused only for the same audience and (at least) the scopes asked for now.
   const matches = (t: StoredTokens | undefined) => {
     if (t?.grantType !== 'client_credentials') return false;
-    if ((options.audience ?? client.options.audience) !== t.audience) return false;
+    if (audience !== t.audience) return false;
     const granted = new Set(t.scope?.split(/\s+/) ?? []);
     return wantedScopes.every((s) => granted.has(s));
   };
@@ -73,7 +74,6 @@ export function createClientCredentialsSource(
       const again = await store.read();
       if (matches(again) && isUsable(again, rejected, clock, buffer)) return again as StoredTokens;
       const fresh = await request();
-      const audience = options.audience ?? client.options.audience;
       await store.write({
         ...fresh,
         issuer: client.issuer,
@@ -84,12 +84,6 @@ export function createClientCredentialsSource(
       return fresh;
     });
   };
-  const memory = createMemoryCachedSource(obtain, options);
-  return {
-    ...memory,
-    invalidate(token) {
-      rejected.add(token);
-      memory.invalidate(token);
-    },
-  };
+  // One rejected list: a token refused by a service is skipped in memory and in the file alike.
+  return createMemoryCachedSource(obtain, options, rejected);
 }

@@ -90,16 +90,17 @@ export function isUsable(
 
 /**
  * A source that keeps its token in memory and renews it with `obtain` shortly before expiry (or after a
- * rejection); concurrent callers share one renewal.
+ * rejection); concurrent callers share one renewal. Pass `rejected` when `obtain` must also skip rejected
+ * tokens (one it reads from a token file).
  */
 export function createMemoryCachedSource(
   obtain: () => Promise<TokenSet>,
   options: RenewalOptions = {},
+  rejected: RejectedTokens = new RejectedTokens(),
 ): TokenSetSource {
   const clock = options.clock ?? Date.now;
   const buffer = options.refreshBufferSecs ?? DEFAULT_REFRESH_BUFFER_SECS;
   const flight = new SingleFlight<TokenSet>();
-  const rejected = new RejectedTokens();
   let cached: TokenSet | undefined;
   const getTokenSet = async (): Promise<TokenSet> => {
     if (cached && isUsable(cached, rejected, clock, buffer)) return cached;

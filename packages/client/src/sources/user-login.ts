@@ -124,12 +124,17 @@ export function createUserTokenSource(client: OidcClient, options: UserTokenSour
     return stored;
   };
 
+  type LoginNeeded = { loginReason: string; cause?: unknown };
+  const nothingToRefresh = (t: StoredTokens | undefined): LoginNeeded => ({
+    loginReason: t ? 'the access token expired and there is no refresh token' : 'no stored login',
+  });
+
   /** Under the file lock: re-read, and refresh only if nobody else has. */
-  const refreshLocked = (): Promise<StoredTokens | { loginReason: string; cause?: unknown }> =>
+  const refreshLocked = (): Promise<StoredTokens | LoginNeeded> =>
     store.withLock(async () => {
       const current = await store.read();
       if (current && usable(current)) return current; // another process (or caller) refreshed meanwhile
-      if (!current?.refreshToken) return { loginReason: current ? 'no refresh token' : 'no stored login' };
+      if (!current?.refreshToken) return nothingToRefresh(current);
       let fresh: TokenSet;
       try {
         fresh = await refreshAccessToken(client, current.refreshToken, { clock });
@@ -164,13 +169,7 @@ export function createUserTokenSource(client: OidcClient, options: UserTokenSour
         cached = stored;
         return stored;
       }
-      const result = stored?.refreshToken
-        ? await refreshLocked()
-        : {
-            loginReason: stored
-              ? 'the access token expired and there is no refresh token'
-              : 'no stored login',
-          };
+      const result = stored?.refreshToken ? await refreshLocked() : nothingToRefresh(stored);
       cached = 'loginReason' in result ? await login(result.loginReason, result.cause) : result;
       return cached;
     });

@@ -211,20 +211,12 @@ export function createFileTokenStore(options: FileTokenStoreOptions = {}): Token
     async inspect() {
       const doc = await loadDocument();
       if (!doc) return undefined;
-      const summary: TokenFileSummary = {
+      const { tokenType: _tokenType, ...facts } = fromDocument(doc);
+      return {
         path,
-        issuer: doc.issuer,
-        clientId: doc.client_id,
-        obtainedAt: doc.obtained_at,
-        accessToken: doc.access_token,
+        ...facts,
         refreshToken: doc.refresh_token_encrypted ? 'encrypted' : doc.refresh_token ? 'present' : 'absent',
       };
-      if (doc.grant_type) summary.grantType = doc.grant_type;
-      if (doc.audience) summary.audience = doc.audience;
-      if (doc.scope) summary.scope = doc.scope;
-      if (doc.expires_at !== undefined) summary.expiresAt = doc.expires_at;
-      if (doc.id_token) summary.idToken = doc.id_token;
-      return summary;
     },
 
     async write(tokens) {
