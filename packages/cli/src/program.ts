@@ -47,21 +47,24 @@ export function createProgram(ctx: CommandContext): Command {
   const program = new Command('gatehouse')
     .description('Log in once in a browser, then get fresh OAuth/OIDC tokens for scripts and services.')
     .version(version, '-V, --version', 'print the version')
-    .helpOption('-h, --help', 'show help')
     .helpCommand('help [command]', 'show help for a command')
     .enablePositionalOptions()
-    .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', HELP_FOOTER);
   for (const make of [loginCommand, logoutCommand, statusCommand, tokenCommand, execCommand, whoamiCommand]) {
-    program.addCommand(
-      make(ctx).helpOption('-h, --help', 'show help').showHelpAfterError('(run with --help for usage)'),
-    );
+    program.addCommand(make(ctx));
   }
   const output = {
     writeOut: (text: string) => ctx.io.stdout.write(text),
     writeErr: (text: string) => ctx.io.stderr.write(text),
   };
-  for (const command of [program, ...program.commands]) command.exitOverride().configureOutput(output);
+  // addCommand does not pass settings down, so every command gets them here.
+  for (const command of [program, ...program.commands]) {
+    command
+      .helpOption('-h, --help', 'show help')
+      .showHelpAfterError('(run with --help for usage)')
+      .exitOverride()
+      .configureOutput(output);
+  }
   return program;
 }
 

@@ -3,15 +3,16 @@ import {
   createFileTokenStore,
   createOidcClient,
   createUserTokenSource,
+  DEFAULT_PROFILE,
   type LoginFunction,
   loginWithAuthorizationCode,
   loginWithDeviceCode,
   type OidcClient,
   type PassphraseSource,
+  passphraseFromEnv,
   type TokenSetSource,
   type TokenStore,
 } from '@gatehouse/client';
-import { passphraseFrom } from './config/env.js';
 import { requireSettings, type Settings } from './config/settings.js';
 import type { CliIO } from './io.js';
 import { browserOpener } from './ui/browser.js';
@@ -30,10 +31,15 @@ export function warner(io: CliIO): (message: string) => void {
 
 /** The refresh-token passphrase: the environment, else a prompt when someone can answer. */
 export function passphraseSource(io: CliIO): PassphraseSource | undefined {
-  const fromEnv = passphraseFrom(io.env);
+  const fromEnv = passphraseFromEnv(io.env);
   if (fromEnv) return fromEnv;
   if (!io.interactive) return undefined;
   return () => promptHidden(io, 'Passphrase for the refresh token: ');
+}
+
+/** Whether a refresh token written now is encrypted: `--encrypt` (or the profile), or a passphrase in the env. */
+export function encryptsRefreshToken(settings: Settings, io: CliIO): boolean {
+  return settings.encryptRefreshToken || passphraseFromEnv(io.env) !== undefined;
 }
 
 /** The token store of the profile, expecting tokens of the configured issuer and client when known. */
@@ -43,7 +49,7 @@ export function openStore(settings: Settings, io: CliIO): TokenStore {
     path: settings.tokenFile,
     ...(settings.issuer ? { issuer: settings.issuer } : {}),
     ...(settings.clientId ? { clientId: settings.clientId } : {}),
-    encrypt: settings.encryptRefreshToken || passphraseFrom(io.env) !== undefined,
+    encrypt: encryptsRefreshToken(settings, io),
     ...(passphrase ? { passphrase } : {}),
     onWarning: warner(io),
   });
@@ -123,22 +129,15 @@ export function loginFunction(client: OidcClient, settings: Settings, io: CliIO,
 }
 
 /** The token source of the profile: client credentials (cached in the token file) or the stored login. */
-export function openSource(
-  settings: Settings,
-  io: CliIO,
-  ui: LoginUi,
-): { client: OidcClient; store: TokenStore; source: TokenSetSource } {
+export function openSource(settings: Settings, io: CliIO, ui: LoginUi): TokenSetSource {
   const client = openClient(settings);
   const store = openStore(settings, io);
-  if (settings.grant === 'client_credentials') {
-    return { client, store, source: createClientCredentialsSource(client, { store }) };
-  }
-  const source = createUserTokenSource(client, {
+  if (settings.grant === 'client_credentials') return createClientCredentialsSource(client, { store });
+  return createUserTokenSource(client, {
     store,
     grantType: settings.grant,
     // First run with nothing stored, or a dead refresh token: log in when someone is there to do it.
     ...(io.interactive ? { login: loginFunction(client, settings, io, ui) } : {}),
-    loginHint: `run \`gatehouse login${settings.profile === 'default' ? '' : ` --profile ${settings.profile}`}\``,
+    loginHint: `run \`gatehouse login${settings.profile === DEFAULT_PROFILE ? '' : ` --profile ${settings.profile}`}\``,
   });
-  return { client, store, source };
 }

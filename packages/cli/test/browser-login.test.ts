@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { decodeJwt } from 'jose';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../client/test/helpers/build.js';
 import { startTestIssuer, type TestIssuer } from '../../client/test/helpers/idp.js';
 import { startBrowserRelay } from './helpers/browser-relay.js';
-import { createSandbox, runCli, type Sandbox } from './helpers/cli.js';
+import { createSandbox, loginEnv, readTokenFile, runCli, type Sandbox } from './helpers/cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -73,16 +72,14 @@ describe.skipIf(!hasChromium)(`a real login in headless chromium (${CHROMIUM})`,
     };
     try {
       const result = await runCli(['login', '--port', '0'], {
-        ...sandbox.env,
-        GATEHOUSE_OIDC_ISSUER: issuer.idp.issuer,
-        GATEHOUSE_OIDC_CLIENT_ID: issuer.idp.clients.cli.clientId,
+        ...loginEnv(sandbox, issuer),
         GATEHOUSE_BROWSER: relay.command,
       });
       expect(result.code).toBe(0);
       expect(result.stderr).toContain('Logged in as alice');
       await browsed;
       expect(landed).toContain('You can close this tab');
-      const doc = JSON.parse(await readFile(sandbox.tokenFile(), 'utf8'));
+      const doc = await readTokenFile(sandbox.tokenFile());
       expect(decodeJwt(doc.access_token)).toMatchObject({ sub: 'alice', aud: issuer.idp.audience });
     } finally {
       await relay.close();

@@ -1,8 +1,16 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../client/test/helpers/build.js';
 import { startTestIssuer, type TestIssuer } from '../../client/test/helpers/idp.js';
-import { AUTHORIZATION_URL, createSandbox, runCli, type Sandbox, startCli } from './helpers/cli.js';
+import {
+  AUTHORIZATION_URL,
+  createSandbox,
+  loginEnv,
+  readTokenFile,
+  runCli,
+  type Sandbox,
+  setAccessTokenExpiry,
+  startCli,
+} from './helpers/cli.js';
 
 let issuer: TestIssuer;
 let sandbox: Sandbox;
@@ -11,26 +19,15 @@ beforeAll(async () => {
   await ensureBuilt();
   issuer = await startTestIssuer();
   sandbox = await createSandbox();
-  env = {
-    ...sandbox.env,
-    GATEHOUSE_OIDC_ISSUER: issuer.idp.issuer,
-    GATEHOUSE_OIDC_CLIENT_ID: issuer.idp.clients.cli.clientId,
-  };
+  env = loginEnv(sandbox, issuer);
 });
 afterAll(async () => {
   await sandbox?.cleanup();
   await issuer?.close();
 });
 
-const readDoc = async () => JSON.parse(await readFile(sandbox.tokenFile(), 'utf8'));
-async function expireAccessToken() {
-  const doc = await readDoc();
-  const now = Math.floor(Date.now() / 1000);
-  await writeFile(
-    sandbox.tokenFile(),
-    JSON.stringify({ ...doc, obtained_at: now - 600, expires_at: now - 1 }),
-  );
-}
+const readDoc = () => readTokenFile(sandbox.tokenFile());
+const expireAccessToken = () => setAccessTokenExpiry(sandbox.tokenFile(), -1);
 
 describe('refresh token encrypted at rest (GATEHOUSE_TOKEN_PASSPHRASE)', () => {
   it('login --encrypt with no passphrase and no terminal fails (exit 2) before any browser opens', async () => {

@@ -1,9 +1,17 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../client/test/helpers/build.js';
 import { startTestIssuer, type TestIssuer } from '../../client/test/helpers/idp.js';
-import { createSandbox, runCli, type Sandbox, startCli } from './helpers/cli.js';
+import {
+  createSandbox,
+  loginEnv,
+  readTokenFile,
+  runCli,
+  type Sandbox,
+  setAccessTokenExpiry,
+  startCli,
+} from './helpers/cli.js';
 
 let issuer: TestIssuer;
 let sandbox: Sandbox;
@@ -57,12 +65,7 @@ describe('--grant client_credentials (services): no login', () => {
 
   it('status of an expired client credentials token is still exit 0: the next token call fetches one', async () => {
     expect((await runCli(['token'], serviceEnv())).code).toBe(0);
-    const doc = JSON.parse(await readFile(sandbox.tokenFile(), 'utf8'));
-    const now = Math.floor(Date.now() / 1000);
-    await writeFile(
-      sandbox.tokenFile(),
-      JSON.stringify({ ...doc, obtained_at: now - 700, expires_at: now - 100 }),
-    );
+    const doc = await setAccessTokenExpiry(sandbox.tokenFile(), -100);
     const status = await runCli(['status'], serviceEnv());
     expect(status.code).toBe(0);
     expect(status.stderr).toMatch(/Access token: +expired .*; renewed on next use/);
@@ -83,11 +86,7 @@ describe('--grant client_credentials (services): no login', () => {
 
 describe('--grant device_code', () => {
   it('prints the code and the URL, waits for approval, then stores the login', async () => {
-    const env = {
-      ...sandbox.env,
-      GATEHOUSE_OIDC_ISSUER: issuer.idp.issuer,
-      GATEHOUSE_OIDC_CLIENT_ID: issuer.idp.clients.device.clientId,
-    };
+    const env = loginEnv(sandbox, issuer, issuer.idp.clients.device.clientId);
     const cli = startCli(['login', '--grant', 'device_code'], env);
     const [, uri, code] = await cli.waitForStderr(/To sign in, open (\S+) and enter the code: (\S+)/);
     expect(uri).toBe(`${issuer.idp.issuer}/device`);
@@ -95,7 +94,7 @@ describe('--grant device_code', () => {
     const result = await cli.done;
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('Logged in as bob');
-    const doc = JSON.parse(await readFile(sandbox.tokenFile(), 'utf8'));
+    const doc = await readTokenFile(sandbox.tokenFile());
     expect(doc.grant_type).toBe('device_code');
 
     const token = await runCli(['token', '--grant', 'device_code'], env);

@@ -1,12 +1,21 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../client/test/helpers/build.js';
 import { startTestIssuer, type TestIssuer } from '../../client/test/helpers/idp.js';
 import { startBrowserRelay } from './helpers/browser-relay.js';
-import { AUTHORIZATION_URL, BIN, createSandbox, runCli, type Sandbox, startCli } from './helpers/cli.js';
+import {
+  AUTHORIZATION_URL,
+  BIN,
+  createSandbox,
+  loginEnv,
+  readTokenFile,
+  runCli,
+  type Sandbox,
+  setAccessTokenExpiry,
+  startCli,
+} from './helpers/cli.js';
 
 let issuer: TestIssuer;
 let sandbox: Sandbox;
@@ -22,11 +31,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await sandbox?.cleanup();
   sandbox = await createSandbox();
-  env = {
-    ...sandbox.env,
-    GATEHOUSE_OIDC_ISSUER: issuer.idp.issuer,
-    GATEHOUSE_OIDC_CLIENT_ID: issuer.idp.clients.cli.clientId,
-  };
+  env = loginEnv(sandbox, issuer);
 });
 
 /** True when something accepts connections on the port. */
@@ -114,7 +119,7 @@ describe.skipIf(!hasScript)('first run in a terminal (a pseudo-terminal via scri
         output += d;
       });
       const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-      const doc = JSON.parse(await readFile(sandbox.tokenFile(), 'utf8'));
+      const doc = await readTokenFile(sandbox.tokenFile());
       expect(code).toBe(0);
       expect(relay.opened).toHaveLength(1);
       expect(output).toContain('Opening your browser to sign in');
@@ -145,13 +150,8 @@ describe.skipIf(!hasScript)('first run in a terminal (a pseudo-terminal via scri
     const [, url] = await cli.waitForStderr(AUTHORIZATION_URL);
     await issuer.idp.loginHeadless(url!, { username: 'alice', password: 'alice' }, { deliver: true });
     expect((await cli.done).code).toBe(0);
-    const doc = JSON.parse(await readFile(sandbox.tokenFile(), 'utf8'));
+    const doc = await setAccessTokenExpiry(sandbox.tokenFile(), -1);
     expect(doc.refresh_token_encrypted).toBeDefined();
-    const now = Math.floor(Date.now() / 1000);
-    await writeFile(
-      sandbox.tokenFile(),
-      JSON.stringify({ ...doc, obtained_at: now - 600, expires_at: now - 1 }),
-    );
 
     const child = spawn('script', ['-qec', `"${process.execPath}" "${BIN}" token`, '/dev/null'], {
       env: { ...env, TERM: 'dumb' },
@@ -165,7 +165,7 @@ describe.skipIf(!hasScript)('first run in a terminal (a pseudo-terminal via scri
       }
     });
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-    const after = JSON.parse(await readFile(sandbox.tokenFile(), 'utf8'));
+    const after = await readTokenFile(sandbox.tokenFile());
     expect(code).toBe(0);
     expect(after.access_token).not.toBe(doc.access_token);
     expect(output).toContain(after.access_token);

@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createOidcClient, refreshAccessToken, TokenRequestError } from '@gatehouse/client';
 import { decodeJwt } from 'jose';
@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../client/test/helpers/build.js';
 import { startTestIssuer, type TestIssuer } from '../../client/test/helpers/idp.js';
 import { startTestService, type TestService } from '../../client/test/helpers/service.js';
-import { AUTHORIZATION_URL, createSandbox, runCli, type Sandbox, startCli } from './helpers/cli.js';
+import {
+  AUTHORIZATION_URL,
+  createSandbox,
+  loginEnv,
+  readTokenFile,
+  runCli,
+  type Sandbox,
+  setAccessTokenExpiry,
+  startCli,
+} from './helpers/cli.js';
 
 // One user's day with the CLI, in order: login, reuse, status, whoami, exec, refresh, logout.
 let issuer: TestIssuer;
@@ -18,11 +27,7 @@ beforeAll(async () => {
   issuer = await startTestIssuer();
   service = await startTestService({ issuer: issuer.idp.issuer, audience: issuer.idp.audience });
   sandbox = await createSandbox();
-  env = {
-    ...sandbox.env,
-    GATEHOUSE_OIDC_ISSUER: issuer.idp.issuer,
-    GATEHOUSE_OIDC_CLIENT_ID: issuer.idp.clients.cli.clientId,
-  };
+  env = loginEnv(sandbox, issuer);
 });
 afterAll(async () => {
   await sandbox?.cleanup();
@@ -31,7 +36,7 @@ afterAll(async () => {
 });
 
 const tokenFile = () => sandbox.tokenFile();
-const readTokens = async () => JSON.parse(await readFile(tokenFile(), 'utf8'));
+const readTokens = () => readTokenFile(tokenFile());
 const allTokens = (doc: Record<string, unknown>) =>
   [doc.access_token, doc.refresh_token, doc.id_token].filter((t): t is string => typeof t === 'string');
 
@@ -159,9 +164,7 @@ describe('the gatehouse CLI, end to end against the dev IdP', () => {
   });
 
   it('token refreshes an expiring access token and saves the rotated refresh token', async () => {
-    const doc = await readTokens();
-    const now = Math.floor(Date.now() / 1000);
-    await writeFile(tokenFile(), JSON.stringify({ ...doc, obtained_at: now - 590, expires_at: now + 10 }));
+    const doc = await setAccessTokenExpiry(tokenFile(), 10);
     const result = await runCli(['token'], env);
     expect(result.code).toBe(0);
     const after = await readTokens();

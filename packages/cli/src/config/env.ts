@@ -1,24 +1,23 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { ENV, type Env, OIDC_ENV } from '@gatehouse/client';
 import type { SettingFlags } from './settings.js';
 
-/** The environment variables the CLI reads, all in this one place. */
+/**
+ * The environment variables the CLI reads, all in this one place. The names shared with services come from
+ * `@gatehouse/client` (`OIDC_ENV`, `ENV`); `GATEHOUSE_CONFIG_DIR` and `GATEHOUSE_TOKEN_PASSPHRASE` are read
+ * through its `configDir` and `passphraseFromEnv`.
+ */
 export const CLI_ENV = {
-  issuer: 'GATEHOUSE_OIDC_ISSUER',
-  clientId: 'GATEHOUSE_OIDC_CLIENT_ID',
-  clientSecret: 'GATEHOUSE_OIDC_CLIENT_SECRET',
-  grant: 'GATEHOUSE_OIDC_GRANT_TYPE',
-  scope: 'GATEHOUSE_OIDC_SCOPE',
-  audience: 'GATEHOUSE_OIDC_AUDIENCE',
-  tokenEndpoint: 'GATEHOUSE_OIDC_TOKEN_ENDPOINT',
-  tokenFile: 'GATEHOUSE_TOKEN_FILE',
+  issuer: OIDC_ENV.issuer,
+  clientId: OIDC_ENV.clientId,
+  clientSecret: OIDC_ENV.clientSecret,
+  grant: OIDC_ENV.grantType,
+  scope: OIDC_ENV.scope,
+  audience: OIDC_ENV.audience,
+  tokenEndpoint: OIDC_ENV.tokenEndpoint,
+  tokenFile: ENV.tokenFile,
   profile: 'GATEHOUSE_PROFILE',
-  configDir: 'GATEHOUSE_CONFIG_DIR',
-  passphrase: 'GATEHOUSE_TOKEN_PASSPHRASE',
   browser: 'GATEHOUSE_BROWSER',
 } as const;
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** Settings as the environment gives them (unset and empty variables are left out). */
 export type EnvSettings = Omit<SettingFlags, 'port' | 'encrypt'>;
@@ -40,16 +39,6 @@ export function readEnvSettings(env: Env): EnvSettings {
     if (value !== undefined && value !== '') out[key] = value;
   }
   return out;
-}
-
-/** `$GATEHOUSE_CONFIG_DIR`, else `~/.gatehouse`. */
-export function configDirFrom(env: Env): string {
-  return env[CLI_ENV.configDir] || join(env.HOME || homedir(), '.gatehouse');
-}
-
-/** The refresh-token passphrase from the environment, if set. */
-export function passphraseFrom(env: Env): string | undefined {
-  return env[CLI_ENV.passphrase] || undefined;
 }
 
 /** `GATEHOUSE_BROWSER`: a command to open URLs with, or `none`. */

@@ -1,9 +1,9 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { DEFAULT_CALLBACK_PORT } from '@gatehouse/client';
+import { configDir as configDirFrom, DEFAULT_CALLBACK_PORT, DEFAULT_PROFILE } from '@gatehouse/client';
 import { ConfigError } from '../errors.js';
 import { type ConfigFile, configFilePath, GRANTS, type Grant, loadConfigFile } from './config-file.js';
-import { configDirFrom, readEnvSettings } from './env.js';
+import { readEnvSettings } from './env.js';
 
 /**
  * The command-line flags shared by the commands (all optional).
@@ -54,9 +54,6 @@ export interface Settings {
   configDir: string;
   configFile: string;
 }
-
-/** The profile used when none is chosen. */
-export const DEFAULT_PROFILE = 'default';
 
 /**
  * Resolves every setting; throws {@link ConfigError} naming the setting for invalid values.

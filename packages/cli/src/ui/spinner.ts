@@ -3,16 +3,11 @@ import type { OutputStream } from '../io.js';
 
 /** A spinner on stderr while waiting (browser, device approval); nothing at all when stderr is not a TTY. */
 export interface Waiting {
-  stop(message?: string): void;
+  stop(): void;
 }
 
 export function startWaiting(stderr: OutputStream, text: string): Waiting {
   if (!stderr.isTTY) return { stop: () => {} };
   const spinner = createSpinner(text, { stream: stderr as NodeJS.WriteStream }).start();
-  return {
-    stop: (message) => {
-      if (message) spinner.success({ text: message });
-      else spinner.clear().stop();
-    },
-  };
+  return { stop: () => spinner.clear().stop() };
 }

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../../../client/test/helpers/build.js';
+import type { TestIssuer } from '../../../client/test/helpers/idp.js';
 
 /** The built command, run as users run it. */
 export const BIN = join(ROOT, 'packages/cli/dist/bin.js');
@@ -47,6 +48,31 @@ export async function createSandbox(): Promise<Sandbox> {
     tokenFile: (profile = 'default') => join(configDir, 'tokens', `${profile}.json`),
     cleanup: () => rm(home, { recursive: true, force: true }),
   };
+}
+
+/** The sandbox environment configured for a login at the test issuer (its `cli` client unless told). */
+export function loginEnv(
+  sandbox: Sandbox,
+  issuer: TestIssuer,
+  clientId: string = issuer.idp.clients.cli.clientId,
+): Record<string, string> {
+  return { ...sandbox.env, GATEHOUSE_OIDC_ISSUER: issuer.idp.issuer, GATEHOUSE_OIDC_CLIENT_ID: clientId };
+}
+
+/** The token file as stored (snake_case JSON). */
+export async function readTokenFile(path: string) {
+  return JSON.parse(await readFile(path, 'utf8'));
+}
+
+/**
+ * Rewrites the token file so that its access token (with a 600 s lifetime) expires `expiresIn` seconds from
+ * now (negative: already expired). Resolves to the document as it was.
+ */
+export async function setAccessTokenExpiry(path: string, expiresIn: number) {
+  const doc = await readTokenFile(path);
+  const expiresAt = Math.floor(Date.now() / 1000) + expiresIn;
+  await writeFile(path, JSON.stringify({ ...doc, obtained_at: expiresAt - 600, expires_at: expiresAt }));
+  return doc;
 }
 
 /** Starts `node dist/bin.js …args` with exactly `env` (nothing inherited but what the sandbox sets). */

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { Command } from 'commander';
 import { resolveSettings } from '../../config/settings.js';
-import { CliError, EXIT } from '../../errors.js';
+import { CliError, EXIT, UsageError } from '../../errors.js';
 import { openSource, warner } from '../../session.js';
 import type { CommandContext } from '../context.js';
 import { type CommandFlags, withConnectionOptions, withLoginOptions } from '../shared-options.js';
@@ -27,10 +27,10 @@ export function execCommand(ctx: CommandContext): Command {
   return command.action(async (argv: string[], flags: CommandFlags & { envVar: string }) => {
     const { io } = ctx;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(flags.envVar)) {
-      throw new CliError('USAGE', `--env-var "${flags.envVar}" is not a valid variable name`, EXIT.usage);
+      throw new UsageError(`--env-var "${flags.envVar}" is not a valid variable name`);
     }
     const settings = await resolveSettings(flags, io.env, warner(io));
-    const { source } = openSource(settings, io, { browser: flags.browser !== false });
+    const source = openSource(settings, io, { browser: flags.browser !== false });
     const token = await source.getToken();
     ctx.exitCode = await runChild(argv, { ...io.env, [flags.envVar]: token });
   });

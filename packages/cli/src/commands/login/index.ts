@@ -5,7 +5,15 @@ import {
 } from '@gatehouse/client';
 import { Command } from 'commander';
 import { resolveSettings } from '../../config/settings.js';
-import { loginFunction, openClient, openStore, passphraseSource, say, warner } from '../../session.js';
+import {
+  encryptsRefreshToken,
+  loginFunction,
+  openClient,
+  openStore,
+  passphraseSource,
+  say,
+  warner,
+} from '../../session.js';
 import { describeExpiry, describeIdentity, identityOf } from '../../ui/describe.js';
 import type { CommandContext } from '../context.js';
 import { type CommandFlags, withConnectionOptions, withLoginOptions } from '../shared-options.js';
@@ -55,8 +63,7 @@ export function loginCommand(ctx: CommandContext): Command {
     });
     const tokens = await source.login();
     say(io, `Logged in as ${describeIdentity(identityOf(tokens))} at ${client.issuer}.`);
-    const encrypted =
-      settings.encryptRefreshToken || io.env.GATEHOUSE_TOKEN_PASSPHRASE ? ', refresh token encrypted' : '';
+    const encrypted = encryptsRefreshToken(settings, io) ? ', refresh token encrypted' : '';
     say(
       io,
       `Tokens saved to ${store.path} (mode 0600${tokens.refreshToken ? encrypted : ', no refresh token'}).`,

@@ -5,7 +5,7 @@ import { RuntimeError } from '../../errors.js';
 import { say, warner } from '../../session.js';
 import { describeExpiry, describeIdentity, identityOf } from '../../ui/describe.js';
 import type { CommandContext } from '../context.js';
-import { withConnectionOptions } from '../shared-options.js';
+import { type CommandFlags, withConnectionOptions } from '../shared-options.js';
 
 /** `gatehouse status`: who is logged in, where, until when; never a token. */
 export function statusCommand(ctx: CommandContext): Command {
@@ -17,7 +17,7 @@ export function statusCommand(ctx: CommandContext): Command {
     )
     .option('--json', 'print the status as JSON on stdout');
   withConnectionOptions(command);
-  return command.action(async (flags: { json?: boolean; profile?: string; tokenFile?: string }) => {
+  return command.action(async (flags: CommandFlags & { json?: boolean }) => {
     const { io } = ctx;
     const warn = warner(io);
     const settings = await resolveSettings(flags, io.env, warn);

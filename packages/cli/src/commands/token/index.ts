@@ -19,7 +19,7 @@ export function tokenCommand(ctx: CommandContext): Command {
   return command.action(async (flags: CommandFlags) => {
     const { io } = ctx;
     const settings = await resolveSettings(flags, io.env, warner(io));
-    const { source } = openSource(settings, io, { browser: flags.browser !== false });
+    const source = openSource(settings, io, { browser: flags.browser !== false });
     io.stdout.write(`${await source.getToken()}\n`);
   });
 }

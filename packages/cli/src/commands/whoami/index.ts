@@ -20,7 +20,7 @@ export function whoamiCommand(ctx: CommandContext): Command {
     const { io } = ctx;
     const target = whoamiUrl(flags.url);
     const settings = await resolveSettings(flags, io.env, warner(io));
-    const { source } = openSource(settings, io, { browser: flags.browser !== false });
+    const source = openSource(settings, io, { browser: flags.browser !== false });
     let res: Response;
     try {
       res = await createAuthenticatedFetch(source)(target, { headers: { accept: 'application/json' } });
@@ -46,13 +46,8 @@ export function whoamiCommand(ctx: CommandContext): Command {
 }
 
 function whoamiUrl(base: string): URL {
-  let url: URL;
-  try {
-    url = new URL(base);
-  } catch {
-    throw new UsageError(`--url must be an absolute http(s) URL, got "${base}"`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+  const url = URL.canParse(base) ? new URL(base) : undefined;
+  if (url?.protocol !== 'https:' && url?.protocol !== 'http:') {
     throw new UsageError(`--url must be an absolute http(s) URL, got "${base}"`);
   }
   if (!isSecureOrLoopbackUrl(url)) {
