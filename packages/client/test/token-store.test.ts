@@ -219,6 +219,23 @@ describe('refresh token encryption at rest', () => {
     expect(JSON.parse(text).refresh_token_encrypted).toBeDefined();
   });
 
+  it('keeps an encrypted file encrypted when a store writes without reading it first', async () => {
+    const path = join(dir, 'default.json');
+    await createFileTokenStore({ path, passphrase: 'p' }).write(TOKENS);
+    await createFileTokenStore({ path, passphrase: 'p', encrypt: false }).write({
+      ...TOKENS,
+      refreshToken: 'rotated-refresh-token',
+    });
+    const text = await readFile(path, 'utf8');
+    expect(text).not.toContain('rotated-refresh-token');
+    expect(JSON.parse(text).refresh_token_encrypted).toBeDefined();
+    // Without a passphrase such a write is refused rather than downgraded to plain text.
+    await expect(createFileTokenStore({ path }).write(TOKENS)).rejects.toBeInstanceOf(
+      PassphraseRequiredError,
+    );
+    expect(await readFile(path, 'utf8')).toBe(text);
+  });
+
   it('encryption asked for without a passphrase is refused before writing anything', async () => {
     const path = join(dir, 'default.json');
     await expect(createFileTokenStore({ path, encrypt: true }).write(TOKENS)).rejects.toBeInstanceOf(

@@ -184,6 +184,16 @@ export function createFileTokenStore(options: FileTokenStoreOptions = {}): Token
     return doc;
   };
 
+  const encryptedOnDisk = async (): Promise<boolean> => {
+    try {
+      const doc = JSON.parse(await readFile(path, 'utf8')) as { refresh_token_encrypted?: unknown };
+      sawEncrypted = Boolean(doc?.refresh_token_encrypted);
+    } catch {
+      // No file, or not JSON: nothing to keep encrypted.
+    }
+    return sawEncrypted;
+  };
+
   const store: TokenStore = {
     path,
 
@@ -220,7 +230,9 @@ export function createFileTokenStore(options: FileTokenStoreOptions = {}): Token
     },
 
     async write(tokens) {
-      const encrypt = (options.encrypt ?? options.passphrase !== undefined) || sawEncrypted;
+      // "Once a file is encrypted it stays encrypted", also for a store that writes without reading first.
+      const encrypt =
+        (options.encrypt ?? options.passphrase !== undefined) || sawEncrypted || (await encryptedOnDisk());
       let sealed: ReturnType<typeof seal> | undefined;
       if (encrypt && tokens.refreshToken) {
         const secret = await getPassphrase();
