@@ -108,11 +108,11 @@ export class RuntimeError extends CliError {
 }
 
 const CONFIGURATION_CODES = new Set<string>([
-  'INVALID_OPTIONS',
-  'INSECURE_ISSUER',
-  'PASSPHRASE_REQUIRED',
-  'WRONG_PASSPHRASE',
-  'API_KEY_MISSING',
+  'invalid_options',
+  'insecure_issuer',
+  'passphrase_required',
+  'wrong_passphrase',
+  'api_key_missing',
 ]);
 
 /**
@@ -128,7 +128,7 @@ const CONFIGURATION_CODES = new Set<string>([
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CliError) return err.exitCode;
   if (err instanceof GatehouseClientError) {
-    if (err.code === 'LOGIN_CANCELLED') return EXIT.interrupted;
+    if (err.code === 'login_cancelled') return EXIT.interrupted;
     return CONFIGURATION_CODES.has(err.code) ? EXIT.usage : EXIT.runtime;
   }
   return EXIT.runtime;

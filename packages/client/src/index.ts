@@ -1,5 +1,7 @@
 // Configuration and environment
 
+// One loopback rule for every package: core's.
+export { isLoopbackHost } from '@gatehouse/core';
 export type { Env, ServiceSourceConfig } from './config/env.js';
 export {
   configDir,
@@ -10,7 +12,7 @@ export {
   passphraseFromEnv,
   serviceSourceConfigFromEnv,
 } from './config/env.js';
-export type { ClientErrorCode } from './errors.js';
+export type { AnyClientError, ClientErrorCode } from './errors.js';
 // Errors
 export {
   ApiKeyMissingError,
@@ -19,9 +21,12 @@ export {
   DeviceCodeExpiredError,
   DiscoveryError,
   GatehouseClientError,
+  IdTokenUnavailableError,
   InsecureIssuerError,
   InvalidAuthorizationResponseError,
   InvalidOptionsError,
+  isClientError,
+  KeychainUnavailableError,
   LoginCancelledError,
   LoginRequiredError,
   LoginTimeoutError,
@@ -42,6 +47,8 @@ export type { BrowserOpener } from './grants/browser.js';
 export { openSystemBrowser } from './grants/browser.js';
 export type { DeviceCodeLoginOptions, DeviceCodePrompt } from './grants/device-code.js';
 export { loginWithDeviceCode } from './grants/device-code.js';
+export type { PasswordLoginOptions } from './grants/password.js';
+export { loginWithPassword } from './grants/password.js';
 export type { TokenExchangeOptions, TokenRequestOptions } from './grants/token-endpoint.js';
 export {
   ACCESS_TOKEN_TYPE,
@@ -60,10 +67,12 @@ export {
   DEFAULT_LOGIN_TIMEOUT_SECS,
   startCallbackServer,
 } from './loopback/callback-server.js';
-export type { AudienceParameter, ClientAuthMethod, OidcClient, OidcClientOptions } from './oidc/client.js';
+export type { ClientAuthMethod, OidcClient, OidcClientOptions } from './oidc/client.js';
 // The client configuration
 export { createOidcClient, DEFAULT_HTTP_TIMEOUT_SECS } from './oidc/client.js';
-export { isLoopbackHost, isSecureOrLoopbackUrl } from './oidc/loopback.js';
+export { isSecureOrLoopbackUrl } from './oidc/loopback.js';
+export type { AudienceParameter, PresetBehaviour, ProviderPreset } from './oidc/presets.js';
+export { detectPreset, PRESET_BEHAVIOUR, PROVIDER_PRESETS } from './oidc/presets.js';
 export type { PkcePair } from './pkce.js';
 // PKCE and request values
 export {
@@ -94,8 +103,16 @@ export type {
   WarningHandler,
 } from './store/file-token-store.js';
 export { createFileTokenStore } from './store/file-token-store.js';
-export type { StoredTokens } from './store/format.js';
+export type { KeychainReference, StoredTokens } from './store/format.js';
 export { TOKEN_FILE_VERSION } from './store/format.js';
-export type { Clock, TokenSet } from './token-set.js';
+export type { Keychain, KeychainProbe } from './store/keychain.js';
+export { KEYCHAIN_SERVICE, keychainName, openKeychain } from './store/keychain.js';
+export type { Clock, PresentedToken, PresentedTokenType, TokenSet } from './token-set.js';
 // Tokens and expiry
-export { DEFAULT_REFRESH_BUFFER_SECS, isExpiring, refreshBufferSecs } from './token-set.js';
+export {
+  DEFAULT_REFRESH_BUFFER_SECS,
+  isExpiring,
+  PRESENTED_TOKEN_TYPES,
+  presentedToken,
+  refreshBufferSecs,
+} from './token-set.js';

@@ -25,7 +25,7 @@ export function promptHidden(io: CliIO, question: string): Promise<string> {
     const onData = (chunk: string) => {
       for (const ch of chunk) {
         if (ch === '\r' || ch === '\n') return done();
-        if (ch === '\u0003') return done(Object.assign(new Error('cancelled'), { code: 'LOGIN_CANCELLED' }));
+        if (ch === '\u0003') return done(Object.assign(new Error('cancelled'), { code: 'login_cancelled' }));
         if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
         else value += ch;
       }
