@@ -11,6 +11,7 @@ import {
   DEVICE_CODE_GRANT_TYPE,
   type DevUser,
   LOOPBACK_REDIRECT_URI,
+  PASSWORD_GRANT_TYPE,
   SERVICE_CLIENT_ID,
   SERVICE_CLIENT_SECRET,
   TOKEN_EXCHANGE_GRANT_TYPE,
@@ -23,6 +24,16 @@ import { isLoopbackHost } from './loopback.js';
 import { errorPage, escapeHtml, formPage, messagePage } from './pages.js';
 import { AUTHORIZATION_PATH } from './provider-adjustments.js';
 import type { ActorClaim } from './token-exchange.js';
+
+/** The built-in clients, the CLI and web ones with the password grant when it is enabled (tests only). */
+export function builtInClients(passwordGrant: boolean): ClientMetadata[] {
+  if (!passwordGrant) return [...PREREGISTERED_CLIENTS];
+  return PREREGISTERED_CLIENTS.map((client) =>
+    client.client_id === CLI_CLIENT_ID || client.client_id === WEB_CLIENT_ID
+      ? { ...client, grant_types: [...(client.grant_types ?? []), PASSWORD_GRANT_TYPE] }
+      : client,
+  );
+}
 
 /** The four pre-registered clients. */
 export const PREREGISTERED_CLIENTS: readonly ClientMetadata[] = [
@@ -67,7 +78,10 @@ export interface ConfigurationInput {
   key: SigningKey;
   audiences: readonly string[];
   defaultAudience: string;
+  /** Requests that name no audience get an opaque access token (good only for userinfo). */
+  opaqueAccessTokenWithoutAudience: boolean;
   accessTokenTtlSecs: number;
+  idTokenTtlSecs: number;
   users: ReadonlyMap<string, DevUser>;
   clients: readonly ClientMetadata[];
   /** Filled in by the token exchange handler, read back when the token's claims are assembled. */
@@ -93,7 +107,7 @@ export function resourceServerFor(input: ConfigurationInput, audience: string): 
 
 /** The oidc-provider configuration: every default that would print a NOTICE is set explicitly. */
 export function createConfiguration(input: ConfigurationInput): Configuration {
-  const { key, users, accessTokenTtlSecs } = input;
+  const { key, users, accessTokenTtlSecs, idTokenTtlSecs } = input;
 
   return {
     adapter: createMemoryAdapter(CLOCK_TOLERANCE_SECS),
@@ -181,8 +195,10 @@ export function createConfiguration(input: ConfigurationInput): Configuration {
         enabled: true,
         // No `resource` parameter means the default audience. `oneOf` is set when a token request names
         // no resource but the grant holds several: one must be picked, the default audience if granted.
-        defaultResource: (_ctx, _client, oneOf) =>
-          !oneOf || oneOf.includes(input.defaultAudience) ? input.defaultAudience : oneOf[0],
+        defaultResource: (_ctx, _client, oneOf) => {
+          if (oneOf) return oneOf.includes(input.defaultAudience) ? input.defaultAudience : oneOf[0];
+          return input.opaqueAccessTokenWithoutAudience ? undefined : input.defaultAudience;
+        },
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resource) => resourceServerFor(input, resource),
       },
@@ -214,7 +230,7 @@ export function createConfiguration(input: ConfigurationInput): Configuration {
       AuthorizationCode: 60,
       BackchannelAuthenticationRequest: 600,
       DeviceCode: 600,
-      IdToken: 3600,
+      IdToken: idTokenTtlSecs,
       Interaction: 3600,
       PreAuthorizedCode: 600,
       RefreshToken: REFRESH_TOKEN_TTL_SECS,

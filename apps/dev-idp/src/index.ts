@@ -11,11 +11,13 @@ export {
   DEFAULT_ACCESS_TOKEN_TTL_SECS,
   DEFAULT_AUDIENCE,
   DEFAULT_HOST,
+  DEFAULT_ID_TOKEN_TTL_SECS,
   DEFAULT_PORT,
   DEV_USERS,
   DEVICE_CLIENT_ID,
   DEVICE_CODE_GRANT_TYPE,
   LOOPBACK_REDIRECT_URI,
+  PASSWORD_GRANT_TYPE,
   SERVICE_CLIENT_ID,
   SERVICE_CLIENT_SECRET,
   TOKEN_EXCHANGE_GRANT_TYPE,
@@ -35,3 +37,4 @@ export type { HeadlessFlowErrorCode, HeadlessUser } from './headless.js';
 export { HeadlessFlowError } from './headless.js';
 export type { SigningAlg } from './keys.js';
 export { isLoopbackHost, NonLoopbackHostError } from './loopback.js';
+export { PROVIDER_SHAPES } from './shapes.js';
