@@ -55,7 +55,7 @@ describe.skipIf(!HAS_SECRET_SERVICE)(
     beforeEach(() => {
       env = {
         ...loginEnv(sandbox, issuer),
-        DBUS_SESSION_BUS_ADDRESS: secretService.env.DBUS_SESSION_BUS_ADDRESS,
+        DBUS_SESSION_BUS_ADDRESS: secretService.env.DBUS_SESSION_BUS_ADDRESS!,
       };
     });
     const entries = () =>
