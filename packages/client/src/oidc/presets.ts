@@ -43,7 +43,16 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
  */
 export type AudienceParameter = 'resource' | 'audience' | 'scope' | 'none';
 
-/** What a preset changes in the requests. */
+/**
+ * What a preset changes in the requests.
+ *
+ * @example
+ * ```ts
+ * import { PRESET_BEHAVIOUR, type PresetBehaviour } from '@gatehouse/client';
+ * const entra: PresetBehaviour = PRESET_BEHAVIOUR.entra;
+ * console.log(entra.audienceParameter); // 'scope'
+ * ```
+ */
 export interface PresetBehaviour {
   /** How the audience is requested. */
   audienceParameter: AudienceParameter;
@@ -58,7 +67,15 @@ export interface PresetBehaviour {
   scopeOnRefresh: boolean;
 }
 
-/** One table: what each preset does. */
+/**
+ * One table: what each preset does.
+ *
+ * @example
+ * ```ts
+ * import { PRESET_BEHAVIOUR } from '@gatehouse/client';
+ * console.log(PRESET_BEHAVIOUR.google.offlineAccess); // 'access_type'
+ * ```
+ */
 export const PRESET_BEHAVIOUR: Readonly<Record<ProviderPreset, PresetBehaviour>> = {
   generic: {
     audienceParameter: 'resource',

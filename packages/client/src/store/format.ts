@@ -38,7 +38,15 @@ export interface StoredTokens extends TokenSet {
   secrets?: Record<string, string>;
 }
 
-/** Where the secrets of a keychain-backed file are: entries `<account>#<generation>.<i>` of `service`. */
+/**
+ * Where the secrets of a keychain-backed file are: entries `<account>#<generation>.<i>` of `service`.
+ *
+ * @example
+ * ```ts
+ * import type { KeychainReference } from '@gatehouse/client';
+ * const ref: KeychainReference = { service: 'gatehouse', account: '/home/me/.gatehouse/tokens/dev.json', generation: 'k3Jx9a', chunks: 1 };
+ * ```
+ */
 export interface KeychainReference {
   service: string;
   account: string;
