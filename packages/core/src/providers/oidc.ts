@@ -6,7 +6,7 @@ import { InvalidTokenError, UnknownIssuerError, UnsupportedAlgorithmError } from
 import { IssuerKeys } from '../jwks/issuer-keys.js';
 import { type JwsAlgorithm, verifySignature } from '../jwt/algorithms.js';
 import { type ClaimRules, checkClaims, readScopes } from '../jwt/claims.js';
-import { decodeCompactJws, looksLikeJws } from '../jwt/compact.js';
+import { decodeCompactJws, type JwsHeader, looksLikeJws } from '../jwt/compact.js';
 import { AdminPolicy } from '../policy/admins.js';
 import type { AuthProvider } from '../provider.js';
 
@@ -62,6 +62,16 @@ export const OIDC_DEFAULTS = Object.freeze({
   httpTimeoutMs: 5000,
   maxResponseBytes: 512 * 1024,
 });
+
+/** A JWT whose signature {@link OidcAuthProvider.verifySignature} checked. */
+export interface VerifiedJwt {
+  /** The trusted issuer that signed it (its `iss`). */
+  readonly issuer: string;
+  /** The audiences configured for that issuer. */
+  readonly audiences: readonly string[];
+  readonly header: JwsHeader;
+  readonly payload: Record<string, unknown>;
+}
 
 interface TrustedIssuer {
   readonly rules: ClaimRules;
@@ -151,7 +161,17 @@ export class OidcAuthProvider implements AuthProvider {
     this.cache.clear();
   }
 
-  private async verify(token: string): Promise<AuthContext> {
+  /**
+   * Verifies the signature of any JWT from a trusted issuer (a logout token, say) with that issuer's
+   * keys, fetched and cached as for access tokens, and returns its header and payload. Only `iss`,
+   * the algorithm and the signature are checked: the claims are the caller's to check.
+   *
+   * @example
+   * ```ts
+   * const { issuer, payload } = await oidc.verifySignature(logoutToken);
+   * ```
+   */
+  async verifySignature(token: string): Promise<VerifiedJwt> {
     const { header, payload, signingInput, signature } = decodeCompactJws(token);
     const iss = payload.iss;
     const trusted = typeof iss === 'string' ? this.issuers.get(iss) : undefined;
@@ -166,6 +186,12 @@ export class OidcAuthProvider implements AuthProvider {
         issuer: trusted.rules.issuer,
       });
     }
+    return { issuer: trusted.rules.issuer, audiences: trusted.rules.audiences, header, payload };
+  }
+
+  private async verify(token: string): Promise<AuthContext> {
+    const { issuer, payload } = await this.verifySignature(token);
+    const trusted = this.issuers.get(issuer)!;
     const claims = checkClaims(payload, trusted.rules, this.now() / 1000);
 
     const email = typeof payload.email === 'string' ? payload.email : undefined;
