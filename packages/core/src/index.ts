@@ -8,6 +8,8 @@ export { TokenCache } from './cache/token-cache.js';
 export type { CreateProviderOptions, GatehouseConfig } from './config/create.js';
 export { createAuthProvider } from './config/create.js';
 export { ENV, loadConfigFromEnv, runtimeEnvironment } from './config/env.js';
+export type { RedisUrlParts } from './config/redis-url.js';
+export { parseRedisUrl } from './config/redis-url.js';
 export type { AuthContext, AuthType } from './context.js';
 export { createAuthContext, hasScopes, missingScopes } from './context.js';
 export type {
