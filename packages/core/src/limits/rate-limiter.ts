@@ -79,6 +79,7 @@ export class RateLimiter {
   check(auth: AuthContext): Verdict | Promise<Verdict> {
     const now = this.now();
     const window = Math.floor(now / this.windowMs);
+    if (window !== this.sweptWindow) this.sweep(window);
     let bySubject = this.buckets.get(auth.issuer);
     if (bySubject === undefined) {
       bySubject = new Map();
@@ -86,7 +87,6 @@ export class RateLimiter {
     }
     let b = bySubject.get(auth.subject);
     if (b === undefined || b.window !== window) {
-      if (window !== this.sweptWindow) this.sweep(window);
       b = this.bucket(auth, window);
       bySubject.set(auth.subject, b);
     }
@@ -143,11 +143,13 @@ export class RateLimiter {
   }
 
   private want(b: Bucket, now: number): number {
+    // Requests waiting are real: ask for exactly them, so that nothing is left unspent when they stop.
+    if (b.waiters.length > 0) return b.waiters.length;
     const instances = Math.max(1, this.state.instances());
     const cap = Math.max(1, Math.floor((b.limit - b.used) / (2 * instances)));
     // Double while leases are spent within a second; halve when they last longer.
     const next = b.lastGrant === 0 ? 1 : now - b.grantedAt < 1000 ? b.lastGrant * 2 : b.lastGrant >> 1;
-    return Math.min(cap, Math.max(1, next)) + b.waiters.length;
+    return Math.min(cap, Math.max(1, next));
   }
 
   private fetch(b: Bucket): void {
