@@ -109,7 +109,11 @@ export class RedisState implements SharedState {
       },
       (script, keys, args) => this.script(script, keys, args),
       this.now,
-      (count) => this.logger?.warn({ event: 'gatehouse.state.restored', count }, 'Redis came back empty: revocations put back'),
+      (count) =>
+        this.logger?.warn(
+          { event: 'gatehouse.state.restored', count },
+          'Redis came back empty: revocations put back',
+        ),
     );
     this.wire(this.client, () => this.onConnected());
     this.wire(this.subscriber, () => this.resync());
@@ -121,7 +125,10 @@ export class RedisState implements SharedState {
         await this.subscriber.pSubscribe(`${p}topic:*`, (message, channel) => this.deliver(channel, message));
       })
       .catch(() => {});
-    this.timer = setInterval(() => void this.poll(), options.pollIntervalMs ?? REDIS_STATE_DEFAULTS.pollIntervalMs);
+    this.timer = setInterval(
+      () => void this.poll(),
+      options.pollIntervalMs ?? REDIS_STATE_DEFAULTS.pollIntervalMs,
+    );
     this.timer.unref();
   }
 
@@ -133,7 +140,14 @@ export class RedisState implements SharedState {
     if (!this.local.claim(scope, id, ttlSecs)) return false;
     if (!this.client.isReady) return true; // unreachable: this instance's own memory decides
     try {
-      const reply = await this.command(['SET', this.onceKey(scope, id), '1', 'NX', 'PX', String(Math.ceil(ttlSecs * 1000))]);
+      const reply = await this.command([
+        'SET',
+        this.onceKey(scope, id),
+        '1',
+        'NX',
+        'PX',
+        String(Math.ceil(ttlSecs * 1000)),
+      ]);
       return reply === 'OK';
     } catch {
       return true;
@@ -184,7 +198,9 @@ export class RedisState implements SharedState {
 
   publish(topic: string, message: string): void {
     if (this.client.isReady) {
-      this.command(['PUBLISH', `${this.prefix}topic:${topic}`, message]).catch(() => this.deliverLocal(topic, message));
+      this.command(['PUBLISH', `${this.prefix}topic:${topic}`, message]).catch(() =>
+        this.deliverLocal(topic, message),
+      );
     } else this.deliverLocal(topic, message);
   }
 
@@ -228,7 +244,10 @@ export class RedisState implements SharedState {
     if (!this.client.isReady) this.synced = false;
     if (this.reported !== 'unreachable' && !this.client.isReady) {
       this.reported = 'unreachable';
-      this.logger?.warn({ event: 'gatehouse.state.unreachable', store: 'redis' }, 'Redis unreachable: enforcing known revocations, counting locally');
+      this.logger?.warn(
+        { event: 'gatehouse.state.unreachable', store: 'redis' },
+        'Redis unreachable: enforcing known revocations, counting locally',
+      );
     }
   }
 
@@ -240,7 +259,10 @@ export class RedisState implements SharedState {
         this.synced = true;
         if (this.reported !== 'connected') {
           this.reported = 'connected';
-          this.logger?.info({ event: 'gatehouse.state.connected', store: 'redis' }, 'Redis connected, revocations in sync');
+          this.logger?.info(
+            { event: 'gatehouse.state.connected', store: 'redis' },
+            'Redis connected, revocations in sync',
+          );
         }
       },
       () => {},

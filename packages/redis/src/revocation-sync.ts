@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseRevocation, type Revocation, type RevocationList } from '@gatehouse/core';
-import { ADD, LIFT, RESTORE, SNAPSHOT, type Script } from './scripts.js';
+import { ADD, LIFT, RESTORE, type Script, SNAPSHOT } from './scripts.js';
 
 /** Runs a script on the command connection (with a timeout). */
 export type RunScript = (script: Script, keys: string[], args: string[]) => Promise<unknown>;
@@ -77,7 +77,12 @@ export class RevocationSync {
   async add(revocation: Revocation): Promise<void> {
     if (this.epoch === undefined) await this.sync();
     const keys = this.changeKeys(revocation.id);
-    const args = [revocation.id, JSON.stringify(revocation), String(revocation.expiresAt ?? ''), this.keys.channel];
+    const args = [
+      revocation.id,
+      JSON.stringify(revocation),
+      String(revocation.expiresAt ?? ''),
+      this.keys.channel,
+    ];
     let reply = (await this.run(ADD, keys, args)) as [string | null, number];
     if (reply[0] === null) {
       await this.sync(); // Redis lost its data: put back what this instance knows first

@@ -9,7 +9,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisState, type RedisState } from '../src/index.js';
 import { freePort, hasRedis, RedisServer, waitFor } from './helpers/redis-server.js';
 
-const alice: AuthContext = createAuthContext({ subject: 'alice', issuer: 'https://idp.example', authType: 'oidc' });
+const alice: AuthContext = createAuthContext({
+  subject: 'alice',
+  issuer: 'https://idp.example',
+  authType: 'oidc',
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!hasRedis)('rate limits and failed-auth throttling on a real redis-server', () => {
@@ -62,15 +66,18 @@ describe.skipIf(!hasRedis)('rate limits and failed-auth throttling on a real red
     [30, true],
     [200, false],
     [200, true],
-  ])('admits %i requests per window summed over three instances (concurrent: %s), within 10 %% + 1 per instance', async (limit, concurrent) => {
-    const states3 = await instances(3);
-    const limiters = states3.map((s) => new RateLimiter({ requests: limit, windowSecs: 60 }, s, now));
-    const admitted = await run(limiters, limit * 2, concurrent);
-    expect(admitted).toBeGreaterThanOrEqual(limit);
-    expect(admitted).toBeLessThanOrEqual(Math.floor(limit * 1.1) + 3);
-  });
+  ])(
+    'admits %i requests per window summed over three instances (concurrent: %s), within 10 %% + 1 per instance',
+    async (limit, concurrent) => {
+      const states3 = await instances(3);
+      const limiters = states3.map((s) => new RateLimiter({ requests: limit, windowSecs: 60 }, s, now));
+      const admitted = await run(limiters, limit * 2, concurrent);
+      expect(admitted).toBeGreaterThanOrEqual(limit);
+      expect(admitted).toBeLessThanOrEqual(Math.floor(limit * 1.1) + 3);
+    },
+  );
 
-  it('refuses with the window\'s quota, its length and the seconds left', async () => {
+  it("refuses with the window's quota, its length and the seconds left", async () => {
     const [s] = await instances(1);
     const limiter = new RateLimiter({ requests: 2, windowSecs: 60 }, s!, now);
     expect(await limiter.check(alice)).toBeUndefined();
@@ -88,19 +95,25 @@ describe.skipIf(!hasRedis)('rate limits and failed-auth throttling on a real red
     states.push(state);
     const limiter = new RateLimiter({ requests: 3, windowSecs: 60 }, state, now);
     const verdicts = [];
-    for (let i = 0; i < 5; i++) { verdicts.push(await limiter.check(alice)); console.log('DBG', i, state.isReachable(), JSON.stringify((limiter as any).buckets.get(alice.issuer)?.get('alice'))); }
+    for (let i = 0; i < 5; i++) verdicts.push(await limiter.check(alice));
     expect(verdicts.map((v) => v === undefined)).toEqual([true, true, true, false, false]);
   });
 
   it('blocks an address on every instance once the shared failure count crosses the limit', async () => {
     const [a, b, c] = await instances(3);
-    const throttles = [a!, b!, c!].map((s) => new FailedAuthThrottle({ attempts: 5, windowSecs: 60 }, s, now));
+    const throttles = [a!, b!, c!].map(
+      (s) => new FailedAuthThrottle({ attempts: 5, windowSecs: 60 }, s, now),
+    );
     for (let i = 0; i < 4; i++) await throttles[i % 3]!.recordFailure('203.0.113.7');
     expect(throttles.map((t) => t.check('203.0.113.7'))).toEqual([undefined, undefined, undefined]);
     await throttles[1]!.recordFailure('203.0.113.7');
     const took = await waitFor(() => throttles.every((t) => t.check('203.0.113.7') !== undefined), 1000);
     expect(took).toBeLessThan(100);
-    expect(throttles[2]!.check('203.0.113.7')).toMatchObject({ reason: 'failed_auth', limit: 5, retryAfterSecs: 30 });
+    expect(throttles[2]!.check('203.0.113.7')).toMatchObject({
+      reason: 'failed_auth',
+      limit: 5,
+      retryAfterSecs: 30,
+    });
     expect(throttles[0]!.check('198.51.100.1')).toBeUndefined();
     for (const t of throttles) t.close();
   });

@@ -1,4 +1,4 @@
-import { type Revocation, StateUnavailableError } from '@gatehouse/core';
+import { type Revocation, RevocationRoutes, Revocations, StateUnavailableError } from '@gatehouse/core';
 import { createClient } from '@redis/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisState, type RedisState, RedisStateError } from '../src/index.js';
@@ -132,7 +132,9 @@ describe.skipIf(!hasRedis)('revocations shared on a real redis-server', () => {
     expect(await state.claimOnce('dpop-jti', 'x', 60)).toBe(true);
     expect(await state.claimOnce('dpop-jti', 'x', 60)).toBe(false);
     await expect(state.storeRevocation(revocation())).rejects.toBeInstanceOf(StateUnavailableError);
-    expect(() => state.lease({ key: 'k', limit: 1, want: 1, debt: 0, ttlMs: 1000 })).toThrow(StateUnavailableError);
+    expect(() => state.lease({ key: 'k', limit: 1, want: 1, debt: 0, ttlMs: 1000 })).toThrow(
+      StateUnavailableError,
+    );
 
     const late = await RedisServer.start(port);
     try {
@@ -146,9 +148,32 @@ describe.skipIf(!hasRedis)('revocations shared on a real redis-server', () => {
     }
   });
 
+  it('answers 503, never 201, for a revocation that cannot be stored, and 201 once it can', async () => {
+    const port = await freePort();
+    const state = createRedisState({ url: `redis://127.0.0.1:${port}`, keyPrefix: `t${++prefix}:` });
+    states.push(state);
+    const routes = new RevocationRoutes(new Revocations(state));
+    const refused = await routes.create({ apiKey: 'billing' });
+    expect(refused).toMatchObject({ status: 503, headers: { 'retry-after': '1' } });
+    expect(refused.body).toMatchObject({ error: 'temporarily_unavailable' });
+    expect(state.revocations.size).toBe(0);
+    expect((await routes.remove('whatever')).status).toBe(503);
+    const late = await RedisServer.start(port);
+    try {
+      await waitFor(() => state.isReachable(), 5000);
+      expect((await routes.create({ apiKey: 'billing' })).status).toBe(201);
+      expect(state.revocations.size).toBe(1);
+    } finally {
+      await state.close();
+      await late.stop();
+    }
+  });
+
   it('refuses a malformed URL, naming the option and never quoting it', () => {
     expect(() => createRedisState({ url: 'http://user:s3cret@cache:6379' })).toThrow(RedisStateError);
-    expect(() => createRedisState({ url: 'http://user:s3cret@cache:6379' })).toThrow(/"url" must start with redis:\/\//);
+    expect(() => createRedisState({ url: 'http://user:s3cret@cache:6379' })).toThrow(
+      /"url" must start with redis:\/\//,
+    );
     expect(() => createRedisState({ url: 'redis://cache:6379/x' })).toThrow(/database number/);
     try {
       createRedisState({ url: 'redis://user:s3cret@cache:6379?x=1' });
@@ -195,7 +220,13 @@ describe.skipIf(!hasRedis)('a redis-server that is killed and comes back', () =>
   it('puts back the revocations the instances know when it comes back without its data', async () => {
     const [a, b] = await setUp(2);
     const r1 = revocation();
-    const r2 = revocation({ kind: 'api_key', apiKey: 'billing', issuer: undefined, jti: undefined, expiresAt: null });
+    const r2 = revocation({
+      kind: 'api_key',
+      apiKey: 'billing',
+      issuer: undefined,
+      jti: undefined,
+      expiresAt: null,
+    });
     await a!.storeRevocation(r1);
     await b!.storeRevocation(r2);
     await waitFor(() => a!.revocations.size === 2 && b!.revocations.size === 2);

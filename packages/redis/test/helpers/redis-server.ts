@@ -128,7 +128,10 @@ export class RedisServer {
 }
 
 /** Polls `predicate` until it holds; returns the milliseconds it took, or throws after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<number> {
+export async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 3000,
+): Promise<number> {
   const start = performance.now();
   for (;;) {
     if (await predicate()) return performance.now() - start;
