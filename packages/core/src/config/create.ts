@@ -1,5 +1,7 @@
 import type { AuditLogger } from '../audit.js';
 import { ConfigError } from '../errors.js';
+import type { FailedAuthLimitOptions } from '../limits/failed-auth.js';
+import type { RateLimitOptions } from '../limits/rate-limiter.js';
 import { AdminPolicy } from '../policy/admins.js';
 import type { AuthProvider } from '../provider.js';
 import { ApiKeyAuthProvider, type ApiKeyEntry } from '../providers/api-key.js';
@@ -7,7 +9,8 @@ import { DevelopmentAuthProvider } from '../providers/development.js';
 import { MultiAuthProvider } from '../providers/multi.js';
 import { OidcAuthProvider, type OidcProviderOptions } from '../providers/oidc.js';
 import { runtimeEnvironment } from './env.js';
-import { validateAdmins, validateApiKeys, validateOidcOptions } from './validate.js';
+import { type OidcSettings, validateAdmins, validateApiKeys, validateOidcOptions } from './validate.js';
+import { isValidated, markValidated } from './validated.js';
 
 /**
  * Everything a Gatehouse-protected service is configured with: the programmatic (camelCase) form of the
@@ -22,6 +25,17 @@ export interface GatehouseConfig {
   readonly disableAuth?: boolean;
   /** `production` forbids `disableAuth`. Default: `NODE_ENV`, or `development` when unset. */
   readonly environment?: string;
+  /**
+   * `GATEHOUSE_REDIS_URL`: where the instances share their state. Core never connects to it: give the
+   * gate a `state` from `@gatehouse/redis` (`createRedisState({ url: config.redisUrl })`).
+   */
+  readonly redisUrl?: string;
+  /** `GATEHOUSE_RATE_LIMIT`: requests per identity per fixed window, over every instance. */
+  readonly rateLimit?: RateLimitOptions;
+  /** `GATEHOUSE_FAILED_AUTH_LIMIT`: failed authentications per client address per fixed window. */
+  readonly failedAuthLimit?: FailedAuthLimitOptions;
+  /** `GATEHOUSE_TRUST_PROXY=1`: the client address is the last `X-Forwarded-For` hop. */
+  readonly trustProxy?: boolean;
 }
 
 /** Runtime collaborators of the providers {@link createAuthProvider} builds. */
@@ -65,15 +79,19 @@ export function createAuthProvider(
     config.admins === undefined ? [] : validateAdmins(config.admins, { prefix: 'admins' }),
   );
   const providers: AuthProvider[] = [];
+  // Each part is validated once: here for programmatic options, or already by loadConfigFromEnv.
   if (config.apiKeys !== undefined) {
-    providers.push(
-      new ApiKeyAuthProvider({ keys: validateApiKeys(config.apiKeys, { prefix: 'apiKeys' }), admins }),
-    );
+    const keys = isValidated(config.apiKeys)
+      ? config.apiKeys
+      : validateApiKeys(config.apiKeys, { prefix: 'apiKeys' });
+    providers.push(new ApiKeyAuthProvider(markValidated({ keys, admins })));
   }
   if (config.oidc !== undefined) {
-    validateOidcOptions(config.oidc, { prefix: 'oidc.' });
+    const settings = isValidated(config.oidc)
+      ? (config.oidc as OidcSettings)
+      : validateOidcOptions(config.oidc, { prefix: 'oidc.' });
     providers.push(
-      new OidcAuthProvider({ ...config.oidc, admins, logger: options.logger, now: options.now }),
+      new OidcAuthProvider(markValidated({ ...settings, admins, logger: options.logger, now: options.now })),
     );
   }
   if (providers.length === 0) {
