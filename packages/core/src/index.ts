@@ -104,4 +104,4 @@ export { MemoryState } from './state/memory-state.js';
 export type { Revocation, RevocationKind } from './state/revocation.js';
 export { parseRevocation } from './state/revocation.js';
 export { RevocationList } from './state/revocation-list.js';
-export type { LeaseRequest, LeaseResult, SharedState } from './state/shared-state.js';
+export type { LeaseRequest, LeaseResult, RevocationIndex, SharedState } from './state/shared-state.js';

@@ -1,6 +1,15 @@
 import type { Revocation } from './revocation.js';
 import type { RevocationList } from './revocation-list.js';
 
+/**
+ * What {@link SharedState.revocations} offers: the methods of `RevocationList`, structurally (so that two
+ * copies of core, ESM and CommonJS, accept each other's stores).
+ */
+export type RevocationIndex = Pick<
+  RevocationList,
+  'size' | 'covers' | 'get' | 'has' | 'list' | 'add' | 'delete' | 'replaceAll' | 'prune' | 'onChange'
+>;
+
 /** A request for a slice of a rate-limit window's quota (see {@link SharedState.lease}). */
 export interface LeaseRequest {
   /** The counter: one per identity and window (the store may hash or prefix it). */
@@ -64,8 +73,8 @@ export interface SharedState {
   /** Forgets a claim (when the work it guarded failed and the sender may retry). Never rejects. */
   releaseClaim(scope: string, id: string): Promise<void>;
 
-  /** The revocations in force on this instance: read synchronously on the hot path. */
-  readonly revocations: RevocationList;
+  /** The revocations in force on this instance (a `RevocationList`): read synchronously on the hot path. */
+  readonly revocations: RevocationIndex;
 
   /**
    * Stores a revocation for every instance and puts it in force here. Resolves once both are done;
