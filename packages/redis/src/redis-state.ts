@@ -196,12 +196,16 @@ export class RedisState implements SharedState {
     return this.liveInstances;
   }
 
-  publish(topic: string, message: string): void {
+  async publish(topic: string, message: string): Promise<void> {
     if (this.client.isReady) {
-      this.command(['PUBLISH', `${this.prefix}topic:${topic}`, message]).catch(() =>
-        this.deliverLocal(topic, message),
-      );
-    } else this.deliverLocal(topic, message);
+      try {
+        await this.command(['PUBLISH', `${this.prefix}topic:${topic}`, message]);
+        return;
+      } catch {
+        // delivered locally below
+      }
+    }
+    this.deliverLocal(topic, message);
   }
 
   subscribe(topic: string, listener: (message: string) => void): () => void {

@@ -80,10 +80,7 @@ export class FailedAuthThrottle {
     if (local.count >= this.options.attempts) this.blocked.set(address, until);
     try {
       const total = this.state.increment(`fa:${address}:${window}`, 1, until - now + 5000);
-      if (typeof total === 'number') {
-        this.onTotal(address, until, total);
-        return Promise.resolve();
-      }
+      if (typeof total === 'number') return this.onTotal(address, until, total);
       return total.then(
         (t) => this.onTotal(address, until, t),
         () => {},
@@ -98,11 +95,13 @@ export class FailedAuthThrottle {
     this.unsubscribe();
   }
 
-  private onTotal(address: string, until: number, total: number): void {
-    if (total < this.options.attempts) return;
+  private onTotal(address: string, until: number, total: number): Promise<void> {
+    if (total < this.options.attempts) return Promise.resolve();
     this.blocked.set(address, until);
     // Once, when the shared count crosses the limit: every instance blocks the address from then on.
-    if (total === this.options.attempts) this.state.publish(TOPIC, JSON.stringify({ a: address, u: until }));
+    // Awaited, so that the refusal leaves only after the block is on its way to every instance.
+    if (total !== this.options.attempts) return Promise.resolve();
+    return this.state.publish(TOPIC, JSON.stringify({ a: address, u: until }));
   }
 
   private onMessage(message: string): void {

@@ -1,4 +1,4 @@
-import { IssuerUnavailableError, StateUnavailableError } from '../errors.js';
+import { IssuerUnavailableError, type StateUnavailableError } from '../errors.js';
 import type { Revocation } from '../state/revocation.js';
 import { type BackchannelLogout, LogoutTokenError } from './backchannel-logout.js';
 import type { RevocationSelector, Revocations } from './revocations.js';
@@ -185,11 +185,13 @@ function notFound(): HttpAnswer {
   };
 }
 
+// By code, not instanceof: the store may come from the other copy of core (ESM next to CommonJS).
 function unavailable(err: unknown): HttpAnswer {
-  if (!(err instanceof StateUnavailableError)) throw err;
+  if (!(err instanceof Error) || (err as Partial<StateUnavailableError>).code !== 'state_unavailable')
+    throw err;
   return {
     status: 503,
-    headers: { ...NO_STORE, 'retry-after': String(err.retryAfterSecs) },
+    headers: { ...NO_STORE, 'retry-after': '1' },
     body: { error: 'temporarily_unavailable', error_description: err.message },
   };
 }

@@ -65,7 +65,7 @@ export class MemoryState implements SharedState {
     return 1;
   }
 
-  publish(topic: string, message: string): void {
+  publish(topic: string, message: string): Promise<void> {
     for (const listener of this.topics.get(topic) ?? []) {
       try {
         listener(message);
@@ -73,6 +73,7 @@ export class MemoryState implements SharedState {
         // a subscriber's failure is its own
       }
     }
+    return Promise.resolve();
   }
 
   subscribe(topic: string, listener: (message: string) => void): () => void {

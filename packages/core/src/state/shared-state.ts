@@ -104,8 +104,11 @@ export interface SharedState {
   /** Instances sharing this store that were alive in the last few seconds (1 in process). */
   instances(): number;
 
-  /** Sends a short message to every instance's subscribers of `topic`, this one included. Never throws. */
-  publish(topic: string, message: string): void;
+  /**
+   * Sends a short message to every instance's subscribers of `topic`, this one included. Resolves once
+   * the store has delivered it to the subscribers' connections; never rejects.
+   */
+  publish(topic: string, message: string): Promise<void>;
 
   /** Receives the messages of `topic`; returns the function that unsubscribes. */
   subscribe(topic: string, listener: (message: string) => void): () => void;
