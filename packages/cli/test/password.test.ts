@@ -131,4 +131,19 @@ describe.skipIf(!HAS_SCRIPT)('login --grant password in a terminal', () => {
     expect(output).toContain('Logged in as alice');
     expect(output.split('Password for alice:')[1]).not.toMatch(/^\s*alice/);
   });
+
+  it('asks for the user name too when none is configured (echoed), then the password (not echoed)', async () => {
+    const { code, output } = await runInTerminal(
+      `"${process.execPath}" "${BIN}" login`,
+      { ...env, GATEHOUSE_OIDC_USERNAME: '' },
+      [
+        { prompt: 'Username:', answer: 'bob' },
+        { prompt: 'Password for bob:', answer: 'bob' },
+      ],
+    );
+    expect(code).toBe(0);
+    expect(output).toMatch(/Username: bob/);
+    expect(output).toContain('Logged in as bob');
+    expect(output.split('Password for bob:')[1]).not.toMatch(/^\s*bob/);
+  });
 });
