@@ -5,9 +5,9 @@ import { ensureBuilt } from '../../client/test/helpers/build.js';
 import { startTestIssuer, type TestIssuer } from '../../client/test/helpers/idp.js';
 import { createSandbox, loginEnv, loginHeadlessly, runCli, type Sandbox, startCli } from './helpers/cli.js';
 
-// Access tokens of 8 s: `--refresh-before` (default 300) is capped at half of that, so the file is renewed
-// about 4 s after the command starts.
-const TTL_SECS = 8;
+// Access tokens of 12 s: `--refresh-before` (default 300) is capped at half of that, so the file is renewed
+// about 6 s after the login.
+const TTL_SECS = 12;
 let issuer: TestIssuer;
 let sandbox: Sandbox;
 let env: Record<string, string>;
@@ -32,7 +32,7 @@ const fs = require('node:fs'), path = require('node:path');
 const file = process.env.GATEHOUSE_ACCESS_TOKEN_FILE;
 const stat = (p) => (fs.statSync(p).mode & 0o777).toString(8);
 const out = { file, env: process.env.GATEHOUSE_ACCESS_TOKEN, first: fs.readFileSync(file, 'utf8'), mode: stat(file), dirMode: stat(path.dirname(file)) };
-const deadline = Date.now() + 15000;
+const deadline = Date.now() + 20000;
 const timer = setInterval(() => {
   const now = fs.readFileSync(file, 'utf8');
   if (now !== out.first || Date.now() > deadline) {
@@ -105,7 +105,7 @@ describe('exec --keep-fresh', () => {
       const file = process.env.GATEHOUSE_ACCESS_TOKEN_FILE;
       const first = fs.readFileSync(file, 'utf8');
       console.log('started');
-      setTimeout(() => process.stdout.write(String(fs.readFileSync(file, 'utf8') === first)), 7000);`;
+      setTimeout(() => process.stdout.write(String(fs.readFileSync(file, "utf8") === first)), 9000);`;
     const cli = startCli(['exec', '--keep-fresh', '--', process.execPath, '-e', script], goneEnv);
     await new Promise<void>((resolve) => cli.child.stdout!.once('data', () => resolve()));
     await gone.close();

@@ -112,28 +112,32 @@ describe('--token-type id_token', () => {
     expect(idToken).toBe((await readTokenFile(sandbox.tokenFile())).id_token);
     expect(decodeJwt(idToken)).toMatchObject({ sub: 'alice', aud: 'gatehouse-cli' });
 
+    // (Each check reads what it compares against after the command: under load a command may already have
+    // renewed a 4 s ID token.)
     const status = await runCli(['status', '--token-type', 'id_token'], env);
     expect(status.stderr).toContain('Token sent:     id_token');
-    expect(status.stderr).toMatch(/ID token: +valid, expires in \d+ s/);
+    expect(status.stderr).toMatch(/ID token: +(valid, expires in \d+ s|expired \d+ s ago)/);
     expect((await runCli(['status'], env)).stderr).toContain('Token sent:     access_token');
     const json = JSON.parse(
       (await runCli(['status', '--json'], { ...env, GATEHOUSE_OIDC_TOKEN_TYPE: 'id_token' })).stdout,
     );
-    expect(json).toMatchObject({ tokenType: 'id_token', expiresAt: decodeJwt(idToken).exp });
+    const stored = (await readTokenFile(sandbox.tokenFile())).id_token;
+    expect(json).toMatchObject({ tokenType: 'id_token', expiresAt: decodeJwt(stored).exp });
 
     const credential = await runCli(['token', '--output', 'exec-credential'], {
       ...env,
       GATEHOUSE_OIDC_TOKEN_TYPE: 'id_token',
     });
-    expect(JSON.parse(credential.stdout).status).toEqual({
-      token: idToken,
-      expirationTimestamp: rfc3339(decodeJwt(idToken).exp!),
-    });
+    const sent = JSON.parse(credential.stdout).status;
+    expect(sent.token).toBe((await readTokenFile(sandbox.tokenFile())).id_token);
+    expect(sent.expirationTimestamp).toBe(rfc3339(decodeJwt(sent.token).exp!));
 
+    const latest = sent.token as string;
     await new Promise((resolve) => setTimeout(resolve, ID_TOKEN_TTL_SECS * 1000));
     await writeConfig(sandbox, { profiles: { default: { tokenType: 'id_token' } } }); // per profile as well
     const renewed = await runCli(['token'], env);
     expect(renewed.code).toBe(0);
+    expect(renewed.stdout.trim()).not.toBe(latest);
     expect(renewed.stdout.trim()).not.toBe(idToken);
     expect(decodeJwt(renewed.stdout.trim()).sub).toBe('alice');
   });

@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * True when this machine can run a real Secret Service: Debian's `dbus-run-session` (package dbus) and
- * `gnome-keyring-daemon` (package gnome-keyring). CI installs both (`.ci/run`).
+ * True when this machine can run a real Secret Service: Debian's `dbus-run-session` (package dbus),
+ * `gnome-keyring-daemon` (gnome-keyring) and `secret-tool` (libsecret-tools). CI installs them (`.ci/run`).
  */
-export const HAS_SECRET_SERVICE =
-  existsSync('/usr/bin/dbus-run-session') && existsSync('/usr/bin/gnome-keyring-daemon');
+export const HAS_SECRET_SERVICE = ['dbus-run-session', 'gnome-keyring-daemon', 'secret-tool'].every((tool) =>
+  existsSync(`/usr/bin/${tool}`),
+);
 
 /** A private D-Bus session with GNOME Keyring's Secret Service on it, and an unlocked keyring. */
 export interface SecretService {
@@ -61,7 +62,7 @@ export async function startSecretService(): Promise<SecretService> {
         env: sessionEnv,
         encoding: 'utf8',
       });
-      return stderr
+      return (stderr ?? '')
         .split('\n')
         .filter((line) => line.startsWith('attribute.username = '))
         .sort();
