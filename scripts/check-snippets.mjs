@@ -105,7 +105,8 @@ for (const guide of guides) {
       }
       // Unknown fields are warnings to the CLI; reported, so that a guide naming a field the CLI does not
       // know is noticed.
-      for (const warning of warnings) console.warn(`${guide}:${at}: warning: ${warning.replace(file, 'config.json')}`);
+      for (const warning of warnings)
+        console.warn(`${guide}:${at}: warning: ${warning.replace(file, 'config.json')}`);
     } else if (label !== 'fragment') {
       problems.push(
         `${guide}:${at}: label the json block: "json GATEHOUSE_OIDC_CONFIG", "json gatehouse-config" or "json fragment"`,
