@@ -1,5 +1,5 @@
 import { urlProblem } from '../jwks/url.js';
-import type { ClaimValue, IssuerRuleOptions } from './options.js';
+import { type ClaimValue, type IssuerRuleOptions, resolveIssuer } from './options.js';
 import {
   ISSUER_PRESETS,
   type IssuerPreset,
@@ -255,4 +255,62 @@ function claimValue(value: unknown, where: string, c: FieldChecker): ClaimValue 
   if (typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   return c.fail(where, 'must be a string, a number or a boolean (or an array of them)');
+}
+
+/**
+ * Checks the `issuers` list as a whole: an `iss` spelling (issuer, alias, or a trusted tenant's issuer) may
+ * belong to several entries only if they fetch the same keys, and then their audiences must differ, since
+ * the token's audience picks the entry whose rules apply (e.g. Google users and Google service accounts).
+ */
+export function checkIssuerOverlaps(
+  issuers: readonly (IssuerRuleOptions & {
+    readonly issuer: string;
+    readonly audience: string | readonly string[];
+    readonly jwksUri?: string;
+  })[],
+  path: string,
+  c: FieldChecker,
+): void {
+  const seen = new Map<string, { index: number; source: string; audiences: readonly string[] }>();
+  issuers.forEach((entry, index) => {
+    const resolved = resolveIssuer(entry);
+    const source = `${resolved.jwksUri ?? resolved.discoveryUrl} ${resolved.issuer}`;
+    const spellings: [string, string][] = [[resolved.issuer, `${path}[${index}].issuer`]];
+    for (const alias of resolved.aliases) {
+      // A preset's own alias (Google's bare issuer) is reported at the issuer it derives from.
+      const i = entry.aliases?.indexOf(alias) ?? -1;
+      spellings.push([
+        alias,
+        i < 0 ? `${path}[${index}].issuer` : `${path}[${index}].${c.name('aliases')}[${i}]`,
+      ]);
+    }
+    const mine = new Set<string>();
+    for (const [spelling, where] of spellings) {
+      const names = spelling.includes(TENANT_PLACEHOLDER)
+        ? resolved.tenants.map((tenant) => fillTenant(spelling, tenant))
+        : [spelling];
+      for (const name of names) {
+        if (mine.has(name)) c.fail(where, 'names the same issuer twice');
+        mine.add(name);
+        const earlier = seen.get(name);
+        if (earlier === undefined) {
+          seen.set(name, { index, source, audiences: resolved.audiences });
+          continue;
+        }
+        if (earlier.source !== source) {
+          c.fail(
+            where,
+            `names an issuer of ${path}[${earlier.index}] with another key source: give both the same ${c.name('jwksUri')} / ${c.name('discoveryUrl')}`,
+          );
+        }
+        const shared = resolved.audiences.find((audience) => earlier.audiences.includes(audience));
+        if (shared !== undefined) {
+          c.fail(
+            `${path}[${index}].audience`,
+            `repeats an audience of ${path}[${earlier.index}] for the same issuer: the audience chooses the entry, so merge them or give each its own`,
+          );
+        }
+      }
+    }
+  });
 }
