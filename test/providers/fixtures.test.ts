@@ -38,7 +38,9 @@ describe('provider fixtures', () => {
     expect(
       keys.every((k: Record<string, unknown>) => k.alg === undefined && typeof k.issuer === 'string'),
     ).toBe(true);
-    expect(keys.filter((k: Record<string, unknown>) => String(k.issuer).includes('{tenantid}'))).toHaveLength(2);
+    expect(keys.filter((k: Record<string, unknown>) => String(k.issuer).includes('{tenantid}'))).toHaveLength(
+      2,
+    );
     // The x5c certificate really holds the published key.
     for (const key of keys) {
       const cert = new X509Certificate(Buffer.from(key.x5c[0], 'base64'));

@@ -51,6 +51,7 @@ describe.each(TARGETS)('$name adapter', (target) => {
             issuer: c.expected.issuer,
             authType: 'oidc',
             scopes: c.expected.scopes,
+            roles: c.expected.roles ?? [],
           });
         } else {
           const challenge = String(res.headers['www-authenticate']);
