@@ -210,6 +210,11 @@ export class UnknownKeyError extends AuthError {
 /**
  * Why an audience was refused beyond not matching: `microsoft_graph` for a Microsoft Graph token, which is
  * meant for Microsoft's APIs and never for this one.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof AudienceMismatchError && err.reason === 'microsoft_graph') console.error('asked for Graph');
+ * ```
  */
 export type AudienceMismatchReason = 'microsoft_graph';
 

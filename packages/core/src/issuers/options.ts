@@ -7,7 +7,16 @@ import {
   type TokenType,
 } from './presets.js';
 
-/** A value a `requiredClaims` entry compares with. */
+/**
+ * A value a `requiredClaims` entry compares with.
+ *
+ * @example
+ * ```ts
+ * import type { ClaimValue } from '@gatehouse/core';
+ *
+ * const verified: ClaimValue = true;
+ * ```
+ */
 export type ClaimValue = string | number | boolean;
 
 /**

@@ -4,13 +4,40 @@
  * the few checks that only make sense for that provider. Anything set explicitly on the issuer wins.
  */
 
-/** A provider known by name: `"preset": "entra"` in `GATEHOUSE_OIDC_CONFIG`. */
+/**
+ * A provider known by name: `"preset": "entra"` in `GATEHOUSE_OIDC_CONFIG`.
+ *
+ * @example
+ * ```ts
+ * import type { IssuerPreset } from '@gatehouse/core';
+ *
+ * const preset: IssuerPreset = 'keycloak';
+ * ```
+ */
 export type IssuerPreset = 'google' | 'entra' | 'okta' | 'auth0' | 'keycloak';
 
-/** Which token an issuer's callers present: an OAuth access token, or an OpenID Connect ID token. */
+/**
+ * Which token an issuer's callers present: an OAuth access token, or an OpenID Connect ID token.
+ *
+ * @example
+ * ```ts
+ * import type { TokenType } from '@gatehouse/core';
+ *
+ * const google: TokenType = 'id_token'; // Google's access tokens are opaque
+ * ```
+ */
 export type TokenType = 'access_token' | 'id_token';
 
-/** The names accepted for {@link IssuerPreset}, in documentation order. */
+/**
+ * The names accepted for {@link IssuerPreset}, in documentation order.
+ *
+ * @example
+ * ```ts
+ * import { ISSUER_PRESETS } from '@gatehouse/core';
+ *
+ * console.error(`presets: ${ISSUER_PRESETS.join(', ')}`);
+ * ```
+ */
 export const ISSUER_PRESETS: readonly IssuerPreset[] = ['google', 'entra', 'okta', 'auth0', 'keycloak'];
 
 /** The placeholder of a multi-tenant issuer (Microsoft Entra ID's discovery documents spell it so). */
@@ -20,6 +47,13 @@ export const TENANT_PLACEHOLDER = '{tenantid}';
  * Audiences of Microsoft Graph (and the retired Azure AD Graph). Their tokens are meant for Microsoft's APIs
  * only; Graph access tokens even carry a header `nonce` that makes their signature unverifiable by anyone
  * else. A service that receives one was sent the wrong token.
+ *
+ * @example
+ * ```ts
+ * import { MICROSOFT_GRAPH_AUDIENCES } from '@gatehouse/core';
+ *
+ * MICROSOFT_GRAPH_AUDIENCES.has('00000003-0000-0000-c000-000000000000'); // true
+ * ```
  */
 export const MICROSOFT_GRAPH_AUDIENCES: ReadonlySet<string> = new Set([
   '00000003-0000-0000-c000-000000000000',
