@@ -49,12 +49,12 @@ export {
   parseAuthorization,
 } from './http/bearer.js';
 export type { PublicPath } from './http/public-paths.js';
-export type { ClaimValue, IssuerRuleOptions } from './issuers/options.js';
-export type { IssuerPreset, TokenType } from './issuers/presets.js';
-export { ISSUER_PRESETS, MICROSOFT_GRAPH_AUDIENCES } from './issuers/presets.js';
 export { publicPathMatcher } from './http/public-paths.js';
 export type { AuthErrorResponse, BearerChallenge } from './http/response.js';
 export { authErrorResponse, bearerChallenge, DEFAULT_REALM } from './http/response.js';
+export type { ClaimValue, IssuerRuleOptions } from './issuers/options.js';
+export type { IssuerPreset, TokenType } from './issuers/presets.js';
+export { ISSUER_PRESETS, MICROSOFT_GRAPH_AUDIENCES } from './issuers/presets.js';
 export { isLoopbackHost } from './jwks/url.js';
 export type { JwsAlgorithm } from './jwt/algorithms.js';
 export { SUPPORTED_ALGORITHMS } from './jwt/algorithms.js';
