@@ -133,14 +133,7 @@ export class CompiledIssuer {
    */
   check(payload: Payload, name: IssuerName, key: { readonly issuer?: string }): IssuerClaims {
     const issuer = name.canonical;
-    if (name.tenant !== undefined && payload.tid !== name.tenant) {
-      throw new InvalidTokenError('token tenant does not match its issuer', {
-        reason: 'tenant',
-        claim: 'tid',
-        issuer,
-      });
-    }
-    if (key.issuer !== undefined) this.checkKeyIssuer(payload, key.issuer, issuer);
+    this.checkSigner(payload, name, key);
     if (this.rules.tokenType === 'id_token') {
       checkIdTokenAudience(payload, this.rules.audiences, issuer);
     } else if (this.rules.accessTokensNameClient && this.readClient(payload) === undefined) {
@@ -170,6 +163,22 @@ export class CompiledIssuer {
       }
     }
     return { scopes: this.readScopes(payload), roles: this.readRoles(payload) };
+  }
+
+  /**
+   * Whether the token could have been signed for its `iss` by that key: a `{tenantid}` issuer's tenant is
+   * the token's `tid`, and a key that names its issuer signs only for it. Part of {@link check}, and all
+   * that is checked of a JWT whose claims the caller checks itself (a logout token).
+   */
+  checkSigner(payload: Payload, name: IssuerName, key: { readonly issuer?: string }): void {
+    if (name.tenant !== undefined && payload.tid !== name.tenant) {
+      throw new InvalidTokenError('token tenant does not match its issuer', {
+        reason: 'tenant',
+        claim: 'tid',
+        issuer: name.canonical,
+      });
+    }
+    if (key.issuer !== undefined) this.checkKeyIssuer(payload, key.issuer, name.canonical);
   }
 
   /**

@@ -2,13 +2,24 @@ import type { AuditLogger } from '../audit.js';
 import { createAuthProvider, type GatehouseConfig } from '../config/create.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { loadConfigFromEnv } from '../config/env.js';
+import { validateFailedAuthLimit, validateRateLimit } from '../config/shared.js';
 import type { AuthContext } from '../context.js';
 import { type AuthError, ConfigError, isAuthError } from '../errors.js';
 import { type Credential, parseAuthorization } from '../http/bearer.js';
 import { type PublicPath, publicPathMatcher } from '../http/public-paths.js';
 import { type AuthErrorResponse, authErrorResponse } from '../http/response.js';
+import { FailedAuthThrottle } from '../limits/failed-auth.js';
+import { RateLimiter } from '../limits/rate-limiter.js';
 import { type AuthRequirement, checkRequirement } from '../policy/requirement.js';
 import { type AuthProvider, isPending, resolveToken } from '../provider.js';
+import { MultiAuthProvider } from '../providers/multi.js';
+import { OidcAuthProvider } from '../providers/oidc.js';
+import { BackchannelLogout, type BackchannelLogoutOptions } from '../revocation/backchannel-logout.js';
+import { RevocationRoutes } from '../revocation/http-api.js';
+import { type RevocationOptions, Revocations } from '../revocation/revocations.js';
+import { MemoryState } from '../state/memory-state.js';
+import type { SharedState } from '../state/shared-state.js';
+import { clientAddress } from './client-address.js';
 import type { Admission, Decision, Refusal, Route, RoutePolicy } from './decision.js';
 import { type RequestView, requestView } from './request.js';
 
@@ -28,6 +39,16 @@ export interface GatehouseOptions extends GatehouseConfig {
   readonly publicPaths?: readonly PublicPath[];
   /** Receives accept and reject audit events (pino-compatible). Silent by default. */
   readonly logger?: AuditLogger;
+  /**
+   * What the instances share: revocations, rate-limit and failed-authentication counters, one-time ids.
+   * Default: a `MemoryState` (this process only); `createRedisState()` from `@gatehouse/redis` shares
+   * it on Redis. Required when `redisUrl` is set.
+   */
+  readonly state?: SharedState;
+  /** How long revocations last (see `RevocationOptions`). */
+  readonly revocation?: RevocationOptions;
+  /** Back-channel logout: the client ids logout tokens must name, their maximum age. */
+  readonly backchannelLogout?: BackchannelLogoutOptions;
 }
 
 /** The options every framework adapter's factory takes: {@link GatehouseOptions} plus the main mode. */
@@ -61,6 +82,15 @@ export class Gatehouse {
   private readonly maxTokenLength: number;
   private readonly logger: AuditLogger | undefined;
   private readonly hasPublicPaths: boolean;
+  /** What the instances share (the in-process store unless one was given). */
+  readonly state: SharedState;
+  /** Revocations: made, lifted and listed here, checked on every request from memory. */
+  readonly revocations: Revocations;
+  /** The contract's revocation and back-channel logout routes, for the apps to map. */
+  readonly revocationRoutes: RevocationRoutes;
+  private readonly limiter: RateLimiter | undefined;
+  private readonly throttle: FailedAuthThrottle | undefined;
+  private readonly trustProxy: boolean;
 
   constructor(options: GatehouseOptions = {}) {
     this.logger = options.logger;
@@ -74,6 +104,35 @@ export class Gatehouse {
     }
     this.isPublic = publicPathMatcher(options.publicPaths);
     this.hasPublicPaths = (options.publicPaths?.length ?? 0) > 0;
+    if (options.redisUrl !== undefined && options.state === undefined) {
+      throw new ConfigError(
+        'invalid_config',
+        'needs a state that connects to it: createRedisState({ url }) from @gatehouse/redis',
+        { field: 'redisUrl' },
+      );
+    }
+    this.state = options.state ?? new MemoryState();
+    const tolerance = options.oidc?.clockToleranceSecs ?? DEFAULTS.clockToleranceSecs;
+    this.revocations = new Revocations(this.state, { clockToleranceSecs: tolerance, ...options.revocation });
+    const oidc = findOidc(this.provider);
+    const logout =
+      oidc === undefined
+        ? undefined
+        : new BackchannelLogout(this.revocations, oidc, {
+            clockToleranceSecs: tolerance,
+            ...options.backchannelLogout,
+          });
+    this.revocationRoutes = new RevocationRoutes(this.revocations, logout);
+    this.limiter =
+      options.rateLimit &&
+      new RateLimiter(validateRateLimit(options.rateLimit, { prefix: 'rateLimit.' }), this.state);
+    this.throttle =
+      options.failedAuthLimit &&
+      new FailedAuthThrottle(
+        validateFailedAuthLimit(options.failedAuthLimit, { prefix: 'failedAuthLimit.' }),
+        this.state,
+      );
+    this.trustProxy = options.trustProxy === true;
   }
 
   /**
@@ -99,8 +158,34 @@ export class Gatehouse {
    * route's requirement is then checked. Never rejects for client input; a rejection is a bug.
    */
   handle(view: RequestView, route: Route, prior?: AuthContext): Decision | Promise<Decision> {
-    if (prior !== undefined) return this.admit(prior, route);
+    // 2. an identity an earlier step established (and checked): the requirement only.
+    if (prior !== undefined) return this.require(prior, route);
     if (route.publicPaths && this.isPublic(view.path)) return NO_IDENTITY;
+    if (this.throttle === undefined) return this.decide(view, route);
+    // 3. an address blocked after too many failed authentications: 429, whatever it sends now.
+    const address = clientAddress(view, this.trustProxy);
+    const blocked = this.throttle.check(address);
+    if (blocked !== undefined) return this.refuse(blocked);
+    const decision = this.decide(view, route);
+    return isPending(decision)
+      ? decision.then((d) => this.countFailure(d, view, address))
+      : this.countFailure(decision, view, address);
+  }
+
+  // 10. a 401 for presented credentials counts against the client address (on every instance). The
+  // refusal waits for the shared count: a failure is not the hot path, and the next request from that
+  // address, wherever it lands, then finds the address blocked.
+  private countFailure(
+    decision: Decision,
+    view: RequestView,
+    address: string | undefined,
+  ): Decision | Promise<Decision> {
+    if (decision.admitted || decision.status !== 401 || view.authorization === undefined) return decision;
+    if (decision.error.code === 'missing_credentials') return decision;
+    return this.throttle!.recordFailure(address).then(() => decision);
+  }
+
+  private decide(view: RequestView, route: Route): Decision | Promise<Decision> {
     const anonymous = this.provider.anonymousContext;
     if (anonymous !== undefined) return this.admit(anonymous, route);
 
@@ -165,7 +250,25 @@ export class Gatehouse {
     await (this.provider as { warmUp?: () => Promise<void> }).warmUp?.();
   }
 
-  private admit(auth: AuthContext, route: Route): Decision {
+  private admit(auth: AuthContext, route: Route): Decision | Promise<Decision> {
+    // 7. revoked (by jti, subject, session or API key name): a Map lookup, also for cached tokens.
+    if (this.state.revocations.size > 0) {
+      const revoked = this.revocations.check(auth);
+      if (revoked !== undefined) return this.refuse(revoked, auth);
+    }
+    // 8. the identity's rate limit: from leased quota in memory.
+    if (this.limiter !== undefined && auth.authType !== 'anonymous') {
+      const verdict = this.limiter.check(auth);
+      if (verdict instanceof Promise) {
+        return verdict.then((limited) => (limited ? this.refuse(limited, auth) : this.require(auth, route)));
+      }
+      if (verdict !== undefined) return this.refuse(verdict, auth);
+    }
+    return this.require(auth, route);
+  }
+
+  // 9. the route's requirement (admin, scopes).
+  private require(auth: AuthContext, route: Route): Decision {
     const requirement = route.requirement;
     if (requirement !== undefined) {
       const denied = checkRequirement(auth, requirement);
@@ -224,6 +327,18 @@ export class Gatehouse {
 
 const REQUIRED_ROUTE: Route = Object.freeze({ optional: false, publicPaths: false, requirement: undefined });
 const OPTIONAL_ROUTE: Route = Object.freeze({ optional: true, publicPaths: false, requirement: undefined });
+
+// The OIDC provider behind the configured one (if any): back-channel logout verifies with its keys.
+function findOidc(provider: AuthProvider): OidcAuthProvider | undefined {
+  if (provider instanceof OidcAuthProvider) return provider;
+  if (provider instanceof MultiAuthProvider) {
+    for (const inner of provider.providers) {
+      const found = findOidc(inner);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
 
 // The provider: the one given, or built from the configuration in the options, or from the environment.
 function providerFor(options: GatehouseOptions): AuthProvider {

@@ -10,7 +10,7 @@ import { type IssuerRuleOptions, resolveIssuer } from '../issuers/options.js';
 import { IssuerKeys } from '../jwks/issuer-keys.js';
 import { type JwsAlgorithm, type VerificationKey, verifySignature } from '../jwt/algorithms.js';
 import { type ClaimRules, checkClaims } from '../jwt/claims.js';
-import { type CompactJws, decodeCompactJws, looksLikeJws } from '../jwt/compact.js';
+import { type CompactJws, decodeCompactJws, type JwsHeader, looksLikeJws } from '../jwt/compact.js';
 import { AdminPolicy } from '../policy/admins.js';
 import type { AuthProvider } from '../provider.js';
 
@@ -84,6 +84,19 @@ export const OIDC_DEFAULTS = Object.freeze({
   httpTimeoutMs: DEFAULTS.httpTimeoutMs,
   maxResponseBytes: DEFAULTS.maxResponseBytes,
 });
+
+/** A JWT whose signature {@link OidcAuthProvider.verifySignature} checked. */
+export interface VerifiedJwt {
+  /**
+   * The trusted issuer that signed it: the configured issuer (its tenant filled in), whichever alias the
+   * token's `iss` used, as in `auth.issuer`.
+   */
+  readonly issuer: string;
+  /** The audiences configured for that issuer. */
+  readonly audiences: readonly string[];
+  readonly header: JwsHeader;
+  readonly payload: Record<string, unknown>;
+}
 
 /** One entry of the issuers list, compiled, with its claim rules for one `iss` spelling. */
 interface Entry {
@@ -246,6 +259,36 @@ export class OidcAuthProvider implements AuthProvider {
   /** Forgets every validated token (keys stay cached). */
   clearTokenCache(): void {
     this.cache.clear();
+  }
+
+  /**
+   * Verifies the signature of any JWT from a trusted issuer (a logout token, say) with that issuer's
+   * keys, fetched and cached as for access tokens, and returns its header and payload. Only `iss` (with
+   * its tenant, for a `{tenantid}` issuer), the algorithm, the signing key's own issuer and the signature
+   * are checked: the claims are the caller's to check.
+   *
+   * @example
+   * ```ts
+   * const { issuer, payload } = await oidc.verifySignature(logoutToken);
+   * ```
+   */
+  async verifySignature(token: string): Promise<VerifiedJwt> {
+    const { header, payload, signingInput, signature } = decodeCompactJws(token);
+    const iss = payload.iss;
+    const trusted = typeof iss === 'string' ? this.names.get(iss) : undefined;
+    if (trusted === undefined) throw this.unknownIssuer(iss);
+    const { name, keys, entries } = trusted;
+    const entry = entries[0]!;
+    const { alg, kid } = header;
+    if (!entry.algorithms.has(alg)) throw new UnsupportedAlgorithmError(alg);
+    const key = keys.find(kid, alg) ?? (await keys.fetchKey(kid, alg));
+    if (!verifySignature(alg, key, signingInput, signature)) {
+      throw new InvalidTokenError('invalid token signature', { reason: 'signature', issuer: name.canonical });
+    }
+    entry.compiled.checkSigner(payload, name, key);
+    const audiences =
+      entries.length === 1 ? entry.rules.audiences : entries.flatMap((e) => e.rules.audiences);
+    return { issuer: name.canonical, audiences, header, payload };
   }
 
   private accept(
