@@ -82,6 +82,29 @@ describe('every provider, one service', () => {
   });
 });
 
+describe('signatures of other JWTs (back-channel logout tokens)', () => {
+  const all = fromEnv(providers.all.flatMap((p) => p.issuers));
+
+  it('reports the configured issuer for an alias, so that a logout revokes what auth.issuer names', async () => {
+    const { auth0, entra } = providers;
+    const viaCanonical = await auth0.userToken({ iss: auth0.canonicalIssuer });
+    expect((await all.verifySignature(viaCanonical)).issuer).toBe(auth0.customDomainIssuer);
+    expect((await all.verifySignature(await entra.v1UserToken())).issuer).toBe(entra.v2Issuer());
+  });
+
+  it('refuses a key of another tenant and a tenant that is not trusted', async () => {
+    const { entra } = providers;
+    await expect(all.verifySignature(await entra.v2UserToken({}, entra.keys.consumer))).rejects.toMatchObject(
+      {
+        reason: 'key_issuer',
+      },
+    );
+    await expect(
+      all.verifySignature(await entra.v2UserToken({ tid: '3f1a9c2e-7b4d-4a8e-9f6c-2d5e8b1a4c7f' })),
+    ).rejects.toMatchObject({ reason: 'tenant' });
+  });
+});
+
 describe('keys', () => {
   it("fetches one key set for an issuer and its aliases (Auth0's two domains)", async () => {
     const { auth0 } = providers;
