@@ -202,16 +202,17 @@ export class CompiledIssuer {
   // signs only for it, `{tenantid}` standing for the token's `tid`; the configured issuer with the same
   // tenant also passes, so that v1 tokens (sts.windows.net) verify with v2 keys.
   private checkKeyIssuer(payload: Payload, keyIssuer: string, issuer: string): void {
-    const tid = payload.tid;
-    if (typeof tid !== 'string' || tid.length === 0 || !/^[A-Za-z0-9._-]+$/.test(tid)) {
+    const tid = typeof payload.tid === 'string' && TENANT.test(payload.tid) ? payload.tid : undefined;
+    if (tid === undefined && isTenantTemplate(keyIssuer)) {
       throw new InvalidTokenError('token has no tenant for its signing key', {
         reason: 'key_issuer',
         claim: 'tid',
         issuer,
       });
     }
-    const effective = fillTenant(keyIssuer, tid);
-    if (effective !== payload.iss && effective !== fillTenant(this.rules.issuer, tid)) {
+    const effective = tid === undefined ? keyIssuer : fillTenant(keyIssuer, tid);
+    const configured = tid === undefined ? this.rules.issuer : fillTenant(this.rules.issuer, tid);
+    if (effective !== payload.iss && effective !== configured) {
       throw new InvalidTokenError('token signed with a key of another issuer', {
         reason: 'key_issuer',
         claim: 'iss',
@@ -220,6 +221,8 @@ export class CompiledIssuer {
     }
   }
 }
+
+const TENANT = /^[A-Za-z0-9._-]+$/;
 
 // OpenID Connect Core §3.1.3.7: an ID token's `aud` names the client; with several audiences, `azp` must
 // be present and name an accepted client (the one it was issued to).

@@ -83,6 +83,18 @@ describe('CompiledIssuer checks', () => {
       reason: 'key_issuer',
       claim: 'tid',
     });
+    // A key naming a plain issuer needs no tenant: it signs for that issuer only.
+    expect(() =>
+      generic.check({ iss: 'https://idp.example.com' }, name, { issuer: 'https://idp.example.com' }),
+    ).not.toThrow();
+    expect(
+      refusal(() =>
+        generic.check({ iss: 'https://idp.example.com' }, name, { issuer: 'https://other.example.com' }),
+      ),
+    ).toMatchObject({
+      reason: 'key_issuer',
+      claim: 'iss',
+    });
   });
 
   it('refuses an Entra ID token presented as an access token (it names no client)', () => {
