@@ -10,25 +10,40 @@ export { createAuthProvider } from './config/create.js';
 export { ENV, loadConfigFromEnv, runtimeEnvironment } from './config/env.js';
 export type { AuthContext, AuthType } from './context.js';
 export { createAuthContext, hasScopes, missingScopes } from './context.js';
+export { normalizeHtu } from './dpop/htu.js';
+export type { DpopNonceOptions, NonceState } from './dpop/nonce.js';
+export { DPOP_NONCE_DEFAULTS, DpopNonces } from './dpop/nonce.js';
+export type { DpopProofRequest, DpopProofRules, VerifiedDpopProof } from './dpop/proof.js';
+export { verifyDpopProof } from './dpop/proof.js';
+export type { OneTimeIds, ReplayGuardOptions, ReplayVerdict } from './dpop/replay.js';
+export { REPLAY_GUARD_DEFAULTS, ReplayGuard } from './dpop/replay.js';
+export { jwkThumbprint } from './dpop/thumbprint.js';
 export type {
   AuthErrorCode,
   BearerErrorCode,
   ConfigErrorCode,
+  DpopErrorCode,
+  DpopProofFailure,
   InvalidRequestReason,
   InvalidTokenReason,
+  SenderConstraintFailure,
 } from './errors.js';
 export {
   AudienceMismatchError,
   AuthError,
   ConfigError,
+  DpopNonceError,
   ForbiddenError,
   InsufficientScopeError,
+  InvalidDpopProofError,
   InvalidRequestError,
   InvalidTokenError,
   IssuerUnavailableError,
   isAuthError,
   MissingCredentialsError,
+  SenderConstraintError,
   TokenExpiredError,
+  TokenInactiveError,
   TokenNotYetValidError,
   UnknownApiKeyError,
   UnknownIssuerError,
@@ -45,8 +60,9 @@ export {
 } from './http/bearer.js';
 export type { PublicPath } from './http/public-paths.js';
 export { publicPathMatcher } from './http/public-paths.js';
-export type { AuthErrorResponse, BearerChallenge } from './http/response.js';
-export { authErrorResponse, bearerChallenge, DEFAULT_REALM } from './http/response.js';
+export type { AuthErrorResponse, BearerChallenge, ChallengeOptions, DpopChallenge } from './http/response.js';
+export { authErrorResponse, bearerChallenge, DEFAULT_REALM, dpopChallenge } from './http/response.js';
+export type { IntrospectionClient } from './introspection/endpoint.js';
 export { isLoopbackHost } from './jwks/url.js';
 export type { JwsAlgorithm } from './jwt/algorithms.js';
 export { SUPPORTED_ALGORITHMS } from './jwt/algorithms.js';
@@ -57,6 +73,16 @@ export type { AuthProvider } from './provider.js';
 export type { ApiKeyEntry, ApiKeyProviderOptions } from './providers/api-key.js';
 export { ApiKeyAuthProvider } from './providers/api-key.js';
 export { DEVELOPMENT_IDENTITY, DevelopmentAuthProvider } from './providers/development.js';
+export type { IntrospectionProviderOptions } from './providers/introspection.js';
+export { INTROSPECTION_DEFAULTS, IntrospectionAuthProvider } from './providers/introspection.js';
 export { MultiAuthProvider } from './providers/multi.js';
 export type { IssuerOptions, OidcProviderOptions } from './providers/oidc.js';
 export { OIDC_DEFAULTS, OidcAuthProvider } from './providers/oidc.js';
+export { certificateThumbprint, parseForwardedCertificate } from './sender/certificate.js';
+export type {
+  DpopMode,
+  SenderConstraintOptions,
+  SenderHeaders,
+  SenderRequest,
+} from './sender/constraint.js';
+export { DPOP_MODES, SENDER_CONSTRAINT_DEFAULTS, SenderConstraints } from './sender/constraint.js';
