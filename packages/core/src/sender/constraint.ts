@@ -180,6 +180,7 @@ export class SenderConstraints {
       return undefined;
     }
     if (mode === 'disabled') throw new SenderConstraintError('dpop_disabled', issuer);
+    if (mode === 'required' && jkt === undefined) throw new SenderConstraintError('dpop_required', issuer);
     return this.checkProof(request, jkt, issuer);
   }
 
