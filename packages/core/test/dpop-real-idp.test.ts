@@ -1,5 +1,6 @@
 import { type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
 import * as client from 'openid-client';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   InvalidDpopProofError,
@@ -8,6 +9,8 @@ import {
   SenderConstraints,
 } from '../src/index.js';
 import { ath, type DpopKey, makeDpopKey, makeProof } from './helpers/dpop.js';
+
+type KeyPair = Parameters<typeof client.getDPoPHandle>[1];
 
 const PUBLIC_URL = 'http://127.0.0.1:8080';
 
@@ -36,7 +39,7 @@ describe('DPoP-bound JWTs from the real OpenID provider', () => {
       true,
       ['verify'],
     );
-    const handle = client.getDPoPHandle(config, { privateKey: key.privateKey as CryptoKey, publicKey });
+    const handle = client.getDPoPHandle(config, { privateKey: key.privateKey, publicKey } as KeyPair);
     const tokens = await client.clientCredentialsGrant(config, { scope: 'api:read' }, { DPoP: handle });
     expect(tokens.token_type.toLowerCase()).toBe('dpop');
     token = tokens.access_token;

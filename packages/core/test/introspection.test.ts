@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
 import * as client from 'openid-client';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authErrorResponse,
@@ -13,6 +14,8 @@ import {
 } from '../src/index.js';
 import { FixedClock } from './helpers/clock.js';
 import { ath, makeDpopKey, makeProof } from './helpers/dpop.js';
+
+type KeyPair = Parameters<typeof client.getDPoPHandle>[1];
 
 /** An issuer whose introspection endpoint the test scripts: answers, counts, slows down or fails. */
 class ScriptedIssuer {
@@ -246,7 +249,7 @@ describe('opaque and DPoP-bound tokens from the real OpenID provider', () => {
         },
       ),
       {
-        privateKey: key.privateKey as CryptoKey,
+        privateKey: key.privateKey,
         publicKey: await crypto.subtle.importKey(
           'jwk',
           key.publicJwk,
@@ -254,7 +257,7 @@ describe('opaque and DPoP-bound tokens from the real OpenID provider', () => {
           true,
           ['verify'],
         ),
-      },
+      } as KeyPair,
     );
     const token = await serviceToken(handle);
     const auth = await provider().validateToken(token);

@@ -4,6 +4,7 @@ import { AdminPolicy } from '../policy/admins.js';
 import type { AuthProvider } from '../provider.js';
 import { ApiKeyAuthProvider, type ApiKeyEntry } from '../providers/api-key.js';
 import { DevelopmentAuthProvider } from '../providers/development.js';
+import { IntrospectionAuthProvider } from '../providers/introspection.js';
 import { MultiAuthProvider } from '../providers/multi.js';
 import { OidcAuthProvider, type OidcProviderOptions } from '../providers/oidc.js';
 import { runtimeEnvironment } from './env.js';
@@ -22,6 +23,16 @@ export interface GatehouseConfig {
   readonly disableAuth?: boolean;
   /** `production` forbids `disableAuth`. Default: `NODE_ENV`, or `development` when unset. */
   readonly environment?: string;
+  /**
+   * The origin (and optional path prefix) clients use to reach the service, e.g.
+   * `https://api.example.com`: DPoP proofs name it in `htu` (`GATEHOUSE_PUBLIC_URL`).
+   */
+  readonly publicUrl?: string;
+  /**
+   * The header in which a trusted TLS-terminating proxy forwards the client certificate, for
+   * certificate-bound tokens (RFC 8705; `GATEHOUSE_CLIENT_CERT_HEADER`). Unset: the TLS connection's own.
+   */
+  readonly clientCertificateHeader?: string;
 }
 
 /** Runtime collaborators of the providers {@link createAuthProvider} builds. */
@@ -71,10 +82,34 @@ export function createAuthProvider(
     );
   }
   if (config.oidc !== undefined) {
-    validateOidcOptions(config.oidc, { prefix: 'oidc.' });
+    const oidc = validateOidcOptions(config.oidc, { prefix: 'oidc.' });
     providers.push(
       new OidcAuthProvider({ ...config.oidc, admins, logger: options.logger, now: options.now }),
     );
+    // Opaque tokens go last: API keys and JWTs are claimed before, so they are never sent out.
+    const introspected = oidc.issuers.find((entry) => entry.introspection !== undefined);
+    if (introspected?.introspection !== undefined) {
+      const audiences = oidc.issuers
+        .filter((entry) => entry.issuer === introspected.issuer)
+        .flatMap((entry) => (typeof entry.audience === 'string' ? [entry.audience] : entry.audience));
+      const { clientId, clientSecret, endpoint } = introspected.introspection;
+      providers.push(
+        new IntrospectionAuthProvider({
+          issuer: introspected.issuer,
+          audience: audiences,
+          client: { clientId, clientSecret },
+          endpoint,
+          tokenCacheSize: oidc.tokenCacheSize,
+          tokenCacheTtlSecs: oidc.tokenCacheTtlSecs,
+          clockToleranceSecs: oidc.clockToleranceSecs,
+          httpTimeoutMs: oidc.httpTimeoutMs,
+          maxResponseBytes: oidc.maxResponseBytes,
+          admins,
+          logger: options.logger,
+          now: options.now,
+        }),
+      );
+    }
   }
   if (providers.length === 0) {
     throw new ConfigError(
