@@ -1,0 +1,146 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { authErrorResponse, isAuthError, OidcAuthProvider, SenderConstraints } from '@gatehouse/core';
+import { type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createDpopFetch,
+  createDpopProof,
+  type DpopKey,
+  exportDpopKey,
+  generateDpopKey,
+  InvalidOptionsError,
+  importDpopKey,
+} from '../src/index.js';
+
+/** An API on loopback that takes DPoP-bound tokens, through Gatehouse core, with server nonces. */
+async function startApi(idp: DevIdp): Promise<{ url: string; requests: number; close(): Promise<void> }> {
+  const provider = new OidcAuthProvider({ issuers: [{ issuer: idp.issuer, audience: idp.audience }] });
+  let url = '';
+  const state = { requests: 0 };
+  let senders: SenderConstraints | undefined;
+  const server: Server = createServer(async (req, res) => {
+    state.requests++;
+    const [scheme, token] = (req.headers.authorization ?? '').split(' ');
+    try {
+      const auth = await provider.validateToken(token ?? '');
+      const headers = await senders!.check(auth, {
+        scheme: scheme === 'DPoP' ? 'DPoP' : 'Bearer',
+        token: token ?? '',
+        method: req.method ?? 'GET',
+        target: req.url ?? '/',
+        dpop: req.headers.dpop,
+      });
+      res
+        .writeHead(200, { 'content-type': 'application/json', ...headers })
+        .end(JSON.stringify({ subject: auth.subject }));
+    } catch (err) {
+      if (!isAuthError(err)) throw err;
+      const response = authErrorResponse(err, {
+        dpop: { algs: ['ES256', 'EdDSA'] },
+        scheme: scheme === 'DPoP' ? 'DPoP' : 'Bearer',
+      });
+      res.writeHead(response.status, response.headers).end(JSON.stringify(response.body));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  senders = new SenderConstraints({
+    publicUrl: url,
+    nonces: { secret: 'the api instances share this secret' },
+  });
+  return {
+    url,
+    get requests() {
+      return state.requests;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('DPoP on the client', () => {
+  let idp: DevIdp;
+  let api: Awaited<ReturnType<typeof startApi>>;
+  let key: DpopKey;
+  let token: string;
+
+  beforeAll(async () => {
+    idp = await startDevIdp({ requireDpopNonce: true });
+    api = await startApi(idp);
+    key = await generateDpopKey();
+    const config = await oidc.discovery(
+      new URL(idp.issuer),
+      idp.clients.service.clientId,
+      idp.clients.service.clientSecret,
+      undefined,
+      {
+        execute: [oidc.allowInsecureRequests],
+      },
+    );
+    const tokens = await oidc.clientCredentialsGrant(
+      config,
+      { scope: 'api:read' },
+      { DPoP: oidc.getDPoPHandle(config, key) },
+    );
+    token = tokens.access_token;
+  });
+  afterAll(() => Promise.all([api?.close(), idp?.close()]));
+
+  it('keeps a key across a save and a load, with the same thumbprint', async () => {
+    const saved = await exportDpopKey(key);
+    const loaded = await importDpopKey(saved);
+    expect(loaded.thumbprint).toBe(key.thumbprint);
+    expect(loaded.publicJwk).toEqual(key.publicJwk);
+    await expect(importDpopKey('{"kty":"EC"}')).rejects.toBeInstanceOf(InvalidOptionsError);
+    await expect(importDpopKey('nope')).rejects.toBeInstanceOf(InvalidOptionsError);
+  });
+
+  it('signs a proof per request, learns the server nonce once, and uses it afterwards', async () => {
+    const dpopFetch = createDpopFetch({ getToken: async () => token }, key);
+    const before = api.requests;
+    const first = await dpopFetch(`${api.url}/v1/whoami?x=1`);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ subject: idp.clients.service.clientId });
+    expect(api.requests - before).toBe(2); // use_dpop_nonce, then the retry
+    const second = await dpopFetch(`${api.url}/v1/whoami`);
+    expect(second.status).toBe(200);
+    expect(api.requests - before).toBe(3);
+  });
+
+  it('a replayed proof, a proof by another key and the token as Bearer are refused', async () => {
+    const nonceResponse = await fetch(`${api.url}/v1/whoami`, {
+      headers: {
+        authorization: `DPoP ${token}`,
+        dpop: await createDpopProof(key, { method: 'GET', url: `${api.url}/v1/whoami`, accessToken: token }),
+      },
+    });
+    const nonce = nonceResponse.headers.get('dpop-nonce') ?? undefined;
+    expect(nonce).toBeDefined();
+    const proof = await createDpopProof(key, {
+      method: 'GET',
+      url: `${api.url}/v1/whoami`,
+      accessToken: token,
+      nonce,
+    });
+    const send = (headers: Record<string, string>) => fetch(`${api.url}/v1/whoami`, { headers });
+    expect((await send({ authorization: `DPoP ${token}`, dpop: proof })).status).toBe(200);
+    const replay = await send({ authorization: `DPoP ${token}`, dpop: proof });
+    expect(replay.status).toBe(401);
+    expect(replay.headers.get('www-authenticate')).toContain('error="invalid_dpop_proof"');
+    const thief = await generateDpopKey();
+    const stolen = await send({
+      authorization: `DPoP ${token}`,
+      dpop: await createDpopProof(thief, {
+        method: 'GET',
+        url: `${api.url}/v1/whoami`,
+        accessToken: token,
+        nonce,
+      }),
+    });
+    expect(stolen.status).toBe(401);
+    const bearer = await send({ authorization: `Bearer ${token}` });
+    expect(bearer.status).toBe(401);
+    expect(bearer.headers.get('www-authenticate')).toMatch(/DPoP algs="ES256 EdDSA", error="invalid_token"/);
+  });
+});
