@@ -1,24 +1,27 @@
 /**
  * @gatehouse/core: the framework-free authentication engine of Gatehouse. Adapters
- * (`@gatehouse/express`, `@gatehouse/koa`, `@gatehouse/nestjs`) call it; services may too.
+ * (`@gatehouse/express`, `@gatehouse/koa`, `@gatehouse/nestjs`, `@gatehouse/fastify`) run its request
+ * pipeline; services may call it directly.
  */
 
 export type { AuditEvent, AuditEventName, AuditLogger } from './audit.js';
 export { TokenCache } from './cache/token-cache.js';
 export type { CreateProviderOptions, GatehouseConfig } from './config/create.js';
 export { createAuthProvider } from './config/create.js';
+export { DEFAULTS } from './config/defaults.js';
 export { ENV, loadConfigFromEnv, runtimeEnvironment } from './config/env.js';
 export type { AuthContext, AuthType } from './context.js';
 export { createAuthContext, hasScopes, missingScopes } from './context.js';
 export { normalizeHtu } from './dpop/htu.js';
 export type { DpopNonceOptions, NonceState } from './dpop/nonce.js';
-export { DPOP_NONCE_DEFAULTS, DpopNonces } from './dpop/nonce.js';
+export { DpopNonces } from './dpop/nonce.js';
 export type { DpopProofRequest, DpopProofRules, VerifiedDpopProof } from './dpop/proof.js';
 export { verifyDpopProof } from './dpop/proof.js';
 export type { OneTimeIds, ReplayGuardOptions, ReplayVerdict } from './dpop/replay.js';
-export { REPLAY_GUARD_DEFAULTS, ReplayGuard } from './dpop/replay.js';
+export { ReplayGuard } from './dpop/replay.js';
 export { jwkThumbprint } from './dpop/thumbprint.js';
 export type {
+  AnyAuthError,
   AuthErrorCode,
   BearerErrorCode,
   ConfigErrorCode,
@@ -50,13 +53,14 @@ export {
   UnknownKeyError,
   UnsupportedAlgorithmError,
 } from './errors.js';
-export type { AdapterOptions, GatehouseOptions, RouteHelpers } from './gatehouse.js';
-export { createGatehouse, Gatehouse } from './gatehouse.js';
+export type { Credential, CredentialScheme } from './http/bearer.js';
 export {
+  assertTokenSyntax,
   authorizationHeader,
   DEFAULT_MAX_TOKEN_LENGTH,
   extractBearer,
   isBearerToken,
+  parseAuthorization,
 } from './http/bearer.js';
 export type { PublicPath } from './http/public-paths.js';
 export { publicPathMatcher } from './http/public-paths.js';
@@ -66,6 +70,14 @@ export type { IntrospectionClient } from './introspection/endpoint.js';
 export { isLoopbackHost } from './jwks/url.js';
 export type { JwsAlgorithm } from './jwt/algorithms.js';
 export { SUPPORTED_ALGORITHMS } from './jwt/algorithms.js';
+export { authOf } from './pipeline/auth-of.js';
+export type { Admission, Decision, Refusal, Route, RoutePolicy } from './pipeline/decision.js';
+export type { AdapterOptions, GatehouseOptions } from './pipeline/gatehouse.js';
+export { createGatehouse, Gatehouse } from './pipeline/gatehouse.js';
+export type { RouteHelpers } from './pipeline/helpers.js';
+export { withRouteHelpers } from './pipeline/helpers.js';
+export type { NodeRequestLike, RequestView } from './pipeline/request.js';
+export { NodeRequestView, requestView } from './pipeline/request.js';
 export { AdminPolicy } from './policy/admins.js';
 export type { AuthRequirement } from './policy/requirement.js';
 export { checkRequirement } from './policy/requirement.js';
@@ -74,7 +86,7 @@ export type { ApiKeyEntry, ApiKeyProviderOptions } from './providers/api-key.js'
 export { ApiKeyAuthProvider } from './providers/api-key.js';
 export { DEVELOPMENT_IDENTITY, DevelopmentAuthProvider } from './providers/development.js';
 export type { IntrospectionProviderOptions } from './providers/introspection.js';
-export { INTROSPECTION_DEFAULTS, IntrospectionAuthProvider } from './providers/introspection.js';
+export { IntrospectionAuthProvider } from './providers/introspection.js';
 export { MultiAuthProvider } from './providers/multi.js';
 export type { IssuerOptions, OidcProviderOptions } from './providers/oidc.js';
 export { OIDC_DEFAULTS, OidcAuthProvider } from './providers/oidc.js';
@@ -85,4 +97,4 @@ export type {
   SenderHeaders,
   SenderRequest,
 } from './sender/constraint.js';
-export { DPOP_MODES, SENDER_CONSTRAINT_DEFAULTS, SenderConstraints } from './sender/constraint.js';
+export { DPOP_MODES, SenderConstraints } from './sender/constraint.js';

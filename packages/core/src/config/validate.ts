@@ -4,6 +4,8 @@ import { isBearerToken } from '../http/bearer.js';
 import { urlProblem } from '../jwks/url.js';
 import { isSupportedAlgorithm, type JwsAlgorithm, SUPPORTED_ALGORITHMS } from '../jwt/algorithms.js';
 import { DPOP_MODES, type DpopMode } from '../sender/constraint.js';
+import { DEFAULTS } from './defaults.js';
+import { markValidated } from './validated.js';
 
 /**
  * Validation shared by programmatic options (camelCase) and the environment (snake_case JSON). Every
@@ -56,19 +58,17 @@ export interface ApiKeySettings {
   readonly scopes?: readonly string[];
 }
 
-const DEFAULTS = {
-  jwksRefreshIntervalSecs: 3600,
-  jwksCooldownSecs: 30,
-  tokenCacheSize: 1000,
-  tokenCacheTtlSecs: 300,
-  clockToleranceSecs: 60,
-  httpTimeoutMs: 5000,
-  maxResponseBytes: 512 * 1024,
-  dpopNonceRotationSecs: 60,
-} as const;
-
 // Non-negative integer fields of the OIDC settings, with their upper bounds.
-const INTEGER_FIELDS: readonly [keyof typeof DEFAULTS, number, number][] = [
+type IntegerField =
+  | 'jwksRefreshIntervalSecs'
+  | 'jwksCooldownSecs'
+  | 'tokenCacheSize'
+  | 'tokenCacheTtlSecs'
+  | 'clockToleranceSecs'
+  | 'httpTimeoutMs'
+  | 'maxResponseBytes'
+  | 'dpopNonceRotationSecs';
+const INTEGER_FIELDS: readonly [IntegerField, number, number][] = [
   ['jwksRefreshIntervalSecs', 1, 7 * 24 * 3600],
   ['dpopNonceRotationSecs', 1, 24 * 3600],
   ['jwksCooldownSecs', 0, 24 * 3600],
@@ -209,7 +209,7 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
     }
   }
 
-  const integers = {} as Record<keyof typeof DEFAULTS, number>;
+  const integers = {} as Record<IntegerField, number>;
   for (const [field, min, max] of INTEGER_FIELDS) {
     const value = options[n(field)];
     if (value === undefined) {
@@ -220,9 +220,11 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
     if (value < min || value > max) c.fail(n(field), `must be between ${min} and ${max}`);
     integers[field] = value;
   }
-  return dpopNonceSecret === undefined
-    ? { issuers, algorithms, ...integers }
-    : { issuers, algorithms, dpopNonceSecret, ...integers };
+  return markValidated(
+    dpopNonceSecret === undefined
+      ? { issuers, algorithms, ...integers }
+      : { issuers, algorithms, dpopNonceSecret, ...integers },
+  );
 }
 
 function readIntrospection(c: Checker, value: unknown, path: string): IntrospectionSettings {
@@ -262,7 +264,7 @@ function readAlgorithms(c: Checker, value: unknown, path: string): JwsAlgorithm[
 export function validateApiKeys(input: unknown, spelling: Spelling = {}): ApiKeySettings[] {
   const c: Checker = new Checker(spelling);
   const seen = new Set<string>();
-  return c.list(input, '', { nonEmpty: true }).map((value, index) => {
+  const entries = c.list(input, '', { nonEmpty: true }).map((value, index) => {
     const path = `[${index}]`;
     const entry = c.object(value, path);
     c.noUnknownFields(entry, path, ['name', 'key', 'scopes']);
@@ -282,6 +284,7 @@ export function validateApiKeys(input: unknown, spelling: Spelling = {}): ApiKey
     }
     return scopes ? { name, key, scopes } : { name, key };
   });
+  return markValidated(entries);
 }
 
 /** Validates the admins list: subjects or emails; an empty list means no admins. */

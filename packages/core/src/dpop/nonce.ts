@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { DEFAULTS } from '../config/defaults.js';
 
 /** Options of {@link DpopNonces}. */
 export interface DpopNonceOptions {
@@ -7,14 +8,11 @@ export interface DpopNonceOptions {
    * are then valid on all of them, with no shared state.
    */
   readonly secret: string | Uint8Array;
-  /** How often the current nonce changes, in seconds. Default 60. */
+  /** How often the current nonce changes, in seconds. Default `DEFAULTS.dpopNonceRotationSecs` (60). */
   readonly rotationSecs?: number;
   /** Current time in milliseconds (for tests). Default `Date.now`. */
   readonly now?: () => number;
 }
-
-/** The defaults of {@link DpopNonceOptions}. */
-export const DPOP_NONCE_DEFAULTS = Object.freeze({ rotationSecs: 60 });
 
 /** Shortest accepted nonce secret, in bytes. */
 export const MIN_NONCE_SECRET_BYTES = 32;
@@ -53,7 +51,7 @@ export class DpopNonces {
     if (secret.length < MIN_NONCE_SECRET_BYTES) {
       throw new RangeError(`"secret" must be at least ${MIN_NONCE_SECRET_BYTES} bytes`);
     }
-    const rotationSecs = options.rotationSecs ?? DPOP_NONCE_DEFAULTS.rotationSecs;
+    const rotationSecs = options.rotationSecs ?? DEFAULTS.dpopNonceRotationSecs;
     if (!Number.isInteger(rotationSecs) || rotationSecs < 1 || rotationSecs > 86_400) {
       throw new RangeError('"rotationSecs" must be an integer between 1 and 86400');
     }

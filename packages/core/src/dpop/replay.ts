@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import type { AuditLogger } from '../audit.js';
+import { DEFAULTS } from '../config/defaults.js';
 
 /**
  * The one shared-state operation DPoP needs: "claim this id once, for ttl". `@gatehouse/redis`
@@ -36,9 +37,6 @@ export interface ReplayGuardOptions {
   readonly logger?: AuditLogger;
 }
 
-/** The defaults of {@link ReplayGuardOptions}. */
-export const REPLAY_GUARD_DEFAULTS = Object.freeze({ maxEntries: 1_000_000, sharedTimeoutMs: 1000 });
-
 /**
  * Accepts each DPoP proof `jti` (per key) once (RFC 9449 §11.1). Every instance remembers the proofs it
  * has seen in memory, and asks the shared store too when there is one, so a proof replayed on another
@@ -69,11 +67,11 @@ export class ReplayGuard {
 
   constructor(options: ReplayGuardOptions) {
     this.ttlMs = options.ttlSecs * 1000;
-    this.maxEntries = options.maxEntries ?? REPLAY_GUARD_DEFAULTS.maxEntries;
+    this.maxEntries = options.maxEntries ?? DEFAULTS.dpopReplayMaxEntries;
     if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1) {
       throw new RangeError('"maxEntries" must be a positive integer');
     }
-    this.timeoutMs = options.sharedTimeoutMs ?? REPLAY_GUARD_DEFAULTS.sharedTimeoutMs;
+    this.timeoutMs = options.sharedTimeoutMs ?? DEFAULTS.dpopReplayStoreTimeoutMs;
     this.now = options.now ?? Date.now;
     this.shared = options.shared;
     this.logger = options.logger;

@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { AuditLogger } from '../audit.js';
 import { TokenCache } from '../cache/token-cache.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { type AuthContext, ownAuthContext } from '../context.js';
 import {
   AudienceMismatchError,
@@ -11,7 +12,7 @@ import {
   TokenInactiveError,
   TokenNotYetValidError,
 } from '../errors.js';
-import { isBearerToken } from '../http/bearer.js';
+import { assertTokenSyntax, isBearerToken } from '../http/bearer.js';
 import {
   discoverIntrospectionEndpoint,
   type IntrospectionClient,
@@ -47,15 +48,6 @@ export interface IntrospectionProviderOptions {
   readonly now?: () => number;
   readonly logger?: AuditLogger;
 }
-
-/** The defaults of {@link IntrospectionProviderOptions}. */
-export const INTROSPECTION_DEFAULTS = Object.freeze({
-  tokenCacheSize: 1000,
-  tokenCacheTtlSecs: 300,
-  clockToleranceSecs: 60,
-  httpTimeoutMs: 5000,
-  maxResponseBytes: 512 * 1024,
-});
 
 // After the endpoint fails, new tokens get 503 at once for a while instead of each waiting for it.
 const FIRST_RETRY_MS = 1000;
@@ -114,7 +106,7 @@ export class IntrospectionAuthProvider implements AuthProvider {
     if (audiences.length === 0 || audiences.some((a) => typeof a !== 'string' || a.length === 0)) {
       throw new TypeError('"audience" is required');
     }
-    const d = INTROSPECTION_DEFAULTS;
+    const d = DEFAULTS;
     const size = options.tokenCacheSize ?? d.tokenCacheSize;
     const ttlSecs = options.tokenCacheTtlSecs ?? d.tokenCacheTtlSecs;
     this.issuer = options.issuer;
@@ -139,8 +131,17 @@ export class IntrospectionAuthProvider implements AuthProvider {
     return !looksLikeJws(token) && isBearerToken(token);
   }
 
+  /** The identity cached for `token`, if it is cached (no I/O). */
   peek(token: string): AuthContext | undefined {
     return this.cache.get(token);
+  }
+
+  /** A cached answer synchronously; otherwise the introspection call (shared by concurrent requests). */
+  resolve(token: string): AuthContext | Promise<AuthContext> {
+    const cached = this.cache.get(token);
+    if (cached !== undefined) return cached;
+    assertTokenSyntax(token);
+    return this.validateToken(token);
   }
 
   validateToken(token: string): Promise<AuthContext> {

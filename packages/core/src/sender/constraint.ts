@@ -1,4 +1,5 @@
 import type { AuditLogger } from '../audit.js';
+import { DEFAULTS } from '../config/defaults.js';
 import type { AuthContext } from '../context.js';
 import { normalizePublicUrl, requestHtuBase } from '../dpop/htu.js';
 import { type DpopNonceOptions, DpopNonces } from '../dpop/nonce.js';
@@ -47,9 +48,6 @@ export interface SenderConstraintOptions {
   readonly now?: () => number;
   readonly logger?: AuditLogger;
 }
-
-/** The defaults of {@link SenderConstraintOptions}. */
-export const SENDER_CONSTRAINT_DEFAULTS = Object.freeze({ proofMaxAgeSecs: 300, proofFutureSecs: 60 });
 
 /** What the sender-constraint step reads from a request. */
 export interface SenderRequest {
@@ -113,16 +111,8 @@ export class SenderConstraints {
     if (algorithms.length === 0 || !algorithms.every(isSupportedAlgorithm)) {
       throw new TypeError(`"algorithms" must be a non-empty list of ${SUPPORTED_ALGORITHMS.join(', ')}`);
     }
-    const maxAgeSecs = seconds(
-      options.proofMaxAgeSecs,
-      SENDER_CONSTRAINT_DEFAULTS.proofMaxAgeSecs,
-      'proofMaxAgeSecs',
-    );
-    const futureSecs = seconds(
-      options.proofFutureSecs,
-      SENDER_CONSTRAINT_DEFAULTS.proofFutureSecs,
-      'proofFutureSecs',
-    );
+    const maxAgeSecs = seconds(options.proofMaxAgeSecs, DEFAULTS.dpopProofMaxAgeSecs, 'proofMaxAgeSecs');
+    const futureSecs = seconds(options.proofFutureSecs, DEFAULTS.dpopProofFutureSecs, 'proofFutureSecs');
     this.rules = { algorithms: new Set(algorithms), maxAgeSecs, futureSecs };
     this.now = options.now ?? Date.now;
     this.replay = new ReplayGuard({
