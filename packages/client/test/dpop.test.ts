@@ -25,13 +25,11 @@ async function startApi(idp: DevIdp): Promise<{ url: string; requests: number; c
     const [scheme, token] = (req.headers.authorization ?? '').split(' ');
     try {
       const auth = await provider.validateToken(token ?? '');
-      const headers = await senders!.check(auth, {
-        scheme: scheme === 'DPoP' ? 'DPoP' : 'Bearer',
-        token: token ?? '',
-        method: req.method ?? 'GET',
-        target: req.url ?? '/',
-        dpop: req.headers.dpop,
-      });
+      const headers = await senders!.check(
+        auth,
+        { scheme: scheme === 'DPoP' ? 'DPoP' : 'Bearer', token: token ?? '' },
+        new NodeRequestView(req),
+      );
       res
         .writeHead(200, { 'content-type': 'application/json', ...headers })
         .end(JSON.stringify({ subject: auth.subject }));

@@ -94,6 +94,7 @@ export { certificateThumbprint, parseForwardedCertificate } from './sender/certi
 export type {
   DpopMode,
   SenderConstraintOptions,
+  SenderCredential,
   SenderHeaders,
   SenderRequest,
 } from './sender/constraint.js';

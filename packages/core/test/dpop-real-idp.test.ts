@@ -9,6 +9,7 @@ import {
   SenderConstraints,
 } from '../src/index.js';
 import { ath, type DpopKey, makeDpopKey, makeProof } from './helpers/dpop.js';
+import { senderRequest } from './helpers/sender.js';
 
 type KeyPair = Parameters<typeof client.getDPoPHandle>[1];
 
@@ -48,13 +49,8 @@ describe('DPoP-bound JWTs from the real OpenID provider', () => {
 
   const proof = (claims: Record<string, unknown> = {}) =>
     makeProof(key, { htm: 'GET', htu: `${PUBLIC_URL}/v1/whoami`, ath: ath(token), ...claims });
-  const request = (dpop: string | undefined, scheme: 'Bearer' | 'DPoP' = 'DPoP') => ({
-    scheme,
-    token,
-    method: 'GET',
-    target: '/v1/whoami',
-    dpop,
-  });
+  const request = (dpop: string | undefined, scheme: 'Bearer' | 'DPoP' = 'DPoP') =>
+    senderRequest({ scheme, token, target: '/v1/whoami', dpop });
 
   it('binds the token to the proof key (cnf.jkt = the RFC 7638 thumbprint)', async () => {
     const oidc = new OidcAuthProvider({ issuers: [{ issuer: idp.issuer, audience: idp.audience }] });
@@ -71,14 +67,14 @@ describe('DPoP-bound JWTs from the real OpenID provider', () => {
     expect(cached).toBeDefined();
 
     const first = await proof();
-    expect(await senders.check(cached!, request(first))).toBeUndefined();
-    await expect(async () => senders.check(oidc.peek(token)!, request(first))).rejects.toMatchObject({
+    expect(await senders.check(cached!, ...request(first))).toBeUndefined();
+    await expect(async () => senders.check(oidc.peek(token)!, ...request(first))).rejects.toMatchObject({
       reason: 'replayed',
     });
-    expect(() => senders.check(oidc.peek(token)!, request(undefined))).toThrow(InvalidDpopProofError);
-    expect(() => senders.check(oidc.peek(token)!, request(undefined, 'Bearer'))).toThrow(
+    expect(() => senders.check(oidc.peek(token)!, ...request(undefined))).toThrow(InvalidDpopProofError);
+    expect(() => senders.check(oidc.peek(token)!, ...request(undefined, 'Bearer'))).toThrow(
       SenderConstraintError,
     );
-    expect(await senders.check(oidc.peek(token)!, request(await proof()))).toBeUndefined();
+    expect(await senders.check(oidc.peek(token)!, ...request(await proof()))).toBeUndefined();
   });
 });

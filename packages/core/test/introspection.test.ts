@@ -14,6 +14,7 @@ import {
 } from '../src/index.js';
 import { FixedClock } from './helpers/clock.js';
 import { ath, makeDpopKey, makeProof } from './helpers/dpop.js';
+import { senderRequest } from './helpers/sender.js';
 
 type KeyPair = Parameters<typeof client.getDPoPHandle>[1];
 
@@ -266,10 +267,10 @@ describe('opaque and DPoP-bound tokens from the real OpenID provider', () => {
     const htu = 'http://127.0.0.1:8080/v1/whoami';
     const dpop = await makeProof(key, { htm: 'GET', htu, ath: ath(token) });
     expect(
-      await senders.check(auth, { scheme: 'DPoP', token, method: 'GET', target: '/v1/whoami', dpop }),
+      await senders.check(auth, ...senderRequest({ scheme: 'DPoP', token, target: '/v1/whoami', dpop })),
     ).toBeUndefined();
     expect(() =>
-      senders.check(auth, { scheme: 'Bearer', token, method: 'GET', target: '/v1/whoami', dpop: undefined }),
+      senders.check(auth, ...senderRequest({ scheme: 'Bearer', token, target: '/v1/whoami' })),
     ).toThrow(/DPoP scheme/);
   });
 });

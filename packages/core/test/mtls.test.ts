@@ -4,16 +4,17 @@ import { createServer, request as httpsRequest, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authErrorResponse,
   certificateThumbprint,
   createAuthContext,
   isAuthError,
+  NodeRequestView,
   parseForwardedCertificate,
   SenderConstraints,
 } from '../src/index.js';
+import { senderRequest } from './helpers/sender.js';
 
 const ISSUER = 'https://idp.example.com';
 
@@ -83,7 +84,6 @@ describe('certificate-bound tokens (RFC 8705)', () => {
     server = createServer(
       { key: serverCert.key, cert: serverCert.cert, requestCert: true, rejectUnauthorized: false },
       (req, res) => {
-        const peer = (req.socket as TLSSocket).getPeerCertificate();
         const auth = createAuthContext({
           subject: 'alice',
           issuer: ISSUER,
@@ -91,14 +91,8 @@ describe('certificate-bound tokens (RFC 8705)', () => {
           claims: { cnf: { 'x5t#S256': boundTo } },
         });
         try {
-          senders.check(auth, {
-            scheme: 'Bearer',
-            token: 'opaque',
-            method: req.method ?? 'GET',
-            target: req.url ?? '/',
-            dpop: undefined,
-            peerCertificate: peer?.raw,
-          });
+          // The pipeline's own view of a Node request reads the TLS peer certificate.
+          senders.check(auth, { scheme: 'Bearer', token: 'opaque' }, new NodeRequestView(req));
           res.writeHead(200).end('ok');
         } catch (err) {
           if (!isAuthError(err)) throw err;
@@ -163,7 +157,7 @@ describe('certificate-bound tokens (RFC 8705)', () => {
       authType: 'oidc',
       claims: { cnf: { 'x5t#S256': alice.x5t } },
     });
-    const base = { scheme: 'Bearer' as const, token: 't', method: 'GET', target: '/', dpop: undefined };
+    const base = { scheme: 'Bearer' as const, token: 't' };
     const encodings = [
       encodeURIComponent(alice.cert), // nginx $ssl_client_escaped_cert, AWS ALB
       `:${der.toString('base64')}:`, // RFC 9440 Client-Cert
@@ -172,14 +166,23 @@ describe('certificate-bound tokens (RFC 8705)', () => {
     ];
     for (const value of encodings) {
       expect(
-        proxied.check(auth, { ...base, header: (name) => (name === 'x-client-cert' ? value : undefined) }),
+        proxied.check(
+          auth,
+          ...senderRequest({ ...base, header: (name) => (name === 'x-client-cert' ? value : undefined) }),
+        ),
       ).toBeUndefined();
     }
     // The TLS certificate does not count once a header is configured, and a header does not count otherwise.
-    expect(() => proxied.check(auth, { ...base, peerCertificate: der, header: () => undefined })).toThrow();
+    expect(() =>
+      proxied.check(auth, ...senderRequest({ ...base, peerCertificate: der, header: () => undefined })),
+    ).toThrow();
     const direct = new SenderConstraints();
-    expect(() => direct.check(auth, { ...base, header: () => encodeURIComponent(alice.cert) })).toThrow();
-    expect(() => proxied.check(auth, { ...base, header: () => [encodings[0]!, encodings[0]!] })).toThrow();
+    expect(() =>
+      direct.check(auth, ...senderRequest({ ...base, header: () => encodeURIComponent(alice.cert) })),
+    ).toThrow();
+    expect(() =>
+      proxied.check(auth, ...senderRequest({ ...base, header: () => [encodings[0]!, encodings[0]!] })),
+    ).toThrow();
     expect(parseForwardedCertificate('%%%')).toBeUndefined();
     expect(parseForwardedCertificate(':bm90IGEgY2VydA==:')).toBeUndefined();
   });
