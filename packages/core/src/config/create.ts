@@ -77,6 +77,7 @@ export function createAuthProvider(
     config.admins === undefined ? [] : validateAdmins(config.admins, { prefix: 'admins' }),
   );
   const providers: AuthProvider[] = [];
+  let oidcSettings: OidcSettings | undefined;
   // Each part is validated once: here for programmatic options, or already by loadConfigFromEnv.
   if (config.apiKeys !== undefined) {
     const keys = isValidated(config.apiKeys)
@@ -89,6 +90,7 @@ export function createAuthProvider(
       ? (config.oidc as OidcSettings)
       : validateOidcOptions(config.oidc, { prefix: 'oidc.' });
     const oidc = settings;
+    oidcSettings = settings;
     providers.push(
       new OidcAuthProvider(markValidated({ ...settings, admins, logger: options.logger, now: options.now })),
     );
@@ -123,5 +125,20 @@ export function createAuthProvider(
       'no credentials are configured: set apiKeys and/or oidc (or disableAuth for development)',
     );
   }
-  return providers.length === 1 ? providers[0]! : new MultiAuthProvider(providers);
+  const provider = providers.length === 1 ? providers[0]! : new MultiAuthProvider(providers);
+  // A gate given this provider (as the example apps do) applies the same configuration's DPoP modes,
+  // nonces, public URL and certificate header.
+  BUILT_FROM.set(provider, {
+    oidc: oidcSettings,
+    publicUrl: config.publicUrl,
+    clientCertificateHeader: config.clientCertificateHeader,
+  });
+  return provider;
+}
+
+const BUILT_FROM = new WeakMap<AuthProvider, GatehouseConfig>();
+
+/** The configuration a provider was built from by {@link createAuthProvider}, if it was. @internal */
+export function configOf(provider: AuthProvider): GatehouseConfig | undefined {
+  return BUILT_FROM.get(provider);
 }

@@ -1,5 +1,5 @@
 import type { AuditLogger } from '../audit.js';
-import { createAuthProvider, type GatehouseConfig } from '../config/create.js';
+import { configOf, createAuthProvider, type GatehouseConfig } from '../config/create.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { loadConfigFromEnv } from '../config/env.js';
 import { validateOidcOptions } from '../config/validate.js';
@@ -302,7 +302,7 @@ function providerFor(options: GatehouseOptions): { provider: AuthProvider; confi
         { field: 'provider' },
       );
     }
-    return { provider: options.provider };
+    return { provider: options.provider, config: configOf(options.provider) };
   }
   if (configured) {
     const config = options.oidc === undefined ? options : { ...options, oidc: validOidc(options.oidc) };
