@@ -3,6 +3,7 @@ import {
   type JwsAlgorithm,
   OidcAuthProvider,
   ReplayGuard,
+  requestView,
   SenderConstraints,
   SUPPORTED_ALGORITHMS,
   verifyDpopProof,
@@ -60,13 +61,11 @@ async function main(): Promise<void> {
   };
   // The whole step, replay included, once per proof: it refuses the same proof the second time.
   const auth = cached.peek(bound)!;
-  const stepResult = await senders.check(auth, {
-    scheme: 'DPoP',
-    token: bound,
-    method: 'GET',
-    target: PATH,
-    dpop: proof,
-  });
+  const stepResult = await senders.check(
+    auth,
+    { scheme: 'DPoP', token: bound },
+    requestView({ method: 'GET', url: PATH, dpop: proof }),
+  );
   if (stepResult !== undefined) throw new Error('unexpected headers');
 
   const peer = oauth2Bearer({ issuerBaseURL: issuer, audience: AUDIENCE, dpop: { enabled: true } });
