@@ -5,13 +5,16 @@ import { type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createClientCredentialsSource,
   createDpopFetch,
   createDpopProof,
+  createOidcClient,
   type DpopKey,
   exportDpopKey,
   generateDpopKey,
   InvalidOptionsError,
   importDpopKey,
+  requestClientCredentialsToken,
 } from '../src/index.js';
 
 /** An API on loopback behind the Gatehouse pipeline, taking DPoP-bound tokens, with server nonces. */
@@ -93,6 +96,29 @@ describe('DPoP on the client', () => {
     const second = await dpopFetch(`${api.url}/v1/whoami`);
     expect(second.status).toBe(200);
     expect(api.requests - before).toBe(3);
+  });
+
+  it('requests DPoP-bound tokens through the client configuration and uses them with a source', async () => {
+    const dpopKey = await generateDpopKey('EdDSA');
+    const client = createOidcClient({
+      issuer: idp.issuer,
+      clientId: idp.clients.service.clientId,
+      clientSecret: idp.clients.service.clientSecret,
+      scope: 'api:read',
+      dpop: dpopKey,
+    });
+    // The IdP asks for a nonce first: the client's DPoP handle follows it.
+    const tokens = await requestClientCredentialsToken(client);
+    expect(tokens.tokenType.toLowerCase()).toBe('dpop');
+    const source = createClientCredentialsSource(client);
+    const res = await createDpopFetch(source, dpopKey)(`${api.url}/v1/whoami`);
+    expect(res.status).toBe(200);
+    // The same token is useless with another key.
+    const other = await createDpopFetch(source, await generateDpopKey())(`${api.url}/v1/whoami`);
+    expect(other.status).toBe(401);
+    expect(() => createOidcClient({ issuer: idp.issuer, clientId: 'x', dpop: {} as DpopKey })).toThrow(
+      InvalidOptionsError,
+    );
   });
 
   it('a replayed proof, a proof by another key and the token as Bearer are refused', async () => {
