@@ -15,6 +15,8 @@ export type { DpopFetchOptions } from './dpop/fetch.js';
 export { createDpopFetch } from './dpop/fetch.js';
 export type { DpopAlgorithm, DpopKey } from './dpop/key.js';
 export { exportDpopKey, generateDpopKey, importDpopKey } from './dpop/key.js';
+export type { DpopKeyFileOptions } from './dpop/key-file.js';
+export { dpopKeyPath, loadDpopKey, removeDpopKey } from './dpop/key-file.js';
 export type { DpopProofInput } from './dpop/proof.js';
 export { createDpopProof } from './dpop/proof.js';
 export type { ClientErrorCode } from './errors.js';

@@ -1,5 +1,8 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createGatehouse, NodeRequestView } from '@gatehouse/core';
 import { type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
 import * as oidc from 'openid-client';
@@ -10,11 +13,16 @@ import {
   createDpopProof,
   createOidcClient,
   type DpopKey,
+  dpopKeyPath,
   exportDpopKey,
   generateDpopKey,
   InvalidOptionsError,
   importDpopKey,
+  loadDpopKey,
+  PassphraseRequiredError,
+  removeDpopKey,
   requestClientCredentialsToken,
+  WrongPassphraseError,
 } from '../src/index.js';
 
 /** An API on loopback behind the Gatehouse pipeline, taking DPoP-bound tokens, with server nonces. */
@@ -157,5 +165,39 @@ describe('DPoP on the client', () => {
     expect(bearer.headers.get('www-authenticate')).toMatch(
       /DPoP algs="[^"]*ES256[^"]*", error="invalid_token"/,
     );
+  });
+});
+
+describe('the DPoP key kept with the token file', () => {
+  const options = (tokenFile: string, passphrase?: string) => ({
+    tokenFile,
+    issuer: 'https://idp.example.com',
+    clientId: 'gatehouse-cli',
+    ...(passphrase ? { passphrase } : {}),
+  });
+
+  it('is made once, kept 0600 beside the token file, encrypted like the refresh token', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dpop-key-'));
+    try {
+      const tokenFile = join(dir, 'tokens', 'default.json');
+      const first = await loadDpopKey(options(tokenFile, 'correct horse'));
+      const path = dpopKeyPath(tokenFile);
+      expect(path).toBe(join(dir, 'tokens', 'default.dpop.json'));
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      const text = readFileSync(path, 'utf8');
+      expect(text).toContain(first.thumbprint);
+      expect(text).not.toMatch(/"d"/); // the private key never in clear
+      expect((await loadDpopKey(options(tokenFile, 'correct horse'))).thumbprint).toBe(first.thumbprint);
+      await expect(loadDpopKey(options(tokenFile, 'wrong'))).rejects.toBeInstanceOf(WrongPassphraseError);
+      await expect(loadDpopKey(options(tokenFile))).rejects.toBeInstanceOf(PassphraseRequiredError);
+      // Another client's key file is replaced, not used.
+      const other = await loadDpopKey({ ...options(tokenFile, 'correct horse'), clientId: 'another' });
+      expect(other.thumbprint).not.toBe(first.thumbprint);
+      await removeDpopKey(tokenFile);
+      expect(existsSync(path)).toBe(false);
+      await removeDpopKey(tokenFile);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
