@@ -4,9 +4,12 @@
  */
 import type { AuditLogger, AuthProvider } from '@gatehouse/core';
 import {
+  answerRevocationRoute,
   createAnalytics,
   errorAnswer,
   NOT_FOUND,
+  type RevocationRoute,
+  type SharedGateOptions,
   type TelemetryStore,
   whoamiBody,
 } from '@gatehouse/example-telemetry-store';
@@ -21,6 +24,8 @@ export interface AnalyticsKoaConfig {
   readonly store: TelemetryStore;
   /** Receives Gatehouse's accept/reject audit events. */
   readonly logger?: AuditLogger;
+  /** Shared state (Redis), rate limits, failed-auth throttling (`sharedGateOptions(config)`). */
+  readonly shared?: SharedGateOptions;
   /** Receives unexpected errors (answered 500). Default: `console.error`. */
   readonly onUnexpectedError?: (err: unknown) => void;
 }
@@ -39,11 +44,21 @@ export function createApp(config: AnalyticsKoaConfig): Koa {
   const analytics = createAnalytics(config.store, { service: 'analytics-koa', framework: 'koa' });
   const onUnexpectedError = config.onUnexpectedError ?? ((err: unknown) => console.error(err));
   const auth = gatehouse({
+    ...config.shared,
     provider: config.provider,
     realm: 'analytics',
-    publicPaths: ['/health'],
+    publicPaths: ['/health', '/v1/backchannel-logout'],
     logger: config.logger,
   });
+  const revocation =
+    (route: RevocationRoute): Middleware =>
+    async (ctx) => {
+      const id = typeof ctx.params?.id === 'string' ? ctx.params.id : undefined;
+      const answer = await answerRevocationRoute(auth.gate.revocationRoutes, route, ctx.req, id);
+      ctx.status = answer.status;
+      ctx.set(answer.headers);
+      if (answer.body !== undefined) ctx.body = answer.body;
+    };
   const admin = auth.admin();
 
   const errors: Middleware = async (ctx, next) => {
@@ -95,6 +110,10 @@ export function createApp(config: AnalyticsKoaConfig): Koa {
   router.post('/v1/admin/retention', (ctx) => {
     ctx.body = analytics.retention(ctx.query);
   });
+  router.post('/v1/admin/revocations', revocation('create'));
+  router.get('/v1/admin/revocations', revocation('list'));
+  router.delete('/v1/admin/revocations/:id', revocation('remove'));
+  router.post('/v1/backchannel-logout', revocation('backchannel-logout'));
 
   const app = new Koa();
   app.use(errors).use(noStore).use(auth).use(adminArea).use(router.routes()).use(notFound);

@@ -1,17 +1,24 @@
 import type { AuditLogger, AuthProvider } from '@gatehouse/core';
-import { createAnalytics, type TelemetryStore } from '@gatehouse/example-telemetry-store';
+import {
+  createAnalytics,
+  type SharedGateOptions,
+  type TelemetryStore,
+} from '@gatehouse/example-telemetry-store';
 import { GatehouseModule } from '@gatehouse/nestjs';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AdminController } from './controllers/admin.controller.js';
 import { ApiController } from './controllers/api.controller.js';
 import { HealthController } from './controllers/health.controller.js';
 import { AdminNotFoundController, NotFoundController } from './controllers/not-found.controller.js';
+import { BackchannelLogoutController, RevocationsController } from './controllers/revocations.controller.js';
 import { ANALYTICS } from './tokens.js';
 
 export interface AnalyticsModuleOptions {
   readonly provider: AuthProvider;
   readonly store: TelemetryStore;
   readonly logger?: AuditLogger;
+  /** Shared state (Redis), rate limits, failed-auth throttling (`sharedGateOptions(config)`). */
+  readonly shared?: SharedGateOptions;
 }
 
 @Module({})
@@ -22,9 +29,10 @@ export class AnalyticsModule {
       module: AnalyticsModule,
       imports: [
         GatehouseModule.forRoot({
+          ...options.shared,
           provider: options.provider,
           realm: 'analytics',
-          publicPaths: ['/health'],
+          publicPaths: ['/health', '/v1/backchannel-logout'],
           logger: options.logger,
         }),
       ],
@@ -33,6 +41,8 @@ export class AnalyticsModule {
         HealthController,
         ApiController,
         AdminController,
+        RevocationsController,
+        BackchannelLogoutController,
         AdminNotFoundController,
         NotFoundController,
       ],

@@ -10,6 +10,7 @@ import {
   listenAddressFromEnv,
   openTelemetryStore,
   serve,
+  sharedGateOptions,
 } from '@gatehouse/example-telemetry-store';
 import { createApp } from './app.js';
 
@@ -18,13 +19,16 @@ const DEFAULT_PORT = 4402;
 
 async function main(): Promise<void> {
   const { port, host } = listenAddressFromEnv(process.env, DEFAULT_PORT);
-  const provider = createAuthProvider(loadConfigFromEnv(process.env));
+  const config = loadConfigFromEnv(process.env);
+  const provider = createAuthProvider(config);
   const store = openTelemetryStore({ path: databasePathFromEnv(process.env), access: 'read-only' });
-  const app = await createApp({ provider, store, nestLogLevels: ['error', 'warn'] });
+  const shared = sharedGateOptions(config);
+  const app = await createApp({ provider, store, shared, nestLogLevels: ['error', 'warn'] });
   await app.init();
   const close = async () => {
     await app.close();
     store.close();
+    await shared.state?.close();
   };
   serve({ name: NAME, server: app.getHttpServer(), port, host, details: `database ${store.path}`, close });
 }

@@ -4,17 +4,26 @@
  */
 import type { AuditLogger, AuthProvider } from '@gatehouse/core';
 import {
+  answerRevocationRoute,
   createStatus,
   errorAnswer,
   errorBody,
   LIMITS,
   NOT_FOUND,
   parseBatch,
+  type RevocationRoute,
+  type SharedGateOptions,
   type TelemetryStore,
   whoamiBody,
 } from '@gatehouse/example-telemetry-store';
 import { authOf, gatehouse } from '@gatehouse/express';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 
 export interface IngestionConfig {
   /** Who validates credentials (built by main.ts from the `GATEHOUSE_*` environment). */
@@ -23,6 +32,8 @@ export interface IngestionConfig {
   readonly store: TelemetryStore;
   /** Receives Gatehouse's accept/reject audit events. */
   readonly logger?: AuditLogger;
+  /** Shared state (Redis), rate limits, failed-auth throttling (`sharedGateOptions(config)`). */
+  readonly shared?: SharedGateOptions;
   /** Receives unexpected errors (answered 500). Default: `console.error`. */
   readonly onUnexpectedError?: (err: unknown) => void;
 }
@@ -42,11 +53,21 @@ export function createApp(config: IngestionConfig): Express {
   const status = createStatus(store, { service: 'ingestion', framework: 'express' });
   const onUnexpectedError = config.onUnexpectedError ?? ((err: unknown) => console.error(err));
   const auth = gatehouse({
+    ...config.shared,
     provider: config.provider,
     realm: 'ingestion',
-    publicPaths: ['/health'],
+    publicPaths: ['/health', '/v1/backchannel-logout'],
     logger: config.logger,
   });
+  const revocation =
+    (route: RevocationRoute): RequestHandler =>
+    async (req: Request, res: Response) => {
+      const id = typeof req.params.id === 'string' ? req.params.id : undefined;
+      const answer = await answerRevocationRoute(auth.gate.revocationRoutes, route, req, id);
+      res.status(answer.status).set(answer.headers);
+      if (answer.body === undefined) res.end();
+      else res.json(answer.body);
+    };
 
   const app = express();
   app.disable('x-powered-by');
@@ -63,12 +84,17 @@ export function createApp(config: IngestionConfig): Express {
     res.json(whoamiBody(authOf(req)));
   });
 
+  app.post('/v1/backchannel-logout', revocation('backchannel-logout'));
+
   // Every path under /v1/admin is for admins, including unknown ones (a 404 there would tell a
   // non-admin which admin endpoints exist). The routes below rely on this one check.
   app.use('/v1/admin', auth.admin());
   app.get('/v1/admin/status', (_req, res) => {
     res.json(status());
   });
+  app.post('/v1/admin/revocations', revocation('create'));
+  app.get('/v1/admin/revocations', revocation('list'));
+  app.delete('/v1/admin/revocations/:id', revocation('remove'));
 
   app.post(
     '/v1/ingest',

@@ -10,6 +10,7 @@ import {
   listenAddressFromEnv,
   openTelemetryStore,
   serve,
+  sharedGateOptions,
 } from '@gatehouse/example-telemetry-store';
 import { createApp } from './app.js';
 
@@ -18,10 +19,17 @@ const DEFAULT_PORT = 4401;
 
 try {
   const { port, host } = listenAddressFromEnv(process.env, DEFAULT_PORT);
-  const provider = createAuthProvider(loadConfigFromEnv(process.env));
+  const config = loadConfigFromEnv(process.env);
+  const provider = createAuthProvider(config);
   const store = openTelemetryStore({ path: databasePathFromEnv(process.env) });
-  const server = createServer(createApp({ provider, store }));
-  serve({ name: NAME, server, port, host, details: `database ${store.path}`, close: () => store.close() });
+  const shared = sharedGateOptions(config);
+  const server = createServer(createApp({ provider, store, shared }));
+  const details = `database ${store.path}${config.redisUrl ? ', shared state on Redis' : ''}`;
+  const close = async () => {
+    store.close();
+    await shared.state?.close();
+  };
+  serve({ name: NAME, server, port, host, details, close });
 } catch (err) {
   exitOnStartupError(NAME, err);
 }

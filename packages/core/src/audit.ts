@@ -23,7 +23,10 @@ export type AuditEventName =
   | 'gatehouse.config.auth_disabled'
   | 'gatehouse.dpop.replay_store_unreachable'
   | 'gatehouse.dpop.replay_store_restored'
-  | 'gatehouse.introspection.failed';
+  | 'gatehouse.introspection.failed'
+  | 'gatehouse.state.connected'
+  | 'gatehouse.state.unreachable'
+  | 'gatehouse.state.restored';
 
 /** A structured audit record: `event` plus identity fields or the precise rejection detail. */
 export interface AuditEvent {

@@ -10,6 +10,8 @@ export type { CreateProviderOptions, GatehouseConfig } from './config/create.js'
 export { createAuthProvider } from './config/create.js';
 export { DEFAULTS } from './config/defaults.js';
 export { ENV, loadConfigFromEnv, runtimeEnvironment } from './config/env.js';
+export type { RedisUrlParts } from './config/redis-url.js';
+export { parseRedisUrl } from './config/redis-url.js';
 export type { AuthContext, AuthType } from './context.js';
 export { createAuthContext, hasScopes, missingScopes } from './context.js';
 export { normalizeHtu } from './dpop/htu.js';
@@ -29,6 +31,7 @@ export type {
   DpopProofFailure,
   InvalidRequestReason,
   InvalidTokenReason,
+  RateLimitReason,
   SenderConstraintFailure,
 } from './errors.js';
 export {
@@ -44,10 +47,13 @@ export {
   IssuerUnavailableError,
   isAuthError,
   MissingCredentialsError,
+  RateLimitedError,
   SenderConstraintError,
+  StateUnavailableError,
   TokenExpiredError,
   TokenInactiveError,
   TokenNotYetValidError,
+  TokenRevokedError,
   UnknownApiKeyError,
   UnknownIssuerError,
   UnknownKeyError,
@@ -70,6 +76,11 @@ export type { IntrospectionClient } from './introspection/endpoint.js';
 export { isLoopbackHost } from './jwks/url.js';
 export type { JwsAlgorithm } from './jwt/algorithms.js';
 export { SUPPORTED_ALGORITHMS } from './jwt/algorithms.js';
+export type { JwsHeader } from './jwt/compact.js';
+export type { FailedAuthLimitOptions } from './limits/failed-auth.js';
+export { FailedAuthThrottle } from './limits/failed-auth.js';
+export type { RateLimitOptions } from './limits/rate-limiter.js';
+export { RateLimiter } from './limits/rate-limiter.js';
 export { authOf } from './pipeline/auth-of.js';
 export type { Admission, Decision, Refusal, Route, RoutePolicy } from './pipeline/decision.js';
 export type { AdapterOptions, GatehouseOptions } from './pipeline/gatehouse.js';
@@ -88,8 +99,23 @@ export { DEVELOPMENT_IDENTITY, DevelopmentAuthProvider } from './providers/devel
 export type { IntrospectionProviderOptions } from './providers/introspection.js';
 export { IntrospectionAuthProvider } from './providers/introspection.js';
 export { MultiAuthProvider } from './providers/multi.js';
-export type { IssuerOptions, OidcProviderOptions } from './providers/oidc.js';
+export type { IssuerOptions, OidcProviderOptions, VerifiedJwt } from './providers/oidc.js';
 export { OIDC_DEFAULTS, OidcAuthProvider } from './providers/oidc.js';
+export type {
+  BackchannelLogoutOptions,
+  LogoutTokenProblem,
+  SignatureVerifier,
+} from './revocation/backchannel-logout.js';
+export {
+  BACKCHANNEL_LOGOUT_DEFAULTS,
+  BACKCHANNEL_LOGOUT_EVENT,
+  BackchannelLogout,
+  LogoutTokenError,
+} from './revocation/backchannel-logout.js';
+export type { HttpAnswer, RevocationView } from './revocation/http-api.js';
+export { parseSelector, RevocationRoutes, revocationView } from './revocation/http-api.js';
+export type { RevocationOptions, RevocationSelector } from './revocation/revocations.js';
+export { REVOCATION_DEFAULTS, Revocations } from './revocation/revocations.js';
 export { certificateThumbprint, parseForwardedCertificate } from './sender/certificate.js';
 export type {
   DpopMode,
@@ -99,3 +125,10 @@ export type {
   SenderRequest,
 } from './sender/constraint.js';
 export { DPOP_MODES, SenderConstraints } from './sender/constraint.js';
+export { LocalClaims } from './state/local-claims.js';
+export { LocalCounters } from './state/local-counters.js';
+export { MemoryState } from './state/memory-state.js';
+export type { Revocation, RevocationKind } from './state/revocation.js';
+export { parseRevocation } from './state/revocation.js';
+export { RevocationList } from './state/revocation-list.js';
+export type { LeaseRequest, LeaseResult, RevocationIndex, SharedState } from './state/shared-state.js';

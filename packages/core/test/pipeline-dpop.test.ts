@@ -4,8 +4,9 @@ import {
   createGatehouse,
   type Decision,
   loadConfigFromEnv,
-  type OneTimeIds,
+  MemoryState,
   requestView,
+  type SharedState,
 } from '../src/index.js';
 import { ath, type DpopKey, makeDpopKey, makeProof } from './helpers/dpop.js';
 import { KeyServer } from './helpers/key-server.js';
@@ -65,17 +66,11 @@ describe('the pipeline with DPoP configured', () => {
   });
 
   it('waits for a shared store and refuses a proof another instance has used', async () => {
-    const claimed = new Set<string>();
-    const oneTimeIds: OneTimeIds = {
-      claim: async (id) => {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        if (claimed.has(id)) return false;
-        claimed.add(id);
-        return true;
-      },
-    };
+    // One store that two gates share, standing in for Redis: an in-process store under another kind.
+    const shared = new MemoryState();
+    const state = Object.create(shared, { kind: { value: 'shared-for-test' } }) as SharedState;
     const config = loadConfigFromEnv(env({}));
-    const [a, b] = [createGatehouse({ ...config, oneTimeIds }), createGatehouse({ ...config, oneTimeIds })];
+    const [a, b] = [createGatehouse({ ...config, state }), createGatehouse({ ...config, state })];
     await Promise.all([a.warmUp(), b.warmUp()]);
     const bound = await idp.sign({ sub: 'u', cnf: { jkt: key.jkt } });
     const dpop = await proof(bound);

@@ -1,6 +1,7 @@
 import { normalizePublicUrl } from '../dpop/htu.js';
 import { ConfigError } from '../errors.js';
 import type { GatehouseConfig } from './create.js';
+import { validateFailedAuthLimit, validateRateLimit, validateRedisUrl } from './shared.js';
 import { type Spelling, validateAdmins, validateApiKeys, validateOidcOptions } from './validate.js';
 
 /** The environment variables Gatehouse reads. This module is the only place that reads them. */
@@ -11,6 +12,10 @@ export const ENV = Object.freeze({
   disableAuth: 'GATEHOUSE_DISABLE_AUTH',
   publicUrl: 'GATEHOUSE_PUBLIC_URL',
   clientCertificateHeader: 'GATEHOUSE_CLIENT_CERT_HEADER',
+  redisUrl: 'GATEHOUSE_REDIS_URL',
+  rateLimit: 'GATEHOUSE_RATE_LIMIT',
+  failedAuthLimit: 'GATEHOUSE_FAILED_AUTH_LIMIT',
+  trustProxy: 'GATEHOUSE_TRUST_PROXY',
   nodeEnv: 'NODE_ENV',
   host: 'HOST',
   port: 'PORT',
@@ -77,6 +82,23 @@ export function loadConfigFromEnv(env: Env = process.env): GatehouseConfig {
     }
     config.clientCertificateHeader = certificateHeader.toLowerCase();
   }
+  const redisUrl = env[ENV.redisUrl];
+  if (redisUrl !== undefined && redisUrl.trim() !== '') {
+    config.redisUrl = validateRedisUrl(redisUrl.trim(), { variable: ENV.redisUrl });
+  }
+  const rateLimit = readJson(env, ENV.rateLimit);
+  if (rateLimit !== undefined)
+    config.rateLimit = validateRateLimit(rateLimit, { variable: ENV.rateLimit, snake: true });
+  const failedAuth = readJson(env, ENV.failedAuthLimit);
+  if (failedAuth !== undefined) {
+    config.failedAuthLimit = validateFailedAuthLimit(failedAuth, {
+      variable: ENV.failedAuthLimit,
+      snake: true,
+    });
+  }
+  if (readFlag(env, ENV.trustProxy, 'must be 1 (or true) to trust X-Forwarded-For, 0 (or unset) otherwise')) {
+    config.trustProxy = true;
+  }
 
   if (!disableAuth && config.apiKeys === undefined && config.oidc === undefined) {
     throw new ConfigError(
@@ -120,17 +142,15 @@ export function runtimeEnvironment(env: Env = process.env): string {
   return value ? value : 'development';
 }
 
-function readFlag(env: Env, variable: string): boolean {
+function readFlag(
+  env: Env,
+  variable: string,
+  problem = 'must be 1 (or true) to disable authentication, 0 (or unset) otherwise',
+): boolean {
   const value = env[variable]?.trim().toLowerCase();
   if (value === undefined || value === '' || value === '0' || value === 'false') return false;
   if (value === '1' || value === 'true') return true;
-  throw new ConfigError(
-    'invalid_config',
-    'must be 1 (or true) to disable authentication, 0 (or unset) otherwise',
-    {
-      variable,
-    },
-  );
+  throw new ConfigError('invalid_config', problem, { variable });
 }
 
 // An unset or blank variable is absent; anything else must be JSON. The parse error's text is not

@@ -1,12 +1,21 @@
-import { type AuthError, DpopNonceError, InsufficientScopeError, IssuerUnavailableError } from '../errors.js';
+import {
+  type AuthError,
+  DpopNonceError,
+  InsufficientScopeError,
+  IssuerUnavailableError,
+  RateLimitedError,
+} from '../errors.js';
 
 /** Realm of the `WWW-Authenticate` challenge unless configured. */
 export const DEFAULT_REALM = 'gatehouse';
 
 /** What an adapter writes for an {@link AuthError}: status, headers and a JSON body. */
 export interface AuthErrorResponse {
-  readonly status: 400 | 401 | 403 | 503;
-  /** Lower-case header names: `www-authenticate`, `retry-after`, `cache-control`, `dpop-nonce`. */
+  readonly status: 400 | 401 | 403 | 429 | 503;
+  /**
+   * Lower-case header names: `www-authenticate`, `retry-after`, `cache-control`, `dpop-nonce`, and on a
+   * 429 `ratelimit-policy` and `ratelimit`.
+   */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: {
     /** The RFC 6750 error code when there is one, otherwise the Gatehouse code. */
@@ -84,8 +93,9 @@ export interface ChallengeOptions {
  * The one mapping from an {@link AuthError} to an HTTP response that every adapter uses: 401 with a
  * Bearer challenge (`error="invalid_token"` only when a token was presented and rejected), and a DPoP
  * challenge where DPoP is accepted; 400 `invalid_request`; 403 (`insufficient_scope` with the missing
- * scopes); or 503 with `Retry-After` when the identity provider is unreachable. The error code goes on
- * the challenge of the scheme at fault: DPoP failures and a DPoP request's failures on the DPoP one.
+ * scopes); 429 with `Retry-After` and the RateLimit headers; or 503 with `Retry-After` when the identity
+ * provider is unreachable. The error code goes on the challenge of the scheme at fault: DPoP failures and
+ * a DPoP request's failures on the DPoP one.
  *
  * @example
  * ```ts
@@ -120,6 +130,12 @@ export function authErrorResponse(error: AuthError, options: ChallengeOptions = 
   if (error instanceof DpopNonceError) headers['dpop-nonce'] = error.nonce;
   else if (options.dpop?.nonce !== undefined && error.dpopError !== undefined) {
     headers['dpop-nonce'] = options.dpop.nonce;
+  }
+  if (error instanceof RateLimitedError) {
+    // draft-ietf-httpapi-ratelimit-headers: the policy (quota q per window w) and what is left of it.
+    headers['retry-after'] = String(error.retryAfterSecs);
+    headers['ratelimit-policy'] = `"${error.policy}";q=${error.limit};w=${error.windowSecs}`;
+    headers.ratelimit = `"${error.policy}";r=0;t=${error.retryAfterSecs}`;
   }
   return {
     status: error.status,

@@ -2,19 +2,28 @@ import type { AuditLogger } from '../audit.js';
 import { configOf, createAuthProvider, type GatehouseConfig } from '../config/create.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { loadConfigFromEnv } from '../config/env.js';
+import { validateFailedAuthLimit, validateRateLimit } from '../config/shared.js';
 import { validateOidcOptions } from '../config/validate.js';
 import { isValidated } from '../config/validated.js';
 import type { AuthContext } from '../context.js';
-import type { OneTimeIds } from '../dpop/replay.js';
 import { type AuthError, ConfigError, isAuthError } from '../errors.js';
 import { type Credential, parseAuthorization } from '../http/bearer.js';
 import { type PublicPath, publicPathMatcher } from '../http/public-paths.js';
 import { type AuthErrorResponse, authErrorResponse } from '../http/response.js';
+import { FailedAuthThrottle } from '../limits/failed-auth.js';
+import { RateLimiter } from '../limits/rate-limiter.js';
 import { type AuthRequirement, checkRequirement } from '../policy/requirement.js';
 import { type AuthProvider, isPending, resolveToken } from '../provider.js';
 import { ApiKeyAuthProvider } from '../providers/api-key.js';
 import { MultiAuthProvider } from '../providers/multi.js';
+import { OidcAuthProvider } from '../providers/oidc.js';
+import { BackchannelLogout, type BackchannelLogoutOptions } from '../revocation/backchannel-logout.js';
+import { RevocationRoutes } from '../revocation/http-api.js';
+import { type RevocationOptions, Revocations } from '../revocation/revocations.js';
 import { SenderConstraints, type SenderHeaders } from '../sender/constraint.js';
+import { MemoryState } from '../state/memory-state.js';
+import type { SharedState } from '../state/shared-state.js';
+import { clientAddress } from './client-address.js';
 import type { Admission, Decision, Refusal, Route, RoutePolicy } from './decision.js';
 import { type RequestView, requestView } from './request.js';
 
@@ -35,10 +44,15 @@ export interface GatehouseOptions extends GatehouseConfig {
   /** Receives accept and reject audit events (pino-compatible). Silent by default. */
   readonly logger?: AuditLogger;
   /**
-   * The store every instance shares for one-time ids (DPoP proof `jti`s), e.g. from `@gatehouse/redis`.
-   * Without it each instance refuses the proofs it has seen itself.
+   * What the instances share: revocations, rate-limit and failed-authentication counters, one-time ids.
+   * Default: a `MemoryState` (this process only); `createRedisState()` from `@gatehouse/redis` shares
+   * it on Redis. Required when `redisUrl` is set.
    */
-  readonly oneTimeIds?: OneTimeIds;
+  readonly state?: SharedState;
+  /** How long revocations last (see `RevocationOptions`). */
+  readonly revocation?: RevocationOptions;
+  /** Back-channel logout: the client ids logout tokens must name, their maximum age. */
+  readonly backchannelLogout?: BackchannelLogoutOptions;
 }
 
 /** The options every framework adapter's factory takes: {@link GatehouseOptions} plus the main mode. */
@@ -69,12 +83,21 @@ export class Gatehouse {
   readonly realm: string;
   /** Whether a request path skips authentication. */
   readonly isPublic: (path: string) => boolean;
-  /** Step 6: the sender constraints of tokens (DPoP proofs, certificate binding); none with auth disabled. */
-  readonly senders: SenderConstraints | undefined;
   private readonly maxTokenLength: number;
   private readonly logger: AuditLogger | undefined;
   private readonly hasPublicPaths: boolean;
-  /** Which schemes `Authorization` may use: `DPoP` too when some issuer accepts it. */
+  /** What the instances share (the in-process store unless one was given). */
+  readonly state: SharedState;
+  /** Revocations: made, lifted and listed here, checked on every request from memory. */
+  readonly revocations: Revocations;
+  /** The contract's revocation and back-channel logout routes, for the apps to map. */
+  readonly revocationRoutes: RevocationRoutes;
+  private readonly limiter: RateLimiter | undefined;
+  private readonly throttle: FailedAuthThrottle | undefined;
+  private readonly trustProxy: boolean;
+  /** Step 6: the sender constraints of tokens (DPoP proofs, certificate binding); none with auth disabled. */
+  readonly senders: SenderConstraints | undefined;
+  /** Which schemes `Authorization` may use: `DPoP` too when a token may be DPoP-bound. */
   private readonly schemes: { readonly dpop: boolean };
   private readonly dpopChallenge: { readonly algs: readonly string[] } | undefined;
 
@@ -82,16 +105,6 @@ export class Gatehouse {
     this.logger = options.logger;
     const { provider, config } = providerFor(options);
     this.provider = provider;
-    this.senders = provider.anonymousContext === undefined ? sendersFor(options, config) : undefined;
-    // DPoP is on where a token may use it: any configured issuer not `disabled`, or a given provider that
-    // takes tokens (anything but API keys).
-    const dpop =
-      this.senders !== undefined &&
-      (config === undefined
-        ? takesTokens(provider)
-        : (config.oidc?.issuers.some((entry) => (entry.dpop ?? DEFAULTS.dpop) !== 'disabled') ?? false));
-    this.schemes = Object.freeze({ dpop });
-    this.dpopChallenge = dpop ? Object.freeze({ algs: this.senders!.dpopAlgorithms }) : undefined;
     this.realm = options.realm ?? DEFAULTS.realm;
     this.maxTokenLength = options.maxTokenLength ?? DEFAULTS.maxTokenLength;
     if (!Number.isInteger(this.maxTokenLength) || this.maxTokenLength < 16) {
@@ -101,6 +114,46 @@ export class Gatehouse {
     }
     this.isPublic = publicPathMatcher(options.publicPaths);
     this.hasPublicPaths = (options.publicPaths?.length ?? 0) > 0;
+    if (options.redisUrl !== undefined && options.state === undefined) {
+      throw new ConfigError(
+        'invalid_config',
+        'needs a state that connects to it: createRedisState({ url }) from @gatehouse/redis',
+        { field: 'redisUrl' },
+      );
+    }
+    this.state = options.state ?? new MemoryState();
+    const tolerance = options.oidc?.clockToleranceSecs ?? DEFAULTS.clockToleranceSecs;
+    this.revocations = new Revocations(this.state, { clockToleranceSecs: tolerance, ...options.revocation });
+    const oidc = findOidc(this.provider);
+    const logout =
+      oidc === undefined
+        ? undefined
+        : new BackchannelLogout(this.revocations, oidc, {
+            clockToleranceSecs: tolerance,
+            ...options.backchannelLogout,
+          });
+    this.revocationRoutes = new RevocationRoutes(this.revocations, logout);
+    this.limiter =
+      options.rateLimit &&
+      new RateLimiter(validateRateLimit(options.rateLimit, { prefix: 'rateLimit.' }), this.state);
+    this.throttle =
+      options.failedAuthLimit &&
+      new FailedAuthThrottle(
+        validateFailedAuthLimit(options.failedAuthLimit, { prefix: 'failedAuthLimit.' }),
+        this.state,
+      );
+    this.trustProxy = options.trustProxy === true;
+    this.senders =
+      provider.anonymousContext === undefined ? sendersFor(options, config, this.state) : undefined;
+    // DPoP is on where a token may use it: any configured issuer not `disabled`, or a given provider that
+    // takes tokens (anything but API keys).
+    const dpop =
+      this.senders !== undefined &&
+      (config === undefined
+        ? takesTokens(provider)
+        : (config.oidc?.issuers.some((entry) => (entry.dpop ?? DEFAULTS.dpop) !== 'disabled') ?? false));
+    this.schemes = Object.freeze({ dpop });
+    this.dpopChallenge = dpop ? Object.freeze({ algs: this.senders!.dpopAlgorithms }) : undefined;
   }
 
   /**
@@ -126,8 +179,34 @@ export class Gatehouse {
    * route's requirement is then checked. Never rejects for client input; a rejection is a bug.
    */
   handle(view: RequestView, route: Route, prior?: AuthContext): Decision | Promise<Decision> {
-    if (prior !== undefined) return this.admit(prior, route);
+    // 2. an identity an earlier step established (and checked): the requirement only.
+    if (prior !== undefined) return this.require(prior, route);
     if (route.publicPaths && this.isPublic(view.path)) return NO_IDENTITY;
+    if (this.throttle === undefined) return this.decide(view, route);
+    // 3. an address blocked after too many failed authentications: 429, whatever it sends now.
+    const address = clientAddress(view, this.trustProxy);
+    const blocked = this.throttle.check(address);
+    if (blocked !== undefined) return this.refuse(blocked);
+    const decision = this.decide(view, route);
+    return isPending(decision)
+      ? decision.then((d) => this.countFailure(d, view, address))
+      : this.countFailure(decision, view, address);
+  }
+
+  // 10. a 401 for presented credentials counts against the client address (on every instance). The
+  // refusal waits for the shared count: a failure is not the hot path, and the next request from that
+  // address, wherever it lands, then finds the address blocked.
+  private countFailure(
+    decision: Decision,
+    view: RequestView,
+    address: string | undefined,
+  ): Decision | Promise<Decision> {
+    if (decision.admitted || decision.status !== 401 || view.authorization === undefined) return decision;
+    if (decision.error.code === 'missing_credentials') return decision;
+    return this.throttle!.recordFailure(address).then(() => decision);
+  }
+
+  private decide(view: RequestView, route: Route): Decision | Promise<Decision> {
     const anonymous = this.provider.anonymousContext;
     if (anonymous !== undefined) return this.admit(anonymous, route);
 
@@ -151,7 +230,7 @@ export class Gatehouse {
     return this.constrain(result, route, credential, view);
   }
 
-  // Step 6, on every request (a cached token too): the token's sender constraint, then the requirement.
+  // 6. on every request (a cached token too): the token's sender constraint (DPoP proof, certificate).
   private constrain(
     auth: AuthContext,
     route: Route,
@@ -217,7 +296,37 @@ export class Gatehouse {
     await (this.provider as { warmUp?: () => Promise<void> }).warmUp?.();
   }
 
-  private admit(auth: AuthContext, route: Route, headers?: SenderHeaders, credential?: Credential): Decision {
+  private admit(
+    auth: AuthContext,
+    route: Route,
+    headers?: SenderHeaders,
+    credential?: Credential,
+  ): Decision | Promise<Decision> {
+    // 7. revoked (by jti, subject, session or API key name): a Map lookup, also for cached tokens.
+    if (this.state.revocations.size > 0) {
+      const revoked = this.revocations.check(auth);
+      if (revoked !== undefined) return this.refuse(revoked, auth, credential);
+    }
+    // 8. the identity's rate limit: from leased quota in memory.
+    if (this.limiter !== undefined && auth.authType !== 'anonymous') {
+      const verdict = this.limiter.check(auth);
+      if (verdict instanceof Promise) {
+        return verdict.then((limited) =>
+          limited ? this.refuse(limited, auth, credential) : this.require(auth, route, headers, credential),
+        );
+      }
+      if (verdict !== undefined) return this.refuse(verdict, auth, credential);
+    }
+    return this.require(auth, route, headers, credential);
+  }
+
+  // 9. the route's requirement (admin, scopes).
+  private require(
+    auth: AuthContext,
+    route: Route,
+    headers?: SenderHeaders,
+    credential?: Credential,
+  ): Decision {
     const requirement = route.requirement;
     if (requirement !== undefined) {
       const denied = checkRequirement(auth, requirement);
@@ -289,6 +398,18 @@ export class Gatehouse {
 const REQUIRED_ROUTE: Route = Object.freeze({ optional: false, publicPaths: false, requirement: undefined });
 const OPTIONAL_ROUTE: Route = Object.freeze({ optional: true, publicPaths: false, requirement: undefined });
 
+// The OIDC provider behind the configured one (if any): back-channel logout verifies with its keys.
+function findOidc(provider: AuthProvider): OidcAuthProvider | undefined {
+  if (provider instanceof OidcAuthProvider) return provider;
+  if (provider instanceof MultiAuthProvider) {
+    for (const inner of provider.providers) {
+      const found = findOidc(inner);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
 // The provider: the one given, or built from the configuration in the options, or from the environment;
 // with the configuration it came from (undefined for a given provider).
 function providerFor(options: GatehouseOptions): { provider: AuthProvider; config?: GatehouseConfig } {
@@ -326,7 +447,11 @@ function validOidc(oidc: NonNullable<GatehouseConfig['oidc']>): NonNullable<Gate
 }
 
 // Step 6's checker, from the same configuration: per-issuer DPoP modes, nonces, the public URL.
-function sendersFor(options: GatehouseOptions, config: GatehouseConfig | undefined): SenderConstraints {
+function sendersFor(
+  options: GatehouseOptions,
+  config: GatehouseConfig | undefined,
+  state: SharedState,
+): SenderConstraints {
   const oidc = config?.oidc;
   const dpopModes: Record<string, NonNullable<OidcIssuerEntry['dpop']>> = {};
   for (const entry of oidc?.issuers ?? []) dpopModes[entry.issuer] = entry.dpop ?? DEFAULTS.dpop;
@@ -342,7 +467,12 @@ function sendersFor(options: GatehouseOptions, config: GatehouseConfig | undefin
         nonceSecret === undefined
           ? undefined
           : { secret: nonceSecret, rotationSecs: oidc?.dpopNonceRotationSecs },
-      oneTimeIds: options.oneTimeIds,
+      // A shared store makes a replayed proof fail on every instance. The in-process store adds nothing to
+      // the guard's own memory, and asking it would make every DPoP request wait for a promise.
+      oneTimeIds:
+        state.kind === 'memory'
+          ? undefined
+          : { claim: (id, ttlSecs) => state.claimOnce(DPOP_JTI_SCOPE, id, ttlSecs) },
       logger: options.logger,
     });
   } catch (err) {
@@ -352,6 +482,9 @@ function sendersFor(options: GatehouseOptions, config: GatehouseConfig | undefin
     });
   }
 }
+
+/** The scope of DPoP proof ids in the shared state's one-time ids. */
+const DPOP_JTI_SCOPE = 'dpop-jti';
 
 type OidcIssuerEntry = NonNullable<GatehouseConfig['oidc']>['issuers'][number];
 
