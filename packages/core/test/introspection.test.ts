@@ -130,13 +130,22 @@ describe('IntrospectionAuthProvider (RFC 7662)', () => {
   it.each([
     ['another issuer', { iss: 'https://elsewhere.example.com' }, 'invalid_token'],
     ['another audience', { aud: 'urn:other' }, 'audience_mismatch'],
-    ['no audience', { aud: undefined }, 'audience_mismatch'],
+    ['an empty audience list', { aud: [] }, 'audience_mismatch'],
     ['an expired token', { exp: 1 }, 'token_expired'],
     ['a refresh token', { token_type: 'refresh_token' }, 'invalid_token'],
     ['no subject', { sub: undefined, client_id: undefined }, 'invalid_token'],
   ])('refuses an active answer for %s', async (_name, extra, code) => {
     scripted.answer = () => active(extra);
     await expect(provider().validateToken(`opaque-${code}-${_name}`)).rejects.toMatchObject({ code });
+  });
+
+  it('accepts an active answer without aud (RFC 7662 makes it optional), with client_id as the subject', async () => {
+    scripted.answer = () => ({ active: true, client_id: 'svc-a', scope: 'api:read' });
+    expect(await provider().validateToken('opaque-minimal')).toMatchObject({
+      subject: 'svc-a',
+      issuer: scripted.issuer,
+      scopes: ['api:read'],
+    });
   });
 
   it('caches an answer no longer than the TTL nor past exp', async () => {

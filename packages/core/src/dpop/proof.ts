@@ -108,8 +108,9 @@ export function verifyDpopProof(
   if (
     typeof iat !== 'number' ||
     !Number.isFinite(iat) ||
-    iat < nowSecs - rules.maxAgeSecs ||
-    iat > nowSecs + rules.futureSecs
+    // Whole seconds: a proof exactly at either edge of the window passes whatever the sub-second clock says.
+    iat < Math.floor(nowSecs) - rules.maxAgeSecs ||
+    iat > Math.ceil(nowSecs) + rules.futureSecs
   ) {
     throw new InvalidDpopProofError('iat');
   }

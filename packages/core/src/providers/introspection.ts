@@ -208,7 +208,7 @@ export class IntrospectionAuthProvider implements AuthProvider {
       throw new InvalidTokenError('token issuer mismatch', { reason: 'claim', claim: 'iss', issuer });
     }
     // A refresh token is active too at most issuers; it is not an access token.
-    if (typeof tokenType === 'string' && tokenType.toLowerCase() === 'refresh_token') {
+    if (typeof tokenType === 'string' && /^refresh(_token)?$/i.test(tokenType)) {
       throw new InvalidTokenError('not an access token', { reason: 'claim', claim: 'token_type', issuer });
     }
     if (exp !== undefined && (typeof exp !== 'number' || !Number.isFinite(exp))) {
@@ -218,10 +218,15 @@ export class IntrospectionAuthProvider implements AuthProvider {
       throw new TokenExpiredError(issuer, exp);
     if (typeof nbf === 'number' && nbf > nowSecs + this.toleranceSecs)
       throw new TokenNotYetValidError(issuer, 'nbf');
-    const audiences =
-      typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a) => typeof a === 'string') : [];
-    const audience = audiences.find((a) => this.audiences.includes(a));
-    if (audience === undefined) throw new AudienceMismatchError(issuer, this.audiences, audiences);
+    // RFC 7662 makes `aud` optional: when the answer names audiences, one must be ours (a token for another
+    // API of the same issuer is refused); when it names none, the issuer vouches for the token as is.
+    let audience: string | undefined;
+    if (aud !== undefined) {
+      const audiences =
+        typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a) => typeof a === 'string') : [];
+      audience = audiences.find((a) => this.audiences.includes(a));
+      if (audience === undefined) throw new AudienceMismatchError(issuer, this.audiences, audiences);
+    }
     const subject = typeof sub === 'string' && sub.length > 0 ? sub : clientId;
     if (typeof subject !== 'string' || subject.length === 0) {
       throw new InvalidTokenError('token has no subject', { reason: 'claim', claim: 'sub', issuer });
