@@ -24,6 +24,7 @@ export { ReplayGuard } from './dpop/replay.js';
 export { jwkThumbprint } from './dpop/thumbprint.js';
 export type {
   AnyAuthError,
+  AudienceMismatchReason,
   AuthErrorCode,
   BearerErrorCode,
   ConfigErrorCode,
@@ -73,6 +74,9 @@ export { publicPathMatcher } from './http/public-paths.js';
 export type { AuthErrorResponse, BearerChallenge, ChallengeOptions, DpopChallenge } from './http/response.js';
 export { authErrorResponse, bearerChallenge, DEFAULT_REALM, dpopChallenge } from './http/response.js';
 export type { IntrospectionClient } from './introspection/endpoint.js';
+export type { ClaimValue, IssuerRuleOptions } from './issuers/options.js';
+export type { IssuerPreset, TokenType } from './issuers/presets.js';
+export { ISSUER_PRESETS, MICROSOFT_GRAPH_AUDIENCES } from './issuers/presets.js';
 export { isLoopbackHost } from './jwks/url.js';
 export type { JwsAlgorithm } from './jwt/algorithms.js';
 export { SUPPORTED_ALGORITHMS } from './jwt/algorithms.js';

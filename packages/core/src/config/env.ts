@@ -1,5 +1,6 @@
 import { normalizePublicUrl } from '../dpop/htu.js';
 import { ConfigError } from '../errors.js';
+import { ISSUER_RULE_JSON_NAMES } from '../issuers/validate.js';
 import type { GatehouseConfig } from './create.js';
 import { validateFailedAuthLimit, validateRateLimit, validateRedisUrl } from './shared.js';
 import { type Spelling, validateAdmins, validateApiKeys, validateOidcOptions } from './validate.js';
@@ -34,6 +35,7 @@ const OIDC_JSON_NAMES: Readonly<Record<string, string>> = {
   dpopNonceRotationSecs: 'dpop_nonce_rotation_secs',
   clientId: 'client_id',
   clientSecret: 'client_secret',
+  ...ISSUER_RULE_JSON_NAMES,
 };
 
 type Env = Readonly<Record<string, string | undefined>>;

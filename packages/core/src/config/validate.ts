@@ -1,6 +1,8 @@
 import { MIN_NONCE_SECRET_BYTES } from '../dpop/nonce.js';
 import { ConfigError } from '../errors.js';
 import { isBearerToken } from '../http/bearer.js';
+import type { IssuerRuleOptions } from '../issuers/options.js';
+import { checkIssuerOverlaps, ISSUER_RULE_FIELDS, validateIssuerRules } from '../issuers/validate.js';
 import { urlProblem } from '../jwks/url.js';
 import { isSupportedAlgorithm, type JwsAlgorithm, SUPPORTED_ALGORITHMS } from '../jwt/algorithms.js';
 import { DPOP_MODES, type DpopMode } from '../sender/constraint.js';
@@ -20,16 +22,19 @@ export interface Spelling {
   readonly names?: Readonly<Record<string, string>>;
 }
 
+/** One `issuers[i]` entry after validation: the basics and the per-issuer rules. */
+export interface IssuerSettings extends IssuerRuleOptions {
+  readonly issuer: string;
+  readonly audience: string | readonly string[];
+  readonly jwksUri?: string;
+  readonly algorithms?: readonly JwsAlgorithm[];
+  readonly dpop?: DpopMode;
+  readonly introspection?: IntrospectionSettings;
+}
+
 /** OIDC settings after validation, defaults applied. */
 export interface OidcSettings {
-  readonly issuers: readonly {
-    readonly issuer: string;
-    readonly audience: string | readonly string[];
-    readonly jwksUri?: string;
-    readonly algorithms?: readonly JwsAlgorithm[];
-    readonly dpop?: DpopMode;
-    readonly introspection?: IntrospectionSettings;
-  }[];
+  readonly issuers: readonly IssuerSettings[];
   /** Shared secret of DPoP server nonces; nonces are required when it is set. */
   readonly dpopNonceSecret?: string;
   readonly jwksRefreshIntervalSecs: number;
@@ -158,7 +163,15 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
   const issuers = c.list(options[n('issuers')], n('issuers'), { nonEmpty: true }).map((value, index) => {
     const path = `${n('issuers')}[${index}]`;
     const entry = c.object(value, path);
-    c.noUnknownFields(entry, path, ['issuer', 'audience', 'jwksUri', 'algorithms', 'dpop', 'introspection']);
+    c.noUnknownFields(entry, path, [
+      'issuer',
+      'audience',
+      'jwksUri',
+      'algorithms',
+      'dpop',
+      'introspection',
+      ...ISSUER_RULE_FIELDS,
+    ]);
     const issuer = c.nonEmptyString(entry.issuer, `${path}.issuer`);
     const issuerProblem = urlProblem(issuer);
     if (issuerProblem) c.fail(`${path}.issuer`, issuerProblem);
@@ -172,13 +185,13 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
       if (problem) c.fail(`${path}.${n('jwksUri')}`, problem);
     }
     const issuerAlgorithms = readAlgorithms(c, entry[n('algorithms')], `${path}.${n('algorithms')}`);
-    const settings: {
-      -readonly [K in keyof OidcSettings['issuers'][number]]: OidcSettings['issuers'][number][K];
-    } = {
+    const rules = validateIssuerRules(entry, path, { issuer, audience, jwksUri }, c);
+    const settings: { -readonly [K in keyof IssuerSettings]: IssuerSettings[K] } = {
       issuer,
       audience,
       jwksUri,
       algorithms: issuerAlgorithms,
+      ...rules,
     };
     if (entry.dpop !== undefined) {
       if (!DPOP_MODES.includes(entry.dpop as DpopMode))
@@ -200,6 +213,7 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
     }
     return settings;
   });
+  checkIssuerOverlaps(issuers, n('issuers'), c);
 
   let dpopNonceSecret: string | undefined;
   if (options[n('dpopNonceSecret')] !== undefined) {
