@@ -8,13 +8,15 @@ import { hasRedis, RedisServer, waitFor } from './helpers/redis-server.js';
 
 const PUBLIC_URL = 'https://api.example.com';
 
+type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
+
 // DPoP proof ids on a real redis-server: a proof used on one instance is refused on every other one; while
 // Redis is down each instance refuses the proofs it has seen itself; back up, it is shared again.
 describe.skipIf(!hasRedis)('DPoP replay across instances on Redis', () => {
   let redis: RedisServer;
   let idp: DevIdp;
   let jwk: JWK;
-  let privateKey: CryptoKey;
+  let privateKey: KeyPair['privateKey'];
   let token: string;
   const states: RedisState[] = [];
   let gates: Gatehouse[];
@@ -22,7 +24,7 @@ describe.skipIf(!hasRedis)('DPoP replay across instances on Redis', () => {
   beforeAll(async () => {
     [redis, idp] = await Promise.all([RedisServer.start(), startDevIdp()]);
     const pair = await generateKeyPair('ES256');
-    privateKey = pair.privateKey as CryptoKey;
+    privateKey = pair.privateKey;
     jwk = await exportJWK(pair.publicKey);
     token = await idp.signAccessToken({ sub: 'dpop-user', cnf: { jkt: await calculateJwkThumbprint(jwk) } });
     gates = [];
