@@ -22,6 +22,8 @@ export interface Settings {
   signingAlg: SigningAlg;
   accessTokenTtlSecs: number;
   idTokenTtlSecs: number;
+  accessTokenFormat: 'jwt' | 'opaque';
+  requireDpopNonce: boolean;
   clients: ClientMetadata[];
   passwordGrant: boolean;
   conventions: Conventions;
@@ -83,6 +85,12 @@ export function validateOptions(options: DevIdpOptions): Settings {
       throw new TypeError(`"${flag}" must be true or false`);
     }
   }
+  const accessTokenFormat = options.accessTokenFormat ?? 'jwt';
+  if (accessTokenFormat !== 'jwt' && accessTokenFormat !== 'opaque') {
+    throw new TypeError('"accessTokenFormat" must be "jwt" or "opaque"');
+  }
+  const requireDpopNonce = options.requireDpopNonce ?? false;
+  if (typeof requireDpopNonce !== 'boolean') throw new TypeError('"requireDpopNonce" must be a boolean');
 
   const clients = options.clients ?? [];
   if (!Array.isArray(clients)) throw new TypeError('"clients" must be an array of client metadata');
@@ -105,6 +113,8 @@ export function validateOptions(options: DevIdpOptions): Settings {
     signingAlg,
     accessTokenTtlSecs,
     idTokenTtlSecs,
+    accessTokenFormat,
+    requireDpopNonce,
     clients,
     passwordGrant: options.passwordGrant ?? false,
     conventions: {

@@ -82,6 +82,10 @@ export function withConnectionOptions(command: Command): Command {
         'keep the tokens in the token file or the OS keychain (default file)',
         TOKEN_STORAGES,
       ).env(CLI_ENV.tokenStorage),
+    )
+    .option(
+      '--dpop',
+      'DPoP-bound tokens (RFC 9449): a key kept with the tokens (encrypted or in the keychain like the refresh token) signs a proof per request',
     );
 }
 
@@ -107,5 +111,33 @@ export function withLoginOptions(command: Command): Command {
     );
 }
 
+/** Options of the commands that hand a DPoP-bound token to something else (token, exec). */
+export function withProofOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option(
+        '--proof-url <url>',
+        'with --dpop: also make a DPoP proof for one request to this URL',
+      ).argParser((value: string) => {
+        const url = URL.canParse(value) ? new URL(value) : undefined;
+        if (url?.protocol !== 'https:' && url?.protocol !== 'http:') {
+          throw new InvalidArgumentError('must be an absolute http(s) URL.');
+        }
+        return url;
+      }),
+    )
+    .addOption(
+      new Option('--proof-method <method>', 'the method of that request')
+        .default('GET')
+        .argParser((value: string) => {
+          if (!/^[A-Za-z]+$/.test(value)) throw new InvalidArgumentError('must be an HTTP method.');
+          return value.toUpperCase();
+        }),
+    );
+}
+
 /** The flags as commander parses them: the settings flags, plus `--no-browser`. */
 export type CommandFlags = SettingFlags & { browser?: boolean };
+
+/** The flags of {@link withProofOptions}. */
+export type ProofFlags = { proofUrl?: URL; proofMethod: string };

@@ -62,6 +62,8 @@ export interface ProfileConfig {
   tokenStorage?: TokenStorage;
   /** The provider's conventions; default: recognised from the issuer. */
   preset?: ProviderPreset;
+  /** DPoP-bound tokens (RFC 9449), as with `--dpop`. */
+  dpop?: boolean;
   /** Exchange the login's access token (RFC 8693) for the token commands use. */
   exchange?: ExchangeConfig;
 }
@@ -128,6 +130,7 @@ const KNOWN_FIELDS = new Set<string>([
   ...Object.keys(CHOICE_FIELDS),
   'port',
   'encryptRefreshToken',
+  'dpop',
   'exchange',
 ]);
 const EXCHANGE_FIELDS = [
@@ -212,10 +215,10 @@ export async function loadConfigFile(path: string, warn: (message: string) => vo
       }
       profile.port = raw.port as number;
     }
-    if (raw.encryptRefreshToken !== undefined) {
-      if (typeof raw.encryptRefreshToken !== 'boolean')
-        fail(`${at}.encryptRefreshToken`, 'must be true or false');
-      profile.encryptRefreshToken = raw.encryptRefreshToken as boolean;
+    for (const key of ['encryptRefreshToken', 'dpop'] as const) {
+      if (raw[key] === undefined) continue;
+      if (typeof raw[key] !== 'boolean') fail(`${at}.${key}`, 'must be true or false');
+      profile[key] = raw[key] as boolean;
     }
     out.profiles[name] = profile;
   }

@@ -50,6 +50,7 @@ export interface SettingFlags {
   tokenType?: string;
   tokenStorage?: string;
   preset?: string;
+  dpop?: boolean;
 }
 
 /**
@@ -78,6 +79,11 @@ export interface Settings {
   tokenType: PresentedTokenType;
   tokenStorage: TokenStorage;
   preset?: ProviderPreset;
+  /**
+   * DPoP-bound tokens (`--dpop`, or `"dpop": true` in the profile): a new login or token is requested with
+   * a key kept in the token store, and the token is sent with proofs. A login made so stays bound anyway.
+   */
+  dpop: boolean;
   configDir: string;
   configFile: string;
   /** True for the `from` profile of an exchange: its settings come from the config file alone. */
@@ -126,10 +132,22 @@ export async function resolveSettings(
   checkProfileName(profile, 'profile');
   const fromFile = file.profiles[profile] ?? {};
   const settings = build(profile, fromFile, flags, { configDir, configFile, env });
+  if (settings.dpop && settings.tokenType === 'id_token') {
+    throw new ConfigError(
+      'dpop',
+      'DPoP binds access tokens (RFC 9449); an ID token is not sent with proofs, so --dpop cannot go with --token-type id_token.',
+    );
+  }
   const exchange = fromFile.exchange;
   if (!exchange) return settings;
 
   const at = `profiles.${profile}.exchange`;
+  if (settings.dpop) {
+    throw new ConfigError(
+      'dpop',
+      `Profile "${profile}" exchanges its token (${at}); DPoP-bound exchanged tokens are not supported, so --dpop cannot apply.`,
+    );
+  }
   if (settings.tokenType === 'id_token') {
     throw new ConfigError(
       'tokenType',
@@ -191,6 +209,7 @@ function build(profile: string, fromFile: ProfileConfig, flags: SettingFlags, pl
       : join(place.configDir, 'tokens', `${profile}.json`),
     port: parsePort(flags.port ?? fromFile.port ?? DEFAULT_CALLBACK_PORT),
     encryptRefreshToken: flags.encrypt ?? fromFile.encryptRefreshToken ?? false,
+    dpop: flags.dpop ?? fromFile.dpop ?? false,
     tokenType,
     tokenStorage,
     configDir: place.configDir,

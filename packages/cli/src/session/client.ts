@@ -1,4 +1,4 @@
-import { createOidcClient, type OidcClient } from '@gatehouse/client';
+import { createOidcClient, type DpopKey, type OidcClient } from '@gatehouse/client';
 import { CLI_ENV, exchangeSecretFrom } from '../config/env.js';
 import { type ExchangeSettings, requireSettings, type Settings } from '../config/settings.js';
 import { ConfigError } from '../errors.js';
@@ -7,12 +7,17 @@ import type { CliIO } from '../io.js';
 /** The scope of a person's login when none is configured: identity for `status`, and a refresh token. */
 export const DEFAULT_USER_SCOPE = 'openid profile email offline_access';
 
-/** The OIDC client of the profile (issuer and client id are required). */
-export function openClient(settings: Settings): OidcClient {
+/** The settings a client of the profile needs (issuer, client id, and a secret for client credentials). */
+export function requireClientSettings(settings: Settings): void {
   requireSettings(
     settings,
     settings.grant === 'client_credentials' ? ['issuer', 'clientId', 'clientSecret'] : ['issuer', 'clientId'],
   );
+}
+
+/** The OIDC client of the profile (issuer and client id are required); DPoP-bound tokens with a key. */
+export function openClient(settings: Settings, dpop?: DpopKey): OidcClient {
+  requireClientSettings(settings);
   const scope = settings.scope ?? (settings.grant === 'client_credentials' ? undefined : DEFAULT_USER_SCOPE);
   return createOidcClient({
     issuer: settings.issuer!,
@@ -22,6 +27,7 @@ export function openClient(settings: Settings): OidcClient {
     ...(settings.audience ? { audience: settings.audience } : {}),
     ...(settings.tokenEndpoint ? { tokenEndpoint: settings.tokenEndpoint } : {}),
     ...(settings.preset ? { preset: settings.preset } : {}),
+    ...(dpop ? { dpop } : {}),
   });
 }
 

@@ -9,3 +9,19 @@ export function say(io: CliIO, message: string): void {
 export function warner(io: CliIO): (message: string) => void {
   return (message) => say(io, `warning: ${message}`);
 }
+
+const warned = new WeakMap<CliIO, Set<string>>();
+
+/**
+ * Like {@link warner}, but each message once per command: a token store read twice (for its DPoP key, then
+ * for its tokens) says what is wrong with it once.
+ */
+export function storeWarner(io: CliIO): (message: string) => void {
+  return (message) => {
+    const seen = warned.get(io) ?? new Set<string>();
+    warned.set(io, seen);
+    if (seen.has(message)) return;
+    seen.add(message);
+    warner(io)(message);
+  };
+}

@@ -4,6 +4,7 @@ import {
   createTokenExchangeSource,
   createUserTokenSource,
   DEFAULT_PROFILE,
+  type DpopKey,
   IdTokenUnavailableError,
   type PresentedToken,
   type PresentedTokenType,
@@ -14,7 +15,8 @@ import {
 import type { Settings } from '../config/settings.js';
 import { ConfigError } from '../errors.js';
 import type { CliIO } from '../io.js';
-import { openClient, openExchangeClient } from './client.js';
+import { openClient, openExchangeClient, requireClientSettings } from './client.js';
+import { openLoginDpop } from './dpop.js';
 import { type LoginUi, loginFunction } from './login.js';
 import { warner } from './output.js';
 import { keychainFor, openStore, passphraseSource } from './store.js';
@@ -27,6 +29,14 @@ export interface CliSession extends TokenSource {
   /** The token to send, with its own expiry. */
   current(): Promise<PresentedToken>;
   invalidate(token: string): void;
+  /** The key the token is DPoP-bound to: it is sent with a proof per request (RFC 9449). */
+  readonly dpop?: DpopKey;
+}
+
+/** A login as a token source, and the DPoP key its tokens are bound to. */
+export interface LoginSource {
+  source: TokenSetSource;
+  dpop?: DpopKey;
 }
 
 /** How a command may obtain tokens. */
@@ -40,7 +50,8 @@ export interface SessionOptions extends LoginUi {
 
 /** The `gatehouse login` advice for the profile. */
 export function loginHint(settings: Settings): string {
-  return `run \`gatehouse login${settings.profile === DEFAULT_PROFILE ? '' : ` --profile ${settings.profile}`}\``;
+  const profile = settings.profile === DEFAULT_PROFILE ? '' : ` --profile ${settings.profile}`;
+  return `run \`gatehouse login${profile}${settings.dpop ? ' --dpop' : ''}\``;
 }
 
 /** The login of a profile (client credentials, or a stored person's login) as a token source. */
@@ -49,20 +60,21 @@ export async function openLoginSource(
   hintFor: Settings,
   io: CliIO,
   options: SessionOptions,
-): Promise<TokenSetSource> {
-  const client = openClient(login);
-  const store = await openStore(login, io);
+): Promise<LoginSource> {
+  requireClientSettings(login);
+  if (login.grant === 'client_credentials' && login.tokenType === 'id_token') {
+    throw new ConfigError(
+      'tokenType',
+      'The client_credentials grant gives no ID token: use --token-type access_token for a service.',
+    );
+  }
+  const { key: dpop, store } = await openLoginDpop(login, await openStore(login, io), io);
+  const client = openClient(login, dpop);
   if (login.grant === 'client_credentials') {
-    if (login.tokenType === 'id_token') {
-      throw new ConfigError(
-        'tokenType',
-        'The client_credentials grant gives no ID token: use --token-type access_token for a service.',
-      );
-    }
-    return createClientCredentialsSource(client, { store });
+    return { source: createClientCredentialsSource(client, { store }), ...(dpop ? { dpop } : {}) };
   }
   const interactive = options.interactiveLogin && io.interactive && login.grant !== 'password';
-  return createUserTokenSource(client, {
+  const source = createUserTokenSource(client, {
     store,
     grantType: login.grant,
     tokenType: login.tokenType,
@@ -70,6 +82,7 @@ export async function openLoginSource(
     ...(interactive ? { login: loginFunction(client, login, io, options) } : {}),
     loginHint: loginHint(hintFor),
   });
+  return { source, ...(dpop ? { dpop } : {}) };
 }
 
 /** The session of the profile: its login, followed by its exchange step when it has one. */
@@ -80,9 +93,11 @@ export async function openSession(
 ): Promise<CliSession> {
   const { exchange } = settings;
   if (!exchange) {
-    return present(await openLoginSource(settings, settings, io, options), settings.tokenType);
+    const { source, dpop } = await openLoginSource(settings, settings, io, options);
+    return present(source, settings.tokenType, dpop);
   }
-  const subject = await openLoginSource(exchange.source, settings, io, options);
+  // The exchanged token is a bearer token (settings refuse --dpop here); the login may be DPoP-bound.
+  const { source: subject } = await openLoginSource(exchange.source, settings, io, options);
   const keychain = await keychainFor(settings, io);
   const passphrase = passphraseSource(io);
   const store = createFileTokenStore({
@@ -101,7 +116,7 @@ export async function openSession(
   return present(source, 'access_token');
 }
 
-function present(source: TokenSetSource, type: PresentedTokenType): CliSession {
+function present(source: TokenSetSource, type: PresentedTokenType, dpop?: DpopKey): CliSession {
   const current = async (): Promise<PresentedToken> => {
     const sent = presentedToken(await source.getTokenSet(), type);
     if (!sent) throw new IdTokenUnavailableError('the stored login has no ID token');
@@ -111,5 +126,6 @@ function present(source: TokenSetSource, type: PresentedTokenType): CliSession {
     current,
     getToken: async () => (await current()).token,
     invalidate: (token) => source.invalidate(token),
+    ...(dpop ? { dpop } : {}),
   };
 }

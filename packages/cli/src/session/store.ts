@@ -9,14 +9,28 @@ import {
 import type { Settings } from '../config/settings.js';
 import type { CliIO } from '../io.js';
 import { promptHidden } from '../ui/prompt.js';
-import { say, warner } from './output.js';
+import { say, storeWarner } from './output.js';
 
-/** The refresh-token passphrase: the environment, else a prompt when someone can answer. */
+const prompts = new WeakMap<CliIO, () => Promise<string>>();
+
+/**
+ * The refresh-token passphrase: the environment, else a prompt when someone can answer, asked at most once
+ * per command (the token store, the exchange's store and an older DPoP key file share the answer).
+ */
 export function passphraseSource(io: CliIO): PassphraseSource | undefined {
   const fromEnv = passphraseFromEnv(io.env);
   if (fromEnv) return fromEnv;
   if (!io.interactive) return undefined;
-  return () => promptHidden(io, 'Passphrase for the refresh token: ');
+  let prompt = prompts.get(io);
+  if (!prompt) {
+    let answer: Promise<string> | undefined;
+    prompt = () => {
+      answer ??= promptHidden(io, 'Passphrase for the refresh token: ');
+      return answer;
+    };
+    prompts.set(io, prompt);
+  }
+  return prompt;
 }
 
 /** Whether a refresh token written now is encrypted: `--encrypt` (or the profile), or a passphrase in the env. */
@@ -58,12 +72,12 @@ export async function openStore(settings: Settings, io: CliIO): Promise<TokenSto
     encrypt: encryptsRefreshToken(settings, io),
     ...(passphrase ? { passphrase } : {}),
     ...(keychain ? { keychain } : {}),
-    onWarning: warner(io),
+    onWarning: storeWarner(io),
   });
 }
 
 /** A store that only reads what is there (status, logout): no issuer check, no encryption choice. */
 export function openStoreForReading(path: string, io: CliIO): TokenStore {
   const passphrase = passphraseSource(io);
-  return createFileTokenStore({ path, ...(passphrase ? { passphrase } : {}), onWarning: warner(io) });
+  return createFileTokenStore({ path, ...(passphrase ? { passphrase } : {}), onWarning: storeWarner(io) });
 }

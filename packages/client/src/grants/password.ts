@@ -62,8 +62,9 @@ export async function loginWithPassword(
     username: options.username,
     password: options.password,
   };
+  const dpop = await client.dpopOptions();
   try {
-    const response = await oidc.genericGrantRequest(config, 'password', params);
+    const response = await oidc.genericGrantRequest(config, 'password', params, dpop);
     return toTokenSet(response, nowSecs(options.clock ?? Date.now));
   } catch (err) {
     throw mapGrantError('password', err, config.serverMetadata().token_endpoint);

@@ -1,4 +1,5 @@
 import * as oidc from 'openid-client';
+import type { DpopKey } from '../dpop/key.js';
 import { DiscoveryError, InsecureIssuerError, InvalidOptionsError } from '../errors.js';
 import { isSecureOrLoopbackUrl } from './loopback.js';
 import {
@@ -70,6 +71,12 @@ export interface OidcClientOptions {
   timeoutSecs?: number;
   /** A fetch implementation for requests to the authorization server (proxies, tests). */
   fetch?: oidc.CustomFetch;
+  /**
+   * Request DPoP-bound tokens (RFC 9449) with this key: every token request carries a proof signed with
+   * it, server nonces are followed, and the tokens issued are bound to its thumbprint (`cnf.jkt`). Use them
+   * with `createDpopFetch(source, key)`.
+   */
+  dpop?: DpopKey;
 }
 
 /**
@@ -101,6 +108,11 @@ export interface OidcClient {
   offlineParameters(scope: string): Record<string, string>;
   /** The parameters of a refresh request: none, or the scope where the provider expects it (Entra). */
   refreshParameters(overrides?: { scope?: string; audience?: string }): Record<string, string>;
+  /**
+   * The options that make a token request carry a DPoP proof (`{ DPoP: handle }` for openid-client), or
+   * none without a `dpop` key. One handle per client, so the server's nonce is remembered between requests.
+   */
+  dpopOptions(): Promise<{ DPoP?: oidc.DPoPHandle }>;
 }
 
 /**
@@ -179,6 +191,10 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
   const auth = clientAuth(method, options.clientSecret);
   const issuer = String(options.issuer);
   let pending: Promise<oidc.Configuration> | undefined;
+  let dpopHandle: oidc.DPoPHandle | undefined;
+  if (options.dpop !== undefined && !(options.dpop.privateKey && options.dpop.publicKey)) {
+    throw new InvalidOptionsError('dpop', '"dpop" must be a key from generateDpopKey() or importDpopKey()');
+  }
 
   const configure = (config: oidc.Configuration): oidc.Configuration => {
     if (insecure) oidc.allowInsecureRequests(config);
@@ -239,6 +255,11 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
       // RFC 6749 §6: without a scope the server keeps the granted one. Entra's v2 endpoint wants it again.
       const scope = overrides.scope ?? (behaviour.scopeOnRefresh ? options.scope : undefined);
       return audienceAndScope(behaviour, scope, overrides.audience ?? options.audience);
+    },
+    async dpopOptions() {
+      if (options.dpop === undefined) return {};
+      dpopHandle ??= oidc.getDPoPHandle(await this.configuration(), options.dpop);
+      return { DPoP: dpopHandle };
     },
   };
 }

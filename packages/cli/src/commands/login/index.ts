@@ -1,12 +1,16 @@
 import {
   createFileTokenStore,
   createUserTokenSource,
+  type DpopKey,
   PassphraseRequiredError,
+  removeDpopKey,
   requestClientCredentialsToken,
 } from '@gatehouse/client';
 import { Command } from 'commander';
 import { resolveSettings } from '../../config/settings.js';
-import { openClient } from '../../session/client.js';
+import type { CliIO } from '../../io.js';
+import { openClient, requireClientSettings } from '../../session/client.js';
+import { newLoginDpop } from '../../session/dpop.js';
 import { loginFunction, PASSWORD_GRANT_WARNING } from '../../session/login.js';
 import { say, warner } from '../../session/output.js';
 import { encryptsRefreshToken, openStore, passphraseSource } from '../../session/store.js';
@@ -30,6 +34,7 @@ export function loginCommand(ctx: CommandContext): Command {
         'password (legacy providers only, deprecated by the OAuth 2.0 Security BCP): --username (or GATEHOUSE_OIDC_USERNAME), the password from GATEHOUSE_OIDC_PASSWORD or a prompt that does not echo; never a flag.',
         'client_credentials: gets a token for the client itself, for services (needs a client secret).',
         'A profile with an "exchange" step logs in at its source (the "from" profile, or its own issuer); the exchange happens when a token is needed.',
+        'With --dpop the tokens are DPoP-bound (RFC 9449) to a new key, kept with them in the token store (encrypted, or in the keychain, like the refresh token); later commands use that key, with or without the flag, until `gatehouse logout` deletes it with the tokens.',
         'Examples:\n  gatehouse login --issuer https://idp.example.com --client-id gatehouse-cli\n  GATEHOUSE_OIDC_PASSWORD=... gatehouse login --grant password --username alice',
       ].join('\n\n'),
     );
@@ -38,8 +43,9 @@ export function loginCommand(ctx: CommandContext): Command {
     const { io } = ctx;
     const settings = await resolveSettings(flags, io.env, warner(io));
     const login = settings.exchange?.source ?? settings;
-    const client = openClient(login);
-    const store = await openStore(login, io);
+    requireClientSettings(login);
+    const { key: dpop, store } = await newLoginDpop(login, await openStore(login, io), io);
+    const client = openClient(login, dpop);
     if (login.encryptRefreshToken && !passphraseSource(io)) {
       // Say so before the browser opens, not after the login when the tokens cannot be saved.
       throw new PassphraseRequiredError(store.path);
@@ -57,7 +63,9 @@ export function loginCommand(ctx: CommandContext): Command {
           ...(login.audience ? { audience: login.audience } : {}),
         }),
       );
+      await removeDpopKey(store.path); // an earlier version's key file, for the tokens just replaced
       say(io, `Got a client credentials token for ${client.clientId} from ${client.issuer}.`);
+      if (dpop) sayBound(io, dpop, tokens.tokenType, 'It is');
       say(io, `Saved to ${store.path} (mode 0600); it expires ${describeExpiry(tokens.expiresAt, now)}.`);
       return;
     }
@@ -70,15 +78,28 @@ export function loginCommand(ctx: CommandContext): Command {
       login: loginNow,
     });
     const tokens = await source.login();
+    await removeDpopKey(store.path);
     if (settings.exchange) {
       // A new login makes any token exchanged for the previous one stale.
       await createFileTokenStore({ path: settings.exchange.tokenFile, onWarning: warner(io) }).remove();
     }
     say(io, `Logged in as ${describeIdentity(identityOf(tokens))} at ${client.issuer}.`);
+    if (dpop) sayBound(io, dpop, tokens.tokenType, 'The tokens are');
     const encrypted = encryptsRefreshToken(login, io) ? ', refresh token encrypted' : '';
     say(
       io,
       `Tokens saved to ${store.path} (mode 0600${tokens.refreshToken ? encrypted : ', no refresh token'}).`,
     );
   });
+}
+
+/** Says which key the tokens are bound to, or warns that the provider issued bearer tokens instead. */
+function sayBound(io: CliIO, dpop: DpopKey, tokenType: string, subject: string): void {
+  if (tokenType.toLowerCase() === 'dpop') {
+    say(io, `${subject} DPoP-bound to the key ${dpop.thumbprint} (kept with the tokens).`);
+  } else {
+    warner(io)(
+      `the provider answered with token_type ${tokenType}, not DPoP: it ignored the DPoP proof, so the tokens are not bound to a key.`,
+    );
+  }
 }

@@ -2,6 +2,7 @@ import {
   createFileTokenStore,
   createOidcClient,
   isClientError,
+  removeDpopKey,
   revokeToken,
   type StoredTokens,
   type TokenFileSummary,
@@ -41,6 +42,8 @@ export function logoutCommand(ctx: CommandContext): Command {
       if (!isClientError(err) || err.code !== 'keychain_unavailable') throw err;
       warn(err.message);
     }
+    // The DPoP key is in the token file (and its keychain entries); an earlier version kept it beside.
+    await removeDpopKey(store.path);
     if (!summary) {
       const existed = await store.remove(); // a corrupt file is removed as well
       say(

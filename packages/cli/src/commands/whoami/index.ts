@@ -13,7 +13,8 @@ export function whoamiCommand(ctx: CommandContext): Command {
     .summary("call a service's /v1/whoami with your token")
     .description(
       'Call GET <url>/v1/whoami with a valid token (the one `gatehouse token` prints) and print the JSON ' +
-        'answer on stdout. On a 401 the token is renewed and the call retried once.\n\n' +
+        'answer on stdout. On a 401 the token is renewed and the call retried once. A DPoP-bound token (--dpop, ' +
+        'or a login made with it) is sent as `DPoP` with a fresh proof.\n\n' +
         'Example: gatehouse whoami --url https://api.example.com --profile prod',
     )
     .requiredOption('--url <service>', 'base URL of a Gatehouse service, e.g. http://127.0.0.1:3000');
@@ -22,13 +23,15 @@ export function whoamiCommand(ctx: CommandContext): Command {
     const { io } = ctx;
     const target = whoamiUrl(flags.url);
     const settings = await resolveSettings(flags, io.env, warner(io));
-    const source = await openSession(settings, io, {
+    const session = await openSession(settings, io, {
       browser: flags.browser !== false,
       interactiveLogin: true,
     });
+    // A DPoP-bound token (--dpop, or a login made with it) goes with a fresh proof per request.
+    const authenticated = createAuthenticatedFetch(session, session.dpop ? { dpop: session.dpop } : {});
     let res: Response;
     try {
-      res = await createAuthenticatedFetch(source)(target, { headers: { accept: 'application/json' } });
+      res = await authenticated(target, { headers: { accept: 'application/json' } });
     } catch (err) {
       if (err instanceof TypeError) throw new NetworkError(target.href, err);
       throw err;
