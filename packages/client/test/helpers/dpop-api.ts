@@ -12,9 +12,12 @@ export interface DpopApi {
 
 /**
  * An API on loopback behind the Gatehouse pipeline, taking the dev IdP's tokens, DPoP-bound ones with proofs;
- * with `required`, only DPoP-bound ones. Server nonces are on.
+ * with `required`, only DPoP-bound ones. Server nonces are on unless `nonces` is false.
  */
-export async function startDpopApi(idp: DevIdp, options: { required?: boolean } = {}): Promise<DpopApi> {
+export async function startDpopApi(
+  idp: DevIdp,
+  options: { required?: boolean; nonces?: boolean } = {},
+): Promise<DpopApi> {
   const gate = createGatehouse({
     oidc: {
       issuers: [
@@ -24,7 +27,7 @@ export async function startDpopApi(idp: DevIdp, options: { required?: boolean } 
           ...(options.required ? { dpop: 'required' as const } : {}),
         },
       ],
-      dpopNonceSecret: 'the api instances share this secret',
+      ...(options.nonces === false ? {} : { dpopNonceSecret: 'the api instances share this secret' }),
     },
   });
   const route = gate.route();
