@@ -84,6 +84,9 @@ describe('--dpop', () => {
     expect(token.stdout.trim()).toBe(doc.access_token);
     // That token without a proof is refused.
     expect((await bearerCall(doc.access_token)).status).toBe(401);
+    const status = await runCli(['status'], serviceEnv());
+    expect(status.stderr).toContain('DPoP:           bound to a key kept with the tokens');
+    expect(JSON.parse((await runCli(['status', '--json'], serviceEnv())).stdout).dpop).toBe(true);
 
     const logout = await runCli(['logout'], serviceEnv());
     expect(logout.code, logout.stderr).toBe(0);
@@ -152,6 +155,7 @@ describe('--dpop', () => {
     // And `login` without --dpop makes a bearer login again.
     expect((await runCli(['login'], serviceEnv())).code).toBe(0);
     expect((await readTokenFile(sandbox.tokenFile())).secrets).toBeUndefined();
+    expect((await runCli(['status'], serviceEnv())).stderr).not.toContain('DPoP:');
   });
 
   it('a person logs in with --dpop, encrypted: the refresh is signed with the stored key without the flag', async () => {
@@ -254,6 +258,7 @@ describe.skipIf(!HAS_SECRET_SERVICE)('--dpop with --token-storage keychain', () 
     const who = await runCli(['whoami', '--url', api.url], env);
     expect(who.code, who.stderr).toBe(0);
     expect(who.stderr).toBe('');
+    expect((await runCli(['status'], env)).stderr).toContain('DPoP:           bound');
     expect((await runCli(['logout'], env)).code).toBe(0);
     expect(secretService.items('gatehouse').filter((i) => i.includes(sandbox.tokenFile()))).toEqual([]);
   });

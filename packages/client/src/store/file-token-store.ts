@@ -100,6 +100,8 @@ export interface TokenFileSummary {
   /** The access token, for callers that decode its claims (`sub`); never printed by the CLI. */
   accessToken: string;
   refreshToken: 'absent' | 'present' | 'encrypted';
+  /** The names of the named secrets kept with the tokens (`dpop_key`…), never their values. */
+  secrets: string[];
   /** Where the secrets are: in the file, or in the OS keychain (named). */
   storage: 'file' | 'keychain';
   /** The keychain's name, when `storage` is `keychain`. */
@@ -279,6 +281,7 @@ export function createFileTokenStore(options: FileTokenStoreOptions = {}): Token
         path,
         ...facts,
         refreshToken: doc.refresh_token_encrypted ? 'encrypted' : doc.refresh_token ? 'present' : 'absent',
+        secrets: [...Object.keys(doc.secrets ?? {}), ...Object.keys(doc.secrets_encrypted ?? {})].sort(),
         storage: loaded.keychain ? 'keychain' : 'file',
         ...(loaded.keychain ? { keychain: loaded.keychain } : {}),
       };

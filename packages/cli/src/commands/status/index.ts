@@ -1,4 +1,9 @@
-import { createFileTokenStore, presentedToken, type TokenFileSummary } from '@gatehouse/client';
+import {
+  createFileTokenStore,
+  DPOP_KEY_SECRET,
+  presentedToken,
+  type TokenFileSummary,
+} from '@gatehouse/client';
 import { Command } from 'commander';
 import { resolveSettings, type Settings } from '../../config/settings.js';
 import { NotLoggedInError } from '../../errors.js';
@@ -84,6 +89,7 @@ async function describeLogin(summary: TokenFileSummary, login: Settings, now: nu
       ? `valid, expires ${describeExpiry(sent.expiresAt, now)}`
       : `expired ${describeExpiry(sent.expiresAt, now)}${renewable ? '; renewed on next use' : ''}`;
   const storage = summary.storage === 'keychain' ? `keychain (${summary.keychain})` : 'file';
+  const dpop = summary.secrets.includes(DPOP_KEY_SECRET);
   const lines = [
     `Logged in as:   ${describeIdentity(identity)}`,
     `Issuer:         ${summary.issuer}`,
@@ -93,6 +99,7 @@ async function describeLogin(summary: TokenFileSummary, login: Settings, now: nu
     `Token sent:     ${login.tokenType}`,
     `${`${name}:`.padEnd(16)}${validity}`,
     `Refresh token:  ${refresh}`,
+    ...(dpop ? ['DPoP:           bound to a key kept with the tokens'] : []),
     `Token storage:  ${storage}`,
     `Token file:     ${summary.path}`,
   ];
@@ -110,6 +117,7 @@ async function describeLogin(summary: TokenFileSummary, login: Settings, now: nu
     accessTokenValid: summary.expiresAt === undefined || summary.expiresAt > now,
     tokenValid: sentValid,
     refreshToken: summary.refreshToken,
+    dpop,
     tokenStorage: summary.storage,
     tokenFile: summary.path,
   };
