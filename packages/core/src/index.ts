@@ -50,6 +50,25 @@ export { authErrorResponse, bearerChallenge, DEFAULT_REALM } from './http/respon
 export { isLoopbackHost } from './jwks/url.js';
 export type { JwsAlgorithm } from './jwt/algorithms.js';
 export { SUPPORTED_ALGORITHMS } from './jwt/algorithms.js';
+export type {
+  ObservedKeySet,
+  ObservedTokenCache,
+  ProviderInsight,
+} from './observability/insight.js';
+export { EMPTY_INSIGHT } from './observability/insight.js';
+export type { DecisionOutcome, RefusalSource } from './observability/labels.js';
+export { ACCEPTED_CODE, ISSUER_PLACEHOLDERS } from './observability/labels.js';
+export type { CountSource, ObservabilityOptions, RateLimitKind } from './observability/metrics.js';
+export { DecisionRecorder, DURATION_BUCKETS, METRIC_NAMES } from './observability/metrics.js';
+export type {
+  MissingPart,
+  ReadinessAnswer,
+  ReadinessOptions,
+  ReadinessProbe,
+  ReadinessReport,
+} from './observability/readiness.js';
+export { READINESS_DEFAULTS, Readiness, readinessAnswer } from './observability/readiness.js';
+export { SPAN_ATTRIBUTES } from './observability/tracing.js';
 export { AdminPolicy } from './policy/admins.js';
 export type { AuthRequirement } from './policy/requirement.js';
 export { checkRequirement } from './policy/requirement.js';

@@ -1,5 +1,6 @@
 import type { AuthContext } from '../context.js';
 import { type AuthError, InvalidTokenError, isAuthError } from '../errors.js';
+import type { ProviderInsight } from '../observability/insight.js';
 import type { AuthProvider } from '../provider.js';
 
 /**
@@ -36,6 +37,15 @@ export class MultiAuthProvider implements AuthProvider {
       if (known !== undefined) return known;
     }
     return undefined;
+  }
+
+  /** The key sets and caches of every provider, together. */
+  insight(): ProviderInsight {
+    const parts = this.providers.map((p) => p.insight?.()).filter((i) => i !== undefined);
+    return {
+      keySets: parts.flatMap((i) => i.keySets),
+      tokenCaches: parts.flatMap((i) => i.tokenCaches),
+    };
   }
 
   validateToken(token: string): Promise<AuthContext> {

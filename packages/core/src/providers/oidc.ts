@@ -7,6 +7,7 @@ import { IssuerKeys } from '../jwks/issuer-keys.js';
 import { type JwsAlgorithm, verifySignature } from '../jwt/algorithms.js';
 import { type ClaimRules, checkClaims, readScopes } from '../jwt/claims.js';
 import { decodeCompactJws, looksLikeJws } from '../jwt/compact.js';
+import type { ProviderInsight } from '../observability/insight.js';
 import { AdminPolicy } from '../policy/admins.js';
 import type { AuthProvider } from '../provider.js';
 
@@ -139,6 +140,11 @@ export class OidcAuthProvider implements AuthProvider {
   validateToken(token: string): Promise<AuthContext> {
     const cached = this.cache.get(token);
     return cached ? Promise.resolve(cached) : this.verify(token);
+  }
+
+  /** Every issuer's key set and the token cache, for metrics and readiness. */
+  insight(): ProviderInsight {
+    return { keySets: [...this.issuers.values()].map(({ keys }) => keys), tokenCaches: [this.cache] };
   }
 
   /** Fetches every issuer's keys now (e.g. at start-up), so the first requests find them cached. */
