@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AuthContext, AuthProvider } from '@gatehouse/core';
-import { gatehouse as expressGatehouse } from '@gatehouse/express';
-import { gatehouse as koaGatehouse } from '@gatehouse/koa';
+import { authOf as expressAuthOf, gatehouse as expressGatehouse } from '@gatehouse/express';
+import { authOf as fastifyAuthOf, gatehouse as fastifyGatehouse } from '@gatehouse/fastify';
+import { authOf as koaAuthOf, gatehouse as koaGatehouse } from '@gatehouse/koa';
 import {
   AdminOnly,
   CurrentAuth,
@@ -18,6 +19,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import express from 'express';
 import express4 from 'express4';
+import Fastify from 'fastify';
 import Koa from 'koa';
 import Koa2 from 'koa2';
 
@@ -59,7 +61,7 @@ const expressTarget = (name: string, framework: typeof express): Target => ({
     });
     app.use(auth);
     app.get('/health', (_req, res) => void res.json({ status: 'ok' }));
-    app.get('/v1/whoami', (req, res) => void res.json(whoami(req.auth)));
+    app.get('/v1/whoami', (req, res) => void res.json(whoami(expressAuthOf(req))));
     app.get('/v1/admin/status', auth.admin(), (_req, res) => void res.json({ admin: true }));
     app.get('/v1/scoped', auth.scopes('api:write'), (_req, res) => void res.json({ scoped: true }));
     return listen(app.listen(0, '127.0.0.1'));
@@ -79,7 +81,7 @@ const koaTarget = (name: string, Framework: typeof Koa): Target => ({
       ctx.body = { status: 'ok' };
     });
     router.get('/v1/whoami', (ctx) => {
-      ctx.body = whoami(ctx.state.auth);
+      ctx.body = whoami(koaAuthOf(ctx));
     });
     router.get('/v1/admin/status', auth.admin(), (ctx) => {
       ctx.body = { admin: true };
@@ -146,6 +148,27 @@ const nestTarget = (name: string, platform: 'express' | 'fastify'): Target => ({
   },
 });
 
+const fastifyTarget = (name: string): Target => ({
+  name,
+  async start(provider) {
+    const app = Fastify();
+    await app.register(fastifyGatehouse, { provider, publicPaths: ['/health'], realm: 'conformance' });
+    app.get('/health', async () => ({ status: 'ok' }));
+    app.get('/v1/whoami', async (request) => whoami(fastifyAuthOf(request)));
+    app.get('/v1/optional', { config: { gatehouse: { optional: true } } }, async (request) => ({
+      authenticated: request.auth !== undefined,
+      subject: request.auth?.subject,
+    }));
+    app.get('/v1/admin/status', { preHandler: app.gatehouse.admin() }, async () => ({ admin: true }));
+    app.get('/v1/scoped', { config: { gatehouse: { scopes: ['api:write'] } } }, async () => ({
+      scoped: true,
+    }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { url } = await listen(app.server);
+    return { url, close: () => app.close() };
+  },
+});
+
 export const TARGETS: readonly Target[] = [
   expressTarget('express 5', express),
   koaTarget('koa 3', Koa),
@@ -153,4 +176,5 @@ export const TARGETS: readonly Target[] = [
   expressTarget('express 4', express4),
   koaTarget('koa 2', Koa2),
   nestTarget('nestjs (fastify platform)', 'fastify'),
+  fastifyTarget('fastify 5'),
 ];

@@ -6,13 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const PACKAGES = ['core', 'express', 'koa', 'nestjs'];
+const PACKAGES = ['core', 'express', 'koa', 'nestjs', 'fastify'];
 const built = PACKAGES.every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js')));
 const KEY = 'packaged-key-123';
 
 // Versions the user installs next to Gatehouse: the same ones the workspace is tested with.
 const USER_DEPENDENCIES = {
   express: '5.3.0',
+  fastify: '5.12.8',
   koa: '3.3.0',
   '@nestjs/common': '12.5.1',
   '@nestjs/core': '12.5.1',
@@ -67,13 +68,14 @@ describe.skipIf(!built)('packed tarballs installed into a fresh app (npm test bu
   });
 
   it('installs one copy of @gatehouse/core, shared by the adapters', () => {
-    const nested = ['express', 'koa', 'nestjs'].filter((a) =>
+    const nested = ['express', 'koa', 'nestjs', 'fastify'].filter((a) =>
       existsSync(join(app, 'node_modules/@gatehouse', a, 'node_modules/@gatehouse/core')),
     );
     expect(nested).toEqual([]);
     expect(readdirSync(join(app, 'node_modules/@gatehouse')).sort()).toEqual([
       'core',
       'express',
+      'fastify',
       'koa',
       'nestjs',
     ]);
@@ -113,6 +115,8 @@ describe.skipIf(!built)('packed tarballs installed into a fresh app (npm test bu
     ['express.mjs', 'express-esm'],
     ['koa.cjs', 'koa-cjs'],
     ['koa.mjs', 'koa-esm'],
+    ['fastify.cjs', 'fastify-cjs'],
+    ['fastify.mjs', 'fastify-esm'],
   ])('serves an authenticated request from %s', (file, via) => serve(file, via));
 
   const tsc = (args: string[]) => {

@@ -10,7 +10,7 @@ import {
   type TelemetryStore,
   whoamiBody,
 } from '@gatehouse/example-telemetry-store';
-import { gatehouse } from '@gatehouse/koa';
+import { authOf, gatehouse } from '@gatehouse/koa';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 
@@ -75,7 +75,7 @@ export function createApp(config: AnalyticsKoaConfig): Koa {
     ctx.body = { status: 'ok', service: 'analytics-koa' };
   });
   router.get('/v1/whoami', (ctx) => {
-    ctx.body = whoamiBody(ctx.state.auth);
+    ctx.body = whoamiBody(authOf(ctx));
   });
   router.get('/v1/processes', (ctx) => {
     ctx.body = analytics.processes(ctx.query);

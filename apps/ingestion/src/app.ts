@@ -13,7 +13,7 @@ import {
   type TelemetryStore,
   whoamiBody,
 } from '@gatehouse/example-telemetry-store';
-import { gatehouse } from '@gatehouse/express';
+import { authOf, gatehouse } from '@gatehouse/express';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 
 export interface IngestionConfig {
@@ -60,7 +60,7 @@ export function createApp(config: IngestionConfig): Express {
   });
 
   app.get('/v1/whoami', (req, res) => {
-    res.json(whoamiBody(req.auth));
+    res.json(whoamiBody(authOf(req)));
   });
 
   // Every path under /v1/admin is for admins, including unknown ones (a 404 there would tell a
@@ -76,7 +76,7 @@ export function createApp(config: IngestionConfig): Express {
     express.json({ limit: LIMITS.maxBodyBytes, strict: true, type: 'application/json' }),
     (req, res) => {
       const batch = parseBatch(req.body);
-      const { subject, issuer, authType } = req.auth;
+      const { subject, issuer, authType } = authOf(req);
       const result = store.insertBatch(batch, { subject, issuer, authType });
       res.json({ ...result, sender: { subject, issuer, authType } });
     },

@@ -41,7 +41,7 @@ export async function createExpressApp(variant: string, config: ServerConfig): P
         (_req, _res, next) => next(),
       );
     case 'gatehouse-express':
-      return app((req) => req.auth.subject, gatehouse({ provider: gatehouseProvider(config) }));
+      return app((req) => req.auth!.subject, gatehouse({ provider: gatehouseProvider(config) }));
     case 'express-jwt':
       return app(
         (req) => (req as unknown as { auth: { sub: string } }).auth.sub,

@@ -28,7 +28,7 @@ export async function createKoaApp(variant: string, config: ServerConfig): Promi
         (_ctx, next) => next(),
       );
     case 'gatehouse-koa':
-      return app((ctx) => ctx.state.auth.subject, gatehouse({ provider: gatehouseProvider(config) }));
+      return app((ctx) => ctx.state.auth!.subject, gatehouse({ provider: gatehouseProvider(config) }));
     case 'koa-jwt':
       return app(
         (ctx) => (ctx.state as unknown as { user: { sub: string } }).user.sub,

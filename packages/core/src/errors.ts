@@ -303,8 +303,50 @@ export class ConfigError extends Error {
   }
 }
 
-/** True for any {@link AuthError}, including one from another copy of this package (dual ESM/CJS loads). */
-export function isAuthError(err: unknown): err is AuthError {
+/**
+ * Every {@link AuthError} Gatehouse raises, as a union: `switch (err.code)` on it narrows to the class,
+ * with its fields.
+ *
+ * @example
+ * ```ts
+ * function explain(err: AnyAuthError): string {
+ *   switch (err.code) {
+ *     case 'token_expired':
+ *       return `expired at ${new Date(err.expiredAt * 1000).toISOString()}`;
+ *     case 'audience_mismatch':
+ *       return `audience ${err.actual.join(', ')} not accepted`;
+ *     default:
+ *       return err.message;
+ *   }
+ * }
+ * ```
+ */
+export type AnyAuthError =
+  | MissingCredentialsError
+  | InvalidRequestError
+  | InvalidTokenError
+  | UnsupportedAlgorithmError
+  | TokenExpiredError
+  | TokenNotYetValidError
+  | UnknownIssuerError
+  | UnknownKeyError
+  | AudienceMismatchError
+  | UnknownApiKeyError
+  | InsufficientScopeError
+  | ForbiddenError
+  | IssuerUnavailableError;
+
+/**
+ * True for any {@link AuthError}, including one from another copy of this package (dual ESM/CJS loads).
+ * Narrows to {@link AnyAuthError}, so that `switch (err.code)` narrows further (an `AuthError` subclass of
+ * your own is not in that union: test it with `instanceof` first).
+ *
+ * @example
+ * ```ts
+ * if (isAuthError(err) && err.code === 'issuer_unavailable') retryLater(err.retryAfterSecs);
+ * ```
+ */
+export function isAuthError(err: unknown): err is AnyAuthError {
   return (
     err instanceof AuthError ||
     (err instanceof Error &&

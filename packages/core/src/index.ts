@@ -1,16 +1,19 @@
 /**
  * @gatehouse/core: the framework-free authentication engine of Gatehouse. Adapters
- * (`@gatehouse/express`, `@gatehouse/koa`, `@gatehouse/nestjs`) call it; services may too.
+ * (`@gatehouse/express`, `@gatehouse/koa`, `@gatehouse/nestjs`, `@gatehouse/fastify`) run its request
+ * pipeline; services may call it directly.
  */
 
 export type { AuditEvent, AuditEventName, AuditLogger } from './audit.js';
 export { TokenCache } from './cache/token-cache.js';
 export type { CreateProviderOptions, GatehouseConfig } from './config/create.js';
 export { createAuthProvider } from './config/create.js';
+export { DEFAULTS } from './config/defaults.js';
 export { ENV, loadConfigFromEnv, runtimeEnvironment } from './config/env.js';
 export type { AuthContext, AuthType } from './context.js';
 export { createAuthContext, hasScopes, missingScopes } from './context.js';
 export type {
+  AnyAuthError,
   AuthErrorCode,
   BearerErrorCode,
   ConfigErrorCode,
@@ -35,13 +38,14 @@ export {
   UnknownKeyError,
   UnsupportedAlgorithmError,
 } from './errors.js';
-export type { AdapterOptions, GatehouseOptions, RouteHelpers } from './gatehouse.js';
-export { createGatehouse, Gatehouse } from './gatehouse.js';
+export type { Credential, CredentialScheme } from './http/bearer.js';
 export {
+  assertTokenSyntax,
   authorizationHeader,
   DEFAULT_MAX_TOKEN_LENGTH,
   extractBearer,
   isBearerToken,
+  parseAuthorization,
 } from './http/bearer.js';
 export type { PublicPath } from './http/public-paths.js';
 export { publicPathMatcher } from './http/public-paths.js';
@@ -69,6 +73,14 @@ export type {
 } from './observability/readiness.js';
 export { READINESS_DEFAULTS, Readiness, readinessAnswer } from './observability/readiness.js';
 export { SPAN_ATTRIBUTES } from './observability/tracing.js';
+export { authOf } from './pipeline/auth-of.js';
+export type { Admission, Decision, Refusal, Route, RoutePolicy } from './pipeline/decision.js';
+export type { AdapterOptions, GatehouseOptions } from './pipeline/gatehouse.js';
+export { createGatehouse, Gatehouse } from './pipeline/gatehouse.js';
+export type { RouteHelpers } from './pipeline/helpers.js';
+export { withRouteHelpers } from './pipeline/helpers.js';
+export type { NodeRequestLike, RequestView } from './pipeline/request.js';
+export { NodeRequestView, requestView } from './pipeline/request.js';
 export { AdminPolicy } from './policy/admins.js';
 export type { AuthRequirement } from './policy/requirement.js';
 export { checkRequirement } from './policy/requirement.js';

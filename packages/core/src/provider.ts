@@ -1,4 +1,5 @@
 import type { AuthContext } from './context.js';
+import { assertTokenSyntax } from './http/bearer.js';
 import type { ProviderInsight } from './observability/insight.js';
 
 /**
@@ -20,20 +21,22 @@ export interface AuthProvider {
   /**
    * Resolves to the identity behind `token`, or rejects with an {@link AuthError}. A rejection with a
    * non-final error (`err.final === false`) means "not mine": a `MultiAuthProvider` asks the next provider.
+   * The token's syntax has been checked (an RFC 6750 b64token).
    */
   validateToken(token: string): Promise<AuthContext>;
+  /**
+   * Optional: {@link validateToken} answered synchronously whenever no I/O is needed (an API key, a cached
+   * token, a signature checked with keys already in memory), and as a promise only for I/O. Throws (or
+   * rejects with) an {@link AuthError}. The pipeline calls this once per request instead of
+   * `validateToken`, with a token whose syntax is NOT yet checked: an implementation answers a token it
+   * already knows without the check and calls `assertTokenSyntax(token)` before any other work.
+   */
+  resolve?(token: string): AuthContext | Promise<AuthContext>;
   /**
    * Optional, synchronous and cheap: false when this provider can never accept a token of this shape, so
    * that a `MultiAuthProvider` skips it without cost.
    */
   accepts?(token: string): boolean;
-  /**
-   * Optional, synchronous and cheap: the identity behind `token` when it is known without I/O or
-   * signature work (an API key, a token validated before and still cached), else undefined, and then
-   * `validateToken` decides. Never throws. Only implement it for tokens that `validateToken` would accept
-   * at this moment: adapters answer from it without calling `validateToken`.
-   */
-  peek?(token: string): AuthContext | undefined;
   /**
    * When set, requests that carry no credentials at all authenticate as this identity (the development
    * identity of `GATEHOUSE_DISABLE_AUTH=1`). Leave unset in any real provider.
@@ -44,4 +47,19 @@ export interface AuthProvider {
    * are collected or readiness is checked, never per request.
    */
   insight?(): ProviderInsight;
+}
+
+/**
+ * Asks `provider` about a token whose syntax is unchecked: through `resolve` when it has one, else after
+ * the syntax check through `validateToken`. Throws or returns a promise. @internal
+ */
+export function resolveToken(provider: AuthProvider, token: string): AuthContext | Promise<AuthContext> {
+  if (provider.resolve !== undefined) return provider.resolve(token);
+  assertTokenSyntax(token);
+  return provider.validateToken(token);
+}
+
+/** Whether a value returned by {@link AuthProvider.resolve} (or a pipeline step) is still pending. @internal */
+export function isPending<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
 }

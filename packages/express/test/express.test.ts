@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { ApiKeyAuthProvider, type AuthError, type AuthProvider } from '@gatehouse/core';
 import express, { type ErrorRequestHandler } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { gatehouse } from '../src/index.js';
+import { authOf, gatehouse } from '../src/index.js';
 
 const provider = new ApiKeyAuthProvider({ keys: [{ name: 'svc', key: 'svc-key-1' }] });
 const servers: import('node:http').Server[] = [];
@@ -37,7 +37,7 @@ describe('@gatehouse/express', () => {
     const auth = gatehouse({ provider, mode: 'optional' });
     app.use(auth);
     app.get('/feed', (req, res) => void res.json({ who: req.auth?.subject ?? null }));
-    app.get('/mine', auth.required(), (req, res) => void res.json({ who: req.auth.subject }));
+    app.get('/mine', auth.required(), (req, res) => void res.json({ who: authOf(req).subject }));
     const url = await serve(app);
     expect(await (await fetch(`${url}/feed`)).json()).toEqual({ who: null });
     expect((await fetch(`${url}/mine`)).status).toBe(401);

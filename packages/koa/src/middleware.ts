@@ -1,49 +1,53 @@
 import {
   type AdapterOptions,
   type AuthContext,
-  type AuthRequirement,
-  authorizationHeader,
+  authOf as authOfHolder,
   createGatehouse,
+  type Decision,
+  NodeRequestView,
   type RouteHelpers,
+  withRouteHelpers,
 } from '@gatehouse/core';
 import type { Context, Middleware, Next } from 'koa';
 
 declare module 'koa' {
   interface DefaultState {
     /**
-     * The identity Gatehouse authenticated. Always set behind the required middleware and the route
-     * helpers; on public paths and optional routes without credentials it is undefined.
+     * The identity Gatehouse authenticated: set behind the middleware and the route helpers, undefined
+     * on public paths and on optional routes without credentials. On routes that require
+     * authentication, read it with `authOf(ctx)`, typed as present.
      */
-    auth: AuthContext;
+    auth?: AuthContext;
   }
 }
 
-/** Options of {@link gatehouse}: those of `@gatehouse/core`'s `createGatehouse`, plus Koa specifics. */
+/** Options of {@link gatehouse}: the configuration and options of `@gatehouse/core`, plus Koa specifics. */
 export interface GatehouseKoaOptions extends AdapterOptions {
   /**
-   * `respond` (default) answers failures itself (401/403/400/503 with `WWW-Authenticate` and a JSON body);
-   * `throw` throws the `AuthError` (with Koa's `status`, `expose` and `headers`) for an upstream error handler.
+   * `respond` (default) answers refusals itself (401/403/400/429/503 with `WWW-Authenticate` and a JSON
+   * body); `throw` throws the `AuthError` (with Koa's `status`, `expose` and `headers`) for an upstream
+   * error handler.
    */
   readonly onError?: 'respond' | 'throw';
 }
 
-/** The middleware, plus route-level helpers (for `@koa/router`) that share its provider and caches. */
+/** The middleware, plus route-level helpers (for `@koa/router`) that share its configuration and caches. */
 export interface GatehouseKoaMiddleware extends Middleware, RouteHelpers<Middleware> {}
 
 /**
- * Creates the Gatehouse middleware for Koa. With no `provider`, it configures itself from the
- * `GATEHOUSE_*` environment and throws at start-up when that is missing or malformed (fail closed).
+ * Creates the Gatehouse middleware for Koa. Configured by its options (`apiKeys`, `oidc`, `admins`, …)
+ * or, with none, from the `GATEHOUSE_*` environment; throws at start-up when that is missing or malformed.
  *
  * @example
  * ```ts
  * import Koa from 'koa';
  * import Router from '@koa/router';
- * import { gatehouse } from '@gatehouse/koa';
+ * import { authOf, gatehouse } from '@gatehouse/koa';
  *
- * const auth = gatehouse({ publicPaths: ['/health'] });
+ * const auth = gatehouse({ apiKeys: [{ name: 'exporter', key: process.env.EXPORTER_KEY! }], publicPaths: ['/health'] });
  * const router = new Router();
  * router.get('/health', (ctx) => { ctx.body = { ok: true }; });
- * router.get('/v1/whoami', (ctx) => { ctx.body = { subject: ctx.state.auth.subject }; });
+ * router.get('/v1/whoami', (ctx) => { ctx.body = { subject: authOf(ctx).subject }; });
  * router.get('/v1/admin/status', auth.admin(), (ctx) => { ctx.body = { ok: true }; });
  * new Koa().use(auth).use(router.routes()).listen(3000);
  * ```
@@ -51,70 +55,44 @@ export interface GatehouseKoaMiddleware extends Middleware, RouteHelpers<Middlew
 export function gatehouse(options: GatehouseKoaOptions = {}): GatehouseKoaMiddleware {
   const gate = createGatehouse(options);
   const throwErrors = options.onError === 'throw';
-  const hasPublicPaths = (options.publicPaths?.length ?? 0) > 0;
 
-  const fail = (ctx: Context, err: unknown): void => {
-    const answer = gate.respond(err);
-    if (answer === undefined) throw err;
+  const apply = (ctx: Context, decision: Decision, next: Next) => {
+    if (decision.headers !== undefined) ctx.set(decision.headers);
+    if (decision.admitted) {
+      if (decision.auth !== undefined) ctx.state.auth = decision.auth;
+      return next();
+    }
     if (throwErrors) {
-      throw Object.assign(err as Error, { expose: true, headers: answer.headers, status: answer.status });
+      const { error, headers, status } = decision;
+      throw Object.assign(error, { expose: true, headers, status });
     }
-    ctx.status = answer.status;
-    ctx.set(answer.headers);
-    ctx.body = answer.body;
+    ctx.status = decision.status;
+    ctx.body = decision.body;
   };
 
-  const check = (ctx: Context, auth: AuthContext, requirement: AuthRequirement | undefined, next: Next) => {
-    const denied = requirement && gate.authorize(auth, requirement);
-    if (denied) return fail(ctx, denied);
-    return next();
-  };
-
-  const verify = async (
-    ctx: Context,
-    next: Next,
-    header: string | string[] | undefined,
-    optional: boolean,
-    requirement: AuthRequirement | undefined,
-  ) => {
-    let auth: AuthContext | undefined;
-    try {
-      auth = optional ? await gate.authenticate(header, { optional: true }) : await gate.authenticate(header);
-    } catch (err) {
-      return fail(ctx, err);
-    }
-    if (auth === undefined) return next();
-    ctx.state.auth = auth;
-    return check(ctx, auth, requirement, next);
-  };
-
-  // Not an async function: a known API key or cached token is answered synchronously, without the
-  // promise and ticks an async function adds to every request.
-  const authenticate = (optional: boolean, requirement?: AuthRequirement): Middleware =>
-    function gatehouseAuthenticate(ctx, next) {
-      const existing = ctx.state.auth as AuthContext | undefined;
-      if (existing !== undefined) return check(ctx, existing, requirement, next);
-      const header = authorizationHeader(ctx.req.rawHeaders);
-      const known = gate.peek(header);
-      if (known === undefined) return verify(ctx, next, header, optional, requirement);
-      ctx.state.auth = known;
-      return check(ctx, known, requirement, next);
-    };
-
-  const required = authenticate(false);
-  const optional = authenticate(true);
-  const main = options.mode === 'optional' ? optional : required;
-
-  const middleware = function gatehouseMiddleware(ctx: Context, next: Next) {
-    if (hasPublicPaths && gate.isPublic(ctx.path)) return next();
-    return main(ctx, next);
-  } as GatehouseKoaMiddleware;
-  Object.assign(middleware, {
+  // Not an async function: a known token is answered without the promise and ticks an async function adds.
+  return withRouteHelpers<Middleware>(
     gate,
-    required: () => required,
-    optional: () => optional,
-    admin: () => authenticate(false, { admin: true }),
-    scopes: (...scopes: string[]) => authenticate(false, { scopes }),
-  });
-  return middleware;
+    options,
+    (route) =>
+      function gatehouseMiddleware(ctx, next) {
+        const view = new NodeRequestView(ctx.req, ctx.path, ctx.originalUrl);
+        const decision = gate.handle(view, route, ctx.state.auth as AuthContext | undefined);
+        if (decision instanceof Promise) return decision.then((d) => apply(ctx, d, next));
+        return apply(ctx, decision, next);
+      },
+  ) as GatehouseKoaMiddleware;
+}
+
+/**
+ * The identity on `ctx.state.auth`, typed as present, for routes that require authentication. Throws (a
+ * programming error, answered 500) when there is none: the route is not behind a required Gatehouse step.
+ *
+ * @example
+ * ```ts
+ * router.get('/v1/whoami', (ctx) => { ctx.body = { subject: authOf(ctx).subject }; });
+ * ```
+ */
+export function authOf(ctx: { readonly state: { readonly auth?: AuthContext | undefined } }): AuthContext {
+  return authOfHolder(ctx.state);
 }

@@ -1,16 +1,19 @@
-// Type-level test, checked by `tsc --noEmit` (npm run typecheck): Koa's DefaultState augmentation must type
-// ctx.state.auth without casts, and must not turn it into `any`.
+// Type-level test, checked by `tsc --noEmit` (npm run typecheck): Koa's DefaultState augmentation types
+// ctx.state.auth honestly (possibly undefined), authOf(ctx) gives it typed as present, and neither is `any`.
 import type { AuthContext } from '@gatehouse/core';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { gatehouse } from '../src/index.js';
+import { authOf, gatehouse } from '../src/index.js';
 
 const auth = gatehouse({ provider: { validateToken: async () => ({}) as AuthContext } });
 const router = new Router();
-router.get('/', auth.admin(), auth.scopes('a'), (ctx) => {
-  const subject: string = ctx.state.auth.subject;
-  // @ts-expect-error: AuthContext has no such field (ctx.state.auth is not `any`)
-  ctx.state.auth.notAField;
-  ctx.body = { subject };
+router.get('/', auth.admin(), auth.scopes('a'), auth.require({ scopes: ['b'], orAdmin: true }), (ctx) => {
+  // @ts-expect-error: ctx.state.auth may be undefined (public paths, optional routes)
+  const unchecked: string = ctx.state.auth.subject;
+  const maybe: AuthContext | undefined = ctx.state.auth;
+  const subject: string = authOf(ctx).subject;
+  // @ts-expect-error: AuthContext has no such field (authOf(ctx) is not `any`)
+  authOf(ctx).notAField;
+  ctx.body = { subject, unchecked, maybe };
 });
 new Koa().use(auth).use(router.routes());

@@ -1,4 +1,4 @@
-import type { AuthContext } from '@gatehouse/core';
+import type { AuthContext, AuthRequirement } from '@gatehouse/core';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 
@@ -54,6 +54,24 @@ export const ScopesMetadata = Reflector.createDecorator<readonly string[]>();
  */
 export function RequireScopes(...scopes: string[]): MethodDecorator & ClassDecorator {
   return ScopesMetadata(scopes);
+}
+
+/** Metadata of {@link RequireAuth}. */
+export const RequireAuthMetadata = Reflector.createDecorator<AuthRequirement>();
+
+/**
+ * Requires what `requirement` says: `admin`, `scopes`, and `orAdmin` (admins pass without the scopes).
+ * Combines with `@AdminOnly()` and `@RequireScopes()`.
+ *
+ * @example
+ * ```ts
+ * @RequireAuth({ scopes: ['metrics:read'], orAdmin: true })
+ * @Get('metrics')
+ * metrics() { return this.registry.render(); }
+ * ```
+ */
+export function RequireAuth(requirement: AuthRequirement): MethodDecorator & ClassDecorator {
+  return RequireAuthMetadata(requirement);
 }
 
 /**

@@ -1,139 +1,147 @@
 import {
   type AuthContext,
-  type AuthError,
-  type AuthRequirement,
-  authorizationHeader,
+  type Decision,
   type Gatehouse,
+  NodeRequestView,
+  type RequestView,
+  type Route,
 } from '@gatehouse/core';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AdminOnly, OptionalAuth, Public, ScopesMetadata } from './decorators.js';
+import { AdminOnly, OptionalAuth, Public, RequireAuthMetadata, ScopesMetadata } from './decorators.js';
 import { GatehouseException } from './exception.js';
 import { GATEHOUSE } from './tokens.js';
 
-type HttpArgumentsHost = ReturnType<ExecutionContext['switchToHttp']>;
-
-interface RoutePolicy {
-  readonly public: boolean;
-  readonly optional: boolean;
-  readonly requirement: AuthRequirement | undefined;
-}
-
-interface HttpRequest {
+/** The request object the guard puts the identity on: Express's or Fastify's (or yours, see `getRequest`). */
+export interface GatehouseRequest {
   auth?: AuthContext;
-  rawHeaders?: string[];
-  raw?: { rawHeaders: string[] };
+  rawHeaders?: readonly string[];
+  raw?: { rawHeaders: readonly string[]; url?: string; method?: string; socket?: unknown };
+  method?: string;
   path?: string;
   url?: string;
+  originalUrl?: string;
+  socket?: unknown;
 }
 
-interface HttpResponse {
+/** Where the guard writes response headers (`WWW-Authenticate`, `Retry-After`, …) before refusing. */
+export interface GatehouseResponse {
   header?(name: string, value: string): unknown;
   setHeader?(name: string, value: string): unknown;
 }
 
+const PUBLIC = Symbol('public');
+
 /**
- * The Gatehouse guard: authenticates the request, puts the identity on `request.auth` (read it with
- * `@CurrentAuth()`), and enforces `@Public()`, `@OptionalAuth()`, `@AdminOnly()` and `@RequireScopes()`.
- * Registered globally by `GatehouseModule` unless `globalGuard: false`; usable per controller or route with
- * `@UseGuards(GatehouseGuard)`. Only HTTP contexts are supported; any other is refused.
+ * The Gatehouse guard: runs `@gatehouse/core`'s pipeline, puts the identity on `request.auth` (read it with
+ * `@CurrentAuth()`), and enforces `@Public()`, `@OptionalAuth()`, `@AdminOnly()`, `@RequireScopes()` and
+ * `@RequireAuth()`. Registered globally by `GatehouseModule` unless `globalGuard: false`; usable per
+ * controller or route with `@UseGuards(GatehouseGuard)`. HTTP contexts work as they are; for GraphQL or
+ * RPC, extend it and override {@link getRequest} (and {@link getResponse}), as with `@nestjs/passport`.
  *
  * @example
  * ```ts
- * @UseGuards(GatehouseGuard)
- * @Controller('v1')
- * export class WhoamiController {
- *   @Get('whoami')
- *   whoami(@CurrentAuth() auth: AuthContext) { return auth; }
+ * @Injectable()
+ * export class GqlGatehouseGuard extends GatehouseGuard {
+ *   protected override getRequest(context: ExecutionContext) {
+ *     return GqlExecutionContext.create(context).getContext().req;
+ *   }
  * }
  * ```
  */
 @Injectable()
 export class GatehouseGuard implements CanActivate {
-  // Metadata never changes at runtime: read it once per handler.
-  private readonly policies = new WeakMap<object, RoutePolicy>();
+  // Metadata never changes at runtime: compile each handler's route once.
+  private readonly routes = new WeakMap<object, Route | typeof PUBLIC>();
 
   constructor(
-    @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(GATEHOUSE) private readonly gate: Gatehouse,
+    @Inject(Reflector) protected readonly reflector: Reflector,
+    @Inject(GATEHOUSE) protected readonly gate: Gatehouse,
   ) {}
 
-  // Not async: a known API key or cached token is answered synchronously, without a promise.
+  // Not async: a known token is answered synchronously, without a promise.
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const policy = this.policy(context);
-    if (policy.public) return true;
-    if (context.getType() !== 'http') return false;
-    const http = context.switchToHttp();
-    const request = http.getRequest<HttpRequest>();
-    if (this.gate.isPublic(requestPath(request))) return true;
-
-    const header = authorizationHeader(request.rawHeaders ?? request.raw?.rawHeaders ?? []);
-    const known = this.gate.peek(header);
-    if (known === undefined) return this.verify(http, request, header, policy);
-    return this.admit(http, request, known, policy);
+    const route = this.routeOf(context);
+    if (route === PUBLIC) return true;
+    const request = this.getRequest(context);
+    if (request === undefined) return false;
+    const decision = this.gate.handle(this.requestView(request), route, request.auth);
+    if (decision instanceof Promise) return decision.then((d) => this.handleDecision(d, context, request));
+    return this.handleDecision(decision, context, request);
   }
 
-  private async verify(
-    http: HttpArgumentsHost,
-    request: HttpRequest,
-    header: string | string[] | undefined,
-    policy: RoutePolicy,
-  ): Promise<boolean> {
-    let auth: AuthContext | undefined;
-    try {
-      auth = policy.optional
-        ? await this.gate.authenticate(header, { optional: true })
-        : await this.gate.authenticate(header);
-    } catch (err) {
-      throw this.exception(err, http.getResponse<HttpResponse>());
-    }
-    if (auth === undefined) return true;
-    return this.admit(http, request, auth, policy);
+  /**
+   * The request the identity belongs to. Default: the HTTP request, and undefined (refused) for any other
+   * kind of context. Override for GraphQL (`GqlExecutionContext.create(context).getContext().req`) or RPC.
+   */
+  protected getRequest(context: ExecutionContext): GatehouseRequest | undefined {
+    return context.getType() === 'http' ? context.switchToHttp().getRequest<GatehouseRequest>() : undefined;
   }
 
-  private admit(
-    http: HttpArgumentsHost,
-    request: HttpRequest,
-    auth: AuthContext,
-    policy: RoutePolicy,
+  /** Where refusal headers are written. Default: the HTTP response. */
+  protected getResponse(context: ExecutionContext): GatehouseResponse | undefined {
+    return context.getType() === 'http' ? context.switchToHttp().getResponse<GatehouseResponse>() : undefined;
+  }
+
+  /** Maps the request into the pipeline's view (Express platform: `req`; Fastify: `request.raw`). */
+  protected requestView(request: GatehouseRequest): RequestView {
+    const node = (request.raw ?? request) as ConstructorParameters<typeof NodeRequestView>[0];
+    return new NodeRequestView(node, request.path, request.originalUrl ?? request.url);
+  }
+
+  /**
+   * Acts on the pipeline's decision: puts the identity on the request and returns true, or writes the
+   * refusal's headers and throws a {@link GatehouseException} (status and JSON body of core's error table).
+   * Override to shape the result for GraphQL or RPC.
+   */
+  protected handleDecision(
+    decision: Decision,
+    context: ExecutionContext,
+    request: GatehouseRequest,
   ): boolean {
-    request.auth = auth;
-    const denied = policy.requirement && this.gate.authorize(auth, policy.requirement);
-    if (denied) throw this.exception(denied, http.getResponse<HttpResponse>());
-    return true;
-  }
-
-  private policy(context: ExecutionContext): RoutePolicy {
-    const handler = context.getHandler();
-    const cached = this.policies.get(handler);
-    if (cached) return cached;
-    const targets = [handler, context.getClass()];
-    const admin = this.reflector.getAllAndOverride(AdminOnly, targets) === true;
-    const scopes = this.reflector.getAllAndOverride(ScopesMetadata, targets);
-    const policy: RoutePolicy = {
-      public: this.reflector.getAllAndOverride(Public, targets) === true,
-      optional: this.reflector.getAllAndOverride(OptionalAuth, targets) === true,
-      requirement: admin || scopes?.length ? { admin, scopes } : undefined,
-    };
-    this.policies.set(handler, policy);
-    return policy;
-  }
-
-  private exception(err: unknown, response: HttpResponse): unknown {
-    const answer = this.gate.respond(err);
-    if (answer === undefined) return err;
-    for (const [name, value] of Object.entries(answer.headers)) {
-      // Express and Fastify both offer header(); plain Node responses have setHeader().
-      if (typeof response.header === 'function') response.header(name, value);
-      else response.setHeader?.(name, value);
+    if (decision.headers !== undefined) setHeaders(this.getResponse(context), decision.headers);
+    if (decision.admitted) {
+      if (decision.auth !== undefined) request.auth = decision.auth;
+      return true;
     }
-    return new GatehouseException(err as AuthError, answer);
+    throw new GatehouseException(decision.error, decision);
+  }
+
+  private routeOf(context: ExecutionContext): Route | typeof PUBLIC {
+    const handler = context.getHandler();
+    const cached = this.routes.get(handler);
+    if (cached !== undefined) return cached;
+    const targets = [handler, context.getClass()];
+    const get = <T>(decorator: Parameters<Reflector['getAllAndOverride']>[0]) =>
+      this.reflector.getAllAndOverride(decorator, targets) as T | undefined;
+    let route: Route | typeof PUBLIC = PUBLIC;
+    if (get<boolean>(Public) !== true) {
+      const required = get<{ admin?: boolean; scopes?: readonly string[]; orAdmin?: boolean }>(
+        RequireAuthMetadata,
+      );
+      route = this.gate.route(
+        {
+          optional: get<boolean>(OptionalAuth) === true,
+          admin: get<boolean>(AdminOnly) === true || required?.admin === true,
+          scopes: [...(get<readonly string[]>(ScopesMetadata) ?? []), ...(required?.scopes ?? [])],
+          orAdmin: required?.orAdmin === true,
+        },
+        { publicPaths: true },
+      );
+    }
+    this.routes.set(handler, route);
+    return route;
   }
 }
 
-function requestPath(request: HttpRequest): string {
-  if (request.path !== undefined) return request.path;
-  const url = request.url ?? '/';
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
+function setHeaders(
+  response: GatehouseResponse | undefined,
+  headers: Readonly<Record<string, string>>,
+): void {
+  if (response === undefined) return;
+  for (const [name, value] of Object.entries(headers)) {
+    // Express and Fastify both offer header(); plain Node responses have setHeader().
+    if (typeof response.header === 'function') response.header(name, value);
+    else response.setHeader?.(name, value);
+  }
 }

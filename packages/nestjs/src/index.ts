@@ -1,12 +1,22 @@
 /**
  * @gatehouse/nestjs: Gatehouse authentication for NestJS (Express platform; Fastify works too):
- * `GatehouseModule`, `GatehouseGuard`, `@Public()`, `@OptionalAuth()`, `@AdminOnly()`, `@RequireScopes()`,
+ * `GatehouseModule`, `GatehouseGuard`, `@Public()`, `@OptionalAuth()`, `@AdminOnly()`, `@RequireScopes()`, `@RequireAuth()`,
  * `@CurrentAuth()`.
  */
 
 export type { AuthContext } from '@gatehouse/core';
-export { AdminOnly, CurrentAuth, OptionalAuth, Public, RequireScopes, ScopesMetadata } from './decorators.js';
+export {
+  AdminOnly,
+  CurrentAuth,
+  OptionalAuth,
+  Public,
+  RequireAuth,
+  RequireAuthMetadata,
+  RequireScopes,
+  ScopesMetadata,
+} from './decorators.js';
 export { GatehouseException } from './exception.js';
+export type { GatehouseRequest, GatehouseResponse } from './guard.js';
 export { GatehouseGuard } from './guard.js';
 export type { GatehouseModuleExtras, GatehouseModuleOptions } from './module.js';
 export { GATEHOUSE_MODULE_OPTIONS, GatehouseModule } from './module.js';

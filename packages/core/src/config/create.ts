@@ -7,7 +7,8 @@ import { DevelopmentAuthProvider } from '../providers/development.js';
 import { MultiAuthProvider } from '../providers/multi.js';
 import { OidcAuthProvider, type OidcProviderOptions } from '../providers/oidc.js';
 import { runtimeEnvironment } from './env.js';
-import { validateAdmins, validateApiKeys, validateOidcOptions } from './validate.js';
+import { type OidcSettings, validateAdmins, validateApiKeys, validateOidcOptions } from './validate.js';
+import { isValidated, markValidated } from './validated.js';
 
 /**
  * Everything a Gatehouse-protected service is configured with: the programmatic (camelCase) form of the
@@ -65,15 +66,19 @@ export function createAuthProvider(
     config.admins === undefined ? [] : validateAdmins(config.admins, { prefix: 'admins' }),
   );
   const providers: AuthProvider[] = [];
+  // Each part is validated once: here for programmatic options, or already by loadConfigFromEnv.
   if (config.apiKeys !== undefined) {
-    providers.push(
-      new ApiKeyAuthProvider({ keys: validateApiKeys(config.apiKeys, { prefix: 'apiKeys' }), admins }),
-    );
+    const keys = isValidated(config.apiKeys)
+      ? config.apiKeys
+      : validateApiKeys(config.apiKeys, { prefix: 'apiKeys' });
+    providers.push(new ApiKeyAuthProvider(markValidated({ keys, admins })));
   }
   if (config.oidc !== undefined) {
-    validateOidcOptions(config.oidc, { prefix: 'oidc.' });
+    const settings = isValidated(config.oidc)
+      ? (config.oidc as OidcSettings)
+      : validateOidcOptions(config.oidc, { prefix: 'oidc.' });
     providers.push(
-      new OidcAuthProvider({ ...config.oidc, admins, logger: options.logger, now: options.now }),
+      new OidcAuthProvider(markValidated({ ...settings, admins, logger: options.logger, now: options.now })),
     );
   }
   if (providers.length === 0) {

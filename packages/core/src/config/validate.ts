@@ -2,6 +2,8 @@ import { ConfigError } from '../errors.js';
 import { isBearerToken } from '../http/bearer.js';
 import { urlProblem } from '../jwks/url.js';
 import { isSupportedAlgorithm, type JwsAlgorithm, SUPPORTED_ALGORITHMS } from '../jwt/algorithms.js';
+import { DEFAULTS } from './defaults.js';
+import { markValidated } from './validated.js';
 
 /**
  * Validation shared by programmatic options (camelCase) and the environment (snake_case JSON). Every
@@ -41,18 +43,16 @@ export interface ApiKeySettings {
   readonly scopes?: readonly string[];
 }
 
-const DEFAULTS = {
-  jwksRefreshIntervalSecs: 3600,
-  jwksCooldownSecs: 30,
-  tokenCacheSize: 1000,
-  tokenCacheTtlSecs: 300,
-  clockToleranceSecs: 60,
-  httpTimeoutMs: 5000,
-  maxResponseBytes: 512 * 1024,
-} as const;
-
 // Non-negative integer fields of the OIDC settings, with their upper bounds.
-const INTEGER_FIELDS: readonly [keyof typeof DEFAULTS, number, number][] = [
+type IntegerField =
+  | 'jwksRefreshIntervalSecs'
+  | 'jwksCooldownSecs'
+  | 'tokenCacheSize'
+  | 'tokenCacheTtlSecs'
+  | 'clockToleranceSecs'
+  | 'httpTimeoutMs'
+  | 'maxResponseBytes';
+const INTEGER_FIELDS: readonly [IntegerField, number, number][] = [
   ['jwksRefreshIntervalSecs', 1, 7 * 24 * 3600],
   ['jwksCooldownSecs', 0, 24 * 3600],
   ['tokenCacheSize', 0, 10_000_000],
@@ -156,7 +156,7 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
     return { issuer, audience, jwksUri, algorithms: issuerAlgorithms };
   });
 
-  const integers = {} as Record<keyof typeof DEFAULTS, number>;
+  const integers = {} as Record<IntegerField, number>;
   for (const [field, min, max] of INTEGER_FIELDS) {
     const value = options[n(field)];
     if (value === undefined) {
@@ -167,7 +167,7 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
     if (value < min || value > max) c.fail(n(field), `must be between ${min} and ${max}`);
     integers[field] = value;
   }
-  return { issuers, algorithms, ...integers };
+  return markValidated({ issuers, algorithms, ...integers });
 }
 
 function readAudience(c: Checker, value: unknown, path: string): string | readonly string[] {
@@ -195,7 +195,7 @@ function readAlgorithms(c: Checker, value: unknown, path: string): JwsAlgorithm[
 export function validateApiKeys(input: unknown, spelling: Spelling = {}): ApiKeySettings[] {
   const c: Checker = new Checker(spelling);
   const seen = new Set<string>();
-  return c.list(input, '', { nonEmpty: true }).map((value, index) => {
+  const entries = c.list(input, '', { nonEmpty: true }).map((value, index) => {
     const path = `[${index}]`;
     const entry = c.object(value, path);
     c.noUnknownFields(entry, path, ['name', 'key', 'scopes']);
@@ -215,6 +215,7 @@ export function validateApiKeys(input: unknown, spelling: Spelling = {}): ApiKey
     }
     return scopes ? { name, key, scopes } : { name, key };
   });
+  return markValidated(entries);
 }
 
 /** Validates the admins list: subjects or emails; an empty list means no admins. */

@@ -1,5 +1,5 @@
 import { type AuthContext, missingScopes } from '../context.js';
-import { type AuthError, ForbiddenError, InsufficientScopeError } from '../errors.js';
+import { ForbiddenError, InsufficientScopeError } from '../errors.js';
 
 /** What a route demands of an authenticated identity. */
 export interface AuthRequirement {
@@ -7,6 +7,11 @@ export interface AuthRequirement {
   readonly admin?: boolean;
   /** Every one of these scopes must be granted. */
   readonly scopes?: readonly string[];
+  /**
+   * Admins pass without the scopes (e.g. `/metrics`: admins, or a scraper's key with `metrics:read`).
+   * Anyone else still needs every scope and gets `insufficient_scope` without them.
+   */
+  readonly orAdmin?: boolean;
 }
 
 /**
@@ -19,7 +24,11 @@ export interface AuthRequirement {
  * if (denied) return respond(denied);
  * ```
  */
-export function checkRequirement(auth: AuthContext, requirement: AuthRequirement): AuthError | undefined {
+export function checkRequirement(
+  auth: AuthContext,
+  requirement: AuthRequirement,
+): ForbiddenError | InsufficientScopeError | undefined {
+  if (requirement.orAdmin && auth.isAdmin) return undefined;
   if (requirement.admin && !auth.isAdmin) return new ForbiddenError('admin');
   if (requirement.scopes && requirement.scopes.length > 0) {
     const missing = missingScopes(auth, requirement.scopes);

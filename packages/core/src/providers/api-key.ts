@@ -1,7 +1,9 @@
 import { hash } from 'node:crypto';
+import { validateApiKeys } from '../config/validate.js';
+import { isValidated } from '../config/validated.js';
 import { type AuthContext, createAuthContext } from '../context.js';
 import { UnknownApiKeyError } from '../errors.js';
-import { isBearerToken } from '../http/bearer.js';
+import { assertTokenSyntax } from '../http/bearer.js';
 import { AdminPolicy } from '../policy/admins.js';
 import type { AuthProvider } from '../provider.js';
 
@@ -35,20 +37,15 @@ export class ApiKeyAuthProvider implements AuthProvider {
   /** Whether some key contains a dot; if none does, a dotted token (a JWT) is skipped without hashing. */
   private readonly dotted: boolean;
 
+  /** Throws a `ConfigError` naming the entry (never the key) for an empty, unsendable or repeated key. */
   constructor(options: ApiKeyProviderOptions) {
     const admins = options.admins instanceof AdminPolicy ? options.admins : new AdminPolicy(options.admins);
-    for (const { name, key, scopes } of options.keys) {
-      // A key that is not a valid bearer credential could never be presented (the request would be
-      // refused as malformed); refusing it here also lets peek() trust a match without a syntax check.
-      if (!isBearerToken(key)) {
-        throw new Error(
-          `API key of "${name}" must use only letters, digits and - . _ ~ + / (with optional trailing =)`,
-        );
-      }
-      const digest = digestKey(key);
-      if (this.byDigest.has(digest)) throw new Error(`API key of "${name}" is configured twice`);
+    // Every key is a sendable bearer credential (checked here or by whoever validated the options), so a
+    // digest match needs no syntax check of the presented token.
+    const keys = isValidated(options) ? options.keys : validateApiKeys(options.keys, { prefix: 'keys' });
+    for (const { name, key, scopes } of keys) {
       this.byDigest.set(
-        digest,
+        digestKey(key),
         createAuthContext({
           subject: name,
           issuer: 'api_key',
@@ -58,20 +55,26 @@ export class ApiKeyAuthProvider implements AuthProvider {
         }),
       );
     }
-    this.dotted = options.keys.some(({ key }) => key.includes('.'));
+    this.dotted = keys.some(({ key }) => key.includes('.'));
   }
 
   accepts(token: string): boolean {
     return this.dotted || !token.includes('.');
   }
 
-  peek(token: string): AuthContext | undefined {
-    return this.byDigest.get(digestKey(token));
+  resolve(token: string): AuthContext {
+    const context = this.byDigest.get(digestKey(token));
+    if (context !== undefined) return context;
+    assertTokenSyntax(token);
+    throw new UnknownApiKeyError();
   }
 
   validateToken(token: string): Promise<AuthContext> {
-    const context = this.byDigest.get(digestKey(token));
-    return context ? Promise.resolve(context) : Promise.reject(new UnknownApiKeyError());
+    try {
+      return Promise.resolve(this.resolve(token));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 }
 

@@ -1,13 +1,15 @@
 import type { AuthContext } from '../context.js';
 import { type AuthError, InvalidTokenError, isAuthError } from '../errors.js';
+import { assertTokenSyntax } from '../http/bearer.js';
 import type { ProviderInsight } from '../observability/insight.js';
-import type { AuthProvider } from '../provider.js';
+import { type AuthProvider, isPending, resolveToken } from '../provider.js';
 
 /**
  * Tries providers in order (put API keys first: their check is the cheapest). A provider whose
  * `accepts()` says it cannot handle the token's shape is skipped without cost; the first success wins; a
  * final rejection ends the search. When every provider declines, the most useful error is reported
- * (an unknown issuer rather than an unknown API key for a JWT).
+ * (an unknown issuer rather than an unknown API key for a JWT). Each provider is asked once, and answers
+ * synchronously when it can.
  *
  * @example
  * ```ts
@@ -31,14 +33,6 @@ export class MultiAuthProvider implements AuthProvider {
     return this.next(0, token) !== -1;
   }
 
-  peek(token: string): AuthContext | undefined {
-    for (let i = this.next(0, token); i !== -1; i = this.next(i + 1, token)) {
-      const known = this.providers[i]!.peek?.(token);
-      if (known !== undefined) return known;
-    }
-    return undefined;
-  }
-
   /** The key sets and caches of every provider, together. */
   insight(): ProviderInsight {
     const parts = this.providers.map((p) => p.insight?.()).filter((i) => i !== undefined);
@@ -48,24 +42,45 @@ export class MultiAuthProvider implements AuthProvider {
     };
   }
 
-  validateToken(token: string): Promise<AuthContext> {
+  resolve(token: string): AuthContext | Promise<AuthContext> {
     return this.tryFrom(this.next(0, token), token, undefined);
   }
 
-  private tryFrom(index: number, token: string, declined: AuthError | undefined): Promise<AuthContext> {
-    if (index === -1) {
-      return Promise.reject(
-        declined ?? new InvalidTokenError('credentials not recognised', { reason: 'malformed' }),
-      );
+  validateToken(token: string): Promise<AuthContext> {
+    try {
+      return Promise.resolve(this.resolve(token));
+    } catch (err) {
+      return Promise.reject(err);
     }
-    const following = this.next(index + 1, token);
-    const attempt = this.providers[index]!.validateToken(token);
-    // The common case (one provider accepts this shape) returns the provider's promise untouched.
-    if (following === -1 && declined === undefined) return attempt;
-    return attempt.catch((err: unknown) => {
-      if (!isAuthError(err) || err.final) throw err;
-      return this.tryFrom(following, token, moreUseful(declined, err));
-    });
+  }
+
+  private tryFrom(
+    index: number,
+    token: string,
+    declined: AuthError | undefined,
+  ): AuthContext | Promise<AuthContext> {
+    for (let i = index; ; ) {
+      if (i === -1) {
+        if (declined === undefined) assertTokenSyntax(token);
+        throw declined ?? new InvalidTokenError('credentials not recognised', { reason: 'malformed' });
+      }
+      const following = this.next(i + 1, token);
+      let result: AuthContext | Promise<AuthContext>;
+      try {
+        result = resolveToken(this.providers[i]!, token);
+      } catch (err) {
+        if (!isAuthError(err) || err.final) throw err;
+        declined = moreUseful(declined, err);
+        i = following;
+        continue;
+      }
+      if (!isPending(result) || (following === -1 && declined === undefined)) return result;
+      const before = declined;
+      return result.catch((err: unknown) => {
+        if (!isAuthError(err) || err.final) throw err;
+        return this.tryFrom(following, token, moreUseful(before, err));
+      });
+    }
   }
 
   private next(from: number, token: string): number {

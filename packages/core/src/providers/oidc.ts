@@ -1,12 +1,14 @@
 import type { AuditLogger } from '../audit.js';
 import { TokenCache } from '../cache/token-cache.js';
-import { validateOidcOptions } from '../config/validate.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { type OidcSettings, validateOidcOptions } from '../config/validate.js';
+import { isValidated } from '../config/validated.js';
 import { type AuthContext, ownAuthContext } from '../context.js';
 import { InvalidTokenError, UnknownIssuerError, UnsupportedAlgorithmError } from '../errors.js';
 import { IssuerKeys } from '../jwks/issuer-keys.js';
-import { type JwsAlgorithm, verifySignature } from '../jwt/algorithms.js';
+import { type JwsAlgorithm, type VerificationKey, verifySignature } from '../jwt/algorithms.js';
 import { type ClaimRules, checkClaims, readScopes } from '../jwt/claims.js';
-import { decodeCompactJws, looksLikeJws } from '../jwt/compact.js';
+import { type CompactJws, decodeCompactJws, looksLikeJws } from '../jwt/compact.js';
 import type { ProviderInsight } from '../observability/insight.js';
 import { AdminPolicy } from '../policy/admins.js';
 import type { AuthProvider } from '../provider.js';
@@ -53,15 +55,15 @@ export interface OidcProviderOptions {
   readonly logger?: AuditLogger;
 }
 
-/** The defaults of {@link OidcProviderOptions}. */
+/** The defaults of {@link OidcProviderOptions} (from the one table, `DEFAULTS`). */
 export const OIDC_DEFAULTS = Object.freeze({
-  jwksRefreshIntervalSecs: 3600,
-  jwksCooldownSecs: 30,
-  tokenCacheSize: 1000,
-  tokenCacheTtlSecs: 300,
-  clockToleranceSecs: 60,
-  httpTimeoutMs: 5000,
-  maxResponseBytes: 512 * 1024,
+  jwksRefreshIntervalSecs: DEFAULTS.jwksRefreshIntervalSecs,
+  jwksCooldownSecs: DEFAULTS.jwksCooldownSecs,
+  tokenCacheSize: DEFAULTS.tokenCacheSize,
+  tokenCacheTtlSecs: DEFAULTS.tokenCacheTtlSecs,
+  clockToleranceSecs: DEFAULTS.clockToleranceSecs,
+  httpTimeoutMs: DEFAULTS.httpTimeoutMs,
+  maxResponseBytes: DEFAULTS.maxResponseBytes,
 });
 
 interface TrustedIssuer {
@@ -92,7 +94,7 @@ export class OidcAuthProvider implements AuthProvider {
   private readonly now: () => number;
 
   constructor(options: OidcProviderOptions) {
-    const settings = validateOidcOptions(options);
+    const settings = isValidated(options) ? (options as OidcSettings) : validateOidcOptions(options);
     const now = options.now ?? Date.now;
     this.now = now;
     this.admins = options.admins instanceof AdminPolicy ? options.admins : new AdminPolicy(options.admins);
@@ -133,13 +135,36 @@ export class OidcAuthProvider implements AuthProvider {
     return looksLikeJws(token);
   }
 
+  /**
+   * The identity behind a JWT: from the cache, or verified synchronously when the issuer's keys are in
+   * memory; a promise only while a key set is being fetched. Throws (or rejects with) an `AuthError`.
+   */
+  resolve(token: string): AuthContext | Promise<AuthContext> {
+    const cached = this.cache.get(token);
+    if (cached !== undefined) return cached;
+    // The strict base64url decoding below is this path's syntax check: a token that decodes is a b64token.
+    const jws = decodeCompactJws(token);
+    const iss = jws.payload.iss;
+    const trusted = typeof iss === 'string' ? this.issuers.get(iss) : undefined;
+    if (trusted === undefined) throw new UnknownIssuerError(typeof iss === 'string' ? iss : undefined);
+    const { alg, kid } = jws.header;
+    if (!trusted.algorithms.has(alg)) throw new UnsupportedAlgorithmError(alg);
+    const key = trusted.keys.find(kid, alg);
+    if (key !== undefined) return this.accept(token, jws, trusted, key);
+    return trusted.keys.fetchKey(kid, alg).then((fetched) => this.accept(token, jws, trusted, fetched));
+  }
+
+  /** The identity cached for `token`, if it is cached (no verification, no syntax check, no I/O). */
   peek(token: string): AuthContext | undefined {
     return this.cache.get(token);
   }
 
   validateToken(token: string): Promise<AuthContext> {
-    const cached = this.cache.get(token);
-    return cached ? Promise.resolve(cached) : this.verify(token);
+    try {
+      return Promise.resolve(this.resolve(token));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Every issuer's key set and the token cache, for metrics and readiness. */
@@ -157,16 +182,9 @@ export class OidcAuthProvider implements AuthProvider {
     this.cache.clear();
   }
 
-  private async verify(token: string): Promise<AuthContext> {
-    const { header, payload, signingInput, signature } = decodeCompactJws(token);
-    const iss = payload.iss;
-    const trusted = typeof iss === 'string' ? this.issuers.get(iss) : undefined;
-    if (trusted === undefined) throw new UnknownIssuerError(typeof iss === 'string' ? iss : undefined);
-    const { alg, kid } = header;
-    if (!trusted.algorithms.has(alg)) throw new UnsupportedAlgorithmError(alg);
-
-    const key = trusted.keys.find(kid, alg) ?? (await trusted.keys.fetchKey(kid, alg));
-    if (!verifySignature(alg, key, signingInput, signature)) {
+  private accept(token: string, jws: CompactJws, trusted: TrustedIssuer, key: VerificationKey): AuthContext {
+    const { header, payload, signingInput, signature } = jws;
+    if (!verifySignature(header.alg, key, signingInput, signature)) {
       throw new InvalidTokenError('invalid token signature', {
         reason: 'signature',
         issuer: trusted.rules.issuer,

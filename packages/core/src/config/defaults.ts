@@ -1,0 +1,29 @@
+/**
+ * Every default of Gatehouse, in one table: the values a setting takes when neither the options nor the
+ * `GATEHOUSE_*` environment give one. Durations are in seconds unless the name says otherwise.
+ *
+ * @example
+ * ```ts
+ * console.error(`tokens are cached for at most ${DEFAULTS.tokenCacheTtlSecs} s`);
+ * ```
+ */
+export const DEFAULTS = Object.freeze({
+  /** Realm of the `WWW-Authenticate` challenge. */
+  realm: 'gatehouse',
+  /** Longest bearer token accepted; longer headers get 400 before any work. */
+  maxTokenLength: 8192,
+  /** How old a key set may grow before it is re-fetched in the background. */
+  jwksRefreshIntervalSecs: 3600,
+  /** Minimum time between two key-set fetches of one issuer (e.g. for unknown `kid`s). */
+  jwksCooldownSecs: 30,
+  /** Validated tokens kept (LRU); 0 disables the cache. */
+  tokenCacheSize: 1000,
+  /** Longest a validated token stays cached (never past its `exp`); 0 disables the cache. */
+  tokenCacheTtlSecs: 300,
+  /** Clock skew tolerated on `exp`, `nbf` and `iat`. */
+  clockToleranceSecs: 60,
+  /** Timeout of discovery and key-set requests, in milliseconds. */
+  httpTimeoutMs: 5000,
+  /** Largest discovery or key-set response accepted, in bytes. */
+  maxResponseBytes: 512 * 1024,
+});

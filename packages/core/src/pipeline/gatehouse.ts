@@ -1,0 +1,268 @@
+import type { AuditLogger } from '../audit.js';
+import { createAuthProvider, type GatehouseConfig } from '../config/create.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { loadConfigFromEnv } from '../config/env.js';
+import type { AuthContext } from '../context.js';
+import { type AuthError, ConfigError, isAuthError } from '../errors.js';
+import { type Credential, parseAuthorization } from '../http/bearer.js';
+import { type PublicPath, publicPathMatcher } from '../http/public-paths.js';
+import { type AuthErrorResponse, authErrorResponse } from '../http/response.js';
+import { type AuthRequirement, checkRequirement } from '../policy/requirement.js';
+import { type AuthProvider, isPending, resolveToken } from '../provider.js';
+import type { Admission, Decision, Refusal, Route, RoutePolicy } from './decision.js';
+import { type RequestView, requestView } from './request.js';
+
+/**
+ * Options of {@link createGatehouse} and of every adapter: the configuration (`apiKeys`, `oidc`, `admins`,
+ * … exactly as the `GATEHOUSE_*` variables give it, in camelCase), or a ready `provider`, plus how the
+ * gate answers. With neither credentials nor a provider, everything comes from the environment.
+ */
+export interface GatehouseOptions extends GatehouseConfig {
+  /** Who validates credentials, instead of `apiKeys` / `oidc`. */
+  readonly provider?: AuthProvider;
+  /** Realm of the `WWW-Authenticate` challenge. Default `gatehouse`. */
+  readonly realm?: string;
+  /** Longest bearer token accepted; longer headers get 400 before any work. Default 8192. */
+  readonly maxTokenLength?: number;
+  /** Paths that skip authentication entirely (e.g. `/health`). */
+  readonly publicPaths?: readonly PublicPath[];
+  /** Receives accept and reject audit events (pino-compatible). Silent by default. */
+  readonly logger?: AuditLogger;
+}
+
+/** The options every framework adapter's factory takes: {@link GatehouseOptions} plus the main mode. */
+export interface AdapterOptions extends GatehouseOptions {
+  /**
+   * `required` (default): no valid credentials, no entry. `optional`: requests without credentials pass
+   * without an identity; bad credentials are still refused.
+   */
+  readonly mode?: 'required' | 'optional';
+}
+
+const NO_IDENTITY: Admission = Object.freeze({ admitted: true, auth: undefined, headers: undefined });
+
+/**
+ * The request pipeline every adapter runs: public path → credential parsed once → the provider that
+ * claims it (synchronous when no I/O is needed) → requirement → the decision, with audit events and one
+ * error-to-response table. Built once per application; `handle()` runs once per request.
+ *
+ * @example
+ * ```ts
+ * const gate = createGatehouse({ apiKeys: [{ name: 'svc', key: process.env.SVC_KEY! }], publicPaths: ['/health'] });
+ * const admins = gate.route({ admin: true });
+ * const decision = await gate.handle(new NodeRequestView(req), admins);
+ * ```
+ */
+export class Gatehouse {
+  readonly provider: AuthProvider;
+  readonly realm: string;
+  /** Whether a request path skips authentication. */
+  readonly isPublic: (path: string) => boolean;
+  private readonly maxTokenLength: number;
+  private readonly logger: AuditLogger | undefined;
+  private readonly hasPublicPaths: boolean;
+
+  constructor(options: GatehouseOptions = {}) {
+    this.logger = options.logger;
+    this.provider = providerFor(options);
+    this.realm = options.realm ?? DEFAULTS.realm;
+    this.maxTokenLength = options.maxTokenLength ?? DEFAULTS.maxTokenLength;
+    if (!Number.isInteger(this.maxTokenLength) || this.maxTokenLength < 16) {
+      throw new ConfigError('invalid_config', 'must be an integer of at least 16', {
+        field: 'maxTokenLength',
+      });
+    }
+    this.isPublic = publicPathMatcher(options.publicPaths);
+    this.hasPublicPaths = (options.publicPaths?.length ?? 0) > 0;
+  }
+
+  /**
+   * Compiles a route's policy once. `publicPaths: true` is for the main middleware: the gate's public
+   * paths then skip it.
+   */
+  route(policy: RoutePolicy = {}, options: { readonly publicPaths?: boolean } = {}): Route {
+    const { optional, ...requirement } = policy;
+    const demanding = requirement.admin === true || (requirement.scopes?.length ?? 0) > 0;
+    return Object.freeze({
+      optional: optional === true,
+      publicPaths: options.publicPaths === true && this.hasPublicPaths,
+      requirement: demanding
+        ? Object.freeze({ ...requirement, scopes: requirement.scopes && [...requirement.scopes] })
+        : undefined,
+    });
+  }
+
+  /**
+   * Decides one request: synchronously whenever no I/O is needed (a known API key or cached token, a
+   * signature checked with keys in memory, any refusal of the request's shape), as a promise otherwise.
+   * `prior` is the identity an earlier Gatehouse step already established for this request: only the
+   * route's requirement is then checked. Never rejects for client input; a rejection is a bug.
+   */
+  handle(view: RequestView, route: Route, prior?: AuthContext): Decision | Promise<Decision> {
+    if (prior !== undefined) return this.admit(prior, route);
+    if (route.publicPaths && this.isPublic(view.path)) return NO_IDENTITY;
+    const anonymous = this.provider.anonymousContext;
+    if (anonymous !== undefined) return this.admit(anonymous, route);
+
+    const authorization = view.authorization;
+    if (authorization === undefined && route.optional) return NO_IDENTITY;
+    let credential: Credential;
+    let result: AuthContext | Promise<AuthContext>;
+    try {
+      credential = parseAuthorization(authorization, this.maxTokenLength);
+      result = resolveToken(this.provider, credential.token);
+    } catch (err) {
+      return this.refuse(err);
+    }
+    if (isPending(result)) {
+      return result.then(
+        (auth) => this.admit(auth, route),
+        (err: unknown) => this.refuse(err),
+      );
+    }
+    return this.admit(result, route);
+  }
+
+  /**
+   * Authenticates an `Authorization` header value outside any framework (see `authorizationHeader` for a
+   * Node request's). Resolves to the identity; with `optional`, to undefined when no credentials were sent
+   * (bad credentials still reject). Rejects with an {@link AuthError}.
+   *
+   * @example
+   * ```ts
+   * const auth = await gate.authenticate(authorizationHeader(req.rawHeaders));
+   * ```
+   */
+  authenticate(authorization: string | readonly string[] | undefined): Promise<AuthContext>;
+  authenticate(
+    authorization: string | readonly string[] | undefined,
+    options: { optional: true },
+  ): Promise<AuthContext | undefined>;
+  async authenticate(
+    authorization: string | readonly string[] | undefined,
+    options?: { optional?: boolean },
+  ): Promise<AuthContext | undefined> {
+    const route = options?.optional ? OPTIONAL_ROUTE : REQUIRED_ROUTE;
+    const decision = await this.handle(requestView({ authorization }), route);
+    if (!decision.admitted) throw decision.error;
+    return decision.auth;
+  }
+
+  /** The 403 error for an identity that fails `requirement`, or undefined when it passes. */
+  authorize(auth: AuthContext, requirement: AuthRequirement): AuthError | undefined {
+    const denied = checkRequirement(auth, requirement);
+    if (denied) this.rejected(denied, auth);
+    return denied;
+  }
+
+  /** The response for an error; non-{@link AuthError}s are not client errors and yield undefined. */
+  respond(err: unknown): AuthErrorResponse | undefined {
+    return isAuthError(err) ? authErrorResponse(err, { realm: this.realm }) : undefined;
+  }
+
+  /** Loads what the provider can load ahead of the first request (issuers' keys), if it can. */
+  async warmUp(): Promise<void> {
+    await (this.provider as { warmUp?: () => Promise<void> }).warmUp?.();
+  }
+
+  private admit(auth: AuthContext, route: Route): Decision {
+    const requirement = route.requirement;
+    if (requirement !== undefined) {
+      const denied = checkRequirement(auth, requirement);
+      if (denied !== undefined) return this.refuse(denied, auth);
+    }
+    if (this.logger !== undefined) this.accepted(auth);
+    return { admitted: true, auth, headers: undefined };
+  }
+
+  private refuse(err: unknown, auth?: AuthContext): Refusal {
+    // Anything but an AuthError is a bug, not an answer: it reaches the framework's error handling.
+    if (!isAuthError(err)) throw err;
+    this.rejected(err, auth);
+    const { status, headers, body } = authErrorResponse(err, { realm: this.realm });
+    return { admitted: false, error: err, status, headers, body };
+  }
+
+  private accepted(auth: AuthContext): void {
+    this.logger?.info(
+      {
+        event: 'gatehouse.auth.accepted',
+        subject: auth.subject,
+        email: auth.email,
+        issuer: auth.issuer,
+        authType: auth.authType,
+        isAdmin: auth.isAdmin,
+      },
+      'request authenticated',
+    );
+  }
+
+  private rejected(err: AuthError, auth?: AuthContext): void {
+    if (this.logger === undefined) return;
+    const {
+      name: _name,
+      message,
+      stack: _stack,
+      cause: _cause,
+      final: _final,
+      ...detail
+    } = err as AuthError & { cause?: unknown };
+    this.logger.warn(
+      {
+        ...detail,
+        event: 'gatehouse.auth.rejected',
+        code: err.code,
+        status: err.status,
+        description: message,
+        subject: auth?.subject,
+        cause: err.cause instanceof Error ? err.cause.message : undefined,
+      },
+      'request rejected',
+    );
+  }
+}
+
+const REQUIRED_ROUTE: Route = Object.freeze({ optional: false, publicPaths: false, requirement: undefined });
+const OPTIONAL_ROUTE: Route = Object.freeze({ optional: true, publicPaths: false, requirement: undefined });
+
+// The provider: the one given, or built from the configuration in the options, or from the environment.
+function providerFor(options: GatehouseOptions): AuthProvider {
+  const configured =
+    options.apiKeys !== undefined || options.oidc !== undefined || options.disableAuth !== undefined;
+  if (options.provider !== undefined) {
+    if (configured) {
+      throw new ConfigError(
+        'invalid_config',
+        'give either a provider or apiKeys / oidc / disableAuth, not both',
+        { field: 'provider' },
+      );
+    }
+    return options.provider;
+  }
+  if (configured) return createAuthProvider(options, { logger: options.logger });
+  if (options.admins !== undefined) {
+    throw new ConfigError(
+      'missing_config',
+      'is set but no credentials are: give apiKeys and/or oidc with it, or configure everything through GATEHOUSE_* variables',
+      { field: 'admins' },
+    );
+  }
+  return createAuthProvider(loadConfigFromEnv(), { logger: options.logger });
+}
+
+/**
+ * Builds the {@link Gatehouse} request pipeline from options; with no credentials and no provider in
+ * them, from the `GATEHOUSE_*` environment (failing closed when that is missing or malformed).
+ *
+ * @example
+ * ```ts
+ * const gate = createGatehouse({
+ *   oidc: { issuers: [{ issuer: 'https://login.example.com', audience: 'telemetry-api' }] },
+ *   apiKeys: [{ name: 'legacy-exporter', key: process.env.EXPORTER_KEY! }],
+ *   admins: ['alice@example.com'],
+ * });
+ * ```
+ */
+export function createGatehouse(options: GatehouseOptions = {}): Gatehouse {
+  return new Gatehouse(options);
+}

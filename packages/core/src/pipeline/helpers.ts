@@ -1,0 +1,53 @@
+import type { AuthRequirement } from '../policy/requirement.js';
+import type { Route } from './decision.js';
+import type { AdapterOptions, Gatehouse } from './gatehouse.js';
+
+/**
+ * Route-level helpers that an adapter's middleware carries, built by core once for every adapter. They
+ * share the middleware's gate; each authenticates unless an earlier step already did, then checks its rule.
+ */
+export interface RouteHelpers<Handler> {
+  /** The pipeline behind the middleware. */
+  readonly gate: Gatehouse;
+  /** Requires valid credentials on this route (a no-op when the request already has an identity). */
+  required(): Handler;
+  /** Authenticates when credentials are present; passes without an identity when they are absent. */
+  optional(): Handler;
+  /** Requires an admin (`isAdmin`): 401 without credentials, 403 for anyone else. */
+  admin(): Handler;
+  /** Requires every listed scope: 401 without credentials, 403 `insufficient_scope` without them. */
+  scopes(...scopes: string[]): Handler;
+  /** Requires what `requirement` says, e.g. `{ scopes: ['metrics:read'], orAdmin: true }`. */
+  require(requirement: AuthRequirement): Handler;
+}
+
+/**
+ * What every adapter returns: its main handler (public paths skipped, `mode` applied) carrying the
+ * {@link RouteHelpers}. The adapter supplies one function, `handlerFor(route)`, mapping a compiled
+ * {@link Route} to its framework's handler.
+ *
+ * @example
+ * ```ts
+ * const middleware = withRouteHelpers(gate, options, (route) => (req, res, next) => run(route, req, res, next));
+ * app.use(middleware);
+ * app.get('/admin', middleware.admin(), handler);
+ * ```
+ */
+export function withRouteHelpers<Handler extends object>(
+  gate: Gatehouse,
+  options: Pick<AdapterOptions, 'mode'>,
+  handlerFor: (route: Route) => Handler,
+): Handler & RouteHelpers<Handler> {
+  const required = handlerFor(gate.route());
+  const optional = handlerFor(gate.route({ optional: true }));
+  const main = handlerFor(gate.route({ optional: options.mode === 'optional' }, { publicPaths: true }));
+  const helpers: RouteHelpers<Handler> = {
+    gate,
+    required: () => required,
+    optional: () => optional,
+    admin: () => handlerFor(gate.route({ admin: true })),
+    scopes: (...scopes) => handlerFor(gate.route({ scopes })),
+    require: (requirement) => handlerFor(gate.route(requirement)),
+  };
+  return Object.assign(main, helpers);
+}

@@ -1,0 +1,150 @@
+import {
+  type AdapterOptions,
+  type AuthContext,
+  authOf as authOfHolder,
+  createGatehouse,
+  type Decision,
+  NodeRequestView,
+  type Route,
+  type RouteHelpers,
+  type RoutePolicy,
+  withRouteHelpers,
+} from '@gatehouse/core';
+import type {
+  FastifyInstance,
+  FastifyPluginCallback,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+} from 'fastify';
+import fp from 'fastify-plugin';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The identity Gatehouse authenticated: undefined on public routes and on optional routes without
+     * credentials. On routes that require authentication, read it with `authOf(request)`.
+     */
+    auth?: AuthContext;
+  }
+  interface FastifyInstance {
+    /** Gatehouse's route helpers (`preHandler` hooks) and its pipeline, `gate`. */
+    gatehouse: RouteHelpers<GatehouseHook>;
+  }
+  interface FastifyContextConfig {
+    /** This route's rule: `'public'`, or a policy (`{ optional }`, `{ admin }`, `{ scopes, orAdmin }`). */
+    gatehouse?: GatehouseRouteConfig;
+  }
+}
+
+/** A route's `config.gatehouse`: skip authentication, or what the route requires. */
+export type GatehouseRouteConfig = 'public' | RoutePolicy;
+
+/** A Fastify hook (`onRequest` or `preHandler`) that runs Gatehouse's pipeline. */
+export type GatehouseHook = (
+  this: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+) => void;
+
+/** Options of the {@link gatehouse} plugin: the configuration and options of `@gatehouse/core`, plus Fastify specifics. */
+export interface GatehouseFastifyOptions extends AdapterOptions {
+  /**
+   * `respond` (default) answers refusals itself (401/403/400/429/503 with `WWW-Authenticate` and a JSON
+   * body); `throw` passes the `AuthError` (with `statusCode`) to Fastify's error handler.
+   */
+  readonly onError?: 'respond' | 'throw';
+}
+
+const plugin: FastifyPluginCallback<GatehouseFastifyOptions> = (fastify, options, done) => {
+  let gate: ReturnType<typeof createGatehouse>;
+  try {
+    gate = createGatehouse(options);
+  } catch (err) {
+    // Fail closed at start-up, with the configuration error (it names the variable and the field).
+    done(err as Error);
+    return;
+  }
+  const throwErrors = options.onError === 'throw';
+
+  const apply = (
+    decision: Decision,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    next: HookHandlerDoneFunction,
+  ) => {
+    if (decision.headers !== undefined) reply.headers(decision.headers);
+    if (decision.admitted) {
+      if (decision.auth !== undefined) request.auth = decision.auth;
+      next();
+    } else if (throwErrors) next(Object.assign(decision.error, { statusCode: decision.status }));
+    else reply.code(decision.status).send(decision.body);
+  };
+
+  const hookFor = (route: Route): GatehouseHook =>
+    function gatehouseHook(request, reply, next) {
+      const decision = gate.handle(
+        new NodeRequestView(request.raw, undefined, request.url),
+        route,
+        request.auth,
+      );
+      if (decision instanceof Promise) decision.then((d) => apply(d, request, reply, next), next);
+      else apply(decision, request, reply, next);
+    };
+  const main = withRouteHelpers(gate, options, hookFor);
+
+  // Each route's config.gatehouse is compiled once, on first use.
+  const perRoute = new WeakMap<object, GatehouseHook>();
+  const hookOf = (config: RoutePolicy): GatehouseHook => {
+    let hook = perRoute.get(config);
+    if (hook === undefined) {
+      hook = hookFor(gate.route(config, { publicPaths: true }));
+      perRoute.set(config, hook);
+    }
+    return hook;
+  };
+
+  fastify.decorateRequest('auth', undefined);
+  fastify.decorate('gatehouse', main);
+  fastify.addHook('onRequest', function gatehouseOnRequest(request, reply, next) {
+    const config = (request.routeOptions.config as { gatehouse?: GatehouseRouteConfig }).gatehouse;
+    if (config === undefined) main.call(this, request, reply, next);
+    else if (config === 'public') next();
+    else hookOf(config).call(this, request, reply, next);
+  });
+  done();
+};
+
+/**
+ * The Gatehouse plugin for Fastify 5: an `onRequest` hook runs `@gatehouse/core`'s pipeline on every route
+ * (per route, `config: { gatehouse: 'public' | { admin: true } | … }` changes the rule), the identity goes
+ * on `request.auth`, and `fastify.gatehouse` offers `preHandler` helpers. Configured by its options or,
+ * with none, from the `GATEHOUSE_*` environment; fails at start-up when that is missing or malformed.
+ *
+ * @example
+ * ```ts
+ * import Fastify from 'fastify';
+ * import { authOf, gatehouse } from '@gatehouse/fastify';
+ *
+ * const app = Fastify();
+ * await app.register(gatehouse, { apiKeys: [{ name: 'exporter', key: process.env.EXPORTER_KEY! }], publicPaths: ['/health'] });
+ * app.get('/health', () => ({ ok: true }));
+ * app.get('/v1/whoami', (request) => ({ subject: authOf(request).subject }));
+ * app.get('/v1/admin/status', { config: { gatehouse: { admin: true } } }, () => ({ ok: true }));
+ * ```
+ */
+export const gatehouse = fp(plugin, { fastify: '5.x', name: '@gatehouse/fastify' });
+
+/**
+ * The identity on `request.auth`, typed as present, for routes that require authentication. Throws (a
+ * programming error, answered 500) when there is none.
+ *
+ * @example
+ * ```ts
+ * app.get('/v1/whoami', (request) => ({ subject: authOf(request).subject }));
+ * ```
+ */
+export function authOf(request: { readonly auth?: AuthContext | undefined }): AuthContext {
+  return authOfHolder(request);
+}
