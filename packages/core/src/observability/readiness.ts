@@ -3,6 +3,7 @@
  * loaded and every shared component (Redis) answers. Issuers whose keys never loaded are retried in the
  * background, at least every 10 s, once {@link Readiness.warmUp} started the loop.
  */
+import { ConfigError } from '../errors.js';
 import type { ObservedKeySet } from './insight.js';
 
 /**
@@ -72,7 +73,9 @@ export class Readiness {
   constructor(options: ReadinessOptions) {
     const interval = options.retryIntervalMs ?? READINESS_DEFAULTS.retryIntervalMs;
     if (!Number.isInteger(interval) || interval < 1 || interval > MAX_RETRY_INTERVAL_MS) {
-      throw new RangeError(`"retryIntervalMs" must be an integer from 1 to ${MAX_RETRY_INTERVAL_MS}`);
+      throw new ConfigError('invalid_config', `must be an integer from 1 to ${MAX_RETRY_INTERVAL_MS}`, {
+        field: 'readiness.retryIntervalMs',
+      });
     }
     this.retryIntervalMs = interval;
     this.keySets = options.keySets;

@@ -7,6 +7,9 @@ import { type AuthError, ConfigError, isAuthError } from '../errors.js';
 import { type Credential, parseAuthorization } from '../http/bearer.js';
 import { type PublicPath, publicPathMatcher } from '../http/public-paths.js';
 import { type AuthErrorResponse, authErrorResponse } from '../http/response.js';
+import { EMPTY_INSIGHT, type ProviderInsight } from '../observability/insight.js';
+import { DecisionRecorder, type ObservabilityOptions } from '../observability/metrics.js';
+import { Readiness, type ReadinessProbe, type ReadinessReport } from '../observability/readiness.js';
 import { type AuthRequirement, checkRequirement } from '../policy/requirement.js';
 import { type AuthProvider, isPending, resolveToken } from '../provider.js';
 import type { Admission, Decision, Refusal, Route, RoutePolicy } from './decision.js';
@@ -26,8 +29,21 @@ export interface GatehouseOptions extends GatehouseConfig {
   readonly maxTokenLength?: number;
   /** Paths that skip authentication entirely (e.g. `/health`). */
   readonly publicPaths?: readonly PublicPath[];
-  /** Receives accept and reject audit events (pino-compatible). Silent by default. */
+  /** Receives accept and reject audit events (pino-compatible), one per decision. Silent by default. */
   readonly logger?: AuditLogger;
+  /**
+   * Metrics and tracing through `@opentelemetry/api`: which `MeterProvider` (default: the global one when
+   * the gate is built), and whether the subject goes on the active span as `enduser.id` (default no).
+   */
+  readonly observability?: ObservabilityOptions;
+  /**
+   * What `/ready` waits for besides the issuers' keys: components such as the shared-state store, and how
+   * often issuers without keys are retried once `warmUp()` ran (ms, at most 10,000; default 5000).
+   */
+  readonly readiness?: {
+    readonly probes?: readonly ReadinessProbe[];
+    readonly retryIntervalMs?: number;
+  };
 }
 
 /** The options every framework adapter's factory takes: {@link GatehouseOptions} plus the main mode. */
@@ -58,6 +74,10 @@ export class Gatehouse {
   readonly realm: string;
   /** Whether a request path skips authentication. */
   readonly isPublic: (path: string) => boolean;
+  /** Counts and times every decision (`gatehouse_*` metrics) and annotates the active span. */
+  readonly metrics: DecisionRecorder;
+  /** Whether every issuer's keys are loaded and every component answers; what `/ready` reports. */
+  readonly readiness: Readiness;
   private readonly maxTokenLength: number;
   private readonly logger: AuditLogger | undefined;
   private readonly hasPublicPaths: boolean;
@@ -74,6 +94,18 @@ export class Gatehouse {
     }
     this.isPublic = publicPathMatcher(options.publicPaths);
     this.hasPublicPaths = (options.publicPaths?.length ?? 0) > 0;
+    const provider = this.provider;
+    const insight = (): ProviderInsight => provider.insight?.() ?? EMPTY_INSIGHT;
+    this.metrics = new DecisionRecorder({
+      ...options.observability,
+      issuers: insight().keySets.map((keySet) => keySet.issuer),
+      insight,
+    });
+    this.readiness = new Readiness({
+      keySets: () => insight().keySets,
+      probes: options.readiness?.probes,
+      retryIntervalMs: options.readiness?.retryIntervalMs,
+    });
   }
 
   /**
@@ -99,10 +131,11 @@ export class Gatehouse {
    * route's requirement is then checked. Never rejects for client input; a rejection is a bug.
    */
   handle(view: RequestView, route: Route, prior?: AuthContext): Decision | Promise<Decision> {
-    if (prior !== undefined) return this.admit(prior, route);
+    if (prior !== undefined) return this.recheck(prior, route);
     if (route.publicPaths && this.isPublic(view.path)) return NO_IDENTITY;
+    const startedAt = this.metrics.start();
     const anonymous = this.provider.anonymousContext;
-    if (anonymous !== undefined) return this.admit(anonymous, route);
+    if (anonymous !== undefined) return this.admit(anonymous, route, startedAt);
 
     const authorization = view.authorization;
     if (authorization === undefined && route.optional) return NO_IDENTITY;
@@ -112,15 +145,15 @@ export class Gatehouse {
       credential = parseAuthorization(authorization, this.maxTokenLength);
       result = resolveToken(this.provider, credential.token);
     } catch (err) {
-      return this.refuse(err);
+      return this.refuse(err, startedAt);
     }
     if (isPending(result)) {
       return result.then(
-        (auth) => this.admit(auth, route),
-        (err: unknown) => this.refuse(err),
+        (auth) => this.admit(auth, route, startedAt),
+        (err: unknown) => this.refuse(err, startedAt),
       );
     }
-    return this.admit(result, route);
+    return this.admit(result, route, startedAt);
   }
 
   /**
@@ -151,7 +184,7 @@ export class Gatehouse {
   /** The 403 error for an identity that fails `requirement`, or undefined when it passes. */
   authorize(auth: AuthContext, requirement: AuthRequirement): AuthError | undefined {
     const denied = checkRequirement(auth, requirement);
-    if (denied) this.rejected(denied, auth);
+    if (denied) this.record(denied, this.metrics.start(), auth);
     return denied;
   }
 
@@ -160,27 +193,70 @@ export class Gatehouse {
     return isAuthError(err) ? authErrorResponse(err, { realm: this.realm }) : undefined;
   }
 
-  /** Loads what the provider can load ahead of the first request (issuers' keys), if it can. */
-  async warmUp(): Promise<void> {
-    await (this.provider as { warmUp?: () => Promise<void> }).warmUp?.();
+  /**
+   * Fetches every issuer's keys that are not loaded yet, and from then on retries the issuers that failed
+   * in the background (at least every 10 s). Call it at start-up; `/ready` turns 200 once keys are loaded.
+   * Never rejects: what is still missing is in the report it resolves with.
+   *
+   * @example
+   * ```ts
+   * void gate.warmUp().then((r) => r.ready || console.error('waiting for', r.missing));
+   * ```
+   */
+  warmUp(): Promise<ReadinessReport> {
+    return this.readiness.warmUp();
   }
 
-  private admit(auth: AuthContext, route: Route): Decision {
+  /**
+   * Whether this instance is ready (every issuer's keys loaded, every component answering), from memory.
+   *
+   * @example
+   * ```ts
+   * const { status, body } = readinessAnswer(gate.ready());
+   * ```
+   */
+  ready(): ReadinessReport {
+    return this.readiness.report();
+  }
+
+  /** Stops the background retries and the metrics of this gate (for tests and graceful shutdowns). */
+  close(): void {
+    this.readiness.close();
+    this.metrics.close();
+  }
+
+  private admit(auth: AuthContext, route: Route, startedAt: number): Decision {
     const requirement = route.requirement;
     if (requirement !== undefined) {
       const denied = checkRequirement(auth, requirement);
-      if (denied !== undefined) return this.refuse(denied, auth);
+      if (denied !== undefined) return this.refuse(denied, startedAt, auth);
     }
+    // Step 10: one record per decision (metrics, span, audit line).
+    this.metrics.accepted(auth, startedAt);
     if (this.logger !== undefined) this.accepted(auth);
     return { admitted: true, auth, headers: undefined };
   }
 
-  private refuse(err: unknown, auth?: AuthContext): Refusal {
+  // An identity an earlier step admitted (and recorded): only this route's requirement is checked, and
+  // only a refusal is a new decision to record.
+  private recheck(auth: AuthContext, route: Route): Decision {
+    const requirement = route.requirement;
+    const denied = requirement && checkRequirement(auth, requirement);
+    if (denied === undefined) return { admitted: true, auth, headers: undefined };
+    return this.refuse(denied, this.metrics.start(), auth);
+  }
+
+  private refuse(err: unknown, startedAt: number, auth?: AuthContext): Refusal {
     // Anything but an AuthError is a bug, not an answer: it reaches the framework's error handling.
     if (!isAuthError(err)) throw err;
-    this.rejected(err, auth);
+    this.record(err, startedAt, auth);
     const { status, headers, body } = authErrorResponse(err, { realm: this.realm });
     return { admitted: false, error: err, status, headers, body };
+  }
+
+  private record(err: AuthError, startedAt: number, auth: AuthContext | undefined): void {
+    this.metrics.refused(err, startedAt, auth);
+    this.rejected(err, auth);
   }
 
   private accepted(auth: AuthContext): void {
