@@ -1,13 +1,16 @@
 /**
- * `npm start -w apps/analytics-koa`: reads the environment (PORT, HOST, TELEMETRY_DATA_DIR, GATEHOUSE_*),
+ * `npm start -w apps/analytics-koa`: reads the environment (PORT, HOST, TELEMETRY_DATA_DIR, LOG_LEVEL, GATEHOUSE_*),
  * listens, and stops cleanly on SIGINT/SIGTERM. Bad configuration is one line on stderr and exit 1.
  */
 import { createServer } from 'node:http';
 import { createAuthProvider, loadConfigFromEnv } from '@gatehouse/core';
 import {
+  createAppLogger,
+  createPrometheusMetrics,
   databasePathFromEnv,
   exitOnStartupError,
   listenAddressFromEnv,
+  logLevelFromEnv,
   openTelemetryStore,
   serve,
 } from '@gatehouse/example-telemetry-store';
@@ -18,10 +21,16 @@ const DEFAULT_PORT = 4403;
 
 try {
   const { port, host } = listenAddressFromEnv(process.env, DEFAULT_PORT);
-  const provider = createAuthProvider(loadConfigFromEnv(process.env));
+  const logger = createAppLogger({ service: NAME, level: logLevelFromEnv(process.env) });
+  const provider = createAuthProvider(loadConfigFromEnv(process.env), { logger });
   const store = openTelemetryStore({ path: databasePathFromEnv(process.env), access: 'read-only' });
-  const server = createServer(createApp({ provider, store }).callback());
-  serve({ name: NAME, server, port, host, details: `database ${store.path}`, close: () => store.close() });
+  const metrics = createPrometheusMetrics({ service: NAME });
+  const server = createServer(createApp({ provider, store, logger, metrics }).callback());
+  const close = async () => {
+    store.close();
+    await metrics.shutdown();
+  };
+  serve({ name: NAME, server, port, host, details: `database ${store.path}`, close });
 } catch (err) {
   exitOnStartupError(NAME, err);
 }

@@ -1,36 +1,53 @@
-import type { AuditLogger, AuthProvider } from '@gatehouse/core';
-import { createAnalytics, type TelemetryStore } from '@gatehouse/example-telemetry-store';
+import type { AuthProvider, ReadinessProbe } from '@gatehouse/core';
+import {
+  type AppLogger,
+  createAnalytics,
+  type PrometheusMetrics,
+  type TelemetryStore,
+} from '@gatehouse/example-telemetry-store';
 import { GatehouseModule } from '@gatehouse/nestjs';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AdminController } from './controllers/admin.controller.js';
 import { ApiController } from './controllers/api.controller.js';
 import { HealthController } from './controllers/health.controller.js';
+import { MetricsController } from './controllers/metrics.controller.js';
 import { AdminNotFoundController, NotFoundController } from './controllers/not-found.controller.js';
-import { ANALYTICS } from './tokens.js';
+import { ANALYTICS, METRICS } from './tokens.js';
 
 export interface AnalyticsModuleOptions {
   readonly provider: AuthProvider;
   readonly store: TelemetryStore;
-  readonly logger?: AuditLogger;
+  /** Gatehouse's audit line per decision (and, in `createApp`, one access line per request). */
+  readonly logger?: AppLogger;
+  /** Components `GET /ready` waits for besides the issuers' keys (the shared-state store). */
+  readonly readinessProbes?: readonly ReadinessProbe[];
+}
+
+/** What the module needs once `createApp` settled the defaults. */
+export interface AnalyticsModuleSettings extends AnalyticsModuleOptions {
+  readonly metrics: PrometheusMetrics;
 }
 
 @Module({})
 export class AnalyticsModule {
   /** The whole app: Gatehouse's global guard in front of every controller. */
-  static forRoot(options: AnalyticsModuleOptions): DynamicModule {
+  static forRoot(options: AnalyticsModuleSettings): DynamicModule {
     return {
       module: AnalyticsModule,
       imports: [
         GatehouseModule.forRoot({
           provider: options.provider,
           realm: 'analytics',
-          publicPaths: ['/health'],
+          publicPaths: ['/health', '/ready'],
           logger: options.logger,
+          observability: { meterProvider: options.metrics.meterProvider },
+          readiness: { probes: options.readinessProbes },
         }),
       ],
       // Order matters: the catch-all controllers come last.
       controllers: [
         HealthController,
+        MetricsController,
         ApiController,
         AdminController,
         AdminNotFoundController,
@@ -41,6 +58,7 @@ export class AnalyticsModule {
           provide: ANALYTICS,
           useValue: createAnalytics(options.store, { service: 'analytics', framework: 'nestjs' }),
         },
+        { provide: METRICS, useValue: options.metrics },
       ],
     };
   }

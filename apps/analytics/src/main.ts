@@ -1,13 +1,16 @@
 /**
- * `npm start -w apps/analytics`: reads the environment (PORT, HOST, TELEMETRY_DATA_DIR, GATEHOUSE_*),
+ * `npm start -w apps/analytics`: reads the environment (PORT, HOST, TELEMETRY_DATA_DIR, LOG_LEVEL, GATEHOUSE_*),
  * listens, and stops cleanly on SIGINT/SIGTERM. Bad configuration is one line on stderr and exit 1.
  */
 import 'reflect-metadata';
 import { createAuthProvider, loadConfigFromEnv } from '@gatehouse/core';
 import {
+  createAppLogger,
+  createPrometheusMetrics,
   databasePathFromEnv,
   exitOnStartupError,
   listenAddressFromEnv,
+  logLevelFromEnv,
   openTelemetryStore,
   serve,
 } from '@gatehouse/example-telemetry-store';
@@ -18,13 +21,16 @@ const DEFAULT_PORT = 4402;
 
 async function main(): Promise<void> {
   const { port, host } = listenAddressFromEnv(process.env, DEFAULT_PORT);
-  const provider = createAuthProvider(loadConfigFromEnv(process.env));
+  const logger = createAppLogger({ service: NAME, level: logLevelFromEnv(process.env) });
+  const provider = createAuthProvider(loadConfigFromEnv(process.env), { logger });
   const store = openTelemetryStore({ path: databasePathFromEnv(process.env), access: 'read-only' });
-  const app = await createApp({ provider, store, nestLogLevels: ['error', 'warn'] });
+  const metrics = createPrometheusMetrics({ service: NAME });
+  const app = await createApp({ provider, store, logger, metrics, nestLogLevels: ['error', 'warn'] });
   await app.init();
   const close = async () => {
     await app.close();
     store.close();
+    await metrics.shutdown();
   };
   serve({ name: NAME, server: app.getHttpServer(), port, host, details: `database ${store.path}`, close });
 }

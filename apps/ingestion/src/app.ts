@@ -2,14 +2,20 @@
  * The ingestion service: accepts telemetry batches (process descriptions, log entries, metrics) from
  * authenticated callers and stores each record stamped with the identity that sent it.
  */
-import type { AuditLogger, AuthProvider } from '@gatehouse/core';
+import { type AuthProvider, type ReadinessProbe, readinessAnswer } from '@gatehouse/core';
 import {
+  type AppLogger,
+  createPrometheusMetrics,
   createStatus,
   errorAnswer,
   errorBody,
   LIMITS,
+  METRICS_REQUIREMENT,
+  metricsAnswer,
   NOT_FOUND,
+  type PrometheusMetrics,
   parseBatch,
+  requestLogging,
   type TelemetryStore,
   whoamiBody,
 } from '@gatehouse/example-telemetry-store';
@@ -21,15 +27,23 @@ export interface IngestionConfig {
   readonly provider: AuthProvider;
   /** The telemetry database, opened read/write. */
   readonly store: TelemetryStore;
-  /** Receives Gatehouse's accept/reject audit events. */
-  readonly logger?: AuditLogger;
+  /**
+   * Structured logs (pino): Gatehouse's audit line per decision, one access line per request, both with
+   * the request id. Silent when absent.
+   */
+  readonly logger?: AppLogger;
+  /** What `GET /metrics` serves, and where Gatehouse records. Default: a registry of the app's own. */
+  readonly metrics?: PrometheusMetrics;
+  /** Components `GET /ready` waits for besides the issuers' keys (the shared-state store). */
+  readonly readinessProbes?: readonly ReadinessProbe[];
   /** Receives unexpected errors (answered 500). Default: `console.error`. */
   readonly onUnexpectedError?: (err: unknown) => void;
 }
 
 /**
  * Builds the Express app. Authentication runs before routing and before the body is read, so an unknown
- * route or a malformed body without credentials gets the same 401 as any other request.
+ * route or a malformed body without credentials gets the same 401 as any other request. Building it
+ * starts fetching the issuers' keys (`gate.warmUp()`): `/ready` answers 200 once they are loaded.
  *
  * @example
  * ```ts
@@ -41,22 +55,37 @@ export function createApp(config: IngestionConfig): Express {
   const { store } = config;
   const status = createStatus(store, { service: 'ingestion', framework: 'express' });
   const onUnexpectedError = config.onUnexpectedError ?? ((err: unknown) => console.error(err));
+  const metrics = config.metrics ?? createPrometheusMetrics({ service: 'ingestion' });
   const auth = gatehouse({
     provider: config.provider,
     realm: 'ingestion',
-    publicPaths: ['/health'],
+    publicPaths: ['/health', '/ready'],
     logger: config.logger,
+    observability: { meterProvider: metrics.meterProvider },
+    readiness: { probes: config.readinessProbes },
   });
+  void auth.gate.warmUp();
 
   const app = express();
   app.disable('x-powered-by');
   app.set('case sensitive routing', true);
 
+  if (config.logger) app.use(requestLogging(config.logger));
   app.use(noStore);
   app.use(auth);
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'ingestion' });
+  });
+
+  app.get('/ready', (_req, res) => {
+    const answer = readinessAnswer(auth.gate.ready());
+    res.status(answer.status).set(answer.headers).json(answer.body);
+  });
+
+  app.get('/metrics', auth.require(METRICS_REQUIREMENT), async (_req, res) => {
+    const answer = await metricsAnswer(metrics);
+    res.status(answer.status).set(answer.headers).send(answer.body);
   });
 
   app.get('/v1/whoami', (req, res) => {

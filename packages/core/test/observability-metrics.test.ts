@@ -152,11 +152,20 @@ describe('DecisionRecorder', () => {
     const r = recorder();
     let inForce = 3;
     r.observeRevocations({ count: () => inForce });
+    // A 429 refusal counts by its reason; rateLimited() is for limits enforced elsewhere.
+    r.refused({ code: 'rate_limited', status: 429, reason: 'identity' }, r.start(), keyUser);
+    r.refused({ code: 'rate_limited', status: 429, reason: 'failed_auth' }, r.start());
     r.rateLimited('identity');
-    r.rateLimited('identity');
-    r.rateLimited('failed_auth');
     expect(await meter.value(METRIC_NAMES.rateLimitedTotal, { limit: 'identity' })).toBe(2);
     expect(await meter.value(METRIC_NAMES.rateLimitedTotal, { limit: 'failed_auth' })).toBe(1);
+    expect(
+      await meter.value(METRIC_NAMES.authTotal, {
+        outcome: 'rejected',
+        code: 'rate_limited',
+        auth_type: 'api_key',
+        issuer: 'api_key',
+      }),
+    ).toBe(1);
     expect(await meter.value(METRIC_NAMES.revocations)).toBe(3);
     inForce = 1;
     expect(await meter.value(METRIC_NAMES.revocations)).toBe(1);

@@ -9,6 +9,9 @@ import pino, { type DestinationStream, type LevelWithSilent, type Logger } from 
 
 const requests = new AsyncLocalStorage<RequestScope>();
 
+/** The apps' logger: pino's. Gatehouse's `AuditLogger` is a subset of it. */
+export type AppLogger = Logger;
+
 /** What is known of the request being handled, for the lines logged while handling it. */
 export interface RequestScope {
   readonly reqId: string;

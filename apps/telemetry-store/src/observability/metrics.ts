@@ -9,6 +9,12 @@ import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporte
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 
+/** The scope that lets a non-admin identity read `/metrics` (a Prometheus scraper's API key). */
+export const METRICS_SCOPE = 'metrics:read';
+
+/** Who may read `/metrics`: admins, or identities with {@link METRICS_SCOPE} (`auth.require(...)`). */
+export const METRICS_REQUIREMENT = Object.freeze({ scopes: Object.freeze([METRICS_SCOPE]), orAdmin: true });
+
 /** The Prometheus text exposition format. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 

@@ -45,6 +45,8 @@ export interface RefusalSource {
   readonly code: string;
   readonly status: number;
   readonly issuer?: string | undefined;
+  /** For a 429: which limit (`identity` or `failed_auth`). */
+  readonly reason?: string | undefined;
 }
 
 /**

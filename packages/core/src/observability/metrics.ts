@@ -144,11 +144,15 @@ export class DecisionRecorder {
   refused(error: RefusalSource, startedAt: number, auth?: AuthContext): void {
     const cell = this.cells.refused(error, auth);
     cell.count++;
+    if (error.status === 429) this.rateLimited(error.reason === 'failed_auth' ? 'failed_auth' : 'identity');
     if (this.timed) this.binding.record(startedAt, cell.outcome);
     annotateActiveSpan(cell.spanAttributes, this.enduserId && auth ? auth.subject : undefined);
   }
 
-  /** Counts a request refused with 429 (`gatehouse_rate_limited_total{limit}`). */
+  /**
+   * Counts a request refused with 429 (`gatehouse_rate_limited_total{limit}`). {@link refused} already
+   * counts every 429 refusal; this is for a limit enforced outside the pipeline.
+   */
   rateLimited(kind: RateLimitKind): void {
     this.rateLimitedCounts[kind]++;
   }
