@@ -15,7 +15,7 @@ import { createAppLogger, openTelemetryStore, type TelemetryStore } from '@gateh
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, getJson } from './helpers/http.js';
 import { APP_NAMES, type AppName, type RunningApp, startInProcess } from './helpers/in-process.js';
-import { type Sample, scrape, valueOf } from './helpers/metrics.js';
+import { type Sample, sampleSum, scrape } from './helpers/metrics.js';
 
 const KEYS = {
   service: 'observability-service-key-0001',
@@ -170,7 +170,7 @@ describe.each(APP_NAMES)('%s: readiness and metrics', (name) => {
     const after = await scrape(app().url, SCRAPER);
 
     const delta = (metric: string, labels: Record<string, string>) =>
-      valueOf(after, metric, labels) - valueOf(before, metric, labels);
+      sampleSum(after, metric, labels) - sampleSum(before, metric, labels);
     const auth = (outcome: string, code: string, authType: string, issuer: string) =>
       delta('gatehouse_auth_total', { outcome, code, auth_type: authType, issuer });
 
@@ -185,12 +185,12 @@ describe.each(APP_NAMES)('%s: readiness and metrics', (name) => {
     expect(delta('gatehouse_token_cache_total', { result: 'hit' })).toBeGreaterThanOrEqual(1);
     expect(delta('gatehouse_token_cache_total', { result: 'miss' })).toBeGreaterThanOrEqual(2);
     // Every decision is timed: the histogram counts as many as the counter.
-    const decisions = (samples: Sample[]) => valueOf(samples, 'gatehouse_auth_duration_seconds_count');
+    const decisions = (samples: Sample[]) => sampleSum(samples, 'gatehouse_auth_duration_seconds_count');
     expect(decisions(after) - decisions(before)).toBe(
-      valueOf(after, 'gatehouse_auth_total') - valueOf(before, 'gatehouse_auth_total'),
+      sampleSum(after, 'gatehouse_auth_total') - sampleSum(before, 'gatehouse_auth_total'),
     );
-    expect(valueOf(after, 'gatehouse_jwks_fetch_total', { issuer: idp.issuer, result: 'success' })).toBe(1);
-    expect(valueOf(after, 'gatehouse_jwks_age_seconds', { issuer: idp.issuer })).toBeGreaterThanOrEqual(0);
+    expect(sampleSum(after, 'gatehouse_jwks_fetch_total', { issuer: idp.issuer, result: 'success' })).toBe(1);
+    expect(sampleSum(after, 'gatehouse_jwks_age_seconds', { issuer: idp.issuer })).toBeGreaterThanOrEqual(0);
     expect(after.some((s) => s.name === 'gatehouse_revocations')).toBe(true);
     expect(after.some((s) => s.name === 'gatehouse_rate_limited_total')).toBe(true);
 
@@ -272,7 +272,7 @@ describe('GET /ready follows the identity provider', () => {
       // The failed fetches are counted; an API key still works meanwhile.
       const failures = await eventually(
         async () =>
-          valueOf(await scrape(app.url, SCRAPER), 'gatehouse_jwks_fetch_total', {
+          sampleSum(await scrape(app.url, SCRAPER), 'gatehouse_jwks_fetch_total', {
             issuer,
             result: 'failure',
           }),

@@ -14,7 +14,7 @@ export async function scrape(baseUrl: string, authorization: string): Promise<Sa
 }
 
 /** The sum of the samples of `name` whose labels include `labels` (0 when none). */
-export function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
+export function sampleSum(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
   return samples
     .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
     .reduce((sum, s) => sum + s.value, 0);
