@@ -1,4 +1,4 @@
-export type Framework = 'express' | 'koa' | 'nest';
+export type Framework = 'express' | 'koa' | 'nest' | 'fastify';
 /** bare: the ceiling; gatehouse: ours; peer: what users would pick instead; reference: the floor. */
 export type Kind = 'bare' | 'gatehouse' | 'peer' | 'reference';
 
@@ -15,17 +15,26 @@ export const VARIANTS: readonly Variant[] = [
   { name: 'express', framework: 'express', kind: 'bare', label: 'bare Express 5' },
   { name: 'koa', framework: 'koa', kind: 'bare', label: 'bare Koa 3' },
   { name: 'nest', framework: 'nest', kind: 'bare', label: 'bare NestJS 12 (Express)' },
+  { name: 'fastify', framework: 'fastify', kind: 'bare', label: 'bare Fastify 5' },
   { name: 'gatehouse-express', framework: 'express', kind: 'gatehouse', label: '@gatehouse/express' },
   { name: 'gatehouse-koa', framework: 'koa', kind: 'gatehouse', label: '@gatehouse/koa' },
   { name: 'gatehouse-nest', framework: 'nest', kind: 'gatehouse', label: '@gatehouse/nestjs' },
+  { name: 'gatehouse-fastify', framework: 'fastify', kind: 'gatehouse', label: '@gatehouse/fastify' },
   { name: 'express-jwt', framework: 'express', kind: 'peer', label: 'express-jwt + jwks-rsa' },
   { name: 'oauth2-jwt-bearer', framework: 'express', kind: 'peer', label: 'express-oauth2-jwt-bearer' },
   { name: 'passport-jwt', framework: 'express', kind: 'peer', label: 'passport-jwt + jwks-rsa' },
   { name: 'koa-jwt', framework: 'koa', kind: 'peer', label: 'koa-jwt + jwks-rsa' },
+  { name: 'fastify-jwt', framework: 'fastify', kind: 'peer', label: '@fastify/jwt + get-jwks' },
   { name: 'jose-express', framework: 'express', kind: 'peer', label: 'jose middleware (Express)' },
   { name: 'floor-express', framework: 'express', kind: 'reference', label: 'node:crypto floor (Express)' },
   { name: 'floor-koa', framework: 'koa', kind: 'reference', label: 'node:crypto floor (Koa)' },
   { name: 'floor-nest', framework: 'nest', kind: 'reference', label: 'node:crypto floor (Nest guard)' },
+  {
+    name: 'floor-fastify',
+    framework: 'fastify',
+    kind: 'reference',
+    label: 'node:crypto floor (Fastify hook)',
+  },
   // What any middleware costs: an empty one that only calls next().
   {
     name: 'express-noop',

@@ -112,8 +112,15 @@ const TARGETS: readonly Target[] = [
       b: 'express',
       min: 0.95,
     },
-    { what: 'hot: Gatehouse Koa ≥ 0.90× bare Koa', scenario, a: 'gatehouse-koa', b: 'koa', min: 0.9 },
+    { what: 'hot: Gatehouse Koa ≥ 0.95× bare Koa', scenario, a: 'gatehouse-koa', b: 'koa', min: 0.95 },
     { what: 'hot: Gatehouse NestJS ≥ 0.95× bare Nest', scenario, a: 'gatehouse-nest', b: 'nest', min: 0.95 },
+    {
+      what: 'hot: Gatehouse Fastify ≥ 0.95× bare Fastify',
+      scenario,
+      a: 'gatehouse-fastify',
+      b: 'fastify',
+      min: 0.95,
+    },
   ]),
   ...['cold-rs256', 'cold-es256'].flatMap((scenario) => [
     {
@@ -133,6 +140,20 @@ const TARGETS: readonly Target[] = [
       min: 1.2,
     },
     { what: 'cold: Koa ≥ 1.2× koa-jwt', scenario, a: 'gatehouse-koa', b: 'koa-jwt', min: 1.2 },
+    {
+      what: 'cold: Fastify ≥ 1.0× node:crypto floor',
+      scenario,
+      a: 'gatehouse-fastify',
+      b: 'floor-fastify',
+      min: 1,
+    },
+    {
+      what: 'cold: Fastify ≥ 1.2× @fastify/jwt',
+      scenario,
+      a: 'gatehouse-fastify',
+      b: 'fastify-jwt',
+      min: 1.2,
+    },
   ]),
   {
     what: 'API key: Express ≥ 0.97× bare',
@@ -143,6 +164,13 @@ const TARGETS: readonly Target[] = [
   },
   { what: 'API key: Koa ≥ 0.97× bare', scenario: 'apikey', a: 'gatehouse-koa', b: 'koa', min: 0.97 },
   { what: 'API key: NestJS ≥ 0.97× bare', scenario: 'apikey', a: 'gatehouse-nest', b: 'nest', min: 0.97 },
+  {
+    what: 'API key: Fastify ≥ 0.97× bare',
+    scenario: 'apikey',
+    a: 'gatehouse-fastify',
+    b: 'fastify',
+    min: 0.97,
+  },
 ];
 
 function bestExpressPeer(load: LoadPhaseResult, result: ScenarioResult): string | undefined {

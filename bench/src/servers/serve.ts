@@ -13,6 +13,11 @@ export async function serveVariant(variant: string, config: ServerConfig): Promi
     await app.listen(0, '127.0.0.1');
     return app.getHttpServer() as Server;
   }
+  if (framework === 'fastify') {
+    const app = await (await import('./fastify-apps.js')).createFastifyApp(variant, config);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    return app.server;
+  }
   const handler =
     framework === 'koa'
       ? (await (await import('./koa-apps.js')).createKoaApp(variant, config)).callback()
