@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, rawRequest } from './helpers/http.js';
+import { rawRequest } from './helpers/http.js';
 import { type RunningProcess, startApp, startIdp } from './helpers/processes.js';
 import { AUDIENCE, SERVICE_CLIENT, serviceToken, userToken } from './helpers/tokens.js';
 

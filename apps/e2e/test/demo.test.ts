@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium, screenshotPixels, stayOnLoopback } from './helpers/browser.js';
 import { parseCurl, runCurlLine } from './helpers/curl-line.js';
 import { cleanEnv, REPO_ROOT } from './helpers/processes.js';
 
@@ -16,6 +17,7 @@ const PORT_VARIABLES = [
   'DEMO_INGESTION_PORT',
   'DEMO_ANALYTICS_PORT',
   'DEMO_ANALYTICS_KOA_PORT',
+  'DEMO_DASHBOARD_PORT',
 ];
 
 interface Demo {
@@ -78,7 +80,7 @@ afterAll(async () => {
 /** The printed commands: `export` lines, and each curl line with the status its comment announces. */
 function commands() {
   const lines = printed.split('\n').map((l) => l.trim());
-  const exports = lines.filter((l) => /^export (TOKEN|SENDER_KEY|OPERATOR_KEY)=/.test(l));
+  const exports = lines.filter((l) => /^export (TOKEN|SENDER_KEY|OPERATOR_KEY|SCRAPER_KEY)=/.test(l));
   const curls: { line: string; expected: number }[] = [];
   let expected = 0;
   for (const line of lines) {
@@ -92,9 +94,9 @@ function commands() {
 describe('npm run demo', () => {
   it('prints a fresh service token, two API keys and the URLs of everything it started', () => {
     const { exports, curls } = commands();
-    expect(exports).toHaveLength(3);
+    expect(exports).toHaveLength(4);
     expect(exports[0]).toMatch(/^export TOKEN='eyJ[\w-]+\.[\w-]+\.[\w-]+'$/);
-    expect(curls.length).toBeGreaterThanOrEqual(9);
+    expect(curls.length).toBeGreaterThanOrEqual(12);
     expect(printed).toMatch(/telemetry-sender: batch 1 accepted .* as gatehouse-service \(oidc\)/);
     for (const name of ['ingestion', 'analytics', 'analytics-koa']) {
       expect(printed).toMatch(new RegExp(`\\[${name}\\] +${name} listening on http://127\\.0\\.0\\.1:\\d+`));
@@ -196,11 +198,42 @@ describe('npm run demo', () => {
     },
   );
 
+  it.skipIf(!hasChromium)(
+    "serves a live page that plots the apps' metrics while the sender runs (in chromium)",
+    async () => {
+      const dashboardUrl = /^\s{2}dashboard +(http:\/\/\S+)/m.exec(printed)![1]!;
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+        await stayOnLoopback(page);
+        await page.goto(dashboardUrl);
+        // The page samples once a second; the demo's traffic runs every 1.5 s.
+        await page.waitForFunction(() => Number(document.body.dataset.points) >= 6, undefined, {
+          timeout: 30_000,
+        });
+        const accepted = await screenshotPixels(page.locator('#chart-decisions'), '#22c55e');
+        const refusals = await screenshotPixels(page.locator('#chart-refusals'), '#f97316');
+        expect(accepted.ofColor).toBeGreaterThan(200);
+        expect(refusals.notBackground).toBeGreaterThan(refusals.total / 100);
+        const apps = (await page.locator('#apps').textContent()) ?? '';
+        for (const name of ['ingestion', 'analytics', 'analytics-koa']) {
+          expect(apps).toContain(`${name}: ready, /metrics 200`);
+        }
+        const legend = (await page.locator('#l-refusals').textContent()) ?? '';
+        expect(legend).toMatch(/missing_credentials/);
+        expect(legend).toMatch(/forbidden|insufficient_scope/);
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
+
   it('stops every process it started on Ctrl-C', async () => {
     const urls = [
-      ...printed.matchAll(/^\s{2}(?:dev-idp|ingestion|analytics|analytics-koa) +(http:\/\/\S+)/gm),
+      ...printed.matchAll(/^\s{2}(?:dev-idp|ingestion|analytics|analytics-koa|dashboard) +(http:\/\/\S+)/gm),
     ].map((m) => m[1]!);
-    expect(urls).toHaveLength(4);
+    expect(urls).toHaveLength(5);
     demo.child.kill('SIGINT');
     expect(await demo.exited).toBe(0);
     expect(demo.output()).toMatch(/demo: stopped\n$/);
