@@ -23,9 +23,12 @@ describe('decision as span attributes', () => {
   const contextManager = new AsyncLocalStorageContextManager();
 
   beforeAll(() => {
+    // What an application's tracing set-up (e.g. the NodeSDK) registers.
     context.setGlobalContextManager(contextManager.enable());
+    trace.setGlobalTracerProvider(tracerProvider);
   });
   afterAll(async () => {
+    trace.disable();
     context.disable();
     await tracerProvider.shutdown();
   });

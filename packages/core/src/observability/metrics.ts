@@ -124,7 +124,8 @@ export class DecisionRecorder {
     this.enduserId = options.enduserId === true;
     this.binding = MeterBinding.for(options.meterProvider ?? metrics.getMeterProvider());
     this.timed = this.binding.live;
-    this.binding.recorders.add(this);
+    // Without an SDK nothing is ever collected: the recorder is not held by the (no-op) binding.
+    if (this.binding.live) this.binding.recorders.add(this);
   }
 
   /** A start time for {@link accepted} / {@link refused} (0 when durations are not measured). */
