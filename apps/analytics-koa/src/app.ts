@@ -2,9 +2,10 @@
  * The analytics API on Koa: reads the telemetry database that apps/ingestion writes. Same routes and
  * answers as apps/analytics (NestJS); both are thin routes over the store package's `createAnalytics`.
  */
-import { type AuthProvider, type ReadinessProbe, readinessAnswer } from '@gatehouse/core';
+import { type AuthProvider, readinessAnswer } from '@gatehouse/core';
 import {
   type AppLogger,
+  answerRevocationRoute,
   createAnalytics,
   createPrometheusMetrics,
   errorAnswer,
@@ -12,8 +13,10 @@ import {
   metricsAnswer,
   NOT_FOUND,
   type PrometheusMetrics,
+  type RevocationRoute,
   runInRequestScope,
   startRequest,
+  type SharedGateOptions,
   type TelemetryStore,
   whoamiBody,
 } from '@gatehouse/example-telemetry-store';
@@ -33,8 +36,8 @@ export interface AnalyticsKoaConfig {
   readonly logger?: AppLogger;
   /** What `GET /metrics` serves, and where Gatehouse records. Default: a registry of the app's own. */
   readonly metrics?: PrometheusMetrics;
-  /** Components `GET /ready` waits for besides the issuers' keys (the shared-state store). */
-  readonly readinessProbes?: readonly ReadinessProbe[];
+  /** Shared state (Redis), rate limits, failed-auth throttling (`sharedGateOptions(config)`). */
+  readonly shared?: SharedGateOptions;
   /** Receives unexpected errors (answered 500). Default: `console.error`. */
   readonly onUnexpectedError?: (err: unknown) => void;
 }
@@ -42,7 +45,7 @@ export interface AnalyticsKoaConfig {
 /**
  * Builds the Koa app. Authentication runs before routing: an unknown route without credentials is a 401,
  * like any other. Every path under `/v1/admin` needs an admin. Building it starts fetching the issuers'
- * keys (`gate.warmUp()`): `/ready` answers 200 once they are loaded.
+ * keys (`gate.warmUp()`): `/ready` answers 200 once they are loaded (and the shared store answers).
  *
  * @example
  * ```ts
@@ -55,17 +58,26 @@ export function createApp(config: AnalyticsKoaConfig): Koa {
   const onUnexpectedError = config.onUnexpectedError ?? ((err: unknown) => console.error(err));
   const metrics = config.metrics ?? createPrometheusMetrics({ service: 'analytics-koa' });
   const auth = gatehouse({
+    ...config.shared,
     provider: config.provider,
     realm: 'analytics',
-    publicPaths: ['/health', '/ready'],
+    publicPaths: ['/health', '/ready', '/v1/backchannel-logout'],
     logger: config.logger,
     observability: { meterProvider: metrics.meterProvider },
-    readiness: { probes: config.readinessProbes },
   });
   void auth.gate.warmUp();
   const logger = config.logger;
   const requestScope: Middleware = (ctx, next) =>
     logger ? runInRequestScope(startRequest(logger, ctx.req, ctx.res), next) : next();
+  const revocation =
+    (route: RevocationRoute): Middleware =>
+    async (ctx) => {
+      const id = typeof ctx.params?.id === 'string' ? ctx.params.id : undefined;
+      const answer = await answerRevocationRoute(auth.gate.revocationRoutes, route, ctx.req, id);
+      ctx.status = answer.status;
+      ctx.set(answer.headers);
+      if (answer.body !== undefined) ctx.body = answer.body;
+    };
   const admin = auth.admin();
 
   const errors: Middleware = async (ctx, next) => {
@@ -129,6 +141,10 @@ export function createApp(config: AnalyticsKoaConfig): Koa {
   router.post('/v1/admin/retention', (ctx) => {
     ctx.body = analytics.retention(ctx.query);
   });
+  router.post('/v1/admin/revocations', revocation('create'));
+  router.get('/v1/admin/revocations', revocation('list'));
+  router.delete('/v1/admin/revocations/:id', revocation('remove'));
+  router.post('/v1/backchannel-logout', revocation('backchannel-logout'));
 
   const app = new Koa();
   app.use(requestScope).use(errors).use(noStore).use(auth).use(adminArea).use(router.routes()).use(notFound);

@@ -13,6 +13,7 @@ import {
   logLevelFromEnv,
   openTelemetryStore,
   serve,
+  sharedGateOptions,
 } from '@gatehouse/example-telemetry-store';
 import { createApp } from './app.js';
 
@@ -22,15 +23,19 @@ const DEFAULT_PORT = 4403;
 try {
   const { port, host } = listenAddressFromEnv(process.env, DEFAULT_PORT);
   const logger = createAppLogger({ service: NAME, level: logLevelFromEnv(process.env) });
-  const provider = createAuthProvider(loadConfigFromEnv(process.env), { logger });
+  const config = loadConfigFromEnv(process.env);
+  const provider = createAuthProvider(config, { logger });
   const store = openTelemetryStore({ path: databasePathFromEnv(process.env), access: 'read-only' });
+  const shared = sharedGateOptions(config);
   const metrics = createPrometheusMetrics({ service: NAME });
-  const server = createServer(createApp({ provider, store, logger, metrics }).callback());
+  const server = createServer(createApp({ provider, store, shared, logger, metrics }).callback());
+  const details = `database ${store.path}${config.redisUrl ? ', shared state on Redis' : ''}`;
   const close = async () => {
     store.close();
+    await shared.state?.close();
     await metrics.shutdown();
   };
-  serve({ name: NAME, server, port, host, details: `database ${store.path}`, close });
+  serve({ name: NAME, server, port, host, details, close });
 } catch (err) {
   exitOnStartupError(NAME, err);
 }

@@ -1,8 +1,9 @@
-import type { AuthProvider, ReadinessProbe } from '@gatehouse/core';
+import type { AuthProvider } from '@gatehouse/core';
 import {
   type AppLogger,
   createAnalytics,
   type PrometheusMetrics,
+  type SharedGateOptions,
   type TelemetryStore,
 } from '@gatehouse/example-telemetry-store';
 import { GatehouseModule } from '@gatehouse/nestjs';
@@ -12,6 +13,7 @@ import { ApiController } from './controllers/api.controller.js';
 import { HealthController } from './controllers/health.controller.js';
 import { MetricsController } from './controllers/metrics.controller.js';
 import { AdminNotFoundController, NotFoundController } from './controllers/not-found.controller.js';
+import { BackchannelLogoutController, RevocationsController } from './controllers/revocations.controller.js';
 import { ANALYTICS, METRICS } from './tokens.js';
 
 export interface AnalyticsModuleOptions {
@@ -19,8 +21,8 @@ export interface AnalyticsModuleOptions {
   readonly store: TelemetryStore;
   /** Gatehouse's audit line per decision (and, in `createApp`, one access line per request). */
   readonly logger?: AppLogger;
-  /** Components `GET /ready` waits for besides the issuers' keys (the shared-state store). */
-  readonly readinessProbes?: readonly ReadinessProbe[];
+  /** Shared state (Redis), rate limits, failed-auth throttling (`sharedGateOptions(config)`). */
+  readonly shared?: SharedGateOptions;
 }
 
 /** What the module needs once `createApp` settled the defaults. */
@@ -36,12 +38,12 @@ export class AnalyticsModule {
       module: AnalyticsModule,
       imports: [
         GatehouseModule.forRoot({
+          ...options.shared,
           provider: options.provider,
           realm: 'analytics',
-          publicPaths: ['/health', '/ready'],
+          publicPaths: ['/health', '/ready', '/v1/backchannel-logout'],
           logger: options.logger,
           observability: { meterProvider: options.metrics.meterProvider },
-          readiness: { probes: options.readinessProbes },
         }),
       ],
       // Order matters: the catch-all controllers come last.
@@ -50,6 +52,8 @@ export class AnalyticsModule {
         MetricsController,
         ApiController,
         AdminController,
+        RevocationsController,
+        BackchannelLogoutController,
         AdminNotFoundController,
         NotFoundController,
       ],

@@ -13,6 +13,7 @@ import {
   logLevelFromEnv,
   openTelemetryStore,
   serve,
+  sharedGateOptions,
 } from '@gatehouse/example-telemetry-store';
 import { createApp } from './app.js';
 
@@ -22,14 +23,17 @@ const DEFAULT_PORT = 4402;
 async function main(): Promise<void> {
   const { port, host } = listenAddressFromEnv(process.env, DEFAULT_PORT);
   const logger = createAppLogger({ service: NAME, level: logLevelFromEnv(process.env) });
-  const provider = createAuthProvider(loadConfigFromEnv(process.env), { logger });
+  const config = loadConfigFromEnv(process.env);
+  const provider = createAuthProvider(config, { logger });
   const store = openTelemetryStore({ path: databasePathFromEnv(process.env), access: 'read-only' });
+  const shared = sharedGateOptions(config);
   const metrics = createPrometheusMetrics({ service: NAME });
-  const app = await createApp({ provider, store, logger, metrics, nestLogLevels: ['error', 'warn'] });
+  const app = await createApp({ provider, store, shared, logger, metrics, nestLogLevels: ['error', 'warn'] });
   await app.init();
   const close = async () => {
     await app.close();
     store.close();
+    await shared.state?.close();
     await metrics.shutdown();
   };
   serve({ name: NAME, server: app.getHttpServer(), port, host, details: `database ${store.path}`, close });

@@ -2,9 +2,10 @@
  * The ingestion service: accepts telemetry batches (process descriptions, log entries, metrics) from
  * authenticated callers and stores each record stamped with the identity that sent it.
  */
-import { type AuthProvider, type ReadinessProbe, readinessAnswer } from '@gatehouse/core';
+import { type AuthProvider, readinessAnswer } from '@gatehouse/core';
 import {
   type AppLogger,
+  answerRevocationRoute,
   createPrometheusMetrics,
   createStatus,
   errorAnswer,
@@ -15,12 +16,20 @@ import {
   NOT_FOUND,
   type PrometheusMetrics,
   parseBatch,
+  type RevocationRoute,
   requestLogging,
+  type SharedGateOptions,
   type TelemetryStore,
   whoamiBody,
 } from '@gatehouse/example-telemetry-store';
 import { authOf, gatehouse } from '@gatehouse/express';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 
 export interface IngestionConfig {
   /** Who validates credentials (built by main.ts from the `GATEHOUSE_*` environment). */
@@ -34,8 +43,8 @@ export interface IngestionConfig {
   readonly logger?: AppLogger;
   /** What `GET /metrics` serves, and where Gatehouse records. Default: a registry of the app's own. */
   readonly metrics?: PrometheusMetrics;
-  /** Components `GET /ready` waits for besides the issuers' keys (the shared-state store). */
-  readonly readinessProbes?: readonly ReadinessProbe[];
+  /** Shared state (Redis), rate limits, failed-auth throttling (`sharedGateOptions(config)`). */
+  readonly shared?: SharedGateOptions;
   /** Receives unexpected errors (answered 500). Default: `console.error`. */
   readonly onUnexpectedError?: (err: unknown) => void;
 }
@@ -43,7 +52,8 @@ export interface IngestionConfig {
 /**
  * Builds the Express app. Authentication runs before routing and before the body is read, so an unknown
  * route or a malformed body without credentials gets the same 401 as any other request. Building it
- * starts fetching the issuers' keys (`gate.warmUp()`): `/ready` answers 200 once they are loaded.
+ * starts fetching the issuers' keys (`gate.warmUp()`): `/ready` answers 200 once they are loaded (and the
+ * shared store, when there is one, answers).
  *
  * @example
  * ```ts
@@ -57,14 +67,23 @@ export function createApp(config: IngestionConfig): Express {
   const onUnexpectedError = config.onUnexpectedError ?? ((err: unknown) => console.error(err));
   const metrics = config.metrics ?? createPrometheusMetrics({ service: 'ingestion' });
   const auth = gatehouse({
+    ...config.shared,
     provider: config.provider,
     realm: 'ingestion',
-    publicPaths: ['/health', '/ready'],
+    publicPaths: ['/health', '/ready', '/v1/backchannel-logout'],
     logger: config.logger,
     observability: { meterProvider: metrics.meterProvider },
-    readiness: { probes: config.readinessProbes },
   });
   void auth.gate.warmUp();
+  const revocation =
+    (route: RevocationRoute): RequestHandler =>
+    async (req: Request, res: Response) => {
+      const id = typeof req.params.id === 'string' ? req.params.id : undefined;
+      const answer = await answerRevocationRoute(auth.gate.revocationRoutes, route, req, id);
+      res.status(answer.status).set(answer.headers);
+      if (answer.body === undefined) res.end();
+      else res.json(answer.body);
+    };
 
   const app = express();
   app.disable('x-powered-by');
@@ -92,12 +111,17 @@ export function createApp(config: IngestionConfig): Express {
     res.json(whoamiBody(authOf(req)));
   });
 
+  app.post('/v1/backchannel-logout', revocation('backchannel-logout'));
+
   // Every path under /v1/admin is for admins, including unknown ones (a 404 there would tell a
   // non-admin which admin endpoints exist). The routes below rely on this one check.
   app.use('/v1/admin', auth.admin());
   app.get('/v1/admin/status', (_req, res) => {
     res.json(status());
   });
+  app.post('/v1/admin/revocations', revocation('create'));
+  app.get('/v1/admin/revocations', revocation('list'));
+  app.delete('/v1/admin/revocations/:id', revocation('remove'));
 
   app.post(
     '/v1/ingest',

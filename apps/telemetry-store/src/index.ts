@@ -57,9 +57,13 @@ export type {
   TelemetryBatch,
 } from './records.js';
 export { LOG_LEVELS } from './records.js';
+export type { RevocationRoute } from './revocation-routes.js';
+export { answerRevocationRoute, MAX_REVOCATION_BODY_BYTES } from './revocation-routes.js';
 export { SCHEMA_VERSION } from './schema.js';
 export type { ServeOptions, ServeProcess } from './serve.js';
 export { exitOnStartupError, processIO, serve } from './serve.js';
+export type { SharedGateOptions } from './shared-state.js';
+export { sharedGateOptions } from './shared-state.js';
 export type { IngestResult, OpenStoreOptions, RetentionResult, StoreStats } from './store.js';
 export { openTelemetryStore, TelemetryStore } from './store.js';
 export { parseBatch } from './validate/batch.js';

@@ -1,7 +1,7 @@
 import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { authorizationHeader, createAuthProvider, createGatehouse, OidcAuthProvider } from '@gatehouse/core';
+import { createAuthProvider, createGatehouse, NodeRequestView, OidcAuthProvider } from '@gatehouse/core';
 import {
   type Alg,
   AUDIENCE,
@@ -72,10 +72,12 @@ async function main(): Promise<void> {
     });
     const value = pick(part);
     const raw = ['Host', 'x', 'User-Agent', 'y', 'Accept', '*/*', 'Authorization', ''];
-    // Rejections are answered as the adapters do, with gate.respond().
+    const request = { method: 'GET', url: '/v1/whoami', rawHeaders: raw };
+    const route = gate.route({}, { publicPaths: true });
+    // What every adapter runs per request: a view of the request, then the pipeline's decision.
     run = (i) => {
       raw[7] = `Bearer ${value(i)}`;
-      return gate.authenticate(authorizationHeader(raw)).catch((err: unknown) => gate.respond(err));
+      return gate.handle(new NodeRequestView(request), route);
     };
   } else if (kind === 'verify') {
     const provider = new OidcAuthProvider({ issuers, tokenCacheSize: 0, ...slow });

@@ -20,7 +20,10 @@ export type AuditEventName =
   | 'gatehouse.auth.rejected'
   | 'gatehouse.jwks.loaded'
   | 'gatehouse.jwks.failed'
-  | 'gatehouse.config.auth_disabled';
+  | 'gatehouse.config.auth_disabled'
+  | 'gatehouse.state.connected'
+  | 'gatehouse.state.unreachable'
+  | 'gatehouse.state.restored';
 
 /** A structured audit record: `event` plus identity fields or the precise rejection detail. */
 export interface AuditEvent {

@@ -18,7 +18,9 @@ export type AuthErrorCode =
   | 'unknown_api_key'
   | 'insufficient_scope'
   | 'forbidden'
-  | 'issuer_unavailable';
+  | 'issuer_unavailable'
+  | 'token_revoked'
+  | 'rate_limited';
 
 /** The RFC 6750 §3.1 error code an {@link AuthError} is reported as, if any. */
 export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
@@ -37,8 +39,8 @@ export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficien
  */
 export abstract class AuthError extends Error {
   abstract readonly code: AuthErrorCode;
-  /** The HTTP status this failure maps to (400, 401, 403 or 503). */
-  abstract readonly status: 400 | 401 | 403 | 503;
+  /** The HTTP status this failure maps to (400, 401, 403, 429 or 503). */
+  abstract readonly status: 400 | 401 | 403 | 429 | 503;
   /** The RFC 6750 error code for the `WWW-Authenticate` challenge, if the failure has one. */
   abstract readonly bearerError: BearerErrorCode | undefined;
   /**
@@ -263,6 +265,98 @@ export class IssuerUnavailableError extends AuthError {
     super('identity provider unavailable, retry later', { cause });
     this.issuer = issuer;
     this.retryAfterSecs = Math.max(1, Math.ceil(retryAfterSecs));
+  }
+}
+
+/**
+ * A credential that a revocation in force covers (by `jti`, subject, session or API key name): 401
+ * `invalid_token`, on every instance that shares the revocation.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof TokenRevokedError) console.warn('revoked by', err.revocationId);
+ * ```
+ */
+export class TokenRevokedError extends AuthError {
+  readonly code = 'token_revoked';
+  readonly status = 401;
+  readonly bearerError = 'invalid_token';
+  /** The revocation that covers the credential. */
+  readonly revocationId: string;
+  readonly issuer: string;
+  constructor(revocationId: string, issuer: string) {
+    super('token revoked');
+    this.revocationId = revocationId;
+    this.issuer = issuer;
+  }
+}
+
+/** What a {@link RateLimitedError} limits: an identity's requests, or a client address's failures. */
+export type RateLimitReason = 'identity' | 'failed_auth';
+
+/**
+ * Too many requests: an identity over its rate limit, or a client address blocked after too many
+ * failed authentications. 429 with `Retry-After`, `RateLimit-Policy` and `RateLimit`
+ * (draft-ietf-httpapi-ratelimit-headers).
+ *
+ * @example
+ * ```ts
+ * if (err instanceof RateLimitedError) res.setHeader('retry-after', String(err.retryAfterSecs));
+ * ```
+ */
+export class RateLimitedError extends AuthError {
+  readonly code = 'rate_limited';
+  readonly status = 429;
+  readonly bearerError = undefined;
+  readonly reason: RateLimitReason;
+  /** The policy's name in the `RateLimit-Policy` and `RateLimit` headers. */
+  readonly policy: string;
+  /** The quota of the window (`q`). */
+  readonly limit: number;
+  readonly windowSecs: number;
+  /** Seconds until the window ends (`Retry-After`, and `t` of `RateLimit`), at least 1. */
+  readonly retryAfterSecs: number;
+  constructor(detail: {
+    reason: RateLimitReason;
+    policy: string;
+    limit: number;
+    windowSecs: number;
+    retryAfterSecs: number;
+  }) {
+    super(
+      detail.reason === 'identity'
+        ? 'rate limit exceeded, retry later'
+        : 'too many failed authentications from this address, retry later',
+    );
+    this.reason = detail.reason;
+    this.policy = detail.policy;
+    this.limit = detail.limit;
+    this.windowSecs = detail.windowSecs;
+    this.retryAfterSecs = Math.max(1, Math.ceil(detail.retryAfterSecs));
+  }
+}
+
+/**
+ * The shared store (Redis) cannot be reached, so a change that every instance must see (a revocation,
+ * its lifting) was not made. Answered 503 with `Retry-After`; never a success.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await state.storeRevocation(revocation);
+ * } catch (err) {
+ *   if (err instanceof StateUnavailableError) console.warn(err.message); // shared state unavailable
+ * }
+ * ```
+ */
+export class StateUnavailableError extends Error {
+  readonly code = 'state_unavailable';
+  /** Seconds after which a retry makes sense. */
+  readonly retryAfterSecs: number;
+  constructor(message = 'shared state unavailable, retry later', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StateUnavailableError';
+    this.retryAfterSecs = 1;
   }
 }
 

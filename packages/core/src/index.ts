@@ -10,6 +10,8 @@ export type { CreateProviderOptions, GatehouseConfig } from './config/create.js'
 export { createAuthProvider } from './config/create.js';
 export { DEFAULTS } from './config/defaults.js';
 export { ENV, loadConfigFromEnv, runtimeEnvironment } from './config/env.js';
+export type { RedisUrlParts } from './config/redis-url.js';
+export { parseRedisUrl } from './config/redis-url.js';
 export type { AuthContext, AuthType } from './context.js';
 export { createAuthContext, hasScopes, missingScopes } from './context.js';
 export type {
@@ -19,6 +21,7 @@ export type {
   ConfigErrorCode,
   InvalidRequestReason,
   InvalidTokenReason,
+  RateLimitReason,
 } from './errors.js';
 export {
   AudienceMismatchError,
@@ -31,8 +34,11 @@ export {
   IssuerUnavailableError,
   isAuthError,
   MissingCredentialsError,
+  RateLimitedError,
+  StateUnavailableError,
   TokenExpiredError,
   TokenNotYetValidError,
+  TokenRevokedError,
   UnknownApiKeyError,
   UnknownIssuerError,
   UnknownKeyError,
@@ -54,6 +60,11 @@ export { authErrorResponse, bearerChallenge, DEFAULT_REALM } from './http/respon
 export { isLoopbackHost } from './jwks/url.js';
 export type { JwsAlgorithm } from './jwt/algorithms.js';
 export { SUPPORTED_ALGORITHMS } from './jwt/algorithms.js';
+export type { JwsHeader } from './jwt/compact.js';
+export type { FailedAuthLimitOptions } from './limits/failed-auth.js';
+export { FailedAuthThrottle } from './limits/failed-auth.js';
+export type { RateLimitOptions } from './limits/rate-limiter.js';
+export { RateLimiter } from './limits/rate-limiter.js';
 export type {
   ObservedKeySet,
   ObservedTokenCache,
@@ -89,5 +100,27 @@ export type { ApiKeyEntry, ApiKeyProviderOptions } from './providers/api-key.js'
 export { ApiKeyAuthProvider } from './providers/api-key.js';
 export { DEVELOPMENT_IDENTITY, DevelopmentAuthProvider } from './providers/development.js';
 export { MultiAuthProvider } from './providers/multi.js';
-export type { IssuerOptions, OidcProviderOptions } from './providers/oidc.js';
+export type { IssuerOptions, OidcProviderOptions, VerifiedJwt } from './providers/oidc.js';
 export { OIDC_DEFAULTS, OidcAuthProvider } from './providers/oidc.js';
+export type {
+  BackchannelLogoutOptions,
+  LogoutTokenProblem,
+  SignatureVerifier,
+} from './revocation/backchannel-logout.js';
+export {
+  BACKCHANNEL_LOGOUT_DEFAULTS,
+  BACKCHANNEL_LOGOUT_EVENT,
+  BackchannelLogout,
+  LogoutTokenError,
+} from './revocation/backchannel-logout.js';
+export type { HttpAnswer, RevocationView } from './revocation/http-api.js';
+export { parseSelector, RevocationRoutes, revocationView } from './revocation/http-api.js';
+export type { RevocationOptions, RevocationSelector } from './revocation/revocations.js';
+export { REVOCATION_DEFAULTS, Revocations } from './revocation/revocations.js';
+export { LocalClaims } from './state/local-claims.js';
+export { LocalCounters } from './state/local-counters.js';
+export { MemoryState } from './state/memory-state.js';
+export type { Revocation, RevocationKind } from './state/revocation.js';
+export { parseRevocation } from './state/revocation.js';
+export { RevocationList } from './state/revocation-list.js';
+export type { LeaseRequest, LeaseResult, RevocationIndex, SharedState } from './state/shared-state.js';

@@ -1,5 +1,7 @@
 import type { AuditLogger } from '../audit.js';
 import { ConfigError } from '../errors.js';
+import type { FailedAuthLimitOptions } from '../limits/failed-auth.js';
+import type { RateLimitOptions } from '../limits/rate-limiter.js';
 import { AdminPolicy } from '../policy/admins.js';
 import type { AuthProvider } from '../provider.js';
 import { ApiKeyAuthProvider, type ApiKeyEntry } from '../providers/api-key.js';
@@ -23,6 +25,17 @@ export interface GatehouseConfig {
   readonly disableAuth?: boolean;
   /** `production` forbids `disableAuth`. Default: `NODE_ENV`, or `development` when unset. */
   readonly environment?: string;
+  /**
+   * `GATEHOUSE_REDIS_URL`: where the instances share their state. Core never connects to it: give the
+   * gate a `state` from `@gatehouse/redis` (`createRedisState({ url: config.redisUrl })`).
+   */
+  readonly redisUrl?: string;
+  /** `GATEHOUSE_RATE_LIMIT`: requests per identity per fixed window, over every instance. */
+  readonly rateLimit?: RateLimitOptions;
+  /** `GATEHOUSE_FAILED_AUTH_LIMIT`: failed authentications per client address per fixed window. */
+  readonly failedAuthLimit?: FailedAuthLimitOptions;
+  /** `GATEHOUSE_TRUST_PROXY=1`: the client address is the last `X-Forwarded-For` hop. */
+  readonly trustProxy?: boolean;
 }
 
 /** Runtime collaborators of the providers {@link createAuthProvider} builds. */

@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
 import type { GatehouseConfig } from './create.js';
+import { validateFailedAuthLimit, validateRateLimit, validateRedisUrl } from './shared.js';
 import { type Spelling, validateAdmins, validateApiKeys, validateOidcOptions } from './validate.js';
 
 /** The environment variables Gatehouse reads. This module is the only place that reads them. */
@@ -8,6 +9,10 @@ export const ENV = Object.freeze({
   oidcConfig: 'GATEHOUSE_OIDC_CONFIG',
   admins: 'GATEHOUSE_ADMINS',
   disableAuth: 'GATEHOUSE_DISABLE_AUTH',
+  redisUrl: 'GATEHOUSE_REDIS_URL',
+  rateLimit: 'GATEHOUSE_RATE_LIMIT',
+  failedAuthLimit: 'GATEHOUSE_FAILED_AUTH_LIMIT',
+  trustProxy: 'GATEHOUSE_TRUST_PROXY',
   nodeEnv: 'NODE_ENV',
 });
 
@@ -57,6 +62,23 @@ export function loadConfigFromEnv(env: Env = process.env): GatehouseConfig {
     config.oidc = validateOidcOptions(oidcJson, spelling);
   }
   config.admins = adminsJson === undefined ? [] : validateAdmins(adminsJson, { variable: ENV.admins });
+  const redisUrl = env[ENV.redisUrl];
+  if (redisUrl !== undefined && redisUrl.trim() !== '') {
+    config.redisUrl = validateRedisUrl(redisUrl.trim(), { variable: ENV.redisUrl });
+  }
+  const rateLimit = readJson(env, ENV.rateLimit);
+  if (rateLimit !== undefined)
+    config.rateLimit = validateRateLimit(rateLimit, { variable: ENV.rateLimit, snake: true });
+  const failedAuth = readJson(env, ENV.failedAuthLimit);
+  if (failedAuth !== undefined) {
+    config.failedAuthLimit = validateFailedAuthLimit(failedAuth, {
+      variable: ENV.failedAuthLimit,
+      snake: true,
+    });
+  }
+  if (readFlag(env, ENV.trustProxy, 'must be 1 (or true) to trust X-Forwarded-For, 0 (or unset) otherwise')) {
+    config.trustProxy = true;
+  }
 
   if (!disableAuth && config.apiKeys === undefined && config.oidc === undefined) {
     throw new ConfigError(
@@ -73,17 +95,15 @@ export function runtimeEnvironment(env: Env = process.env): string {
   return value ? value : 'development';
 }
 
-function readFlag(env: Env, variable: string): boolean {
+function readFlag(
+  env: Env,
+  variable: string,
+  problem = 'must be 1 (or true) to disable authentication, 0 (or unset) otherwise',
+): boolean {
   const value = env[variable]?.trim().toLowerCase();
   if (value === undefined || value === '' || value === '0' || value === 'false') return false;
   if (value === '1' || value === 'true') return true;
-  throw new ConfigError(
-    'invalid_config',
-    'must be 1 (or true) to disable authentication, 0 (or unset) otherwise',
-    {
-      variable,
-    },
-  );
+  throw new ConfigError('invalid_config', problem, { variable });
 }
 
 // An unset or blank variable is absent; anything else must be JSON. The parse error's text is not

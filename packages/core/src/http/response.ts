@@ -1,12 +1,20 @@
-import { type AuthError, InsufficientScopeError, IssuerUnavailableError } from '../errors.js';
+import {
+  type AuthError,
+  InsufficientScopeError,
+  IssuerUnavailableError,
+  RateLimitedError,
+} from '../errors.js';
 
 /** Realm of the `WWW-Authenticate` challenge unless configured. */
 export const DEFAULT_REALM = 'gatehouse';
 
 /** What an adapter writes for an {@link AuthError}: status, headers and a JSON body. */
 export interface AuthErrorResponse {
-  readonly status: 400 | 401 | 403 | 503;
-  /** Lower-case header names: `www-authenticate`, `retry-after`, `cache-control`. */
+  readonly status: 400 | 401 | 403 | 429 | 503;
+  /**
+   * Lower-case header names: `www-authenticate`, `retry-after`, `cache-control`, and on a 429
+   * `ratelimit-policy` and `ratelimit`.
+   */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: {
     /** The RFC 6750 error code when there is one, otherwise the Gatehouse code. */
@@ -43,8 +51,8 @@ export function bearerChallenge(challenge: BearerChallenge): string {
 /**
  * The one mapping from an {@link AuthError} to an HTTP response that every adapter uses: 401 with a
  * Bearer challenge (`error="invalid_token"` only when a token was presented and rejected), 400
- * `invalid_request`, 403 (`insufficient_scope` with the missing scopes), or 503 with `Retry-After` when
- * the identity provider is unreachable.
+ * `invalid_request`, 403 (`insufficient_scope` with the missing scopes), 429 with `Retry-After` and the
+ * RateLimit headers, or 503 with `Retry-After` when the identity provider is unreachable.
  *
  * @example
  * ```ts
@@ -64,6 +72,12 @@ export function authErrorResponse(error: AuthError, options: { realm?: string } 
     });
   }
   if (error instanceof IssuerUnavailableError) headers['retry-after'] = String(error.retryAfterSecs);
+  if (error instanceof RateLimitedError) {
+    // draft-ietf-httpapi-ratelimit-headers: the policy (quota q per window w) and what is left of it.
+    headers['retry-after'] = String(error.retryAfterSecs);
+    headers['ratelimit-policy'] = `"${error.policy}";q=${error.limit};w=${error.windowSecs}`;
+    headers.ratelimit = `"${error.policy}";r=0;t=${error.retryAfterSecs}`;
+  }
   return {
     status: error.status,
     headers,

@@ -5,6 +5,8 @@ import { isSupportedAlgorithm, type JwsAlgorithm } from './algorithms.js';
 export interface JwsHeader {
   readonly alg: JwsAlgorithm;
   readonly kid: string | undefined;
+  /** The `typ` header parameter, when it is a string (explicit typing, RFC 8725 §3.11). */
+  readonly typ?: string;
 }
 
 /** A compact JWS split into its parts; nothing here is verified yet. */
@@ -90,7 +92,7 @@ function parseHeader(segment: string): JwsHeader | Error {
   if (crit !== undefined) {
     return new InvalidTokenError('unsupported critical header', { reason: 'header', claim: 'crit' });
   }
-  return Object.freeze({ alg, kid });
+  return Object.freeze(typeof header.typ === 'string' ? { alg, kid, typ: header.typ } : { alg, kid });
 }
 
 // Decodes a base64url segment to a JSON object; undefined when it is not one. The parse error is

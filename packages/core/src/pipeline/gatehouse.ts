@@ -2,16 +2,27 @@ import type { AuditLogger } from '../audit.js';
 import { createAuthProvider, type GatehouseConfig } from '../config/create.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { loadConfigFromEnv } from '../config/env.js';
+import { validateFailedAuthLimit, validateRateLimit } from '../config/shared.js';
 import type { AuthContext } from '../context.js';
 import { type AuthError, ConfigError, isAuthError } from '../errors.js';
 import { type Credential, parseAuthorization } from '../http/bearer.js';
 import { type PublicPath, publicPathMatcher } from '../http/public-paths.js';
 import { type AuthErrorResponse, authErrorResponse } from '../http/response.js';
+import { FailedAuthThrottle } from '../limits/failed-auth.js';
+import { RateLimiter } from '../limits/rate-limiter.js';
 import { EMPTY_INSIGHT, type ProviderInsight } from '../observability/insight.js';
 import { DecisionRecorder, type ObservabilityOptions } from '../observability/metrics.js';
 import { Readiness, type ReadinessProbe, type ReadinessReport } from '../observability/readiness.js';
 import { type AuthRequirement, checkRequirement } from '../policy/requirement.js';
 import { type AuthProvider, isPending, resolveToken } from '../provider.js';
+import { MultiAuthProvider } from '../providers/multi.js';
+import { OidcAuthProvider } from '../providers/oidc.js';
+import { BackchannelLogout, type BackchannelLogoutOptions } from '../revocation/backchannel-logout.js';
+import { RevocationRoutes } from '../revocation/http-api.js';
+import { type RevocationOptions, Revocations } from '../revocation/revocations.js';
+import { MemoryState } from '../state/memory-state.js';
+import type { SharedState } from '../state/shared-state.js';
+import { clientAddress } from './client-address.js';
 import type { Admission, Decision, Refusal, Route, RoutePolicy } from './decision.js';
 import { type RequestView, requestView } from './request.js';
 
@@ -32,13 +43,23 @@ export interface GatehouseOptions extends GatehouseConfig {
   /** Receives accept and reject audit events (pino-compatible), one per decision. Silent by default. */
   readonly logger?: AuditLogger;
   /**
+   * What the instances share: revocations, rate-limit and failed-authentication counters, one-time ids.
+   * Default: a `MemoryState` (this process only); `createRedisState()` from `@gatehouse/redis` shares
+   * it on Redis. Required when `redisUrl` is set.
+   */
+  readonly state?: SharedState;
+  /** How long revocations last (see `RevocationOptions`). */
+  readonly revocation?: RevocationOptions;
+  /** Back-channel logout: the client ids logout tokens must name, their maximum age. */
+  readonly backchannelLogout?: BackchannelLogoutOptions;
+  /**
    * Metrics and tracing through `@opentelemetry/api`: which `MeterProvider` (default: the global one when
    * the gate is built), and whether the subject goes on the active span as `enduser.id` (default no).
    */
   readonly observability?: ObservabilityOptions;
   /**
-   * What `/ready` waits for besides the issuers' keys: components such as the shared-state store, and how
-   * often issuers without keys are retried once `warmUp()` ran (ms, at most 10,000; default 5000).
+   * What `/ready` waits for besides the issuers' keys (and the `state` given, e.g. Redis): more components,
+   * and how often issuers without keys are retried once `warmUp()` ran (ms, at most 10,000; default 5000).
    */
   readonly readiness?: {
     readonly probes?: readonly ReadinessProbe[];
@@ -74,13 +95,22 @@ export class Gatehouse {
   readonly realm: string;
   /** Whether a request path skips authentication. */
   readonly isPublic: (path: string) => boolean;
+  private readonly maxTokenLength: number;
+  private readonly logger: AuditLogger | undefined;
+  private readonly hasPublicPaths: boolean;
+  /** What the instances share (the in-process store unless one was given). */
+  readonly state: SharedState;
+  /** Revocations: made, lifted and listed here, checked on every request from memory. */
+  readonly revocations: Revocations;
+  /** The contract's revocation and back-channel logout routes, for the apps to map. */
+  readonly revocationRoutes: RevocationRoutes;
+  private readonly limiter: RateLimiter | undefined;
+  private readonly throttle: FailedAuthThrottle | undefined;
+  private readonly trustProxy: boolean;
   /** Counts and times every decision (`gatehouse_*` metrics) and annotates the active span. */
   readonly metrics: DecisionRecorder;
   /** Whether every issuer's keys are loaded and every component answers; what `/ready` reports. */
   readonly readiness: Readiness;
-  private readonly maxTokenLength: number;
-  private readonly logger: AuditLogger | undefined;
-  private readonly hasPublicPaths: boolean;
 
   constructor(options: GatehouseOptions = {}) {
     this.logger = options.logger;
@@ -94,6 +124,35 @@ export class Gatehouse {
     }
     this.isPublic = publicPathMatcher(options.publicPaths);
     this.hasPublicPaths = (options.publicPaths?.length ?? 0) > 0;
+    if (options.redisUrl !== undefined && options.state === undefined) {
+      throw new ConfigError(
+        'invalid_config',
+        'needs a state that connects to it: createRedisState({ url }) from @gatehouse/redis',
+        { field: 'redisUrl' },
+      );
+    }
+    this.state = options.state ?? new MemoryState();
+    const tolerance = options.oidc?.clockToleranceSecs ?? DEFAULTS.clockToleranceSecs;
+    this.revocations = new Revocations(this.state, { clockToleranceSecs: tolerance, ...options.revocation });
+    const oidc = findOidc(this.provider);
+    const logout =
+      oidc === undefined
+        ? undefined
+        : new BackchannelLogout(this.revocations, oidc, {
+            clockToleranceSecs: tolerance,
+            ...options.backchannelLogout,
+          });
+    this.revocationRoutes = new RevocationRoutes(this.revocations, logout);
+    this.limiter =
+      options.rateLimit &&
+      new RateLimiter(validateRateLimit(options.rateLimit, { prefix: 'rateLimit.' }), this.state);
+    this.throttle =
+      options.failedAuthLimit &&
+      new FailedAuthThrottle(
+        validateFailedAuthLimit(options.failedAuthLimit, { prefix: 'failedAuthLimit.' }),
+        this.state,
+      );
+    this.trustProxy = options.trustProxy === true;
     const provider = this.provider;
     const insight = (): ProviderInsight => provider.insight?.() ?? EMPTY_INSIGHT;
     this.metrics = new DecisionRecorder({
@@ -101,9 +160,14 @@ export class Gatehouse {
       issuers: insight().keySets.map((keySet) => keySet.issuer),
       insight,
     });
+    const state = this.state;
+    this.metrics.observeRevocations({ count: () => state.revocations.size });
+    // A shared store that was given (Redis) must answer for the instance to be ready.
+    const stateProbe: ReadinessProbe[] =
+      options.state === undefined ? [] : [{ component: state.kind, isReady: () => state.isReachable() }];
     this.readiness = new Readiness({
       keySets: () => insight().keySets,
-      probes: options.readiness?.probes,
+      probes: [...stateProbe, ...(options.readiness?.probes ?? [])],
       retryIntervalMs: options.readiness?.retryIntervalMs,
     });
   }
@@ -131,9 +195,35 @@ export class Gatehouse {
    * route's requirement is then checked. Never rejects for client input; a rejection is a bug.
    */
   handle(view: RequestView, route: Route, prior?: AuthContext): Decision | Promise<Decision> {
+    // 2. an identity an earlier step established (checked and recorded): the requirement only.
     if (prior !== undefined) return this.recheck(prior, route);
     if (route.publicPaths && this.isPublic(view.path)) return NO_IDENTITY;
     const startedAt = this.metrics.start();
+    if (this.throttle === undefined) return this.decide(view, route, startedAt);
+    // 3. an address blocked after too many failed authentications: 429, whatever it sends now.
+    const address = clientAddress(view, this.trustProxy);
+    const blocked = this.throttle.check(address);
+    if (blocked !== undefined) return this.refuse(blocked, startedAt);
+    const decision = this.decide(view, route, startedAt);
+    return isPending(decision)
+      ? decision.then((d) => this.countFailure(d, view, address))
+      : this.countFailure(decision, view, address);
+  }
+
+  // 10. a 401 for presented credentials counts against the client address (on every instance). The
+  // refusal waits for the shared count: a failure is not the hot path, and the next request from that
+  // address, wherever it lands, then finds the address blocked.
+  private countFailure(
+    decision: Decision,
+    view: RequestView,
+    address: string | undefined,
+  ): Decision | Promise<Decision> {
+    if (decision.admitted || decision.status !== 401 || view.authorization === undefined) return decision;
+    if (decision.error.code === 'missing_credentials') return decision;
+    return this.throttle!.recordFailure(address).then(() => decision);
+  }
+
+  private decide(view: RequestView, route: Route, startedAt: number): Decision | Promise<Decision> {
     const anonymous = this.provider.anonymousContext;
     if (anonymous !== undefined) return this.admit(anonymous, route, startedAt);
 
@@ -208,7 +298,8 @@ export class Gatehouse {
   }
 
   /**
-   * Whether this instance is ready (every issuer's keys loaded, every component answering), from memory.
+   * Whether this instance is ready (every issuer's keys loaded, the shared store and every other component
+   * answering), from memory.
    *
    * @example
    * ```ts
@@ -225,13 +316,32 @@ export class Gatehouse {
     this.metrics.close();
   }
 
-  private admit(auth: AuthContext, route: Route, startedAt: number): Decision {
+  private admit(auth: AuthContext, route: Route, startedAt: number): Decision | Promise<Decision> {
+    // 7. revoked (by jti, subject, session or API key name): a Map lookup, also for cached tokens.
+    if (this.state.revocations.size > 0) {
+      const revoked = this.revocations.check(auth);
+      if (revoked !== undefined) return this.refuse(revoked, startedAt, auth);
+    }
+    // 8. the identity's rate limit: from leased quota in memory.
+    if (this.limiter !== undefined && auth.authType !== 'anonymous') {
+      const verdict = this.limiter.check(auth);
+      if (verdict instanceof Promise) {
+        return verdict.then((limited) =>
+          limited ? this.refuse(limited, startedAt, auth) : this.require(auth, route, startedAt),
+        );
+      }
+      if (verdict !== undefined) return this.refuse(verdict, startedAt, auth);
+    }
+    return this.require(auth, route, startedAt);
+  }
+
+  // 9. the route's requirement (admin, scopes); 10. one record of the decision (metrics, span, audit line).
+  private require(auth: AuthContext, route: Route, startedAt: number): Decision {
     const requirement = route.requirement;
     if (requirement !== undefined) {
       const denied = checkRequirement(auth, requirement);
       if (denied !== undefined) return this.refuse(denied, startedAt, auth);
     }
-    // Step 10: one record per decision (metrics, span, audit line).
     this.metrics.accepted(auth, startedAt);
     if (this.logger !== undefined) this.accepted(auth);
     return { admitted: true, auth, headers: undefined };
@@ -300,6 +410,18 @@ export class Gatehouse {
 
 const REQUIRED_ROUTE: Route = Object.freeze({ optional: false, publicPaths: false, requirement: undefined });
 const OPTIONAL_ROUTE: Route = Object.freeze({ optional: true, publicPaths: false, requirement: undefined });
+
+// The OIDC provider behind the configured one (if any): back-channel logout verifies with its keys.
+function findOidc(provider: AuthProvider): OidcAuthProvider | undefined {
+  if (provider instanceof OidcAuthProvider) return provider;
+  if (provider instanceof MultiAuthProvider) {
+    for (const inner of provider.providers) {
+      const found = findOidc(inner);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
 
 // The provider: the one given, or built from the configuration in the options, or from the environment.
 function providerFor(options: GatehouseOptions): AuthProvider {

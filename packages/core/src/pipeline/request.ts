@@ -97,19 +97,31 @@ export class NodeRequestView implements RequestView {
     return certificate && Buffer.isBuffer(certificate.raw) ? certificate.raw : undefined;
   }
 
-  // One pass over the raw headers for the two the pipeline always reads.
+  // One pass over the raw headers for the two the pipeline always reads. Names are compared by length
+  // first, and lower-cased only when their first letter could match (Host, Accept… never are).
   private scan(): void {
     this.scanned = true;
     const raw = this.req.rawHeaders;
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i]!;
-      if (name.length === 13) {
-        if (name.toLowerCase() === 'authorization') this.auth = appendValue(this.auth, raw[i + 1] ?? '');
-      } else if (name.length === 4 && name.toLowerCase() === 'dpop') {
+      const length = name.length;
+      if (length === 13) {
+        if (
+          name === 'Authorization' ||
+          ((name.charCodeAt(0) | 32) === 97 && isNamed(name, 'authorization'))
+        ) {
+          this.auth = appendValue(this.auth, raw[i + 1] ?? '');
+        }
+      } else if (length === 4 && (name.charCodeAt(0) | 32) === 100 && isNamed(name, 'dpop')) {
         this.proof = appendValue(this.proof, raw[i + 1] ?? '');
       }
     }
   }
+}
+
+// Whether a header name equals `lower` (a lower-case name of the same length), in any case.
+function isNamed(name: string, lower: string): boolean {
+  return name === lower || name.toLowerCase() === lower;
 }
 
 /**

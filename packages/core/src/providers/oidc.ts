@@ -8,7 +8,7 @@ import { InvalidTokenError, UnknownIssuerError, UnsupportedAlgorithmError } from
 import { IssuerKeys } from '../jwks/issuer-keys.js';
 import { type JwsAlgorithm, type VerificationKey, verifySignature } from '../jwt/algorithms.js';
 import { type ClaimRules, checkClaims, readScopes } from '../jwt/claims.js';
-import { type CompactJws, decodeCompactJws, looksLikeJws } from '../jwt/compact.js';
+import { type CompactJws, decodeCompactJws, type JwsHeader, looksLikeJws } from '../jwt/compact.js';
 import type { ProviderInsight } from '../observability/insight.js';
 import { AdminPolicy } from '../policy/admins.js';
 import type { AuthProvider } from '../provider.js';
@@ -65,6 +65,16 @@ export const OIDC_DEFAULTS = Object.freeze({
   httpTimeoutMs: DEFAULTS.httpTimeoutMs,
   maxResponseBytes: DEFAULTS.maxResponseBytes,
 });
+
+/** A JWT whose signature {@link OidcAuthProvider.verifySignature} checked. */
+export interface VerifiedJwt {
+  /** The trusted issuer that signed it (its `iss`). */
+  readonly issuer: string;
+  /** The audiences configured for that issuer. */
+  readonly audiences: readonly string[];
+  readonly header: JwsHeader;
+  readonly payload: Record<string, unknown>;
+}
 
 interface TrustedIssuer {
   readonly rules: ClaimRules;
@@ -180,6 +190,33 @@ export class OidcAuthProvider implements AuthProvider {
   /** Forgets every validated token (keys stay cached). */
   clearTokenCache(): void {
     this.cache.clear();
+  }
+
+  /**
+   * Verifies the signature of any JWT from a trusted issuer (a logout token, say) with that issuer's
+   * keys, fetched and cached as for access tokens, and returns its header and payload. Only `iss`,
+   * the algorithm and the signature are checked: the claims are the caller's to check.
+   *
+   * @example
+   * ```ts
+   * const { issuer, payload } = await oidc.verifySignature(logoutToken);
+   * ```
+   */
+  async verifySignature(token: string): Promise<VerifiedJwt> {
+    const { header, payload, signingInput, signature } = decodeCompactJws(token);
+    const iss = payload.iss;
+    const trusted = typeof iss === 'string' ? this.issuers.get(iss) : undefined;
+    if (trusted === undefined) throw new UnknownIssuerError(typeof iss === 'string' ? iss : undefined);
+    const { alg, kid } = header;
+    if (!trusted.algorithms.has(alg)) throw new UnsupportedAlgorithmError(alg);
+    const key = trusted.keys.find(kid, alg) ?? (await trusted.keys.fetchKey(kid, alg));
+    if (!verifySignature(alg, key, signingInput, signature)) {
+      throw new InvalidTokenError('invalid token signature', {
+        reason: 'signature',
+        issuer: trusted.rules.issuer,
+      });
+    }
+    return { issuer: trusted.rules.issuer, audiences: trusted.rules.audiences, header, payload };
   }
 
   private accept(token: string, jws: CompactJws, trusted: TrustedIssuer, key: VerificationKey): AuthContext {

@@ -1,0 +1,189 @@
+import { IssuerUnavailableError, isAuthError } from '../errors.js';
+import type { VerifiedJwt } from '../providers/oidc.js';
+import type { Revocation } from '../state/revocation.js';
+import type { Revocations } from './revocations.js';
+
+/** The event a logout token carries (OpenID Connect Back-Channel Logout 1.0 §2.4). */
+export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+
+/** Why a logout token was refused. */
+export type LogoutTokenProblem = 'malformed' | 'untrusted' | 'claim' | 'too_old' | 'replayed';
+
+/**
+ * A logout token that is not valid, or was seen before: answered 400 `invalid_request` (Back-Channel
+ * Logout 1.0 §2.8). The message never quotes the token.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof LogoutTokenError && err.problem === 'replayed') console.warn('logout token replayed');
+ * ```
+ */
+export class LogoutTokenError extends Error {
+  readonly code = 'invalid_logout_token';
+  readonly problem: LogoutTokenProblem;
+  /** The claim or header parameter at fault, if one is. */
+  readonly claim: string | undefined;
+  constructor(
+    problem: LogoutTokenProblem,
+    message: string,
+    detail: { claim?: string; cause?: unknown } = {},
+  ) {
+    super(message, { cause: detail.cause });
+    this.name = 'LogoutTokenError';
+    this.problem = problem;
+    this.claim = detail.claim;
+  }
+}
+
+/** Anything that checks a JWT's signature with its issuer's keys: `OidcAuthProvider` does. */
+export interface SignatureVerifier {
+  verifySignature(token: string): Promise<VerifiedJwt>;
+}
+
+/** Options of {@link BackchannelLogout}. */
+export interface BackchannelLogoutOptions {
+  /**
+   * The `aud` a logout token must name, by issuer: the client id this service is registered under at
+   * that issuer. Default: the issuer's configured audience(s).
+   */
+  readonly clientIds?: Readonly<Record<string, readonly string[]>>;
+  /** How old (by `iat`) a logout token may be, in seconds. Default 300. */
+  readonly maxAgeSecs?: number;
+  /** Clock skew tolerated on `iat` and `exp`. Default 60. */
+  readonly clockToleranceSecs?: number;
+  /** Current time in milliseconds (for tests). */
+  readonly now?: () => number;
+}
+
+/** The defaults of {@link BackchannelLogoutOptions}. */
+export const BACKCHANNEL_LOGOUT_DEFAULTS = Object.freeze({ maxAgeSecs: 300, clockToleranceSecs: 60 });
+
+const REPLAY_SCOPE = 'logout-jti';
+
+/**
+ * OpenID Connect Back-Channel Logout 1.0 for a resource server: verifies a logout token (§2.6) against
+ * the keys of the configured issuer that signed it, refuses a replay (same `iss` + `jti`, on every
+ * instance while the store is shared), and revokes that issuer's tokens of its `sub` issued before the
+ * logout token's `iat` (or, without `sub`, those of its session `sid`).
+ *
+ * @example
+ * ```ts
+ * const logout = new BackchannelLogout(revocations, oidcProvider);
+ * await logout.handle(form.logout_token); // LogoutTokenError → 400, StateUnavailableError → 503
+ * ```
+ */
+export class BackchannelLogout {
+  private readonly maxAgeSecs: number;
+  private readonly toleranceSecs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly revocations: Revocations,
+    private readonly verifier: SignatureVerifier,
+    private readonly options: BackchannelLogoutOptions = {},
+  ) {
+    this.maxAgeSecs = options.maxAgeSecs ?? BACKCHANNEL_LOGOUT_DEFAULTS.maxAgeSecs;
+    this.toleranceSecs = options.clockToleranceSecs ?? BACKCHANNEL_LOGOUT_DEFAULTS.clockToleranceSecs;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Verifies `logoutToken` and revokes what it names on every instance. Rejects with
+   * {@link LogoutTokenError} (400), `StateUnavailableError` (503: the revocation could not be stored; the
+   * token may be sent again) or `IssuerUnavailableError` (503: the issuer's keys cannot be fetched).
+   */
+  async handle(logoutToken: unknown): Promise<Revocation> {
+    const claims = await this.verify(logoutToken);
+    const state = this.revocations.state;
+    const replayId = `${claims.issuer}\u0000${claims.jti}`;
+    if (!(await state.claimOnce(REPLAY_SCOPE, replayId, this.maxAgeSecs + 2 * this.toleranceSecs))) {
+      throw new LogoutTokenError('replayed', 'logout token already used', { claim: 'jti' });
+    }
+    try {
+      return await this.revocations.logout({
+        issuer: claims.issuer,
+        subject: claims.subject,
+        sid: claims.sid,
+        issuedBefore: claims.iat,
+      });
+    } catch (err) {
+      // Not revoked: the provider may retry with the same token.
+      await state.releaseClaim(REPLAY_SCOPE, replayId);
+      throw err;
+    }
+  }
+
+  /** §2.6: everything but the replay check. */
+  async verify(logoutToken: unknown): Promise<{
+    issuer: string;
+    jti: string;
+    iat: number;
+    subject?: string;
+    sid?: string;
+  }> {
+    if (typeof logoutToken !== 'string' || logoutToken.length === 0) {
+      throw new LogoutTokenError('malformed', 'logout_token is required');
+    }
+    if (logoutToken.length > 16_384) throw new LogoutTokenError('malformed', 'logout_token is too long');
+    let verified: VerifiedJwt;
+    try {
+      verified = await this.verifier.verifySignature(logoutToken);
+    } catch (err) {
+      if (err instanceof IssuerUnavailableError) throw err;
+      if (isAuthError(err)) throw new LogoutTokenError('untrusted', `logout token refused: ${err.message}`);
+      throw err;
+    }
+    const { issuer, header, payload } = verified;
+    const claim = (name: string, message: string) => new LogoutTokenError('claim', message, { claim: name });
+
+    // Explicit typing (§2.4, RFC 8725 §3.11): when present, typ must say this is a logout token.
+    if (header.typ !== undefined && !/^(application\/)?logout\+jwt$/i.test(header.typ)) {
+      throw new LogoutTokenError('claim', 'not a logout token', { claim: 'typ' });
+    }
+    const audiences = this.options.clientIds?.[issuer] ?? verified.audiences;
+    const aud = payload.aud;
+    const audOk =
+      typeof aud === 'string'
+        ? audiences.includes(aud)
+        : Array.isArray(aud) && aud.some((a) => typeof a === 'string' && audiences.includes(a));
+    if (!audOk) throw claim('aud', 'logout token audience not accepted');
+
+    const nowSecs = this.now() / 1000;
+    const { iat, exp, jti, sub, sid, events, nonce } = payload;
+    if (typeof iat !== 'number' || !Number.isFinite(iat)) throw claim('iat', 'logout token has no valid iat');
+    if (iat > nowSecs + this.toleranceSecs) throw claim('iat', 'logout token issued in the future');
+    if (iat < nowSecs - this.maxAgeSecs - this.toleranceSecs) {
+      throw new LogoutTokenError('too_old', 'logout token too old', { claim: 'iat' });
+    }
+    if (exp !== undefined) {
+      if (typeof exp !== 'number' || !Number.isFinite(exp))
+        throw claim('exp', 'logout token has an invalid exp');
+      if (exp <= nowSecs - this.toleranceSecs)
+        throw new LogoutTokenError('too_old', 'logout token expired', { claim: 'exp' });
+    }
+    if (typeof jti !== 'string' || jti.length === 0 || jti.length > 1024) {
+      throw claim('jti', 'logout token has no valid jti');
+    }
+    // A logout token is not an ID token: a nonce would let one be passed off as the other (§2.6 step 5).
+    if (nonce !== undefined) throw claim('nonce', 'logout token must not contain a nonce');
+    if (
+      events === null ||
+      typeof events !== 'object' ||
+      Array.isArray(events) ||
+      !Object.hasOwn(events, BACKCHANNEL_LOGOUT_EVENT)
+    ) {
+      throw claim('events', 'logout token has no back-channel logout event');
+    }
+    const event = (events as Record<string, unknown>)[BACKCHANNEL_LOGOUT_EVENT];
+    if (event === null || typeof event !== 'object' || Array.isArray(event)) {
+      throw claim('events', 'logout token event is not a JSON object');
+    }
+    const subject = typeof sub === 'string' && sub.length > 0 ? sub : undefined;
+    const session = typeof sid === 'string' && sid.length > 0 ? sid : undefined;
+    if (sub !== undefined && subject === undefined) throw claim('sub', 'logout token has an invalid sub');
+    if (sid !== undefined && session === undefined) throw claim('sid', 'logout token has an invalid sid');
+    if (subject === undefined && session === undefined)
+      throw claim('sub', 'logout token names neither sub nor sid');
+    return { issuer, jti, iat, subject, sid: session };
+  }
+}

@@ -1,0 +1,106 @@
+import { generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BACKCHANNEL_LOGOUT_EVENT,
+  BackchannelLogout,
+  createAuthContext,
+  LogoutTokenError,
+  MemoryState,
+  OidcAuthProvider,
+  RevocationRoutes,
+  Revocations,
+} from '../src/index.js';
+import { KeyServer } from './helpers/key-server.js';
+
+const EVENTS = { [BACKCHANNEL_LOGOUT_EVENT]: {} };
+const nowSecs = () => Math.floor(Date.now() / 1000);
+
+describe('back-channel logout (OpenID Connect Back-Channel Logout 1.0 §2.6)', () => {
+  let idp: KeyServer;
+  let revocations: Revocations;
+  let logout: BackchannelLogout;
+  let routes: RevocationRoutes;
+  let n = 0;
+
+  beforeAll(async () => {
+    idp = await KeyServer.start({ audience: 'telemetry-api' });
+    const oidc = new OidcAuthProvider({ issuers: [{ issuer: idp.issuer, audience: 'telemetry-api' }] });
+    revocations = new Revocations(new MemoryState());
+    logout = new BackchannelLogout(revocations, oidc, {
+      clientIds: { [idp.issuer]: ['telemetry-api', 'web-client'] },
+    });
+    routes = new RevocationRoutes(revocations, logout);
+  });
+  afterAll(() => idp?.close());
+
+  const token = (
+    claims: Record<string, unknown> = {},
+    header: Record<string, unknown> = { typ: 'logout+jwt' },
+  ) => idp.sign({ jti: `logout-${++n}`, events: EVENTS, exp: undefined, ...claims }, { header });
+  const auth = (subject: string, claims: Record<string, unknown>) =>
+    createAuthContext({ subject, issuer: idp.issuer, authType: 'oidc', claims: { sub: subject, ...claims } });
+
+  it("revokes the subject's tokens issued before the logout token, on 200, and refuses a replay", async () => {
+    const iat = nowSecs();
+    const logoutToken = await token({ sub: 'carol', iat });
+    expect(await routes.backchannelLogout({ logout_token: logoutToken })).toMatchObject({ status: 200 });
+    expect(revocations.check(auth('carol', { iat: iat - 5 }))?.code).toBe('token_revoked');
+    expect(revocations.check(auth('carol', { iat }))).toBeUndefined();
+    expect(revocations.check(auth('dave', { iat: iat - 5 }))).toBeUndefined();
+    const replay = await routes.backchannelLogout({ logout_token: logoutToken });
+    expect(replay).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    expect(revocations.list().filter((r) => r.subject === 'carol')).toHaveLength(1);
+  });
+
+  it('revokes a session by sid when there is no sub, and accepts another configured client id', async () => {
+    const iat = nowSecs();
+    await logout.handle(await token({ sub: undefined, sid: 'sess-9', iat, aud: 'web-client' }));
+    expect(revocations.check(auth('erin', { sid: 'sess-9', iat: iat - 1 }))?.code).toBe('token_revoked');
+    expect(revocations.check(auth('erin', { sid: 'sess-8', iat: iat - 1 }))).toBeUndefined();
+  });
+
+  it.each([
+    ['a wrong typ', { sub: 'x' }, { typ: 'JWT' }, 'typ'],
+    ['no events', { sub: 'x', events: undefined }, undefined, 'events'],
+    ['events without the logout event', { sub: 'x', events: { other: {} } }, undefined, 'events'],
+    [
+      'an event that is not an object',
+      { sub: 'x', events: { [BACKCHANNEL_LOGOUT_EVENT]: 'yes' } },
+      undefined,
+      'events',
+    ],
+    ['a nonce', { sub: 'x', nonce: 'n' }, undefined, 'nonce'],
+    ['neither sub nor sid', { sub: undefined }, undefined, 'sub'],
+    ['no jti', { sub: 'x', jti: undefined }, undefined, 'jti'],
+    ['no iat', { sub: 'x', iat: undefined }, undefined, 'iat'],
+    ['an iat in the future', { sub: 'x', iat: nowSecs() + 3600 }, undefined, 'iat'],
+    ['another audience', { sub: 'x', aud: 'someone-else' }, undefined, 'aud'],
+  ])('refuses a logout token with %s (400)', async (_, claims, header, claim) => {
+    const logoutToken = await token(claims, header ?? { typ: 'logout+jwt' });
+    const err = await logout.handle(logoutToken).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LogoutTokenError);
+    expect((err as LogoutTokenError).claim).toBe(claim);
+    expect((await routes.backchannelLogout({ logout_token: logoutToken })).status).toBe(400);
+  });
+
+  it('refuses a too old, an expired, a foreign or a forged logout token (400)', async () => {
+    const old = await token({ sub: 'x', iat: nowSecs() - 3600 });
+    expect(await logout.handle(old).catch((e: LogoutTokenError) => e.problem)).toBe('too_old');
+    const expired = await token({ sub: 'x', iat: nowSecs() - 200, exp: nowSecs() - 100 });
+    expect(await logout.handle(expired).catch((e: LogoutTokenError) => e.problem)).toBe('too_old');
+    const { privateKey } = await generateKeyPair('RS256');
+    const forged = await idp.sign({ sub: 'x', jti: 'f', events: EVENTS }, { key: privateKey });
+    expect(await logout.handle(forged).catch((e: LogoutTokenError) => e.problem)).toBe('untrusted');
+    const foreign = await idp.sign({ sub: 'x', jti: 'g', events: EVENTS, iss: 'https://evil.example' });
+    expect(await logout.handle(foreign).catch((e: LogoutTokenError) => e.problem)).toBe('untrusted');
+    for (const form of [
+      undefined,
+      {},
+      { logout_token: '' },
+      { logout_token: 'not-a-jwt' },
+      { logout_token: ['a'] },
+    ]) {
+      expect((await routes.backchannelLogout(form)).status).toBe(400);
+    }
+  });
+});
