@@ -15,8 +15,8 @@ import {
   type PrometheusMetrics,
   type RevocationRoute,
   runInRequestScope,
-  startRequest,
   type SharedGateOptions,
+  startRequest,
   type TelemetryStore,
   whoamiBody,
 } from '@gatehouse/example-telemetry-store';

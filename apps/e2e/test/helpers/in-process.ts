@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AuthProvider, ReadinessProbe } from '@gatehouse/core';
+import type { AuthProvider } from '@gatehouse/core';
 import type { AppLogger, PrometheusMetrics, TelemetryStore } from '@gatehouse/example-telemetry-store';
 import { createApp as createAnalytics } from '../../../analytics/src/app.js';
 import { createApp as createAnalyticsKoa } from '../../../analytics-koa/src/app.js';
@@ -19,7 +19,6 @@ export interface InProcessConfig {
   readonly onUnexpectedError?: (err: unknown) => void;
   readonly logger?: AppLogger;
   readonly metrics?: PrometheusMetrics;
-  readonly readinessProbes?: readonly ReadinessProbe[];
 }
 
 export interface RunningApp {
