@@ -22,7 +22,7 @@ const dashboard = JSON.parse(
 // The labels of each series as Gatehouse exports them (plus `job`/`instance`, which Prometheus adds).
 const LABELS: Record<string, string[]> = {
   [METRIC_NAMES.authTotal]: ['outcome', 'code', 'auth_type', 'issuer'],
-  [`${METRIC_NAMES.authDuration}_bucket`]: ['outcome', 'le'],
+  [`${METRIC_NAMES.authDuration}_bucket`]: ['le'],
   [METRIC_NAMES.jwksFetchTotal]: ['issuer', 'result'],
   [METRIC_NAMES.jwksAge]: ['issuer'],
   [METRIC_NAMES.tokenCacheTotal]: ['result'],
