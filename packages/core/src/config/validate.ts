@@ -1,5 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { isBearerToken } from '../http/bearer.js';
+import type { IssuerRuleOptions } from '../issuers/options.js';
+import { checkIssuerOverlaps, ISSUER_RULE_FIELDS, validateIssuerRules } from '../issuers/validate.js';
 import { urlProblem } from '../jwks/url.js';
 import { isSupportedAlgorithm, type JwsAlgorithm, SUPPORTED_ALGORITHMS } from '../jwt/algorithms.js';
 import { DEFAULTS } from './defaults.js';
@@ -18,14 +20,17 @@ export interface Spelling {
   readonly names?: Readonly<Record<string, string>>;
 }
 
+/** One `issuers[i]` entry after validation: the basics and the per-issuer rules. */
+export interface IssuerSettings extends IssuerRuleOptions {
+  readonly issuer: string;
+  readonly audience: string | readonly string[];
+  readonly jwksUri?: string;
+  readonly algorithms?: readonly JwsAlgorithm[];
+}
+
 /** OIDC settings after validation, defaults applied. */
 export interface OidcSettings {
-  readonly issuers: readonly {
-    readonly issuer: string;
-    readonly audience: string | readonly string[];
-    readonly jwksUri?: string;
-    readonly algorithms?: readonly JwsAlgorithm[];
-  }[];
+  readonly issuers: readonly IssuerSettings[];
   readonly jwksRefreshIntervalSecs: number;
   readonly jwksCooldownSecs: number;
   readonly tokenCacheSize: number;
@@ -139,7 +144,7 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
   const issuers = c.list(options[n('issuers')], n('issuers'), { nonEmpty: true }).map((value, index) => {
     const path = `${n('issuers')}[${index}]`;
     const entry = c.object(value, path);
-    c.noUnknownFields(entry, path, ['issuer', 'audience', 'jwksUri', 'algorithms']);
+    c.noUnknownFields(entry, path, ['issuer', 'audience', 'jwksUri', 'algorithms', ...ISSUER_RULE_FIELDS]);
     const issuer = c.nonEmptyString(entry.issuer, `${path}.issuer`);
     const issuerProblem = urlProblem(issuer);
     if (issuerProblem) c.fail(`${path}.issuer`, issuerProblem);
@@ -153,8 +158,10 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
       if (problem) c.fail(`${path}.${n('jwksUri')}`, problem);
     }
     const issuerAlgorithms = readAlgorithms(c, entry[n('algorithms')], `${path}.${n('algorithms')}`);
-    return { issuer, audience, jwksUri, algorithms: issuerAlgorithms };
+    const rules = validateIssuerRules(entry, path, { issuer, audience, jwksUri }, c);
+    return { issuer, audience, jwksUri, algorithms: issuerAlgorithms, ...rules };
   });
+  checkIssuerOverlaps(issuers, n('issuers'), c);
 
   const integers = {} as Record<IntegerField, number>;
   for (const [field, min, max] of INTEGER_FIELDS) {
