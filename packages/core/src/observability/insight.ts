@@ -54,6 +54,11 @@ export interface ObservedTokenCache {
 export interface ProviderInsight {
   readonly keySets: readonly ObservedKeySet[];
   readonly tokenCaches: readonly ObservedTokenCache[];
+  /**
+   * Every issuer an identity or a refusal of this provider may name (aliases and trusted tenants
+   * included), fixed by configuration: the only issuer label values besides the key sets' own.
+   */
+  readonly issuers?: readonly string[];
 }
 
 /**

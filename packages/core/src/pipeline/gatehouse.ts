@@ -155,9 +155,10 @@ export class Gatehouse {
     this.trustProxy = options.trustProxy === true;
     const provider = this.provider;
     const insight = (): ProviderInsight => provider.insight?.() ?? EMPTY_INSIGHT;
+    const known = insight();
     this.metrics = new DecisionRecorder({
       ...options.observability,
-      issuers: insight().keySets.map((keySet) => keySet.issuer),
+      issuers: [...(known.issuers ?? []), ...known.keySets.map((keySet) => keySet.issuer)],
       insight,
     });
     const state = this.state;

@@ -39,6 +39,7 @@ export class MultiAuthProvider implements AuthProvider {
     return {
       keySets: parts.flatMap((i) => i.keySets),
       tokenCaches: parts.flatMap((i) => i.tokenCaches),
+      issuers: parts.flatMap((i) => i.issuers ?? []),
     };
   }
 

@@ -134,6 +134,7 @@ export class OidcAuthProvider implements AuthProvider {
   private readonly names = new Map<string, TrustedName>();
   private readonly compiled: CompiledIssuer[] = [];
   private readonly keySets = new Map<string, IssuerKeys>();
+  private issuerLabels: readonly string[] | undefined;
   private readonly cache: TokenCache;
   private readonly admins: AdminPolicy;
   private readonly now: () => number;
@@ -252,9 +253,17 @@ export class OidcAuthProvider implements AuthProvider {
     }
   }
 
-  /** Every issuer's key set and the token cache, for metrics and readiness. */
+  /**
+   * Every key set and the token cache, for metrics and readiness, and every issuer an identity may name
+   * (each `iss` spelling and what it is reported as), the bounded set of issuer label values.
+   */
   insight(): ProviderInsight {
-    return { keySets: [...this.issuers.values()].map(({ keys }) => keys), tokenCaches: [this.cache] };
+    if (this.issuerLabels === undefined) {
+      const issuers = new Set(this.issuerNames);
+      for (const [iss, trusted] of this.names) issuers.add(iss).add(trusted.name.canonical);
+      this.issuerLabels = [...issuers];
+    }
+    return { keySets: [...this.keySets.values()], tokenCaches: [this.cache], issuers: this.issuerLabels };
   }
 
   /** Fetches every issuer's keys now (e.g. at start-up), so the first requests find them cached. */
