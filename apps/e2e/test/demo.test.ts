@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium, screenshotPixels, stayOnLoopback } from './helpers/browser.js';
-import { parseCurl, runCurlLine } from './helpers/curl-line.js';
+import { BASH, parseCurl, runCurlLine } from './helpers/curl-line.js';
 import { cleanEnv, REPO_ROOT } from './helpers/processes.js';
 
 const PORT_VARIABLES = [
@@ -133,7 +133,7 @@ describe('npm run demo', () => {
     expect(senders).toHaveLength(2);
     for (const line of senders) {
       const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn('bash', ['-c', [...exports, line].join('\n')], {
+        const child = spawn('bash', [...BASH, [...exports, line].join('\n')], {
           cwd: REPO_ROOT,
           env: cleanEnv({}),
         });
@@ -180,8 +180,12 @@ describe('npm run demo', () => {
         const [exported, login, whoami, curl] = human as [string, string, string, string];
         const run = (line: string) =>
           new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-            execFile('bash', ['-c', `${exported}\n${line}`], { cwd: REPO_ROOT, env }, (err, stdout, stderr) =>
-              resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+            execFile(
+              'bash',
+              [...BASH, `${exported}\n${line}`],
+              { cwd: REPO_ROOT, env },
+              (err, stdout, stderr) =>
+                resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
             ),
           );
         const loggedIn = await run(login);
