@@ -173,11 +173,12 @@ describe.skipIf(!hasChromium)('demo dashboard in chromium', () => {
       authType: 'oidc',
     });
     traffic = setInterval(() => {
-      for (let i = 0; i < 20; i++) app.recorder.accepted(alice, app.recorder.start());
-      app.recorder.refused(new TokenExpiredError('https://idp.example.com', 1), app.recorder.start());
+      for (let i = 0; i < 20; i++) app.recorder.accepted(alice);
+      app.recorder.refused(new TokenExpiredError('https://idp.example.com', 1));
       for (let i = 0; i < 3; i++) {
-        app.recorder.refused(new UnknownIssuerError('https://evil.example'), app.recorder.start());
+        app.recorder.refused(new UnknownIssuerError('https://evil.example'));
       }
+      for (let i = 0; i < 24; i++) app.recorder.timeSince(app.recorder.start());
       app.cache.hits += 19;
       app.cache.misses += 1;
     }, 50);

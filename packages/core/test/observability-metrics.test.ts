@@ -47,8 +47,8 @@ describe('DecisionRecorder', () => {
 
   it('counts accepted decisions by auth type and issuer, with code ok', async () => {
     const r = recorder();
-    for (let i = 0; i < 3; i++) r.accepted(oidcUser, r.start());
-    r.accepted(keyUser, r.start());
+    for (let i = 0; i < 3; i++) r.accepted(oidcUser);
+    r.accepted(keyUser);
     expect(
       await meter.value(METRIC_NAMES.authTotal, {
         outcome: 'accepted',
@@ -69,12 +69,12 @@ describe('DecisionRecorder', () => {
 
   it('counts refusals by code, and 503s as unavailable', async () => {
     const r = recorder();
-    r.refused(new TokenExpiredError(ISSUER, 1), r.start());
-    r.refused(new MissingCredentialsError(), r.start());
-    r.refused(new InvalidRequestError('duplicate_header'), r.start());
-    r.refused(new UnknownApiKeyError(), r.start());
-    r.refused(new IssuerUnavailableError(ISSUER, 5), r.start());
-    r.refused(new InsufficientScopeError(['metrics:read'], ['metrics:read']), r.start(), keyUser);
+    r.refused(new TokenExpiredError(ISSUER, 1));
+    r.refused(new MissingCredentialsError());
+    r.refused(new InvalidRequestError('duplicate_header'));
+    r.refused(new UnknownApiKeyError());
+    r.refused(new IssuerUnavailableError(ISSUER, 5));
+    r.refused(new InsufficientScopeError(['metrics:read'], ['metrics:read']), keyUser);
     const points = (await meter.read()).get(METRIC_NAMES.authTotal)!;
     expect(points.map((p) => ({ ...p.attributes, value: p.value }))).toEqual(
       expect.arrayContaining([
@@ -97,8 +97,8 @@ describe('DecisionRecorder', () => {
 
   it("never turns an attacker's issuer into a label value: 1000 made-up issuers are one series", async () => {
     const r = recorder();
-    for (let i = 0; i < 1000; i++) r.refused(new UnknownIssuerError(`https://evil-${i}.example`), r.start());
-    r.refused(new UnknownIssuerError(undefined), r.start());
+    for (let i = 0; i < 1000; i++) r.refused(new UnknownIssuerError(`https://evil-${i}.example`));
+    r.refused(new UnknownIssuerError(undefined));
     const points = (await meter.read()).get(METRIC_NAMES.authTotal)!;
     expect(points.map((p) => ({ ...p.attributes, value: p.value }))).toEqual([
       { outcome: 'rejected', code: 'unknown_issuer', auth_type: 'oidc', issuer: 'unknown', value: 1000 },
@@ -113,7 +113,7 @@ describe('DecisionRecorder', () => {
       issuer: 'https://custom.example',
       authType: 'oidc',
     });
-    r.accepted(stranger, r.start());
+    r.accepted(stranger);
     const all = [...(await meter.read()).values()].flat();
     const values = all.flatMap((p) => Object.values(p.attributes));
     expect(values).toContain('other');
@@ -123,7 +123,7 @@ describe('DecisionRecorder', () => {
 
   it('bounds odd error codes', async () => {
     const r = recorder();
-    r.refused({ code: 'Weird Code <script>', status: 401 }, r.start());
+    r.refused({ code: 'Weird Code <script>', status: 401 });
     expect(
       await meter.value(METRIC_NAMES.authTotal, {
         outcome: 'rejected',
@@ -137,9 +137,7 @@ describe('DecisionRecorder', () => {
   it('times every decision in one histogram, without labels', async () => {
     const r = recorder();
     expect(r.timed).toBe(true);
-    r.accepted(keyUser, r.start());
-    r.accepted(keyUser, r.start());
-    r.refused(new MissingCredentialsError(), r.start());
+    for (let i = 0; i < 3; i++) r.timeSince(r.start());
     const points = (await meter.read()).get(METRIC_NAMES.authDuration)!;
     expect(points).toHaveLength(1);
     expect(points[0]!.attributes).toEqual({});
@@ -153,8 +151,8 @@ describe('DecisionRecorder', () => {
     let inForce = 3;
     r.observeRevocations({ count: () => inForce });
     // A 429 refusal counts by its reason; rateLimited() is for limits enforced elsewhere.
-    r.refused({ code: 'rate_limited', status: 429, reason: 'identity' }, r.start(), keyUser);
-    r.refused({ code: 'rate_limited', status: 429, reason: 'failed_auth' }, r.start());
+    r.refused({ code: 'rate_limited', status: 429, reason: 'identity' }, keyUser);
+    r.refused({ code: 'rate_limited', status: 429, reason: 'failed_auth' });
     r.rateLimited('identity');
     expect(await meter.value(METRIC_NAMES.rateLimitedTotal, { limit: 'identity' })).toBe(2);
     expect(await meter.value(METRIC_NAMES.rateLimitedTotal, { limit: 'failed_auth' })).toBe(1);
@@ -184,13 +182,13 @@ describe('DecisionRecorder', () => {
     const insight = () => ({ keySets: [], tokenCaches: [cache] });
     const a = recorder({ insight });
     const b = recorder({ insight });
-    a.accepted(keyUser, a.start());
-    b.accepted(keyUser, b.start());
+    a.accepted(keyUser);
+    b.accepted(keyUser);
     const attributes = { outcome: 'accepted', code: 'ok', auth_type: 'api_key', issuer: 'api_key' };
     expect(await meter.value(METRIC_NAMES.authTotal, attributes)).toBe(2);
     expect(await meter.value(METRIC_NAMES.tokenCacheTotal, { result: 'hit' })).toBe(5);
     b.close();
-    a.accepted(keyUser, a.start());
+    a.accepted(keyUser);
     expect(await meter.value(METRIC_NAMES.authTotal, attributes)).toBe(2);
   });
 
@@ -198,8 +196,9 @@ describe('DecisionRecorder', () => {
     const r = new DecisionRecorder({ issuers: [], insight: () => EMPTY_INSIGHT });
     expect(r.timed).toBe(false);
     expect(r.start()).toBe(0);
-    r.accepted(keyUser, r.start());
-    r.refused(new MissingCredentialsError(), 0);
+    r.accepted(keyUser);
+    r.refused(new MissingCredentialsError());
+    r.timeSince(r.start());
     r.close();
   });
 });

@@ -47,7 +47,7 @@ describe('decision as span attributes', () => {
 
   it('adds outcome, code, auth type and issuer, and no enduser.id unless asked', async () => {
     const recorder = new DecisionRecorder({ issuers: [ISSUER], insight: () => EMPTY_INSIGHT });
-    const attributes = await inSpan(() => recorder.accepted(alice, recorder.start()));
+    const attributes = await inSpan(() => recorder.accepted(alice));
     expect(attributes).toEqual({
       [SPAN_ATTRIBUTES.outcome]: 'accepted',
       [SPAN_ATTRIBUTES.code]: 'ok',
@@ -62,7 +62,7 @@ describe('decision as span attributes', () => {
       insight: () => EMPTY_INSIGHT,
       enduserId: true,
     });
-    const attributes = await inSpan(() => recorder.accepted(alice, recorder.start()));
+    const attributes = await inSpan(() => recorder.accepted(alice));
     expect(attributes[SPAN_ATTRIBUTES.enduserId]).toBe('alice');
   });
 
@@ -72,7 +72,7 @@ describe('decision as span attributes', () => {
       insight: () => EMPTY_INSIGHT,
       enduserId: true,
     });
-    const attributes = await inSpan(() => recorder.refused(new TokenExpiredError(ISSUER, 1), 0));
+    const attributes = await inSpan(() => recorder.refused(new TokenExpiredError(ISSUER, 1)));
     expect(attributes).toEqual({
       [SPAN_ATTRIBUTES.outcome]: 'rejected',
       [SPAN_ATTRIBUTES.code]: 'token_expired',
@@ -83,7 +83,7 @@ describe('decision as span attributes', () => {
 
   it('does nothing without an active span', () => {
     const recorder = new DecisionRecorder({ issuers: [ISSUER], insight: () => EMPTY_INSIGHT });
-    recorder.accepted(alice, 0);
+    recorder.accepted(alice);
     expect(exporter.getFinishedSpans()).toHaveLength(0);
   });
 });

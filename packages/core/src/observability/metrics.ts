@@ -84,13 +84,15 @@ const RATE_LIMIT_ATTRIBUTES: Readonly<Record<RateLimitKind, Attributes>> = Objec
 
 /**
  * Records one gate's decisions and exposes its sources (key sets, token caches, revocations) to the
- * meter. Built once per gate; the pipeline calls {@link start}, then {@link accepted} or {@link refused}.
+ * meter. Built once per gate: the pipeline counts each decision where it writes its audit line
+ * ({@link accepted} or {@link refused}) and times it from {@link start} to {@link timeSince}.
  *
  * @example
  * ```ts
  * const recorder = new DecisionRecorder({ issuers: ['https://idp.example.com'], insight: () => EMPTY_INSIGHT });
  * const startedAt = recorder.start();
- * recorder.accepted(auth, startedAt);
+ * recorder.accepted(auth);
+ * recorder.timeSince(startedAt);
  * ```
  */
 export class DecisionRecorder {
@@ -124,25 +126,28 @@ export class DecisionRecorder {
     if (this.binding.live) this.binding.recorders.add(this);
   }
 
-  /** A start time for {@link accepted} / {@link refused} (0 when durations are not measured). */
+  /** A start time for {@link timeSince} (0 when durations are not measured). */
   start(): number {
     return this.timed ? performance.now() : 0;
   }
 
-  /** Records an admitted request. */
-  accepted(auth: AuthContext, startedAt: number): void {
+  /** Records the time a decision took since {@link start} (`gatehouse_auth_duration_seconds`). */
+  timeSince(startedAt: number): void {
+    if (this.timed) this.binding.record(startedAt);
+  }
+
+  /** Counts an admitted request. */
+  accepted(auth: AuthContext): void {
     const cell = this.cells.accepted(auth);
     cell.count++;
-    if (this.timed) this.binding.record(startedAt);
     annotateActiveSpan(cell.spanAttributes, this.enduserId ? auth.subject : undefined);
   }
 
-  /** Records a refusal; `auth` when an identity was established first (403, revoked, rate-limited). */
-  refused(error: RefusalSource, startedAt: number, auth?: AuthContext): void {
+  /** Counts a refusal; `auth` when an identity was established first (403, revoked, rate-limited). */
+  refused(error: RefusalSource, auth?: AuthContext): void {
     const cell = this.cells.refused(error, auth);
     cell.count++;
     if (error.status === 429) this.rateLimited(error.reason === 'failed_auth' ? 'failed_auth' : 'identity');
-    if (this.timed) this.binding.record(startedAt);
     annotateActiveSpan(cell.spanAttributes, this.enduserId && auth ? auth.subject : undefined);
   }
 

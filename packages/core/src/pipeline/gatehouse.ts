@@ -199,13 +199,27 @@ export class Gatehouse {
     // 2. an identity an earlier step established (checked and recorded): the requirement only.
     if (prior !== undefined) return this.recheck(prior, route);
     if (route.publicPaths && this.isPublic(view.path)) return NO_IDENTITY;
+    if (!this.metrics.timed) return this.steps(view, route);
+    // 10. the time the decision took (the counts are taken where each decision is logged).
     const startedAt = this.metrics.start();
-    if (this.throttle === undefined) return this.decide(view, route, startedAt);
+    const decision = this.steps(view, route);
+    if (isPending(decision)) {
+      return decision.then((d) => {
+        if (d !== NO_IDENTITY) this.metrics.timeSince(startedAt);
+        return d;
+      });
+    }
+    if (decision !== NO_IDENTITY) this.metrics.timeSince(startedAt);
+    return decision;
+  }
+
+  private steps(view: RequestView, route: Route): Decision | Promise<Decision> {
+    if (this.throttle === undefined) return this.decide(view, route);
     // 3. an address blocked after too many failed authentications: 429, whatever it sends now.
     const address = clientAddress(view, this.trustProxy);
     const blocked = this.throttle.check(address);
-    if (blocked !== undefined) return this.refuse(blocked, startedAt);
-    const decision = this.decide(view, route, startedAt);
+    if (blocked !== undefined) return this.refuse(blocked);
+    const decision = this.decide(view, route);
     return isPending(decision)
       ? decision.then((d) => this.countFailure(d, view, address))
       : this.countFailure(decision, view, address);
@@ -224,9 +238,9 @@ export class Gatehouse {
     return this.throttle!.recordFailure(address).then(() => decision);
   }
 
-  private decide(view: RequestView, route: Route, startedAt: number): Decision | Promise<Decision> {
+  private decide(view: RequestView, route: Route): Decision | Promise<Decision> {
     const anonymous = this.provider.anonymousContext;
-    if (anonymous !== undefined) return this.admit(anonymous, route, startedAt);
+    if (anonymous !== undefined) return this.admit(anonymous, route);
 
     const authorization = view.authorization;
     if (authorization === undefined && route.optional) return NO_IDENTITY;
@@ -236,15 +250,15 @@ export class Gatehouse {
       credential = parseAuthorization(authorization, this.maxTokenLength);
       result = resolveToken(this.provider, credential.token);
     } catch (err) {
-      return this.refuse(err, startedAt);
+      return this.refuse(err);
     }
     if (isPending(result)) {
       return result.then(
-        (auth) => this.admit(auth, route, startedAt),
-        (err: unknown) => this.refuse(err, startedAt),
+        (auth) => this.admit(auth, route),
+        (err: unknown) => this.refuse(err),
       );
     }
-    return this.admit(result, route, startedAt);
+    return this.admit(result, route);
   }
 
   /**
@@ -275,7 +289,7 @@ export class Gatehouse {
   /** The 403 error for an identity that fails `requirement`, or undefined when it passes. */
   authorize(auth: AuthContext, requirement: AuthRequirement): AuthError | undefined {
     const denied = checkRequirement(auth, requirement);
-    if (denied) this.record(denied, this.metrics.start(), auth);
+    if (denied) this.record(denied, auth);
     return denied;
   }
 
@@ -317,33 +331,31 @@ export class Gatehouse {
     this.metrics.close();
   }
 
-  private admit(auth: AuthContext, route: Route, startedAt: number): Decision | Promise<Decision> {
+  private admit(auth: AuthContext, route: Route): Decision | Promise<Decision> {
     // 7. revoked (by jti, subject, session or API key name): a Map lookup, also for cached tokens.
     if (this.state.revocations.size > 0) {
       const revoked = this.revocations.check(auth);
-      if (revoked !== undefined) return this.refuse(revoked, startedAt, auth);
+      if (revoked !== undefined) return this.refuse(revoked, auth);
     }
     // 8. the identity's rate limit: from leased quota in memory.
     if (this.limiter !== undefined && auth.authType !== 'anonymous') {
       const verdict = this.limiter.check(auth);
       if (verdict instanceof Promise) {
-        return verdict.then((limited) =>
-          limited ? this.refuse(limited, startedAt, auth) : this.require(auth, route, startedAt),
-        );
+        return verdict.then((limited) => (limited ? this.refuse(limited, auth) : this.require(auth, route)));
       }
-      if (verdict !== undefined) return this.refuse(verdict, startedAt, auth);
+      if (verdict !== undefined) return this.refuse(verdict, auth);
     }
-    return this.require(auth, route, startedAt);
+    return this.require(auth, route);
   }
 
   // 9. the route's requirement (admin, scopes); 10. one record of the decision (metrics, span, audit line).
-  private require(auth: AuthContext, route: Route, startedAt: number): Decision {
+  private require(auth: AuthContext, route: Route): Decision {
     const requirement = route.requirement;
     if (requirement !== undefined) {
       const denied = checkRequirement(auth, requirement);
-      if (denied !== undefined) return this.refuse(denied, startedAt, auth);
+      if (denied !== undefined) return this.refuse(denied, auth);
     }
-    this.metrics.accepted(auth, startedAt);
+    this.metrics.accepted(auth);
     if (this.logger !== undefined) this.accepted(auth);
     return { admitted: true, auth, headers: undefined };
   }
@@ -352,21 +364,24 @@ export class Gatehouse {
   // only a refusal is a new decision to record.
   private recheck(auth: AuthContext, route: Route): Decision {
     const requirement = route.requirement;
+    const startedAt = this.metrics.start();
     const denied = requirement && checkRequirement(auth, requirement);
     if (denied === undefined) return { admitted: true, auth, headers: undefined };
-    return this.refuse(denied, this.metrics.start(), auth);
+    const refusal = this.refuse(denied, auth);
+    this.metrics.timeSince(startedAt);
+    return refusal;
   }
 
-  private refuse(err: unknown, startedAt: number, auth?: AuthContext): Refusal {
+  private refuse(err: unknown, auth?: AuthContext): Refusal {
     // Anything but an AuthError is a bug, not an answer: it reaches the framework's error handling.
     if (!isAuthError(err)) throw err;
-    this.record(err, startedAt, auth);
+    this.record(err, auth);
     const { status, headers, body } = authErrorResponse(err, { realm: this.realm });
     return { admitted: false, error: err, status, headers, body };
   }
 
-  private record(err: AuthError, startedAt: number, auth: AuthContext | undefined): void {
-    this.metrics.refused(err, startedAt, auth);
+  private record(err: AuthError, auth: AuthContext | undefined): void {
+    this.metrics.refused(err, auth);
     this.rejected(err, auth);
   }
 
