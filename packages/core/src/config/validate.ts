@@ -25,6 +25,7 @@ export interface OidcSettings {
     readonly audience: string | readonly string[];
     readonly jwksUri?: string;
     readonly algorithms?: readonly JwsAlgorithm[];
+    readonly backchannelLogoutAudience?: string | readonly string[];
   }[];
   readonly jwksRefreshIntervalSecs: number;
   readonly jwksCooldownSecs: number;
@@ -139,7 +140,13 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
   const issuers = c.list(options[n('issuers')], n('issuers'), { nonEmpty: true }).map((value, index) => {
     const path = `${n('issuers')}[${index}]`;
     const entry = c.object(value, path);
-    c.noUnknownFields(entry, path, ['issuer', 'audience', 'jwksUri', 'algorithms']);
+    c.noUnknownFields(entry, path, [
+      'issuer',
+      'audience',
+      'jwksUri',
+      'algorithms',
+      'backchannelLogoutAudience',
+    ]);
     const issuer = c.nonEmptyString(entry.issuer, `${path}.issuer`);
     const issuerProblem = urlProblem(issuer);
     if (issuerProblem) c.fail(`${path}.issuer`, issuerProblem);
@@ -153,7 +160,12 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
       if (problem) c.fail(`${path}.${n('jwksUri')}`, problem);
     }
     const issuerAlgorithms = readAlgorithms(c, entry[n('algorithms')], `${path}.${n('algorithms')}`);
-    return { issuer, audience, jwksUri, algorithms: issuerAlgorithms };
+    const logoutAudience = entry[n('backchannelLogoutAudience')];
+    const backchannelLogoutAudience =
+      logoutAudience === undefined
+        ? undefined
+        : readAudience(c, logoutAudience, `${path}.${n('backchannelLogoutAudience')}`);
+    return { issuer, audience, jwksUri, algorithms: issuerAlgorithms, backchannelLogoutAudience };
   });
 
   const integers = {} as Record<IntegerField, number>;

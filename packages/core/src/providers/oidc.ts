@@ -18,6 +18,11 @@ export interface IssuerOptions {
   readonly issuer: string;
   /** The audience (or audiences) tokens of this issuer must name in `aud`. */
   readonly audience: string | readonly string[];
+  /**
+   * The `aud` its back-channel logout tokens carry: the client id (or ids) this service is registered
+   * under at the issuer (OpenID Connect Back-Channel Logout 1.0 §2.4). Default: `audience`.
+   */
+  readonly backchannelLogoutAudience?: string | readonly string[];
   /** The key-set URL; found by OIDC discovery when absent. */
   readonly jwksUri?: string;
   /** Algorithms accepted from this issuer (default: the provider's). */
@@ -101,12 +106,16 @@ export class OidcAuthProvider implements AuthProvider {
   private readonly cache: TokenCache;
   private readonly admins: AdminPolicy;
   private readonly now: () => number;
+  private readonly logoutClientIds = new Map<string, readonly string[]>();
 
   constructor(options: OidcProviderOptions) {
     const settings = isValidated(options) ? (options as OidcSettings) : validateOidcOptions(options);
     const now = options.now ?? Date.now;
     this.now = now;
     this.admins = options.admins instanceof AdminPolicy ? options.admins : new AdminPolicy(options.admins);
+    for (const { issuer, backchannelLogoutAudience: aud } of settings.issuers) {
+      if (aud !== undefined) this.logoutClientIds.set(issuer, typeof aud === 'string' ? [aud] : [...aud]);
+    }
     this.cache = new TokenCache({ size: settings.tokenCacheSize, ttlSecs: settings.tokenCacheTtlSecs, now });
     const policy = {
       refreshIntervalMs: settings.jwksRefreshIntervalSecs * 1000,
@@ -184,6 +193,19 @@ export class OidcAuthProvider implements AuthProvider {
   /** Forgets every validated token (keys stay cached). */
   clearTokenCache(): void {
     this.cache.clear();
+  }
+
+  /**
+   * The `aud` values a back-channel logout token from `issuer` must name: its `backchannelLogoutAudience`,
+   * or undefined when none is configured (then its `audience`).
+   *
+   * @example
+   * ```ts
+   * oidc.logoutAudiences('https://login.example.com'); // ['telemetry-portal']
+   * ```
+   */
+  logoutAudiences(issuer: string): readonly string[] | undefined {
+    return this.logoutClientIds.get(issuer);
   }
 
   /**
