@@ -36,6 +36,7 @@ const whoami = (auth: AuthContext) => ({
   authType: auth.authType,
   isAdmin: auth.isAdmin,
   scopes: auth.scopes,
+  roles: auth.roles,
 });
 
 async function listen(server: Server): Promise<{ url: string; close(): Promise<void> }> {

@@ -28,8 +28,16 @@ export interface AuthContext {
   readonly authType: AuthType;
   /** Whether the subject or the (not unverified) email is in the admins list. */
   readonly isAdmin: boolean;
-  /** Granted scopes, from `scope` (space separated) or `scp` (array or string); configured for API keys. */
+  /**
+   * Granted scopes: from the claims the issuer's `scopeClaims` name (by default `scope`, space separated,
+   * and `scp`, an array or a string); configured for API keys.
+   */
   readonly scopes: readonly string[];
+  /**
+   * Roles, from the claims the issuer's `roleClaims` name (Entra `roles`, Keycloak `realm_access.roles`…);
+   * empty when none are configured, and for API keys.
+   */
+  readonly roles: readonly string[];
   /** The verified JWT claims (empty for API keys). */
   readonly claims: Readonly<Record<string, unknown>>;
 }
@@ -49,12 +57,13 @@ export function createAuthContext(fields: AuthContextFields): AuthContext {
   return ownAuthContext({
     ...fields,
     scopes: fields.scopes ? [...fields.scopes] : undefined,
+    roles: fields.roles ? [...fields.roles] : undefined,
     expiresAt: fields.expiresAt ? new Date(fields.expiresAt.getTime()) : undefined,
   });
 }
 
-type AuthContextFields = Omit<AuthContext, 'isAdmin' | 'scopes' | 'claims'> &
-  Partial<Pick<AuthContext, 'isAdmin' | 'scopes' | 'claims'>>;
+type AuthContextFields = Omit<AuthContext, 'isAdmin' | 'scopes' | 'roles' | 'claims'> &
+  Partial<Pick<AuthContext, 'isAdmin' | 'scopes' | 'roles' | 'claims'>>;
 
 /**
  * {@link createAuthContext} for fields the caller hands over: the `scopes` array and the `expiresAt` date
@@ -68,6 +77,7 @@ export function ownAuthContext(fields: AuthContextFields): AuthContext {
     authType: fields.authType,
     isAdmin: fields.isAdmin ?? false,
     scopes: fields.scopes && fields.scopes.length > 0 ? Object.freeze(fields.scopes) : NO_SCOPES,
+    roles: fields.roles && fields.roles.length > 0 ? Object.freeze(fields.roles) : NO_SCOPES,
     claims: fields.claims ? deepFreeze(fields.claims) : NO_CLAIMS,
   };
   if (fields.email !== undefined) context.email = fields.email;

@@ -102,8 +102,21 @@ const INVALID_REQUEST_MESSAGES: Record<InvalidRequestReason, string> = {
   too_long: 'Authorization header too long',
 };
 
-/** Why a token was found invalid, beyond the dedicated subclasses. */
-export type InvalidTokenReason = 'malformed' | 'signature' | 'claim' | 'header';
+/**
+ * Why a token was found invalid, beyond the dedicated subclasses: `tenant` (a `{tenantid}` issuer's tenant
+ * is not trusted, or `tid` names another), `key_issuer` (the JWKS key names another issuer), `token_type`
+ * (an ID token where an access token is expected, or the reverse), `client` (the `azp`/`client_id` is not
+ * an accepted client).
+ */
+export type InvalidTokenReason =
+  | 'malformed'
+  | 'signature'
+  | 'claim'
+  | 'header'
+  | 'tenant'
+  | 'key_issuer'
+  | 'token_type'
+  | 'client';
 
 /** A token that is not a well-formed, correctly signed JWT with valid claims. */
 export class InvalidTokenError extends AuthError {
@@ -196,6 +209,17 @@ export class UnknownKeyError extends AuthError {
   }
 }
 
+/**
+ * Why an audience was refused beyond not matching: `microsoft_graph` for a Microsoft Graph token, which is
+ * meant for Microsoft's APIs and never for this one.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof AudienceMismatchError && err.reason === 'microsoft_graph') console.error('asked for Graph');
+ * ```
+ */
+export type AudienceMismatchReason = 'microsoft_graph';
+
 /** A JWT whose `aud` does not name the audience configured for its issuer. */
 export class AudienceMismatchError extends AuthError {
   readonly code = 'audience_mismatch';
@@ -205,11 +229,24 @@ export class AudienceMismatchError extends AuthError {
   readonly expected: readonly string[];
   /** The token's audiences (empty when `aud` is missing), truncated. */
   readonly actual: readonly string[];
-  constructor(issuer: string, expected: readonly string[], actual: readonly string[]) {
-    super(actual.length === 0 ? 'token has no audience' : 'token audience not accepted');
+  readonly reason: AudienceMismatchReason | undefined;
+  constructor(
+    issuer: string,
+    expected: readonly string[],
+    actual: readonly string[],
+    reason?: AudienceMismatchReason,
+  ) {
+    super(
+      reason === 'microsoft_graph'
+        ? 'token is for Microsoft Graph, not this API'
+        : actual.length === 0
+          ? 'token has no audience'
+          : 'token audience not accepted',
+    );
     this.issuer = issuer;
     this.expected = expected;
     this.actual = actual.slice(0, 8).map((a) => a.slice(0, 256));
+    this.reason = reason;
   }
 }
 

@@ -16,6 +16,7 @@ export type { AuthContext, AuthType } from './context.js';
 export { createAuthContext, hasScopes, missingScopes } from './context.js';
 export type {
   AnyAuthError,
+  AudienceMismatchReason,
   AuthErrorCode,
   BearerErrorCode,
   ConfigErrorCode,
@@ -57,6 +58,9 @@ export type { PublicPath } from './http/public-paths.js';
 export { publicPathMatcher } from './http/public-paths.js';
 export type { AuthErrorResponse, BearerChallenge } from './http/response.js';
 export { authErrorResponse, bearerChallenge, DEFAULT_REALM } from './http/response.js';
+export type { ClaimValue, IssuerRuleOptions } from './issuers/options.js';
+export type { IssuerPreset, TokenType } from './issuers/presets.js';
+export { ISSUER_PRESETS, MICROSOFT_GRAPH_AUDIENCES } from './issuers/presets.js';
 export { isLoopbackHost } from './jwks/url.js';
 export type { JwsAlgorithm } from './jwt/algorithms.js';
 export { SUPPORTED_ALGORITHMS } from './jwt/algorithms.js';

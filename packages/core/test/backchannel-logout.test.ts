@@ -160,6 +160,22 @@ describe('the logout-token audience, configured per issuer (backchannel_logout_a
     );
   });
 
+  it("applies to logout tokens that use one of the issuer's aliases", async () => {
+    const alias = `${idp.issuer}/alias`;
+    const gate = gateFromEnv({
+      issuer: idp.issuer,
+      aliases: [alias],
+      audience: 'telemetry-api',
+      backchannel_logout_audience: 'telemetry-portal',
+    });
+    const viaAlias = await idp.sign(
+      { iss: alias, aud: 'telemetry-portal', sub: 'dave', jti: `aud-${++n}`, events: EVENTS, exp: undefined },
+      { header: { typ: 'logout+jwt' } },
+    );
+    expect((await gate.revocationRoutes.backchannelLogout({ logout_token: viaAlias })).status).toBe(200);
+    expect(gate.revocations.list()).toMatchObject([{ subject: 'dave', issuer: idp.issuer }]);
+  });
+
   it.each([
     ['an empty string', ' '],
     ['an empty list', []],

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { ISSUER_RULE_JSON_NAMES } from '../issuers/validate.js';
 import type { GatehouseConfig } from './create.js';
 import { validateFailedAuthLimit, validateRateLimit, validateRedisUrl } from './shared.js';
 import { type Spelling, validateAdmins, validateApiKeys, validateOidcOptions } from './validate.js';
@@ -26,6 +27,7 @@ const OIDC_JSON_NAMES: Readonly<Record<string, string>> = {
   clockToleranceSecs: 'clock_tolerance_secs',
   httpTimeoutMs: 'http_timeout_ms',
   maxResponseBytes: 'max_response_bytes',
+  ...ISSUER_RULE_JSON_NAMES,
 };
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -1,5 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { isBearerToken } from '../http/bearer.js';
+import type { IssuerRuleOptions } from '../issuers/options.js';
+import { checkIssuerOverlaps, ISSUER_RULE_FIELDS, validateIssuerRules } from '../issuers/validate.js';
 import { urlProblem } from '../jwks/url.js';
 import { isSupportedAlgorithm, type JwsAlgorithm, SUPPORTED_ALGORITHMS } from '../jwt/algorithms.js';
 import { DEFAULTS } from './defaults.js';
@@ -18,15 +20,18 @@ export interface Spelling {
   readonly names?: Readonly<Record<string, string>>;
 }
 
+/** One `issuers[i]` entry after validation: the basics and the per-issuer rules. */
+export interface IssuerSettings extends IssuerRuleOptions {
+  readonly issuer: string;
+  readonly audience: string | readonly string[];
+  readonly jwksUri?: string;
+  readonly algorithms?: readonly JwsAlgorithm[];
+  readonly backchannelLogoutAudience?: string | readonly string[];
+}
+
 /** OIDC settings after validation, defaults applied. */
 export interface OidcSettings {
-  readonly issuers: readonly {
-    readonly issuer: string;
-    readonly audience: string | readonly string[];
-    readonly jwksUri?: string;
-    readonly algorithms?: readonly JwsAlgorithm[];
-    readonly backchannelLogoutAudience?: string | readonly string[];
-  }[];
+  readonly issuers: readonly IssuerSettings[];
   readonly jwksRefreshIntervalSecs: number;
   readonly jwksCooldownSecs: number;
   readonly tokenCacheSize: number;
@@ -146,6 +151,7 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
       'jwksUri',
       'algorithms',
       'backchannelLogoutAudience',
+      ...ISSUER_RULE_FIELDS,
     ]);
     const issuer = c.nonEmptyString(entry.issuer, `${path}.issuer`);
     const issuerProblem = urlProblem(issuer);
@@ -165,8 +171,10 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
       logoutAudience === undefined
         ? undefined
         : readAudience(c, logoutAudience, `${path}.${n('backchannelLogoutAudience')}`);
-    return { issuer, audience, jwksUri, algorithms: issuerAlgorithms, backchannelLogoutAudience };
+    const rules = validateIssuerRules(entry, path, { issuer, audience, jwksUri }, c);
+    return { issuer, audience, jwksUri, algorithms: issuerAlgorithms, backchannelLogoutAudience, ...rules };
   });
+  checkIssuerOverlaps(issuers, n('issuers'), c);
 
   const integers = {} as Record<IntegerField, number>;
   for (const [field, min, max] of INTEGER_FIELDS) {

@@ -34,6 +34,11 @@ export class IssuerKeys {
     readonly issuer: string,
     private readonly options: {
       readonly jwksUri?: string;
+      /**
+       * Where the discovery document is, when not under the issuer (Entra's `{tenantid}` issuers). The
+       * document must still name `issuer` exactly.
+       */
+      readonly discoveryUrl?: string;
       readonly policy: KeyRefreshPolicy;
       readonly limits: FetchLimits;
       readonly now: () => number;
@@ -164,7 +169,8 @@ export class IssuerKeys {
   }
 
   private async discover(): Promise<string> {
-    const url = `${this.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+    const url =
+      this.options.discoveryUrl ?? `${this.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
     const metadata = await fetchJson(url, this.options.limits);
     // OpenID Connect Discovery §4.3: the document must name exactly the issuer it was fetched for.
     if (metadata.issuer !== this.issuer) {

@@ -67,7 +67,7 @@ function importKey(entry: unknown): VerificationKey | string {
   if (kty === 'RSA' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) {
     return `RSA key shorter than ${MIN_RSA_BITS} bits`;
   }
-  return {
+  const verificationKey: VerificationKey = {
     kid: kid as string | undefined,
     alg: alg as string | undefined,
     kty,
@@ -75,4 +75,11 @@ function importKey(entry: unknown): VerificationKey | string {
     key,
     inputs: new Map(),
   };
+  // A key that names its issuer signs for that issuer only (checked against each token it verifies).
+  const { issuer } = jwk;
+  if (issuer !== undefined) {
+    if (typeof issuer !== 'string' || issuer.length === 0) return 'issuer is not a string';
+    return { ...verificationKey, issuer };
+  }
+  return verificationKey;
 }

@@ -62,6 +62,11 @@ export interface VerificationKey {
   readonly kty: KeyType;
   /** The curve of an EC or OKP key. */
   readonly crv: string | undefined;
+  /**
+   * The issuer the JWKS entry names, when it names one (Entra publishes one key set for every tenant and
+   * marks each key with the issuer, possibly `{tenantid}`, it may sign for).
+   */
+  readonly issuer?: string;
   readonly key: KeyObject;
   /** `crypto.verify` key inputs per algorithm, built on first use. */
   readonly inputs: Map<JwsAlgorithm, KeyObject | VerifyKeyObjectInput>;

@@ -1,20 +1,40 @@
 import type { AuditLogger } from '../audit.js';
 import { TokenCache } from '../cache/token-cache.js';
 import { DEFAULTS } from '../config/defaults.js';
-import { type OidcSettings, validateOidcOptions } from '../config/validate.js';
+import { type IssuerSettings, type OidcSettings, validateOidcOptions } from '../config/validate.js';
 import { isValidated } from '../config/validated.js';
 import { type AuthContext, ownAuthContext } from '../context.js';
 import { InvalidTokenError, UnknownIssuerError, UnsupportedAlgorithmError } from '../errors.js';
+import { CompiledIssuer, type IssuerName } from '../issuers/compile.js';
+import { type IssuerRuleOptions, resolveIssuer } from '../issuers/options.js';
 import { IssuerKeys } from '../jwks/issuer-keys.js';
 import { type JwsAlgorithm, type VerificationKey, verifySignature } from '../jwt/algorithms.js';
-import { type ClaimRules, checkClaims, readScopes } from '../jwt/claims.js';
+import { type ClaimRules, checkClaims } from '../jwt/claims.js';
 import { type CompactJws, decodeCompactJws, type JwsHeader, looksLikeJws } from '../jwt/compact.js';
 import { AdminPolicy } from '../policy/admins.js';
 import type { AuthProvider } from '../provider.js';
 
-/** One trusted issuer. The same issuer may be listed twice with different audiences. */
-export interface IssuerOptions {
-  /** The issuer identifier, compared exactly with the token's `iss`. `https://`, or `http://` on loopback. */
+/**
+ * One trusted issuer, with the rules of its provider ({@link IssuerRuleOptions}: `preset`, `aliases`,
+ * `tenants`, `tokenType`, `clients`, where scopes and roles come from…). The same issuer may be listed
+ * twice with different audiences and rules: the token's audience chooses the entry.
+ *
+ * @example
+ * ```ts
+ * import type { IssuerOptions } from '@gatehouse/core';
+ *
+ * const okta: IssuerOptions = {
+ *   preset: 'okta',
+ *   issuer: 'https://dev-123456.okta.com/oauth2/default',
+ *   audience: 'api://default',
+ * };
+ * ```
+ */
+export interface IssuerOptions extends IssuerRuleOptions {
+  /**
+   * The issuer identifier, compared exactly with the token's `iss`. `https://`, or `http://` on loopback.
+   * May hold `{tenantid}` (then `tenants` is required).
+   */
   readonly issuer: string;
   /** The audience (or audiences) tokens of this issuer must name in `aud`. */
   readonly audience: string | readonly string[];
@@ -72,7 +92,10 @@ export const OIDC_DEFAULTS = Object.freeze({
 
 /** A JWT whose signature {@link OidcAuthProvider.verifySignature} checked. */
 export interface VerifiedJwt {
-  /** The trusted issuer that signed it (its `iss`). */
+  /**
+   * The trusted issuer that signed it: the configured issuer (its tenant filled in), whichever alias the
+   * token's `iss` used, as in `auth.issuer`.
+   */
   readonly issuer: string;
   /** The audiences configured for that issuer. */
   readonly audiences: readonly string[];
@@ -80,10 +103,19 @@ export interface VerifiedJwt {
   readonly payload: Record<string, unknown>;
 }
 
-interface TrustedIssuer {
+/** One entry of the issuers list, compiled, with its claim rules for one `iss` spelling. */
+interface Entry {
+  readonly compiled: CompiledIssuer;
   readonly rules: ClaimRules;
-  readonly keys: IssuerKeys;
   readonly algorithms: ReadonlySet<JwsAlgorithm>;
+}
+
+/** What an `iss` value leads to: its spelling's facts, the entries that accept it, their keys. */
+interface TrustedName {
+  readonly name: IssuerName;
+  readonly keys: IssuerKeys;
+  /** Usually one; several when the same issuer is listed with different audiences. */
+  readonly entries: readonly Entry[];
 }
 
 /**
@@ -102,7 +134,10 @@ interface TrustedIssuer {
  * ```
  */
 export class OidcAuthProvider implements AuthProvider {
-  private readonly issuers = new Map<string, TrustedIssuer>();
+  /** Every accepted `iss` value (aliases and each trusted tenant included), resolved at construction. */
+  private readonly names = new Map<string, TrustedName>();
+  private readonly compiled: CompiledIssuer[] = [];
+  private readonly keySets = new Map<string, IssuerKeys>();
   private readonly cache: TokenCache;
   private readonly admins: AdminPolicy;
   private readonly now: () => number;
@@ -113,9 +148,6 @@ export class OidcAuthProvider implements AuthProvider {
     const now = options.now ?? Date.now;
     this.now = now;
     this.admins = options.admins instanceof AdminPolicy ? options.admins : new AdminPolicy(options.admins);
-    for (const { issuer, backchannelLogoutAudience: aud } of settings.issuers) {
-      if (aud !== undefined) this.logoutClientIds.set(issuer, typeof aud === 'string' ? [aud] : [...aud]);
-    }
     this.cache = new TokenCache({ size: settings.tokenCacheSize, ttlSecs: settings.tokenCacheTtlSecs, now });
     const policy = {
       refreshIntervalMs: settings.jwksRefreshIntervalSecs * 1000,
@@ -123,30 +155,65 @@ export class OidcAuthProvider implements AuthProvider {
     };
     const limits = { timeoutMs: settings.httpTimeoutMs, maxBytes: settings.maxResponseBytes };
     for (const entry of settings.issuers) {
-      const audiences = typeof entry.audience === 'string' ? [entry.audience] : [...entry.audience];
-      const existing = this.issuers.get(entry.issuer);
-      if (existing) {
-        // The same issuer listed again adds audiences; its keys are fetched once.
-        (existing.rules.audiences as string[]).push(...audiences);
-        continue;
+      const compiled = new CompiledIssuer(resolveIssuer(entry));
+      this.compiled.push(compiled);
+      const keys = this.keysFor(
+        entry,
+        compiled,
+        (issuer, discoveryUrl) =>
+          new IssuerKeys(issuer, {
+            jwksUri: entry.jwksUri,
+            discoveryUrl,
+            policy,
+            limits,
+            now,
+            logger: options.logger,
+          }),
+      );
+      const algorithms = new Set(entry.algorithms ?? settings.algorithms);
+      for (const [iss, name] of compiled.names) {
+        this.addLogoutAudience(name.canonical, entry.backchannelLogoutAudience);
+        const rules = {
+          issuer: iss,
+          audiences: compiled.rules.audiences,
+          clockToleranceSecs: settings.clockToleranceSecs,
+        };
+        const existing = this.names.get(iss);
+        // Validation made sure that entries sharing a spelling share their keys and not their audiences.
+        const entries = [...(existing?.entries ?? []), { compiled, rules, algorithms }];
+        this.names.set(iss, { name: existing?.name ?? name, keys, entries });
       }
-      this.issuers.set(entry.issuer, {
-        rules: { issuer: entry.issuer, audiences, clockToleranceSecs: settings.clockToleranceSecs },
-        keys: new IssuerKeys(entry.issuer, {
-          jwksUri: entry.jwksUri,
-          policy,
-          limits,
-          now,
-          logger: options.logger,
-        }),
-        algorithms: new Set(entry.algorithms ?? settings.algorithms),
-      });
     }
   }
 
-  /** The issuers this provider trusts. */
+  // By the issuer a logout token's signature check reports (its tenant filled in, whatever alias it used).
+  private addLogoutAudience(issuer: string, audience: string | readonly string[] | undefined): void {
+    if (audience === undefined) return;
+    const known = this.logoutClientIds.get(issuer) ?? [];
+    this.logoutClientIds.set(issuer, [
+      ...new Set([...known, ...(typeof audience === 'string' ? [audience] : audience)]),
+    ]);
+  }
+
+  // One key set per key source: an issuer's aliases, and the same issuer listed twice, fetch keys once.
+  private keysFor(
+    entry: IssuerSettings,
+    compiled: CompiledIssuer,
+    create: (issuer: string, discoveryUrl: string | undefined) => IssuerKeys,
+  ): IssuerKeys {
+    const { issuer, discoveryUrl } = compiled.rules;
+    const source = `${entry.jwksUri ?? discoveryUrl} ${issuer}`;
+    let keys = this.keySets.get(source);
+    if (keys === undefined) {
+      keys = create(issuer, discoveryUrl);
+      this.keySets.set(source, keys);
+    }
+    return keys;
+  }
+
+  /** The issuers this provider trusts, as configured (a `{tenantid}` issuer as its template). */
   get issuerNames(): string[] {
-    return [...this.issuers.keys()];
+    return [...new Set(this.compiled.map((c) => c.issuer))];
   }
 
   accepts(token: string): boolean {
@@ -163,13 +230,28 @@ export class OidcAuthProvider implements AuthProvider {
     // The strict base64url decoding below is this path's syntax check: a token that decodes is a b64token.
     const jws = decodeCompactJws(token);
     const iss = jws.payload.iss;
-    const trusted = typeof iss === 'string' ? this.issuers.get(iss) : undefined;
-    if (trusted === undefined) throw new UnknownIssuerError(typeof iss === 'string' ? iss : undefined);
+    const trusted = typeof iss === 'string' ? this.names.get(iss) : undefined;
+    if (trusted === undefined) throw this.unknownIssuer(iss);
+    const entry =
+      trusted.entries.length === 1 ? trusted.entries[0]! : chooseEntry(trusted.entries, jws.payload.aud);
+    entry.compiled.precheck(jws.payload, trusted.name);
     const { alg, kid } = jws.header;
-    if (!trusted.algorithms.has(alg)) throw new UnsupportedAlgorithmError(alg);
+    if (!entry.algorithms.has(alg)) throw new UnsupportedAlgorithmError(alg);
     const key = trusted.keys.find(kid, alg);
-    if (key !== undefined) return this.accept(token, jws, trusted, key);
-    return trusted.keys.fetchKey(kid, alg).then((fetched) => this.accept(token, jws, trusted, fetched));
+    if (key !== undefined) return this.accept(token, jws, trusted.name, entry, key);
+    return trusted.keys
+      .fetchKey(kid, alg)
+      .then((fetched) => this.accept(token, jws, trusted.name, entry, fetched));
+  }
+
+  // Refusal path only: an `iss` shaped like a `{tenantid}` issuer gets "tenant not accepted", with reason.
+  private unknownIssuer(iss: unknown): Error {
+    if (typeof iss !== 'string') return new UnknownIssuerError(undefined);
+    for (const compiled of this.compiled) {
+      const explained = compiled.explainUnknown(iss);
+      if (explained !== undefined) return explained;
+    }
+    return new UnknownIssuerError(iss);
   }
 
   /** The identity cached for `token`, if it is cached (no verification, no syntax check, no I/O). */
@@ -187,7 +269,7 @@ export class OidcAuthProvider implements AuthProvider {
 
   /** Fetches every issuer's keys now (e.g. at start-up), so the first requests find them cached. */
   async warmUp(): Promise<void> {
-    await Promise.all([...this.issuers.values()].map(({ keys }) => keys.refresh()));
+    await Promise.all([...this.keySets.values()].map((keys) => keys.refresh()));
   }
 
   /** Forgets every validated token (keys stay cached). */
@@ -210,8 +292,9 @@ export class OidcAuthProvider implements AuthProvider {
 
   /**
    * Verifies the signature of any JWT from a trusted issuer (a logout token, say) with that issuer's
-   * keys, fetched and cached as for access tokens, and returns its header and payload. Only `iss`,
-   * the algorithm and the signature are checked: the claims are the caller's to check.
+   * keys, fetched and cached as for access tokens, and returns its header and payload. Only `iss` (with
+   * its tenant, for a `{tenantid}` issuer), the algorithm, the signing key's own issuer and the signature
+   * are checked: the claims are the caller's to check.
    *
    * @example
    * ```ts
@@ -221,29 +304,35 @@ export class OidcAuthProvider implements AuthProvider {
   async verifySignature(token: string): Promise<VerifiedJwt> {
     const { header, payload, signingInput, signature } = decodeCompactJws(token);
     const iss = payload.iss;
-    const trusted = typeof iss === 'string' ? this.issuers.get(iss) : undefined;
-    if (trusted === undefined) throw new UnknownIssuerError(typeof iss === 'string' ? iss : undefined);
+    const trusted = typeof iss === 'string' ? this.names.get(iss) : undefined;
+    if (trusted === undefined) throw this.unknownIssuer(iss);
+    const { name, keys, entries } = trusted;
+    const entry = entries[0]!;
     const { alg, kid } = header;
-    if (!trusted.algorithms.has(alg)) throw new UnsupportedAlgorithmError(alg);
-    const key = trusted.keys.find(kid, alg) ?? (await trusted.keys.fetchKey(kid, alg));
+    if (!entry.algorithms.has(alg)) throw new UnsupportedAlgorithmError(alg);
+    const key = keys.find(kid, alg) ?? (await keys.fetchKey(kid, alg));
     if (!verifySignature(alg, key, signingInput, signature)) {
-      throw new InvalidTokenError('invalid token signature', {
-        reason: 'signature',
-        issuer: trusted.rules.issuer,
-      });
+      throw new InvalidTokenError('invalid token signature', { reason: 'signature', issuer: name.canonical });
     }
-    return { issuer: trusted.rules.issuer, audiences: trusted.rules.audiences, header, payload };
+    entry.compiled.checkSigner(payload, name, key);
+    const audiences =
+      entries.length === 1 ? entry.rules.audiences : entries.flatMap((e) => e.rules.audiences);
+    return { issuer: name.canonical, audiences, header, payload };
   }
 
-  private accept(token: string, jws: CompactJws, trusted: TrustedIssuer, key: VerificationKey): AuthContext {
+  private accept(
+    token: string,
+    jws: CompactJws,
+    name: IssuerName,
+    entry: Entry,
+    key: VerificationKey,
+  ): AuthContext {
     const { header, payload, signingInput, signature } = jws;
     if (!verifySignature(header.alg, key, signingInput, signature)) {
-      throw new InvalidTokenError('invalid token signature', {
-        reason: 'signature',
-        issuer: trusted.rules.issuer,
-      });
+      throw new InvalidTokenError('invalid token signature', { reason: 'signature', issuer: name.canonical });
     }
-    const claims = checkClaims(payload, trusted.rules, this.now() / 1000);
+    const claims = checkClaims(payload, entry.rules, this.now() / 1000);
+    const { scopes, roles } = entry.compiled.check(payload, name, key);
 
     const email = typeof payload.email === 'string' ? payload.email : undefined;
     const emailVerified = readEmailVerified(payload.email_verified);
@@ -251,17 +340,34 @@ export class OidcAuthProvider implements AuthProvider {
       subject: claims.subject,
       email,
       emailVerified,
-      issuer: trusted.rules.issuer,
+      issuer: name.canonical,
       audience: claims.audience,
       expiresAt: new Date(claims.exp * 1000),
       authType: 'oidc',
       isAdmin: this.admins.isAdmin(claims.subject, email, emailVerified),
-      scopes: readScopes(payload),
+      scopes,
+      roles,
       claims: payload,
     });
     this.cache.add(token, context, claims.exp * 1000);
     return context;
   }
+}
+
+// Entries sharing an issuer differ by audience: the first whose audience the (unverified) token names
+// decides; every check of that entry still runs after the signature. None: the first entry refuses it.
+function chooseEntry(entries: readonly Entry[], aud: unknown): Entry {
+  for (const entry of entries) {
+    const { audiences } = entry.rules;
+    if (
+      typeof aud === 'string'
+        ? audiences.includes(aud)
+        : Array.isArray(aud) && aud.some((a) => audiences.includes(a))
+    ) {
+      return entry;
+    }
+  }
+  return entries[0]!;
 }
 
 // Some providers send email_verified as a string. Anything present but not true counts as unverified.
