@@ -71,11 +71,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (demo && demo.child.exitCode === null) {
-    demo.child.kill('SIGKILL');
+    // Ctrl-C, as a person would: the demo stops what it started. SIGKILL only if it hangs (a killed demo
+    // would leave its IdP, apps and redis-server running).
+    demo.child.kill('SIGINT');
+    const timer = setTimeout(() => demo.child.kill('SIGKILL'), 15_000);
     await demo.exited;
+    clearTimeout(timer);
   }
   rmSync(dataDir, { recursive: true, force: true });
-});
+}, 30_000);
 
 /** The printed commands: `export` lines, and each curl line with the status its comment announces. */
 function commands() {
@@ -280,6 +284,24 @@ describe('npm run demo', { timeout: 180_000 }, () => {
       });
       expect(connected).toBe(false);
     }
+  });
+});
+
+describe('npm run demo without redis-server', () => {
+  it('finds none on a PATH without it, and prints the plain in-process notice instead of the Redis lines', async () => {
+    const script = `import('./scripts/demo-shared-state.mjs').then((m) => console.log(JSON.stringify({
+      found: m.findRedisServer('/nonexistent:/also-missing') ?? null,
+      lines: m.sharedStateLines({ redisUrl: undefined, ingestionUrls: ['http://127.0.0.1:1'], issuer: 'x', token: 'a.b.c' }),
+    })))`;
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['-e', script], { cwd: REPO_ROOT }, (err, stdout) =>
+        err ? reject(err) : resolve(stdout),
+      ),
+    );
+    const { found, lines } = JSON.parse(out) as { found: string | null; lines: string[] };
+    expect(found).toBeNull();
+    expect(lines.join('\n')).toMatch(/redis-server is not installed: revocations and limits run in-process/);
+    expect(lines.join('\n')).not.toMatch(/curl|admin\/revocations/);
   });
 });
 
