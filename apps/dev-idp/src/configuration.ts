@@ -11,6 +11,8 @@ import {
   DEVICE_CODE_GRANT_TYPE,
   type DevUser,
   LOOPBACK_REDIRECT_URI,
+  RESOURCE_SERVER_CLIENT_ID,
+  RESOURCE_SERVER_CLIENT_SECRET,
   SERVICE_CLIENT_ID,
   SERVICE_CLIENT_SECRET,
   TOKEN_EXCHANGE_GRANT_TYPE,
@@ -24,7 +26,7 @@ import { errorPage, escapeHtml, formPage, messagePage } from './pages.js';
 import { AUTHORIZATION_PATH } from './provider-adjustments.js';
 import type { ActorClaim } from './token-exchange.js';
 
-/** The four pre-registered clients. */
+/** The pre-registered clients. */
 export const PREREGISTERED_CLIENTS: readonly ClientMetadata[] = [
   {
     client_id: SERVICE_CLIENT_ID,
@@ -54,6 +56,15 @@ export const PREREGISTERED_CLIENTS: readonly ClientMetadata[] = [
     redirect_uris: [LOOPBACK_REDIRECT_URI],
   },
   {
+    client_id: RESOURCE_SERVER_CLIENT_ID,
+    client_secret: RESOURCE_SERVER_CLIENT_SECRET,
+    client_name: 'Gatehouse example API (introspection)',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: [],
+    response_types: [],
+    redirect_uris: [],
+  },
+  {
     client_id: DEVICE_CLIENT_ID,
     client_name: 'Gatehouse device',
     token_endpoint_auth_method: 'none',
@@ -68,6 +79,10 @@ export interface ConfigurationInput {
   audiences: readonly string[];
   defaultAudience: string;
   accessTokenTtlSecs: number;
+  /** `jwt` (RFC 9068) or `opaque` access tokens, which only introspection can check. */
+  accessTokenFormat: 'jwt' | 'opaque';
+  /** When set, DPoP proofs at the token endpoint must carry a nonce made with this secret. */
+  dpopNonceSecret: Buffer | undefined;
   users: ReadonlyMap<string, DevUser>;
   clients: readonly ClientMetadata[];
   /** Filled in by the token exchange handler, read back when the token's claims are assembled. */
@@ -85,9 +100,9 @@ export function resourceServerFor(input: ConfigurationInput, audience: string): 
   return {
     audience,
     scope: API_SCOPES.join(' '),
-    accessTokenFormat: 'jwt',
+    accessTokenFormat: input.accessTokenFormat,
     accessTokenTTL: input.accessTokenTtlSecs,
-    jwt: { sign: { alg: input.key.alg } },
+    ...(input.accessTokenFormat === 'jwt' ? { jwt: { sign: { alg: input.key.alg } } } : {}),
   };
 }
 
@@ -143,6 +158,12 @@ export function createConfiguration(input: ConfigurationInput): Configuration {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // RFC 9449: a token request with a DPoP proof gets a token bound to the proof's key (cnf.jkt).
+      dPoP: {
+        enabled: true,
+        nonceSecret: input.dpopNonceSecret,
+        requireNonce: () => input.dpopNonceSecret !== undefined,
+      },
       introspection: {
         enabled: true,
         allowedPolicy: (_ctx, client, token) =>

@@ -107,6 +107,12 @@ describe('npm run demo', { timeout: 180_000 }, () => {
     expect(exports[0]).toMatch(/^export TOKEN='eyJ[\w-]+\.[\w-]+\.[\w-]+'$/);
     expect(curls.length).toBeGreaterThanOrEqual(9);
     expect(printed).toMatch(/telemetry-sender: batch 1 accepted .* as gatehouse-service \(oidc\)/);
+    // DPoP shown end to end: the bound token with a fresh proof, the proof replayed, the token as Bearer.
+    expect(printed).toMatch(/fresh proof +DPoP: +→ 200 \{"subject":"gatehouse-service"/);
+    expect(printed).toMatch(
+      /proof replayed +DPoP: +→ 401 Bearer realm="[^"]+", DPoP algs="[^"]+", error="invalid_dpop_proof"/,
+    );
+    expect(printed).toMatch(/as a Bearer token +DPoP: +→ 401 .*error="invalid_token"/);
     for (const name of ['ingestion', 'analytics', 'analytics-koa']) {
       expect(printed).toMatch(new RegExp(`\\[${name}\\] +${name} listening on http://127\\.0\\.0\\.1:\\d+`));
     }

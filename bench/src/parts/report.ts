@@ -25,6 +25,7 @@ export interface RunResults {
   readonly coldStart?: ColdStartResult[];
   readonly memory?: MemoryResult;
   readonly micro?: { rows: MicroRow[] };
+  readonly dpop?: { rows: MicroRow[] };
 }
 
 const perCpu = (r: RoundResult) => (r.serverCpuSecs ? r.requests / r.serverCpuSecs : Number.NaN);
@@ -326,5 +327,7 @@ export function renderReport(results: RunResults): string {
       '',
       microTable(results.micro.rows),
     );
+  if (results.dpop)
+    parts.push('', '### DPoP (mitata, one process on one core)', '', microTable(results.dpop.rows));
   return `${parts.join('\n')}\n`;
 }

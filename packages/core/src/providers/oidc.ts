@@ -13,6 +13,7 @@ import { type ClaimRules, checkClaims } from '../jwt/claims.js';
 import { type CompactJws, decodeCompactJws, type JwsHeader, looksLikeJws } from '../jwt/compact.js';
 import { AdminPolicy } from '../policy/admins.js';
 import type { AuthProvider } from '../provider.js';
+import type { DpopMode } from '../sender/constraint.js';
 
 /**
  * One trusted issuer, with the rules of its provider ({@link IssuerRuleOptions}: `preset`, `aliases`,
@@ -47,6 +48,20 @@ export interface IssuerOptions extends IssuerRuleOptions {
   readonly jwksUri?: string;
   /** Algorithms accepted from this issuer (default: the provider's). */
   readonly algorithms?: readonly JwsAlgorithm[];
+  /**
+   * DPoP (RFC 9449) for this issuer's tokens: `allowed` (default; bound tokens need the DPoP scheme and a
+   * proof), `required` (unbound tokens refused) or `disabled` (the DPoP scheme and bound tokens refused).
+   */
+  readonly dpop?: DpopMode;
+  /**
+   * Check this issuer's opaque tokens by RFC 7662 introspection, as this client (at most one issuer);
+   * the endpoint comes from discovery unless given.
+   */
+  readonly introspection?: {
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly endpoint?: string;
+  };
 }
 
 /** Options of {@link OidcAuthProvider}; every duration is in seconds. */
@@ -67,6 +82,10 @@ export interface OidcProviderOptions {
   readonly clockToleranceSecs?: number;
   /** Accepted signing algorithms. Default: every supported asymmetric algorithm. */
   readonly algorithms?: readonly JwsAlgorithm[];
+  /** Shared secret (at least 32 bytes) of DPoP server nonces (RFC 9449 §8); set, nonces are required. */
+  readonly dpopNonceSecret?: string;
+  /** How often the DPoP nonce changes, in seconds. Default 60. */
+  readonly dpopNonceRotationSecs?: number;
   /** Subjects or emails with admin rights. */
   readonly admins?: readonly string[] | AdminPolicy;
   /** Timeout of discovery and key-set requests, in milliseconds. Default 5000. */
