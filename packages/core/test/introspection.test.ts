@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
+import { CLI_CLIENT_ID, type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
 import * as client from 'openid-client';
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configFor, loginWithCode } from '../../../apps/dev-idp/test/helpers.js';
 import {
   authErrorResponse,
   IntrospectionAuthProvider,
@@ -139,9 +139,18 @@ describe('IntrospectionAuthProvider (RFC 7662)', () => {
     await expect(provider().validateToken(`opaque-${code}-${_name}`)).rejects.toMatchObject({ code });
   });
 
-  it('accepts an active answer without aud (RFC 7662 makes it optional), with client_id as the subject', async () => {
+  it('refuses an active answer that names no audience: an access token for this API names it', async () => {
+    // RFC 7662 makes aud optional, but an answer without one may describe a refresh token or a token for
+    // any API of the issuer; like a JWT, an introspected token must name this API's audience.
     scripted.answer = () => ({ active: true, client_id: 'svc-a', scope: 'api:read' });
-    expect(await provider().validateToken('opaque-minimal')).toMatchObject({
+    await expect(provider().validateToken('opaque-minimal')).rejects.toMatchObject({
+      code: 'audience_mismatch',
+    });
+  });
+
+  it('takes client_id as the subject of a client-credentials token without sub', async () => {
+    scripted.answer = () => ({ active: true, aud: 'urn:api', client_id: 'svc-a', scope: 'api:read' });
+    expect(await provider().validateToken('opaque-minimal-aud')).toMatchObject({
       subject: 'svc-a',
       issuer: scripted.issuer,
       scopes: ['api:read'],
@@ -233,6 +242,14 @@ describe('opaque and DPoP-bound tokens from the real OpenID provider', () => {
       audience: idp.audience,
       client: idp.clients.resourceServer,
     });
+
+  it('refuses a refresh token presented as a bearer credential (the issuer calls it active)', async () => {
+    const config = await configFor(idp, CLI_CLIENT_ID);
+    const { tokens } = await loginWithCode(idp, config, { username: 'alice', password: 'alice' });
+    expect(tokens.refresh_token).toEqual(expect.any(String));
+    await expect(provider().validateToken(tokens.refresh_token!)).rejects.toMatchObject({ status: 401 });
+    expect(await provider().validateToken(tokens.access_token)).toMatchObject({ subject: 'alice' });
+  });
 
   it('introspects an opaque client-credentials token', async () => {
     const token = await serviceToken();

@@ -218,15 +218,13 @@ export class IntrospectionAuthProvider implements AuthProvider {
       throw new TokenExpiredError(issuer, exp);
     if (typeof nbf === 'number' && nbf > nowSecs + this.toleranceSecs)
       throw new TokenNotYetValidError(issuer, 'nbf');
-    // RFC 7662 makes `aud` optional: when the answer names audiences, one must be ours (a token for another
-    // API of the same issuer is refused); when it names none, the issuer vouches for the token as is.
-    let audience: string | undefined;
-    if (aud !== undefined) {
-      const audiences =
-        typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a) => typeof a === 'string') : [];
-      audience = audiences.find((a) => this.audiences.includes(a));
-      if (audience === undefined) throw new AudienceMismatchError(issuer, this.audiences, audiences);
-    }
+    // RFC 7662 makes `aud` optional, but the answer must name this API's audience, as a JWT must: an
+    // answer without one may describe a refresh token (some issuers, oidc-provider among them, call those
+    // active and give no token_type) or a token meant for any API of the issuer.
+    const audiences =
+      typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a) => typeof a === 'string') : [];
+    const audience = audiences.find((a) => this.audiences.includes(a));
+    if (audience === undefined) throw new AudienceMismatchError(issuer, this.audiences, audiences);
     const subject = typeof sub === 'string' && sub.length > 0 ? sub : clientId;
     if (typeof subject !== 'string' || subject.length === 0) {
       throw new InvalidTokenError('token has no subject', { reason: 'claim', claim: 'sub', issuer });
