@@ -4,13 +4,16 @@
 // with the example sender, and prints commands to try. Ctrl-C stops everything.
 //
 // Ports: DEMO_IDP_PORT (4400), DEMO_INGESTION_PORT (4401), DEMO_ANALYTICS_PORT (4402),
-// DEMO_ANALYTICS_KOA_PORT (4403); 0 picks a free port. Data: TELEMETRY_DATA_DIR (default data/).
+// DEMO_ANALYTICS_KOA_PORT (4403), DEMO_INGESTION_2_PORT (4405); 0 picks a free port. Data: TELEMETRY_DATA_DIR
+// (default data/). With redis-server installed, every app shares its state on one the demo starts on a free
+// loopback port, and a second ingestion instance runs; without it, everything runs in-process.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findRedisServer, IN_PROCESS_NOTICE, sharedStateLines, startRedis } from './demo-shared-state.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HOST = '127.0.0.1';
@@ -31,6 +34,8 @@ const SERVICES = [
   { name: 'analytics', variable: 'DEMO_ANALYTICS_PORT', port: 4402, what: 'NestJS, reads telemetry' },
   { name: 'analytics-koa', variable: 'DEMO_ANALYTICS_KOA_PORT', port: 4403, what: 'Koa, reads telemetry' },
 ];
+// Started only with Redis: the same app again, sharing revocations with the first.
+const SECOND_INGESTION = { name: 'ingestion-2', variable: 'DEMO_INGESTION_2_PORT', port: 4405 };
 
 const children = [];
 let stopping = false;
@@ -47,7 +52,7 @@ function setting(name) {
 
 /** The port each service gets, from its variable; every one must be free (0 is always free). */
 async function choosePorts() {
-  for (const service of SERVICES) {
+  for (const service of [...SERVICES, SECOND_INGESTION]) {
     const raw = setting(service.variable);
     if (raw) {
       if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) {
@@ -86,7 +91,7 @@ function childEnv(extra) {
  * Starts `apps/<name>/dist/main.js`, prefixes its output with its name, and resolves with the first match
  * of `ready` on its stdout. `quiet` keeps stdout (the IdP's banner; the demo prints its own) to itself.
  */
-function start(name, env, ready, { quiet = false } = {}) {
+function start(name, env, ready, { quiet = false, label = name } = {}) {
   const main = join(ROOT, 'apps', name, 'dist', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   const child = spawn(process.execPath, [main], {
@@ -94,9 +99,9 @@ function start(name, env, ready, { quiet = false } = {}) {
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const entry = { name, child, done: false };
+  const entry = { name: label, child, done: false };
   children.push(entry);
-  const tag = `[${name}]`.padEnd(16);
+  const tag = `[${label}]`.padEnd(16);
   const relay = (stream, out, show) => {
     let pending = '';
     stream.setEncoding('utf8').on('data', (chunk) => {
@@ -114,7 +119,7 @@ function start(name, env, ready, { quiet = false } = {}) {
   relay(child.stderr, process.stderr, () => true);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`${name} did not start within 60 s`)),
+      () => reject(new Error(`${label} did not start within 60 s`)),
       STARTUP_TIMEOUT_MS,
     );
     entry.onLine = (line) => {
@@ -129,9 +134,9 @@ function start(name, env, ready, { quiet = false } = {}) {
       entry.done = true;
       clearTimeout(timer);
       if (!readySeen)
-        reject(new Error(`${name} could not start (exit ${code ?? signal}); see its message above`));
+        reject(new Error(`${label} could not start (exit ${code ?? signal}); see its message above`));
       else if (!stopping)
-        void fail(`${name} stopped unexpectedly (exit ${code ?? signal}); stopping the demo`);
+        void fail(`${label} stopped unexpectedly (exit ${code ?? signal}); stopping the demo`);
     });
   });
 }
@@ -259,7 +264,7 @@ function stopAll(code) {
   });
 }
 
-function instructions({ urls, token, senderKey, operatorKey, dataDir, dpop }) {
+function instructions({ urls, token, senderKey, operatorKey, dataDir, dpop, shared }) {
   const [idp, ingestion, analytics, koa] = urls;
   const auth = (variable) => `-H "Authorization: Bearer $${variable}"`;
   // -w '\n': the JSON answers carry no final newline.
@@ -316,6 +321,7 @@ function instructions({ urls, token, senderKey, operatorKey, dataDir, dpop }) {
     `  INGESTION_URL=${ingestion} GATEHOUSE_INGESTION_API_KEY=$SENDER_KEY node apps/telemetry-sender/dist/main.js`,
     '',
     ...dpop,
+    ...shared,
     rule,
     '',
   ].join('\n');
@@ -327,6 +333,7 @@ async function main() {
   const senderKey = `demo-sender-${randomBytes(18).toString('base64url')}`;
   const operatorKey = `demo-operator-${randomBytes(18).toString('base64url')}`;
 
+  const redis = await startSharedState();
   const [idpService, ...appServices] = SERVICES;
   const [, issuer] = await start(
     'dev-idp',
@@ -345,6 +352,7 @@ async function main() {
     ]),
     GATEHOUSE_OIDC_CONFIG: JSON.stringify({ issuers: [{ issuer, audience: AUDIENCE }] }),
     GATEHOUSE_ADMINS: JSON.stringify(['alice@example.com', 'demo-operator']),
+    ...(redis ? { GATEHOUSE_REDIS_URL: redis.url } : {}),
   };
   // Ingestion first: it creates the database the analytics apps open.
   const [, ingestionUrl] = await start(
@@ -365,12 +373,54 @@ async function main() {
     }),
   );
 
+  const ingestionUrls = [ingestionUrl];
+  if (redis) {
+    const [, url] = await start(
+      appServices[0].name,
+      { ...appEnv, ...publicUrl(SECOND_INGESTION.port), PORT: String(SECOND_INGESTION.port) },
+      /listening on (http:\/\/\S+)/,
+      { label: SECOND_INGESTION.name },
+    );
+    await waitFor(`${url}/health`, SECOND_INGESTION.name);
+    ingestionUrls.push(url);
+  }
+
   await runSender(issuer, ingestionUrl);
   const token = await mintServiceToken(issuer);
   const dpop = await showDpop(issuer, ingestionUrl);
+  const shared = sharedStateLines({ redisUrl: redis?.url, ingestionUrls, issuer, token });
   console.log(
-    instructions({ urls: [issuer, ingestionUrl, ...readers], token, senderKey, operatorKey, dataDir, dpop }),
+    instructions({
+      urls: [issuer, ingestionUrl, ...readers],
+      token,
+      senderKey,
+      operatorKey,
+      dataDir,
+      dpop,
+      shared,
+    }),
   );
+}
+
+/**
+ * A redis-server on a free loopback port when one is installed (stopped with everything else), else
+ * undefined and the plain statement that revocations and limits run in-process.
+ */
+async function startSharedState() {
+  const bin = findRedisServer();
+  if (bin === undefined) {
+    console.log(IN_PROCESS_NOTICE.join('\n'));
+    return undefined;
+  }
+  const redis = await startRedis({ bin, host: HOST });
+  const entry = { name: 'redis-server', child: redis.child, done: false };
+  children.push(entry);
+  redis.child.once('exit', (code, signal) => {
+    entry.done = true;
+    if (!stopping) void fail(`redis-server stopped unexpectedly (exit ${code ?? signal}); stopping the demo`);
+  });
+  console.log(`demo: redis-server on ${redis.url} (shared state of every app)`);
+  return redis;
 }
 
 process.on('SIGINT', () => stopAll(0));
