@@ -6,8 +6,10 @@
 // Ctrl-C stops everything.
 //
 // Ports: DEMO_IDP_PORT (4400), DEMO_INGESTION_PORT (4401), DEMO_ANALYTICS_PORT (4402),
-// DEMO_ANALYTICS_KOA_PORT (4403), DEMO_DASHBOARD_PORT (4404); 0 picks a free port.
-// Data: TELEMETRY_DATA_DIR (default data/).
+// DEMO_ANALYTICS_KOA_PORT (4403), DEMO_DASHBOARD_PORT (4404), DEMO_INGESTION_2_PORT (4405); 0 picks a free
+// port. Data: TELEMETRY_DATA_DIR (default data/). With redis-server installed, every app shares its state on one
+// the demo starts on a free loopback port, and a second ingestion instance runs; without it, everything runs
+// in-process.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDashboard } from './demo-dashboard.mjs';
+import { findRedisServer, IN_PROCESS_NOTICE, sharedStateLines, startRedis } from './demo-shared-state.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HOST = '127.0.0.1';
@@ -47,6 +50,8 @@ const DASHBOARD = {
 };
 const timers = [];
 let dashboard;
+// Started only with Redis: the same app again, sharing revocations with the first.
+const SECOND_INGESTION = { name: 'ingestion-2', variable: 'DEMO_INGESTION_2_PORT', port: 4405 };
 
 const children = [];
 let stopping = false;
@@ -63,7 +68,7 @@ function setting(name) {
 
 /** The port each service gets, from its variable; every one must be free (0 is always free). */
 async function choosePorts() {
-  for (const service of [...SERVICES, DASHBOARD]) {
+  for (const service of [...SERVICES, DASHBOARD, SECOND_INGESTION]) {
     const raw = setting(service.variable);
     if (raw) {
       if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) {
@@ -102,7 +107,7 @@ function childEnv(extra) {
  * Starts `apps/<name>/dist/main.js`, prefixes its output with its name, and resolves with the first match
  * of `ready` on its stdout. `quiet` keeps stdout (the IdP's banner; the demo prints its own) to itself.
  */
-function start(name, env, ready, { quiet = false } = {}) {
+function start(name, env, ready, { quiet = false, label = name } = {}) {
   const main = join(ROOT, 'apps', name, 'dist', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   const child = spawn(process.execPath, [main], {
@@ -110,9 +115,9 @@ function start(name, env, ready, { quiet = false } = {}) {
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const entry = { name, child, done: false };
+  const entry = { name: label, child, done: false };
   children.push(entry);
-  const tag = `[${name}]`.padEnd(16);
+  const tag = `[${label}]`.padEnd(16);
   const relay = (stream, out, show) => {
     let pending = '';
     stream.setEncoding('utf8').on('data', (chunk) => {
@@ -130,7 +135,7 @@ function start(name, env, ready, { quiet = false } = {}) {
   relay(child.stderr, process.stderr, () => true);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`${name} did not start within 60 s`)),
+      () => reject(new Error(`${label} did not start within 60 s`)),
       STARTUP_TIMEOUT_MS,
     );
     entry.onLine = (line) => {
@@ -145,11 +150,19 @@ function start(name, env, ready, { quiet = false } = {}) {
       entry.done = true;
       clearTimeout(timer);
       if (!readySeen)
-        reject(new Error(`${name} could not start (exit ${code ?? signal}); see its message above`));
+        reject(new Error(`${label} could not start (exit ${code ?? signal}); see its message above`));
       else if (!stopping)
-        void fail(`${name} stopped unexpectedly (exit ${code ?? signal}); stopping the demo`);
+        void fail(`${label} stopped unexpectedly (exit ${code ?? signal}); stopping the demo`);
     });
   });
+}
+
+/**
+ * The origin clients use, which DPoP proofs name (GATEHOUSE_PUBLIC_URL); with port 0 the app falls back to
+ * the address it listens on.
+ */
+function publicUrl(port) {
+  return port === 0 ? {} : { GATEHOUSE_PUBLIC_URL: `http://${HOST}:${port}` };
 }
 
 /** Polls until `url` answers 200. */
@@ -179,6 +192,44 @@ async function mintServiceToken(issuer) {
     scope: 'api:read api:write',
   });
   return (await requestClientCredentialsToken(client)).accessToken;
+}
+
+/**
+ * DPoP (RFC 9449), shown rather than described: a service token bound to a key the demo holds, used with a
+ * fresh proof (accepted), the same proof replayed (refused), and the token sent as a plain Bearer token
+ * (refused). Returns the lines to print.
+ */
+async function showDpop(issuer, url) {
+  const { createDpopProof, generateDpopKey } = await import('@gatehouse/client');
+  const oidc = await import('openid-client');
+  const key = await generateDpopKey();
+  const config = await oidc.discovery(new URL(issuer), SERVICE_CLIENT.id, SERVICE_CLIENT.secret, undefined, {
+    execute: [oidc.allowInsecureRequests],
+  });
+  const tokens = await oidc.clientCredentialsGrant(
+    config,
+    { scope: 'api:read' },
+    { DPoP: oidc.getDPoPHandle(config, key) },
+  );
+  const token = tokens.access_token;
+  const target = `${url}/v1/whoami`;
+  const proof = await createDpopProof(key, { method: 'GET', url: target, accessToken: token });
+  const call = async (headers) => {
+    const res = await fetch(target, { headers });
+    const body = await res.text();
+    return res.status === 200 ? `200 ${body}` : `${res.status} ${res.headers.get('www-authenticate')}`;
+  };
+  const used = await call({ authorization: `DPoP ${token}`, dpop: proof });
+  const replayed = await call({ authorization: `DPoP ${token}`, dpop: proof });
+  const asBearer = await call({ authorization: `Bearer ${token}` });
+  return [
+    `  DPoP (RFC 9449), just done by the demo against ${target}: a service token bound to a key`,
+    `  only the demo holds (token_type ${tokens.token_type}, cnf.jkt ${key.thumbprint}).`,
+    `    the bound token with a fresh proof        DPoP:  → ${used}`,
+    `    the same proof replayed                   DPoP:  → ${replayed}`,
+    `    the bound token sent as a Bearer token    DPoP:  → ${asBearer}`,
+    '  A stolen token is useless without the key; a stolen proof is useless twice. In code: createDpopFetch.',
+  ];
 }
 
 /** The example sender's environment (client credentials); `extra` sets its batches and interval. */
@@ -286,7 +337,7 @@ function stopAll(code) {
   });
 }
 
-function instructions({ urls, token, senderKey, operatorKey, scraperKey, dashboardUrl, dataDir }) {
+function instructions({ urls, token, senderKey, operatorKey, scraperKey, dashboardUrl, dataDir, dpop, shared }) {
   const [idp, ingestion, analytics, koa] = urls;
   const auth = (variable) => `-H "Authorization: Bearer $${variable}"`;
   // -w '\n': the JSON answers carry no final newline.
@@ -351,6 +402,9 @@ function instructions({ urls, token, senderKey, operatorKey, scraperKey, dashboa
     '',
     `  INGESTION_URL=${ingestion} GATEHOUSE_OIDC_ISSUER=${idp} GATEHOUSE_OIDC_CLIENT_ID=${SERVICE_CLIENT.id} GATEHOUSE_OIDC_CLIENT_SECRET=${SERVICE_CLIENT.secret} GATEHOUSE_OIDC_AUDIENCE=${AUDIENCE} node apps/telemetry-sender/dist/main.js`,
     `  INGESTION_URL=${ingestion} GATEHOUSE_INGESTION_API_KEY=$SENDER_KEY node apps/telemetry-sender/dist/main.js`,
+    '',
+    ...dpop,
+    ...shared,
     rule,
     '',
   ].join('\n');
@@ -363,6 +417,7 @@ async function main() {
   const operatorKey = `demo-operator-${randomBytes(18).toString('base64url')}`;
   const scraperKey = `demo-scraper-${randomBytes(18).toString('base64url')}`;
 
+  const redis = await startSharedState();
   const [idpService, ...appServices] = SERVICES;
   const [, issuer] = await start(
     'dev-idp',
@@ -382,11 +437,12 @@ async function main() {
     ]),
     GATEHOUSE_OIDC_CONFIG: JSON.stringify({ issuers: [{ issuer, audience: AUDIENCE }] }),
     GATEHOUSE_ADMINS: JSON.stringify(['alice@example.com', 'demo-operator']),
+    ...(redis ? { GATEHOUSE_REDIS_URL: redis.url } : {}),
   };
   // Ingestion first: it creates the database the analytics apps open.
   const [, ingestionUrl] = await start(
     appServices[0].name,
-    { ...appEnv, PORT: String(appServices[0].port) },
+    { ...appEnv, ...publicUrl(appServices[0].port), PORT: String(appServices[0].port) },
     /listening on (http:\/\/\S+)/,
   );
   await waitFor(`${ingestionUrl}/health`, 'ingestion');
@@ -394,13 +450,25 @@ async function main() {
     appServices.slice(1).map(async (service) => {
       const [, url] = await start(
         service.name,
-        { ...appEnv, PORT: String(service.port) },
+        { ...appEnv, ...publicUrl(service.port), PORT: String(service.port) },
         /listening on (http:\/\/\S+)/,
       );
       await waitFor(`${url}/health`, service.name);
       return url;
     }),
   );
+
+  const ingestionUrls = [ingestionUrl];
+  if (redis) {
+    const [, url] = await start(
+      appServices[0].name,
+      { ...appEnv, ...publicUrl(SECOND_INGESTION.port), PORT: String(SECOND_INGESTION.port) },
+      /listening on (http:\/\/\S+)/,
+      { label: SECOND_INGESTION.name },
+    );
+    await waitFor(`${url}/health`, SECOND_INGESTION.name);
+    ingestionUrls.push(url);
+  }
 
   await runSender(issuer, ingestionUrl);
   const token = await mintServiceToken(issuer);
@@ -425,6 +493,8 @@ async function main() {
       );
     }, TOKEN_RENEW_MS),
   );
+  const dpop = await showDpop(issuer, ingestionUrl);
+  const shared = sharedStateLines({ redisUrl: redis?.url, ingestionUrls, issuer, token });
   console.log(
     instructions({
       urls: [issuer, ...appUrls],
@@ -434,8 +504,31 @@ async function main() {
       scraperKey,
       dashboardUrl: dashboard.url,
       dataDir,
+      dpop,
+      shared,
     }),
   );
+}
+
+/**
+ * A redis-server on a free loopback port when one is installed (stopped with everything else), else
+ * undefined and the plain statement that revocations and limits run in-process.
+ */
+async function startSharedState() {
+  const bin = findRedisServer();
+  if (bin === undefined) {
+    console.log(IN_PROCESS_NOTICE.join('\n'));
+    return undefined;
+  }
+  const redis = await startRedis({ bin, host: HOST });
+  const entry = { name: 'redis-server', child: redis.child, done: false };
+  children.push(entry);
+  redis.child.once('exit', (code, signal) => {
+    entry.done = true;
+    if (!stopping) void fail(`redis-server stopped unexpectedly (exit ${code ?? signal}); stopping the demo`);
+  });
+  console.log(`demo: redis-server on ${redis.url} (shared state of every app)`);
+  return redis;
 }
 
 process.on('SIGINT', () => stopAll(0));

@@ -9,6 +9,8 @@ export interface Variant {
   readonly label: string;
   /** Diagnostic variants, run only when named with --variants. */
   readonly extra?: boolean;
+  /** Needs the run's redis-server (left out, with a note, where none is installed). */
+  readonly redis?: boolean;
 }
 
 export const VARIANTS: readonly Variant[] = [
@@ -47,6 +49,21 @@ export const VARIANTS: readonly Variant[] = [
     framework: 'fastify',
     kind: 'reference',
     label: 'node:crypto floor (Fastify hook)',
+  },
+  // Many instances, one truth (issue 11): the same gate with its state on Redis.
+  {
+    name: 'gatehouse-express-revocation',
+    framework: 'express',
+    kind: 'gatehouse',
+    label: '@gatehouse/express, state on Redis, 5 revocations in force',
+    redis: true,
+  },
+  {
+    name: 'gatehouse-express-ratelimit',
+    framework: 'express',
+    kind: 'gatehouse',
+    label: '@gatehouse/express, rate limit on Redis (leased quota)',
+    redis: true,
   },
   // What any middleware costs: an empty one that only calls next().
   {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AuthContext, AuthProvider } from '@gatehouse/core';
+import type { AuthContext, AuthProvider, GatehouseOptions } from '@gatehouse/core';
 import { authOf as expressAuthOf, gatehouse as expressGatehouse } from '@gatehouse/express';
 import { authOf as fastifyAuthOf, gatehouse as fastifyGatehouse } from '@gatehouse/fastify';
 import { authOf as koaAuthOf, gatehouse as koaGatehouse } from '@gatehouse/koa';
@@ -26,8 +26,13 @@ import Koa2 from 'koa2';
 /** The same routes on every framework: the contract's, plus optional and scoped ones. */
 export interface Target {
   readonly name: string;
-  start(provider: AuthProvider): Promise<{ url: string; close(): Promise<void> }>;
+  /** Serves the routes behind a gate with this provider, or built from these options. */
+  start(setup: AuthProvider | GatehouseOptions): Promise<{ url: string; close(): Promise<void> }>;
 }
+
+/** Gate options from a provider or from options (configuration, DPoP, public URL…). */
+const gateOptions = (setup: AuthProvider | GatehouseOptions): GatehouseOptions =>
+  'validateToken' in setup ? { provider: setup as AuthProvider } : (setup as GatehouseOptions);
 
 const whoami = (auth: AuthContext) => ({
   subject: auth.subject,
@@ -54,9 +59,9 @@ async function listen(server: Server): Promise<{ url: string; close(): Promise<v
 
 const expressTarget = (name: string, framework: typeof express): Target => ({
   name,
-  async start(provider) {
+  async start(setup) {
     const app = framework();
-    const auth = expressGatehouse({ provider, publicPaths: ['/health'], realm: 'conformance' });
+    const auth = expressGatehouse({ ...gateOptions(setup), publicPaths: ['/health'], realm: 'conformance' });
     app.get('/v1/optional', auth.optional(), (req, res) => {
       res.json({ authenticated: req.auth !== undefined, subject: req.auth?.subject });
     });
@@ -71,8 +76,8 @@ const expressTarget = (name: string, framework: typeof express): Target => ({
 
 const koaTarget = (name: string, Framework: typeof Koa): Target => ({
   name,
-  async start(provider) {
-    const auth = koaGatehouse({ provider, publicPaths: ['/health'], realm: 'conformance' });
+  async start(setup) {
+    const auth = koaGatehouse({ ...gateOptions(setup), publicPaths: ['/health'], realm: 'conformance' });
     const open = new Router();
     open.get('/v1/optional', auth.optional(), (ctx) => {
       ctx.body = { authenticated: ctx.state.auth !== undefined, subject: ctx.state.auth?.subject };
@@ -132,9 +137,9 @@ class ApiController {
 
 const nestTarget = (name: string, platform: 'express' | 'fastify'): Target => ({
   name,
-  async start(provider) {
+  async start(setup) {
     @Module({
-      imports: [GatehouseModule.forRoot({ provider, realm: 'conformance' })],
+      imports: [GatehouseModule.forRoot({ ...gateOptions(setup), realm: 'conformance' })],
       controllers: [HealthController, ApiController],
     })
     class AppModule {}
@@ -151,9 +156,13 @@ const nestTarget = (name: string, platform: 'express' | 'fastify'): Target => ({
 
 const fastifyTarget = (name: string): Target => ({
   name,
-  async start(provider) {
+  async start(setup) {
     const app = Fastify();
-    await app.register(fastifyGatehouse, { provider, publicPaths: ['/health'], realm: 'conformance' });
+    await app.register(fastifyGatehouse, {
+      ...gateOptions(setup),
+      publicPaths: ['/health'],
+      realm: 'conformance',
+    });
     app.get('/health', async () => ({ status: 'ok' }));
     app.get('/v1/whoami', async (request) => whoami(fastifyAuthOf(request)));
     app.get('/v1/optional', { config: { gatehouse: { optional: true } } }, async (request) => ({

@@ -11,6 +11,8 @@ import {
   DEVICE_CODE_GRANT_TYPE,
   type DevUser,
   LOOPBACK_REDIRECT_URI,
+  RESOURCE_SERVER_CLIENT_ID,
+  RESOURCE_SERVER_CLIENT_SECRET,
   SERVICE_CLIENT_ID,
   SERVICE_CLIENT_SECRET,
   TOKEN_EXCHANGE_GRANT_TYPE,
@@ -24,7 +26,7 @@ import { errorPage, escapeHtml, formPage, messagePage } from './pages.js';
 import { AUTHORIZATION_PATH } from './provider-adjustments.js';
 import type { ActorClaim } from './token-exchange.js';
 
-/** The four pre-registered clients. */
+/** The pre-registered clients. */
 export const PREREGISTERED_CLIENTS: readonly ClientMetadata[] = [
   {
     client_id: SERVICE_CLIENT_ID,
@@ -54,6 +56,15 @@ export const PREREGISTERED_CLIENTS: readonly ClientMetadata[] = [
     redirect_uris: [LOOPBACK_REDIRECT_URI],
   },
   {
+    client_id: RESOURCE_SERVER_CLIENT_ID,
+    client_secret: RESOURCE_SERVER_CLIENT_SECRET,
+    client_name: 'Gatehouse example API (introspection)',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: [],
+    response_types: [],
+    redirect_uris: [],
+  },
+  {
     client_id: DEVICE_CLIENT_ID,
     client_name: 'Gatehouse device',
     token_endpoint_auth_method: 'none',
@@ -68,6 +79,10 @@ export interface ConfigurationInput {
   audiences: readonly string[];
   defaultAudience: string;
   accessTokenTtlSecs: number;
+  /** `jwt` (RFC 9068) or `opaque` access tokens, which only introspection can check. */
+  accessTokenFormat: 'jwt' | 'opaque';
+  /** When set, DPoP proofs at the token endpoint must carry a nonce made with this secret. */
+  dpopNonceSecret: Buffer | undefined;
   users: ReadonlyMap<string, DevUser>;
   clients: readonly ClientMetadata[];
   /** Filled in by the token exchange handler, read back when the token's claims are assembled. */
@@ -85,9 +100,9 @@ export function resourceServerFor(input: ConfigurationInput, audience: string): 
   return {
     audience,
     scope: API_SCOPES.join(' '),
-    accessTokenFormat: 'jwt',
+    accessTokenFormat: input.accessTokenFormat,
     accessTokenTTL: input.accessTokenTtlSecs,
-    jwt: { sign: { alg: input.key.alg } },
+    ...(input.accessTokenFormat === 'jwt' ? { jwt: { sign: { alg: input.key.alg } } } : {}),
   };
 }
 
@@ -143,6 +158,12 @@ export function createConfiguration(input: ConfigurationInput): Configuration {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // RFC 9449: a token request with a DPoP proof gets a token bound to the proof's key (cnf.jkt).
+      dPoP: {
+        enabled: true,
+        nonceSecret: input.dpopNonceSecret,
+        requireNonce: () => input.dpopNonceSecret !== undefined,
+      },
       introspection: {
         enabled: true,
         allowedPolicy: (_ctx, client, token) =>
@@ -195,10 +216,24 @@ export function createConfiguration(input: ConfigurationInput): Configuration {
           ctx.body = messagePage('logout-success', 'Signed out', 'You are signed out.');
         },
       },
+      // OpenID Connect Back-Channel Logout 1.0: ending a session posts a logout token to the
+      // `backchannel_logout_uri` of every client the session logged in to.
+      backchannelLogout: { enabled: true },
     },
 
     // Browsers on other loopback ports (the demo's front end) may call the token endpoint.
     clientBasedCORS: (_ctx, origin) => isLoopbackOrigin(origin),
+
+    // Outgoing calls (back-channel logout tokens) go to loopback only: the relying parties of a dev IdP run
+    // on this machine. oidc-provider's own guard refuses exactly those addresses, so it is set aside here.
+    fetch: (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : input);
+      if (url.protocol !== 'http:' || !isLoopbackHost(url.hostname)) {
+        return Promise.reject(new Error('the dev IdP only calls http:// URLs on loopback'));
+      }
+      const { dispatcher: _ssrfGuard, ...options } = (init ?? {}) as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(url, options);
+    },
 
     routes: { authorization: AUTHORIZATION_PATH },
     interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}${interaction.uid}` },

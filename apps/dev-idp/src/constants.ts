@@ -28,6 +28,14 @@ export const WEB_CLIENT_ID = 'gatehouse-web';
 /** Development-only secret of {@link WEB_CLIENT_ID}. */
 export const WEB_CLIENT_SECRET = 'gatehouse-web-dev-secret';
 
+/**
+ * Confidential client of the example API itself (a resource server): it only introspects tokens
+ * (RFC 7662), which is how Gatehouse checks opaque access tokens.
+ */
+export const RESOURCE_SERVER_CLIENT_ID = 'gatehouse-api';
+/** Development-only secret of {@link RESOURCE_SERVER_CLIENT_ID}. */
+export const RESOURCE_SERVER_CLIENT_SECRET = 'gatehouse-api-dev-secret';
+
 /** Public client for the device authorization grant (RFC 8628). */
 export const DEVICE_CLIENT_ID = 'gatehouse-device';
 

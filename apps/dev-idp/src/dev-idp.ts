@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type JWTHeaderParameters, type JWTPayload, jwtVerify, SignJWT } from 'jose';
@@ -11,6 +11,8 @@ import {
   DEVICE_CLIENT_ID,
   type DevUser,
   LOOPBACK_REDIRECT_URI,
+  RESOURCE_SERVER_CLIENT_ID,
+  RESOURCE_SERVER_CLIENT_SECRET,
   SERVICE_CLIENT_ID,
   SERVICE_CLIENT_SECRET,
   WEB_CLIENT_ID,
@@ -26,6 +28,7 @@ import {
   advertisePollingInterval,
   treatOfflineAccessAsConsentPrompt,
 } from './provider-adjustments.js';
+import { createSession, type DevIdpSession, recordBackchannelDeliveries } from './session.js';
 import { type ActorClaim, registerTokenExchange } from './token-exchange.js';
 
 /** Options of {@link startDevIdp}; every one is optional. */
@@ -42,7 +45,17 @@ export interface DevIdpOptions {
   signingAlg?: SigningAlg;
   /** Access token lifetime in seconds. Default 600. */
   accessTokenTtlSecs?: number;
-  /** Extra clients (oidc-provider client metadata), registered next to the four built-in ones. */
+  /**
+   * `jwt` (default): RFC 9068 JWT access tokens. `opaque`: random strings that only the introspection
+   * endpoint (RFC 7662, `clients.resourceServer`) can check.
+   */
+  accessTokenFormat?: 'jwt' | 'opaque';
+  /**
+   * DPoP (RFC 9449) is always on: a token request with a `DPoP` proof gets a token bound to its key.
+   * With this set, the token endpoint also requires server nonces in the proofs. Default false.
+   */
+  requireDpopNonce?: boolean;
+  /** Extra clients (oidc-provider client metadata), registered next to the built-in ones. */
   clients?: ClientMetadata[];
 }
 
@@ -52,6 +65,8 @@ export interface DevIdpClients {
   cli: { clientId: string; redirectUri: string };
   web: { clientId: string; clientSecret: string; redirectUri: string };
   device: { clientId: string };
+  /** The example API's own client, for token introspection. */
+  resourceServer: { clientId: string; clientSecret: string };
 }
 
 /** The development users by username. */
@@ -107,6 +122,12 @@ export interface DevIdp {
    * `jti` are filled in unless `claims` sets them; a claim set to `undefined` is left out altogether.
    */
   signAccessToken(claims?: Record<string, unknown>, options?: SignAccessTokenOptions): Promise<string>;
+  /**
+   * A person's browser session: logins in it share the provider's session cookie, and its `logout()`
+   * ends the session there, sending back-channel logout tokens to the clients registered with a
+   * `backchannel_logout_uri` (pass them in `clients`).
+   */
+  session(): DevIdpSession;
   /** Drops open connections and stops listening. */
   close(): Promise<void>;
 }
@@ -137,6 +158,8 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
       audiences: settings.audiences,
       defaultAudience: settings.audience,
       accessTokenTtlSecs: settings.accessTokenTtlSecs,
+      accessTokenFormat: settings.accessTokenFormat,
+      dpopNonceSecret: settings.requireDpopNonce ? randomBytes(32) : undefined,
       users,
       clients: [...PREREGISTERED_CLIENTS, ...settings.clients],
       actors,
@@ -146,6 +169,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
     acceptLoopbackRedirectsOnAnyPort(provider);
     advertisePollingInterval(provider);
     treatOfflineAccessAsConsentPrompt(provider);
+    const deliveries = recordBackchannelDeliveries(provider);
 
     const verifyAccessToken = async (token: string): Promise<JWTPayload> => {
       const { payload } = await jwtVerify(token, key.publicKey, {
@@ -189,6 +213,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
         cli: { clientId: CLI_CLIENT_ID, redirectUri: LOOPBACK_REDIRECT_URI },
         web: { clientId: WEB_CLIENT_ID, clientSecret: WEB_CLIENT_SECRET, redirectUri: LOOPBACK_REDIRECT_URI },
         device: { clientId: DEVICE_CLIENT_ID },
+        resourceServer: { clientId: RESOURCE_SERVER_CLIENT_ID, clientSecret: RESOURCE_SERVER_CLIENT_SECRET },
       },
       users: { alice: users.get('alice')!, bob: users.get('bob')!, mallory: users.get('mallory')! },
 
@@ -239,6 +264,8 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
           .setProtectedHeader({ alg: key.alg, typ: 'at+jwt', kid, ...header })
           .sign(key.privateKey);
       },
+
+      session: () => createSession(issuer, deliveries),
 
       close: () => close(server),
     };

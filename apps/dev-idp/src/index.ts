@@ -16,6 +16,8 @@ export {
   DEVICE_CLIENT_ID,
   DEVICE_CODE_GRANT_TYPE,
   LOOPBACK_REDIRECT_URI,
+  RESOURCE_SERVER_CLIENT_ID,
+  RESOURCE_SERVER_CLIENT_SECRET,
   SERVICE_CLIENT_ID,
   SERVICE_CLIENT_SECRET,
   TOKEN_EXCHANGE_GRANT_TYPE,
@@ -35,3 +37,4 @@ export type { HeadlessFlowErrorCode, HeadlessUser } from './headless.js';
 export { HeadlessFlowError } from './headless.js';
 export type { SigningAlg } from './keys.js';
 export { isLoopbackHost, NonLoopbackHostError } from './loopback.js';
+export type { BackchannelDelivery, DevIdpSession } from './session.js';

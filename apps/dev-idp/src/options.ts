@@ -13,6 +13,8 @@ export interface Settings {
   audiences: readonly string[];
   signingAlg: SigningAlg;
   accessTokenTtlSecs: number;
+  accessTokenFormat: 'jwt' | 'opaque';
+  requireDpopNonce: boolean;
   clients: ClientMetadata[];
 }
 
@@ -44,6 +46,13 @@ export function validateOptions(options: DevIdpOptions): Settings {
     throw new TypeError('"accessTokenTtlSecs" must be a positive integer');
   }
 
+  const accessTokenFormat = options.accessTokenFormat ?? 'jwt';
+  if (accessTokenFormat !== 'jwt' && accessTokenFormat !== 'opaque') {
+    throw new TypeError('"accessTokenFormat" must be "jwt" or "opaque"');
+  }
+  const requireDpopNonce = options.requireDpopNonce ?? false;
+  if (typeof requireDpopNonce !== 'boolean') throw new TypeError('"requireDpopNonce" must be a boolean');
+
   const clients = options.clients ?? [];
   if (!Array.isArray(clients)) throw new TypeError('"clients" must be an array of client metadata');
   const builtIn = new Set(PREREGISTERED_CLIENTS.map((c) => c.client_id));
@@ -63,6 +72,8 @@ export function validateOptions(options: DevIdpOptions): Settings {
     audiences: [...new Set([audience, ...extra])],
     signingAlg,
     accessTokenTtlSecs,
+    accessTokenFormat,
+    requireDpopNonce,
     clients,
   };
 }

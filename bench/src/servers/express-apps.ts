@@ -9,6 +9,7 @@ import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import { BARE_SUBJECT, type ServerConfig } from '../fixture.js';
 import { ALGORITHMS, gatehouseProvider, jwksOptions, metricsOn } from './common.js';
 import { createFloorVerifier } from './floor.js';
+import { sharedStateOptions } from './shared-state.js';
 
 // The shape of every variant: optional auth middleware, one route answering the subject, and an error
 // handler that turns the library's errors into JSON with their status (what a real app adds).
@@ -103,6 +104,14 @@ export async function createExpressApp(variant: string, config: ServerConfig): P
         );
       };
       return app(localSubject, joseAuth);
+    }
+    case 'gatehouse-express-revocation':
+    case 'gatehouse-express-ratelimit': {
+      const shared = await sharedStateOptions(
+        variant === 'gatehouse-express-revocation' ? 'revocation' : 'limits',
+        config,
+      );
+      return app((req) => req.auth!.subject, gatehouse({ provider: gatehouseProvider(config), ...shared }));
     }
     case 'floor-express': {
       const verify = await createFloorVerifier(config);

@@ -4,7 +4,9 @@ import {
   createOidcClient,
   createUserTokenSource,
   DEFAULT_PROFILE,
+  type DpopKey,
   type LoginFunction,
+  loadDpopKey,
   loginWithAuthorizationCode,
   loginWithDeviceCode,
   type OidcClient,
@@ -58,8 +60,29 @@ export function openStore(settings: Settings, io: CliIO): TokenStore {
 /** The scope of a person's login when none is configured: identity for `status`, and a refresh token. */
 export const DEFAULT_USER_SCOPE = 'openid profile email offline_access';
 
-/** The OIDC client of the profile (issuer and client id are required). */
-export function openClient(settings: Settings): OidcClient {
+/**
+ * The profile's DPoP key, kept beside its token file and encrypted like its refresh token, when `--dpop`
+ * asks for DPoP-bound tokens; undefined otherwise.
+ */
+export async function openDpopKey(
+  settings: Settings,
+  io: CliIO,
+  dpop: boolean | undefined,
+): Promise<DpopKey | undefined> {
+  if (!dpop) return undefined;
+  requireSettings(settings, ['issuer', 'clientId']);
+  const passphrase = passphraseSource(io);
+  return loadDpopKey({
+    tokenFile: settings.tokenFile,
+    issuer: settings.issuer!,
+    clientId: settings.clientId!,
+    encrypt: encryptsRefreshToken(settings, io),
+    ...(passphrase ? { passphrase } : {}),
+  });
+}
+
+/** The OIDC client of the profile (issuer and client id are required); DPoP-bound tokens with a key. */
+export function openClient(settings: Settings, dpop?: DpopKey): OidcClient {
   requireSettings(
     settings,
     settings.grant === 'client_credentials' ? ['issuer', 'clientId', 'clientSecret'] : ['issuer', 'clientId'],
@@ -72,6 +95,7 @@ export function openClient(settings: Settings): OidcClient {
     ...(scope ? { scope } : {}),
     ...(settings.audience ? { audience: settings.audience } : {}),
     ...(settings.tokenEndpoint ? { tokenEndpoint: settings.tokenEndpoint } : {}),
+    ...(dpop ? { dpop } : {}),
   });
 }
 
@@ -129,8 +153,8 @@ export function loginFunction(client: OidcClient, settings: Settings, io: CliIO,
 }
 
 /** The token source of the profile: client credentials (cached in the token file) or the stored login. */
-export function openSource(settings: Settings, io: CliIO, ui: LoginUi): TokenSetSource {
-  const client = openClient(settings);
+export function openSource(settings: Settings, io: CliIO, ui: LoginUi, dpop?: DpopKey): TokenSetSource {
+  const client = openClient(settings, dpop);
   const store = openStore(settings, io);
   if (settings.grant === 'client_credentials') return createClientCredentialsSource(client, { store });
   return createUserTokenSource(client, {

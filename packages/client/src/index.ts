@@ -10,6 +10,15 @@ export {
   passphraseFromEnv,
   serviceSourceConfigFromEnv,
 } from './config/env.js';
+export type { DpopFetchOptions } from './dpop/fetch.js';
+// DPoP (RFC 9449): a key, proofs, and a fetch that signs one per request
+export { createDpopFetch } from './dpop/fetch.js';
+export type { DpopAlgorithm, DpopKey } from './dpop/key.js';
+export { exportDpopKey, generateDpopKey, importDpopKey } from './dpop/key.js';
+export type { DpopKeyFileOptions } from './dpop/key-file.js';
+export { dpopKeyPath, loadDpopKey, removeDpopKey } from './dpop/key-file.js';
+export type { DpopProofInput } from './dpop/proof.js';
+export { createDpopProof } from './dpop/proof.js';
 export type { ClientErrorCode } from './errors.js';
 // Errors
 export {

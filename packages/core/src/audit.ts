@@ -21,6 +21,9 @@ export type AuditEventName =
   | 'gatehouse.jwks.loaded'
   | 'gatehouse.jwks.failed'
   | 'gatehouse.config.auth_disabled'
+  | 'gatehouse.dpop.replay_store_unreachable'
+  | 'gatehouse.dpop.replay_store_restored'
+  | 'gatehouse.introspection.failed'
   | 'gatehouse.state.connected'
   | 'gatehouse.state.unreachable'
   | 'gatehouse.state.restored';

@@ -14,30 +14,45 @@ export type { RedisUrlParts } from './config/redis-url.js';
 export { parseRedisUrl } from './config/redis-url.js';
 export type { AuthContext, AuthType } from './context.js';
 export { createAuthContext, hasScopes, missingScopes } from './context.js';
+export { normalizeHtu } from './dpop/htu.js';
+export type { DpopNonceOptions, NonceState } from './dpop/nonce.js';
+export { DpopNonces } from './dpop/nonce.js';
+export type { DpopProofRequest, DpopProofRules, VerifiedDpopProof } from './dpop/proof.js';
+export { verifyDpopProof } from './dpop/proof.js';
+export type { OneTimeIds, ReplayGuardOptions, ReplayVerdict } from './dpop/replay.js';
+export { ReplayGuard } from './dpop/replay.js';
+export { jwkThumbprint } from './dpop/thumbprint.js';
 export type {
   AnyAuthError,
   AudienceMismatchReason,
   AuthErrorCode,
   BearerErrorCode,
   ConfigErrorCode,
+  DpopErrorCode,
+  DpopProofFailure,
   InvalidRequestReason,
   InvalidTokenReason,
   RateLimitReason,
+  SenderConstraintFailure,
 } from './errors.js';
 export {
   AudienceMismatchError,
   AuthError,
   ConfigError,
+  DpopNonceError,
   ForbiddenError,
   InsufficientScopeError,
+  InvalidDpopProofError,
   InvalidRequestError,
   InvalidTokenError,
   IssuerUnavailableError,
   isAuthError,
   MissingCredentialsError,
   RateLimitedError,
+  SenderConstraintError,
   StateUnavailableError,
   TokenExpiredError,
+  TokenInactiveError,
   TokenNotYetValidError,
   TokenRevokedError,
   UnknownApiKeyError,
@@ -56,8 +71,9 @@ export {
 } from './http/bearer.js';
 export type { PublicPath } from './http/public-paths.js';
 export { publicPathMatcher } from './http/public-paths.js';
-export type { AuthErrorResponse, BearerChallenge } from './http/response.js';
-export { authErrorResponse, bearerChallenge, DEFAULT_REALM } from './http/response.js';
+export type { AuthErrorResponse, BearerChallenge, ChallengeOptions, DpopChallenge } from './http/response.js';
+export { authErrorResponse, bearerChallenge, DEFAULT_REALM, dpopChallenge } from './http/response.js';
+export type { IntrospectionClient } from './introspection/endpoint.js';
 export type { ClaimValue, IssuerRuleOptions } from './issuers/options.js';
 export type { IssuerPreset, TokenType } from './issuers/presets.js';
 export { ISSUER_PRESETS, MICROSOFT_GRAPH_AUDIENCES } from './issuers/presets.js';
@@ -103,6 +119,8 @@ export type { AuthProvider } from './provider.js';
 export type { ApiKeyEntry, ApiKeyProviderOptions } from './providers/api-key.js';
 export { ApiKeyAuthProvider } from './providers/api-key.js';
 export { DEVELOPMENT_IDENTITY, DevelopmentAuthProvider } from './providers/development.js';
+export type { IntrospectionProviderOptions } from './providers/introspection.js';
+export { IntrospectionAuthProvider } from './providers/introspection.js';
 export { MultiAuthProvider } from './providers/multi.js';
 export type { IssuerOptions, OidcProviderOptions, VerifiedJwt } from './providers/oidc.js';
 export { OIDC_DEFAULTS, OidcAuthProvider } from './providers/oidc.js';
@@ -121,6 +139,15 @@ export type { HttpAnswer, RevocationView } from './revocation/http-api.js';
 export { parseSelector, RevocationRoutes, revocationView } from './revocation/http-api.js';
 export type { RevocationOptions, RevocationSelector } from './revocation/revocations.js';
 export { REVOCATION_DEFAULTS, Revocations } from './revocation/revocations.js';
+export { certificateThumbprint, parseForwardedCertificate } from './sender/certificate.js';
+export type {
+  DpopMode,
+  SenderConstraintOptions,
+  SenderCredential,
+  SenderHeaders,
+  SenderRequest,
+} from './sender/constraint.js';
+export { DPOP_MODES, SenderConstraints } from './sender/constraint.js';
 export { LocalClaims } from './state/local-claims.js';
 export { LocalCounters } from './state/local-counters.js';
 export { MemoryState } from './state/memory-state.js';

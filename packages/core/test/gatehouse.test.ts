@@ -85,9 +85,13 @@ describe('Gatehouse request pipeline', () => {
 
   it('maps errors to responses with its realm', async () => {
     const err = await gate.authenticate('Basic abc').catch((e: unknown) => e);
+    // An OIDC issuer may send DPoP-bound tokens (DPoP is allowed by default): both challenges (RFC 9449 §7.2).
     expect(gate.respond(err)).toMatchObject({
       status: 401,
-      headers: { 'www-authenticate': 'Bearer realm="test"' },
+      headers: {
+        'www-authenticate':
+          'Bearer realm="test", DPoP algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519"',
+      },
     });
     expect(gate.respond(new Error('bug'))).toBeUndefined();
   });

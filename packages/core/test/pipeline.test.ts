@@ -123,7 +123,7 @@ describe('request pipeline: one pass, synchronous when no I/O is needed', () => 
       [`Bearer  ${token}`, ''], // two spaces: accepted
       [`Basic ${token}`, 'missing_credentials'],
       [`Bearer${token}`, 'missing_credentials'],
-      [`DPoP ${token}`, 'missing_credentials'], // no DPoP support configured
+      [`DPoP ${token}`, 'invalid_dpop_proof'], // DPoP is allowed by default: the proof is missing
       ['Bearer svc-key-1 ', 'invalid_request'],
       ['Bearer svc key', 'invalid_request'],
       [`Bearer ${token}$`, 'invalid_token'],

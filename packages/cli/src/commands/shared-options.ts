@@ -38,8 +38,22 @@ export function withLoginOptions(command: Command): Command {
     .option(
       '--encrypt',
       'encrypt the refresh token at rest (passphrase from GATEHOUSE_TOKEN_PASSPHRASE or a prompt)',
+    )
+    .option(
+      '--dpop',
+      'DPoP-bound tokens (RFC 9449): a key kept beside the token file (encrypted like the refresh token) signs a proof per request',
     );
 }
 
-/** The flags as commander parses them: the settings flags, plus `--no-browser`. */
-export type CommandFlags = SettingFlags & { browser?: boolean };
+/** Options of the commands that hand a DPoP-bound token to something else (token, exec). */
+export function withProofOptions(command: Command): Command {
+  return command
+    .option('--proof-url <url>', 'with --dpop: also make a DPoP proof for a request to this URL')
+    .option('--proof-method <method>', 'the method of that request', 'GET');
+}
+
+/** The flags as commander parses them: the settings flags, plus `--no-browser` and `--dpop`. */
+export type CommandFlags = SettingFlags & { browser?: boolean; dpop?: boolean };
+
+/** The flags of {@link withProofOptions}. */
+export type ProofFlags = { proofUrl?: string; proofMethod: string };

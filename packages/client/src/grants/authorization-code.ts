@@ -111,12 +111,18 @@ export async function loginWithAuthorizationCode(
       );
     }
     try {
-      const response = await oidc.authorizationCodeGrant(config, callbackUrl, {
-        pkceCodeVerifier: pkce.verifier,
-        expectedState: state,
-        expectedNonce: nonce,
-        idTokenExpected: true,
-      });
+      const response = await oidc.authorizationCodeGrant(
+        config,
+        callbackUrl,
+        {
+          pkceCodeVerifier: pkce.verifier,
+          expectedState: state,
+          expectedNonce: nonce,
+          idTokenExpected: true,
+        },
+        undefined,
+        await client.dpopOptions(),
+      );
       return toTokenSet(response, nowSecs(clock));
     } catch (err) {
       throw mapLoginError('authorization_code', err, config);

@@ -96,7 +96,10 @@ export async function loginWithDeviceCode(
   const expiry = AbortSignal.timeout(started.expires_in * 1000);
   const signal = options.signal ? AbortSignal.any([options.signal, expiry]) : expiry;
   try {
-    const response = await oidc.pollDeviceAuthorizationGrant(config, started, undefined, { signal });
+    const response = await oidc.pollDeviceAuthorizationGrant(config, started, undefined, {
+      signal,
+      ...(await client.dpopOptions()),
+    });
     return toTokenSet(response, nowSecs(clock));
   } catch (err) {
     if (options.signal?.aborted) throw new LoginCancelledError();

@@ -64,8 +64,9 @@ export async function requestClientCredentialsToken(
   client: OidcClient,
   options: TokenRequestOptions = {},
 ): Promise<TokenSet> {
+  const dpop = await client.dpopOptions();
   return grant(client, 'client_credentials', options.clock, (config) =>
-    oidc.clientCredentialsGrant(config, client.tokenParameters(options)),
+    oidc.clientCredentialsGrant(config, client.tokenParameters(options), dpop),
   );
 }
 
@@ -89,8 +90,9 @@ export async function refreshAccessToken(
 ): Promise<TokenSet> {
   // No scope on refresh unless asked: the server keeps the granted scope (RFC 6749 §6).
   const params = client.tokenParameters({ audience: options.audience, scope: options.scope ?? '' });
+  const dpop = await client.dpopOptions();
   return grant(client, 'refresh_token', options.clock, (config) =>
-    oidc.refreshTokenGrant(config, refreshToken, params),
+    oidc.refreshTokenGrant(config, refreshToken, params, dpop),
   );
 }
 
@@ -143,8 +145,9 @@ export async function exchangeToken(client: OidcClient, options: TokenExchangeOp
     params.actor_token = options.actorToken;
     params.actor_token_type = options.actorTokenType ?? ACCESS_TOKEN_TYPE;
   }
+  const dpop = await client.dpopOptions();
   return grant(client, 'token_exchange', options.clock, (config) =>
-    oidc.genericGrantRequest(config, TOKEN_EXCHANGE_GRANT, params),
+    oidc.genericGrantRequest(config, TOKEN_EXCHANGE_GRANT, params, dpop),
   );
 }
 

@@ -1,4 +1,5 @@
 import * as oidc from 'openid-client';
+import type { DpopKey } from '../dpop/key.js';
 import { DiscoveryError, InsecureIssuerError, InvalidOptionsError } from '../errors.js';
 import { isSecureOrLoopbackUrl } from './loopback.js';
 
@@ -64,6 +65,12 @@ export interface OidcClientOptions {
   timeoutSecs?: number;
   /** A fetch implementation for requests to the authorization server (proxies, tests). */
   fetch?: oidc.CustomFetch;
+  /**
+   * Request DPoP-bound tokens (RFC 9449) with this key: every token request carries a proof signed with
+   * it, server nonces are followed, and the tokens issued are bound to its thumbprint (`cnf.jkt`). Use them
+   * with `createDpopFetch(source, key)`.
+   */
+  dpop?: DpopKey;
 }
 
 /**
@@ -89,6 +96,11 @@ export interface OidcClient {
   configuration(): Promise<oidc.Configuration>;
   /** The `resource`/`audience` (and `scope`) parameters for token requests. */
   tokenParameters(overrides?: { scope?: string; audience?: string }): Record<string, string>;
+  /**
+   * The options that make a token request carry a DPoP proof (`{ DPoP: handle }` for openid-client), or
+   * none without a `dpop` key. One handle per client, so the server's nonce is remembered between requests.
+   */
+  dpopOptions(): Promise<{ DPoP?: oidc.DPoPHandle }>;
 }
 
 /**
@@ -162,6 +174,10 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
   const auth = clientAuth(method, options.clientSecret);
   const issuer = String(options.issuer);
   let pending: Promise<oidc.Configuration> | undefined;
+  let dpopHandle: oidc.DPoPHandle | undefined;
+  if (options.dpop !== undefined && !(options.dpop.privateKey && options.dpop.publicKey)) {
+    throw new InvalidOptionsError('dpop', '"dpop" must be a key from generateDpopKey() or importDpopKey()');
+  }
 
   const configure = (config: oidc.Configuration): oidc.Configuration => {
     if (insecure) oidc.allowInsecureRequests(config);
@@ -214,6 +230,11 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
       if (scope) params.scope = scope;
       if (audience) params[audienceParameter] = audience;
       return params;
+    },
+    async dpopOptions() {
+      if (options.dpop === undefined) return {};
+      dpopHandle ??= oidc.getDPoPHandle(await this.configuration(), options.dpop);
+      return { DPoP: dpopHandle };
     },
   };
 }

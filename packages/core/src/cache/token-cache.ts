@@ -29,9 +29,13 @@ export class TokenCache implements ObservedTokenCache {
   /** Fingerprints of tokens verified once, direct-mapped (a collision overwrites). */
   private readonly doorkeeper: Int32Array;
 
-  constructor(options: { size: number; ttlSecs: number; now: () => number }) {
+  /** Whether a token is cached the first time it is added, without the doorkeeper (introspection). */
+  private readonly admitFirst: boolean;
+
+  constructor(options: { size: number; ttlSecs: number; now: () => number; admitFirst?: boolean }) {
     this.ttlMs = options.ttlSecs * 1000;
     this.now = options.now;
+    this.admitFirst = options.admitFirst ?? false;
     const enabled = options.size > 0 && this.ttlMs > 0;
     this.entries = enabled
       ? new LRUCache<string, Entry>({
@@ -75,12 +79,14 @@ export class TokenCache implements ObservedTokenCache {
     const expiresAtMs = Math.min(now + this.ttlMs, tokenExpiresAtMs);
     if (expiresAtMs <= now) return;
     const print = fingerprint(token);
-    const slot = print & (this.doorkeeper.length - 1);
-    if (this.doorkeeper[slot] !== print) {
-      this.doorkeeper[slot] = print;
-      return;
+    if (!this.admitFirst) {
+      const slot = print & (this.doorkeeper.length - 1);
+      if (this.doorkeeper[slot] !== print) {
+        this.doorkeeper[slot] = print;
+        return;
+      }
+      this.doorkeeper[slot] = 0;
     }
-    this.doorkeeper[slot] = 0;
     // Counted before set(): set() disposes of an entry it replaces, which uncounts that one.
     this.cachedPrints.set(print, (this.cachedPrints.get(print) ?? 0) + 1);
     this.entries.set(TokenCache.digest(token), { context, expiresAtMs, print });

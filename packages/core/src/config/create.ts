@@ -6,6 +6,7 @@ import { AdminPolicy } from '../policy/admins.js';
 import type { AuthProvider } from '../provider.js';
 import { ApiKeyAuthProvider, type ApiKeyEntry } from '../providers/api-key.js';
 import { DevelopmentAuthProvider } from '../providers/development.js';
+import { IntrospectionAuthProvider } from '../providers/introspection.js';
 import { MultiAuthProvider } from '../providers/multi.js';
 import { OidcAuthProvider, type OidcProviderOptions } from '../providers/oidc.js';
 import { runtimeEnvironment } from './env.js';
@@ -25,6 +26,16 @@ export interface GatehouseConfig {
   readonly disableAuth?: boolean;
   /** `production` forbids `disableAuth`. Default: `NODE_ENV`, or `development` when unset. */
   readonly environment?: string;
+  /**
+   * The origin (and optional path prefix) clients use to reach the service, e.g.
+   * `https://api.example.com`: DPoP proofs name it in `htu` (`GATEHOUSE_PUBLIC_URL`).
+   */
+  readonly publicUrl?: string;
+  /**
+   * The header in which a trusted TLS-terminating proxy forwards the client certificate, for
+   * certificate-bound tokens (RFC 8705; `GATEHOUSE_CLIENT_CERT_HEADER`). Unset: the TLS connection's own.
+   */
+  readonly clientCertificateHeader?: string;
   /**
    * `GATEHOUSE_REDIS_URL`: where the instances share their state. Core never connects to it: give the
    * gate a `state` from `@gatehouse/redis` (`createRedisState({ url: config.redisUrl })`).
@@ -79,6 +90,7 @@ export function createAuthProvider(
     config.admins === undefined ? [] : validateAdmins(config.admins, { prefix: 'admins' }),
   );
   const providers: AuthProvider[] = [];
+  let oidcSettings: OidcSettings | undefined;
   // Each part is validated once: here for programmatic options, or already by loadConfigFromEnv.
   if (config.apiKeys !== undefined) {
     const keys = isValidated(config.apiKeys)
@@ -90,9 +102,35 @@ export function createAuthProvider(
     const settings = isValidated(config.oidc)
       ? (config.oidc as OidcSettings)
       : validateOidcOptions(config.oidc, { prefix: 'oidc.' });
+    const oidc = settings;
+    oidcSettings = settings;
     providers.push(
       new OidcAuthProvider(markValidated({ ...settings, admins, logger: options.logger, now: options.now })),
     );
+    // Opaque tokens go last: API keys and JWTs are claimed before, so they are never sent out.
+    const introspected = oidc.issuers.find((entry) => entry.introspection !== undefined);
+    if (introspected?.introspection !== undefined) {
+      const audiences = oidc.issuers
+        .filter((entry) => entry.issuer === introspected.issuer)
+        .flatMap((entry) => (typeof entry.audience === 'string' ? [entry.audience] : entry.audience));
+      const { clientId, clientSecret, endpoint } = introspected.introspection;
+      providers.push(
+        new IntrospectionAuthProvider({
+          issuer: introspected.issuer,
+          audience: audiences,
+          client: { clientId, clientSecret },
+          endpoint,
+          tokenCacheSize: oidc.tokenCacheSize,
+          tokenCacheTtlSecs: oidc.tokenCacheTtlSecs,
+          clockToleranceSecs: oidc.clockToleranceSecs,
+          httpTimeoutMs: oidc.httpTimeoutMs,
+          maxResponseBytes: oidc.maxResponseBytes,
+          admins,
+          logger: options.logger,
+          now: options.now,
+        }),
+      );
+    }
   }
   if (providers.length === 0) {
     throw new ConfigError(
@@ -100,5 +138,20 @@ export function createAuthProvider(
       'no credentials are configured: set apiKeys and/or oidc (or disableAuth for development)',
     );
   }
-  return providers.length === 1 ? providers[0]! : new MultiAuthProvider(providers);
+  const provider = providers.length === 1 ? providers[0]! : new MultiAuthProvider(providers);
+  // A gate given this provider (as the example apps do) applies the same configuration's DPoP modes,
+  // nonces, public URL and certificate header.
+  BUILT_FROM.set(provider, {
+    oidc: oidcSettings,
+    publicUrl: config.publicUrl,
+    clientCertificateHeader: config.clientCertificateHeader,
+  });
+  return provider;
+}
+
+const BUILT_FROM = new WeakMap<AuthProvider, GatehouseConfig>();
+
+/** The configuration a provider was built from by {@link createAuthProvider}, if it was. @internal */
+export function configOf(provider: AuthProvider): GatehouseConfig | undefined {
+  return BUILT_FROM.get(provider);
 }

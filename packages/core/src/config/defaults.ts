@@ -24,6 +24,18 @@ export const DEFAULTS = Object.freeze({
   clockToleranceSecs: 60,
   /** Timeout of discovery and key-set requests, in milliseconds. */
   httpTimeoutMs: 5000,
-  /** Largest discovery or key-set response accepted, in bytes. */
+  /** Largest discovery, key-set or introspection response accepted, in bytes. */
   maxResponseBytes: 512 * 1024,
+  /** DPoP issuer mode: bound tokens need the DPoP scheme; unbound ones may come either way. */
+  dpop: 'allowed' as const,
+  /** How old a DPoP proof's `iat` may be (RFC 9449 §4.3 check 11). */
+  dpopProofMaxAgeSecs: 300,
+  /** How far in the future a DPoP proof's `iat` may lie. */
+  dpopProofFutureSecs: 60,
+  /** How often the DPoP server nonce changes (when nonces are on). */
+  dpopNonceRotationSecs: 60,
+  /** DPoP proof ids each instance remembers by itself. */
+  dpopReplayMaxEntries: 1_000_000,
+  /** How long to wait for the shared replay store before deciding on local memory, in milliseconds. */
+  dpopReplayStoreTimeoutMs: 1000,
 });

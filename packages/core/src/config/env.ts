@@ -1,3 +1,4 @@
+import { normalizePublicUrl } from '../dpop/htu.js';
 import { ConfigError } from '../errors.js';
 import { ISSUER_RULE_JSON_NAMES } from '../issuers/validate.js';
 import type { GatehouseConfig } from './create.js';
@@ -10,14 +11,19 @@ export const ENV = Object.freeze({
   oidcConfig: 'GATEHOUSE_OIDC_CONFIG',
   admins: 'GATEHOUSE_ADMINS',
   disableAuth: 'GATEHOUSE_DISABLE_AUTH',
+  publicUrl: 'GATEHOUSE_PUBLIC_URL',
+  clientCertificateHeader: 'GATEHOUSE_CLIENT_CERT_HEADER',
   redisUrl: 'GATEHOUSE_REDIS_URL',
   rateLimit: 'GATEHOUSE_RATE_LIMIT',
   failedAuthLimit: 'GATEHOUSE_FAILED_AUTH_LIMIT',
   trustProxy: 'GATEHOUSE_TRUST_PROXY',
   nodeEnv: 'NODE_ENV',
+  host: 'HOST',
+  port: 'PORT',
 });
 
 const OIDC_JSON_NAMES: Readonly<Record<string, string>> = {
+  backchannelLogoutAudience: 'backchannel_logout_audience',
   jwksUri: 'jwks_uri',
   jwksRefreshIntervalSecs: 'jwks_refresh_interval_secs',
   jwksCooldownSecs: 'jwks_cooldown_secs',
@@ -26,6 +32,10 @@ const OIDC_JSON_NAMES: Readonly<Record<string, string>> = {
   clockToleranceSecs: 'clock_tolerance_secs',
   httpTimeoutMs: 'http_timeout_ms',
   maxResponseBytes: 'max_response_bytes',
+  dpopNonceSecret: 'dpop_nonce_secret',
+  dpopNonceRotationSecs: 'dpop_nonce_rotation_secs',
+  clientId: 'client_id',
+  clientSecret: 'client_secret',
   ...ISSUER_RULE_JSON_NAMES,
 };
 
@@ -64,6 +74,17 @@ export function loadConfigFromEnv(env: Env = process.env): GatehouseConfig {
     config.oidc = validateOidcOptions(oidcJson, spelling);
   }
   config.admins = adminsJson === undefined ? [] : validateAdmins(adminsJson, { variable: ENV.admins });
+  const publicUrl = readPublicUrl(env);
+  if (publicUrl !== undefined) config.publicUrl = publicUrl;
+  const certificateHeader = env[ENV.clientCertificateHeader]?.trim();
+  if (certificateHeader) {
+    if (!HEADER_NAME.test(certificateHeader)) {
+      throw new ConfigError('invalid_config', 'must be an HTTP header name', {
+        variable: ENV.clientCertificateHeader,
+      });
+    }
+    config.clientCertificateHeader = certificateHeader.toLowerCase();
+  }
   const redisUrl = env[ENV.redisUrl];
   if (redisUrl !== undefined && redisUrl.trim() !== '') {
     config.redisUrl = validateRedisUrl(redisUrl.trim(), { variable: ENV.redisUrl });
@@ -89,6 +110,33 @@ export function loadConfigFromEnv(env: Env = process.env): GatehouseConfig {
     );
   }
   return config;
+}
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * The URL clients use to reach the service, which DPoP proofs name in `htu`: `GATEHOUSE_PUBLIC_URL`, else
+ * `http://<HOST>:<PORT>` when the app listens on one address and a fixed port. Otherwise undefined, and
+ * each request's own local address and port are used (never its `Host` header).
+ */
+function readPublicUrl(env: Env): string | undefined {
+  const value = env[ENV.publicUrl]?.trim();
+  if (value) {
+    const normalized = normalizePublicUrl(value);
+    if ('problem' in normalized) {
+      throw new ConfigError('invalid_config', normalized.problem, { variable: ENV.publicUrl });
+    }
+    return normalized.url;
+  }
+  const port = Number(env[ENV.port]?.trim() || Number.NaN);
+  const host = env[ENV.host]?.trim() || '127.0.0.1';
+  // A wildcard address names no host a client could use; the per-request address decides then.
+  if (!Number.isInteger(port) || port <= 0 || port > 65535 || ['0.0.0.0', '::', '[::]'].includes(host)) {
+    return undefined;
+  }
+  const origin = `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+  const normalized = normalizePublicUrl(origin);
+  return 'url' in normalized ? normalized.url : undefined;
 }
 
 /** `NODE_ENV`, defaulting to `development` when unset. */

@@ -1,9 +1,11 @@
+import { MIN_NONCE_SECRET_BYTES } from '../dpop/nonce.js';
 import { ConfigError } from '../errors.js';
 import { isBearerToken } from '../http/bearer.js';
 import type { IssuerRuleOptions } from '../issuers/options.js';
 import { checkIssuerOverlaps, ISSUER_RULE_FIELDS, validateIssuerRules } from '../issuers/validate.js';
 import { urlProblem } from '../jwks/url.js';
 import { isSupportedAlgorithm, type JwsAlgorithm, SUPPORTED_ALGORITHMS } from '../jwt/algorithms.js';
+import { DPOP_MODES, type DpopMode } from '../sender/constraint.js';
 import { DEFAULTS } from './defaults.js';
 import { markValidated } from './validated.js';
 
@@ -26,11 +28,16 @@ export interface IssuerSettings extends IssuerRuleOptions {
   readonly audience: string | readonly string[];
   readonly jwksUri?: string;
   readonly algorithms?: readonly JwsAlgorithm[];
+  readonly backchannelLogoutAudience?: string | readonly string[];
+  readonly dpop?: DpopMode;
+  readonly introspection?: IntrospectionSettings;
 }
 
 /** OIDC settings after validation, defaults applied. */
 export interface OidcSettings {
   readonly issuers: readonly IssuerSettings[];
+  /** Shared secret of DPoP server nonces; nonces are required when it is set. */
+  readonly dpopNonceSecret?: string;
   readonly jwksRefreshIntervalSecs: number;
   readonly jwksCooldownSecs: number;
   readonly tokenCacheSize: number;
@@ -39,6 +46,15 @@ export interface OidcSettings {
   readonly algorithms: readonly JwsAlgorithm[];
   readonly httpTimeoutMs: number;
   readonly maxResponseBytes: number;
+  readonly dpopNonceRotationSecs: number;
+}
+
+/** How Gatehouse introspects one issuer's opaque tokens (RFC 7662), after validation. */
+export interface IntrospectionSettings {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** The endpoint; from the issuer's discovery document when absent. */
+  readonly endpoint?: string;
 }
 
 /** An API key entry after validation. */
@@ -56,9 +72,11 @@ type IntegerField =
   | 'tokenCacheTtlSecs'
   | 'clockToleranceSecs'
   | 'httpTimeoutMs'
-  | 'maxResponseBytes';
+  | 'maxResponseBytes'
+  | 'dpopNonceRotationSecs';
 const INTEGER_FIELDS: readonly [IntegerField, number, number][] = [
   ['jwksRefreshIntervalSecs', 1, 7 * 24 * 3600],
+  ['dpopNonceRotationSecs', 1, 24 * 3600],
   ['jwksCooldownSecs', 0, 24 * 3600],
   ['tokenCacheSize', 0, 10_000_000],
   ['tokenCacheTtlSecs', 0, 24 * 3600],
@@ -134,17 +152,28 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
   c.noUnknownFields(
     options,
     '',
-    ['issuers', 'algorithms', ...INTEGER_FIELDS.map(([field]) => field)],
+    ['issuers', 'algorithms', 'dpopNonceSecret', ...INTEGER_FIELDS.map(([field]) => field)],
     spelling.names ? undefined : RUNTIME_KEYS,
   );
 
   const algorithms = readAlgorithms(c, options[n('algorithms')], n('algorithms')) ?? [
     ...SUPPORTED_ALGORITHMS,
   ];
+  let introspecting: string | undefined;
+  const modes = new Map<string, DpopMode>();
   const issuers = c.list(options[n('issuers')], n('issuers'), { nonEmpty: true }).map((value, index) => {
     const path = `${n('issuers')}[${index}]`;
     const entry = c.object(value, path);
-    c.noUnknownFields(entry, path, ['issuer', 'audience', 'jwksUri', 'algorithms', ...ISSUER_RULE_FIELDS]);
+    c.noUnknownFields(entry, path, [
+      'issuer',
+      'audience',
+      'jwksUri',
+      'algorithms',
+      'backchannelLogoutAudience',
+      'dpop',
+      'introspection',
+      ...ISSUER_RULE_FIELDS,
+    ]);
     const issuer = c.nonEmptyString(entry.issuer, `${path}.issuer`);
     const issuerProblem = urlProblem(issuer);
     if (issuerProblem) c.fail(`${path}.issuer`, issuerProblem);
@@ -158,10 +187,49 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
       if (problem) c.fail(`${path}.${n('jwksUri')}`, problem);
     }
     const issuerAlgorithms = readAlgorithms(c, entry[n('algorithms')], `${path}.${n('algorithms')}`);
+    const logoutAudience = entry[n('backchannelLogoutAudience')];
+    const backchannelLogoutAudience =
+      logoutAudience === undefined
+        ? undefined
+        : readAudience(c, logoutAudience, `${path}.${n('backchannelLogoutAudience')}`);
     const rules = validateIssuerRules(entry, path, { issuer, audience, jwksUri }, c);
-    return { issuer, audience, jwksUri, algorithms: issuerAlgorithms, ...rules };
+    const settings: { -readonly [K in keyof IssuerSettings]: IssuerSettings[K] } = {
+      issuer,
+      audience,
+      jwksUri,
+      algorithms: issuerAlgorithms,
+      backchannelLogoutAudience,
+      ...rules,
+    };
+    if (entry.dpop !== undefined) {
+      if (!DPOP_MODES.includes(entry.dpop as DpopMode))
+        c.fail(`${path}.dpop`, `must be one of ${DPOP_MODES.join(', ')}`);
+      settings.dpop = entry.dpop as DpopMode;
+    }
+    // The same issuer listed twice (for two audiences) must not say two things about DPoP.
+    const mode = settings.dpop ?? 'allowed';
+    if ((modes.get(issuer) ?? mode) !== mode)
+      c.fail(`${path}.dpop`, 'differs from an earlier entry of the same issuer');
+    modes.set(issuer, mode);
+    if (entry.introspection !== undefined) {
+      // One issuer only: an opaque token names no issuer, so it could only be sent to a guessed one.
+      if (introspecting !== undefined && introspecting !== issuer) {
+        c.fail(`${path}.introspection`, 'is already set on another issuer (at most one issuer introspects)');
+      }
+      introspecting = issuer;
+      settings.introspection = readIntrospection(c, entry.introspection, `${path}.introspection`);
+    }
+    return settings;
   });
   checkIssuerOverlaps(issuers, n('issuers'), c);
+
+  let dpopNonceSecret: string | undefined;
+  if (options[n('dpopNonceSecret')] !== undefined) {
+    dpopNonceSecret = c.nonEmptyString(options[n('dpopNonceSecret')], n('dpopNonceSecret'));
+    if (Buffer.byteLength(dpopNonceSecret) < MIN_NONCE_SECRET_BYTES) {
+      c.fail(n('dpopNonceSecret'), `must be at least ${MIN_NONCE_SECRET_BYTES} bytes`);
+    }
+  }
 
   const integers = {} as Record<IntegerField, number>;
   for (const [field, min, max] of INTEGER_FIELDS) {
@@ -174,7 +242,23 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
     if (value < min || value > max) c.fail(n(field), `must be between ${min} and ${max}`);
     integers[field] = value;
   }
-  return markValidated({ issuers, algorithms, ...integers });
+  return markValidated(
+    dpopNonceSecret === undefined
+      ? { issuers, algorithms, ...integers }
+      : { issuers, algorithms, dpopNonceSecret, ...integers },
+  );
+}
+
+function readIntrospection(c: Checker, value: unknown, path: string): IntrospectionSettings {
+  const entry = c.object(value, path);
+  c.noUnknownFields(entry, path, ['clientId', 'clientSecret', 'endpoint']);
+  const clientId = c.nonEmptyString(entry[c.name('clientId')], `${path}.${c.name('clientId')}`);
+  const clientSecret = c.nonEmptyString(entry[c.name('clientSecret')], `${path}.${c.name('clientSecret')}`);
+  if (entry.endpoint === undefined) return { clientId, clientSecret };
+  const endpoint = c.nonEmptyString(entry.endpoint, `${path}.endpoint`);
+  const problem = urlProblem(endpoint);
+  if (problem) c.fail(`${path}.endpoint`, problem);
+  return { clientId, clientSecret, endpoint };
 }
 
 function readAudience(c: Checker, value: unknown, path: string): string | readonly string[] {

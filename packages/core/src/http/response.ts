@@ -1,5 +1,6 @@
 import {
   type AuthError,
+  DpopNonceError,
   InsufficientScopeError,
   IssuerUnavailableError,
   RateLimitedError,
@@ -12,8 +13,8 @@ export const DEFAULT_REALM = 'gatehouse';
 export interface AuthErrorResponse {
   readonly status: 400 | 401 | 403 | 429 | 503;
   /**
-   * Lower-case header names: `www-authenticate`, `retry-after`, `cache-control`, and on a 429
-   * `ratelimit-policy` and `ratelimit`.
+   * Lower-case header names: `www-authenticate`, `retry-after`, `cache-control`, `dpop-nonce`, and on a
+   * 429 `ratelimit-policy` and `ratelimit`.
    */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: {
@@ -48,11 +49,53 @@ export function bearerChallenge(challenge: BearerChallenge): string {
   return value;
 }
 
+/** Parameters of a DPoP challenge (RFC 9449 §7.1). */
+export interface DpopChallenge {
+  /** The proof algorithms accepted, advertised as `algs`. */
+  algs?: readonly string[];
+  error?: string;
+  errorDescription?: string;
+  scope?: string;
+}
+
+/**
+ * Formats a `WWW-Authenticate: DPoP …` challenge, quoting and escaping every parameter.
+ *
+ * @example
+ * ```ts
+ * dpopChallenge({ algs: ['ES256', 'EdDSA'], error: 'invalid_dpop_proof', errorDescription: 'DPoP proof already used' });
+ * // 'DPoP algs="ES256 EdDSA", error="invalid_dpop_proof", error_description="DPoP proof already used"'
+ * ```
+ */
+export function dpopChallenge(challenge: DpopChallenge): string {
+  const params: string[] = [];
+  if (challenge.algs && challenge.algs.length > 0) params.push(`algs=${quote(challenge.algs.join(' '))}`);
+  if (challenge.error) params.push(`error=${quote(challenge.error)}`);
+  if (challenge.errorDescription) params.push(`error_description=${quote(challenge.errorDescription)}`);
+  if (challenge.scope) params.push(`scope=${quote(challenge.scope)}`);
+  return params.length === 0 ? 'DPoP' : `DPoP ${params.join(', ')}`;
+}
+
+/** How {@link authErrorResponse} words its challenges. */
+export interface ChallengeOptions {
+  /** Realm of the Bearer challenge. Default `gatehouse`. */
+  readonly realm?: string;
+  /**
+   * Set when some issuer accepts DPoP: 401s then carry a `DPoP algs="…"` challenge next to the Bearer
+   * one (RFC 9449 §7.2). `nonce`, when set, is sent as `DPoP-Nonce` with DPoP failures.
+   */
+  readonly dpop?: { readonly algs: readonly string[]; readonly nonce?: string };
+  /** The scheme the request used: its challenge carries the error (default `Bearer`). */
+  readonly scheme?: 'Bearer' | 'DPoP';
+}
+
 /**
  * The one mapping from an {@link AuthError} to an HTTP response that every adapter uses: 401 with a
- * Bearer challenge (`error="invalid_token"` only when a token was presented and rejected), 400
- * `invalid_request`, 403 (`insufficient_scope` with the missing scopes), 429 with `Retry-After` and the
- * RateLimit headers, or 503 with `Retry-After` when the identity provider is unreachable.
+ * Bearer challenge (`error="invalid_token"` only when a token was presented and rejected), and a DPoP
+ * challenge where DPoP is accepted; 400 `invalid_request`; 403 (`insufficient_scope` with the missing
+ * scopes); 429 with `Retry-After` and the RateLimit headers; or 503 with `Retry-After` when the identity
+ * provider is unreachable. The error code goes on the challenge of the scheme at fault: DPoP failures and
+ * a DPoP request's failures on the DPoP one.
  *
  * @example
  * ```ts
@@ -60,18 +103,34 @@ export function bearerChallenge(challenge: BearerChallenge): string {
  * res.writeHead(status, { ...headers, 'content-type': 'application/json' }).end(JSON.stringify(body));
  * ```
  */
-export function authErrorResponse(error: AuthError, options: { realm?: string } = {}): AuthErrorResponse {
+export function authErrorResponse(error: AuthError, options: ChallengeOptions = {}): AuthErrorResponse {
   const realm = options.realm ?? DEFAULT_REALM;
   const headers: Record<string, string> = { 'cache-control': 'no-store' };
+  const dpopCode = error.dpopError ?? (options.scheme === 'DPoP' ? error.bearerError : undefined);
   if (error.status === 401 || error.status === 400 || error instanceof InsufficientScopeError) {
-    headers['www-authenticate'] = bearerChallenge({
+    const scope = error instanceof InsufficientScopeError ? error.required.join(' ') : undefined;
+    const bearerCode = dpopCode === undefined ? error.bearerError : undefined;
+    let value = bearerChallenge({
       realm,
-      error: error.bearerError,
-      errorDescription: error.bearerError ? error.message : undefined,
-      scope: error instanceof InsufficientScopeError ? error.required.join(' ') : undefined,
+      error: bearerCode,
+      errorDescription: bearerCode ? error.message : undefined,
+      scope: bearerCode ? scope : undefined,
     });
+    if (dpopCode !== undefined || (options.dpop !== undefined && error.status === 401)) {
+      value += `, ${dpopChallenge({
+        algs: options.dpop?.algs,
+        error: dpopCode,
+        errorDescription: dpopCode ? error.message : undefined,
+        scope: dpopCode ? scope : undefined,
+      })}`;
+    }
+    headers['www-authenticate'] = value;
   }
   if (error instanceof IssuerUnavailableError) headers['retry-after'] = String(error.retryAfterSecs);
+  if (error instanceof DpopNonceError) headers['dpop-nonce'] = error.nonce;
+  else if (options.dpop?.nonce !== undefined && error.dpopError !== undefined) {
+    headers['dpop-nonce'] = options.dpop.nonce;
+  }
   if (error instanceof RateLimitedError) {
     // draft-ietf-httpapi-ratelimit-headers: the policy (quota q per window w) and what is left of it.
     headers['retry-after'] = String(error.retryAfterSecs);
@@ -81,7 +140,7 @@ export function authErrorResponse(error: AuthError, options: { realm?: string } 
   return {
     status: error.status,
     headers,
-    body: { error: error.bearerError ?? error.code, error_description: error.message },
+    body: { error: error.dpopError ?? error.bearerError ?? error.code, error_description: error.message },
   };
 }
 

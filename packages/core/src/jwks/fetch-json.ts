@@ -23,20 +23,32 @@ export class FetchError extends Error {
   }
 }
 
+/** A POST body and its headers, for {@link fetchJson} (e.g. an RFC 7662 introspection request). */
+export interface JsonPost {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
 /**
- * GETs a JSON object with the safety rules of the core: `https://` only (loopback `http://` allowed),
- * redirects refused rather than followed (a redirect could point the verifier at an attacker's keys),
- * a timeout, and a size cap enforced while reading.
+ * GETs (or, given `post`, POSTs) a JSON object with the safety rules of the core: `https://` only
+ * (loopback `http://` allowed), redirects refused rather than followed (a redirect could point the
+ * verifier at an attacker's keys), a timeout, and a size cap enforced while reading.
  */
-export async function fetchJson(url: string, limits: FetchLimits): Promise<Record<string, unknown>> {
+export async function fetchJson(
+  url: string,
+  limits: FetchLimits,
+  post?: JsonPost,
+): Promise<Record<string, unknown>> {
   const problem = urlProblem(url);
   if (problem) throw new FetchError(`refusing URL that ${problem.replace(/^must/, 'does not')}`, url);
   let response: Response;
   try {
     response = await fetch(url, {
+      method: post ? 'POST' : 'GET',
       redirect: 'manual',
       signal: AbortSignal.timeout(limits.timeoutMs),
-      headers: { accept: 'application/json' },
+      headers: { accept: 'application/json', ...post?.headers },
+      body: post?.body,
     });
   } catch (cause) {
     throw new FetchError('request failed', url, { cause });

@@ -32,14 +32,18 @@ export function importKeySet(document: Record<string, unknown>): ImportedKeySet 
       skipped.push(`keys beyond the first ${MAX_KEYS_PER_SET} ignored`);
       break;
     }
-    const result = importKey(entry);
+    const result = importPublicJwk(entry);
     if (typeof result === 'string') skipped.push(`keys[${index}]: ${result}`);
     else keys.push(result);
   }
   return { keys, skipped };
 }
 
-function importKey(entry: unknown): VerificationKey | string {
+/**
+ * Imports one JWK as a signature verification key, reading only its public members; the reason as a
+ * string when it cannot be used (wrong type or use, unsupported curve or algorithm, short RSA modulus).
+ */
+export function importPublicJwk(entry: unknown): VerificationKey | string {
   if (entry === null || typeof entry !== 'object') return 'not an object';
   const jwk = entry as Record<string, unknown>;
   const { kty, kid, alg, use, key_ops: keyOps, crv } = jwk;

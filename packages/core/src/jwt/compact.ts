@@ -31,22 +31,50 @@ export function looksLikeJws(token: string): boolean {
 const HEADER_MEMO_LIMIT = 64;
 const headerMemo = new Map<string, JwsHeader | Error>();
 
+/** The parts of a compact JWS, split and decoded with strict base64url; nothing is verified yet. */
+export interface JwsParts {
+  /** The base64url header segment, as sent (tokens of one signer share it, so it keys memos). */
+  readonly headerSegment: string;
+  readonly payload: Record<string, unknown>;
+  /** ASCII bytes of `header.payload`, the signed data. */
+  readonly signingInput: Buffer;
+  readonly signature: Buffer;
+}
+
+/**
+ * Splits a compact JWS (RFC 7515 §7.1) into its parts, or undefined when it is not one: three non-empty
+ * segments of strict base64url, a JSON object payload. The header is left to the caller.
+ */
+export function splitCompactJws(token: string): JwsParts | undefined {
+  const first = token.indexOf('.');
+  const second = first > 0 ? token.indexOf('.', first + 1) : -1;
+  if (second <= first + 1 || second === token.length - 1 || token.indexOf('.', second + 1) !== -1) {
+    return undefined;
+  }
+  // Node's base64url decoder also takes the base64 alphabet and padding; a JWS has neither.
+  if (token.indexOf('+') !== -1 || token.indexOf('/') !== -1 || token.indexOf('=') !== -1) {
+    return undefined;
+  }
+  const payload = parseJsonSegment(token.slice(first + 1, second));
+  if (payload === undefined) return undefined;
+  const signature = decodeSegment(token.slice(second + 1));
+  if (signature === undefined) return undefined;
+  return {
+    headerSegment: token.slice(0, first),
+    payload,
+    signingInput: Buffer.from(token.slice(0, second), 'latin1'),
+    signature,
+  };
+}
+
 /**
  * Splits and decodes a compact JWS (RFC 7515 §7.1) with strict base64url, and checks the header:
  * a supported asymmetric `alg`, a string `kid` if any, and no `crit` extension (none is understood).
  */
 export function decodeCompactJws(token: string): CompactJws {
-  const first = token.indexOf('.');
-  const second = first > 0 ? token.indexOf('.', first + 1) : -1;
-  if (second <= first + 1 || second === token.length - 1 || token.indexOf('.', second + 1) !== -1) {
-    throw malformed('malformed token');
-  }
-  // Node's base64url decoder also takes the base64 alphabet and padding; a JWS has neither.
-  if (token.indexOf('+') !== -1 || token.indexOf('/') !== -1 || token.indexOf('=') !== -1) {
-    throw malformed('malformed token');
-  }
-  const headerSegment = token.slice(0, first);
-
+  const parts = splitCompactJws(token);
+  if (parts === undefined) throw malformed('malformed token');
+  const { headerSegment } = parts;
   let header = headerMemo.get(headerSegment);
   if (header === undefined) {
     header = parseHeader(headerSegment);
@@ -54,13 +82,7 @@ export function decodeCompactJws(token: string): CompactJws {
     headerMemo.set(headerSegment, header);
   }
   if (header instanceof Error) throw header;
-
-  const payload = parseJsonSegment(token.slice(first + 1, second));
-  if (payload === undefined) throw malformed('malformed token payload');
-  const signature = decodeSegment(token.slice(second + 1));
-  if (signature === undefined) throw malformed('malformed token');
-
-  return { header, payload, signingInput: Buffer.from(token.slice(0, second), 'latin1'), signature };
+  return { header, payload: parts.payload, signingInput: parts.signingInput, signature: parts.signature };
 }
 
 function malformed(message: string): InvalidTokenError {
@@ -95,9 +117,11 @@ function parseHeader(segment: string): JwsHeader | Error {
   return Object.freeze(typeof header.typ === 'string' ? { alg, kid, typ: header.typ } : { alg, kid });
 }
 
-// Decodes a base64url segment to a JSON object; undefined when it is not one. The parse error is
-// dropped on purpose: its message quotes the decoded token text.
-function parseJsonSegment(segment: string): Record<string, unknown> | undefined {
+/**
+ * Decodes a base64url segment to a JSON object; undefined when it is not one. The parse error is
+ * dropped on purpose: its message quotes the decoded token text.
+ */
+export function parseJsonSegment(segment: string): Record<string, unknown> | undefined {
   const bytes = decodeSegment(segment);
   if (bytes === undefined) return undefined;
   try {

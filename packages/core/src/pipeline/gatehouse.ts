@@ -1,8 +1,10 @@
 import type { AuditLogger } from '../audit.js';
-import { createAuthProvider, type GatehouseConfig } from '../config/create.js';
+import { configOf, createAuthProvider, type GatehouseConfig } from '../config/create.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { loadConfigFromEnv } from '../config/env.js';
 import { validateFailedAuthLimit, validateRateLimit } from '../config/shared.js';
+import { validateOidcOptions } from '../config/validate.js';
+import { isValidated } from '../config/validated.js';
 import type { AuthContext } from '../context.js';
 import { type AuthError, ConfigError, isAuthError } from '../errors.js';
 import { type Credential, parseAuthorization } from '../http/bearer.js';
@@ -15,11 +17,13 @@ import { DecisionRecorder, type ObservabilityOptions } from '../observability/me
 import { Readiness, type ReadinessProbe, type ReadinessReport } from '../observability/readiness.js';
 import { type AuthRequirement, checkRequirement } from '../policy/requirement.js';
 import { type AuthProvider, isPending, resolveToken } from '../provider.js';
+import { ApiKeyAuthProvider } from '../providers/api-key.js';
 import { MultiAuthProvider } from '../providers/multi.js';
 import { OidcAuthProvider } from '../providers/oidc.js';
 import { BackchannelLogout, type BackchannelLogoutOptions } from '../revocation/backchannel-logout.js';
 import { RevocationRoutes } from '../revocation/http-api.js';
 import { type RevocationOptions, Revocations } from '../revocation/revocations.js';
+import { SenderConstraints, type SenderHeaders } from '../sender/constraint.js';
 import { MemoryState } from '../state/memory-state.js';
 import type { SharedState } from '../state/shared-state.js';
 import { clientAddress } from './client-address.js';
@@ -111,10 +115,16 @@ export class Gatehouse {
   readonly metrics: DecisionRecorder;
   /** Whether every issuer's keys are loaded and every component answers; what `/ready` reports. */
   readonly readiness: Readiness;
+  /** Step 6: the sender constraints of tokens (DPoP proofs, certificate binding); none with auth disabled. */
+  readonly senders: SenderConstraints | undefined;
+  /** Which schemes `Authorization` may use: `DPoP` too when a token may be DPoP-bound. */
+  private readonly schemes: { readonly dpop: boolean };
+  private readonly dpopChallenge: { readonly algs: readonly string[] } | undefined;
 
   constructor(options: GatehouseOptions = {}) {
     this.logger = options.logger;
-    this.provider = providerFor(options);
+    const { provider, config } = providerFor(options);
+    this.provider = provider;
     this.realm = options.realm ?? DEFAULTS.realm;
     this.maxTokenLength = options.maxTokenLength ?? DEFAULTS.maxTokenLength;
     if (!Number.isInteger(this.maxTokenLength) || this.maxTokenLength < 16) {
@@ -153,7 +163,17 @@ export class Gatehouse {
         this.state,
       );
     this.trustProxy = options.trustProxy === true;
-    const provider = this.provider;
+    this.senders =
+      provider.anonymousContext === undefined ? sendersFor(options, config, this.state) : undefined;
+    // DPoP is on where a token may use it: any configured issuer not `disabled`, or a given provider that
+    // takes tokens (anything but API keys).
+    const dpop =
+      this.senders !== undefined &&
+      (config === undefined
+        ? takesTokens(provider)
+        : (config.oidc?.issuers.some((entry) => (entry.dpop ?? DEFAULTS.dpop) !== 'disabled') ?? false));
+    this.schemes = Object.freeze({ dpop });
+    this.dpopChallenge = dpop ? Object.freeze({ algs: this.senders!.dpopAlgorithms }) : undefined;
     const insight = (): ProviderInsight => provider.insight?.() ?? EMPTY_INSIGHT;
     const known = insight();
     this.metrics = new DecisionRecorder({
@@ -244,21 +264,46 @@ export class Gatehouse {
 
     const authorization = view.authorization;
     if (authorization === undefined && route.optional) return NO_IDENTITY;
-    let credential: Credential;
+    let credential: Credential | undefined;
     let result: AuthContext | Promise<AuthContext>;
     try {
-      credential = parseAuthorization(authorization, this.maxTokenLength);
+      credential = parseAuthorization(authorization, this.maxTokenLength, this.schemes);
       result = resolveToken(this.provider, credential.token);
     } catch (err) {
-      return this.refuse(err);
+      return this.refuse(err, undefined, credential);
     }
     if (isPending(result)) {
+      const known = credential;
       return result.then(
-        (auth) => this.admit(auth, route),
-        (err: unknown) => this.refuse(err),
+        (auth) => this.constrain(auth, route, known, view),
+        (err: unknown) => this.refuse(err, undefined, known),
       );
     }
-    return this.admit(result, route);
+    return this.constrain(result, route, credential, view);
+  }
+
+  // 6. on every request (a cached token too): the token's sender constraint (DPoP proof, certificate).
+  private constrain(
+    auth: AuthContext,
+    route: Route,
+    credential: Credential,
+    view: RequestView,
+  ): Decision | Promise<Decision> {
+    const senders = this.senders;
+    if (senders === undefined) return this.admit(auth, route);
+    let headers: SenderHeaders | Promise<SenderHeaders>;
+    try {
+      headers = senders.check(auth, credential, view);
+    } catch (err) {
+      return this.refuse(err, auth, credential);
+    }
+    if (isPending(headers)) {
+      return headers.then(
+        (added) => this.admit(auth, route, added, credential),
+        (err: unknown) => this.refuse(err, auth, credential),
+      );
+    }
+    return this.admit(auth, route, headers, credential);
   }
 
   /**
@@ -295,7 +340,7 @@ export class Gatehouse {
 
   /** The response for an error; non-{@link AuthError}s are not client errors and yield undefined. */
   respond(err: unknown): AuthErrorResponse | undefined {
-    return isAuthError(err) ? authErrorResponse(err, { realm: this.realm }) : undefined;
+    return isAuthError(err) ? this.response(err) : undefined;
   }
 
   /**
@@ -331,33 +376,45 @@ export class Gatehouse {
     this.metrics.close();
   }
 
-  private admit(auth: AuthContext, route: Route): Decision | Promise<Decision> {
+  private admit(
+    auth: AuthContext,
+    route: Route,
+    headers?: SenderHeaders,
+    credential?: Credential,
+  ): Decision | Promise<Decision> {
     // 7. revoked (by jti, subject, session or API key name): a Map lookup, also for cached tokens.
     if (this.state.revocations.size > 0) {
       const revoked = this.revocations.check(auth);
-      if (revoked !== undefined) return this.refuse(revoked, auth);
+      if (revoked !== undefined) return this.refuse(revoked, auth, credential);
     }
     // 8. the identity's rate limit: from leased quota in memory.
     if (this.limiter !== undefined && auth.authType !== 'anonymous') {
       const verdict = this.limiter.check(auth);
       if (verdict instanceof Promise) {
-        return verdict.then((limited) => (limited ? this.refuse(limited, auth) : this.require(auth, route)));
+        return verdict.then((limited) =>
+          limited ? this.refuse(limited, auth, credential) : this.require(auth, route, headers, credential),
+        );
       }
-      if (verdict !== undefined) return this.refuse(verdict, auth);
+      if (verdict !== undefined) return this.refuse(verdict, auth, credential);
     }
-    return this.require(auth, route);
+    return this.require(auth, route, headers, credential);
   }
 
   // 9. the route's requirement (admin, scopes); 10. one record of the decision (metrics, span, audit line).
-  private require(auth: AuthContext, route: Route): Decision {
+  private require(
+    auth: AuthContext,
+    route: Route,
+    headers?: SenderHeaders,
+    credential?: Credential,
+  ): Decision {
     const requirement = route.requirement;
     if (requirement !== undefined) {
       const denied = checkRequirement(auth, requirement);
-      if (denied !== undefined) return this.refuse(denied, auth);
+      if (denied !== undefined) return this.refuse(denied, auth, credential);
     }
     this.metrics.accepted(auth);
     if (this.logger !== undefined) this.accepted(auth);
-    return { admitted: true, auth, headers: undefined };
+    return { admitted: true, auth, headers };
   }
 
   // An identity an earlier step admitted (and recorded): only this route's requirement is checked, and
@@ -372,17 +429,29 @@ export class Gatehouse {
     return refusal;
   }
 
-  private refuse(err: unknown, auth?: AuthContext): Refusal {
+  private refuse(err: unknown, auth?: AuthContext, credential?: Credential): Refusal {
     // Anything but an AuthError is a bug, not an answer: it reaches the framework's error handling.
     if (!isAuthError(err)) throw err;
     this.record(err, auth);
-    const { status, headers, body } = authErrorResponse(err, { realm: this.realm });
+    const { status, headers, body } = this.response(err, credential?.scheme);
     return { admitted: false, error: err, status, headers, body };
   }
 
   private record(err: AuthError, auth: AuthContext | undefined): void {
     this.metrics.refused(err, auth);
     this.rejected(err, auth);
+  }
+
+  // The one error table, with the DPoP challenge where DPoP is on and a fresh nonce for DPoP failures.
+  private response(err: AuthError, scheme?: Credential['scheme']): AuthErrorResponse {
+    const dpop = this.dpopChallenge;
+    if (dpop === undefined) return authErrorResponse(err, { realm: this.realm, scheme });
+    const nonce = err.dpopError !== undefined ? this.senders?.currentNonce() : undefined;
+    return authErrorResponse(err, {
+      realm: this.realm,
+      scheme,
+      dpop: nonce === undefined ? dpop : { algs: dpop.algs, nonce },
+    });
   }
 
   private accepted(auth: AuthContext): void {
@@ -439,8 +508,9 @@ function findOidc(provider: AuthProvider): OidcAuthProvider | undefined {
   return undefined;
 }
 
-// The provider: the one given, or built from the configuration in the options, or from the environment.
-function providerFor(options: GatehouseOptions): AuthProvider {
+// The provider: the one given, or built from the configuration in the options, or from the environment;
+// with the configuration it came from (undefined for a given provider).
+function providerFor(options: GatehouseOptions): { provider: AuthProvider; config?: GatehouseConfig } {
   const configured =
     options.apiKeys !== undefined || options.oidc !== undefined || options.disableAuth !== undefined;
   if (options.provider !== undefined) {
@@ -451,9 +521,12 @@ function providerFor(options: GatehouseOptions): AuthProvider {
         { field: 'provider' },
       );
     }
-    return options.provider;
+    return { provider: options.provider, config: configOf(options.provider) };
   }
-  if (configured) return createAuthProvider(options, { logger: options.logger });
+  if (configured) {
+    const config = options.oidc === undefined ? options : { ...options, oidc: validOidc(options.oidc) };
+    return { provider: createAuthProvider(config, { logger: options.logger }), config };
+  }
   if (options.admins !== undefined) {
     throw new ConfigError(
       'missing_config',
@@ -461,7 +534,62 @@ function providerFor(options: GatehouseOptions): AuthProvider {
       { field: 'admins' },
     );
   }
-  return createAuthProvider(loadConfigFromEnv(), { logger: options.logger });
+  const config = loadConfigFromEnv();
+  return { provider: createAuthProvider(config, { logger: options.logger }), config };
+}
+
+// Programmatic OIDC options validated once here (createAuthProvider then trusts them), so that the
+// per-issuer DPoP modes are read from checked settings.
+function validOidc(oidc: NonNullable<GatehouseConfig['oidc']>): NonNullable<GatehouseConfig['oidc']> {
+  return isValidated(oidc) ? oidc : validateOidcOptions(oidc, { prefix: 'oidc.' });
+}
+
+// Step 6's checker, from the same configuration: per-issuer DPoP modes, nonces, the public URL.
+function sendersFor(
+  options: GatehouseOptions,
+  config: GatehouseConfig | undefined,
+  state: SharedState,
+): SenderConstraints {
+  const oidc = config?.oidc;
+  const dpopModes: Record<string, NonNullable<OidcIssuerEntry['dpop']>> = {};
+  for (const entry of oidc?.issuers ?? []) dpopModes[entry.issuer] = entry.dpop ?? DEFAULTS.dpop;
+  const publicUrl = options.publicUrl ?? config?.publicUrl;
+  const clientCertificateHeader = options.clientCertificateHeader ?? config?.clientCertificateHeader;
+  const nonceSecret = oidc?.dpopNonceSecret;
+  try {
+    return new SenderConstraints({
+      dpopModes,
+      publicUrl,
+      clientCertificateHeader,
+      nonces:
+        nonceSecret === undefined
+          ? undefined
+          : { secret: nonceSecret, rotationSecs: oidc?.dpopNonceRotationSecs },
+      // A shared store makes a replayed proof fail on every instance. The in-process store adds nothing to
+      // the guard's own memory, and asking it would make every DPoP request wait for a promise.
+      oneTimeIds:
+        state.kind === 'memory'
+          ? undefined
+          : { claim: (id, ttlSecs) => state.claimOnce(DPOP_JTI_SCOPE, id, ttlSecs) },
+      logger: options.logger,
+    });
+  } catch (err) {
+    // The options were checked where they entered; what is left is a programmatic publicUrl or header.
+    throw new ConfigError('invalid_config', err instanceof Error ? err.message : String(err), {
+      field: 'publicUrl',
+    });
+  }
+}
+
+/** The scope of DPoP proof ids in the shared state's one-time ids. */
+const DPOP_JTI_SCOPE = 'dpop-jti';
+
+type OidcIssuerEntry = NonNullable<GatehouseConfig['oidc']>['issuers'][number];
+
+// Whether a provider may accept tokens (and so DPoP-bound ones): false only for API keys alone.
+function takesTokens(provider: AuthProvider): boolean {
+  if (provider instanceof MultiAuthProvider) return provider.providers.some(takesTokens);
+  return !(provider instanceof ApiKeyAuthProvider);
 }
 
 /**

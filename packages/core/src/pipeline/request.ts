@@ -21,6 +21,12 @@ export interface RequestView {
   header(name: string): string | readonly string[] | undefined;
   /** The DER client certificate of a TLS connection, when the client presented one. */
   peerCertificate(): Buffer | undefined;
+  /**
+   * Optional: the origin the connection arrived on (`http://127.0.0.1:8080`), from the socket's local
+   * address and port, never from the `Host` header. A DPoP proof's `htu` is compared with it when no
+   * public URL is configured.
+   */
+  origin?(): string | undefined;
 }
 
 /** The part of Node's `IncomingMessage` a {@link NodeRequestView} reads (Express, Koa, Fastify and Nest all have one). */
@@ -30,6 +36,9 @@ export interface NodeRequestLike {
   readonly rawHeaders: readonly string[];
   readonly socket?: {
     readonly remoteAddress?: string | undefined;
+    readonly localAddress?: string | undefined;
+    readonly localPort?: number | undefined;
+    readonly encrypted?: boolean;
     getPeerCertificate?(detailed?: boolean): { readonly raw?: Buffer } | null | object;
   } | null;
 }
@@ -97,6 +106,16 @@ export class NodeRequestView implements RequestView {
     return certificate && Buffer.isBuffer(certificate.raw) ? certificate.raw : undefined;
   }
 
+  origin(): string | undefined {
+    const socket = this.req.socket;
+    if (!socket?.localAddress || !socket.localPort) return undefined;
+    const address = socket.localAddress.startsWith('::ffff:')
+      ? socket.localAddress.slice(7)
+      : socket.localAddress;
+    const host = address.includes(':') ? `[${address}]` : address;
+    return `${socket.encrypted ? 'https' : 'http'}://${host}:${socket.localPort}`;
+  }
+
   // One pass over the raw headers for the two the pipeline always reads. Names are compared by length
   // first, and lower-cased only when their first letter could match (Host, Accept… never are).
   private scan(): void {
@@ -142,6 +161,8 @@ export function requestView(fields: {
   readonly remoteAddress?: string;
   readonly headers?: Readonly<Record<string, string | readonly string[] | undefined>>;
   readonly peerCertificate?: Buffer;
+  /** The origin the connection arrived on (see {@link RequestView.origin}). */
+  readonly origin?: string;
 }): RequestView {
   const url = fields.url ?? fields.path ?? '/';
   const headers = fields.headers ?? {};
@@ -154,6 +175,7 @@ export function requestView(fields: {
     remoteAddress: fields.remoteAddress,
     header: (name) => headers[name],
     peerCertificate: () => fields.peerCertificate,
+    origin: () => fields.origin,
   };
 }
 

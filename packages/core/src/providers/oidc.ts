@@ -14,6 +14,7 @@ import { type CompactJws, decodeCompactJws, type JwsHeader, looksLikeJws } from 
 import type { ProviderInsight } from '../observability/insight.js';
 import { AdminPolicy } from '../policy/admins.js';
 import type { AuthProvider } from '../provider.js';
+import type { DpopMode } from '../sender/constraint.js';
 
 /**
  * One trusted issuer, with the rules of its provider ({@link IssuerRuleOptions}: `preset`, `aliases`,
@@ -39,10 +40,29 @@ export interface IssuerOptions extends IssuerRuleOptions {
   readonly issuer: string;
   /** The audience (or audiences) tokens of this issuer must name in `aud`. */
   readonly audience: string | readonly string[];
+  /**
+   * The `aud` its back-channel logout tokens carry: the client id (or ids) this service is registered
+   * under at the issuer (OpenID Connect Back-Channel Logout 1.0 §2.4). Default: `audience`.
+   */
+  readonly backchannelLogoutAudience?: string | readonly string[];
   /** The key-set URL; found by OIDC discovery when absent. */
   readonly jwksUri?: string;
   /** Algorithms accepted from this issuer (default: the provider's). */
   readonly algorithms?: readonly JwsAlgorithm[];
+  /**
+   * DPoP (RFC 9449) for this issuer's tokens: `allowed` (default; bound tokens need the DPoP scheme and a
+   * proof), `required` (unbound tokens refused) or `disabled` (the DPoP scheme and bound tokens refused).
+   */
+  readonly dpop?: DpopMode;
+  /**
+   * Check this issuer's opaque tokens by RFC 7662 introspection, as this client (at most one issuer);
+   * the endpoint comes from discovery unless given.
+   */
+  readonly introspection?: {
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly endpoint?: string;
+  };
 }
 
 /** Options of {@link OidcAuthProvider}; every duration is in seconds. */
@@ -63,6 +83,10 @@ export interface OidcProviderOptions {
   readonly clockToleranceSecs?: number;
   /** Accepted signing algorithms. Default: every supported asymmetric algorithm. */
   readonly algorithms?: readonly JwsAlgorithm[];
+  /** Shared secret (at least 32 bytes) of DPoP server nonces (RFC 9449 §8); set, nonces are required. */
+  readonly dpopNonceSecret?: string;
+  /** How often the DPoP nonce changes, in seconds. Default 60. */
+  readonly dpopNonceRotationSecs?: number;
   /** Subjects or emails with admin rights. */
   readonly admins?: readonly string[] | AdminPolicy;
   /** Timeout of discovery and key-set requests, in milliseconds. Default 5000. */
@@ -138,6 +162,7 @@ export class OidcAuthProvider implements AuthProvider {
   private readonly cache: TokenCache;
   private readonly admins: AdminPolicy;
   private readonly now: () => number;
+  private readonly logoutClientIds = new Map<string, readonly string[]>();
 
   constructor(options: OidcProviderOptions) {
     const settings = isValidated(options) ? (options as OidcSettings) : validateOidcOptions(options);
@@ -168,6 +193,7 @@ export class OidcAuthProvider implements AuthProvider {
       );
       const algorithms = new Set(entry.algorithms ?? settings.algorithms);
       for (const [iss, name] of compiled.names) {
+        this.addLogoutAudience(name.canonical, entry.backchannelLogoutAudience);
         const rules = {
           issuer: iss,
           audiences: compiled.rules.audiences,
@@ -179,6 +205,15 @@ export class OidcAuthProvider implements AuthProvider {
         this.names.set(iss, { name: existing?.name ?? name, keys, entries });
       }
     }
+  }
+
+  // By the issuer a logout token's signature check reports (its tenant filled in, whatever alias it used).
+  private addLogoutAudience(issuer: string, audience: string | readonly string[] | undefined): void {
+    if (audience === undefined) return;
+    const known = this.logoutClientIds.get(issuer) ?? [];
+    this.logoutClientIds.set(issuer, [
+      ...new Set([...known, ...(typeof audience === 'string' ? [audience] : audience)]),
+    ]);
   }
 
   // One key set per key source: an issuer's aliases, and the same issuer listed twice, fetch keys once.
@@ -274,6 +309,19 @@ export class OidcAuthProvider implements AuthProvider {
   /** Forgets every validated token (keys stay cached). */
   clearTokenCache(): void {
     this.cache.clear();
+  }
+
+  /**
+   * The `aud` values a back-channel logout token from `issuer` must name: its `backchannelLogoutAudience`,
+   * or undefined when none is configured (then its `audience`).
+   *
+   * @example
+   * ```ts
+   * oidc.logoutAudiences('https://login.example.com'); // ['telemetry-portal']
+   * ```
+   */
+  logoutAudiences(issuer: string): readonly string[] | undefined {
+    return this.logoutClientIds.get(issuer);
   }
 
   /**

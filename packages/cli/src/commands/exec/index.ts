@@ -1,14 +1,24 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { createDpopProof } from '@gatehouse/client';
 import { Command } from 'commander';
 import { resolveSettings } from '../../config/settings.js';
 import { CliError, EXIT, UsageError } from '../../errors.js';
-import { openSource, warner } from '../../session.js';
+import { openDpopKey, openSource, warner } from '../../session.js';
 import type { CommandContext } from '../context.js';
-import { type CommandFlags, withConnectionOptions, withLoginOptions } from '../shared-options.js';
+import {
+  type CommandFlags,
+  type ProofFlags,
+  withConnectionOptions,
+  withLoginOptions,
+  withProofOptions,
+} from '../shared-options.js';
+import { proofUrl } from '../token/index.js';
 
 /** The variable that receives the token unless `--env-var` says otherwise. */
 export const DEFAULT_TOKEN_VARIABLE = 'GATEHOUSE_ACCESS_TOKEN';
+/** The variable that receives the DPoP proof of `--dpop --proof-url`. */
+export const PROOF_VARIABLE = 'GATEHOUSE_DPOP_PROOF';
 
 /** `gatehouse exec -- <command>`: run a command with a fresh token in its environment. */
 export function execCommand(ctx: CommandContext): Command {
@@ -18,21 +28,33 @@ export function execCommand(ctx: CommandContext): Command {
       [
         `Get a valid access token (as \`gatehouse token\` does) and run <command> with it in ${DEFAULT_TOKEN_VARIABLE} (or the variable named by --env-var). The exit code is the command's own; 127 when it cannot be found.`,
         `Example: gatehouse exec -- sh -c 'curl -H "Authorization: Bearer $${DEFAULT_TOKEN_VARIABLE}" "$API/v1/whoami"'`,
+        `With --dpop the token is DPoP-bound; --proof-url puts a proof for one request to that URL in ${PROOF_VARIABLE} (the key itself never leaves the CLI).`,
       ].join('\n\n'),
     )
     .argument('<command...>', 'the command and its arguments (put them after --)')
     .option('--env-var <name>', 'environment variable that receives the token', DEFAULT_TOKEN_VARIABLE)
     .passThroughOptions();
-  withLoginOptions(withConnectionOptions(command));
-  return command.action(async (argv: string[], flags: CommandFlags & { envVar: string }) => {
+  withProofOptions(withLoginOptions(withConnectionOptions(command)));
+  return command.action(async (argv: string[], flags: CommandFlags & ProofFlags & { envVar: string }) => {
     const { io } = ctx;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(flags.envVar)) {
       throw new UsageError(`--env-var "${flags.envVar}" is not a valid variable name`);
     }
+    if (flags.proofUrl !== undefined && !flags.dpop) throw new UsageError('--proof-url needs --dpop');
     const settings = await resolveSettings(flags, io.env, warner(io));
-    const source = openSource(settings, io, { browser: flags.browser !== false });
+    const dpop = await openDpopKey(settings, io, flags.dpop);
+    const source = openSource(settings, io, { browser: flags.browser !== false }, dpop);
     const token = await source.getToken();
-    ctx.exitCode = await runChild(argv, { ...io.env, [flags.envVar]: token });
+    const env: NodeJS.ProcessEnv = { ...io.env, [flags.envVar]: token };
+    if (dpop && flags.proofUrl !== undefined) {
+      const url = proofUrl(flags.proofUrl);
+      env[PROOF_VARIABLE] = await createDpopProof(dpop, {
+        method: flags.proofMethod,
+        url,
+        accessToken: token,
+      });
+    }
+    ctx.exitCode = await runChild(argv, env);
   });
 }
 

@@ -9,6 +9,7 @@ import {
   encryptsRefreshToken,
   loginFunction,
   openClient,
+  openDpopKey,
   openStore,
   passphraseSource,
   say,
@@ -34,8 +35,9 @@ export function loginCommand(ctx: CommandContext): Command {
   return command.action(async (flags: CommandFlags) => {
     const { io } = ctx;
     const settings = await resolveSettings(flags, io.env, warner(io));
-    const client = openClient(settings);
     const store = openStore(settings, io);
+    const dpop = await openDpopKey(settings, io, flags.dpop);
+    const client = openClient(settings, dpop);
     if (settings.encryptRefreshToken && !passphraseSource(io)) {
       // Say so before the browser opens, not after the login when the tokens cannot be saved.
       throw new PassphraseRequiredError(store.path);
@@ -53,6 +55,7 @@ export function loginCommand(ctx: CommandContext): Command {
         }),
       );
       say(io, `Got a client credentials token for ${client.clientId} from ${client.issuer}.`);
+      if (dpop) say(io, `It is DPoP-bound to the key ${dpop.thumbprint} (kept beside the token file).`);
       say(io, `Saved to ${store.path} (mode 0600); it expires ${describeExpiry(tokens.expiresAt, now)}.`);
       return;
     }
@@ -63,6 +66,8 @@ export function loginCommand(ctx: CommandContext): Command {
     });
     const tokens = await source.login();
     say(io, `Logged in as ${describeIdentity(identityOf(tokens))} at ${client.issuer}.`);
+    if (dpop)
+      say(io, `The tokens are DPoP-bound to the key ${dpop.thumbprint} (kept beside the token file).`);
     const encrypted = encryptsRefreshToken(settings, io) ? ', refresh token encrypted' : '';
     say(
       io,

@@ -2,6 +2,7 @@ import {
   createFileTokenStore,
   createOidcClient,
   GatehouseClientError,
+  removeDpopKey,
   revokeToken,
   type StoredTokens,
 } from '@gatehouse/client';
@@ -32,6 +33,8 @@ export function logoutCommand(ctx: CommandContext): Command {
       onWarning: warn,
     });
     const summary = await store.inspect();
+    // The DPoP key goes with the tokens bound to it.
+    await removeDpopKey(store.path);
     if (!summary) {
       const existed = await store.remove(); // a corrupt file is removed as well
       say(

@@ -1,8 +1,13 @@
-import { createAuthenticatedFetch, isSecureOrLoopbackUrl, NetworkError } from '@gatehouse/client';
+import {
+  createAuthenticatedFetch,
+  createDpopFetch,
+  isSecureOrLoopbackUrl,
+  NetworkError,
+} from '@gatehouse/client';
 import { Command } from 'commander';
 import { resolveSettings } from '../../config/settings.js';
 import { RuntimeError, UsageError } from '../../errors.js';
-import { openSource, warner } from '../../session.js';
+import { openDpopKey, openSource, warner } from '../../session.js';
 import type { CommandContext } from '../context.js';
 import { type CommandFlags, withConnectionOptions, withLoginOptions } from '../shared-options.js';
 
@@ -20,10 +25,13 @@ export function whoamiCommand(ctx: CommandContext): Command {
     const { io } = ctx;
     const target = whoamiUrl(flags.url);
     const settings = await resolveSettings(flags, io.env, warner(io));
-    const source = openSource(settings, io, { browser: flags.browser !== false });
+    const dpop = await openDpopKey(settings, io, flags.dpop);
+    const source = openSource(settings, io, { browser: flags.browser !== false }, dpop);
+    // With --dpop every request carries a fresh proof signed with the profile's key.
+    const authenticated = dpop ? createDpopFetch(source, dpop) : createAuthenticatedFetch(source);
     let res: Response;
     try {
-      res = await createAuthenticatedFetch(source)(target, { headers: { accept: 'application/json' } });
+      res = await authenticated(target, { headers: { accept: 'application/json' } });
     } catch (err) {
       if (err instanceof TypeError) throw new NetworkError(target.href, err);
       throw err;
