@@ -22,6 +22,19 @@ export const VARIANTS: readonly Variant[] = [
   { name: 'gatehouse-koa', framework: 'koa', kind: 'gatehouse', label: '@gatehouse/koa' },
   { name: 'gatehouse-nest', framework: 'nest', kind: 'gatehouse', label: '@gatehouse/nestjs' },
   { name: 'gatehouse-fastify', framework: 'fastify', kind: 'gatehouse', label: '@gatehouse/fastify' },
+  // Metrics on: an OpenTelemetry SDK MeterProvider with the Prometheus reader, as the example apps run.
+  {
+    name: 'gatehouse-express-otel',
+    framework: 'express',
+    kind: 'gatehouse',
+    label: '@gatehouse/express, metrics on (OpenTelemetry SDK)',
+  },
+  {
+    name: 'gatehouse-koa-otel',
+    framework: 'koa',
+    kind: 'gatehouse',
+    label: '@gatehouse/koa, metrics on (OpenTelemetry SDK)',
+  },
   { name: 'express-jwt', framework: 'express', kind: 'peer', label: 'express-jwt + jwks-rsa' },
   { name: 'oauth2-jwt-bearer', framework: 'express', kind: 'peer', label: 'express-oauth2-jwt-bearer' },
   { name: 'passport-jwt', framework: 'express', kind: 'peer', label: 'passport-jwt + jwks-rsa' },

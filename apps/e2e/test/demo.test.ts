@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasRedis } from '../../../packages/redis/test/helpers/redis-server.js';
-import { HAVE_CURL, parseCurl, runCurlLine } from './helpers/curl-line.js';
+import { hasChromium, launchChromium, screenshotPixels, stayOnLoopback } from './helpers/browser.js';
+import { BASH, HAVE_CURL, parseCurl, runCurlLine } from './helpers/curl-line.js';
 import { cleanEnv, REPO_ROOT } from './helpers/processes.js';
 
 const PORT_VARIABLES = [
@@ -17,6 +18,7 @@ const PORT_VARIABLES = [
   'DEMO_INGESTION_PORT',
   'DEMO_ANALYTICS_PORT',
   'DEMO_ANALYTICS_KOA_PORT',
+  'DEMO_DASHBOARD_PORT',
   'DEMO_INGESTION_2_PORT',
 ];
 
@@ -84,7 +86,7 @@ afterAll(async () => {
 /** The printed commands: `export` lines, and each curl line with the status its comment announces. */
 function commands() {
   const lines = printed.split('\n').map((l) => l.trim());
-  const exports = lines.filter((l) => /^export (TOKEN|SENDER_KEY|OPERATOR_KEY)=/.test(l));
+  const exports = lines.filter((l) => /^export (TOKEN|SENDER_KEY|OPERATOR_KEY|SCRAPER_KEY)=/.test(l));
   const curls: { line: string; expected: number }[] = [];
   let expected = 0;
   for (const line of lines) {
@@ -103,9 +105,9 @@ function commands() {
 describe('npm run demo', { timeout: 180_000 }, () => {
   it('prints a fresh service token, two API keys and the URLs of everything it started', () => {
     const { exports, curls } = commands();
-    expect(exports).toHaveLength(3);
+    expect(exports).toHaveLength(4);
     expect(exports[0]).toMatch(/^export TOKEN='eyJ[\w-]+\.[\w-]+\.[\w-]+'$/);
-    expect(curls.length).toBeGreaterThanOrEqual(9);
+    expect(curls.length).toBeGreaterThanOrEqual(12);
     expect(printed).toMatch(/telemetry-sender: batch 1 accepted .* as gatehouse-service \(oidc\)/);
     // DPoP shown end to end: the bound token with a fresh proof, the proof replayed, the token as Bearer.
     expect(printed).toMatch(/fresh proof +DPoP: +→ 200 \{"subject":"gatehouse-service"/);
@@ -148,7 +150,7 @@ describe('npm run demo', { timeout: 180_000 }, () => {
     expect(senders).toHaveLength(2);
     for (const line of senders) {
       const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn('bash', ['-c', [...exports, line].join('\n')], {
+        const child = spawn('bash', [...BASH, [...exports, line].join('\n')], {
           cwd: REPO_ROOT,
           env: cleanEnv({}),
         });
@@ -195,8 +197,12 @@ describe('npm run demo', { timeout: 180_000 }, () => {
         const [exported, login, whoami, curl] = human as [string, string, string, string];
         const run = (line: string) =>
           new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-            execFile('bash', ['-c', `${exported}\n${line}`], { cwd: REPO_ROOT, env }, (err, stdout, stderr) =>
-              resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+            execFile(
+              'bash',
+              [...BASH, `${exported}\n${line}`],
+              { cwd: REPO_ROOT, env },
+              (err, stdout, stderr) =>
+                resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
             ),
           );
         const loggedIn = await run(login);
@@ -211,6 +217,37 @@ describe('npm run demo', { timeout: 180_000 }, () => {
         rmSync(configDir, { recursive: true, force: true });
       }
     },
+  );
+
+  it.skipIf(!hasChromium)(
+    "serves a live page that plots the apps' metrics while the sender runs (in chromium)",
+    async () => {
+      const dashboardUrl = /^\s{2}dashboard +(http:\/\/\S+)/m.exec(printed)![1]!;
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+        await stayOnLoopback(page);
+        await page.goto(dashboardUrl);
+        // The page samples once a second; the demo's traffic runs every 1.5 s.
+        await page.waitForFunction(() => Number(document.body.dataset.points) >= 6, undefined, {
+          timeout: 30_000,
+        });
+        const accepted = await screenshotPixels(page.locator('#chart-decisions'), '#22c55e');
+        const refusals = await screenshotPixels(page.locator('#chart-refusals'), '#f97316');
+        expect(accepted.ofColor).toBeGreaterThan(100);
+        expect(refusals.notBackground).toBeGreaterThan(refusals.total / 100);
+        const apps = (await page.locator('#apps').textContent()) ?? '';
+        for (const name of ['ingestion', 'analytics', 'analytics-koa']) {
+          expect(apps).toContain(`${name}: ready, /metrics 200`);
+        }
+        const legend = (await page.locator('#l-refusals').textContent()) ?? '';
+        expect(legend).toMatch(/missing_credentials/);
+        expect(legend).toMatch(/forbidden|insufficient_scope/);
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
   );
 
   it.runIf(hasRedis)(
@@ -234,7 +271,7 @@ describe('npm run demo', { timeout: 180_000 }, () => {
       if (HAVE_CURL) {
         // As pasted: one line, three answers.
         const out = await new Promise<string>((resolve, reject) =>
-          execFile('bash', ['-c', [...exports, chain].join('\n')], { env }, (err, stdout, stderr) =>
+          execFile('bash', [...BASH, [...exports, chain].join('\n')], { env }, (err, stdout, stderr) =>
             err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
           ),
         );
@@ -267,9 +304,9 @@ describe('npm run demo', { timeout: 180_000 }, () => {
 
   it('stops every process it started on Ctrl-C', async () => {
     const urls = [
-      ...printed.matchAll(/^\s{2}(?:dev-idp|ingestion|analytics|analytics-koa) +(http:\/\/\S+)/gm),
+      ...printed.matchAll(/^\s{2}(?:dev-idp|ingestion|analytics|analytics-koa|dashboard) +(http:\/\/\S+)/gm),
     ].map((m) => m[1]!);
-    expect(urls).toHaveLength(4);
+    expect(urls).toHaveLength(5);
     // With Redis: the second ingestion instance, and the redis-server itself.
     urls.push(
       ...[...printed.matchAll(/\[ingestion-2\] +ingestion listening on (http:\/\/\S+)/g)].map((m) => m[1]!),

@@ -108,6 +108,23 @@ interface Target {
 }
 
 const TARGETS: readonly Target[] = [
+  // Issue 13: recording metrics (an SDK installed) costs at most 5 % of the hot path.
+  ...['hot-rs256', 'hot-es256', 'apikey'].flatMap((scenario) => [
+    {
+      what: 'metrics on: Gatehouse Express with an OpenTelemetry SDK ≥ 0.95× without',
+      scenario,
+      a: 'gatehouse-express-otel',
+      b: 'gatehouse-express',
+      min: 0.95,
+    },
+    {
+      what: 'metrics on: Gatehouse Koa with an OpenTelemetry SDK ≥ 0.95× without',
+      scenario,
+      a: 'gatehouse-koa-otel',
+      b: 'gatehouse-koa',
+      min: 0.95,
+    },
+  ]),
   ...['hot-rs256', 'hot-es256'].flatMap((scenario) => [
     {
       what: 'hot: Gatehouse Express ≥ 0.95× bare Express',

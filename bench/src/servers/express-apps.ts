@@ -7,7 +7,7 @@ import jwksRsa from 'jwks-rsa';
 import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import { BARE_SUBJECT, type ServerConfig } from '../fixture.js';
-import { ALGORITHMS, gatehouseProvider, jwksOptions } from './common.js';
+import { ALGORITHMS, gatehouseProvider, jwksOptions, metricsOn } from './common.js';
 import { createFloorVerifier } from './floor.js';
 import { sharedStateOptions } from './shared-state.js';
 
@@ -43,6 +43,11 @@ export async function createExpressApp(variant: string, config: ServerConfig): P
       );
     case 'gatehouse-express':
       return app((req) => req.auth!.subject, gatehouse({ provider: gatehouseProvider(config) }));
+    case 'gatehouse-express-otel':
+      return app(
+        (req) => req.auth!.subject,
+        gatehouse({ provider: gatehouseProvider(config), observability: metricsOn() }),
+      );
     case 'express-jwt':
       return app(
         (req) => (req as unknown as { auth: { sub: string } }).auth.sub,

@@ -11,6 +11,7 @@ import { IssuerKeys } from '../jwks/issuer-keys.js';
 import { type JwsAlgorithm, type VerificationKey, verifySignature } from '../jwt/algorithms.js';
 import { type ClaimRules, checkClaims } from '../jwt/claims.js';
 import { type CompactJws, decodeCompactJws, type JwsHeader, looksLikeJws } from '../jwt/compact.js';
+import type { ProviderInsight } from '../observability/insight.js';
 import { AdminPolicy } from '../policy/admins.js';
 import type { AuthProvider } from '../provider.js';
 import type { DpopMode } from '../sender/constraint.js';
@@ -157,6 +158,7 @@ export class OidcAuthProvider implements AuthProvider {
   private readonly names = new Map<string, TrustedName>();
   private readonly compiled: CompiledIssuer[] = [];
   private readonly keySets = new Map<string, IssuerKeys>();
+  private issuerLabels: readonly string[] | undefined;
   private readonly cache: TokenCache;
   private readonly admins: AdminPolicy;
   private readonly now: () => number;
@@ -284,6 +286,19 @@ export class OidcAuthProvider implements AuthProvider {
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /**
+   * Every key set and the token cache, for metrics and readiness, and every issuer an identity may name
+   * (each `iss` spelling and what it is reported as), the bounded set of issuer label values.
+   */
+  insight(): ProviderInsight {
+    if (this.issuerLabels === undefined) {
+      const issuers = new Set(this.issuerNames);
+      for (const [iss, trusted] of this.names) issuers.add(iss).add(trusted.name.canonical);
+      this.issuerLabels = [...issuers];
+    }
+    return { keySets: [...this.keySets.values()], tokenCaches: [this.cache], issuers: this.issuerLabels };
   }
 
   /** Fetches every issuer's keys now (e.g. at start-up), so the first requests find them cached. */
