@@ -120,7 +120,8 @@ describe.each(APP_NAMES)('%s: readiness and metrics', (name) => {
   it('GET /metrics: 401 without credentials, 403 insufficient_scope without metrics:read, 200 for the scope or an admin', async () => {
     const none = await getJson(url('/metrics'));
     expect(none.status).toBe(401);
-    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer realm="[^"]+"$/);
+    // A Bearer challenge without an error (and, where tokens may be DPoP-bound, the DPoP one: RFC 9449 §7.2).
+    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer realm="[^"]+"(, DPoP algs="[^"]+")?$/);
 
     const badToken = await getJson(url('/metrics'), bearer(`${tokens.bob.slice(0, -4)}AAAA`));
     expect(badToken.status).toBe(401);
