@@ -337,7 +337,17 @@ function stopAll(code) {
   });
 }
 
-function instructions({ urls, token, senderKey, operatorKey, scraperKey, dashboardUrl, dataDir, dpop, shared }) {
+function instructions({
+  urls,
+  token,
+  senderKey,
+  operatorKey,
+  scraperKey,
+  dashboardUrl,
+  dataDir,
+  dpop,
+  shared,
+}) {
   const [idp, ingestion, analytics, koa] = urls;
   const auth = (variable) => `-H "Authorization: Bearer $${variable}"`;
   // -w '\n': the JSON answers carry no final newline.
