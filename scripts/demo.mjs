@@ -1,16 +1,23 @@
 #!/usr/bin/env node
 // `npm run demo` (after `npm run build`, which the npm script runs first): starts the development identity
 // provider and the three example apps on loopback, configured for each other, sends one batch of telemetry
-// with the example sender, and prints commands to try. Ctrl-C stops everything.
+// with the example sender, and prints commands to try. Then the sender keeps sending, a little traffic of
+// every kind (good, bad and forbidden credentials) keeps flowing, and a live page plots the apps' metrics.
+// Ctrl-C stops everything.
 //
 // Ports: DEMO_IDP_PORT (4400), DEMO_INGESTION_PORT (4401), DEMO_ANALYTICS_PORT (4402),
-// DEMO_ANALYTICS_KOA_PORT (4403); 0 picks a free port. Data: TELEMETRY_DATA_DIR (default data/).
+// DEMO_ANALYTICS_KOA_PORT (4403), DEMO_DASHBOARD_PORT (4404), DEMO_INGESTION_2_PORT (4405); 0 picks a free
+// port. Data: TELEMETRY_DATA_DIR (default data/). With redis-server installed, every app shares its state on one
+// the demo starts on a free loopback port, and a second ingestion instance runs; without it, everything runs
+// in-process.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startDashboard } from './demo-dashboard.mjs';
+import { findRedisServer, IN_PROCESS_NOTICE, sharedStateLines, startRedis } from './demo-shared-state.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HOST = '127.0.0.1';
@@ -19,6 +26,9 @@ const SERVICE_CLIENT = { id: 'gatehouse-service', secret: 'gatehouse-service-dev
 const CLI_CLIENT_ID = 'gatehouse-cli';
 const CLI_PROFILE = 'gatehouse-demo';
 const STARTUP_TIMEOUT_MS = 60_000;
+const SENDER_INTERVAL_SECS = 2;
+const TRAFFIC_EVERY_MS = 1500;
+const TOKEN_RENEW_MS = 4 * 60_000;
 
 const SERVICES = [
   {
@@ -31,6 +41,17 @@ const SERVICES = [
   { name: 'analytics', variable: 'DEMO_ANALYTICS_PORT', port: 4402, what: 'NestJS, reads telemetry' },
   { name: 'analytics-koa', variable: 'DEMO_ANALYTICS_KOA_PORT', port: 4403, what: 'Koa, reads telemetry' },
 ];
+// Served by this script itself (not a child process).
+const DASHBOARD = {
+  name: 'dashboard',
+  variable: 'DEMO_DASHBOARD_PORT',
+  port: 4404,
+  what: 'live metrics of the three apps (open it in a browser)',
+};
+const timers = [];
+let dashboard;
+// Started only with Redis: the same app again, sharing revocations with the first.
+const SECOND_INGESTION = { name: 'ingestion-2', variable: 'DEMO_INGESTION_2_PORT', port: 4405 };
 
 const children = [];
 let stopping = false;
@@ -47,7 +68,7 @@ function setting(name) {
 
 /** The port each service gets, from its variable; every one must be free (0 is always free). */
 async function choosePorts() {
-  for (const service of SERVICES) {
+  for (const service of [...SERVICES, DASHBOARD, SECOND_INGESTION]) {
     const raw = setting(service.variable);
     if (raw) {
       if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) {
@@ -86,7 +107,7 @@ function childEnv(extra) {
  * Starts `apps/<name>/dist/main.js`, prefixes its output with its name, and resolves with the first match
  * of `ready` on its stdout. `quiet` keeps stdout (the IdP's banner; the demo prints its own) to itself.
  */
-function start(name, env, ready, { quiet = false } = {}) {
+function start(name, env, ready, { quiet = false, label = name } = {}) {
   const main = join(ROOT, 'apps', name, 'dist', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   const child = spawn(process.execPath, [main], {
@@ -94,9 +115,9 @@ function start(name, env, ready, { quiet = false } = {}) {
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const entry = { name, child, done: false };
+  const entry = { name: label, child, done: false };
   children.push(entry);
-  const tag = `[${name}]`.padEnd(16);
+  const tag = `[${label}]`.padEnd(16);
   const relay = (stream, out, show) => {
     let pending = '';
     stream.setEncoding('utf8').on('data', (chunk) => {
@@ -114,7 +135,7 @@ function start(name, env, ready, { quiet = false } = {}) {
   relay(child.stderr, process.stderr, () => true);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`${name} did not start within 60 s`)),
+      () => reject(new Error(`${label} did not start within 60 s`)),
       STARTUP_TIMEOUT_MS,
     );
     entry.onLine = (line) => {
@@ -129,9 +150,9 @@ function start(name, env, ready, { quiet = false } = {}) {
       entry.done = true;
       clearTimeout(timer);
       if (!readySeen)
-        reject(new Error(`${name} could not start (exit ${code ?? signal}); see its message above`));
+        reject(new Error(`${label} could not start (exit ${code ?? signal}); see its message above`));
       else if (!stopping)
-        void fail(`${name} stopped unexpectedly (exit ${code ?? signal}); stopping the demo`);
+        void fail(`${label} stopped unexpectedly (exit ${code ?? signal}); stopping the demo`);
     });
   });
 }
@@ -211,16 +232,71 @@ async function showDpop(issuer, url) {
   ];
 }
 
-/** Runs the example sender once (client credentials) and waits for it. */
-function runSender(issuer, ingestionUrl) {
-  const main = join(ROOT, 'apps', 'telemetry-sender', 'dist', 'main.js');
-  const env = childEnv({
+/** The example sender's environment (client credentials); `extra` sets its batches and interval. */
+function senderEnv(issuer, ingestionUrl, extra = {}) {
+  return childEnv({
     INGESTION_URL: ingestionUrl,
     GATEHOUSE_OIDC_ISSUER: issuer,
     GATEHOUSE_OIDC_CLIENT_ID: SERVICE_CLIENT.id,
     GATEHOUSE_OIDC_CLIENT_SECRET: SERVICE_CLIENT.secret,
     GATEHOUSE_OIDC_AUDIENCE: AUDIENCE,
+    ...extra,
   });
+}
+
+/**
+ * Keeps the sender running in the background (a batch every few seconds) for the live page; its
+ * output stays quiet so that the printed instructions stay on screen, except for errors.
+ */
+function startBackgroundSender(issuer, ingestionUrl) {
+  const main = join(ROOT, 'apps', 'telemetry-sender', 'dist', 'main.js');
+  const child = spawn(process.execPath, [main], {
+    cwd: ROOT,
+    env: senderEnv(issuer, ingestionUrl, {
+      SENDER_BATCHES: '0',
+      SENDER_INTERVAL_SECS: String(SENDER_INTERVAL_SECS),
+      SENDER_PROCESS_ID: 'telemetry-sender.demo-background',
+    }),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const entry = { name: 'telemetry-sender (background)', child, done: false };
+  children.push(entry);
+  child.stderr.setEncoding('utf8').on('data', (chunk) => process.stderr.write(`[sender]        ${chunk}`));
+  child.once('exit', (code) => {
+    entry.done = true;
+    if (!stopping)
+      console.error(`demo: the background sender stopped (exit ${code}); the page shows the rest`);
+  });
+}
+
+/**
+ * A little of every kind of traffic, so that the live page has refusals to show too: a cached token, an
+ * API key, a tampered token, no credentials, a non-admin on an admin route, a non-admin on /metrics.
+ */
+function startTraffic(urls, credentials) {
+  const [ingestion, analytics, koa] = urls;
+  const send = (url, authorization) =>
+    fetch(url, { headers: authorization ? { authorization } : {}, signal: AbortSignal.timeout(5000) })
+      .then((res) => res.body?.cancel())
+      .catch(() => {});
+  const tick = () => {
+    const token = credentials.token;
+    const tampered = `${token.slice(0, -6)}AAAAAA`;
+    void send(`${ingestion}/v1/whoami`, `Bearer ${token}`);
+    void send(`${analytics}/v1/whoami`, `Bearer ${token}`);
+    void send(`${koa}/v1/processes`, `Bearer ${credentials.senderKey}`);
+    void send(`${analytics}/v1/whoami`, `Bearer ${tampered}`);
+    void send(`${koa}/v1/whoami`);
+    void send(`${koa}/v1/admin/status`, `Bearer ${token}`);
+    void send(`${ingestion}/metrics`, `Bearer ${credentials.senderKey}`);
+  };
+  timers.push(setInterval(tick, TRAFFIC_EVERY_MS));
+}
+
+/** Runs the example sender once (client credentials) and waits for it. */
+function runSender(issuer, ingestionUrl) {
+  const main = join(ROOT, 'apps', 'telemetry-sender', 'dist', 'main.js');
+  const env = senderEnv(issuer, ingestionUrl);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [main], {
       cwd: ROOT,
@@ -240,6 +316,8 @@ function runSender(issuer, ingestionUrl) {
 function stopAll(code) {
   if (stopping) return;
   stopping = true;
+  for (const timer of timers) clearInterval(timer);
+  void dashboard?.close();
   const running = children.filter((c) => !c.done);
   for (const { child } of running) child.kill('SIGTERM');
   const force = setTimeout(() => {
@@ -259,7 +337,17 @@ function stopAll(code) {
   });
 }
 
-function instructions({ urls, token, senderKey, operatorKey, dataDir, dpop }) {
+function instructions({
+  urls,
+  token,
+  senderKey,
+  operatorKey,
+  scraperKey,
+  dashboardUrl,
+  dataDir,
+  dpop,
+  shared,
+}) {
   const [idp, ingestion, analytics, koa] = urls;
   const auth = (variable) => `-H "Authorization: Bearer $${variable}"`;
   // -w '\n': the JSON answers carry no final newline.
@@ -276,6 +364,7 @@ function instructions({ urls, token, senderKey, operatorKey, dataDir, dpop }) {
     '  Gatehouse demo: running on loopback, for development only. Ctrl-C stops everything.',
     rule,
     ...SERVICES.map((s, i) => `  ${s.name.padEnd(14)} ${urls[i].padEnd(24)} ${s.what}`),
+    `  ${DASHBOARD.name.padEnd(14)} ${dashboardUrl.padEnd(24)} ${DASHBOARD.what}`,
     `  ${'database'.padEnd(14)} ${join(dataDir, 'telemetry.db')}`,
     `  users          alice/alice (admin, by email), bob/bob, mallory/mallory (unverified email)`,
     '',
@@ -285,6 +374,7 @@ function instructions({ urls, token, senderKey, operatorKey, dataDir, dpop }) {
     `  export TOKEN='${token}'`,
     `  export SENDER_KEY='${senderKey}'`,
     `  export OPERATOR_KEY='${operatorKey}'`,
+    `  export SCRAPER_KEY='${scraperKey}'`,
     '',
     '  # who am I: the service token, then the API key "demo-sender" → 200',
     `  ${curl} ${ingestion}/v1/whoami ${auth('TOKEN')}`,
@@ -301,6 +391,14 @@ function instructions({ urls, token, senderKey, operatorKey, dataDir, dpop }) {
     `  ${curl} -i ${koa}/v1/admin/status ${auth('TOKEN')}`,
     '  # no credentials → 401 with WWW-Authenticate',
     `  ${curl} -i ${ingestion}/v1/whoami`,
+    '  # readiness, public: 200 once the issuer keys are loaded → 200',
+    `  ${curl} ${analytics}/ready`,
+    '  # Prometheus metrics with the API key "demo-scraper" (scope metrics:read) → 200',
+    `  ${curl} ${koa}/metrics ${auth('SCRAPER_KEY')}`,
+    '  # metrics for a non-admin without the metrics:read scope → 403',
+    `  ${curl} -i ${ingestion}/metrics ${auth('TOKEN')}`,
+    '',
+    `  The live page plots those metrics while the sender and some demo traffic run: ${dashboardUrl}`,
     '',
     '  As a person, with the gatehouse CLI (log in as alice/alice, an admin, or bob/bob):',
     '',
@@ -316,6 +414,7 @@ function instructions({ urls, token, senderKey, operatorKey, dataDir, dpop }) {
     `  INGESTION_URL=${ingestion} GATEHOUSE_INGESTION_API_KEY=$SENDER_KEY node apps/telemetry-sender/dist/main.js`,
     '',
     ...dpop,
+    ...shared,
     rule,
     '',
   ].join('\n');
@@ -326,7 +425,9 @@ async function main() {
   const dataDir = resolve(setting('TELEMETRY_DATA_DIR') ?? join(ROOT, 'data'));
   const senderKey = `demo-sender-${randomBytes(18).toString('base64url')}`;
   const operatorKey = `demo-operator-${randomBytes(18).toString('base64url')}`;
+  const scraperKey = `demo-scraper-${randomBytes(18).toString('base64url')}`;
 
+  const redis = await startSharedState();
   const [idpService, ...appServices] = SERVICES;
   const [, issuer] = await start(
     'dev-idp',
@@ -342,9 +443,11 @@ async function main() {
     GATEHOUSE_API_KEYS: JSON.stringify([
       { name: 'demo-sender', key: senderKey },
       { name: 'demo-operator', key: operatorKey },
+      { name: 'demo-scraper', key: scraperKey, scopes: ['metrics:read'] },
     ]),
     GATEHOUSE_OIDC_CONFIG: JSON.stringify({ issuers: [{ issuer, audience: AUDIENCE }] }),
     GATEHOUSE_ADMINS: JSON.stringify(['alice@example.com', 'demo-operator']),
+    ...(redis ? { GATEHOUSE_REDIS_URL: redis.url } : {}),
   };
   // Ingestion first: it creates the database the analytics apps open.
   const [, ingestionUrl] = await start(
@@ -365,12 +468,77 @@ async function main() {
     }),
   );
 
+  const ingestionUrls = [ingestionUrl];
+  if (redis) {
+    const [, url] = await start(
+      appServices[0].name,
+      { ...appEnv, ...publicUrl(SECOND_INGESTION.port), PORT: String(SECOND_INGESTION.port) },
+      /listening on (http:\/\/\S+)/,
+      { label: SECOND_INGESTION.name },
+    );
+    await waitFor(`${url}/health`, SECOND_INGESTION.name);
+    ingestionUrls.push(url);
+  }
+
   await runSender(issuer, ingestionUrl);
   const token = await mintServiceToken(issuer);
-  const dpop = await showDpop(issuer, ingestionUrl);
-  console.log(
-    instructions({ urls: [issuer, ingestionUrl, ...readers], token, senderKey, operatorKey, dataDir, dpop }),
+  const appUrls = [ingestionUrl, ...readers];
+  dashboard = await startDashboard({
+    targets: appServices.map((service, i) => ({ name: service.name, url: appUrls[i] })),
+    authorization: `Bearer ${scraperKey}`,
+    host: HOST,
+    port: DASHBOARD.port,
+  });
+  startBackgroundSender(issuer, ingestionUrl);
+  const credentials = { token, senderKey };
+  startTraffic(appUrls, credentials);
+  // The service token lives 10 minutes: the traffic renews its own.
+  timers.push(
+    setInterval(() => {
+      mintServiceToken(issuer).then(
+        (fresh) => {
+          credentials.token = fresh;
+        },
+        () => {},
+      );
+    }, TOKEN_RENEW_MS),
   );
+  const dpop = await showDpop(issuer, ingestionUrl);
+  const shared = sharedStateLines({ redisUrl: redis?.url, ingestionUrls, issuer, token });
+  console.log(
+    instructions({
+      urls: [issuer, ...appUrls],
+      token,
+      senderKey,
+      operatorKey,
+      scraperKey,
+      dashboardUrl: dashboard.url,
+      dataDir,
+      dpop,
+      shared,
+    }),
+  );
+}
+
+/**
+ * A redis-server on a free loopback port when one is installed (stopped with everything else), else
+ * undefined and the plain statement that revocations and limits run in-process.
+ */
+async function startSharedState() {
+  const bin = findRedisServer();
+  if (bin === undefined) {
+    console.log(IN_PROCESS_NOTICE.join('\n'));
+    return undefined;
+  }
+  const redis = await startRedis({ bin, host: HOST });
+  const entry = { name: 'redis-server', child: redis.child, done: false };
+  children.push(entry);
+  redis.child.once('exit', (code, signal) => {
+    entry.done = true;
+    if (!stopping) void fail(`redis-server stopped unexpectedly (exit ${code ?? signal}); stopping the demo`);
+  });
+  console.log(`demo: redis-server on ${redis.url} (shared state of every app)`);
+  return redis;
 }
 
 process.on('SIGINT', () => stopAll(0));

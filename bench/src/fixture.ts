@@ -9,6 +9,8 @@ export interface ServerConfig {
   readonly jwksUri: string;
   readonly apiKeyName: string;
   readonly apiKey: string;
+  /** The run's redis-server, when one is installed (the shared-state variants need it). */
+  readonly redisUrl?: string;
 }
 
 export type Alg = 'RS256' | 'ES256' | 'EdDSA';

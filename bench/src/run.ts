@@ -7,6 +7,8 @@ import { KeyServer } from './key-server.js';
 import { type ColdStartResult, coldStart } from './parts/cold-start.js';
 import { runLoadPhase } from './parts/load-phase.js';
 import { canPin, DIST, spawnNode } from './parts/processes.js';
+import { measurePropagation } from './parts/propagation.js';
+import { type BenchRedis, findRedisServer, startRedisServer } from './parts/redis-server.js';
 import { type RunResults, renderReport } from './parts/report.js';
 import { SCENARIOS } from './parts/scenarios.js';
 import { API_KEY_NAME, createKeys, createMaterial } from './parts/tokens.js';
@@ -20,6 +22,7 @@ const MODES = {
     connections: 16,
     coldTokens: 10_000,
     memoryTokens: 25_000,
+    revocations: 300,
   },
   full: {
     rounds: 5,
@@ -28,6 +31,7 @@ const MODES = {
     connections: 16,
     coldTokens: 20_000,
     memoryTokens: 100_000,
+    revocations: 1000,
   },
 };
 
@@ -36,6 +40,7 @@ const USAGE = `npm run bench [-- options]
   --scenarios=a,b      only these scenarios (${SCENARIOS.map((s) => s.name).join(', ')})
   --variants=a,b       only these variants (${VARIANTS.map((v) => v.name).join(', ')})
   --rounds=N --duration=SECS   override the mode's rounds and seconds per round
+  (shared, propagation: the cost of state on Redis and revocation propagation; need redis-server)
   --skip=load,coldstart,memory,micro,dpop   leave parts out`;
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -97,6 +102,11 @@ async function main(): Promise<void> {
     durationSecs: values.duration ? Number(values.duration) : base.durationSecs,
   };
   const skip = new Set(values.skip.split(',').filter(Boolean));
+  // The shared-state variants and parts run on a redis-server of their own, when one is installed.
+  const redisBin = findRedisServer();
+  if (redisBin === undefined)
+    log('redis-server is not installed: the shared-state variants and parts are left out');
+  const runnable = (name: string) => redisBin !== undefined || !variant(name).redis;
   const onlyScenarios = values.scenarios?.split(',');
   const onlyVariants = values.variants?.split(',');
   const scenarios = SCENARIOS.filter((s) =>
@@ -104,7 +114,9 @@ async function main(): Promise<void> {
   ).map((s) => ({
     ...s,
     // Diagnostic variants (an empty middleware, a second identical process) run only when named.
-    variants: s.variants.filter((v) => (onlyVariants ? onlyVariants.includes(v) : !variant(v).extra)),
+    variants: s.variants
+      .filter((v) => (onlyVariants ? onlyVariants.includes(v) : !variant(v).extra))
+      .filter(runnable),
   }));
 
   const resultsDir = join(DIST, '..', 'results');
@@ -119,6 +131,7 @@ async function main(): Promise<void> {
 
   const keys = await createKeys();
   const keyServer = await KeyServer.start([keys.rs.publicJwk, keys.es.publicJwk]);
+  const redis: BenchRedis | undefined = redisBin === undefined ? undefined : await startRedisServer(redisBin);
   try {
     let started = Date.now();
     const material = await createMaterial(keys, keyServer.issuer, settings.coldTokens, resultsDir);
@@ -129,6 +142,7 @@ async function main(): Promise<void> {
       jwksUri: keyServer.jwksUri,
       apiKeyName: API_KEY_NAME,
       apiKey: material.apiKey,
+      redisUrl: redis?.url,
     };
     if (!skip.has('load')) {
       log('\nload: correctness checks, then timed rounds');
@@ -139,7 +153,9 @@ async function main(): Promise<void> {
     if (!skip.has('coldstart')) {
       log('\ncold start: 500 concurrent requests on a fresh server');
       const rows: ColdStartResult[] = [];
-      const fetching = VARIANTS.filter((v) => (v.kind === 'gatehouse' || v.kind === 'peer') && !v.extra)
+      const fetching = VARIANTS.filter(
+        (v) => (v.kind === 'gatehouse' || v.kind === 'peer') && !v.extra && runnable(v.name),
+      )
         .map((v) => v.name)
         .filter((name) => !onlyVariants || onlyVariants.includes(name));
       for (const name of fetching) {
@@ -151,8 +167,21 @@ async function main(): Promise<void> {
       }
       results.coldStart = rows;
     }
+    if (redis !== undefined && !skip.has('shared')) {
+      log('\nshared state on the hot path: Redis, revocations, rate limits (mitata)');
+      results.sharedState = await runChild([`${DIST}parts/shared-state.js`, redis.url]);
+    }
+    if (redis !== undefined && !skip.has('propagation')) {
+      log(`\nrevocation propagation: ${settings.revocations} revocations, three instances on one Redis`);
+      results.propagation = await measurePropagation(redis.url, settings.revocations);
+      const { revoke, lift } = results.propagation;
+      log(
+        `  revoke p50 ${revoke.p50Ms.toFixed(2)} ms, p99 ${revoke.p99Ms.toFixed(2)} ms; lift p50 ${lift.p50Ms.toFixed(2)} ms`,
+      );
+    }
   } finally {
     await keyServer.close();
+    await redis?.stop();
   }
   if (!skip.has('memory')) {
     log(`\nmemory: ${settings.memoryTokens} distinct tokens through one provider`);

@@ -9,6 +9,8 @@ export interface Variant {
   readonly label: string;
   /** Diagnostic variants, run only when named with --variants. */
   readonly extra?: boolean;
+  /** Needs the run's redis-server (left out, with a note, where none is installed). */
+  readonly redis?: boolean;
 }
 
 export const VARIANTS: readonly Variant[] = [
@@ -20,6 +22,19 @@ export const VARIANTS: readonly Variant[] = [
   { name: 'gatehouse-koa', framework: 'koa', kind: 'gatehouse', label: '@gatehouse/koa' },
   { name: 'gatehouse-nest', framework: 'nest', kind: 'gatehouse', label: '@gatehouse/nestjs' },
   { name: 'gatehouse-fastify', framework: 'fastify', kind: 'gatehouse', label: '@gatehouse/fastify' },
+  // Metrics on: an OpenTelemetry SDK MeterProvider with the Prometheus reader, as the example apps run.
+  {
+    name: 'gatehouse-express-otel',
+    framework: 'express',
+    kind: 'gatehouse',
+    label: '@gatehouse/express, metrics on (OpenTelemetry SDK)',
+  },
+  {
+    name: 'gatehouse-koa-otel',
+    framework: 'koa',
+    kind: 'gatehouse',
+    label: '@gatehouse/koa, metrics on (OpenTelemetry SDK)',
+  },
   { name: 'express-jwt', framework: 'express', kind: 'peer', label: 'express-jwt + jwks-rsa' },
   { name: 'oauth2-jwt-bearer', framework: 'express', kind: 'peer', label: 'express-oauth2-jwt-bearer' },
   { name: 'passport-jwt', framework: 'express', kind: 'peer', label: 'passport-jwt + jwks-rsa' },
@@ -34,6 +49,21 @@ export const VARIANTS: readonly Variant[] = [
     framework: 'fastify',
     kind: 'reference',
     label: 'node:crypto floor (Fastify hook)',
+  },
+  // Many instances, one truth (issue 11): the same gate with its state on Redis.
+  {
+    name: 'gatehouse-express-revocation',
+    framework: 'express',
+    kind: 'gatehouse',
+    label: '@gatehouse/express, state on Redis, 5 revocations in force',
+    redis: true,
+  },
+  {
+    name: 'gatehouse-express-ratelimit',
+    framework: 'express',
+    kind: 'gatehouse',
+    label: '@gatehouse/express, rate limit on Redis (leased quota)',
+    redis: true,
   },
   // What any middleware costs: an empty one that only calls next().
   {

@@ -2,14 +2,21 @@
  * The analytics API on Koa: reads the telemetry database that apps/ingestion writes. Same routes and
  * answers as apps/analytics (NestJS); both are thin routes over the store package's `createAnalytics`.
  */
-import type { AuditLogger, AuthProvider } from '@gatehouse/core';
+import { type AuthProvider, readinessAnswer } from '@gatehouse/core';
 import {
+  type AppLogger,
   answerRevocationRoute,
   createAnalytics,
+  createPrometheusMetrics,
   errorAnswer,
+  METRICS_REQUIREMENT,
+  metricsAnswer,
   NOT_FOUND,
+  type PrometheusMetrics,
   type RevocationRoute,
+  runInRequestScope,
   type SharedGateOptions,
+  startRequest,
   type TelemetryStore,
   whoamiBody,
 } from '@gatehouse/example-telemetry-store';
@@ -22,8 +29,13 @@ export interface AnalyticsKoaConfig {
   readonly provider: AuthProvider;
   /** The telemetry database, opened `read-only` (retention opens a writable connection when it runs). */
   readonly store: TelemetryStore;
-  /** Receives Gatehouse's accept/reject audit events. */
-  readonly logger?: AuditLogger;
+  /**
+   * Structured logs (pino): Gatehouse's audit line per decision, one access line per request, both with
+   * the request id. Silent when absent.
+   */
+  readonly logger?: AppLogger;
+  /** What `GET /metrics` serves, and where Gatehouse records. Default: a registry of the app's own. */
+  readonly metrics?: PrometheusMetrics;
   /** Shared state (Redis), rate limits, failed-auth throttling (`sharedGateOptions(config)`). */
   readonly shared?: SharedGateOptions;
   /** Receives unexpected errors (answered 500). Default: `console.error`. */
@@ -32,7 +44,8 @@ export interface AnalyticsKoaConfig {
 
 /**
  * Builds the Koa app. Authentication runs before routing: an unknown route without credentials is a 401,
- * like any other. Every path under `/v1/admin` needs an admin.
+ * like any other. Every path under `/v1/admin` needs an admin. Building it starts fetching the issuers'
+ * keys (`gate.warmUp()`): `/ready` answers 200 once they are loaded (and the shared store answers).
  *
  * @example
  * ```ts
@@ -43,13 +56,19 @@ export interface AnalyticsKoaConfig {
 export function createApp(config: AnalyticsKoaConfig): Koa {
   const analytics = createAnalytics(config.store, { service: 'analytics-koa', framework: 'koa' });
   const onUnexpectedError = config.onUnexpectedError ?? ((err: unknown) => console.error(err));
+  const metrics = config.metrics ?? createPrometheusMetrics({ service: 'analytics-koa' });
   const auth = gatehouse({
     ...config.shared,
     provider: config.provider,
     realm: 'analytics',
-    publicPaths: ['/health', '/v1/backchannel-logout'],
+    publicPaths: ['/health', '/ready', '/v1/backchannel-logout'],
     logger: config.logger,
+    observability: { meterProvider: metrics.meterProvider },
   });
+  void auth.gate.warmUp();
+  const logger = config.logger;
+  const requestScope: Middleware = (ctx, next) =>
+    logger ? runInRequestScope(startRequest(logger, ctx.req, ctx.res), next) : next();
   const revocation =
     (route: RevocationRoute): Middleware =>
     async (ctx) => {
@@ -89,6 +108,18 @@ export function createApp(config: AnalyticsKoaConfig): Koa {
   router.get('/health', (ctx) => {
     ctx.body = { status: 'ok', service: 'analytics-koa' };
   });
+  router.get('/ready', (ctx) => {
+    const answer = readinessAnswer(auth.gate.ready());
+    ctx.status = answer.status;
+    ctx.set(answer.headers);
+    ctx.body = answer.body;
+  });
+  router.get('/metrics', auth.require(METRICS_REQUIREMENT), async (ctx) => {
+    const answer = await metricsAnswer(metrics);
+    ctx.status = answer.status;
+    ctx.set(answer.headers);
+    ctx.body = answer.body;
+  });
   router.get('/v1/whoami', (ctx) => {
     ctx.body = whoamiBody(authOf(ctx));
   });
@@ -116,6 +147,6 @@ export function createApp(config: AnalyticsKoaConfig): Koa {
   router.post('/v1/backchannel-logout', revocation('backchannel-logout'));
 
   const app = new Koa();
-  app.use(errors).use(noStore).use(auth).use(adminArea).use(router.routes()).use(notFound);
+  app.use(requestScope).use(errors).use(noStore).use(auth).use(adminArea).use(router.routes()).use(notFound);
   return app;
 }

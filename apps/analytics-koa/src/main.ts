@@ -1,13 +1,16 @@
 /**
- * `npm start -w apps/analytics-koa`: reads the environment (PORT, HOST, TELEMETRY_DATA_DIR, GATEHOUSE_*),
+ * `npm start -w apps/analytics-koa`: reads the environment (PORT, HOST, TELEMETRY_DATA_DIR, LOG_LEVEL, GATEHOUSE_*),
  * listens, and stops cleanly on SIGINT/SIGTERM. Bad configuration is one line on stderr and exit 1.
  */
 import { createServer } from 'node:http';
 import { createAuthProvider, loadConfigFromEnv } from '@gatehouse/core';
 import {
+  createAppLogger,
+  createPrometheusMetrics,
   databasePathFromEnv,
   exitOnStartupError,
   listenAddressFromEnv,
+  logLevelFromEnv,
   openTelemetryStore,
   serve,
   sharedGateOptions,
@@ -19,15 +22,18 @@ const DEFAULT_PORT = 4403;
 
 try {
   const { port, host } = listenAddressFromEnv(process.env, DEFAULT_PORT);
+  const logger = createAppLogger({ service: NAME, level: logLevelFromEnv(process.env) });
   const config = loadConfigFromEnv(process.env);
-  const provider = createAuthProvider(config);
+  const provider = createAuthProvider(config, { logger });
   const store = openTelemetryStore({ path: databasePathFromEnv(process.env), access: 'read-only' });
   const shared = sharedGateOptions(config);
-  const server = createServer(createApp({ provider, store, shared }).callback());
+  const metrics = createPrometheusMetrics({ service: NAME });
+  const server = createServer(createApp({ provider, store, shared, logger, metrics }).callback());
   const details = `database ${store.path}${config.redisUrl ? ', shared state on Redis' : ''}`;
   const close = async () => {
     store.close();
     await shared.state?.close();
+    await metrics.shutdown();
   };
   serve({ name: NAME, server, port, host, details, close });
 } catch (err) {

@@ -3,6 +3,13 @@
  * answers as apps/analytics-koa; both are thin routes over the store package's `createAnalytics`.
  */
 import 'reflect-metadata';
+import type { Gatehouse } from '@gatehouse/core';
+import {
+  createPrometheusMetrics,
+  type PrometheusMetrics,
+  requestLogging,
+} from '@gatehouse/example-telemetry-store';
+import { GATEHOUSE } from '@gatehouse/nestjs';
 import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
@@ -11,6 +18,8 @@ import { AnalyticsModule, type AnalyticsModuleOptions } from './app.module.js';
 import { JsonErrorFilter } from './json-error.filter.js';
 
 export interface AnalyticsNestConfig extends AnalyticsModuleOptions {
+  /** What `GET /metrics` serves, and where Gatehouse records. Default: a registry of the app's own. */
+  readonly metrics?: PrometheusMetrics;
   /** Receives unexpected errors (answered 500). Default: `console.error`. */
   readonly onUnexpectedError?: (err: unknown) => void;
   /** Nest's own log levels. Default: none (main.ts asks for errors and warnings). */
@@ -19,7 +28,8 @@ export interface AnalyticsNestConfig extends AnalyticsModuleOptions {
 
 /**
  * Builds the Nest app (not yet listening). The body parser is off: no route reads a body, and Nest would
- * otherwise parse (and refuse) bodies before the Gatehouse guard runs.
+ * otherwise parse (and refuse) bodies before the Gatehouse guard runs. Building it starts fetching the
+ * issuers' keys (`gate.warmUp()`): `/ready` answers 200 once they are loaded.
  *
  * @example
  * ```ts
@@ -33,8 +43,12 @@ export async function createApp(config: AnalyticsNestConfig): Promise<NestExpres
   const instance = express();
   instance.set('case sensitive routing', true);
   instance.disable('x-powered-by');
+  // Before Nest's router: every line of a request, the guard's audit line included, has its id.
+  if (config.logger) instance.use(requestLogging(config.logger));
   const adapter = new ExpressAdapter(instance);
-  const app = await NestFactory.create<NestExpressApplication>(AnalyticsModule.forRoot(config), adapter, {
+  const metrics = config.metrics ?? createPrometheusMetrics({ service: 'analytics' });
+  const module = AnalyticsModule.forRoot({ ...config, metrics });
+  const app = await NestFactory.create<NestExpressApplication>(module, adapter, {
     bodyParser: false,
     logger: config.nestLogLevels ?? false,
     abortOnError: false,
@@ -44,5 +58,6 @@ export async function createApp(config: AnalyticsNestConfig): Promise<NestExpres
     res.setHeader('cache-control', 'no-store');
     next();
   });
+  void app.get<Gatehouse>(GATEHOUSE).warmUp();
   return app;
 }

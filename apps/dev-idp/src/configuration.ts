@@ -232,10 +232,24 @@ export function createConfiguration(input: ConfigurationInput): Configuration {
           ctx.body = messagePage('logout-success', 'Signed out', 'You are signed out.');
         },
       },
+      // OpenID Connect Back-Channel Logout 1.0: ending a session posts a logout token to the
+      // `backchannel_logout_uri` of every client the session logged in to.
+      backchannelLogout: { enabled: true },
     },
 
     // Browsers on other loopback ports (the demo's front end) may call the token endpoint.
     clientBasedCORS: (_ctx, origin) => isLoopbackOrigin(origin),
+
+    // Outgoing calls (back-channel logout tokens) go to loopback only: the relying parties of a dev IdP run
+    // on this machine. oidc-provider's own guard refuses exactly those addresses, so it is set aside here.
+    fetch: (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : input);
+      if (url.protocol !== 'http:' || !isLoopbackHost(url.hostname)) {
+        return Promise.reject(new Error('the dev IdP only calls http:// URLs on loopback'));
+      }
+      const { dispatcher: _ssrfGuard, ...options } = (init ?? {}) as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(url, options);
+    },
 
     routes: { authorization: AUTHORIZATION_PATH },
     interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}${interaction.uid}` },

@@ -36,6 +36,7 @@ import {
   advertisePollingInterval,
   treatOfflineAccessAsConsentPrompt,
 } from './provider-adjustments.js';
+import { createSession, type DevIdpSession, recordBackchannelDeliveries } from './session.js';
 import { type ActorClaim, registerTokenExchange } from './token-exchange.js';
 
 /** Options of {@link startDevIdp}; every one is optional. */
@@ -155,6 +156,12 @@ export interface DevIdp {
    * `jti` are filled in unless `claims` sets them; a claim set to `undefined` is left out altogether.
    */
   signAccessToken(claims?: Record<string, unknown>, options?: SignAccessTokenOptions): Promise<string>;
+  /**
+   * A person's browser session: logins in it share the provider's session cookie, and its `logout()`
+   * ends the session there, sending back-channel logout tokens to the clients registered with a
+   * `backchannel_logout_uri` (pass them in `clients`).
+   */
+  session(): DevIdpSession;
   /** Drops open connections and stops listening. */
   close(): Promise<void>;
 }
@@ -198,6 +205,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
     acceptLoopbackRedirectsOnAnyPort(provider);
     advertisePollingInterval(provider);
     treatOfflineAccessAsConsentPrompt(provider);
+    const deliveries = recordBackchannelDeliveries(provider);
 
     const verifyAccessToken = async (token: string): Promise<JWTPayload> => {
       const { payload } = await jwtVerify(token, key.publicKey, {
@@ -308,6 +316,8 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
           .setProtectedHeader({ alg: key.alg, typ: 'at+jwt', kid, ...header })
           .sign(key.privateKey);
       },
+
+      session: () => createSession(issuer, deliveries),
 
       close: () => close(server),
     };

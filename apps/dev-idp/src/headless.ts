@@ -46,13 +46,15 @@ interface DriveOptions {
   userCode?: string;
   /** A redirect to a URL for which this returns true ends the walk (that URL is not fetched). */
   stopAt?: (url: string) => boolean;
+  /** The cookies of a longer session (see `DevIdp.session()`); default: a fresh jar for this walk. */
+  jar?: CookieJar;
 }
 
-type DriveResult = { kind: 'redirect'; url: string } | { kind: 'device-success' };
+type DriveResult = { kind: 'redirect'; url: string } | { kind: 'device-success' } | { kind: 'logged-out' };
 
 /** Walks redirects and forms from `start` until `stopAt` matches or the device flow's success page. */
 export async function drive(start: string, options: DriveOptions): Promise<DriveResult> {
-  const jar = new CookieJar();
+  const jar = options.jar ?? new CookieJar();
   const submitted = new Set<PageStep>();
   let request: Request = { url: start };
 
@@ -84,6 +86,7 @@ export async function drive(start: string, options: DriveOptions): Promise<Drive
     const html = await response.text();
     const page = /<main data-step="([a-z-]+)"/.exec(html)?.[1] as PageStep | undefined;
     if (page === 'device-success') return { kind: 'device-success' };
+    if (page === 'logout-success') return { kind: 'logged-out' };
     if (page === 'error') {
       throw new HeadlessFlowError('PROVIDER_ERROR', `the dev IdP answered: ${textOf(html)}`, request.url);
     }
@@ -98,6 +101,9 @@ export async function drive(start: string, options: DriveOptions): Promise<Drive
       form.fields.set('password', options.user.password);
     } else if (page === 'device-code') {
       form.fields.set('user_code', options.userCode ?? '');
+    } else if (page === 'logout') {
+      // Sign out of the whole session: every client it logged in to is told (back-channel logout).
+      form.fields.set('logout', 'yes');
     }
     request = { url: form.action, body: form.fields };
   }
@@ -172,7 +178,7 @@ interface Cookie {
 }
 
 /** Just enough of RFC 6265 for one host: name, value, path and deletion. */
-class CookieJar {
+export class CookieJar {
   readonly #cookies = new Map<string, Cookie>();
 
   store(requestUrl: string, setCookies: readonly string[]): void {

@@ -39,4 +39,5 @@ export type { HeadlessFlowErrorCode, HeadlessUser } from './headless.js';
 export { HeadlessFlowError } from './headless.js';
 export type { SigningAlg } from './keys.js';
 export { isLoopbackHost, NonLoopbackHostError } from './loopback.js';
+export type { BackchannelDelivery, DevIdpSession } from './session.js';
 export { PROVIDER_SHAPES } from './shapes.js';

@@ -4,11 +4,13 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCurl, runCurlLine } from './helpers/curl-line.js';
+import { hasRedis } from '../../../packages/redis/test/helpers/redis-server.js';
+import { hasChromium, launchChromium, screenshotPixels, stayOnLoopback } from './helpers/browser.js';
+import { BASH, HAVE_CURL, parseCurl, runCurlLine } from './helpers/curl-line.js';
 import { cleanEnv, REPO_ROOT } from './helpers/processes.js';
 
 const PORT_VARIABLES = [
@@ -16,6 +18,8 @@ const PORT_VARIABLES = [
   'DEMO_INGESTION_PORT',
   'DEMO_ANALYTICS_PORT',
   'DEMO_ANALYTICS_KOA_PORT',
+  'DEMO_DASHBOARD_PORT',
+  'DEMO_INGESTION_2_PORT',
 ];
 
 interface Demo {
@@ -69,32 +73,41 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (demo && demo.child.exitCode === null) {
-    demo.child.kill('SIGKILL');
+    // Ctrl-C, as a person would: the demo stops what it started. SIGKILL only if it hangs (a killed demo
+    // would leave its IdP, apps and redis-server running).
+    demo.child.kill('SIGINT');
+    const timer = setTimeout(() => demo.child.kill('SIGKILL'), 15_000);
     await demo.exited;
+    clearTimeout(timer);
   }
   rmSync(dataDir, { recursive: true, force: true });
-});
+}, 30_000);
 
 /** The printed commands: `export` lines, and each curl line with the status its comment announces. */
 function commands() {
   const lines = printed.split('\n').map((l) => l.trim());
-  const exports = lines.filter((l) => /^export (TOKEN|SENDER_KEY|OPERATOR_KEY)=/.test(l));
+  const exports = lines.filter((l) => /^export (TOKEN|SENDER_KEY|OPERATOR_KEY|SCRAPER_KEY)=/.test(l));
   const curls: { line: string; expected: number }[] = [];
   let expected = 0;
   for (const line of lines) {
     const announced = /^# .*→ (\d{3})/.exec(line);
     if (announced) expected = Number(announced[1]);
-    else if (line.startsWith('curl ') && !line.includes('gatehouse token')) curls.push({ line, expected });
+    // A chain (the revocation line) changes what TOKEN gets: it has its own test, run after these.
+    else if (line.startsWith('curl ') && !line.includes('gatehouse token') && !line.includes(' && '))
+      curls.push({ line, expected });
   }
   return { exports, curls };
 }
 
-describe('npm run demo', () => {
+// Each test runs real processes (bash and curl per printed line, node for the sender and the CLI): on a
+// loaded machine one can take a minute (a 30 s default once failed that way; the lines themselves take
+// well under a second each), so the limit is generous. Nothing here times performance.
+describe('npm run demo', { timeout: 180_000 }, () => {
   it('prints a fresh service token, two API keys and the URLs of everything it started', () => {
     const { exports, curls } = commands();
-    expect(exports).toHaveLength(3);
+    expect(exports).toHaveLength(4);
     expect(exports[0]).toMatch(/^export TOKEN='eyJ[\w-]+\.[\w-]+\.[\w-]+'$/);
-    expect(curls.length).toBeGreaterThanOrEqual(9);
+    expect(curls.length).toBeGreaterThanOrEqual(12);
     expect(printed).toMatch(/telemetry-sender: batch 1 accepted .* as gatehouse-service \(oidc\)/);
     // DPoP shown end to end: the bound token with a fresh proof, the proof replayed, the token as Bearer.
     expect(printed).toMatch(/fresh proof +DPoP: +→ 200 \{"subject":"gatehouse-service"/);
@@ -137,7 +150,7 @@ describe('npm run demo', () => {
     expect(senders).toHaveLength(2);
     for (const line of senders) {
       const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn('bash', ['-c', [...exports, line].join('\n')], {
+        const child = spawn('bash', [...BASH, [...exports, line].join('\n')], {
           cwd: REPO_ROOT,
           env: cleanEnv({}),
         });
@@ -184,8 +197,12 @@ describe('npm run demo', () => {
         const [exported, login, whoami, curl] = human as [string, string, string, string];
         const run = (line: string) =>
           new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-            execFile('bash', ['-c', `${exported}\n${line}`], { cwd: REPO_ROOT, env }, (err, stdout, stderr) =>
-              resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+            execFile(
+              'bash',
+              [...BASH, `${exported}\n${line}`],
+              { cwd: REPO_ROOT, env },
+              (err, stdout, stderr) =>
+                resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
             ),
           );
         const loggedIn = await run(login);
@@ -202,15 +219,132 @@ describe('npm run demo', () => {
     },
   );
 
+  it.skipIf(!hasChromium)(
+    "serves a live page that plots the apps' metrics while the sender runs (in chromium)",
+    async () => {
+      const dashboardUrl = /^\s{2}dashboard +(http:\/\/\S+)/m.exec(printed)![1]!;
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+        await stayOnLoopback(page);
+        await page.goto(dashboardUrl);
+        // The page samples once a second; the demo's traffic runs every 1.5 s.
+        await page.waitForFunction(() => Number(document.body.dataset.points) >= 6, undefined, {
+          timeout: 30_000,
+        });
+        const accepted = await screenshotPixels(page.locator('#chart-decisions'), '#22c55e');
+        const refusals = await screenshotPixels(page.locator('#chart-refusals'), '#f97316');
+        expect(accepted.ofColor).toBeGreaterThan(100);
+        expect(refusals.notBackground).toBeGreaterThan(refusals.total / 100);
+        const apps = (await page.locator('#apps').textContent()) ?? '';
+        for (const name of ['ingestion', 'analytics', 'analytics-koa']) {
+          expect(apps).toContain(`${name}: ready, /metrics 200`);
+        }
+        const legend = (await page.locator('#l-refusals').textContent()) ?? '';
+        expect(legend).toMatch(/missing_credentials/);
+        expect(legend).toMatch(/forbidden|insufficient_scope/);
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
+
+  it.runIf(hasRedis)(
+    'prints a curl line that revokes the demo token on one ingestion instance, and both refuse it',
+    async () => {
+      expect(printed).toMatch(/^demo: redis-server on redis:\/\/127\.0\.0\.1:\d+/m);
+      expect(printed).toMatch(/\[ingestion-2\] +ingestion listening on http:\/\/127\.0\.0\.1:\d+/);
+      const { exports } = commands();
+      const lines = printed.split('\n').map((l) => l.trim());
+      const chain = lines.find((l) => l.startsWith('curl ') && l.includes(' && '))!;
+      expect(lines[lines.indexOf(chain) - 1]).toMatch(/^# revoke TOKEN .*→ 201, then 401 from each/);
+      const instances = [...chain.matchAll(/(http:\/\/\S+)\/v1\/whoami/g)].map((m) => m[1]!);
+      expect(new Set(instances).size).toBe(2);
+      const token = /^export TOKEN='(.+)'$/m.exec(exports.join('\n'))![1]!;
+      const whoami = (url: string) =>
+        fetch(`${url}/v1/whoami`, { headers: { authorization: `Bearer ${token}` } });
+      for (const url of instances) expect((await whoami(url)).status).toBe(200);
+
+      const env = cleanEnv({});
+      const steps = chain.split(' && ');
+      if (HAVE_CURL) {
+        // As pasted: one line, three answers.
+        const out = await new Promise<string>((resolve, reject) =>
+          execFile('bash', [...BASH, [...exports, chain].join('\n')], { env }, (err, stdout, stderr) =>
+            err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+          ),
+        );
+        expect(
+          out
+            .trim()
+            .split('\n')
+            .map((l) => /→ (\d{3})$/.exec(l)?.[1]),
+        ).toEqual(['201', '401', '401']);
+      } else {
+        const statuses: number[] = [];
+        for (const step of steps) {
+          if (step === 'sleep 1') await new Promise((r) => setTimeout(r, 1000));
+          else statuses.push(await runCurlLine(step, exports, env, { useCurl: false }));
+        }
+        expect(statuses).toEqual([201, 401, 401]);
+      }
+      for (const url of instances) {
+        const refused = await whoami(url);
+        expect(refused.status).toBe(401);
+        expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
+      }
+    },
+  );
+
+  it.runIf(!hasRedis)('says plainly that revocations and limits run in-process without redis-server', () => {
+    expect(printed).toMatch(/redis-server is not installed: revocations and limits run in-process/);
+    expect(printed).not.toMatch(/ingestion-2/);
+  });
+
   it('stops every process it started on Ctrl-C', async () => {
     const urls = [
-      ...printed.matchAll(/^\s{2}(?:dev-idp|ingestion|analytics|analytics-koa) +(http:\/\/\S+)/gm),
+      ...printed.matchAll(/^\s{2}(?:dev-idp|ingestion|analytics|analytics-koa|dashboard) +(http:\/\/\S+)/gm),
     ].map((m) => m[1]!);
-    expect(urls).toHaveLength(4);
+    expect(urls).toHaveLength(5);
+    // With Redis: the second ingestion instance, and the redis-server itself.
+    urls.push(
+      ...[...printed.matchAll(/\[ingestion-2\] +ingestion listening on (http:\/\/\S+)/g)].map((m) => m[1]!),
+    );
+    const redisPort = /^demo: redis-server on redis:\/\/127\.0\.0\.1:(\d+)/m.exec(printed)?.[1];
     demo.child.kill('SIGINT');
     expect(await demo.exited).toBe(0);
     expect(demo.output()).toMatch(/demo: stopped\n$/);
     for (const url of urls) await expect(fetch(url)).rejects.toThrow();
+    if (redisPort !== undefined) {
+      const connected = await new Promise<boolean>((resolve) => {
+        const socket = connect(Number(redisPort), '127.0.0.1');
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+      expect(connected).toBe(false);
+    }
+  });
+});
+
+describe('npm run demo without redis-server', () => {
+  it('finds none on a PATH without it, and prints the plain in-process notice instead of the Redis lines', async () => {
+    const script = `import('./scripts/demo-shared-state.mjs').then((m) => console.log(JSON.stringify({
+      found: m.findRedisServer('/nonexistent:/also-missing') ?? null,
+      lines: m.sharedStateLines({ redisUrl: undefined, ingestionUrls: ['http://127.0.0.1:1'], issuer: 'x', token: 'a.b.c' }),
+    })))`;
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['-e', script], { cwd: REPO_ROOT }, (err, stdout) =>
+        err ? reject(err) : resolve(stdout),
+      ),
+    );
+    const { found, lines } = JSON.parse(out) as { found: string | null; lines: string[] };
+    expect(found).toBeNull();
+    expect(lines.join('\n')).toMatch(/redis-server is not installed: revocations and limits run in-process/);
+    expect(lines.join('\n')).not.toMatch(/curl|admin\/revocations/);
   });
 });
 

@@ -2,16 +2,22 @@
  * The ingestion service: accepts telemetry batches (process descriptions, log entries, metrics) from
  * authenticated callers and stores each record stamped with the identity that sent it.
  */
-import type { AuditLogger, AuthProvider } from '@gatehouse/core';
+import { type AuthProvider, readinessAnswer } from '@gatehouse/core';
 import {
+  type AppLogger,
   answerRevocationRoute,
+  createPrometheusMetrics,
   createStatus,
   errorAnswer,
   errorBody,
   LIMITS,
+  METRICS_REQUIREMENT,
+  metricsAnswer,
   NOT_FOUND,
+  type PrometheusMetrics,
   parseBatch,
   type RevocationRoute,
+  requestLogging,
   type SharedGateOptions,
   type TelemetryStore,
   whoamiBody,
@@ -30,8 +36,13 @@ export interface IngestionConfig {
   readonly provider: AuthProvider;
   /** The telemetry database, opened read/write. */
   readonly store: TelemetryStore;
-  /** Receives Gatehouse's accept/reject audit events. */
-  readonly logger?: AuditLogger;
+  /**
+   * Structured logs (pino): Gatehouse's audit line per decision, one access line per request, both with
+   * the request id. Silent when absent.
+   */
+  readonly logger?: AppLogger;
+  /** What `GET /metrics` serves, and where Gatehouse records. Default: a registry of the app's own. */
+  readonly metrics?: PrometheusMetrics;
   /** Shared state (Redis), rate limits, failed-auth throttling (`sharedGateOptions(config)`). */
   readonly shared?: SharedGateOptions;
   /** Receives unexpected errors (answered 500). Default: `console.error`. */
@@ -40,7 +51,9 @@ export interface IngestionConfig {
 
 /**
  * Builds the Express app. Authentication runs before routing and before the body is read, so an unknown
- * route or a malformed body without credentials gets the same 401 as any other request.
+ * route or a malformed body without credentials gets the same 401 as any other request. Building it
+ * starts fetching the issuers' keys (`gate.warmUp()`): `/ready` answers 200 once they are loaded (and the
+ * shared store, when there is one, answers).
  *
  * @example
  * ```ts
@@ -52,13 +65,16 @@ export function createApp(config: IngestionConfig): Express {
   const { store } = config;
   const status = createStatus(store, { service: 'ingestion', framework: 'express' });
   const onUnexpectedError = config.onUnexpectedError ?? ((err: unknown) => console.error(err));
+  const metrics = config.metrics ?? createPrometheusMetrics({ service: 'ingestion' });
   const auth = gatehouse({
     ...config.shared,
     provider: config.provider,
     realm: 'ingestion',
-    publicPaths: ['/health', '/v1/backchannel-logout'],
+    publicPaths: ['/health', '/ready', '/v1/backchannel-logout'],
     logger: config.logger,
+    observability: { meterProvider: metrics.meterProvider },
   });
+  void auth.gate.warmUp();
   const revocation =
     (route: RevocationRoute): RequestHandler =>
     async (req: Request, res: Response) => {
@@ -73,11 +89,22 @@ export function createApp(config: IngestionConfig): Express {
   app.disable('x-powered-by');
   app.set('case sensitive routing', true);
 
+  if (config.logger) app.use(requestLogging(config.logger));
   app.use(noStore);
   app.use(auth);
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'ingestion' });
+  });
+
+  app.get('/ready', (_req, res) => {
+    const answer = readinessAnswer(auth.gate.ready());
+    res.status(answer.status).set(answer.headers).json(answer.body);
+  });
+
+  app.get('/metrics', auth.require(METRICS_REQUIREMENT), async (_req, res) => {
+    const answer = await metricsAnswer(metrics);
+    res.status(answer.status).set(answer.headers).send(answer.body);
   });
 
   app.get('/v1/whoami', (req, res) => {

@@ -10,7 +10,11 @@ export const APP_ENV = Object.freeze({
   port: 'PORT',
   host: 'HOST',
   dataDir: 'TELEMETRY_DATA_DIR',
+  logLevel: 'LOG_LEVEL',
 });
+
+/** The log levels `LOG_LEVEL` may name (pino's). */
+export const LOG_LEVELS_ACCEPTED = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** File name of the database inside the data folder. */
 export const DATABASE_FILE = 'telemetry.db';
@@ -45,4 +49,14 @@ export function listenAddressFromEnv(env: Env, defaultPort: number): { port: num
     throw new EnvError(`${APP_ENV.port} must be a port number from 0 to 65535`);
   }
   return { port, host: env[APP_ENV.host]?.trim() || DEFAULT_HOST };
+}
+
+/** `LOG_LEVEL` (default `info`, any case); an unknown level is refused at start-up. */
+export function logLevelFromEnv(env: Env): (typeof LOG_LEVELS_ACCEPTED)[number] {
+  const raw = env[APP_ENV.logLevel]?.trim().toLowerCase() || 'info';
+  const level = LOG_LEVELS_ACCEPTED.find((l) => l === raw);
+  if (level === undefined) {
+    throw new EnvError(`${APP_ENV.logLevel} must be one of ${LOG_LEVELS_ACCEPTED.join(', ')}`);
+  }
+  return level;
 }

@@ -12,13 +12,37 @@ export {
   DEFAULT_HOST,
   databasePathFromEnv,
   EnvError,
+  LOG_LEVELS_ACCEPTED,
   listenAddressFromEnv,
+  logLevelFromEnv,
 } from './env.js';
 export type { ValidationIssue } from './errors.js';
 export { MAX_REPORTED_ISSUES, StoreError, ValidationError } from './errors.js';
 export type { ErrorAnswer, ErrorBody, WhoamiSource } from './http.js';
 export { errorAnswer, errorBody, NOT_FOUND, whoamiBody } from './http.js';
 export { LIMITS } from './limits.js';
+export type {
+  AccessLogFields,
+  AppLogger,
+  AppLoggerOptions,
+  RequestScope,
+} from './observability/logger.js';
+export {
+  createAppLogger,
+  currentRequestScope,
+  logAccess,
+  newRequestId,
+  runInRequestScope,
+} from './observability/logger.js';
+export type { PrometheusMetrics } from './observability/metrics.js';
+export {
+  createPrometheusMetrics,
+  METRICS_REQUIREMENT,
+  METRICS_SCOPE,
+  metricsAnswer,
+  PROMETHEUS_CONTENT_TYPE,
+} from './observability/metrics.js';
+export { REQUEST_ID_HEADER, requestLogging, startRequest } from './observability/requests.js';
 export type {
   Attributes,
   LogEntry,

@@ -21,6 +21,7 @@ import {
   sign,
 } from '../fixture.js';
 import { KeyServer } from '../key-server.js';
+import { metricsOn } from '../servers/common.js';
 import { API_KEY_NAME } from './tokens.js';
 
 const ALGS: readonly Alg[] = ['RS256', 'ES256', 'EdDSA'];
@@ -80,6 +81,16 @@ async function main(): Promise<void> {
   const route = gate.route();
   const decide = (headers: string[]) =>
     gate.handle(new NodeRequestView({ rawHeaders: headers, url: '/' }), route);
+  // The same pipeline recording into an OpenTelemetry SDK (metrics on), its token cached the same way.
+  const measured = createGatehouse({
+    provider: createAuthProvider({ apiKeys: [{ name: API_KEY_NAME, key: apiKey }], oidc: { issuers } }),
+    observability: metricsOn(),
+  });
+  await measured.authenticate(authorizationHeader(rsHeaders));
+  await measured.authenticate(authorizationHeader(rsHeaders));
+  const measuredRoute = measured.route();
+  const decideMeasured = (headers: string[]) =>
+    measured.handle(new NodeRequestView({ rawHeaders: headers, url: '/' }), measuredRoute);
   if (cached.peek(rs) === undefined || decide(rsHeaders) instanceof Promise) {
     throw new Error('the token is not cached');
   }
@@ -93,6 +104,12 @@ async function main(): Promise<void> {
       do_not_optimize(decide(rsHeaders)),
     );
     bench('API key, the pipeline adapters run (gate.handle)', () => do_not_optimize(decide(keyHeaders)));
+    bench('cache hit, gate.handle, metrics on (OpenTelemetry SDK)', () =>
+      do_not_optimize(decideMeasured(rsHeaders)),
+    );
+    bench('API key, gate.handle, metrics on (OpenTelemetry SDK)', () =>
+      do_not_optimize(decideMeasured(keyHeaders)),
+    );
     bench('cache hit (OidcAuthProvider.validateToken)', async () =>
       do_not_optimize(await cached.validateToken(rs)),
     );

@@ -2,6 +2,7 @@ import { variant as lookup, VARIANTS } from '../variants.js';
 import type { ColdStartResult } from './cold-start.js';
 import type { LoadPhaseResult, RoundResult, ScenarioResult } from './load-phase.js';
 import type { MemoryResult } from './memory.js';
+import type { PropagationResult, PropagationStats } from './propagation.js';
 import { baselineOf } from './scenarios.js';
 import { fmt, median } from './stats.js';
 
@@ -18,6 +19,8 @@ export interface RunResults {
   readonly command: string;
   readonly machine: Record<string, string>;
   readonly settings: Record<string, number>;
+  readonly sharedState?: { rows: MicroRow[] };
+  readonly propagation?: PropagationResult;
   readonly load?: LoadPhaseResult;
   readonly coldStart?: ColdStartResult[];
   readonly memory?: MemoryResult;
@@ -105,6 +108,23 @@ interface Target {
 }
 
 const TARGETS: readonly Target[] = [
+  // Issue 13: recording metrics (an SDK installed) costs at most 5 % of the hot path.
+  ...['hot-rs256', 'hot-es256', 'apikey'].flatMap((scenario) => [
+    {
+      what: 'metrics on: Gatehouse Express with an OpenTelemetry SDK ≥ 0.95× without',
+      scenario,
+      a: 'gatehouse-express-otel',
+      b: 'gatehouse-express',
+      min: 0.95,
+    },
+    {
+      what: 'metrics on: Gatehouse Koa with an OpenTelemetry SDK ≥ 0.95× without',
+      scenario,
+      a: 'gatehouse-koa-otel',
+      b: 'gatehouse-koa',
+      min: 0.95,
+    },
+  ]),
   ...['hot-rs256', 'hot-es256'].flatMap((scenario) => [
     {
       what: 'hot: Gatehouse Express ≥ 0.95× bare Express',
@@ -172,6 +192,14 @@ const TARGETS: readonly Target[] = [
     b: 'fastify',
     min: 0.97,
   },
+  // Issue 11: revocation enabled (state on Redis, revocations in force) costs at most 5 % of the hot path.
+  ...['hot-rs256', 'hot-es256', 'apikey'].map((scenario) => ({
+    what: 'revocation on: Gatehouse Express, Redis + 5 revocations ≥ 0.95× without',
+    scenario,
+    a: 'gatehouse-express-revocation',
+    b: 'gatehouse-express',
+    min: 0.95,
+  })),
 ];
 
 function bestExpressPeer(load: LoadPhaseResult, result: ScenarioResult): string | undefined {
@@ -262,6 +290,20 @@ function microTable(rows: readonly MicroRow[]): string {
   return lines.join('\n');
 }
 
+function propagationTable(p: PropagationResult): string {
+  const row = (what: string, s: PropagationStats) =>
+    `| ${what} | ${s.count} | ${fmt(s.p50Ms, 2)} | ${fmt(s.p99Ms, 2)} | ${fmt(s.maxMs, 2)} |`;
+  return [
+    `${p.instances} instances (processes) on one redis-server; one change at a time, made on the first, timed until both others have it in memory.`,
+    '',
+    '| change | count | p50 ms | p99 ms | max ms |',
+    '|---|---:|---:|---:|---:|',
+    row('revoke: stored (the 201) → in force on every other instance', p.revoke),
+    row('revoke: request start → in force on every other instance', p.revokeFromRequest),
+    row('lift: lifted (the 204) → lifted on every other instance', p.lift),
+  ].join('\n');
+}
+
 /** The Markdown report of one run (pasted into BENCHMARKS.md for published runs). */
 export function renderReport(results: RunResults): string {
   const parts = [
@@ -286,6 +328,15 @@ export function renderReport(results: RunResults): string {
   if (results.coldStart)
     parts.push('', '### Cold start: JWKS fetches', '', coldStartTable(results.coldStart));
   if (results.memory) parts.push('', '### Memory', '', memoryTable(results.memory));
+  if (results.sharedState)
+    parts.push(
+      '',
+      '### Shared state on the hot path (mitata, one process on one core)',
+      '',
+      microTable(results.sharedState.rows),
+    );
+  if (results.propagation)
+    parts.push('', '### Revocation propagation', '', propagationTable(results.propagation));
   if (results.micro)
     parts.push(
       '',

@@ -14,12 +14,14 @@ import {
   signMany,
 } from '../fixture.js';
 import { KeyServer } from '../key-server.js';
+import { metricsOn } from '../servers/common.js';
 import { createFloorVerifier } from '../servers/floor.js';
 import { serveVariant } from '../servers/serve.js';
 
 /**
  * One workload repeated `n` times in this process, for instruction counts (see count.ts):
  * - `pipeline:<hot|apikey|cold|invalid>[:ES256]`: gate.authenticate() from raw headers (keys + OIDC);
+ *   `pipeline-otel:…`: the same, recording into an OpenTelemetry SDK (metrics on);
  * - `verify:<RS256|ES256>`: OidcAuthProvider with its cache off; `floor:<RS256|ES256>`: the reference;
  * - `http:<variant>:<hot|apikey|cold|invalid>`: whole requests to a variant served in this process,
  *   sent one after another on one keep-alive connection.
@@ -63,9 +65,10 @@ async function main(): Promise<void> {
     const client = await httpClient(port);
     const value = pick(scenario);
     run = (i) => client(`Bearer ${value(i)}`);
-  } else if (kind === 'pipeline') {
+  } else if (kind === 'pipeline' || kind === 'pipeline-otel') {
     const gate = createGatehouse({
       provider: createAuthProvider({ apiKeys: [{ name: 'svc', key: apiKey }], oidc: { issuers, ...slow } }),
+      observability: kind === 'pipeline-otel' ? metricsOn() : undefined,
     });
     const value = pick(part);
     const raw = ['Host', 'x', 'User-Agent', 'y', 'Accept', '*/*', 'Authorization', ''];

@@ -1,4 +1,6 @@
-import { createAuthProvider } from '@gatehouse/core';
+import { createAuthProvider, type ObservabilityOptions } from '@gatehouse/core';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { ServerConfig } from '../fixture.js';
 
 /** The algorithms every peer is told to accept (the key server publishes one RS256 and one ES256 key). */
@@ -18,3 +20,13 @@ export const gatehouseProvider = (config: ServerConfig) =>
     apiKeys: [{ name: config.apiKeyName, key: config.apiKey }],
     oidc: { issuers: [{ issuer: config.issuer, audience: config.audience }] },
   });
+
+/**
+ * Metrics on: a real OpenTelemetry SDK `MeterProvider` read by the Prometheus exporter (its server not
+ * started), as the example apps set it up. The "metrics off" variants install nothing, so Gatehouse's
+ * instruments are the API's no-ops.
+ */
+export function metricsOn(): ObservabilityOptions {
+  const reader = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
+  return { meterProvider: new MeterProvider({ readers: [reader] }) };
+}

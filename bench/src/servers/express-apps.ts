@@ -7,8 +7,9 @@ import jwksRsa from 'jwks-rsa';
 import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import { BARE_SUBJECT, type ServerConfig } from '../fixture.js';
-import { ALGORITHMS, gatehouseProvider, jwksOptions } from './common.js';
+import { ALGORITHMS, gatehouseProvider, jwksOptions, metricsOn } from './common.js';
 import { createFloorVerifier } from './floor.js';
+import { sharedStateOptions } from './shared-state.js';
 
 // The shape of every variant: optional auth middleware, one route answering the subject, and an error
 // handler that turns the library's errors into JSON with their status (what a real app adds).
@@ -42,6 +43,11 @@ export async function createExpressApp(variant: string, config: ServerConfig): P
       );
     case 'gatehouse-express':
       return app((req) => req.auth!.subject, gatehouse({ provider: gatehouseProvider(config) }));
+    case 'gatehouse-express-otel':
+      return app(
+        (req) => req.auth!.subject,
+        gatehouse({ provider: gatehouseProvider(config), observability: metricsOn() }),
+      );
     case 'express-jwt':
       return app(
         (req) => (req as unknown as { auth: { sub: string } }).auth.sub,
@@ -98,6 +104,14 @@ export async function createExpressApp(variant: string, config: ServerConfig): P
         );
       };
       return app(localSubject, joseAuth);
+    }
+    case 'gatehouse-express-revocation':
+    case 'gatehouse-express-ratelimit': {
+      const shared = await sharedStateOptions(
+        variant === 'gatehouse-express-revocation' ? 'revocation' : 'limits',
+        config,
+      );
+      return app((req) => req.auth!.subject, gatehouse({ provider: gatehouseProvider(config), ...shared }));
     }
     case 'floor-express': {
       const verify = await createFloorVerifier(config);

@@ -3,7 +3,7 @@ import jwksRsa from 'jwks-rsa';
 import Koa, { type Context, type Middleware } from 'koa';
 import koaJwt from 'koa-jwt';
 import { BARE_SUBJECT, type ServerConfig } from '../fixture.js';
-import { ALGORITHMS, gatehouseProvider, jwksOptions } from './common.js';
+import { ALGORITHMS, gatehouseProvider, jwksOptions, metricsOn } from './common.js';
 import { createFloorVerifier } from './floor.js';
 
 function app(subject: (ctx: Context) => string, auth?: Middleware): Koa {
@@ -29,6 +29,11 @@ export async function createKoaApp(variant: string, config: ServerConfig): Promi
       );
     case 'gatehouse-koa':
       return app((ctx) => ctx.state.auth!.subject, gatehouse({ provider: gatehouseProvider(config) }));
+    case 'gatehouse-koa-otel':
+      return app(
+        (ctx) => ctx.state.auth!.subject,
+        gatehouse({ provider: gatehouseProvider(config), observability: metricsOn() }),
+      );
     case 'koa-jwt':
       return app(
         (ctx) => (ctx.state as unknown as { user: { sub: string } }).user.sub,

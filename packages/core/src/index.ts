@@ -85,6 +85,25 @@ export type { FailedAuthLimitOptions } from './limits/failed-auth.js';
 export { FailedAuthThrottle } from './limits/failed-auth.js';
 export type { RateLimitOptions } from './limits/rate-limiter.js';
 export { RateLimiter } from './limits/rate-limiter.js';
+export type {
+  ObservedKeySet,
+  ObservedTokenCache,
+  ProviderInsight,
+} from './observability/insight.js';
+export { EMPTY_INSIGHT } from './observability/insight.js';
+export type { DecisionOutcome, RefusalSource } from './observability/labels.js';
+export { ACCEPTED_CODE, ISSUER_PLACEHOLDERS } from './observability/labels.js';
+export type { CountSource, ObservabilityOptions, RateLimitKind } from './observability/metrics.js';
+export { DecisionRecorder, DURATION_BUCKETS, METRIC_NAMES } from './observability/metrics.js';
+export type {
+  MissingPart,
+  ReadinessAnswer,
+  ReadinessOptions,
+  ReadinessProbe,
+  ReadinessReport,
+} from './observability/readiness.js';
+export { READINESS_DEFAULTS, Readiness, readinessAnswer } from './observability/readiness.js';
+export { SPAN_ATTRIBUTES } from './observability/tracing.js';
 export { authOf } from './pipeline/auth-of.js';
 export type { Admission, Decision, Refusal, Route, RoutePolicy } from './pipeline/decision.js';
 export type { AdapterOptions, GatehouseOptions } from './pipeline/gatehouse.js';

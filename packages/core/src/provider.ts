@@ -1,5 +1,6 @@
 import type { AuthContext } from './context.js';
 import { assertTokenSyntax } from './http/bearer.js';
+import type { ProviderInsight } from './observability/insight.js';
 
 /**
  * Anything that turns a bearer credential into an {@link AuthContext}. Gatehouse ships API-key, OIDC,
@@ -41,6 +42,11 @@ export interface AuthProvider {
    * identity of `GATEHOUSE_DISABLE_AUTH=1`). Leave unset in any real provider.
    */
   readonly anonymousContext?: AuthContext;
+  /**
+   * Optional: the provider's key sets and token caches, for metrics and readiness. Called when metrics
+   * are collected or readiness is checked, never per request.
+   */
+  insight?(): ProviderInsight;
 }
 
 /**

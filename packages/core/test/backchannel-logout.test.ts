@@ -3,8 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BACKCHANNEL_LOGOUT_EVENT,
   BackchannelLogout,
+  ConfigError,
   createAuthContext,
+  createGatehouse,
   LogoutTokenError,
+  loadConfigFromEnv,
   MemoryState,
   OidcAuthProvider,
   RevocationRoutes,
@@ -102,5 +105,98 @@ describe('back-channel logout (OpenID Connect Back-Channel Logout 1.0 §2.6)', (
     ]) {
       expect((await routes.backchannelLogout(form)).status).toBe(400);
     }
+  });
+});
+
+describe('the logout-token audience, configured per issuer (backchannel_logout_audience)', () => {
+  let idp: KeyServer;
+  let n = 0;
+  beforeAll(async () => {
+    idp = await KeyServer.start({ audience: 'telemetry-api' });
+  });
+  afterAll(() => idp?.close());
+
+  const logoutToken = (aud: string) =>
+    idp.sign(
+      { aud, sub: 'carol', jti: `aud-${++n}`, events: EVENTS, exp: undefined },
+      { header: { typ: 'logout+jwt' } },
+    );
+  const gateFromEnv = (issuer: Record<string, unknown>) =>
+    createGatehouse({
+      oidc: loadConfigFromEnv({ GATEHOUSE_OIDC_CONFIG: JSON.stringify({ issuers: [issuer] }) }).oidc,
+    });
+
+  it('accepts logout tokens for the client id named in GATEHOUSE_OIDC_CONFIG, and no longer the API audience', async () => {
+    const gate = gateFromEnv({
+      issuer: idp.issuer,
+      audience: 'telemetry-api',
+      backchannel_logout_audience: 'telemetry-portal',
+    });
+    const routes = gate.revocationRoutes;
+    expect(
+      (await routes.backchannelLogout({ logout_token: await logoutToken('telemetry-portal') })).status,
+    ).toBe(200);
+    expect(
+      (await routes.backchannelLogout({ logout_token: await logoutToken('telemetry-api') })).status,
+    ).toBe(400);
+    expect(gate.revocations.list()).toMatchObject([
+      { kind: 'subject', subject: 'carol', source: 'backchannel_logout' },
+    ]);
+  });
+
+  it('takes a list of client ids programmatically, and defaults to the audience without one', async () => {
+    const listed = createGatehouse({
+      oidc: {
+        issuers: [
+          { issuer: idp.issuer, audience: 'telemetry-api', backchannelLogoutAudience: ['web', 'cli'] },
+        ],
+      },
+    }).revocationRoutes;
+    expect((await listed.backchannelLogout({ logout_token: await logoutToken('cli') })).status).toBe(200);
+    expect((await listed.backchannelLogout({ logout_token: await logoutToken('other') })).status).toBe(400);
+    const plain = gateFromEnv({ issuer: idp.issuer, audience: 'telemetry-api' }).revocationRoutes;
+    expect((await plain.backchannelLogout({ logout_token: await logoutToken('telemetry-api') })).status).toBe(
+      200,
+    );
+  });
+
+  it("applies to logout tokens that use one of the issuer's aliases", async () => {
+    const alias = `${idp.issuer}/alias`;
+    const gate = gateFromEnv({
+      issuer: idp.issuer,
+      aliases: [alias],
+      audience: 'telemetry-api',
+      backchannel_logout_audience: 'telemetry-portal',
+    });
+    const viaAlias = await idp.sign(
+      { iss: alias, aud: 'telemetry-portal', sub: 'dave', jti: `aud-${++n}`, events: EVENTS, exp: undefined },
+      { header: { typ: 'logout+jwt' } },
+    );
+    expect((await gate.revocationRoutes.backchannelLogout({ logout_token: viaAlias })).status).toBe(200);
+    expect(gate.revocations.list()).toMatchObject([{ subject: 'dave', issuer: idp.issuer }]);
+  });
+
+  it.each([
+    ['an empty string', ' '],
+    ['an empty list', []],
+    ['a number', 7],
+    ['a list with a number', ['web', 7]],
+  ])('refuses %s, naming the variable and the field', (_, value) => {
+    const err = (() => {
+      try {
+        gateFromEnv({ issuer: idp.issuer, audience: 'telemetry-api', backchannel_logout_audience: value });
+      } catch (e) {
+        return e;
+      }
+    })() as ConfigError;
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.variable).toBe('GATEHOUSE_OIDC_CONFIG');
+    expect(err.field).toMatch(/^issuers\[0\]\.backchannel_logout_audience/);
+  });
+
+  it('refuses the camelCase spelling in the environment', () => {
+    expect(() =>
+      gateFromEnv({ issuer: idp.issuer, audience: 'telemetry-api', backchannelLogoutAudience: 'web' }),
+    ).toThrow(ConfigError);
   });
 });

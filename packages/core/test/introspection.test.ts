@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { CLI_CLIENT_ID, type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configFor, loginWithCode } from '../../../apps/dev-idp/test/helpers.js';
 import {
   authErrorResponse,
   IntrospectionAuthProvider,
@@ -244,8 +243,21 @@ describe('opaque and DPoP-bound tokens from the real OpenID provider', () => {
     });
 
   it('refuses a refresh token presented as a bearer credential (the issuer calls it active)', async () => {
-    const config = await configFor(idp, CLI_CLIENT_ID);
-    const { tokens } = await loginWithCode(idp, config, { username: 'alice', password: 'alice' });
+    // Authorization code + PKCE for the CLI client, driven without a browser.
+    const config = await client.discovery(new URL(idp.issuer), CLI_CLIENT_ID, undefined, client.None(), {
+      execute: [client.allowInsecureRequests],
+    });
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: 'http://127.0.0.1:9/callback',
+      scope: 'openid offline_access api:read',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const callback = await idp.loginHeadless(url.href, { username: 'alice', password: 'alice' });
+    const tokens = await client.authorizationCodeGrant(config, new URL(callback), {
+      pkceCodeVerifier: verifier,
+    });
     expect(tokens.refresh_token).toEqual(expect.any(String));
     await expect(provider().validateToken(tokens.refresh_token!)).rejects.toMatchObject({ status: 401 });
     expect(await provider().validateToken(tokens.access_token)).toMatchObject({ subject: 'alice' });

@@ -7,6 +7,13 @@ import { existsSync } from 'node:fs';
 
 export const HAVE_CURL = existsSync('/usr/bin/curl');
 
+/**
+ * How the tests run a pasted line: `bash -c`, without the user's start-up files. A bash whose stdin is a
+ * socket (as a child of Node is) takes itself for an ssh session and sources ~/.bashrc, which on some
+ * machines takes seconds (a pyenv init) and made these tests time out.
+ */
+export const BASH = ['--norc', '--noprofile', '-c'] as const;
+
 /** The status code the line gets. */
 export async function runCurlLine(
   line: string,
@@ -18,7 +25,7 @@ export async function runCurlLine(
     // A later -w and -o win over the line's own: only the status code comes out.
     const script = [...exports, `${line} -o /dev/null -w '%{http_code}'`].join('\n');
     const out = await new Promise<string>((resolve, reject) =>
-      execFile('bash', ['-c', script], { env }, (err, stdout, stderr) =>
+      execFile('bash', [...BASH, script], { env }, (err, stdout, stderr) =>
         err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
       ),
     );

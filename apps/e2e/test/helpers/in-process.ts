@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AuthProvider } from '@gatehouse/core';
-import type { TelemetryStore } from '@gatehouse/example-telemetry-store';
+import type { AppLogger, PrometheusMetrics, TelemetryStore } from '@gatehouse/example-telemetry-store';
 import { createApp as createAnalytics } from '../../../analytics/src/app.js';
 import { createApp as createAnalyticsKoa } from '../../../analytics-koa/src/app.js';
 import { createApp as createIngestion } from '../../../ingestion/src/app.js';
@@ -17,6 +17,8 @@ export interface InProcessConfig {
   readonly provider: AuthProvider;
   readonly store: TelemetryStore;
   readonly onUnexpectedError?: (err: unknown) => void;
+  readonly logger?: AppLogger;
+  readonly metrics?: PrometheusMetrics;
 }
 
 export interface RunningApp {

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { AuthContext } from '../context.js';
+import type { ObservedTokenCache } from '../observability/insight.js';
 
 /**
  * Validated tokens, keyed by their SHA-256 digest so that the raw tokens are never retained (a heap dump
@@ -15,7 +16,11 @@ import type { AuthContext } from '../context.js';
  *   characters of the signature; it reveals nothing usable), so a token that was never cached is not
  *   hashed either. The digest, not the fingerprint, decides a hit.
  */
-export class TokenCache {
+export class TokenCache implements ObservedTokenCache {
+  /** Lookups that found a live entry (for `gatehouse_token_cache_total`; counting costs one increment). */
+  hits = 0;
+  /** Lookups that found nothing, or an expired entry. Not counted while the cache is disabled. */
+  misses = 0;
   private readonly entries: LRUCache<string, Entry> | undefined;
   private readonly ttlMs: number;
   private readonly now: () => number;
@@ -48,12 +53,19 @@ export class TokenCache {
 
   /** The identity cached for `token`, if any (and not past its expiry). */
   get(token: string): AuthContext | undefined {
-    if (this.entries === undefined || !this.cachedPrints.has(fingerprint(token))) return undefined;
+    if (this.entries === undefined) return undefined;
+    if (!this.cachedPrints.has(fingerprint(token))) {
+      this.misses++;
+      return undefined;
+    }
     const digest = TokenCache.digest(token);
     const entry = this.entries.get(digest);
-    if (entry === undefined) return undefined;
-    if (this.now() < entry.expiresAtMs) return entry.context;
-    this.entries.delete(digest);
+    if (entry !== undefined && this.now() < entry.expiresAtMs) {
+      this.hits++;
+      return entry.context;
+    }
+    if (entry !== undefined) this.entries.delete(digest);
+    this.misses++;
     return undefined;
   }
 

@@ -23,6 +23,7 @@ export const ENV = Object.freeze({
 });
 
 const OIDC_JSON_NAMES: Readonly<Record<string, string>> = {
+  backchannelLogoutAudience: 'backchannel_logout_audience',
   jwksUri: 'jwks_uri',
   jwksRefreshIntervalSecs: 'jwks_refresh_interval_secs',
   jwksCooldownSecs: 'jwks_cooldown_secs',

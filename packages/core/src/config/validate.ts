@@ -28,6 +28,7 @@ export interface IssuerSettings extends IssuerRuleOptions {
   readonly audience: string | readonly string[];
   readonly jwksUri?: string;
   readonly algorithms?: readonly JwsAlgorithm[];
+  readonly backchannelLogoutAudience?: string | readonly string[];
   readonly dpop?: DpopMode;
   readonly introspection?: IntrospectionSettings;
 }
@@ -168,6 +169,7 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
       'audience',
       'jwksUri',
       'algorithms',
+      'backchannelLogoutAudience',
       'dpop',
       'introspection',
       ...ISSUER_RULE_FIELDS,
@@ -185,12 +187,18 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
       if (problem) c.fail(`${path}.${n('jwksUri')}`, problem);
     }
     const issuerAlgorithms = readAlgorithms(c, entry[n('algorithms')], `${path}.${n('algorithms')}`);
+    const logoutAudience = entry[n('backchannelLogoutAudience')];
+    const backchannelLogoutAudience =
+      logoutAudience === undefined
+        ? undefined
+        : readAudience(c, logoutAudience, `${path}.${n('backchannelLogoutAudience')}`);
     const rules = validateIssuerRules(entry, path, { issuer, audience, jwksUri }, c);
     const settings: { -readonly [K in keyof IssuerSettings]: IssuerSettings[K] } = {
       issuer,
       audience,
       jwksUri,
       algorithms: issuerAlgorithms,
+      backchannelLogoutAudience,
       ...rules,
     };
     if (entry.dpop !== undefined) {

@@ -1,6 +1,7 @@
 import type { AuditLogger } from '../audit.js';
 import { IssuerUnavailableError, UnknownKeyError } from '../errors.js';
 import { type JwsAlgorithm, keyFitsAlgorithm, type VerificationKey } from '../jwt/algorithms.js';
+import type { ObservedKeySet } from '../observability/insight.js';
 import { type FetchLimits, fetchJson } from './fetch-json.js';
 import { importKeySet } from './key-set.js';
 import { urlProblem } from './url.js';
@@ -20,7 +21,9 @@ const FIRST_RETRY_MS = 1000;
  * for all concurrent callers, refreshed in the background when old, re-fetched for an unknown `kid` at
  * most once per cooldown window, and kept serving while the issuer is unreachable.
  */
-export class IssuerKeys {
+export class IssuerKeys implements ObservedKeySet {
+  /** Completed key-set loads (discovery when needed, then the JWKS), by result. */
+  readonly fetches = { success: 0, failure: 0 };
   private keys: readonly VerificationKey[] = [];
   private byKid = new Map<string, VerificationKey[]>();
   private loadedAt = Number.NEGATIVE_INFINITY;
@@ -100,6 +103,16 @@ export class IssuerKeys {
     return this.keys.length;
   }
 
+  /** Whether a key set was ever loaded (it keeps serving while later fetches fail). */
+  get loaded(): boolean {
+    return this.loadedAt !== Number.NEGATIVE_INFINITY;
+  }
+
+  /** Seconds since the key set was last loaded, or undefined while none ever loaded. */
+  ageSecs(): number | undefined {
+    return this.loaded ? Math.max(0, (this.options.now() - this.loadedAt) / 1000) : undefined;
+  }
+
   private lookup(kid: string | undefined, alg: JwsAlgorithm): VerificationKey | undefined {
     if (kid !== undefined) {
       const candidates = this.byKid.get(kid);
@@ -142,6 +155,7 @@ export class IssuerKeys {
       this.loadedAt = this.options.now();
       this.failures = 0;
       this.retryAt = 0;
+      this.fetches.success++;
       logger?.info(
         {
           event: 'gatehouse.jwks.loaded',
@@ -153,6 +167,7 @@ export class IssuerKeys {
       );
     } catch (err) {
       this.failures++;
+      this.fetches.failure++;
       const backoff = Math.min(this.options.policy.cooldownMs, FIRST_RETRY_MS * 2 ** (this.failures - 1));
       this.retryAt = this.options.now() + Math.max(backoff, 1);
       logger?.warn(

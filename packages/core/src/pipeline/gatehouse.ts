@@ -12,6 +12,9 @@ import { type PublicPath, publicPathMatcher } from '../http/public-paths.js';
 import { type AuthErrorResponse, authErrorResponse } from '../http/response.js';
 import { FailedAuthThrottle } from '../limits/failed-auth.js';
 import { RateLimiter } from '../limits/rate-limiter.js';
+import { EMPTY_INSIGHT, type ProviderInsight } from '../observability/insight.js';
+import { DecisionRecorder, type ObservabilityOptions } from '../observability/metrics.js';
+import { Readiness, type ReadinessProbe, type ReadinessReport } from '../observability/readiness.js';
 import { type AuthRequirement, checkRequirement } from '../policy/requirement.js';
 import { type AuthProvider, isPending, resolveToken } from '../provider.js';
 import { ApiKeyAuthProvider } from '../providers/api-key.js';
@@ -41,7 +44,7 @@ export interface GatehouseOptions extends GatehouseConfig {
   readonly maxTokenLength?: number;
   /** Paths that skip authentication entirely (e.g. `/health`). */
   readonly publicPaths?: readonly PublicPath[];
-  /** Receives accept and reject audit events (pino-compatible). Silent by default. */
+  /** Receives accept and reject audit events (pino-compatible), one per decision. Silent by default. */
   readonly logger?: AuditLogger;
   /**
    * What the instances share: revocations, rate-limit and failed-authentication counters, one-time ids.
@@ -53,6 +56,19 @@ export interface GatehouseOptions extends GatehouseConfig {
   readonly revocation?: RevocationOptions;
   /** Back-channel logout: the client ids logout tokens must name, their maximum age. */
   readonly backchannelLogout?: BackchannelLogoutOptions;
+  /**
+   * Metrics and tracing through `@opentelemetry/api`: which `MeterProvider` (default: the global one when
+   * the gate is built), and whether the subject goes on the active span as `enduser.id` (default no).
+   */
+  readonly observability?: ObservabilityOptions;
+  /**
+   * What `/ready` waits for besides the issuers' keys (and the `state` given, e.g. Redis): more components,
+   * and how often issuers without keys are retried once `warmUp()` ran (ms, at most 10,000; default 5000).
+   */
+  readonly readiness?: {
+    readonly probes?: readonly ReadinessProbe[];
+    readonly retryIntervalMs?: number;
+  };
 }
 
 /** The options every framework adapter's factory takes: {@link GatehouseOptions} plus the main mode. */
@@ -95,6 +111,10 @@ export class Gatehouse {
   private readonly limiter: RateLimiter | undefined;
   private readonly throttle: FailedAuthThrottle | undefined;
   private readonly trustProxy: boolean;
+  /** Counts and times every decision (`gatehouse_*` metrics) and annotates the active span. */
+  readonly metrics: DecisionRecorder;
+  /** Whether every issuer's keys are loaded and every component answers; what `/ready` reports. */
+  readonly readiness: Readiness;
   /** Step 6: the sender constraints of tokens (DPoP proofs, certificate binding); none with auth disabled. */
   readonly senders: SenderConstraints | undefined;
   /** Which schemes `Authorization` may use: `DPoP` too when a token may be DPoP-bound. */
@@ -154,6 +174,23 @@ export class Gatehouse {
         : (config.oidc?.issuers.some((entry) => (entry.dpop ?? DEFAULTS.dpop) !== 'disabled') ?? false));
     this.schemes = Object.freeze({ dpop });
     this.dpopChallenge = dpop ? Object.freeze({ algs: this.senders!.dpopAlgorithms }) : undefined;
+    const insight = (): ProviderInsight => provider.insight?.() ?? EMPTY_INSIGHT;
+    const known = insight();
+    this.metrics = new DecisionRecorder({
+      ...options.observability,
+      issuers: [...(known.issuers ?? []), ...known.keySets.map((keySet) => keySet.issuer)],
+      insight,
+    });
+    const state = this.state;
+    this.metrics.observeRevocations({ count: () => state.revocations.size });
+    // A shared store that was given (Redis) must answer for the instance to be ready.
+    const stateProbe: ReadinessProbe[] =
+      options.state === undefined ? [] : [{ component: state.kind, isReady: () => state.isReachable() }];
+    this.readiness = new Readiness({
+      keySets: () => insight().keySets,
+      probes: [...stateProbe, ...(options.readiness?.probes ?? [])],
+      retryIntervalMs: options.readiness?.retryIntervalMs,
+    });
   }
 
   /**
@@ -179,9 +216,24 @@ export class Gatehouse {
    * route's requirement is then checked. Never rejects for client input; a rejection is a bug.
    */
   handle(view: RequestView, route: Route, prior?: AuthContext): Decision | Promise<Decision> {
-    // 2. an identity an earlier step established (and checked): the requirement only.
-    if (prior !== undefined) return this.require(prior, route);
+    // 2. an identity an earlier step established (checked and recorded): the requirement only.
+    if (prior !== undefined) return this.recheck(prior, route);
     if (route.publicPaths && this.isPublic(view.path)) return NO_IDENTITY;
+    if (!this.metrics.timed) return this.steps(view, route);
+    // 10. the time the decision took (the counts are taken where each decision is logged).
+    const startedAt = this.metrics.start();
+    const decision = this.steps(view, route);
+    if (isPending(decision)) {
+      return decision.then((d) => {
+        if (d !== NO_IDENTITY) this.metrics.timeSince(startedAt);
+        return d;
+      });
+    }
+    if (decision !== NO_IDENTITY) this.metrics.timeSince(startedAt);
+    return decision;
+  }
+
+  private steps(view: RequestView, route: Route): Decision | Promise<Decision> {
     if (this.throttle === undefined) return this.decide(view, route);
     // 3. an address blocked after too many failed authentications: 429, whatever it sends now.
     const address = clientAddress(view, this.trustProxy);
@@ -282,7 +334,7 @@ export class Gatehouse {
   /** The 403 error for an identity that fails `requirement`, or undefined when it passes. */
   authorize(auth: AuthContext, requirement: AuthRequirement): AuthError | undefined {
     const denied = checkRequirement(auth, requirement);
-    if (denied) this.rejected(denied, auth);
+    if (denied) this.record(denied, auth);
     return denied;
   }
 
@@ -291,9 +343,37 @@ export class Gatehouse {
     return isAuthError(err) ? this.response(err) : undefined;
   }
 
-  /** Loads what the provider can load ahead of the first request (issuers' keys), if it can. */
-  async warmUp(): Promise<void> {
-    await (this.provider as { warmUp?: () => Promise<void> }).warmUp?.();
+  /**
+   * Fetches every issuer's keys that are not loaded yet, and from then on retries the issuers that failed
+   * in the background (at least every 10 s). Call it at start-up; `/ready` turns 200 once keys are loaded.
+   * Never rejects: what is still missing is in the report it resolves with.
+   *
+   * @example
+   * ```ts
+   * void gate.warmUp().then((r) => r.ready || console.error('waiting for', r.missing));
+   * ```
+   */
+  warmUp(): Promise<ReadinessReport> {
+    return this.readiness.warmUp();
+  }
+
+  /**
+   * Whether this instance is ready (every issuer's keys loaded, the shared store and every other component
+   * answering), from memory.
+   *
+   * @example
+   * ```ts
+   * const { status, body } = readinessAnswer(gate.ready());
+   * ```
+   */
+  ready(): ReadinessReport {
+    return this.readiness.report();
+  }
+
+  /** Stops the background retries and the metrics of this gate (for tests and graceful shutdowns). */
+  close(): void {
+    this.readiness.close();
+    this.metrics.close();
   }
 
   private admit(
@@ -320,7 +400,7 @@ export class Gatehouse {
     return this.require(auth, route, headers, credential);
   }
 
-  // 9. the route's requirement (admin, scopes).
+  // 9. the route's requirement (admin, scopes); 10. one record of the decision (metrics, span, audit line).
   private require(
     auth: AuthContext,
     route: Route,
@@ -332,16 +412,34 @@ export class Gatehouse {
       const denied = checkRequirement(auth, requirement);
       if (denied !== undefined) return this.refuse(denied, auth, credential);
     }
+    this.metrics.accepted(auth);
     if (this.logger !== undefined) this.accepted(auth);
     return { admitted: true, auth, headers };
+  }
+
+  // An identity an earlier step admitted (and recorded): only this route's requirement is checked, and
+  // only a refusal is a new decision to record.
+  private recheck(auth: AuthContext, route: Route): Decision {
+    const requirement = route.requirement;
+    const startedAt = this.metrics.start();
+    const denied = requirement && checkRequirement(auth, requirement);
+    if (denied === undefined) return { admitted: true, auth, headers: undefined };
+    const refusal = this.refuse(denied, auth);
+    this.metrics.timeSince(startedAt);
+    return refusal;
   }
 
   private refuse(err: unknown, auth?: AuthContext, credential?: Credential): Refusal {
     // Anything but an AuthError is a bug, not an answer: it reaches the framework's error handling.
     if (!isAuthError(err)) throw err;
-    this.rejected(err, auth);
+    this.record(err, auth);
     const { status, headers, body } = this.response(err, credential?.scheme);
     return { admitted: false, error: err, status, headers, body };
+  }
+
+  private record(err: AuthError, auth: AuthContext | undefined): void {
+    this.metrics.refused(err, auth);
+    this.rejected(err, auth);
   }
 
   // The one error table, with the DPoP challenge where DPoP is on and a fresh nonce for DPoP failures.

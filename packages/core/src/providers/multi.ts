@@ -1,6 +1,7 @@
 import type { AuthContext } from '../context.js';
 import { type AuthError, InvalidTokenError, isAuthError } from '../errors.js';
 import { assertTokenSyntax } from '../http/bearer.js';
+import type { ProviderInsight } from '../observability/insight.js';
 import { type AuthProvider, isPending, resolveToken } from '../provider.js';
 
 /**
@@ -30,6 +31,16 @@ export class MultiAuthProvider implements AuthProvider {
 
   accepts(token: string): boolean {
     return this.next(0, token) !== -1;
+  }
+
+  /** The key sets and caches of every provider, together. */
+  insight(): ProviderInsight {
+    const parts = this.providers.map((p) => p.insight?.()).filter((i) => i !== undefined);
+    return {
+      keySets: parts.flatMap((i) => i.keySets),
+      tokenCaches: parts.flatMap((i) => i.tokenCaches),
+      issuers: parts.flatMap((i) => i.issuers ?? []),
+    };
   }
 
   resolve(token: string): AuthContext | Promise<AuthContext> {

@@ -11,6 +11,7 @@ import { IssuerKeys } from '../jwks/issuer-keys.js';
 import { type JwsAlgorithm, type VerificationKey, verifySignature } from '../jwt/algorithms.js';
 import { type ClaimRules, checkClaims } from '../jwt/claims.js';
 import { type CompactJws, decodeCompactJws, type JwsHeader, looksLikeJws } from '../jwt/compact.js';
+import type { ProviderInsight } from '../observability/insight.js';
 import { AdminPolicy } from '../policy/admins.js';
 import type { AuthProvider } from '../provider.js';
 import type { DpopMode } from '../sender/constraint.js';
@@ -39,6 +40,11 @@ export interface IssuerOptions extends IssuerRuleOptions {
   readonly issuer: string;
   /** The audience (or audiences) tokens of this issuer must name in `aud`. */
   readonly audience: string | readonly string[];
+  /**
+   * The `aud` its back-channel logout tokens carry: the client id (or ids) this service is registered
+   * under at the issuer (OpenID Connect Back-Channel Logout 1.0 §2.4). Default: `audience`.
+   */
+  readonly backchannelLogoutAudience?: string | readonly string[];
   /** The key-set URL; found by OIDC discovery when absent. */
   readonly jwksUri?: string;
   /** Algorithms accepted from this issuer (default: the provider's). */
@@ -152,9 +158,11 @@ export class OidcAuthProvider implements AuthProvider {
   private readonly names = new Map<string, TrustedName>();
   private readonly compiled: CompiledIssuer[] = [];
   private readonly keySets = new Map<string, IssuerKeys>();
+  private issuerLabels: readonly string[] | undefined;
   private readonly cache: TokenCache;
   private readonly admins: AdminPolicy;
   private readonly now: () => number;
+  private readonly logoutClientIds = new Map<string, readonly string[]>();
 
   constructor(options: OidcProviderOptions) {
     const settings = isValidated(options) ? (options as OidcSettings) : validateOidcOptions(options);
@@ -185,6 +193,7 @@ export class OidcAuthProvider implements AuthProvider {
       );
       const algorithms = new Set(entry.algorithms ?? settings.algorithms);
       for (const [iss, name] of compiled.names) {
+        this.addLogoutAudience(name.canonical, entry.backchannelLogoutAudience);
         const rules = {
           issuer: iss,
           audiences: compiled.rules.audiences,
@@ -196,6 +205,15 @@ export class OidcAuthProvider implements AuthProvider {
         this.names.set(iss, { name: existing?.name ?? name, keys, entries });
       }
     }
+  }
+
+  // By the issuer a logout token's signature check reports (its tenant filled in, whatever alias it used).
+  private addLogoutAudience(issuer: string, audience: string | readonly string[] | undefined): void {
+    if (audience === undefined) return;
+    const known = this.logoutClientIds.get(issuer) ?? [];
+    this.logoutClientIds.set(issuer, [
+      ...new Set([...known, ...(typeof audience === 'string' ? [audience] : audience)]),
+    ]);
   }
 
   // One key set per key source: an issuer's aliases, and the same issuer listed twice, fetch keys once.
@@ -270,6 +288,19 @@ export class OidcAuthProvider implements AuthProvider {
     }
   }
 
+  /**
+   * Every key set and the token cache, for metrics and readiness, and every issuer an identity may name
+   * (each `iss` spelling and what it is reported as), the bounded set of issuer label values.
+   */
+  insight(): ProviderInsight {
+    if (this.issuerLabels === undefined) {
+      const issuers = new Set(this.issuerNames);
+      for (const [iss, trusted] of this.names) issuers.add(iss).add(trusted.name.canonical);
+      this.issuerLabels = [...issuers];
+    }
+    return { keySets: [...this.keySets.values()], tokenCaches: [this.cache], issuers: this.issuerLabels };
+  }
+
   /** Fetches every issuer's keys now (e.g. at start-up), so the first requests find them cached. */
   async warmUp(): Promise<void> {
     await Promise.all([...this.keySets.values()].map((keys) => keys.refresh()));
@@ -278,6 +309,19 @@ export class OidcAuthProvider implements AuthProvider {
   /** Forgets every validated token (keys stay cached). */
   clearTokenCache(): void {
     this.cache.clear();
+  }
+
+  /**
+   * The `aud` values a back-channel logout token from `issuer` must name: its `backchannelLogoutAudience`,
+   * or undefined when none is configured (then its `audience`).
+   *
+   * @example
+   * ```ts
+   * oidc.logoutAudiences('https://login.example.com'); // ['telemetry-portal']
+   * ```
+   */
+  logoutAudiences(issuer: string): readonly string[] | undefined {
+    return this.logoutClientIds.get(issuer);
   }
 
   /**

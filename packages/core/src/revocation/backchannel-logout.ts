@@ -38,13 +38,16 @@ export class LogoutTokenError extends Error {
 /** Anything that checks a JWT's signature with its issuer's keys: `OidcAuthProvider` does. */
 export interface SignatureVerifier {
   verifySignature(token: string): Promise<VerifiedJwt>;
+  /** The issuer's configured logout-token audiences (`backchannelLogoutAudience`), if any. */
+  logoutAudiences?(issuer: string): readonly string[] | undefined;
 }
 
 /** Options of {@link BackchannelLogout}. */
 export interface BackchannelLogoutOptions {
   /**
    * The `aud` a logout token must name, by issuer: the client id this service is registered under at
-   * that issuer. Default: the issuer's configured audience(s).
+   * that issuer. Default: the issuer's `backchannelLogoutAudience` (`backchannel_logout_audience` in
+   * `GATEHOUSE_OIDC_CONFIG`), else its `audience`.
    */
   readonly clientIds?: Readonly<Record<string, readonly string[]>>;
   /** How old (by `iat`) a logout token may be, in seconds. Default 300. */
@@ -140,7 +143,8 @@ export class BackchannelLogout {
     if (header.typ !== undefined && !/^(application\/)?logout\+jwt$/i.test(header.typ)) {
       throw new LogoutTokenError('claim', 'not a logout token', { claim: 'typ' });
     }
-    const audiences = this.options.clientIds?.[issuer] ?? verified.audiences;
+    const audiences =
+      this.options.clientIds?.[issuer] ?? this.verifier.logoutAudiences?.(issuer) ?? verified.audiences;
     const aud = payload.aud;
     const audOk =
       typeof aud === 'string'

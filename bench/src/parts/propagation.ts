@@ -1,0 +1,143 @@
+/**
+ * Revocation propagation (issue 11: "every instance refuses it within a second"): three instances on one
+ * redis-server, each its own process; instance 0 revokes (as `POST /v1/admin/revocations` does) and lifts,
+ * one at a time, and the other two report when the change is in force in their memory. Times run from
+ * the moment the revocation is stored (the 201) to the later of the other two instances.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { DIST } from './processes.js';
+import type { FromInstance, ToInstance } from './propagation-instance.js';
+
+export interface PropagationStats {
+  readonly count: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+export interface PropagationResult {
+  readonly instances: number;
+  /** Revoke on instance 0 → in force on both others, from the store's answer (the 201). */
+  readonly revoke: PropagationStats;
+  /** The same from the start of the request (store round trip included). */
+  readonly revokeFromRequest: PropagationStats;
+  /** Lift on instance 0 → lifted on both others, from the store's answer (the 204). */
+  readonly lift: PropagationStats;
+}
+
+const INSTANCES = 3;
+
+function stats(values: number[]): PropagationStats {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { count: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.at(-1)! };
+}
+
+class Instance {
+  private readonly waiting = new Map<string, (message: FromInstance) => void>();
+  // Notices that arrived before anyone waited for them (an instance can be faster than the reply).
+  private readonly early = new Map<string, FromInstance>();
+  readonly child: ChildProcess;
+  readonly ready: Promise<void>;
+
+  /** `observer`: one of the instances whose notices are timed (not the one that revokes). */
+  constructor(
+    url: string,
+    private readonly observer: boolean,
+  ) {
+    this.child = spawn(process.execPath, [`${DIST}parts/propagation-instance.js`, url], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.ready = new Promise((resolve, reject) => {
+      this.child.once('exit', (code) => reject(new Error(`a propagation instance exited with ${code}`)));
+      this.waiting.set('ready', () => resolve());
+    });
+    this.child.on('message', (message: FromInstance) => {
+      const key = message.type === 'ready' ? 'ready' : `${message.type} ${message.id}`;
+      const waiter = this.waiting.get(key);
+      if (waiter) {
+        this.waiting.delete(key);
+        waiter(message);
+      } else if (this.observer && (message.type === 'seen' || message.type === 'gone')) {
+        this.early.set(key, message);
+      }
+    });
+  }
+
+  next(type: string, id: string): Promise<FromInstance> {
+    const key = `${type} ${id}`;
+    const arrived = this.early.get(key);
+    if (arrived) {
+      this.early.delete(key);
+      return Promise.resolve(arrived);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "${key}" within 10 s`)), 10_000);
+      this.waiting.set(key, (message) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+    });
+  }
+
+  send(message: ToInstance): void {
+    this.child.send(message);
+  }
+
+  /** The reply of instance 0 to a command: its id is not known in advance. */
+  reply(type: 'made' | 'lifted'): Promise<Extract<FromInstance, { type: 'made' | 'lifted' }>> {
+    return new Promise((resolve) => {
+      const listener = (message: FromInstance) => {
+        if (message.type === type) {
+          this.child.off('message', listener);
+          resolve(message);
+        }
+      };
+      this.child.on('message', listener);
+    });
+  }
+}
+
+/** Makes and lifts `count` revocations one at a time; three instances on the redis-server at `url`. */
+export async function measurePropagation(url: string, count: number): Promise<PropagationResult> {
+  const instances = Array.from({ length: INSTANCES }, (_, i) => new Instance(url, i > 0));
+  try {
+    await Promise.all(instances.map((i) => i.ready));
+    const [origin, ...others] = instances as [Instance, ...Instance[]];
+    const revoke: number[] = [];
+    const fromRequest: number[] = [];
+    const lift: number[] = [];
+    for (let n = 0; n < count; n++) {
+      const made = origin.reply('made');
+      origin.send({ type: 'revoke', n });
+      const { id, started, stored } = await made;
+      const seen = await Promise.all(others.map((o) => o.next('seen', id)));
+      const last = Math.max(...seen.map((s) => (s as { at: number }).at));
+      revoke.push(last - stored);
+      fromRequest.push(last - started);
+      const lifted = origin.reply('lifted');
+      origin.send({ type: 'lift', id });
+      const liftedAt = (await lifted).stored;
+      const gone = await Promise.all(others.map((o) => o.next('gone', id)));
+      lift.push(Math.max(...gone.map((g) => (g as { at: number }).at)) - liftedAt);
+    }
+    return {
+      instances: INSTANCES,
+      revoke: stats(revoke),
+      revokeFromRequest: stats(fromRequest),
+      lift: stats(lift),
+    };
+  } finally {
+    for (const instance of instances) {
+      if (instance.child.exitCode === null) instance.send({ type: 'stop' });
+    }
+    await Promise.all(
+      instances.map(
+        (i) =>
+          new Promise<void>((resolve) =>
+            i.child.exitCode !== null ? resolve() : i.child.once('exit', () => resolve()),
+          ),
+      ),
+    );
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * What shared state costs a request (issue 11), in one process on one core (mitata): the hot path with
+ * the state on Redis and a few revocations in force next to the in-process default, and the rate
+ * limiter (leased quota) on Redis and in process. `node dist/parts/shared-state.js <redis url>`.
+ */
+import {
+  authorizationHeader,
+  createAuthProvider,
+  createGatehouse,
+  type Gatehouse,
+  type GatehouseOptions,
+  MemoryState,
+  NodeRequestView,
+} from '@gatehouse/core';
+import { createRedisState } from '@gatehouse/redis';
+import { bench, do_not_optimize, group, run } from 'mitata';
+import { AUDIENCE, claims, createApiKey, createSigningKey, sign } from '../fixture.js';
+import { KeyServer } from '../key-server.js';
+import { BENCH_RATE_LIMIT, benchRevocations } from '../servers/shared-state.js';
+import { API_KEY_NAME } from './tokens.js';
+
+const rawHeaders = (authorization: string) => [
+  'Host',
+  '127.0.0.1:3000',
+  'Accept',
+  'application/json',
+  'Authorization',
+  authorization,
+  'Connection',
+  'keep-alive',
+];
+
+async function main(): Promise<void> {
+  const redisUrl = process.argv[2];
+  if (redisUrl === undefined) throw new Error('usage: shared-state.js <redis url>');
+  const key = await createSigningKey('RS256');
+  const keyServer = await KeyServer.start([key.publicJwk]);
+  const issuer = keyServer.issuer;
+  const token = await sign(key, claims(issuer, 1));
+  const apiKey = createApiKey();
+  const provider = () =>
+    createAuthProvider({
+      apiKeys: [{ name: API_KEY_NAME, key: apiKey }],
+      oidc: { issuers: [{ issuer, audience: AUDIENCE }] },
+    });
+
+  const revocationState = createRedisState({ url: redisUrl });
+  const limitState = createRedisState({ url: `${redisUrl}/1` });
+  await Promise.all([revocationState.ready(10_000), limitState.ready(10_000)]);
+  for (const revocation of benchRevocations(issuer)) await revocationState.storeRevocation(revocation);
+
+  const gates: Record<string, Gatehouse> = {};
+  const build = (name: string, options: GatehouseOptions) => {
+    gates[name] = createGatehouse({ provider: provider(), ...options });
+  };
+  build('memory', { state: new MemoryState() });
+  build('revocation', { state: revocationState });
+  build('limit-memory', { state: new MemoryState(), rateLimit: BENCH_RATE_LIMIT });
+  build('limit-redis', { state: limitState, rateLimit: BENCH_RATE_LIMIT });
+
+  const tokenHeaders = rawHeaders(`Bearer ${token}`);
+  const keyHeaders = rawHeaders(`Bearer ${apiKey}`);
+  // Warm every gate: keys fetched, the token cached (at its second verification), a first lease taken.
+  for (const gate of Object.values(gates)) {
+    for (let i = 0; i < 64; i++) {
+      await gate.authenticate(authorizationHeader(tokenHeaders));
+      await gate.authenticate(authorizationHeader(keyHeaders));
+    }
+  }
+  const route = gates.memory!.route();
+  const decide = (name: string, headers: string[]) => {
+    const decision = gates[name]!.handle(new NodeRequestView({ rawHeaders: headers, url: '/' }), route);
+    // A lease on its way may make a request wait (the first burst of a window): count that too.
+    if (!(decision instanceof Promise)) do_not_optimize(decision);
+    return decision;
+  };
+  for (const name of Object.keys(gates)) {
+    const decision = await decide(name, tokenHeaders);
+    if (!decision.admitted) throw new Error(`${name}: the bench token was refused`);
+  }
+
+  group('shared state on the hot path (cache hit, gate.handle)', () => {
+    bench('in-process state, no revocations (the default)', () => decide('memory', tokenHeaders));
+    bench('state on Redis, 5 revocations in force', () => decide('revocation', tokenHeaders));
+    bench('rate limit, in-process state', () => decide('limit-memory', tokenHeaders));
+    bench('rate limit on Redis (leased quota)', () => decide('limit-redis', tokenHeaders));
+  });
+  group('shared state, API key (gate.handle)', () => {
+    bench('API key, in-process state, no revocations', () => decide('memory', keyHeaders));
+    bench('API key, state on Redis, 5 revocations in force', () => decide('revocation', keyHeaders));
+    bench('API key, rate limit on Redis (leased quota)', () => decide('limit-redis', keyHeaders));
+  });
+
+  const results = await run({
+    format: 'mitata',
+    colors: false,
+    print: (s: string) => process.stderr.write(`${s}\n`),
+  });
+  const rows = results.benchmarks.flatMap((trial) =>
+    trial.runs.map((r) => ({
+      name: r.name,
+      avgNs: r.stats?.avg,
+      p50Ns: r.stats?.p50,
+      p99Ns: r.stats?.p99,
+      error: r.error === undefined ? undefined : String(r.error),
+    })),
+  );
+  await Promise.all([revocationState.close(), limitState.close(), keyServer.close()]);
+  process.stdout.write(`${JSON.stringify({ rows })}\n`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
