@@ -106,10 +106,10 @@ export { READINESS_DEFAULTS, Readiness, readinessAnswer } from './observability/
 export { SPAN_ATTRIBUTES } from './observability/tracing.js';
 export { authOf } from './pipeline/auth-of.js';
 export type { Admission, Decision, Refusal, Route, RoutePolicy } from './pipeline/decision.js';
-export type { AdapterOptions, GatehouseOptions } from './pipeline/gatehouse.js';
 export { createGatehouse, Gatehouse } from './pipeline/gatehouse.js';
 export type { RouteHelpers } from './pipeline/helpers.js';
 export { withRouteHelpers } from './pipeline/helpers.js';
+export type { AdapterOptions, GatehouseOptions } from './pipeline/options.js';
 export type { NodeRequestLike, RequestView } from './pipeline/request.js';
 export { NodeRequestView, requestView } from './pipeline/request.js';
 export { AdminPolicy } from './policy/admins.js';

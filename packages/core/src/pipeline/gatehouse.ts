@@ -1,84 +1,24 @@
 import type { AuditLogger } from '../audit.js';
-import { configOf, createAuthProvider, type GatehouseConfig } from '../config/create.js';
-import { DEFAULTS } from '../config/defaults.js';
-import { loadConfigFromEnv } from '../config/env.js';
-import { validateFailedAuthLimit, validateRateLimit } from '../config/shared.js';
-import { validateOidcOptions } from '../config/validate.js';
-import { isValidated } from '../config/validated.js';
 import type { AuthContext } from '../context.js';
-import { type AuthError, ConfigError, isAuthError } from '../errors.js';
+import { type AuthError, isAuthError } from '../errors.js';
 import { type Credential, parseAuthorization } from '../http/bearer.js';
-import { type PublicPath, publicPathMatcher } from '../http/public-paths.js';
 import { type AuthErrorResponse, authErrorResponse } from '../http/response.js';
-import { FailedAuthThrottle } from '../limits/failed-auth.js';
-import { RateLimiter } from '../limits/rate-limiter.js';
-import { EMPTY_INSIGHT, type ProviderInsight } from '../observability/insight.js';
-import { DecisionRecorder, type ObservabilityOptions } from '../observability/metrics.js';
-import { Readiness, type ReadinessProbe, type ReadinessReport } from '../observability/readiness.js';
+import type { FailedAuthThrottle } from '../limits/failed-auth.js';
+import type { RateLimiter } from '../limits/rate-limiter.js';
+import type { DecisionRecorder } from '../observability/metrics.js';
+import type { Readiness, ReadinessReport } from '../observability/readiness.js';
 import { type AuthRequirement, checkRequirement } from '../policy/requirement.js';
 import { type AuthProvider, isPending, resolveToken } from '../provider.js';
-import { ApiKeyAuthProvider } from '../providers/api-key.js';
-import { MultiAuthProvider } from '../providers/multi.js';
-import { OidcAuthProvider } from '../providers/oidc.js';
-import { BackchannelLogout, type BackchannelLogoutOptions } from '../revocation/backchannel-logout.js';
-import { RevocationRoutes } from '../revocation/http-api.js';
-import { type RevocationOptions, Revocations } from '../revocation/revocations.js';
-import { SenderConstraints, type SenderHeaders } from '../sender/constraint.js';
-import { MemoryState } from '../state/memory-state.js';
+import type { RevocationRoutes } from '../revocation/http-api.js';
+import type { Revocations } from '../revocation/revocations.js';
+import type { SenderConstraints, SenderHeaders } from '../sender/constraint.js';
 import type { SharedState } from '../state/shared-state.js';
+import { assemble } from './assemble.js';
+import { logAccepted, logRejected } from './audit-lines.js';
 import { clientAddress } from './client-address.js';
 import type { Admission, Decision, Refusal, Route, RoutePolicy } from './decision.js';
+import type { GatehouseOptions } from './options.js';
 import { type RequestView, requestView } from './request.js';
-
-/**
- * Options of {@link createGatehouse} and of every adapter: the configuration (`apiKeys`, `oidc`, `admins`,
- * … exactly as the `GATEHOUSE_*` variables give it, in camelCase), or a ready `provider`, plus how the
- * gate answers. With neither credentials nor a provider, everything comes from the environment.
- */
-export interface GatehouseOptions extends GatehouseConfig {
-  /** Who validates credentials, instead of `apiKeys` / `oidc`. */
-  readonly provider?: AuthProvider;
-  /** Realm of the `WWW-Authenticate` challenge. Default `gatehouse`. */
-  readonly realm?: string;
-  /** Longest bearer token accepted; longer headers get 400 before any work. Default 8192. */
-  readonly maxTokenLength?: number;
-  /** Paths that skip authentication entirely (e.g. `/health`). */
-  readonly publicPaths?: readonly PublicPath[];
-  /** Receives accept and reject audit events (pino-compatible), one per decision. Silent by default. */
-  readonly logger?: AuditLogger;
-  /**
-   * What the instances share: revocations, rate-limit and failed-authentication counters, one-time ids.
-   * Default: a `MemoryState` (this process only); `createRedisState()` from `@gatehouse/redis` shares
-   * it on Redis. Required when `redisUrl` is set.
-   */
-  readonly state?: SharedState;
-  /** How long revocations last (see `RevocationOptions`). */
-  readonly revocation?: RevocationOptions;
-  /** Back-channel logout: the client ids logout tokens must name, their maximum age. */
-  readonly backchannelLogout?: BackchannelLogoutOptions;
-  /**
-   * Metrics and tracing through `@opentelemetry/api`: which `MeterProvider` (default: the global one when
-   * the gate is built), and whether the subject goes on the active span as `enduser.id` (default no).
-   */
-  readonly observability?: ObservabilityOptions;
-  /**
-   * What `/ready` waits for besides the issuers' keys (and the `state` given, e.g. Redis): more components,
-   * and how often issuers without keys are retried once `warmUp()` ran (ms, at most 10,000; default 5000).
-   */
-  readonly readiness?: {
-    readonly probes?: readonly ReadinessProbe[];
-    readonly retryIntervalMs?: number;
-  };
-}
-
-/** The options every framework adapter's factory takes: {@link GatehouseOptions} plus the main mode. */
-export interface AdapterOptions extends GatehouseOptions {
-  /**
-   * `required` (default): no valid credentials, no entry. `optional`: requests without credentials pass
-   * without an identity; bad credentials are still refused.
-   */
-  readonly mode?: 'required' | 'optional';
-}
 
 const NO_IDENTITY: Admission = Object.freeze({ admitted: true, auth: undefined, headers: undefined });
 
@@ -122,75 +62,24 @@ export class Gatehouse {
   private readonly dpopChallenge: { readonly algs: readonly string[] } | undefined;
 
   constructor(options: GatehouseOptions = {}) {
+    const parts = assemble(options);
     this.logger = options.logger;
-    const { provider, config } = providerFor(options);
-    this.provider = provider;
-    this.realm = options.realm ?? DEFAULTS.realm;
-    this.maxTokenLength = options.maxTokenLength ?? DEFAULTS.maxTokenLength;
-    if (!Number.isInteger(this.maxTokenLength) || this.maxTokenLength < 16) {
-      throw new ConfigError('invalid_config', 'must be an integer of at least 16', {
-        field: 'maxTokenLength',
-      });
-    }
-    this.isPublic = publicPathMatcher(options.publicPaths);
-    this.hasPublicPaths = (options.publicPaths?.length ?? 0) > 0;
-    if (options.redisUrl !== undefined && options.state === undefined) {
-      throw new ConfigError(
-        'invalid_config',
-        'needs a state that connects to it: createRedisState({ url }) from @gatehouse/redis',
-        { field: 'redisUrl' },
-      );
-    }
-    this.state = options.state ?? new MemoryState();
-    const tolerance = options.oidc?.clockToleranceSecs ?? DEFAULTS.clockToleranceSecs;
-    this.revocations = new Revocations(this.state, { clockToleranceSecs: tolerance, ...options.revocation });
-    const oidc = findOidc(this.provider);
-    const logout =
-      oidc === undefined
-        ? undefined
-        : new BackchannelLogout(this.revocations, oidc, {
-            clockToleranceSecs: tolerance,
-            ...options.backchannelLogout,
-          });
-    this.revocationRoutes = new RevocationRoutes(this.revocations, logout);
-    this.limiter =
-      options.rateLimit &&
-      new RateLimiter(validateRateLimit(options.rateLimit, { prefix: 'rateLimit.' }), this.state);
-    this.throttle =
-      options.failedAuthLimit &&
-      new FailedAuthThrottle(
-        validateFailedAuthLimit(options.failedAuthLimit, { prefix: 'failedAuthLimit.' }),
-        this.state,
-      );
-    this.trustProxy = options.trustProxy === true;
-    this.senders =
-      provider.anonymousContext === undefined ? sendersFor(options, config, this.state) : undefined;
-    // DPoP is on where a token may use it: any configured issuer not `disabled`, or a given provider that
-    // takes tokens (anything but API keys).
-    const dpop =
-      this.senders !== undefined &&
-      (config === undefined
-        ? takesTokens(provider)
-        : (config.oidc?.issuers.some((entry) => (entry.dpop ?? DEFAULTS.dpop) !== 'disabled') ?? false));
-    this.schemes = Object.freeze({ dpop });
-    this.dpopChallenge = dpop ? Object.freeze({ algs: this.senders!.dpopAlgorithms }) : undefined;
-    const insight = (): ProviderInsight => provider.insight?.() ?? EMPTY_INSIGHT;
-    const known = insight();
-    this.metrics = new DecisionRecorder({
-      ...options.observability,
-      issuers: [...(known.issuers ?? []), ...known.keySets.map((keySet) => keySet.issuer)],
-      insight,
-    });
-    const state = this.state;
-    this.metrics.observeRevocations({ count: () => state.revocations.size });
-    // A shared store that was given (Redis) must answer for the instance to be ready.
-    const stateProbe: ReadinessProbe[] =
-      options.state === undefined ? [] : [{ component: state.kind, isReady: () => state.isReachable() }];
-    this.readiness = new Readiness({
-      keySets: () => insight().keySets,
-      probes: [...stateProbe, ...(options.readiness?.probes ?? [])],
-      retryIntervalMs: options.readiness?.retryIntervalMs,
-    });
+    this.provider = parts.provider;
+    this.realm = parts.realm;
+    this.maxTokenLength = parts.maxTokenLength;
+    this.isPublic = parts.isPublic;
+    this.hasPublicPaths = parts.hasPublicPaths;
+    this.state = parts.state;
+    this.revocations = parts.revocations;
+    this.revocationRoutes = parts.revocationRoutes;
+    this.limiter = parts.limiter;
+    this.throttle = parts.throttle;
+    this.trustProxy = parts.trustProxy;
+    this.senders = parts.senders;
+    this.schemes = parts.schemes;
+    this.dpopChallenge = parts.dpopChallenge;
+    this.metrics = parts.metrics;
+    this.readiness = parts.readiness;
   }
 
   /**
@@ -413,7 +302,7 @@ export class Gatehouse {
       if (denied !== undefined) return this.refuse(denied, auth, credential);
     }
     this.metrics.accepted(auth);
-    if (this.logger !== undefined) this.accepted(auth);
+    if (this.logger !== undefined) logAccepted(this.logger, auth);
     return { admitted: true, auth, headers };
   }
 
@@ -439,7 +328,7 @@ export class Gatehouse {
 
   private record(err: AuthError, auth: AuthContext | undefined): void {
     this.metrics.refused(err, auth);
-    this.rejected(err, auth);
+    if (this.logger !== undefined) logRejected(this.logger, err, auth);
   }
 
   // The one error table, with the DPoP challenge where DPoP is on and a fresh nonce for DPoP failures.
@@ -453,144 +342,10 @@ export class Gatehouse {
       dpop: nonce === undefined ? dpop : { algs: dpop.algs, nonce },
     });
   }
-
-  private accepted(auth: AuthContext): void {
-    this.logger?.info(
-      {
-        event: 'gatehouse.auth.accepted',
-        subject: auth.subject,
-        email: auth.email,
-        issuer: auth.issuer,
-        authType: auth.authType,
-        isAdmin: auth.isAdmin,
-      },
-      'request authenticated',
-    );
-  }
-
-  private rejected(err: AuthError, auth?: AuthContext): void {
-    if (this.logger === undefined) return;
-    const {
-      name: _name,
-      message,
-      stack: _stack,
-      cause: _cause,
-      final: _final,
-      ...detail
-    } = err as AuthError & { cause?: unknown };
-    this.logger.warn(
-      {
-        ...detail,
-        event: 'gatehouse.auth.rejected',
-        code: err.code,
-        status: err.status,
-        description: message,
-        subject: auth?.subject,
-        cause: err.cause instanceof Error ? err.cause.message : undefined,
-      },
-      'request rejected',
-    );
-  }
 }
 
 const REQUIRED_ROUTE: Route = Object.freeze({ optional: false, publicPaths: false, requirement: undefined });
 const OPTIONAL_ROUTE: Route = Object.freeze({ optional: true, publicPaths: false, requirement: undefined });
-
-// The OIDC provider behind the configured one (if any): back-channel logout verifies with its keys.
-function findOidc(provider: AuthProvider): OidcAuthProvider | undefined {
-  if (provider instanceof OidcAuthProvider) return provider;
-  if (provider instanceof MultiAuthProvider) {
-    for (const inner of provider.providers) {
-      const found = findOidc(inner);
-      if (found !== undefined) return found;
-    }
-  }
-  return undefined;
-}
-
-// The provider: the one given, or built from the configuration in the options, or from the environment;
-// with the configuration it came from (undefined for a given provider).
-function providerFor(options: GatehouseOptions): { provider: AuthProvider; config?: GatehouseConfig } {
-  const configured =
-    options.apiKeys !== undefined || options.oidc !== undefined || options.disableAuth !== undefined;
-  if (options.provider !== undefined) {
-    if (configured) {
-      throw new ConfigError(
-        'invalid_config',
-        'give either a provider or apiKeys / oidc / disableAuth, not both',
-        { field: 'provider' },
-      );
-    }
-    return { provider: options.provider, config: configOf(options.provider) };
-  }
-  if (configured) {
-    const config = options.oidc === undefined ? options : { ...options, oidc: validOidc(options.oidc) };
-    return { provider: createAuthProvider(config, { logger: options.logger }), config };
-  }
-  if (options.admins !== undefined) {
-    throw new ConfigError(
-      'missing_config',
-      'is set but no credentials are: give apiKeys and/or oidc with it, or configure everything through GATEHOUSE_* variables',
-      { field: 'admins' },
-    );
-  }
-  const config = loadConfigFromEnv();
-  return { provider: createAuthProvider(config, { logger: options.logger }), config };
-}
-
-// Programmatic OIDC options validated once here (createAuthProvider then trusts them), so that the
-// per-issuer DPoP modes are read from checked settings.
-function validOidc(oidc: NonNullable<GatehouseConfig['oidc']>): NonNullable<GatehouseConfig['oidc']> {
-  return isValidated(oidc) ? oidc : validateOidcOptions(oidc, { prefix: 'oidc.' });
-}
-
-// Step 6's checker, from the same configuration: per-issuer DPoP modes, nonces, the public URL.
-function sendersFor(
-  options: GatehouseOptions,
-  config: GatehouseConfig | undefined,
-  state: SharedState,
-): SenderConstraints {
-  const oidc = config?.oidc;
-  const dpopModes: Record<string, NonNullable<OidcIssuerEntry['dpop']>> = {};
-  for (const entry of oidc?.issuers ?? []) dpopModes[entry.issuer] = entry.dpop ?? DEFAULTS.dpop;
-  const publicUrl = options.publicUrl ?? config?.publicUrl;
-  const clientCertificateHeader = options.clientCertificateHeader ?? config?.clientCertificateHeader;
-  const nonceSecret = oidc?.dpopNonceSecret;
-  try {
-    return new SenderConstraints({
-      dpopModes,
-      publicUrl,
-      clientCertificateHeader,
-      nonces:
-        nonceSecret === undefined
-          ? undefined
-          : { secret: nonceSecret, rotationSecs: oidc?.dpopNonceRotationSecs },
-      // A shared store makes a replayed proof fail on every instance. The in-process store adds nothing to
-      // the guard's own memory, and asking it would make every DPoP request wait for a promise.
-      oneTimeIds:
-        state.kind === 'memory'
-          ? undefined
-          : { claim: (id, ttlSecs) => state.claimOnce(DPOP_JTI_SCOPE, id, ttlSecs) },
-      logger: options.logger,
-    });
-  } catch (err) {
-    // The options were checked where they entered; what is left is a programmatic publicUrl or header.
-    throw new ConfigError('invalid_config', err instanceof Error ? err.message : String(err), {
-      field: 'publicUrl',
-    });
-  }
-}
-
-/** The scope of DPoP proof ids in the shared state's one-time ids. */
-const DPOP_JTI_SCOPE = 'dpop-jti';
-
-type OidcIssuerEntry = NonNullable<GatehouseConfig['oidc']>['issuers'][number];
-
-// Whether a provider may accept tokens (and so DPoP-bound ones): false only for API keys alone.
-function takesTokens(provider: AuthProvider): boolean {
-  if (provider instanceof MultiAuthProvider) return provider.providers.some(takesTokens);
-  return !(provider instanceof ApiKeyAuthProvider);
-}
 
 /**
  * Builds the {@link Gatehouse} request pipeline from options; with no credentials and no provider in

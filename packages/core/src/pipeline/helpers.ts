@@ -1,6 +1,7 @@
 import type { AuthRequirement } from '../policy/requirement.js';
 import type { Route } from './decision.js';
-import type { AdapterOptions, Gatehouse } from './gatehouse.js';
+import type { Gatehouse } from './gatehouse.js';
+import type { AdapterOptions } from './options.js';
 
 /**
  * Route-level helpers that an adapter's middleware carries, built by core once for every adapter. They
