@@ -193,7 +193,8 @@ describe.skipIf(!allBuilt)('the gatehouse CLI installed globally from its tarbal
 
   it('npm install -g puts a working gatehouse bin on the PATH', () => {
     dir = mkdtempSync(join(tmpdir(), 'gatehouse-global-'));
-    const tarballs = ['client', 'cli'].map((name) => {
+    // The client takes isLoopbackHost from @gatehouse/core, so the CLI installs core as well.
+    const tarballs = ['core', 'client', 'cli'].map((name) => {
       const out = npm(['pack', '--json', '--pack-destination', dir], join(root, 'packages', name));
       return join(dir, (JSON.parse(out) as { filename: string }[])[0]!.filename);
     });
@@ -214,7 +215,7 @@ describe.skipIf(!allBuilt)('the gatehouse CLI installed globally from its tarbal
       encoding: 'utf8',
       env: { ...process.env, GATEHOUSE_CONFIG_DIR: join(dir, 'config') },
     });
-    for (const command of ['login', 'logout', 'status', 'token', 'exec', 'whoami'])
+    for (const command of ['login', 'logout', 'status', 'token', 'exec', 'whoami', 'daemon'])
       expect(help).toContain(command);
   });
 });

@@ -11,6 +11,7 @@ import {
   DEVICE_CODE_GRANT_TYPE,
   type DevUser,
   LOOPBACK_REDIRECT_URI,
+  PASSWORD_GRANT_TYPE,
   RESOURCE_SERVER_CLIENT_ID,
   RESOURCE_SERVER_CLIENT_SECRET,
   SERVICE_CLIENT_ID,
@@ -25,6 +26,16 @@ import { isLoopbackHost } from './loopback.js';
 import { errorPage, escapeHtml, formPage, messagePage } from './pages.js';
 import { AUTHORIZATION_PATH } from './provider-adjustments.js';
 import type { ActorClaim } from './token-exchange.js';
+
+/** The built-in clients, the CLI and web ones with the password grant when it is enabled (tests only). */
+export function builtInClients(passwordGrant: boolean): ClientMetadata[] {
+  if (!passwordGrant) return [...PREREGISTERED_CLIENTS];
+  return PREREGISTERED_CLIENTS.map((client) =>
+    client.client_id === CLI_CLIENT_ID || client.client_id === WEB_CLIENT_ID
+      ? { ...client, grant_types: [...(client.grant_types ?? []), PASSWORD_GRANT_TYPE] }
+      : client,
+  );
+}
 
 /** The pre-registered clients. */
 export const PREREGISTERED_CLIENTS: readonly ClientMetadata[] = [
@@ -78,7 +89,10 @@ export interface ConfigurationInput {
   key: SigningKey;
   audiences: readonly string[];
   defaultAudience: string;
+  /** Requests that name no audience get an opaque access token (good only for userinfo). */
+  opaqueAccessTokenWithoutAudience: boolean;
   accessTokenTtlSecs: number;
+  idTokenTtlSecs: number;
   /** `jwt` (RFC 9068) or `opaque` access tokens, which only introspection can check. */
   accessTokenFormat: 'jwt' | 'opaque';
   /** When set, DPoP proofs at the token endpoint must carry a nonce made with this secret. */
@@ -108,7 +122,7 @@ export function resourceServerFor(input: ConfigurationInput, audience: string): 
 
 /** The oidc-provider configuration: every default that would print a NOTICE is set explicitly. */
 export function createConfiguration(input: ConfigurationInput): Configuration {
-  const { key, users, accessTokenTtlSecs } = input;
+  const { key, users, accessTokenTtlSecs, idTokenTtlSecs } = input;
 
   return {
     adapter: createMemoryAdapter(CLOCK_TOLERANCE_SECS),
@@ -202,8 +216,10 @@ export function createConfiguration(input: ConfigurationInput): Configuration {
         enabled: true,
         // No `resource` parameter means the default audience. `oneOf` is set when a token request names
         // no resource but the grant holds several: one must be picked, the default audience if granted.
-        defaultResource: (_ctx, _client, oneOf) =>
-          !oneOf || oneOf.includes(input.defaultAudience) ? input.defaultAudience : oneOf[0],
+        defaultResource: (_ctx, _client, oneOf) => {
+          if (oneOf) return oneOf.includes(input.defaultAudience) ? input.defaultAudience : oneOf[0];
+          return input.opaqueAccessTokenWithoutAudience ? undefined : input.defaultAudience;
+        },
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resource) => resourceServerFor(input, resource),
       },
@@ -249,7 +265,7 @@ export function createConfiguration(input: ConfigurationInput): Configuration {
       AuthorizationCode: 60,
       BackchannelAuthenticationRequest: 600,
       DeviceCode: 600,
-      IdToken: 3600,
+      IdToken: idTokenTtlSecs,
       Interaction: 3600,
       PreAuthorizedCode: 600,
       RefreshToken: REFRESH_TOKEN_TTL_SECS,

@@ -15,6 +15,12 @@ export const DEFAULT_HOST = '127.0.0.1';
 /** Lifetime of access tokens, in seconds, unless `accessTokenTtlSecs` says otherwise. */
 export const DEFAULT_ACCESS_TOKEN_TTL_SECS = 600;
 
+/** Lifetime of ID tokens, in seconds, unless `idTokenTtlSecs` says otherwise. */
+export const DEFAULT_ID_TOKEN_TTL_SECS = 3600;
+
+/** RFC 6749 section 4.3 grant type; only when `passwordGrant` is set (or a custom client lists it). */
+export const PASSWORD_GRANT_TYPE = 'password';
+
 /** Confidential service client: `client_credentials` and token exchange. */
 export const SERVICE_CLIENT_ID = 'gatehouse-service';
 /** Development-only secret of {@link SERVICE_CLIENT_ID}. */

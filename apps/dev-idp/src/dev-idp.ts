@@ -3,7 +3,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type JWTHeaderParameters, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import Provider, { type ClientMetadata, errors } from 'oidc-provider';
-import { createConfiguration, PREREGISTERED_CLIENTS, resourceServerFor } from './configuration.js';
+import {
+  builtInClients,
+  createConfiguration,
+  PREREGISTERED_CLIENTS,
+  resourceServerFor,
+} from './configuration.js';
 import {
   CLI_CLIENT_ID,
   DEFAULT_AUDIENCE,
@@ -11,6 +16,7 @@ import {
   DEVICE_CLIENT_ID,
   type DevUser,
   LOOPBACK_REDIRECT_URI,
+  PASSWORD_GRANT_TYPE,
   RESOURCE_SERVER_CLIENT_ID,
   RESOURCE_SERVER_CLIENT_SECRET,
   SERVICE_CLIENT_ID,
@@ -23,6 +29,8 @@ import { createInteractionHandler, INTERACTION_PATH } from './interactions.js';
 import { createSigningKey, type SigningAlg } from './keys.js';
 import { issuerFor } from './loopback.js';
 import { validateOptions } from './options.js';
+import { registerPasswordGrant } from './password-grant.js';
+import { createProtocolHandler } from './protocol-requests.js';
 import {
   acceptLoopbackRedirectsOnAnyPort,
   advertisePollingInterval,
@@ -45,6 +53,8 @@ export interface DevIdpOptions {
   signingAlg?: SigningAlg;
   /** Access token lifetime in seconds. Default 600. */
   accessTokenTtlSecs?: number;
+  /** ID token lifetime in seconds. Default 3600. */
+  idTokenTtlSecs?: number;
   /**
    * `jwt` (default): RFC 9068 JWT access tokens. `opaque`: random strings that only the introspection
    * endpoint (RFC 7662, `clients.resourceServer`) can check.
@@ -57,6 +67,30 @@ export interface DevIdpOptions {
   requireDpopNonce?: boolean;
   /** Extra clients (oidc-provider client metadata), registered next to the built-in ones. */
   clients?: ClientMetadata[];
+  /**
+   * The issuer's path: `''` (default, `http://127.0.0.1:<port>`), `'/'` (a trailing slash, as at Auth0),
+   * `'/oauth2/default'` (an Okta authorization server), `'/realms/acme'` (Keycloak), `'/<tenant>/v2.0'`
+   * (Entra). Discovery and every endpoint live under it.
+   */
+  issuerPath?: string;
+  /**
+   * Enables the password grant (RFC 6749 section 4.3) for the built-in CLI and web clients. Off by
+   * default: only tests of legacy-provider support need it. Custom clients may list `password` in their
+   * `grant_types` either way.
+   */
+  passwordGrant?: boolean;
+  /**
+   * How clients ask for an API audience: `resource` (RFC 8707, default), `audience` (Auth0; `resource` is
+   * ignored), `scope` (Entra's `<audience>/.default` scope; `resource` is refused) or `none` (Google).
+   */
+  audienceParameter?: 'resource' | 'audience' | 'scope' | 'none';
+  /** Requests that name no audience get an opaque access token, as at Auth0 and Google. Default false. */
+  opaqueAccessTokenWithoutAudience?: boolean;
+  /**
+   * How clients ask for a refresh token: the `offline_access` scope (default) or Google's
+   * `access_type=offline` (the `offline_access` scope is then refused with `invalid_scope`).
+   */
+  offlineAccess?: 'scope' | 'access_type';
 }
 
 /** Credentials and redirect URI of the pre-registered clients. */
@@ -152,16 +186,18 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
   await listen(server, settings.port, settings.host);
   try {
     const port = (server.address() as AddressInfo).port;
-    const issuer = issuerFor(settings.host, port);
+    const issuer = `${issuerFor(settings.host, port)}${settings.issuerPath}`;
     const configInput = {
       key,
       audiences: settings.audiences,
       defaultAudience: settings.audience,
+      opaqueAccessTokenWithoutAudience: settings.conventions.opaqueAccessTokenWithoutAudience,
       accessTokenTtlSecs: settings.accessTokenTtlSecs,
+      idTokenTtlSecs: settings.idTokenTtlSecs,
       accessTokenFormat: settings.accessTokenFormat,
       dpopNonceSecret: settings.requireDpopNonce ? randomBytes(32) : undefined,
       users,
-      clients: [...PREREGISTERED_CLIENTS, ...settings.clients],
+      clients: [...builtInClients(settings.passwordGrant), ...settings.clients],
       actors,
     };
     const provider = new Provider(issuer, createConfiguration(configInput));
@@ -187,17 +223,33 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
       actors,
     });
 
+    const passwordClients = settings.clients.some((c) => c.grant_types?.includes(PASSWORD_GRANT_TYPE));
+    if (settings.passwordGrant || passwordClients) {
+      registerPasswordGrant(provider, {
+        users,
+        defaultAudience: settings.conventions.opaqueAccessTokenWithoutAudience
+          ? undefined
+          : settings.audience,
+        resourceServer: (audience) => resourceServerFor(configInput, audience),
+      });
+    }
+
     await checkClients(provider, settings.clients);
 
     const handleInteraction = createInteractionHandler(provider, {
       users,
       firstPartyClients: new Set(PREREGISTERED_CLIENTS.map((c) => c.client_id)),
     });
-    const handleProtocol = provider.callback();
+    const handleProtocol = createProtocolHandler(provider, {
+      mountPath: settings.issuerPath.replace(/\/$/, ''),
+      conventions: settings.conventions,
+      audiences: settings.audiences,
+    });
     server.on('request', (req, res) => {
       if (req.url?.startsWith(INTERACTION_PATH)) void handleInteraction(req, res);
-      else handleProtocol(req, res);
+      else void handleProtocol(req, res);
     });
+    const endpoint = (path: string) => `${issuer.replace(/\/$/, '')}${path}`;
 
     const origin = new URL(issuer).origin;
     return {
@@ -205,7 +257,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
       port,
       audience: settings.audience,
       audiences: settings.audiences,
-      jwksUri: `${issuer}/jwks`,
+      jwksUri: endpoint('/jwks'),
       signingAlg: key.alg,
       kid: key.kid,
       clients: {
@@ -246,7 +298,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
       },
 
       async approveDevice(userCode, user) {
-        await drive(`${issuer}/device`, { origin, user, userCode });
+        await drive(endpoint('/device'), { origin, user, userCode });
       },
 
       async signAccessToken(claims = {}, { expiresInSecs, kid = key.kid, header = {} } = {}) {

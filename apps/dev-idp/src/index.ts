@@ -11,11 +11,13 @@ export {
   DEFAULT_ACCESS_TOKEN_TTL_SECS,
   DEFAULT_AUDIENCE,
   DEFAULT_HOST,
+  DEFAULT_ID_TOKEN_TTL_SECS,
   DEFAULT_PORT,
   DEV_USERS,
   DEVICE_CLIENT_ID,
   DEVICE_CODE_GRANT_TYPE,
   LOOPBACK_REDIRECT_URI,
+  PASSWORD_GRANT_TYPE,
   RESOURCE_SERVER_CLIENT_ID,
   RESOURCE_SERVER_CLIENT_SECRET,
   SERVICE_CLIENT_ID,
@@ -38,3 +40,4 @@ export { HeadlessFlowError } from './headless.js';
 export type { SigningAlg } from './keys.js';
 export { isLoopbackHost, NonLoopbackHostError } from './loopback.js';
 export type { BackchannelDelivery, DevIdpSession } from './session.js';
+export { PROVIDER_SHAPES } from './shapes.js';

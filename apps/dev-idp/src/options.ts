@@ -1,6 +1,12 @@
 import type { ClientMetadata } from 'oidc-provider';
 import { PREREGISTERED_CLIENTS } from './configuration.js';
-import { DEFAULT_ACCESS_TOKEN_TTL_SECS, DEFAULT_AUDIENCE, DEFAULT_HOST } from './constants.js';
+import {
+  DEFAULT_ACCESS_TOKEN_TTL_SECS,
+  DEFAULT_AUDIENCE,
+  DEFAULT_HOST,
+  DEFAULT_ID_TOKEN_TTL_SECS,
+} from './constants.js';
+import { AUDIENCE_PARAMETERS, type Conventions, OFFLINE_ACCESS_MODES } from './conventions.js';
 import type { DevIdpOptions } from './dev-idp.js';
 import { SIGNING_ALGS, type SigningAlg } from './keys.js';
 import { isLoopbackHost, NonLoopbackHostError } from './loopback.js';
@@ -9,13 +15,18 @@ import { isLoopbackHost, NonLoopbackHostError } from './loopback.js';
 export interface Settings {
   host: string;
   port: number;
+  /** '' for a bare origin; '/' (Auth0's trailing slash) or '/oauth2/default' and the like. */
+  issuerPath: string;
   audience: string;
   audiences: readonly string[];
   signingAlg: SigningAlg;
   accessTokenTtlSecs: number;
+  idTokenTtlSecs: number;
   accessTokenFormat: 'jwt' | 'opaque';
   requireDpopNonce: boolean;
   clients: ClientMetadata[];
+  passwordGrant: boolean;
+  conventions: Conventions;
 }
 
 /** Checks every option and throws an error naming the first bad one. */
@@ -46,6 +57,34 @@ export function validateOptions(options: DevIdpOptions): Settings {
     throw new TypeError('"accessTokenTtlSecs" must be a positive integer');
   }
 
+  const idTokenTtlSecs = options.idTokenTtlSecs ?? DEFAULT_ID_TOKEN_TTL_SECS;
+  if (!Number.isSafeInteger(idTokenTtlSecs) || idTokenTtlSecs <= 0) {
+    throw new TypeError('"idTokenTtlSecs" must be a positive integer');
+  }
+
+  const issuerPath = options.issuerPath ?? '';
+  if (
+    typeof issuerPath !== 'string' ||
+    (issuerPath !== '' && !/^\/(?:[A-Za-z0-9._~-]+\/?)*$/.test(issuerPath)) ||
+    /(^|\/)\.\.?(\/|$)/.test(issuerPath) ||
+    issuerPath.startsWith('/interaction')
+  ) {
+    throw new TypeError('"issuerPath" must be "" or a path such as "/", "/oauth2/default" or "/realms/acme"');
+  }
+
+  const audienceParameter = options.audienceParameter ?? 'resource';
+  if (!AUDIENCE_PARAMETERS.includes(audienceParameter)) {
+    throw new TypeError(`"audienceParameter" must be one of ${AUDIENCE_PARAMETERS.join(', ')}`);
+  }
+  const offlineAccess = options.offlineAccess ?? 'scope';
+  if (!OFFLINE_ACCESS_MODES.includes(offlineAccess)) {
+    throw new TypeError(`"offlineAccess" must be one of ${OFFLINE_ACCESS_MODES.join(', ')}`);
+  }
+  for (const flag of ['passwordGrant', 'opaqueAccessTokenWithoutAudience'] as const) {
+    if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
+      throw new TypeError(`"${flag}" must be true or false`);
+    }
+  }
   const accessTokenFormat = options.accessTokenFormat ?? 'jwt';
   if (accessTokenFormat !== 'jwt' && accessTokenFormat !== 'opaque') {
     throw new TypeError('"accessTokenFormat" must be "jwt" or "opaque"');
@@ -68,13 +107,21 @@ export function validateOptions(options: DevIdpOptions): Settings {
   return {
     host,
     port,
+    issuerPath,
     audience,
     audiences: [...new Set([audience, ...extra])],
     signingAlg,
     accessTokenTtlSecs,
+    idTokenTtlSecs,
     accessTokenFormat,
     requireDpopNonce,
     clients,
+    passwordGrant: options.passwordGrant ?? false,
+    conventions: {
+      audienceParameter,
+      offlineAccess,
+      opaqueAccessTokenWithoutAudience: options.opaqueAccessTokenWithoutAudience ?? false,
+    },
   };
 }
 

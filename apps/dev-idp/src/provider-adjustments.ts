@@ -50,7 +50,13 @@ export function treatOfflineAccessAsConsentPrompt(provider: Provider): void {
       const query = new URLSearchParams(ctx.querystring);
       if (!query.has('prompt') && query.get('scope')?.split(' ').includes('offline_access')) {
         query.set('prompt', 'consent');
+        const req = ctx.req as typeof ctx.req & { originalUrl?: string };
+        const before = ctx.url;
         ctx.querystring = query.toString();
+        // Under an issuer path, oidc-provider finds its mount point by locating the URL in originalUrl.
+        if (req.originalUrl?.endsWith(before)) {
+          req.originalUrl = `${req.originalUrl.slice(0, -before.length)}${ctx.url}`;
+        }
       }
     }
     await next();

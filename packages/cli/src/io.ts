@@ -36,6 +36,11 @@ export interface CliIO {
   openBrowser?: BrowserOpener;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
+  /**
+   * How to run this CLI again, for `daemon start` (the node executable and the script). Default: this
+   * process's `process.execPath` and `process.argv[1]`.
+   */
+  self?: readonly string[];
 }
 
 /**

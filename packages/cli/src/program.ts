@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../package.json';
 import type { CommandContext } from './commands/context.js';
+import { daemonCommand } from './commands/daemon/index.js';
 import { execCommand } from './commands/exec/index.js';
 import { loginCommand } from './commands/login/index.js';
 import { logoutCommand } from './commands/logout/index.js';
@@ -21,10 +22,17 @@ A service (client credentials, no login):
   export GATEHOUSE_OIDC_GRANT_TYPE=client_credentials GATEHOUSE_OIDC_CLIENT_SECRET=...
   gatehouse token --issuer https://idp.example.com --client-id billing-service
 
-Settings: flags, then GATEHOUSE_OIDC_ISSUER, GATEHOUSE_OIDC_CLIENT_ID, GATEHOUSE_OIDC_CLIENT_SECRET,
-GATEHOUSE_OIDC_GRANT_TYPE, GATEHOUSE_OIDC_SCOPE, GATEHOUSE_OIDC_AUDIENCE, GATEHOUSE_TOKEN_FILE, GATEHOUSE_PROFILE,
+Long jobs, other tools and kubectl:
+  gatehouse exec --keep-fresh -- ./job.sh        # $GATEHOUSE_ACCESS_TOKEN_FILE stays fresh while it runs
+  gatehouse daemon start                         # keeps the profile's tokens fresh in the background
+  gatehouse token --output exec-credential       # a kubeconfig exec plugin (see the README)
+
+Settings: flags, then their variables (shown in each command's --help: GATEHOUSE_OIDC_ISSUER,
+GATEHOUSE_OIDC_CLIENT_ID, GATEHOUSE_OIDC_GRANT_TYPE, GATEHOUSE_OIDC_TOKEN_TYPE, GATEHOUSE_TOKEN_STORAGE...),
 then the profile in ~/.gatehouse/config.json ($GATEHOUSE_CONFIG_DIR/config.json):
   {"defaultProfile": "dev", "profiles": {"dev": {"issuer": "...", "clientId": "...", "scope": "..."}}}
+Secrets only from the environment: GATEHOUSE_OIDC_PASSWORD (password grant), GATEHOUSE_EXCHANGE_CLIENT_SECRET
+(a profile's "exchange" step), GATEHOUSE_TOKEN_PASSPHRASE.
 
 The token file (~/.gatehouse/tokens/<profile>.json) holds your access and refresh tokens: it is written
 atomically with mode 0600 in a 0700 folder. Anyone who can read it can act as you until the refresh token
@@ -50,15 +58,23 @@ export function createProgram(ctx: CommandContext): Command {
     .helpCommand('help [command]', 'show help for a command')
     .enablePositionalOptions()
     .addHelpText('after', HELP_FOOTER);
-  for (const make of [loginCommand, logoutCommand, statusCommand, tokenCommand, execCommand, whoamiCommand]) {
+  for (const make of [
+    loginCommand,
+    logoutCommand,
+    statusCommand,
+    tokenCommand,
+    execCommand,
+    whoamiCommand,
+    daemonCommand,
+  ]) {
     program.addCommand(make(ctx));
   }
   const output = {
     writeOut: (text: string) => ctx.io.stdout.write(text),
     writeErr: (text: string) => ctx.io.stderr.write(text),
   };
-  // addCommand does not pass settings down, so every command gets them here.
-  for (const command of [program, ...program.commands]) {
+  // addCommand does not pass settings down, so every command (and daemon's subcommands) gets them here.
+  for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
     command
       .helpOption('-h, --help', 'show help')
       .showHelpAfterError('(run with --help for usage)')

@@ -1,42 +1,43 @@
 import { existsSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createGatehouse, NodeRequestView } from '@gatehouse/core';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dpopKeyPath } from '../../client/src/index.js';
+import {
+  createClientCredentialsSource,
+  createFileTokenStore,
+  createOidcClient,
+  DPOP_KEY_SECRET,
+  dpopKeyPath,
+  loadDpopKey,
+} from '../../client/src/index.js';
 import { ensureBuilt } from '../../client/test/helpers/build.js';
+import { type DpopApi, startDpopApi } from '../../client/test/helpers/dpop-api.js';
 import { startTestIssuer, type TestIssuer } from '../../client/test/helpers/idp.js';
-import { createSandbox, runCli, type Sandbox } from './helpers/cli.js';
+import {
+  HAS_SECRET_SERVICE,
+  type SecretService,
+  startSecretService,
+} from '../../client/test/helpers/secret-service.js';
+import {
+  createSandbox,
+  loginEnv,
+  loginHeadlessly,
+  readTokenFile,
+  runCli,
+  type Sandbox,
+  setAccessTokenExpiry,
+  writeConfig,
+} from './helpers/cli.js';
 
 // `--dpop` on login, token, exec and whoami, against an API that requires DPoP-bound tokens from the
-// dev IdP (through the Gatehouse pipeline).
+// dev IdP (through the Gatehouse pipeline). The key lives with the tokens in the token store.
 let issuer: TestIssuer;
 let sandbox: Sandbox;
-let api: { url: string; close(): Promise<void> };
-
-async function startApi(): Promise<{ url: string; close(): Promise<void> }> {
-  const gate = createGatehouse({
-    oidc: { issuers: [{ issuer: issuer.idp.issuer, audience: issuer.idp.audience, dpop: 'required' }] },
-  });
-  const route = gate.route();
-  const server: Server = createServer(async (req, res) => {
-    const decision = await gate.handle(new NodeRequestView(req), route);
-    if (decision.admitted) {
-      res.writeHead(200, { 'content-type': 'application/json', ...decision.headers });
-      res.end(JSON.stringify({ subject: decision.auth?.subject, authType: decision.auth?.authType }));
-    } else res.writeHead(decision.status, decision.headers).end(JSON.stringify(decision.body));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+let api: DpopApi;
 
 beforeAll(async () => {
   await ensureBuilt();
   issuer = await startTestIssuer();
-  api = await startApi();
+  api = await startDpopApi(issuer.idp, { required: true, nonces: false });
 });
 afterAll(async () => {
   await sandbox?.cleanup();
@@ -56,27 +57,40 @@ const serviceEnv = () => ({
   GATEHOUSE_OIDC_CLIENT_SECRET: issuer.idp.clients.service.clientSecret,
   GATEHOUSE_OIDC_SCOPE: 'api:read',
 });
+const jkt = (token: string) => (decodeJwt(token).cnf as { jkt?: string } | undefined)?.jkt;
+const bearerCall = (token: string) =>
+  fetch(`${api.url}/v1/whoami`, { headers: { authorization: `Bearer ${token}` } });
 
 describe('--dpop', () => {
-  it('login gets a DPoP-bound token and keeps its key 0600 beside the token file; logout deletes both', async () => {
+  it('login keeps the key with the tokens (0600 file); the login stays bound without the flag; logout deletes it', async () => {
     const login = await runCli(['login', '--dpop'], serviceEnv());
     expect(login.code, login.stderr).toBe(0);
-    expect(login.stderr).toMatch(/DPoP-bound to the key [\w-]{43}/);
-    const keyFile = dpopKeyPath(sandbox.tokenFile());
-    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const [, thumbprint] = login.stderr.match(/It is DPoP-bound to the key ([\w-]{43})/) ?? [];
+    expect(thumbprint).toBeDefined();
+    expect(statSync(sandbox.tokenFile()).mode & 0o777).toBe(0o600);
+    const doc = await readTokenFile(sandbox.tokenFile());
+    expect(doc.token_type.toLowerCase()).toBe('dpop');
+    expect(Object.keys(doc.secrets)).toEqual([DPOP_KEY_SECRET]);
+    expect(jkt(doc.access_token)).toBe(thumbprint);
+    expect(existsSync(dpopKeyPath(sandbox.tokenFile()))).toBe(false);
+
     const who = await runCli(['whoami', '--dpop', '--url', api.url], serviceEnv());
     expect(who.code, who.stderr).toBe(0);
-    expect(JSON.parse(who.stdout)).toEqual({
-      subject: issuer.idp.clients.service.clientId,
-      authType: 'oidc',
-    });
-    // The same stored token without proofs is refused.
-    const bearer = await runCli(['whoami', '--url', api.url], serviceEnv());
-    expect(bearer.code).not.toBe(0);
-    expect(bearer.stderr).toContain('401');
+    expect(JSON.parse(who.stdout)).toEqual({ subject: issuer.idp.clients.service.clientId });
+    // Without the flag the stored login is still DPoP-bound: whoami sends proofs, token prints the same token.
+    const again = await runCli(['whoami', '--url', api.url], serviceEnv());
+    expect(again.code, again.stderr).toBe(0);
+    const token = await runCli(['token'], serviceEnv());
+    expect(token.stdout.trim()).toBe(doc.access_token);
+    // That token without a proof is refused.
+    expect((await bearerCall(doc.access_token)).status).toBe(401);
+    const status = await runCli(['status'], serviceEnv());
+    expect(status.stderr).toContain('DPoP:           bound to a key kept with the tokens');
+    expect(JSON.parse((await runCli(['status', '--json'], serviceEnv())).stdout).dpop).toBe(true);
+
     const logout = await runCli(['logout'], serviceEnv());
     expect(logout.code, logout.stderr).toBe(0);
-    expect(existsSync(keyFile)).toBe(false);
+    expect(existsSync(sandbox.tokenFile())).toBe(false);
   });
 
   it('token prints the token and a proof for one request, which works once', async () => {
@@ -87,9 +101,24 @@ describe('--dpop', () => {
     const call = () => fetch(url, { headers: { authorization: `DPoP ${token}`, dpop: proof! } });
     expect((await call()).status).toBe(200);
     expect((await call()).status).toBe(401);
+    const post = await runCli(
+      ['token', '--dpop', '--proof-url', url, '--proof-method', 'post'],
+      serviceEnv(),
+    );
+    expect(decodeJwt(post.stdout.trim().split('\n')[1]!).htm).toBe('POST');
+
     const misuse = await runCli(['token', '--proof-url', url], serviceEnv());
-    expect(misuse.code).not.toBe(0);
+    expect(misuse.code).toBe(2);
     expect(misuse.stderr).toContain('--proof-url needs --dpop');
+    const kubectl = await runCli(
+      ['token', '--dpop', '--proof-url', url, '--output', 'exec-credential'],
+      serviceEnv(),
+    );
+    expect(kubectl.code).toBe(2);
+    expect(kubectl.stderr).toContain('cannot go with --output exec-credential');
+    const relative = await runCli(['token', '--dpop', '--proof-url', '/v1/whoami'], serviceEnv());
+    expect(relative.code).toBe(2);
+    expect(relative.stderr).toContain('must be an absolute http(s) URL');
   });
 
   it('exec hands the token and one proof to the command, never the key', async () => {
@@ -97,12 +126,140 @@ describe('--dpop', () => {
     const script = [
       `const r = await fetch(${JSON.stringify(url)}, { headers: { authorization: 'DPoP ' + process.env.GATEHOUSE_ACCESS_TOKEN, dpop: process.env.GATEHOUSE_DPOP_PROOF } });`,
       "const keys = Object.keys(process.env).filter((k) => /KEY/.test(k) && k !== 'GATEHOUSE_OIDC_CLIENT_ID');",
-      'process.exit(r.status === 200 && keys.length === 0 ? 0 : 3);',
+      'const leaked = Object.values(process.env).some((v) => v.includes(\'"d"\'));',
+      'process.exit(r.status === 200 && keys.length === 0 && !leaked ? 0 : 3);',
     ].join(' ');
     const run = await runCli(
       ['exec', '--dpop', '--proof-url', url, '--', process.execPath, '--input-type=module', '-e', script],
       serviceEnv(),
     );
     expect(run.code, run.stderr).toBe(0);
+    const fresh = await runCli(
+      ['exec', '--dpop', '--keep-fresh', '--proof-url', url, '--', 'true'],
+      serviceEnv(),
+    );
+    expect(fresh.code).toBe(2);
+    expect(fresh.stderr).toContain('cannot go with --keep-fresh');
+  });
+
+  it('--dpop replaces a stored bearer token rather than sending it with proofs', async () => {
+    expect((await runCli(['login'], serviceEnv())).code).toBe(0);
+    const bearer = (await readTokenFile(sandbox.tokenFile())).access_token;
+    expect(jkt(bearer)).toBeUndefined();
+    const who = await runCli(['whoami', '--dpop', '--url', api.url], serviceEnv());
+    expect(who.code, who.stderr).toBe(0);
+    expect(who.stderr).toContain('not bound to the DPoP key in use');
+    const doc = await readTokenFile(sandbox.tokenFile());
+    expect(doc.access_token).not.toBe(bearer);
+    expect(jkt(doc.access_token)).toBeDefined();
+    // And `login` without --dpop makes a bearer login again.
+    expect((await runCli(['login'], serviceEnv())).code).toBe(0);
+    expect((await readTokenFile(sandbox.tokenFile())).secrets).toBeUndefined();
+    expect((await runCli(['status'], serviceEnv())).stderr).not.toContain('DPoP:');
+  });
+
+  it('a person logs in with --dpop, encrypted: the refresh is signed with the stored key without the flag', async () => {
+    const env = { ...loginEnv(sandbox, issuer), GATEHOUSE_TOKEN_PASSPHRASE: 'correct horse' };
+    const login = await loginHeadlessly(issuer, env, ['--dpop']);
+    expect(login.code, login.stderr).toBe(0);
+    const [, thumbprint] = login.stderr.match(/The tokens are DPoP-bound to the key ([\w-]{43})/) ?? [];
+    const doc = await readTokenFile(sandbox.tokenFile());
+    expect(doc.secrets).toBeUndefined();
+    expect(Object.keys(doc.secrets_encrypted)).toEqual([DPOP_KEY_SECRET]);
+    expect(JSON.stringify(doc)).not.toMatch(/"d"/);
+    expect(jkt(doc.access_token)).toBe(thumbprint);
+
+    // The access token is about to expire: `token` refreshes with a proof signed by the stored key (the
+    // dev IdP binds a public client's refresh token to the key, so a refresh without it would be refused).
+    await setAccessTokenExpiry(sandbox.tokenFile(), 5);
+    const token = await runCli(['token'], env);
+    expect(token.code, token.stderr).toBe(0);
+    expect(token.stdout.trim()).not.toBe(doc.access_token);
+    expect(jkt(token.stdout.trim())).toBe(thumbprint);
+    const who = await runCli(['whoami', '--url', api.url], env);
+    expect(who.code, who.stderr).toBe(0);
+    expect(JSON.parse(who.stdout)).toEqual({ subject: 'alice' });
+    // Without the passphrase the key cannot be read, as the refresh token cannot.
+    const locked = await runCli(['whoami', '--url', api.url], loginEnv(sandbox, issuer));
+    expect(locked.code).toBe(2);
+  });
+
+  it('a key file left beside the token file by an earlier version is moved into the token store', async () => {
+    // What the earlier CLI left after `login --dpop`: `default.dpop.json`, and tokens bound to it.
+    const path = sandbox.tokenFile();
+    const settings = { issuer: issuer.idp.issuer, clientId: issuer.idp.clients.service.clientId };
+    const key = await loadDpopKey({ tokenFile: path, ...settings });
+    const client = createOidcClient({
+      ...settings,
+      clientSecret: issuer.idp.clients.service.clientSecret,
+      scope: 'api:read',
+      dpop: key,
+    });
+    const token = await createClientCredentialsSource(client, {
+      store: createFileTokenStore({ path, ...settings }),
+    }).getToken();
+    expect(existsSync(dpopKeyPath(path))).toBe(true);
+
+    const who = await runCli(['whoami', '--url', api.url], serviceEnv());
+    expect(who.code, who.stderr).toBe(0);
+    expect(existsSync(dpopKeyPath(path))).toBe(false);
+    const doc = await readTokenFile(path);
+    expect(doc.access_token).toBe(token); // the same token, now with its key
+    expect(Object.keys(doc.secrets)).toEqual([DPOP_KEY_SECRET]);
+    expect(jkt(doc.access_token)).toBe(key.thumbprint);
+  });
+
+  it('"dpop": true in the profile; --dpop cannot go with an ID token or an exchange step', async () => {
+    await writeConfig(sandbox, {
+      profiles: {
+        default: { dpop: true },
+        google: { tokenType: 'id_token', dpop: true },
+        cluster: { exchange: { issuer: issuer.idp.issuer, clientId: 'x' } },
+      },
+    });
+    const login = await runCli(['login'], serviceEnv());
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stderr).toContain('DPoP-bound to the key');
+    const google = await runCli(['token', '--profile', 'google'], serviceEnv());
+    expect(google.code).toBe(2);
+    expect(google.stderr).toContain('cannot go with --token-type id_token');
+    const cluster = await runCli(['token', '--profile', 'cluster', '--dpop'], serviceEnv());
+    expect(cluster.code).toBe(2);
+    expect(cluster.stderr).toContain('DPoP-bound exchanged tokens are not supported');
+    await writeConfig(sandbox, { profiles: { bad: { dpop: 'yes' } } });
+    const bad = await runCli(['token', '--profile', 'bad'], serviceEnv());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"profiles.bad.dpop" must be true or false');
+  });
+});
+
+describe.skipIf(!HAS_SECRET_SERVICE)('--dpop with --token-storage keychain', () => {
+  let secretService: SecretService;
+  beforeAll(async () => {
+    secretService = await startSecretService();
+  });
+  afterAll(async () => {
+    await secretService?.close();
+  });
+
+  it('keeps the key in the keychain with the tokens, never in the file', async () => {
+    const env = {
+      ...serviceEnv(),
+      GATEHOUSE_TOKEN_STORAGE: 'keychain',
+      DBUS_SESSION_BUS_ADDRESS: secretService.env.DBUS_SESSION_BUS_ADDRESS!,
+    };
+    const login = await runCli(['login', '--dpop'], env);
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stderr).not.toContain('warning');
+    const doc = await readTokenFile(sandbox.tokenFile());
+    expect(doc.keychain).toBeDefined();
+    expect(doc.secrets).toBeUndefined();
+    expect(doc.access_token).toBeUndefined();
+    const who = await runCli(['whoami', '--url', api.url], env);
+    expect(who.code, who.stderr).toBe(0);
+    expect(who.stderr).toBe('');
+    expect((await runCli(['status'], env)).stderr).toContain('DPoP:           bound');
+    expect((await runCli(['logout'], env)).code).toBe(0);
+    expect(secretService.items('gatehouse').filter((i) => i.includes(sandbox.tokenFile()))).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@ afterAll(async () => {
 });
 
 const COMMANDS = ['login', 'logout', 'status', 'token', 'exec', 'whoami'];
+const DAEMON_COMMANDS = ['start', 'status', 'stop', 'run'];
 
 describe('gatehouse --help', () => {
   it('explains login for a human, client credentials for a service, and the token file security', async () => {
@@ -39,6 +40,40 @@ describe('gatehouse --help', () => {
     expect(stdout).toContain(`Usage: gatehouse ${command}`);
     expect(stdout).toContain('--profile');
     expect(stdout).toContain('--issuer');
+    expect(stdout).toMatch(/Examples?:/);
+  });
+
+  it('daemon --help lists start, status, stop and run, each with its own --help and an example', async () => {
+    const { code, stdout } = await runCli(['daemon', '--help'], sandbox.env);
+    expect(code).toBe(0);
+    for (const sub of DAEMON_COMMANDS) expect(stdout).toContain(`  ${sub} `);
+    for (const sub of DAEMON_COMMANDS) {
+      const help = await runCli(['daemon', sub, '--help'], sandbox.env);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain(`Usage: gatehouse daemon ${sub}`);
+      expect(help.stdout).toContain('--profile');
+      expect(help.stdout).toContain(`Example: gatehouse daemon ${sub}`);
+    }
+  });
+
+  it('each option names its environment variable, and the choices', async () => {
+    const help = await runCli(['token', '--help'], sandbox.env);
+    const stdout = help.stdout.replace(/\s+/g, ' '); // commander wraps at 80 columns
+    for (const variable of [
+      'GATEHOUSE_PROFILE',
+      'GATEHOUSE_OIDC_ISSUER',
+      'GATEHOUSE_OIDC_CLIENT_ID',
+      'GATEHOUSE_OIDC_GRANT_TYPE',
+      'GATEHOUSE_OIDC_USERNAME',
+      'GATEHOUSE_OIDC_TOKEN_TYPE',
+      'GATEHOUSE_TOKEN_STORAGE',
+      'GATEHOUSE_TOKEN_FILE',
+    ]) {
+      expect(stdout).toContain(`env: ${variable}`);
+    }
+    expect(stdout).toMatch(/choices: "access_token", "id_token"/);
+    expect(stdout).toMatch(/choices: "token", "exec-credential"/);
+    expect(stdout).toContain('Examples:');
   });
 
   it('help <command> works too', async () => {
@@ -67,12 +102,20 @@ describe('usage errors exit 2', () => {
   it.each([
     [['bogus'], /unknown command 'bogus'/],
     [['token', '--bogus'], /unknown option '--bogus'/],
-    [['login', '--grant', 'password'], /argument 'password' is invalid.*Allowed choices/s],
+    [['login', '--grant', 'implicit'], /argument 'implicit' is invalid.*Allowed choices/s],
+    [
+      ['token', '--token-type', 'refresh_token'],
+      /argument 'refresh_token' is invalid.*access_token, id_token/s,
+    ],
+    [['token', '--output', 'yaml'], /argument 'yaml' is invalid.*token, exec-credential/s],
+    [['status', '--token-storage', 'vault'], /argument 'vault' is invalid.*file, keychain/s],
+    [['exec', '--refresh-before', '60', '--', 'true'], /--refresh-before applies to --keep-fresh/],
+    [['exec', '--keep-fresh', '--refresh-before', 'soon', '--', 'true'], /must be a whole number of seconds/],
     [['whoami'], /required option '--url <service>' not specified/],
     [['exec'], /missing required argument 'command'/],
     [
       ['token', '--port', 'abc', '--issuer', 'http://127.0.0.1:1', '--client-id', 'x'],
-      /--port must be an integer/,
+      /option '--port <port>' argument 'abc' is invalid\. must be an integer from 0 to 65535/,
     ],
     [['exec', '--env-var', '1BAD', '--', 'true'], /--env-var "1BAD" is not a valid variable name/],
     [['whoami', '--url', 'http://api.example.com'], /Refusing to send a token over plain http/],

@@ -44,8 +44,9 @@ describe('settings precedence: flags, then environment, then the config file pro
         },
       },
     });
-    const env = { ...sandbox.env, GATEHOUSE_OIDC_CLIENT_ID: 'env-client', GATEHOUSE_OIDC_SCOPE: 'env-scope' };
-    const settings = await resolveSettings({ scope: 'flag-scope' }, env, () => {});
+    // Commander hands over a flag, or else its variable, as the flag's value; the file fills the rest.
+    const env = sandbox.env;
+    const settings = await resolveSettings({ clientId: 'env-client', scope: 'flag-scope' }, env, () => {});
     expect(settings).toMatchObject({
       profile: 'dev',
       issuer: 'https://file.example',
@@ -54,31 +55,39 @@ describe('settings precedence: flags, then environment, then the config file pro
       port: 5000,
       tokenFile: join(sandbox.home, 't.json'),
       grant: 'authorization_code',
+      tokenType: 'access_token',
+      tokenStorage: 'file',
     });
-    expect(
-      (await resolveSettings({}, { ...env, GATEHOUSE_TOKEN_FILE: '/x/env.json' }, () => {})).tokenFile,
-    ).toBe('/x/env.json');
-    expect(
-      (
-        await resolveSettings(
-          { tokenFile: '/x/flag.json' },
-          { ...env, GATEHOUSE_TOKEN_FILE: '/x/env.json' },
-          () => {},
-        )
-      ).tokenFile,
-    ).toBe('/x/flag.json');
+    expect((await resolveSettings({ tokenFile: '/x/flag.json' }, env, () => {})).tokenFile).toBe(
+      '/x/flag.json',
+    );
+    // An exported but empty variable counts as unset.
+    expect((await resolveSettings({ issuer: '' }, env, () => {})).issuer).toBe('https://file.example');
   });
 
   it('selects the profile by --profile, then GATEHOUSE_PROFILE, then defaultProfile, then "default"', async () => {
-    await writeConfig({ defaultProfile: 'dev', profiles: { dev: {}, ci: {}, prod: {} } });
+    await writeConfig({
+      defaultProfile: 'dev',
+      profiles: {
+        dev: { grant: 'client_credentials' },
+        ci: { grant: 'client_credentials', tokenFile: join(sandbox.home, 'ci.json') },
+        prod: { grant: 'client_credentials', tokenFile: join(sandbox.home, 'prod.json') },
+      },
+    });
     const env = sandbox.env;
     expect((await resolveSettings({}, env, () => {})).profile).toBe('dev');
-    expect((await resolveSettings({}, { ...env, GATEHOUSE_PROFILE: 'ci' }, () => {})).profile).toBe('ci');
-    expect(
-      (await resolveSettings({ profile: 'prod' }, { ...env, GATEHOUSE_PROFILE: 'ci' }, () => {})).profile,
-    ).toBe('prod');
-    const prod = await resolveSettings({ profile: 'prod' }, env, () => {});
-    expect(prod.tokenFile).toBe(join(sandbox.configDir, 'tokens', 'prod.json'));
+    expect((await resolveSettings({ profile: 'prod' }, env, () => {})).tokenFile).toBe(
+      join(sandbox.home, 'prod.json'),
+    );
+    // Through the command, whose --profile falls back to GATEHOUSE_PROFILE: status names the token file.
+    const fromEnv = await runCli(['status'], { ...env, GATEHOUSE_PROFILE: 'ci' });
+    expect(fromEnv.stderr).toContain(`profile "ci", no tokens at ${join(sandbox.home, 'ci.json')}`);
+    const fromFlag = await runCli(['status', '--profile', 'prod'], { ...env, GATEHOUSE_PROFILE: 'ci' });
+    expect(fromFlag.stderr).toContain(`profile "prod", no tokens at ${join(sandbox.home, 'prod.json')}`);
+    const fallback = await runCli(['status'], env);
+    expect(fallback.stderr).toContain(
+      `profile "dev", no tokens at ${join(sandbox.configDir, 'tokens', 'dev.json')}`,
+    );
   });
 
   it('environment beats the config file, flags beat the environment (against the IdP)', async () => {
@@ -152,13 +161,25 @@ describe('configuration errors exit 2 and say what to set', () => {
     expect(stderr).toContain('http:// is only accepted on a loopback host');
   });
 
-  it('an unknown grant from the environment', async () => {
+  it('an unknown grant from the environment names the variable', async () => {
     const { code, stderr } = await runCli(['token'], {
       ...sandbox.env,
-      GATEHOUSE_OIDC_GRANT_TYPE: 'password',
+      GATEHOUSE_OIDC_GRANT_TYPE: 'implicit',
     });
     expect(code).toBe(2);
-    expect(stderr).toContain('Unknown grant "password"');
+    expect(stderr).toContain("value 'implicit' from env 'GATEHOUSE_OIDC_GRANT_TYPE' is invalid");
+    expect(stderr).toContain(
+      'Allowed choices are authorization_code, client_credentials, device_code, password',
+    );
+  });
+
+  it.each([
+    ['GATEHOUSE_OIDC_TOKEN_TYPE', 'refresh_token'],
+    ['GATEHOUSE_TOKEN_STORAGE', 'vault'],
+  ])('an invalid %s is exit 2 naming it', async (variable, value) => {
+    const { code, stderr } = await runCli(['token'], { ...sandbox.env, [variable]: value });
+    expect(code).toBe(2);
+    expect(stderr).toContain(`value '${value}' from env '${variable}' is invalid`);
   });
 
   it('a config file that is not JSON names the file', async () => {
@@ -171,6 +192,26 @@ describe('configuration errors exit 2 and say what to set', () => {
   it.each([
     [{ profiles: { default: { port: 'eighty' } } }, '"profiles.default.port" must be an integer'],
     [{ profiles: { default: { grant: 'implicit' } } }, '"profiles.default.grant" must be one of'],
+    [
+      { profiles: { default: { tokenType: 'jwt' } } },
+      '"profiles.default.tokenType" must be one of access_token, id_token',
+    ],
+    [
+      { profiles: { default: { tokenStorage: 'vault' } } },
+      '"profiles.default.tokenStorage" must be one of file, keychain',
+    ],
+    [
+      { profiles: { default: { exchange: { issuer: 'https://sts.example' } } } },
+      '"profiles.default.exchange.clientId" is required',
+    ],
+    [
+      { profiles: { default: { exchange: { clientId: 'x' } } } },
+      '"profiles.default.exchange.issuer" is required',
+    ],
+    [
+      { profiles: { default: { exchange: { clientId: 'x', issuer: 'https://sts.example', from: 'nope' } } } },
+      '"profiles.default.exchange.from" must name another profile',
+    ],
     [{ profiles: { default: { issuer: 42 } } }, '"profiles.default.issuer" must be a non-empty string'],
     [{ profiles: [] }, '"profiles" must be an object'],
   ])('an invalid field names it: %j', async (config, message) => {

@@ -7,27 +7,29 @@
  * @example
  * ```ts
  * import type { ClientErrorCode } from '@gatehouse/client';
- * const retryable = (code: ClientErrorCode) => code === 'NETWORK_ERROR';
+ * const retryable = (code: ClientErrorCode) => code === 'network_error';
  * ```
  */
 export type ClientErrorCode =
-  | 'INVALID_OPTIONS'
-  | 'INSECURE_ISSUER'
-  | 'DISCOVERY_FAILED'
-  | 'TOKEN_REQUEST_FAILED'
-  | 'NETWORK_ERROR'
-  | 'LOGIN_REQUIRED'
-  | 'LOGIN_CANCELLED'
-  | 'LOGIN_TIMEOUT'
-  | 'CALLBACK_PORT_IN_USE'
-  | 'AUTHORIZATION_DENIED'
-  | 'INVALID_AUTHORIZATION_RESPONSE'
-  | 'DEVICE_CODE_EXPIRED'
-  | 'TOKEN_STORE_FAILED'
-  | 'PASSPHRASE_REQUIRED'
-  | 'WRONG_PASSPHRASE'
-  | 'API_KEY_MISSING'
-  | 'REVOCATION_FAILED';
+  | 'invalid_options'
+  | 'insecure_issuer'
+  | 'discovery_failed'
+  | 'token_request_failed'
+  | 'network_error'
+  | 'login_required'
+  | 'login_cancelled'
+  | 'login_timeout'
+  | 'callback_port_in_use'
+  | 'authorization_denied'
+  | 'invalid_authorization_response'
+  | 'device_code_expired'
+  | 'token_store_failed'
+  | 'passphrase_required'
+  | 'wrong_passphrase'
+  | 'api_key_missing'
+  | 'revocation_failed'
+  | 'id_token_unavailable'
+  | 'keychain_unavailable';
 
 /**
  * Base class of every error thrown by `@gatehouse/client`.
@@ -40,7 +42,7 @@ export type ClientErrorCode =
  * try {
  *   await source.getToken();
  * } catch (err) {
- *   if (err instanceof GatehouseClientError && err.code === 'LOGIN_REQUIRED') {
+ *   if (err instanceof GatehouseClientError && err.code === 'login_required') {
  *     console.error(err.message);
  *   }
  * }
@@ -68,11 +70,11 @@ export class GatehouseClientError extends Error {
  * ```
  */
 export class InvalidOptionsError extends GatehouseClientError {
-  declare readonly code: 'INVALID_OPTIONS';
+  declare readonly code: 'invalid_options';
   /** The option at fault. */
   readonly option: string;
   constructor(option: string, message: string) {
-    super('INVALID_OPTIONS', message);
+    super('invalid_options', message);
     this.option = option;
   }
 }
@@ -88,12 +90,12 @@ export class InvalidOptionsError extends GatehouseClientError {
  * ```
  */
 export class InsecureIssuerError extends GatehouseClientError {
-  declare readonly code: 'INSECURE_ISSUER';
+  declare readonly code: 'insecure_issuer';
   /** The refused URL. */
   readonly issuer: string;
   constructor(issuer: string) {
     super(
-      'INSECURE_ISSUER',
+      'insecure_issuer',
       `Refusing "${issuer}": http:// is only accepted on a loopback host (127.0.0.0/8, localhost, ::1). ` +
         'Use https://, or pass allowInsecureRequests: true for a test network you trust.',
     );
@@ -112,11 +114,11 @@ export class InsecureIssuerError extends GatehouseClientError {
  * ```
  */
 export class DiscoveryError extends GatehouseClientError {
-  declare readonly code: 'DISCOVERY_FAILED';
+  declare readonly code: 'discovery_failed';
   /** The issuer that failed discovery. */
   readonly issuer: string;
   constructor(issuer: string, cause: unknown) {
-    super('DISCOVERY_FAILED', `OpenID discovery failed for issuer "${issuer}": ${describe(cause)}`, {
+    super('discovery_failed', `OpenID discovery failed for issuer "${issuer}": ${describe(cause)}`, {
       cause,
     });
     this.issuer = issuer;
@@ -135,7 +137,7 @@ export class DiscoveryError extends GatehouseClientError {
  * ```
  */
 export class TokenRequestError extends GatehouseClientError {
-  declare readonly code: 'TOKEN_REQUEST_FAILED';
+  declare readonly code: 'token_request_failed';
   /** The grant type of the failed request. */
   readonly grantType: string;
   /** The OAuth `error` code when the server sent one. */
@@ -152,7 +154,7 @@ export class TokenRequestError extends GatehouseClientError {
     const what = detail.error
       ? `${detail.error}${detail.errorDescription ? ` (${detail.errorDescription})` : ''}`
       : (detail.reason ?? 'unexpected response');
-    super('TOKEN_REQUEST_FAILED', `The ${grantType} token request failed: ${what}`, { cause });
+    super('token_request_failed', `The ${grantType} token request failed: ${what}`, { cause });
     this.grantType = grantType;
     this.oauthError = detail.error;
     this.oauthErrorDescription = detail.errorDescription;
@@ -171,11 +173,11 @@ export class TokenRequestError extends GatehouseClientError {
  * ```
  */
 export class NetworkError extends GatehouseClientError {
-  declare readonly code: 'NETWORK_ERROR';
+  declare readonly code: 'network_error';
   /** The URL that could not be reached, when known. */
   readonly url: string | undefined;
   constructor(url: string | undefined, cause: unknown) {
-    super('NETWORK_ERROR', `Could not reach ${url ?? 'the authorization server'}: ${describe(cause)}`, {
+    super('network_error', `Could not reach ${url ?? 'the authorization server'}: ${describe(cause)}`, {
       cause,
     });
     this.url = url;
@@ -194,11 +196,11 @@ export class NetworkError extends GatehouseClientError {
  * ```
  */
 export class LoginRequiredError extends GatehouseClientError {
-  declare readonly code: 'LOGIN_REQUIRED';
+  declare readonly code: 'login_required';
   /** Why a login is needed. */
   readonly reason: string;
   constructor(reason: string, hint: string, cause?: unknown) {
-    super('LOGIN_REQUIRED', `Not logged in (${reason}). To sign in, ${hint}.`, { cause });
+    super('login_required', `Not logged in (${reason}). To sign in, ${hint}.`, { cause });
     this.reason = reason;
   }
 }
@@ -213,9 +215,9 @@ export class LoginRequiredError extends GatehouseClientError {
  * ```
  */
 export class LoginCancelledError extends GatehouseClientError {
-  declare readonly code: 'LOGIN_CANCELLED';
+  declare readonly code: 'login_cancelled';
   constructor() {
-    super('LOGIN_CANCELLED', 'Login cancelled.');
+    super('login_cancelled', 'Login cancelled.');
   }
 }
 
@@ -229,11 +231,11 @@ export class LoginCancelledError extends GatehouseClientError {
  * ```
  */
 export class LoginTimeoutError extends GatehouseClientError {
-  declare readonly code: 'LOGIN_TIMEOUT';
+  declare readonly code: 'login_timeout';
   /** The timeout that elapsed, in seconds. */
   readonly timeoutSecs: number;
   constructor(timeoutSecs: number) {
-    super('LOGIN_TIMEOUT', `Login timed out after ${timeoutSecs} s without a response from the browser.`);
+    super('login_timeout', `Login timed out after ${timeoutSecs} s without a response from the browser.`);
     this.timeoutSecs = timeoutSecs;
   }
 }
@@ -248,12 +250,12 @@ export class LoginTimeoutError extends GatehouseClientError {
  * ```
  */
 export class CallbackPortInUseError extends GatehouseClientError {
-  declare readonly code: 'CALLBACK_PORT_IN_USE';
+  declare readonly code: 'callback_port_in_use';
   /** The busy port. */
   readonly port: number;
   constructor(host: string, port: number) {
     super(
-      'CALLBACK_PORT_IN_USE',
+      'callback_port_in_use',
       `The login callback port ${host}:${port} is already in use; close the other login or choose another port (--port).`,
     );
     this.port = port;
@@ -271,14 +273,14 @@ export class CallbackPortInUseError extends GatehouseClientError {
  * ```
  */
 export class AuthorizationDeniedError extends GatehouseClientError {
-  declare readonly code: 'AUTHORIZATION_DENIED';
+  declare readonly code: 'authorization_denied';
   /** The OAuth `error` of the authorization response. */
   readonly oauthError: string;
   /** The OAuth `error_description`, when given. */
   readonly oauthErrorDescription: string | undefined;
   constructor(error: string, description?: string) {
     super(
-      'AUTHORIZATION_DENIED',
+      'authorization_denied',
       `The authorization server refused the login: ${error}${description ? ` (${description})` : ''}`,
     );
     this.oauthError = error;
@@ -296,9 +298,9 @@ export class AuthorizationDeniedError extends GatehouseClientError {
  * ```
  */
 export class InvalidAuthorizationResponseError extends GatehouseClientError {
-  declare readonly code: 'INVALID_AUTHORIZATION_RESPONSE';
+  declare readonly code: 'invalid_authorization_response';
   constructor(reason: string, cause?: unknown) {
-    super('INVALID_AUTHORIZATION_RESPONSE', `The login response was rejected: ${reason}`, { cause });
+    super('invalid_authorization_response', `The login response was rejected: ${reason}`, { cause });
   }
 }
 
@@ -312,9 +314,9 @@ export class InvalidAuthorizationResponseError extends GatehouseClientError {
  * ```
  */
 export class DeviceCodeExpiredError extends GatehouseClientError {
-  declare readonly code: 'DEVICE_CODE_EXPIRED';
+  declare readonly code: 'device_code_expired';
   constructor(cause?: unknown) {
-    super('DEVICE_CODE_EXPIRED', 'The device code expired before the login was approved; start again.', {
+    super('device_code_expired', 'The device code expired before the login was approved; start again.', {
       cause,
     });
   }
@@ -331,11 +333,11 @@ export class DeviceCodeExpiredError extends GatehouseClientError {
  * ```
  */
 export class TokenStoreError extends GatehouseClientError {
-  declare readonly code: 'TOKEN_STORE_FAILED';
+  declare readonly code: 'token_store_failed';
   /** The token file. */
   readonly path: string;
   constructor(path: string, operation: string, cause: unknown) {
-    super('TOKEN_STORE_FAILED', `Could not ${operation} the token file ${path}: ${describe(cause)}`, {
+    super('token_store_failed', `Could not ${operation} the token file ${path}: ${describe(cause)}`, {
       cause,
     });
     this.path = path;
@@ -352,12 +354,12 @@ export class TokenStoreError extends GatehouseClientError {
  * ```
  */
 export class PassphraseRequiredError extends GatehouseClientError {
-  declare readonly code: 'PASSPHRASE_REQUIRED';
+  declare readonly code: 'passphrase_required';
   /** The token file. */
   readonly path: string;
   constructor(path: string) {
     super(
-      'PASSPHRASE_REQUIRED',
+      'passphrase_required',
       `The refresh token in ${path} is encrypted and no passphrase was given; set GATEHOUSE_TOKEN_PASSPHRASE or run interactively to be prompted.`,
     );
     this.path = path;
@@ -374,12 +376,12 @@ export class PassphraseRequiredError extends GatehouseClientError {
  * ```
  */
 export class WrongPassphraseError extends GatehouseClientError {
-  declare readonly code: 'WRONG_PASSPHRASE';
+  declare readonly code: 'wrong_passphrase';
   /** The token file. */
   readonly path: string;
   constructor(path: string) {
     super(
-      'WRONG_PASSPHRASE',
+      'wrong_passphrase',
       `The passphrase does not decrypt the refresh token in ${path} (wrong passphrase, or the file was altered).`,
     );
     this.path = path;
@@ -396,11 +398,11 @@ export class WrongPassphraseError extends GatehouseClientError {
  * ```
  */
 export class ApiKeyMissingError extends GatehouseClientError {
-  declare readonly code: 'API_KEY_MISSING';
+  declare readonly code: 'api_key_missing';
   /** The environment variable that was read. */
   readonly variable: string;
   constructor(variable: string) {
-    super('API_KEY_MISSING', `The API key variable ${variable} is not set (or is empty).`);
+    super('api_key_missing', `The API key variable ${variable} is not set (or is empty).`);
     this.variable = variable;
   }
 }
@@ -415,10 +417,117 @@ export class ApiKeyMissingError extends GatehouseClientError {
  * ```
  */
 export class RevocationError extends GatehouseClientError {
-  declare readonly code: 'REVOCATION_FAILED';
+  declare readonly code: 'revocation_failed';
   constructor(cause: unknown) {
-    super('REVOCATION_FAILED', `Token revocation failed: ${describe(cause)}`, { cause });
+    super('revocation_failed', `Token revocation failed: ${describe(cause)}`, { cause });
   }
+}
+
+/**
+ * The ID token is the token to present (`tokenType: 'id_token'`) but the provider issued none, or a refresh
+ * did not renew an expiring one.
+ *
+ * @example
+ * ```ts
+ * import { IdTokenUnavailableError } from '@gatehouse/client';
+ * throw new IdTokenUnavailableError('the refresh response carried no new ID token');
+ * ```
+ */
+export class IdTokenUnavailableError extends GatehouseClientError {
+  declare readonly code: 'id_token_unavailable';
+  /** Why there is no usable ID token. */
+  readonly reason: string;
+  constructor(reason: string) {
+    super(
+      'id_token_unavailable',
+      `No usable ID token: ${reason}. Ask for the "openid" scope, or present the access token instead.`,
+    );
+    this.reason = reason;
+  }
+}
+
+/**
+ * The tokens of a profile are kept in the OS keychain, and the keychain cannot be reached now.
+ *
+ * @example
+ * ```ts
+ * import { KeychainUnavailableError } from '@gatehouse/client';
+ * const err = new KeychainUnavailableError('Secret Service', '/home/me/.gatehouse/tokens/default.json');
+ * console.log(err.keychain);
+ * ```
+ */
+export class KeychainUnavailableError extends GatehouseClientError {
+  declare readonly code: 'keychain_unavailable';
+  /** The keychain's name (`macOS Keychain`, `Windows Credential Manager`, `Secret Service`). */
+  readonly keychain: string;
+  /** The token file that points to the keychain. */
+  readonly path: string;
+  constructor(keychain: string, path: string, cause?: unknown) {
+    super(
+      'keychain_unavailable',
+      `The tokens of ${path} are kept in the ${keychain} keychain, which cannot be reached now; unlock it, or log in again with --token-storage file.`,
+      { cause },
+    );
+    this.keychain = keychain;
+    this.path = path;
+  }
+}
+
+/**
+ * Every error class of `@gatehouse/client`, as a union: with `err` typed as this, `switch (err.code)` narrows
+ * to the class and its fields.
+ *
+ * @example
+ * ```ts
+ * import { type AnyClientError, isClientError } from '@gatehouse/client';
+ *
+ * function explain(err: AnyClientError): string {
+ *   switch (err.code) {
+ *     case 'token_request_failed':
+ *       return `refused: ${err.oauthError ?? 'no OAuth error'}`;
+ *     case 'network_error':
+ *       return `unreachable: ${err.url ?? 'the provider'}`;
+ *     default:
+ *       return err.message;
+ *   }
+ * }
+ * declare const caught: unknown;
+ * if (isClientError(caught)) console.error(explain(caught));
+ * ```
+ */
+export type AnyClientError =
+  | InvalidOptionsError
+  | InsecureIssuerError
+  | DiscoveryError
+  | TokenRequestError
+  | NetworkError
+  | LoginRequiredError
+  | LoginCancelledError
+  | LoginTimeoutError
+  | CallbackPortInUseError
+  | AuthorizationDeniedError
+  | InvalidAuthorizationResponseError
+  | DeviceCodeExpiredError
+  | TokenStoreError
+  | PassphraseRequiredError
+  | WrongPassphraseError
+  | ApiKeyMissingError
+  | RevocationError
+  | IdTokenUnavailableError
+  | KeychainUnavailableError;
+
+/**
+ * True for every error thrown by `@gatehouse/client`, typed as the {@link AnyClientError} union.
+ *
+ * @example
+ * ```ts
+ * import { isClientError } from '@gatehouse/client';
+ * declare const caught: unknown;
+ * if (isClientError(caught) && caught.code === 'login_required') console.error(caught.reason);
+ * ```
+ */
+export function isClientError(err: unknown): err is AnyClientError {
+  return err instanceof GatehouseClientError;
 }
 
 /** A one-line, secret-free description of an unknown error. */

@@ -1,5 +1,7 @@
 // Configuration and environment
 
+// One loopback rule for every package: core's.
+export { isLoopbackHost } from '@gatehouse/core';
 export type { Env, ServiceSourceConfig } from './config/env.js';
 export {
   configDir,
@@ -19,7 +21,9 @@ export type { DpopKeyFileOptions } from './dpop/key-file.js';
 export { dpopKeyPath, loadDpopKey, removeDpopKey } from './dpop/key-file.js';
 export type { DpopProofInput } from './dpop/proof.js';
 export { createDpopProof } from './dpop/proof.js';
-export type { ClientErrorCode } from './errors.js';
+export type { StoredDpopKey, StoredDpopKeyOptions } from './dpop/stored-key.js';
+export { bindDpopKeyToStore, DPOP_KEY_SECRET, openStoredDpopKey } from './dpop/stored-key.js';
+export type { AnyClientError, ClientErrorCode } from './errors.js';
 // Errors
 export {
   ApiKeyMissingError,
@@ -28,9 +32,12 @@ export {
   DeviceCodeExpiredError,
   DiscoveryError,
   GatehouseClientError,
+  IdTokenUnavailableError,
   InsecureIssuerError,
   InvalidAuthorizationResponseError,
   InvalidOptionsError,
+  isClientError,
+  KeychainUnavailableError,
   LoginCancelledError,
   LoginRequiredError,
   LoginTimeoutError,
@@ -51,6 +58,8 @@ export type { BrowserOpener } from './grants/browser.js';
 export { openSystemBrowser } from './grants/browser.js';
 export type { DeviceCodeLoginOptions, DeviceCodePrompt } from './grants/device-code.js';
 export { loginWithDeviceCode } from './grants/device-code.js';
+export type { PasswordLoginOptions } from './grants/password.js';
+export { loginWithPassword } from './grants/password.js';
 export type { TokenExchangeOptions, TokenRequestOptions } from './grants/token-endpoint.js';
 export {
   ACCESS_TOKEN_TYPE,
@@ -69,10 +78,12 @@ export {
   DEFAULT_LOGIN_TIMEOUT_SECS,
   startCallbackServer,
 } from './loopback/callback-server.js';
-export type { AudienceParameter, ClientAuthMethod, OidcClient, OidcClientOptions } from './oidc/client.js';
+export type { ClientAuthMethod, OidcClient, OidcClientOptions } from './oidc/client.js';
 // The client configuration
 export { createOidcClient, DEFAULT_HTTP_TIMEOUT_SECS } from './oidc/client.js';
-export { isLoopbackHost, isSecureOrLoopbackUrl } from './oidc/loopback.js';
+export { isSecureOrLoopbackUrl } from './oidc/loopback.js';
+export type { AudienceParameter, PresetBehaviour, ProviderPreset } from './oidc/presets.js';
+export { detectPreset, PRESET_BEHAVIOUR, PROVIDER_PRESETS } from './oidc/presets.js';
 export type { PkcePair } from './pkce.js';
 // PKCE and request values
 export {
@@ -103,8 +114,16 @@ export type {
   WarningHandler,
 } from './store/file-token-store.js';
 export { createFileTokenStore } from './store/file-token-store.js';
-export type { StoredTokens } from './store/format.js';
+export type { KeychainReference, StoredTokens } from './store/format.js';
 export { TOKEN_FILE_VERSION } from './store/format.js';
-export type { Clock, TokenSet } from './token-set.js';
+export type { Keychain, KeychainProbe } from './store/keychain.js';
+export { KEYCHAIN_SERVICE, keychainName, openKeychain } from './store/keychain.js';
+export type { Clock, PresentedToken, PresentedTokenType, TokenSet } from './token-set.js';
 // Tokens and expiry
-export { DEFAULT_REFRESH_BUFFER_SECS, isExpiring, refreshBufferSecs } from './token-set.js';
+export {
+  DEFAULT_REFRESH_BUFFER_SECS,
+  isExpiring,
+  PRESENTED_TOKEN_TYPES,
+  presentedToken,
+  refreshBufferSecs,
+} from './token-set.js';

@@ -72,8 +72,77 @@ export function refreshBufferSecs(lifetimeSecs: number, maxBufferSecs = DEFAULT_
 }
 
 /**
- * True when a token set is expired or inside its refresh buffer at `nowSecs`. A token without a known
- * expiry is used until the server rejects it (the fetch wrapper then refreshes on the 401).
+ * Which token of a set is sent as the bearer credential: the access token (the default), or the ID token
+ * (Google: services validate ID tokens whose audience is the OAuth client id).
+ *
+ * @example
+ * ```ts
+ * import type { PresentedTokenType } from '@gatehouse/client';
+ * const type: PresentedTokenType = 'id_token';
+ * ```
+ */
+export type PresentedTokenType = 'access_token' | 'id_token';
+
+/**
+ * The values of {@link PresentedTokenType}, the default first.
+ *
+ * @example
+ * ```ts
+ * import { PRESENTED_TOKEN_TYPES } from '@gatehouse/client';
+ * console.log(PRESENTED_TOKEN_TYPES.join(', ')); // access_token, id_token
+ * ```
+ */
+export const PRESENTED_TOKEN_TYPES: readonly PresentedTokenType[] = ['access_token', 'id_token'];
+
+/**
+ * The token a set presents, with its own expiry and issue time (for an ID token, its `exp` and `iat`).
+ *
+ * @example
+ * ```ts
+ * import { presentedToken, type PresentedToken, type TokenSet } from '@gatehouse/client';
+ * declare const tokens: TokenSet;
+ * const sent: PresentedToken | undefined = presentedToken(tokens, 'id_token');
+ * console.log(sent?.expiresAt);
+ * ```
+ */
+export interface PresentedToken {
+  token: string;
+  /** Seconds since the epoch; unset when unknown. */
+  expiresAt?: number;
+  /** When it was issued (its lifetime is `expiresAt - issuedAt`). */
+  issuedAt: number;
+}
+
+/**
+ * The access token or the ID token of a set, with its expiry; `undefined` when the set has no ID token.
+ *
+ * @example
+ * ```ts
+ * import { presentedToken, type TokenSet } from '@gatehouse/client';
+ * declare const tokens: TokenSet;
+ * const bearer = presentedToken(tokens, 'access_token')!.token;
+ * ```
+ */
+export function presentedToken(
+  tokens: TokenSet,
+  type: PresentedTokenType = 'access_token',
+): PresentedToken | undefined {
+  if (type === 'access_token') {
+    const out: PresentedToken = { token: tokens.accessToken, issuedAt: tokens.obtainedAt };
+    if (tokens.expiresAt !== undefined) out.expiresAt = tokens.expiresAt;
+    return out;
+  }
+  if (!tokens.idToken) return undefined;
+  const { exp, iat } = jwtTimes(tokens.idToken);
+  const out: PresentedToken = { token: tokens.idToken, issuedAt: iat ?? tokens.obtainedAt };
+  if (exp !== undefined) out.expiresAt = exp;
+  return out;
+}
+
+/**
+ * True when the presented token of a set (the access token unless told) is expired or inside its refresh
+ * buffer at `nowSecs`, or missing. A token without a known expiry is used until the server rejects it
+ * (the fetch wrapper then refreshes on the 401).
  *
  * @example
  * ```ts
@@ -85,10 +154,13 @@ export function isExpiring(
   tokens: TokenSet,
   nowSecs: number,
   maxBufferSecs = DEFAULT_REFRESH_BUFFER_SECS,
+  type: PresentedTokenType = 'access_token',
 ): boolean {
-  if (tokens.expiresAt === undefined) return false;
-  const lifetime = Math.max(0, tokens.expiresAt - tokens.obtainedAt);
-  return nowSecs >= tokens.expiresAt - refreshBufferSecs(lifetime, maxBufferSecs);
+  const sent = presentedToken(tokens, type);
+  if (!sent) return true;
+  if (sent.expiresAt === undefined) return false;
+  const lifetime = Math.max(0, sent.expiresAt - sent.issuedAt);
+  return nowSecs >= sent.expiresAt - refreshBufferSecs(lifetime, maxBufferSecs);
 }
 
 /** Converts openid-client's token response; the expiry falls back to the access token's `exp` claim. */
@@ -110,11 +182,19 @@ export function toTokenSet(response: TokenEndpointResponse, nowSecs: number): To
 }
 
 function jwtExpiry(token: string): number | undefined {
+  return jwtTimes(token).exp;
+}
+
+/** `exp` and `iat` of a JWT, when it is one (an opaque token has neither). */
+function jwtTimes(token: string): { exp?: number; iat?: number } {
   try {
-    const { exp } = decodeJwt(token);
-    return typeof exp === 'number' ? exp : undefined;
+    const { exp, iat } = decodeJwt(token);
+    return {
+      ...(typeof exp === 'number' ? { exp } : {}),
+      ...(typeof iat === 'number' ? { iat } : {}),
+    };
   } catch {
-    return undefined;
+    return {};
   }
 }
 

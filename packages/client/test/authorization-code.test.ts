@@ -92,7 +92,7 @@ describe('loginWithAuthorizationCode (PKCE, loopback callback)', () => {
       },
     });
     await expect(login).rejects.toBeInstanceOf(AuthorizationDeniedError);
-    await expect(login).rejects.toMatchObject({ code: 'AUTHORIZATION_DENIED', oauthError: 'access_denied' });
+    await expect(login).rejects.toMatchObject({ code: 'authorization_denied', oauthError: 'access_denied' });
   });
 
   it('rejects an authorization response whose ID token nonce does not match', async () => {

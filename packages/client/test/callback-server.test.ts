@@ -68,7 +68,7 @@ describe('startCallbackServer', () => {
     const controller = new AbortController();
     const server = await startCallbackServer({ port: 0, signal: controller.signal });
     controller.abort();
-    await expect(server.waitForCallback()).rejects.toMatchObject({ code: 'LOGIN_CANCELLED' });
+    await expect(server.waitForCallback()).rejects.toMatchObject({ code: 'login_cancelled' });
     await expect(server.waitForCallback()).rejects.toBeInstanceOf(LoginCancelledError);
     expect(await isListening(server.port)).toBe(false);
   });

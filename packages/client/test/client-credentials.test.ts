@@ -113,7 +113,7 @@ describe('client credentials', () => {
     const err = await requestClientCredentialsToken(client).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TokenRequestError);
     expect(err).toMatchObject({
-      code: 'TOKEN_REQUEST_FAILED',
+      code: 'token_request_failed',
       oauthError: 'invalid_client',
       grantType: 'client_credentials',
     });

@@ -1,9 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGatehouse, NodeRequestView } from '@gatehouse/core';
 import { type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,38 +21,7 @@ import {
   requestClientCredentialsToken,
   WrongPassphraseError,
 } from '../src/index.js';
-
-/** An API on loopback behind the Gatehouse pipeline, taking DPoP-bound tokens, with server nonces. */
-async function startApi(idp: DevIdp): Promise<{ url: string; requests: number; close(): Promise<void> }> {
-  const gate = createGatehouse({
-    oidc: {
-      issuers: [{ issuer: idp.issuer, audience: idp.audience }],
-      dpopNonceSecret: 'the api instances share this secret',
-    },
-  });
-  const route = gate.route();
-  const state = { requests: 0 };
-  const server: Server = createServer(async (req, res) => {
-    state.requests++;
-    const decision = await gate.handle(new NodeRequestView(req), route);
-    if (decision.admitted) {
-      res
-        .writeHead(200, { 'content-type': 'application/json', ...decision.headers })
-        .end(JSON.stringify({ subject: decision.auth?.subject }));
-    } else {
-      res.writeHead(decision.status, decision.headers).end(JSON.stringify(decision.body));
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    // No public URL configured: proofs name the address the API listens on.
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    get requests() {
-      return state.requests;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+import { startDpopApi as startApi } from './helpers/dpop-api.js';
 
 describe('DPoP on the client', () => {
   let idp: DevIdp;

@@ -1,3 +1,4 @@
+import { isLoopbackHost as coreIsLoopbackHost } from '@gatehouse/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createOidcClient,
@@ -5,6 +6,7 @@ import {
   InsecureIssuerError,
   InvalidOptionsError,
   isLoopbackHost,
+  isSecureOrLoopbackUrl,
   revokeToken,
 } from '../src/index.js';
 import { startTestIssuer, type TestIssuer } from './helpers/idp.js';
@@ -14,7 +16,6 @@ describe('isLoopbackHost', () => {
     ['127.0.0.1', true],
     ['127.8.9.10', true],
     ['localhost', true],
-    ['LOCALHOST', true],
     ['::1', true],
     ['[::1]', true],
     ['0.0.0.0', false],
@@ -24,6 +25,17 @@ describe('isLoopbackHost', () => {
     ['::', false],
   ])('%s → %s', (host, expected) => {
     expect(isLoopbackHost(host)).toBe(expected);
+  });
+
+  it("is @gatehouse/core's own (one loopback rule for every package)", () => {
+    expect(isLoopbackHost).toBe(coreIsLoopbackHost);
+  });
+
+  it('applies to URL host names, which URL parsing lower-cases (http://LOCALHOST is loopback)', () => {
+    expect(isSecureOrLoopbackUrl(new URL('http://LOCALHOST:4400'))).toBe(true);
+    expect(isSecureOrLoopbackUrl(new URL('http://127.1:4400'))).toBe(true);
+    expect(isSecureOrLoopbackUrl(new URL('http://[::1]:4400'))).toBe(true);
+    expect(isSecureOrLoopbackUrl(new URL('http://idp.example'))).toBe(false);
   });
 });
 

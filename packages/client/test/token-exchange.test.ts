@@ -1,14 +1,17 @@
+import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createFileTokenStore,
   createOidcClient,
   createTokenExchangeSource,
   exchangeToken,
   loginWithAuthorizationCode,
+  TOKEN_EXCHANGE_GRANT,
   TokenRequestError,
   type TokenSource,
 } from '../src/index.js';
-import { startTestIssuer, type TestIssuer } from './helpers/idp.js';
+import { startTestIssuer, type TestIssuer, tempDir } from './helpers/idp.js';
 
 const REPORTS = 'urn:gatehouse:reports';
 let issuer: TestIssuer;
@@ -63,5 +66,65 @@ describe('token exchange (RFC 8693)', () => {
       constructor: TokenRequestError,
       oauthError: 'invalid_grant',
     });
+  });
+});
+
+describe('an exchange source with a store', () => {
+  it('sends the RFC 8693 parameters, keeps the result, and a later source reuses it without the client', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      issuer.proxy.reset();
+      const subject: TokenSource = { getToken: async () => userToken };
+      const path = join(dir, 'exchanged.json');
+      const options = {
+        subject,
+        audience: REPORTS,
+        requestedTokenType: 'urn:ietf:params:oauth:token-type:access_token',
+      };
+      const first = createTokenExchangeSource(serviceClient, {
+        ...options,
+        store: createFileTokenStore({ path }),
+      });
+      const token = await first.getToken();
+      expect(decodeJwt(token)).toMatchObject({ aud: REPORTS, sub: 'alice' });
+      const [request] = issuer.proxy.requests.filter((r) => r.grantType === TOKEN_EXCHANGE_GRANT);
+      expect(request?.params).toMatchObject({
+        subject_token: userToken,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        audience: REPORTS,
+        requested_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      });
+      expect(request?.params.resource).toBeUndefined();
+      expect(await createFileTokenStore({ path }).read()).toMatchObject({
+        accessToken: token,
+        grantType: TOKEN_EXCHANGE_GRANT,
+        audience: REPORTS,
+        clientId: 'gatehouse-service',
+      });
+
+      // Another process: the stored token is still valid, so neither the client nor the subject is needed.
+      const later = createTokenExchangeSource(
+        () => {
+          throw new Error('the exchanging client was built');
+        },
+        {
+          ...options,
+          subject: { getToken: () => Promise.reject(new Error('asked')) },
+          store: createFileTokenStore({ path }),
+        },
+      );
+      expect(await later.getToken()).toBe(token);
+      expect(issuer.proxy.count(TOKEN_EXCHANGE_GRANT)).toBe(1);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('resource goes as RFC 8693 resource', async () => {
+    issuer.proxy.reset();
+    await exchangeToken(serviceClient(), { subjectToken: userToken, resource: REPORTS });
+    const [request] = issuer.proxy.requests.filter((r) => r.grantType === TOKEN_EXCHANGE_GRANT);
+    expect(request?.params).toMatchObject({ resource: REPORTS });
+    expect(request?.params.audience).toBeUndefined();
   });
 });

@@ -1,9 +1,27 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import {
+  PRESENTED_TOKEN_TYPES,
+  PROVIDER_PRESETS,
+  type PresentedTokenType,
+  type ProviderPreset,
+} from '@gatehouse/client';
 import { ConfigError } from '../errors.js';
 
-/** The grants a profile can use. */
-export const GRANTS = ['authorization_code', 'client_credentials', 'device_code'] as const;
+/** The grants a profile can use (`password` only for legacy providers: see the README). */
+export const GRANTS = ['authorization_code', 'client_credentials', 'device_code', 'password'] as const;
+/** Where a profile keeps its tokens. */
+export const TOKEN_STORAGES = ['file', 'keychain'] as const;
+/**
+ * Where a profile keeps its tokens: the token file, or the OS keychain (with the file's other fields beside).
+ *
+ * @example
+ * ```ts
+ * import type { TokenStorage } from '@gatehouse/cli';
+ * const storage: TokenStorage = 'keychain';
+ * ```
+ */
+export type TokenStorage = (typeof TOKEN_STORAGES)[number];
 /**
  * A grant a profile can use.
  *
@@ -36,6 +54,45 @@ export interface ProfileConfig {
   tokenFile?: string;
   port?: number;
   encryptRefreshToken?: boolean;
+  /** The user name of the password grant. */
+  username?: string;
+  /** The token sent and printed: the access token (default) or the ID token. */
+  tokenType?: PresentedTokenType;
+  /** Where the tokens are kept. Default `file`. */
+  tokenStorage?: TokenStorage;
+  /** The provider's conventions; default: recognised from the issuer. */
+  preset?: ProviderPreset;
+  /** DPoP-bound tokens (RFC 9449), as with `--dpop`. */
+  dpop?: boolean;
+  /** Exchange the login's access token (RFC 8693) for the token commands use. */
+  exchange?: ExchangeConfig;
+}
+
+/**
+ * The token exchange step of a profile: `token`, `exec` and `whoami` then use the exchanged token. The
+ * exchanging client's secret comes from `GATEHOUSE_EXCHANGE_CLIENT_SECRET`.
+ *
+ * @example
+ * ```ts
+ * import type { ExchangeConfig } from '@gatehouse/cli';
+ * const exchange: ExchangeConfig = { from: 'corp', issuer: 'https://sts.example.com', clientId: 'cluster-exchange', audience: 'kubernetes' };
+ * ```
+ */
+export interface ExchangeConfig {
+  /** The profile whose access token is exchanged; default: this profile's own login. */
+  from?: string;
+  /** The exchanging authorization server (discovered), unless `tokenEndpoint` is given. */
+  issuer?: string;
+  /** The token endpoint of the exchange, skipping discovery. */
+  tokenEndpoint?: string;
+  /** The exchanging client. */
+  clientId: string;
+  /** RFC 8693 `audience`. */
+  audience?: string;
+  /** RFC 8693 `resource`. */
+  resource?: string;
+  /** RFC 8693 `requested_token_type`, a full URN. */
+  requestedTokenType?: string;
 }
 
 /**
@@ -60,8 +117,31 @@ const STRING_FIELDS = [
   'audience',
   'tokenEndpoint',
   'tokenFile',
+  'username',
 ] as const;
-const KNOWN_FIELDS = new Set<string>([...STRING_FIELDS, 'grant', 'port', 'encryptRefreshToken']);
+const CHOICE_FIELDS = {
+  grant: GRANTS,
+  tokenType: PRESENTED_TOKEN_TYPES,
+  tokenStorage: TOKEN_STORAGES,
+  preset: PROVIDER_PRESETS,
+} as const;
+const KNOWN_FIELDS = new Set<string>([
+  ...STRING_FIELDS,
+  ...Object.keys(CHOICE_FIELDS),
+  'port',
+  'encryptRefreshToken',
+  'dpop',
+  'exchange',
+]);
+const EXCHANGE_FIELDS = [
+  'from',
+  'issuer',
+  'tokenEndpoint',
+  'clientId',
+  'audience',
+  'resource',
+  'requestedTokenType',
+] as const;
 
 /** The config file's location. */
 export function configFilePath(configDir: string): string {
@@ -118,24 +198,58 @@ export async function loadConfigFile(path: string, warn: (message: string) => vo
       if (typeof value !== 'string' || value === '') fail(`${at}.${key}`, 'must be a non-empty string');
       profile[key] = value as string;
     }
-    if (raw.grant !== undefined) {
-      if (!GRANTS.includes(raw.grant as Grant)) fail(`${at}.grant`, `must be one of ${GRANTS.join(', ')}`);
-      profile.grant = raw.grant as Grant;
+    for (const [key, choices] of Object.entries(CHOICE_FIELDS) as [
+      keyof typeof CHOICE_FIELDS,
+      readonly string[],
+    ][]) {
+      const value = raw[key];
+      if (value === undefined) continue;
+      if (!choices.includes(value as string)) fail(`${at}.${key}`, `must be one of ${choices.join(', ')}`);
+      (profile as Record<string, unknown>)[key] = value;
     }
+    if (raw.exchange !== undefined)
+      profile.exchange = parseExchange(raw.exchange, `${at}.exchange`, fail, warn, path);
     if (raw.port !== undefined) {
       if (!Number.isInteger(raw.port) || (raw.port as number) < 0 || (raw.port as number) > 65535) {
         fail(`${at}.port`, 'must be an integer from 0 to 65535');
       }
       profile.port = raw.port as number;
     }
-    if (raw.encryptRefreshToken !== undefined) {
-      if (typeof raw.encryptRefreshToken !== 'boolean')
-        fail(`${at}.encryptRefreshToken`, 'must be true or false');
-      profile.encryptRefreshToken = raw.encryptRefreshToken as boolean;
+    for (const key of ['encryptRefreshToken', 'dpop'] as const) {
+      if (raw[key] === undefined) continue;
+      if (typeof raw[key] !== 'boolean') fail(`${at}.${key}`, 'must be true or false');
+      profile[key] = raw[key] as boolean;
     }
     out.profiles[name] = profile;
   }
   return out;
+}
+
+function parseExchange(
+  raw: unknown,
+  at: string,
+  fail: (field: string, what: string) => never,
+  warn: (message: string) => void,
+  path: string,
+): ExchangeConfig {
+  if (!isObject(raw)) return fail(at, 'must be an object');
+  for (const key of Object.keys(raw)) {
+    if (!(EXCHANGE_FIELDS as readonly string[]).includes(key))
+      warn(`${path}: unknown field "${at}.${key}" ignored`);
+  }
+  const out: Partial<ExchangeConfig> = {};
+  for (const key of EXCHANGE_FIELDS) {
+    const value = raw[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || value === '') fail(`${at}.${key}`, 'must be a non-empty string');
+    out[key] = value as string;
+  }
+  if (!out.clientId) fail(`${at}.clientId`, 'is required');
+  if (!out.issuer && !out.tokenEndpoint) fail(`${at}.issuer`, 'is required (or "tokenEndpoint")');
+  if (out.requestedTokenType && !out.requestedTokenType.startsWith('urn:')) {
+    fail(`${at}.requestedTokenType`, 'must be a full URN (urn:ietf:params:oauth:token-type:…)');
+  }
+  return out as ExchangeConfig;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

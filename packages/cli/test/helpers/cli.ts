@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../../../client/test/helpers/build.js';
@@ -76,7 +77,12 @@ export async function setAccessTokenExpiry(path: string, expiresIn: number) {
 }
 
 /** Starts `node dist/bin.js …args` with exactly `env` (nothing inherited but what the sandbox sets). */
-export function startCli(args: string[], env: Record<string, string | undefined>, cwd = ROOT): RunningCli {
+export function startCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  cwd = ROOT,
+  options: { input?: string } = {},
+): RunningCli {
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<
     string,
     string
@@ -84,8 +90,9 @@ export function startCli(args: string[], env: Record<string, string | undefined>
   const child = spawn(process.execPath, [BIN, ...args], {
     env: clean,
     cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (options.input !== undefined) child.stdin?.end(options.input);
   let out = '';
   let err = '';
   const waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void; reject: (e: Error) => void }[] =
@@ -127,14 +134,62 @@ export function startCli(args: string[], env: Record<string, string | undefined>
   };
 }
 
-/** Runs the CLI to completion. */
+/** Runs the CLI to completion (with `input` on a piped stdin, else no stdin). */
 export function runCli(
   args: string[],
   env: Record<string, string | undefined>,
   cwd = ROOT,
+  options: { input?: string } = {},
 ): Promise<CliResult> {
-  return startCli(args, env, cwd).done;
+  return startCli(args, env, cwd, options).done;
 }
 
-/** The authorization URL `login --no-browser` prints on a line of its own. */
-export const AUTHORIZATION_URL = /^(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)$/m;
+/** Writes `<config dir>/config.json`. */
+export async function writeConfig(sandbox: Sandbox, config: unknown): Promise<void> {
+  await mkdir(sandbox.configDir, { recursive: true });
+  await writeFile(join(sandbox.configDir, 'config.json'), JSON.stringify(config));
+}
+
+/**
+ * Runs `command` under script(1), so that it has a real pseudo-terminal (a person is there), writing
+ * `answers` as the prompts appear. Resolves with everything the terminal showed and the exit code.
+ */
+export async function runInTerminal(
+  command: string,
+  env: Record<string, string>,
+  answers: { prompt: string; answer: string }[] = [],
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn('script', ['-qec', command, '/dev/null'], {
+    env: { ...env, TERM: 'dumb' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const pending = [...answers];
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    output += d;
+    while (pending[0] && output.includes(pending[0].prompt)) {
+      child.stdin.write(`${pending.shift()!.answer}\r`);
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { code, output };
+}
+
+/** `script` (util-linux) gives a command a real pseudo-terminal. */
+export const HAS_SCRIPT = existsSync('/usr/bin/script');
+
+/** Logs the sandbox in at the test issuer with the browser flow (`--no-browser`, driven headlessly). */
+export async function loginHeadlessly(
+  issuer: TestIssuer,
+  env: Record<string, string>,
+  args: string[] = [],
+  username = 'alice',
+): Promise<CliResult> {
+  const cli = startCli(['login', '--no-browser', '--port', '0', ...args], env);
+  const [, url] = await cli.waitForStderr(AUTHORIZATION_URL);
+  await issuer.idp.loginHeadless(url!, { username, password: username }, { deliver: true });
+  return cli.done;
+}
+
+/** The authorization URL `login --no-browser` prints on a line of its own (under any issuer path). */
+export const AUTHORIZATION_URL = /^(http:\/\/127\.0\.0\.1:\d+\/(?:\S*\/)?auth\?\S+)$/m;

@@ -68,23 +68,9 @@ export function dpopKeyPath(tokenFile: string): string {
  */
 export async function loadDpopKey(options: DpopKeyFileOptions): Promise<DpopKey> {
   const path = dpopKeyPath(options.tokenFile);
-  const aad = `dpop ${options.issuer} ${options.clientId}`;
-  const stored = await readKeyFile(path);
-  if (stored !== undefined && stored.issuer === options.issuer && stored.clientId === options.clientId) {
-    let serialized = stored.key;
-    if (stored.sealedKey !== undefined) {
-      const passphrase = await passphraseOf(options.passphrase, path);
-      const { key } = await deriveKey(
-        passphrase,
-        Buffer.from(stored.sealedKey.salt, 'base64url'),
-        stored.sealedKey.iterations,
-      );
-      serialized = unseal(stored.sealedKey, key, aad);
-      if (serialized === undefined) throw new WrongPassphraseError(path);
-    }
-    const key = await importDpopKey(serialized!);
-    if (key.thumbprint === stored.jkt) return key;
-  }
+  const aad = keyAad(options.issuer, options.clientId);
+  const existing = await readDpopKeyFile(options);
+  if (existing !== undefined) return existing;
   const key = await generateDpopKey(options.alg);
   const serialized = await exportDpopKey(key);
   const encrypt = options.encrypt ?? options.passphrase !== undefined;
@@ -121,6 +107,37 @@ export async function removeDpopKey(tokenFile: string): Promise<void> {
   await unlink(dpopKeyPath(tokenFile)).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'ENOENT') throw new TokenStoreError(dpopKeyPath(tokenFile), 'delete', err);
   });
+}
+
+/**
+ * The key kept in `<name>.dpop.json` beside a token file for the same issuer and client, or `undefined` (no
+ * file, another issuer or client, unreadable). Reads only: nothing is made or written.
+ */
+export async function readDpopKeyFile(
+  options: Pick<DpopKeyFileOptions, 'tokenFile' | 'issuer' | 'clientId' | 'passphrase'>,
+): Promise<DpopKey | undefined> {
+  const path = dpopKeyPath(options.tokenFile);
+  const stored = await readKeyFile(path);
+  if (stored === undefined || stored.issuer !== options.issuer || stored.clientId !== options.clientId) {
+    return undefined;
+  }
+  let serialized = stored.key;
+  if (stored.sealedKey !== undefined) {
+    const passphrase = await passphraseOf(options.passphrase, path);
+    const { key } = await deriveKey(
+      passphrase,
+      Buffer.from(stored.sealedKey.salt, 'base64url'),
+      stored.sealedKey.iterations,
+    );
+    serialized = unseal(stored.sealedKey, key, keyAad(options.issuer, options.clientId));
+    if (serialized === undefined) throw new WrongPassphraseError(path);
+  }
+  const key = await importDpopKey(serialized!);
+  return key.thumbprint === stored.jkt ? key : undefined;
+}
+
+function keyAad(issuer: string, clientId: string): string {
+  return `dpop ${issuer} ${clientId}`;
 }
 
 async function readKeyFile(path: string): Promise<KeyFile | undefined> {

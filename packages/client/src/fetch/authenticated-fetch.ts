@@ -1,3 +1,5 @@
+import { createDpopFetch } from '../dpop/fetch.js';
+import type { DpopKey } from '../dpop/key.js';
 import type { TokenSource } from '../sources/token-source.js';
 
 /**
@@ -24,12 +26,19 @@ export type FetchLike = (input: string | URL | Request, init?: RequestInit) => P
 export interface AuthenticatedFetchOptions {
   /** The underlying fetch. Default: the global `fetch`. */
   fetch?: FetchLike;
+  /**
+   * Send the token as a DPoP-bound one (RFC 9449): `Authorization: DPoP <token>` and a fresh proof signed
+   * with this key on every request, server nonces followed (see {@link createDpopFetch}). The tokens must
+   * have been requested with the same key (`createOidcClient({ dpop })`).
+   */
+  dpop?: DpopKey;
 }
 
 /**
  * Wraps `fetch` so every request carries `Authorization: Bearer <token>` from `source`. On a 401 it tells the
  * source the token was rejected, gets a renewed one and retries the request once; a second 401 is returned
- * as is (never a loop). A source whose token does not change (an API key) is not retried.
+ * as is (never a loop). A source whose token does not change (an API key) is not retried. With `dpop`,
+ * the token goes as `DPoP` with a proof per request instead.
  *
  * @example
  * ```ts
@@ -45,6 +54,8 @@ export function createAuthenticatedFetch(
   source: TokenSource,
   options: AuthenticatedFetchOptions = {},
 ): FetchLike {
+  if (options.dpop)
+    return createDpopFetch(source, options.dpop, options.fetch ? { fetch: options.fetch } : {});
   const baseFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   return async (input, init) => {
     // A Request can be sent once; keep a clone (its body teed) for the possible retry.

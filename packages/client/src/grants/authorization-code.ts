@@ -79,12 +79,10 @@ export async function loginWithAuthorizationCode(
   });
   try {
     const scope = withOpenId(options.scope ?? client.options.scope ?? DEFAULT_LOGIN_SCOPE);
-    // OIDC Core §11: a refresh token for offline_access needs prompt=consent (unless the caller chose a prompt).
-    const prompt: Record<string, string> = scope.split(' ').includes('offline_access')
-      ? { prompt: 'consent' }
-      : {};
+    // OIDC Core §11: a refresh token for offline_access needs prompt=consent at most providers (and Google's
+    // access_type=offline); the caller's own prompt wins.
     const url = oidc.buildAuthorizationUrl(config, {
-      ...prompt,
+      ...client.offlineParameters(scope),
       ...options.extraParameters,
       ...client.tokenParameters({ scope, audience: options.audience }),
       redirect_uri: server.redirectUri,

@@ -88,8 +88,8 @@ export async function refreshAccessToken(
   refreshToken: string,
   options: TokenRequestOptions = {},
 ): Promise<TokenSet> {
-  // No scope on refresh unless asked: the server keeps the granted scope (RFC 6749 §6).
-  const params = client.tokenParameters({ audience: options.audience, scope: options.scope ?? '' });
+  // No scope on refresh unless asked (or the provider expects it): the server keeps the granted scope.
+  const params = client.refreshParameters({ audience: options.audience, scope: options.scope });
   const dpop = await client.dpopOptions();
   return grant(client, 'refresh_token', options.clock, (config) =>
     oidc.refreshTokenGrant(config, refreshToken, params, dpop),
@@ -106,6 +106,13 @@ export async function refreshAccessToken(
  * ```
  */
 export interface TokenExchangeOptions extends TokenRequestOptions {
+  /**
+   * The logical name of the target service, sent as RFC 8693's `audience` parameter. Without `audience` and
+   * `resource`, the client's own audience is requested the client's way.
+   */
+  audience?: string;
+  /** The URI of the target service, sent as RFC 8693's `resource` parameter. */
+  resource?: string;
   /** The token to exchange (usually a user's access token). */
   subjectToken: string;
   /** Its RFC 8693 type. Default: access token. */
@@ -135,8 +142,14 @@ export interface TokenExchangeOptions extends TokenRequestOptions {
  * ```
  */
 export async function exchangeToken(client: OidcClient, options: TokenExchangeOptions): Promise<TokenSet> {
+  // RFC 8693 §2.1 has its own `audience` and `resource` parameters; either one replaces the client's default.
+  const target: Record<string, string> = {};
+  if (options.audience) target.audience = options.audience;
+  if (options.resource) target.resource = options.resource;
   const params: Record<string, string> = {
-    ...client.tokenParameters(options),
+    ...(options.audience || options.resource
+      ? { ...client.tokenParameters({ scope: options.scope, audience: '' }), ...target }
+      : client.tokenParameters({ scope: options.scope })),
     subject_token: options.subjectToken,
     subject_token_type: options.subjectTokenType ?? ACCESS_TOKEN_TYPE,
   };

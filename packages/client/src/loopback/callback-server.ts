@@ -1,12 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isLoopbackHost } from '@gatehouse/core';
 import {
   CallbackPortInUseError,
   InvalidOptionsError,
   LoginCancelledError,
   LoginTimeoutError,
 } from '../errors.js';
-import { isLoopbackHost } from '../oidc/loopback.js';
 import { callbackPage, type PageKind } from './pages.js';
 
 /**

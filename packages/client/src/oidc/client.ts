@@ -2,6 +2,15 @@ import * as oidc from 'openid-client';
 import type { DpopKey } from '../dpop/key.js';
 import { DiscoveryError, InsecureIssuerError, InvalidOptionsError } from '../errors.js';
 import { isSecureOrLoopbackUrl } from './loopback.js';
+import {
+  type AudienceParameter,
+  audienceAndScope,
+  detectPreset,
+  offlineParameters,
+  PRESET_BEHAVIOUR,
+  PROVIDER_PRESETS,
+  type ProviderPreset,
+} from './presets.js';
 
 /**
  * How the client authenticates at the token endpoint when it has a secret.
@@ -14,18 +23,6 @@ import { isSecureOrLoopbackUrl } from './loopback.js';
  * ```
  */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
-
-/**
- * The parameter that carries the audience in token requests.
- *
- * @example
- * ```ts
- * import { type AudienceParameter, createOidcClient } from '@gatehouse/client';
- * const audienceParameter: AudienceParameter = 'audience'; // Auth0 style
- * const client = createOidcClient({ issuer: 'https://tenant.auth0.com/', clientId: 'c', audience: 'https://api', audienceParameter });
- * ```
- */
-export type AudienceParameter = 'resource' | 'audience';
 
 /**
  * The one configuration object every grant function takes (through {@link createOidcClient}).
@@ -54,7 +51,16 @@ export interface OidcClientOptions {
   scope?: string;
   /** The API audience to request tokens for. */
   audience?: string;
-  /** Which request parameter carries `audience`: `resource` (RFC 8707, default) or `audience` (Auth0 style). */
+  /**
+   * The provider's conventions: `google`, `entra`, `okta`, `auth0`, `keycloak`, or `generic` (the RFCs).
+   * Default: recognised from the issuer's host (`accounts.google.com`, `login.microsoftonline.com`,
+   * `*.okta.com`, `*.auth0.com`, a `/realms/<name>` path), else `generic`. See {@link PRESET_BEHAVIOUR}.
+   */
+  preset?: ProviderPreset;
+  /**
+   * How `audience` is requested: `resource` (RFC 8707), `audience` (Auth0), `scope` (Entra's
+   * `<audience>/.default`) or `none`. Default: the preset's.
+   */
   audienceParameter?: AudienceParameter;
   /**
    * Allows `http://` on hosts that are not loopback. Off by default: `http://` is accepted automatically only
@@ -92,10 +98,16 @@ export interface OidcClient {
   readonly confidential: boolean;
   /** The validated options. */
   readonly options: Readonly<OidcClientOptions>;
+  /** The provider conventions in effect (given, or recognised from the issuer). */
+  readonly preset: ProviderPreset;
   /** The openid-client configuration (discovered on the first call, then cached). */
   configuration(): Promise<oidc.Configuration>;
-  /** The `resource`/`audience` (and `scope`) parameters for token requests. */
+  /** The audience (`resource`, `audience` or a `.default` scope) and `scope` parameters of a request. */
   tokenParameters(overrides?: { scope?: string; audience?: string }): Record<string, string>;
+  /** Front-channel parameters that ask for a refresh token (`prompt=consent`, `access_type=offline`). */
+  offlineParameters(scope: string): Record<string, string>;
+  /** The parameters of a refresh request: none, or the scope where the provider expects it (Entra). */
+  refreshParameters(overrides?: { scope?: string; audience?: string }): Record<string, string>;
   /**
    * The options that make a token request carry a DPoP proof (`{ DPoP: handle }` for openid-client), or
    * none without a `dpop` key. One handle per client, so the server's nonce is remembered between requests.
@@ -153,13 +165,18 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
       `"clientAuthMethod" ${String(method)} is not supported`,
     );
   }
-  const audienceParameter = options.audienceParameter ?? 'resource';
-  if (audienceParameter !== 'resource' && audienceParameter !== 'audience') {
+  const preset = options.preset ?? detectPreset(issuerUrl);
+  if (!PROVIDER_PRESETS.includes(preset)) {
+    throw new InvalidOptionsError('preset', `"preset" must be one of ${PROVIDER_PRESETS.join(', ')}`);
+  }
+  const audienceParameter = options.audienceParameter ?? PRESET_BEHAVIOUR[preset].audienceParameter;
+  if (!['resource', 'audience', 'scope', 'none'].includes(audienceParameter)) {
     throw new InvalidOptionsError(
       'audienceParameter',
-      '"audienceParameter" must be "resource" or "audience"',
+      '"audienceParameter" must be "resource", "audience", "scope" or "none"',
     );
   }
+  const behaviour = { ...PRESET_BEHAVIOUR[preset], audienceParameter };
   const timeout = options.timeoutSecs ?? DEFAULT_HTTP_TIMEOUT_SECS;
   if (!Number.isFinite(timeout) || timeout <= 0) {
     throw new InvalidOptionsError('timeoutSecs', '"timeoutSecs" must be a positive number');
@@ -215,7 +232,8 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
     issuer,
     clientId: options.clientId,
     confidential: Boolean(options.clientSecret),
-    options: Object.freeze({ ...options, audienceParameter, timeoutSecs: timeout }),
+    options: Object.freeze({ ...options, preset, audienceParameter, timeoutSecs: timeout }),
+    preset,
     configuration() {
       pending ??= discover().catch((err: unknown) => {
         pending = undefined; // a failed discovery is retried on the next call
@@ -224,12 +242,19 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
       return pending;
     },
     tokenParameters(overrides = {}) {
-      const params: Record<string, string> = {};
-      const scope = overrides.scope ?? options.scope;
-      const audience = overrides.audience ?? options.audience;
-      if (scope) params.scope = scope;
-      if (audience) params[audienceParameter] = audience;
-      return params;
+      return audienceAndScope(
+        behaviour,
+        overrides.scope ?? options.scope,
+        overrides.audience ?? options.audience,
+      );
+    },
+    offlineParameters(scope) {
+      return offlineParameters(behaviour, scope);
+    },
+    refreshParameters(overrides = {}) {
+      // RFC 6749 §6: without a scope the server keeps the granted one. Entra's v2 endpoint wants it again.
+      const scope = overrides.scope ?? (behaviour.scopeOnRefresh ? options.scope : undefined);
+      return audienceAndScope(behaviour, scope, overrides.audience ?? options.audience);
     },
     async dpopOptions() {
       if (options.dpop === undefined) return {};

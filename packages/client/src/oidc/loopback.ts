@@ -1,25 +1,8 @@
-import { isIPv4 } from 'node:net';
+import { isLoopbackHost } from '@gatehouse/core';
 
 /**
- * True when a host name is loopback: `localhost`, any address in 127.0.0.0/8, or `::1`.
- * `0.0.0.0` is not loopback (it means "every interface").
- *
- * @example
- * ```ts
- * import { isLoopbackHost } from '@gatehouse/client';
- * isLoopbackHost('127.0.0.1'); // true
- * isLoopbackHost('0.0.0.0'); // false
- * ```
- */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  if (host === 'localhost' || host === '::1') return true;
-  if (isIPv4(host)) return host.split('.')[0] === '127';
-  return false;
-}
-
-/**
- * True when a URL may be used without TLS by default: `https:` anywhere, `http:` only on a loopback host.
+ * True when a URL may be used without TLS by default: `https:` anywhere, `http:` only on a loopback host
+ * (127.0.0.0/8, `localhost`, `::1`, as `@gatehouse/core`'s `isLoopbackHost` decides for every package).
  *
  * @example
  * ```ts

@@ -1,4 +1,12 @@
-import { type Clock, DEFAULT_REFRESH_BUFFER_SECS, isExpiring, nowSecs, type TokenSet } from '../token-set.js';
+import {
+  type Clock,
+  DEFAULT_REFRESH_BUFFER_SECS,
+  isExpiring,
+  nowSecs,
+  type PresentedTokenType,
+  presentedToken,
+  type TokenSet,
+} from '../token-set.js';
 
 /**
  * One interface for every way of getting a token: client credentials, a stored user login, token exchange,
@@ -78,14 +86,17 @@ export class RejectedTokens {
   }
 }
 
-/** True when a token set can be handed out now. */
+/** True when a token set's presented token can be handed out now. */
 export function isUsable(
   tokens: TokenSet | undefined,
   rejected: RejectedTokens,
   clock: Clock,
   maxBufferSecs: number = DEFAULT_REFRESH_BUFFER_SECS,
+  type: PresentedTokenType = 'access_token',
 ): boolean {
-  return !!tokens && !rejected.has(tokens.accessToken) && !isExpiring(tokens, nowSecs(clock), maxBufferSecs);
+  if (!tokens) return false;
+  const sent = presentedToken(tokens, type);
+  return !!sent && !rejected.has(sent.token) && !isExpiring(tokens, nowSecs(clock), maxBufferSecs, type);
 }
 
 /**

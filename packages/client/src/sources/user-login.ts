@@ -1,9 +1,16 @@
-import { LoginRequiredError, NetworkError, TokenRequestError } from '../errors.js';
+import { IdTokenUnavailableError, LoginRequiredError, NetworkError, TokenRequestError } from '../errors.js';
 import { refreshAccessToken } from '../grants/token-endpoint.js';
 import type { OidcClient } from '../oidc/client.js';
 import type { TokenStore } from '../store/file-token-store.js';
 import type { StoredTokens } from '../store/format.js';
-import { type Clock, DEFAULT_REFRESH_BUFFER_SECS, nowSecs, type TokenSet } from '../token-set.js';
+import {
+  type Clock,
+  DEFAULT_REFRESH_BUFFER_SECS,
+  nowSecs,
+  type PresentedTokenType,
+  presentedToken,
+  type TokenSet,
+} from '../token-set.js';
 import {
   isUsable,
   RejectedTokens,
@@ -56,6 +63,12 @@ export interface UserTokenSourceOptions extends RenewalOptions {
   grantType?: string;
   /** What {@link LoginRequiredError} tells the user to do. Default: "run `gatehouse login`". */
   loginHint?: string;
+  /**
+   * The token `getToken()` returns and keeps fresh: the access token (default) or the ID token, which is
+   * then refreshed before it expires. With `id_token`, a login or refresh without a usable ID token throws
+   * {@link IdTokenUnavailableError}.
+   */
+  tokenType?: PresentedTokenType;
 }
 
 /**
@@ -104,10 +117,20 @@ export function createUserTokenSource(client: OidcClient, options: UserTokenSour
   const clock: Clock = options.clock ?? Date.now;
   const buffer = options.refreshBufferSecs ?? DEFAULT_REFRESH_BUFFER_SECS;
   const hint = options.loginHint ?? DEFAULT_LOGIN_HINT;
+  const type: PresentedTokenType = options.tokenType ?? 'access_token';
   const rejected = new RejectedTokens();
   const flight = new SingleFlight<StoredTokens>();
   let cached: StoredTokens | undefined;
-  const usable = (t: StoredTokens | undefined): boolean => isUsable(t, rejected, clock, buffer);
+  const usable = (t: StoredTokens | undefined): boolean => isUsable(t, rejected, clock, buffer, type);
+  /** A set fresh from the provider must present a usable token; only an ID token can be missing. */
+  const checkFresh = (t: StoredTokens, what: string): StoredTokens => {
+    if (type === 'id_token' && !usable(t)) {
+      throw new IdTokenUnavailableError(
+        t.idToken ? `the ${what} did not renew the expiring ID token` : `the ${what} returned no ID token`,
+      );
+    }
+    return t;
+  };
 
   const toStored = (tokens: TokenSet): StoredTokens => ({
     ...tokens,
@@ -121,7 +144,7 @@ export function createUserTokenSource(client: OidcClient, options: UserTokenSour
     if (!options.login) throw new LoginRequiredError(reason, hint, cause);
     const stored = toStored(await options.login());
     await store.withLock(() => store.write(stored));
-    return stored;
+    return checkFresh(stored, 'login');
   };
 
   type LoginNeeded = { loginReason: string; cause?: unknown };
@@ -143,8 +166,9 @@ export function createUserTokenSource(client: OidcClient, options: UserTokenSour
           // invalid_grant & co: the refresh token is dead (expired, revoked, or already rotated away).
           return { loginReason: `the refresh was refused: ${err.oauthError}`, cause: err };
         }
-        const stillValid = current.expiresAt === undefined || current.expiresAt > nowSecs(clock);
-        if (err instanceof NetworkError && stillValid && !rejected.has(current.accessToken)) {
+        const sent = presentedToken(current, type);
+        const stillValid = !!sent && (sent.expiresAt === undefined || sent.expiresAt > nowSecs(clock));
+        if (err instanceof NetworkError && stillValid && !rejected.has(sent.token)) {
           return current; // the server is unreachable, but the token has not expired yet: keep using it
         }
         throw err;
@@ -158,7 +182,7 @@ export function createUserTokenSource(client: OidcClient, options: UserTokenSour
       };
       if (fresh.expiresAt === undefined) delete next.expiresAt;
       await store.write(next);
-      return next;
+      return checkFresh(next, 'refresh');
     });
 
   const getTokenSet = async (): Promise<StoredTokens> => {
@@ -177,7 +201,7 @@ export function createUserTokenSource(client: OidcClient, options: UserTokenSour
 
   return {
     getTokenSet,
-    getToken: async () => (await getTokenSet()).accessToken,
+    getToken: async () => presentedToken(await getTokenSet(), type)!.token,
     invalidate(token) {
       rejected.add(token);
     },

@@ -7,6 +7,8 @@ export interface SeenRequest {
   path: string;
   /** `grant_type` of a token request, `undefined` for other requests. */
   grantType: string | undefined;
+  /** The form parameters of a form-encoded request (test memory only). */
+  params: Record<string, string>;
   /** When it arrived (ms since the epoch). */
   at: number;
 }
@@ -42,10 +44,12 @@ export async function startCountingProxy(targetOrigin: string): Promise<Counting
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const type = req.headers['content-type'] ?? '';
-      const grantType = type.includes('application/x-www-form-urlencoded')
-        ? (new URLSearchParams(body.toString('utf8')).get('grant_type') ?? undefined)
-        : undefined;
-      requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', grantType, at: Date.now() });
+      const form = type.includes('application/x-www-form-urlencoded')
+        ? new URLSearchParams(body.toString('utf8'))
+        : new URLSearchParams();
+      const grantType = form.get('grant_type') ?? undefined;
+      const params = Object.fromEntries(form);
+      requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', grantType, params, at: Date.now() });
       const wait = grantType ? (delays.get(grantType) ?? 0) : 0;
       setTimeout(() => forward(body), wait);
     });

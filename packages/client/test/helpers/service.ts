@@ -26,8 +26,11 @@ export async function startTestService(options: {
   issuer?: string;
   audience?: string;
   apiKeys?: Record<string, string>;
+  /** Default `<issuer>/jwks`. */
+  jwksUri?: string;
 }): Promise<TestService> {
-  const jwks = options.issuer ? createRemoteJWKSet(new URL(`${options.issuer}/jwks`)) : undefined;
+  const jwksUri = options.jwksUri ?? (options.issuer ? `${options.issuer}/jwks` : undefined);
+  const jwks = jwksUri ? createRemoteJWKSet(new URL(jwksUri)) : undefined;
   const hits: ServiceHit[] = [];
   let rejections = 0;
 

@@ -1,13 +1,9 @@
-import {
-  createAuthenticatedFetch,
-  createDpopFetch,
-  isSecureOrLoopbackUrl,
-  NetworkError,
-} from '@gatehouse/client';
+import { createAuthenticatedFetch, isSecureOrLoopbackUrl, NetworkError } from '@gatehouse/client';
 import { Command } from 'commander';
 import { resolveSettings } from '../../config/settings.js';
-import { RuntimeError, UsageError } from '../../errors.js';
-import { openDpopKey, openSource, warner } from '../../session.js';
+import { ServiceError, UsageError } from '../../errors.js';
+import { warner } from '../../session/output.js';
+import { openSession } from '../../session/source.js';
 import type { CommandContext } from '../context.js';
 import { type CommandFlags, withConnectionOptions, withLoginOptions } from '../shared-options.js';
 
@@ -16,8 +12,10 @@ export function whoamiCommand(ctx: CommandContext): Command {
   const command = new Command('whoami')
     .summary("call a service's /v1/whoami with your token")
     .description(
-      'Call GET <url>/v1/whoami with a valid access token and print the JSON answer on stdout. On a 401 the ' +
-        'token is refreshed and the call retried once.',
+      'Call GET <url>/v1/whoami with a valid token (the one `gatehouse token` prints) and print the JSON ' +
+        'answer on stdout. On a 401 the token is renewed and the call retried once. A DPoP-bound token (--dpop, ' +
+        'or a login made with it) is sent as `DPoP` with a fresh proof.\n\n' +
+        'Example: gatehouse whoami --url https://api.example.com --profile prod',
     )
     .requiredOption('--url <service>', 'base URL of a Gatehouse service, e.g. http://127.0.0.1:3000');
   withLoginOptions(withConnectionOptions(command));
@@ -25,10 +23,12 @@ export function whoamiCommand(ctx: CommandContext): Command {
     const { io } = ctx;
     const target = whoamiUrl(flags.url);
     const settings = await resolveSettings(flags, io.env, warner(io));
-    const dpop = await openDpopKey(settings, io, flags.dpop);
-    const source = openSource(settings, io, { browser: flags.browser !== false }, dpop);
-    // With --dpop every request carries a fresh proof signed with the profile's key.
-    const authenticated = dpop ? createDpopFetch(source, dpop) : createAuthenticatedFetch(source);
+    const session = await openSession(settings, io, {
+      browser: flags.browser !== false,
+      interactiveLogin: true,
+    });
+    // A DPoP-bound token (--dpop, or a login made with it) goes with a fresh proof per request.
+    const authenticated = createAuthenticatedFetch(session, session.dpop ? { dpop: session.dpop } : {});
     let res: Response;
     try {
       res = await authenticated(target, { headers: { accept: 'application/json' } });
@@ -38,16 +38,16 @@ export function whoamiCommand(ctx: CommandContext): Command {
     }
     const text = await res.text();
     if (!res.ok) {
-      throw new RuntimeError(
-        'SERVICE_ERROR',
+      throw new ServiceError(
         `${target.href} answered ${res.status}: ${describeErrorBody(text, res.statusText)}`,
+        res.status,
       );
     }
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      throw new RuntimeError('SERVICE_ERROR', `${target.href} did not answer JSON`);
+      throw new ServiceError(`${target.href} did not answer JSON`, res.status);
     }
     io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
   });
