@@ -12,9 +12,10 @@ import {
 import type {} from '@gatehouse/express';
 import { auth as oauth2Bearer } from 'express-oauth2-jwt-bearer';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { bench, do_not_optimize, group, run } from 'mitata';
+import { bench, do_not_optimize, group } from 'mitata';
 import { AUDIENCE, claims, createSigningKey, sign } from '../fixture.js';
 import { KeyServer } from '../key-server.js';
+import { runMitata } from './mitata-rows.js';
 
 // The cost of a DPoP request (RFC 9449) next to a bearer request, and next to express-oauth2-jwt-bearer's DPoP,
 // in one process. A real proof is single-use, so the replay claim is measured with a fresh jti each time
@@ -110,22 +111,9 @@ async function main(): Promise<void> {
     );
   });
 
-  const results = await run({
-    format: 'mitata',
-    colors: false,
-    print: (s: string) => process.stderr.write(`${s}\n`),
-  });
-  const rows = results.benchmarks.flatMap((trial) =>
-    trial.runs.map((r) => ({
-      name: r.name,
-      avgNs: r.stats?.avg,
-      p50Ns: r.stats?.p50,
-      p99Ns: r.stats?.p99,
-      error: r.error === undefined ? undefined : String(r.error),
-    })),
-  );
+  const { cpu, rows } = await runMitata();
   await keyServer.close();
-  process.stdout.write(`${JSON.stringify({ cpu: results.context.cpu, rows })}\n`);
+  process.stdout.write(`${JSON.stringify({ cpu, rows })}\n`);
 }
 
 main().catch((err: unknown) => {

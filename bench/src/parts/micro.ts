@@ -10,7 +10,7 @@ import {
 } from '@gatehouse/core';
 import { createVerifier } from 'fast-jwt';
 import { createLocalJWKSet, type JWK, jwtVerify } from 'jose';
-import { bench, do_not_optimize, group, run } from 'mitata';
+import { bench, do_not_optimize, group } from 'mitata';
 import {
   type Alg,
   AUDIENCE,
@@ -22,6 +22,7 @@ import {
 } from '../fixture.js';
 import { KeyServer } from '../key-server.js';
 import { metricsOn } from '../servers/common.js';
+import { runMitata } from './mitata-rows.js';
 import { API_KEY_NAME } from './tokens.js';
 
 const ALGS: readonly Alg[] = ['RS256', 'ES256', 'EdDSA'];
@@ -155,22 +156,9 @@ async function main(): Promise<void> {
     });
   }
 
-  const results = await run({
-    format: 'mitata',
-    colors: false,
-    print: (s: string) => process.stderr.write(`${s}\n`),
-  });
-  const rows = results.benchmarks.flatMap((trial) =>
-    trial.runs.map((r) => ({
-      name: r.name,
-      avgNs: r.stats?.avg,
-      p50Ns: r.stats?.p50,
-      p99Ns: r.stats?.p99,
-      error: r.error === undefined ? undefined : String(r.error),
-    })),
-  );
+  const { cpu, rows } = await runMitata();
   await keyServer.close();
-  process.stdout.write(`${JSON.stringify({ cpu: results.context.cpu, rows })}\n`);
+  process.stdout.write(`${JSON.stringify({ cpu, rows })}\n`);
 }
 
 main().catch((err: unknown) => {

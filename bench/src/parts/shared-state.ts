@@ -13,10 +13,11 @@ import {
   NodeRequestView,
 } from '@gatehouse/core';
 import { createRedisState } from '@gatehouse/redis';
-import { bench, do_not_optimize, group, run } from 'mitata';
+import { bench, do_not_optimize, group } from 'mitata';
 import { AUDIENCE, claims, createApiKey, createSigningKey, sign } from '../fixture.js';
 import { KeyServer } from '../key-server.js';
 import { BENCH_RATE_LIMIT, benchRevocations } from '../servers/shared-state.js';
+import { runMitata } from './mitata-rows.js';
 import { API_KEY_NAME } from './tokens.js';
 
 const rawHeaders = (authorization: string) => [
@@ -91,20 +92,7 @@ async function main(): Promise<void> {
     bench('API key, rate limit on Redis (leased quota)', () => decide('limit-redis', keyHeaders));
   });
 
-  const results = await run({
-    format: 'mitata',
-    colors: false,
-    print: (s: string) => process.stderr.write(`${s}\n`),
-  });
-  const rows = results.benchmarks.flatMap((trial) =>
-    trial.runs.map((r) => ({
-      name: r.name,
-      avgNs: r.stats?.avg,
-      p50Ns: r.stats?.p50,
-      p99Ns: r.stats?.p99,
-      error: r.error === undefined ? undefined : String(r.error),
-    })),
-  );
+  const { rows } = await runMitata();
   await Promise.all([revocationState.close(), limitState.close(), keyServer.close()]);
   process.stdout.write(`${JSON.stringify({ rows })}\n`);
 }
