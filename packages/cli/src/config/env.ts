@@ -9,7 +9,8 @@ import { ENV, type Env, OIDC_ENV } from '@gatehouse/client';
  * @example
  * ```ts
  * import { CLI_ENV } from '@gatehouse/cli';
- * console.log(CLI_ENV.password); // GATEHOUSE_OIDC_PASSWORD
+ * // Names, never values: a message may name the variable, and must not print what it holds.
+ * const missing = `set ${CLI_ENV.password} or run in a terminal`; // "set GATEHOUSE_OIDC_PASSWORD or …"
  * ```
  */
 export const CLI_ENV = {
