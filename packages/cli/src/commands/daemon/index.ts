@@ -35,22 +35,33 @@ export function daemonCommand(ctx: CommandContext): Command {
   return daemon;
 }
 
-function startCommand(ctx: CommandContext): Command {
-  const command = new Command('start')
-    .summary('start the daemon of a profile (or report the running one)')
-    .description(
-      'Check that the profile has a stored login, then start its daemon in the background (detached, no ' +
-        'output) and return within 5 seconds. Exit 0 when it started one or one was already running (its pid is ' +
-        'printed); exit 1, "run `gatehouse login`", when nothing is stored. An encrypted refresh token needs ' +
-        'GATEHOUSE_TOKEN_PASSPHRASE in the environment (the daemon cannot ask).\n\n' +
-        'Example: gatehouse daemon start --profile dev',
-    );
+/** A `daemon` subcommand: its help, and the connection options that select the profile. */
+function subcommand(name: string, summary: string, description: string): Command {
+  const command = new Command(name).summary(summary).description(description);
   withConnectionOptions(command);
+  return command;
+}
+
+/** The profile the flags select, its daemon's files, and the pid of its running daemon (none: undefined). */
+async function locateDaemon(flags: CommandFlags, io: CliIO) {
+  const settings = await resolveSettings(flags, io.env, warner(io));
+  const files = daemonFiles(settings);
+  return { settings, files, pid: await runningDaemon(files) };
+}
+
+function startCommand(ctx: CommandContext): Command {
+  const command = subcommand(
+    'start',
+    'start the daemon of a profile (or report the running one)',
+    'Check that the profile has a stored login, then start its daemon in the background (detached, no ' +
+      'output) and return within 5 seconds. Exit 0 when it started one or one was already running (its pid is ' +
+      'printed); exit 1, "run `gatehouse login`", when nothing is stored. An encrypted refresh token needs ' +
+      'GATEHOUSE_TOKEN_PASSPHRASE in the environment (the daemon cannot ask).\n\n' +
+      'Example: gatehouse daemon start --profile dev',
+  );
   return command.action(async (flags: CommandFlags, self: Command) => {
     const { io } = ctx;
-    const settings = await resolveSettings(flags, io.env, warner(io));
-    const files = daemonFiles(settings);
-    const running = await runningDaemon(files);
+    const { settings, files, pid: running } = await locateDaemon(flags, io);
     if (running) {
       say(io, `A gatehouse daemon is already running for profile "${settings.profile}" (pid ${running}).`);
       return;
@@ -101,18 +112,15 @@ function startCommand(ctx: CommandContext): Command {
 }
 
 function statusCommand(ctx: CommandContext): Command {
-  const command = new Command('status')
-    .summary('exit 0 when the daemon of a profile runs, 1 when not')
-    .description(
-      "Say whether the profile's daemon runs (its pid and log). Exit 0 when running, 1 when not.\n\n" +
-        'Example: gatehouse daemon status --profile dev',
-    );
-  withConnectionOptions(command);
+  const command = subcommand(
+    'status',
+    'exit 0 when the daemon of a profile runs, 1 when not',
+    "Say whether the profile's daemon runs (its pid and log). Exit 0 when running, 1 when not.\n\n" +
+      'Example: gatehouse daemon status --profile dev',
+  );
   return command.action(async (flags: CommandFlags) => {
     const { io } = ctx;
-    const settings = await resolveSettings(flags, io.env, warner(io));
-    const files = daemonFiles(settings);
-    const pid = await runningDaemon(files);
+    const { settings, files, pid } = await locateDaemon(flags, io);
     if (!pid) throw new DaemonNotRunningError(settings.profile);
     say(
       io,
@@ -122,18 +130,15 @@ function statusCommand(ctx: CommandContext): Command {
 }
 
 function stopCommand(ctx: CommandContext): Command {
-  const command = new Command('stop')
-    .summary('stop the daemon of a profile')
-    .description(
-      "Stop the profile's daemon. Exit 0 when one was stopped, 1 when none ran.\n\n" +
-        'Example: gatehouse daemon stop --profile dev',
-    );
-  withConnectionOptions(command);
+  const command = subcommand(
+    'stop',
+    'stop the daemon of a profile',
+    "Stop the profile's daemon. Exit 0 when one was stopped, 1 when none ran.\n\n" +
+      'Example: gatehouse daemon stop --profile dev',
+  );
   return command.action(async (flags: CommandFlags) => {
     const { io } = ctx;
-    const settings = await resolveSettings(flags, io.env, warner(io));
-    const files = daemonFiles(settings);
-    const pid = await runningDaemon(files);
+    const { settings, files, pid } = await locateDaemon(flags, io);
     if (!pid) {
       await releaseDaemonFiles(files, -1); // the files of a daemon that died, if any
       throw new DaemonNotRunningError(settings.profile);
@@ -149,13 +154,12 @@ function stopCommand(ctx: CommandContext): Command {
 }
 
 function runCommand(ctx: CommandContext): Command {
-  const command = new Command('run')
-    .summary('run the daemon in the foreground (what start runs; for systemd or launchd)')
-    .description(
-      "Run the profile's daemon in this process until SIGTERM, logging to daemon.log in the profile's folder. " +
-        '`daemon start` runs this detached.\n\nExample: gatehouse daemon run --profile dev',
-    );
-  withConnectionOptions(command);
+  const command = subcommand(
+    'run',
+    'run the daemon in the foreground (what start runs; for systemd or launchd)',
+    "Run the profile's daemon in this process until SIGTERM, logging to daemon.log in the profile's folder. " +
+      '`daemon start` runs this detached.\n\nExample: gatehouse daemon run --profile dev',
+  );
   return command.action(async (flags: CommandFlags) => {
     const { io } = ctx;
     const settings = await resolveSettings(flags, io.env, warner(io));
