@@ -80,6 +80,8 @@ export { ISSUER_PRESETS, MICROSOFT_GRAPH_AUDIENCES } from './issuers/presets.js'
 export { isLoopbackHost } from './jwks/url.js';
 export type { JwsAlgorithm } from './jwt/algorithms.js';
 export { SUPPORTED_ALGORITHMS } from './jwt/algorithms.js';
+export type { BackendChoice } from './jwt/backend.js';
+export { useVerificationBackend, verificationBackendName } from './jwt/backend.js';
 export type { JwsHeader } from './jwt/compact.js';
 export type { FailedAuthLimitOptions } from './limits/failed-auth.js';
 export { FailedAuthThrottle } from './limits/failed-auth.js';

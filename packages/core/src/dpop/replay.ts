@@ -1,6 +1,6 @@
-import { hash } from 'node:crypto';
 import type { AuditLogger } from '../audit.js';
 import { DEFAULTS } from '../config/defaults.js';
+import { sha256 } from '../platform/digest.js';
 
 /**
  * The one shared-state operation DPoP needs: "claim this id once, for ttl". `@gatehouse/redis`
@@ -86,7 +86,7 @@ export class ReplayGuard {
     const now = this.now();
     this.sweep(now);
     if (iatSecs * 1000 < this.horizonMs + skewSecs * 1000) return 'too_old';
-    const id = hash('sha256', `${jkt} ${jti}`, 'base64url');
+    const id = sha256(`${jkt} ${jti}`, 'base64url');
     if (this.seen.has(id)) return 'replayed';
     if (this.seen.size >= this.maxEntries) {
       const [oldest, claimedAt] = this.seen.entries().next().value as [string, number];

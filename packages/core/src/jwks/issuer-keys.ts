@@ -3,7 +3,7 @@ import { IssuerUnavailableError, UnknownKeyError } from '../errors.js';
 import { type JwsAlgorithm, keyFitsAlgorithm, type VerificationKey } from '../jwt/algorithms.js';
 import type { ObservedKeySet } from '../observability/insight.js';
 import { type FetchLimits, fetchJson } from './fetch-json.js';
-import { importKeySet } from './key-set.js';
+import { importKeySet, prepareKeySet } from './key-set.js';
 import { urlProblem } from './url.js';
 
 /** Timing rules of an issuer's key set, in milliseconds. */
@@ -142,7 +142,7 @@ export class IssuerKeys implements ObservedKeySet {
         if (this.options.jwksUri === undefined) this.jwksUri = undefined;
         throw err;
       }
-      const { keys, skipped } = importKeySet(document);
+      const { keys, skipped } = await prepareKeySet(importKeySet(document));
       const byKid = new Map<string, VerificationKey[]>();
       for (const key of keys) {
         if (key.kid === undefined) continue;
