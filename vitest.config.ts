@@ -14,6 +14,8 @@ export default defineConfig({
       { find: /^@gatehouse\/koa$/, replacement: src('./packages/koa/src/index.ts') },
       { find: /^@gatehouse\/fastify$/, replacement: src('./packages/fastify/src/index.ts') },
       { find: /^@gatehouse\/nestjs$/, replacement: src('./packages/nestjs/src/index.ts') },
+      { find: /^@gatehouse\/web$/, replacement: src('./packages/web/src/index.ts') },
+      { find: /^@gatehouse\/hono$/, replacement: src('./packages/hono/src/index.ts') },
       { find: /^@gatehouse\/redis$/, replacement: src('./packages/redis/src/index.ts') },
       { find: /^@gatehouse\/client$/, replacement: src('./packages/client/src/index.ts') },
       { find: /^@gatehouse\/dev-idp$/, replacement: src('./apps/dev-idp/src/index.ts') },

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { AuthContext, AuthProvider, GatehouseOptions } from '@gatehouse/core';
 import { authOf as expressAuthOf, gatehouse as expressGatehouse } from '@gatehouse/express';
 import { authOf as fastifyAuthOf, gatehouse as fastifyGatehouse } from '@gatehouse/fastify';
+import { authOf as honoAuthOf, gatehouse as honoGatehouse } from '@gatehouse/hono';
 import { authOf as koaAuthOf, gatehouse as koaGatehouse } from '@gatehouse/koa';
 import {
   AdminOnly,
@@ -13,6 +14,8 @@ import {
   Public,
   RequireScopes,
 } from '@gatehouse/nestjs';
+import { type Gated, authOf as webAuthOf, gatehouse as webGatehouse, withGatehouse } from '@gatehouse/web';
+import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import Router from '@koa/router';
 import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -20,6 +23,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import express from 'express';
 import express4 from 'express4';
 import Fastify from 'fastify';
+import { Hono } from 'hono';
 import Koa from 'koa';
 import Koa2 from 'koa2';
 
@@ -179,6 +183,50 @@ const fastifyTarget = (name: string): Target => ({
   },
 });
 
+// Hono behind @hono/node-server: the client address from the server's bindings, as on Bun and Deno.
+const honoTarget = (name: string): Target => ({
+  name,
+  async start(setup) {
+    const auth = honoGatehouse({ ...gateOptions(setup), publicPaths: ['/health'], realm: 'conformance' });
+    const app = new Hono();
+    app.get('/v1/optional', auth.optional(), (c) =>
+      c.json({ authenticated: c.get('auth') !== undefined, subject: c.get('auth')?.subject }),
+    );
+    app.use(auth);
+    app.get('/health', (c) => c.json({ status: 'ok' }));
+    app.get('/v1/whoami', (c) => c.json(whoami(honoAuthOf(c))));
+    app.get('/v1/admin/status', auth.admin(), (c) => c.json({ admin: true }));
+    app.get('/v1/scoped', auth.scopes('api:write'), (c) => c.json({ scoped: true }));
+    return listen(createAdaptorServer({ fetch: app.fetch }) as Server);
+  },
+});
+
+// Plain fetch handlers behind @gatehouse/web's withGatehouse, as a Worker or a Next.js route would
+// have them, served on Node by @hono/node-server's fetch adapter.
+const webTarget = (name: string): Target => ({
+  name,
+  async start(setup) {
+    const auth = webGatehouse({ ...gateOptions(setup), publicPaths: ['/health'], realm: 'conformance' });
+    const json = (body: unknown) => Response.json(body);
+    const routes: Record<string, (request: Request, env: HttpBindings | Http2Bindings) => Promise<Response>> =
+      {
+        '/health': withGatehouse(auth, () => json({ status: 'ok' })),
+        '/v1/optional': withGatehouse(auth.optional(), (_request, gated: Gated) =>
+          json({ authenticated: gated.auth !== undefined, subject: gated.auth?.subject }),
+        ),
+        '/v1/whoami': withGatehouse(auth, (_request, gated) => json(whoami(webAuthOf(gated)))),
+        '/v1/admin/status': withGatehouse(auth.admin(), () => json({ admin: true })),
+        '/v1/scoped': withGatehouse(auth.scopes('api:write'), () => json({ scoped: true })),
+      };
+    const fetch = (request: Request, env: HttpBindings | Http2Bindings) => {
+      const path = new URL(request.url).pathname;
+      const route = routes[path] ?? withGatehouse(auth, () => new Response('not found', { status: 404 }));
+      return route(request, env);
+    };
+    return listen(createAdaptorServer({ fetch }) as Server);
+  },
+});
+
 export const TARGETS: readonly Target[] = [
   expressTarget('express 5', express),
   koaTarget('koa 3', Koa),
@@ -187,4 +235,6 @@ export const TARGETS: readonly Target[] = [
   koaTarget('koa 2', Koa2),
   nestTarget('nestjs (fastify platform)', 'fastify'),
   fastifyTarget('fastify 5'),
+  honoTarget('hono 4 (@hono/node-server)'),
+  webTarget('web (fetch handlers on @hono/node-server)'),
 ];

@@ -5,3 +5,5 @@
 export { freePort, isPortFree, waitFor } from './ports.js';
 export type { RedisServerOptions } from './redis-server.js';
 export { findRedisServer, hasRedis, RedisServer, rawCommand } from './redis-server.js';
+export type { RuntimeName } from './runtimes.js';
+export { findRuntime, runtimeVersion } from './runtimes.js';
