@@ -6,13 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const PACKAGES = ['core', 'express', 'koa', 'nestjs', 'fastify'];
+const PACKAGES = ['core', 'express', 'koa', 'nestjs', 'fastify', 'web', 'hono'];
 const built = PACKAGES.every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js')));
 const KEY = 'packaged-key-123';
 
 // Versions the user installs next to Gatehouse: the same ones the workspace is tested with.
 const USER_DEPENDENCIES = {
   express: '5.3.0',
+  hono: '4.13.23',
+  '@hono/node-server': '2.1.11',
   fastify: '5.12.8',
   koa: '3.3.0',
   '@nestjs/common': '12.5.1',
@@ -68,7 +70,7 @@ describe.skipIf(!built)('packed tarballs installed into a fresh app (npm test bu
   });
 
   it('installs one copy of @gatehouse/core, shared by the adapters', () => {
-    const nested = ['express', 'koa', 'nestjs', 'fastify'].filter((a) =>
+    const nested = ['express', 'koa', 'nestjs', 'fastify', 'web', 'hono'].filter((a) =>
       existsSync(join(app, 'node_modules/@gatehouse', a, 'node_modules/@gatehouse/core')),
     );
     expect(nested).toEqual([]);
@@ -76,8 +78,10 @@ describe.skipIf(!built)('packed tarballs installed into a fresh app (npm test bu
       'core',
       'express',
       'fastify',
+      'hono',
       'koa',
       'nestjs',
+      'web',
     ]);
   });
 
@@ -117,6 +121,9 @@ describe.skipIf(!built)('packed tarballs installed into a fresh app (npm test bu
     ['koa.mjs', 'koa-esm'],
     ['fastify.cjs', 'fastify-cjs'],
     ['fastify.mjs', 'fastify-esm'],
+    ['hono.cjs', 'hono-cjs'],
+    ['hono.mjs', 'hono-esm'],
+    ['web.mjs', 'web-esm'],
   ])('serves an authenticated request from %s', (file, via) => serve(file, via));
 
   const tsc = (args: string[]) => {

@@ -4,6 +4,7 @@
  * background, at least every 10 s, once {@link Readiness.warmUp} started the loop.
  */
 import { ConfigError } from '../errors.js';
+import { unrefTimer } from '../platform/timers.js';
 import type { ObservedKeySet } from './insight.js';
 
 /**
@@ -123,7 +124,7 @@ export class Readiness {
   private startRetrying(): void {
     if (this.timer !== undefined) return;
     this.timer = setInterval(() => void this.retry(), this.retryIntervalMs);
-    this.timer.unref();
+    unrefTimer(this.timer);
   }
 
   private async retry(): Promise<void> {

@@ -1,3 +1,4 @@
+import { unrefTimer } from '../platform/timers.js';
 import { LocalClaims } from './local-claims.js';
 import { LocalCounters } from './local-counters.js';
 import type { Revocation } from './revocation.js';
@@ -28,7 +29,7 @@ export class MemoryState implements SharedState {
     this.claims = new LocalClaims(now);
     this.counters = new LocalCounters(now);
     this.pruner = setInterval(() => this.revocations.prune(now()), 60_000);
-    this.pruner.unref();
+    unrefTimer(this.pruner);
   }
 
   isReachable(): boolean {
