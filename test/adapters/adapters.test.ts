@@ -1,8 +1,8 @@
-import { createAuthProvider } from '@gatehouse/core';
 import { type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpAnswer, send } from './http.js';
+import { RUNTIME_TARGETS } from './runtime-targets.js';
 import { TARGETS } from './targets.js';
 
 const API_KEY = 'conformance-key-123';
@@ -56,12 +56,13 @@ beforeAll(async () => {
 });
 afterAll(() => idp?.close());
 
-describe.each(TARGETS)('$name adapter', (target) => {
+describe.each([...TARGETS, ...RUNTIME_TARGETS])('$name adapter', (target) => {
   let url: string;
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    const provider = createAuthProvider({
+    // Options rather than a provider: the runtime targets carry them as GATEHOUSE_* variables.
+    ({ url, close } = await target.start({
       apiKeys: [
         { name: 'legacy-service', key: API_KEY },
         { name: 'admin-service', key: ADMIN_KEY },
@@ -73,8 +74,7 @@ describe.each(TARGETS)('$name adapter', (target) => {
         ],
       },
       admins: ['admin-service', 'alice@example.com'],
-    });
-    ({ url, close } = await target.start(provider));
+    }));
   });
   afterAll(() => close?.());
 
