@@ -10,8 +10,6 @@ export type { CreateProviderOptions, GatehouseConfig } from './config/create.js'
 export { createAuthProvider } from './config/create.js';
 export { DEFAULTS } from './config/defaults.js';
 export { ENV, loadConfigFromEnv, runtimeEnvironment } from './config/env.js';
-export type { RedisUrlParts } from './config/redis-url.js';
-export { parseRedisUrl } from './config/redis-url.js';
 export type { AuthContext, AuthType } from './context.js';
 export { createAuthContext, hasScopes, missingScopes } from './context.js';
 export { normalizeHtu } from './dpop/htu.js';
@@ -19,7 +17,7 @@ export type { DpopNonceOptions, NonceState } from './dpop/nonce.js';
 export { DpopNonces } from './dpop/nonce.js';
 export type { DpopProofRequest, DpopProofRules, VerifiedDpopProof } from './dpop/proof.js';
 export { verifyDpopProof } from './dpop/proof.js';
-export type { OneTimeIds, ReplayGuardOptions, ReplayVerdict } from './dpop/replay.js';
+export type { ReplayGuardOptions, ReplayVerdict } from './dpop/replay.js';
 export { ReplayGuard } from './dpop/replay.js';
 export { jwkThumbprint } from './dpop/thumbprint.js';
 export type {
@@ -148,10 +146,6 @@ export type {
   SenderRequest,
 } from './sender/constraint.js';
 export { DPOP_MODES, SenderConstraints } from './sender/constraint.js';
-export { LocalClaims } from './state/local-claims.js';
-export { LocalCounters } from './state/local-counters.js';
-export { MemoryState } from './state/memory-state.js';
+// The shared-state parts, the in-process store and what a store needs from core: `@gatehouse/core/state`.
 export type { Revocation, RevocationKind } from './state/revocation.js';
-export { parseRevocation } from './state/revocation.js';
-export { RevocationList } from './state/revocation-list.js';
-export type { LeaseRequest, LeaseResult, RevocationIndex, SharedState } from './state/shared-state.js';
+export type { SharedState } from './state/shared-state.js';

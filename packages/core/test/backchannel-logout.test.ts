@@ -8,11 +8,11 @@ import {
   createGatehouse,
   LogoutTokenError,
   loadConfigFromEnv,
-  MemoryState,
   OidcAuthProvider,
   RevocationRoutes,
   Revocations,
 } from '../src/index.js';
+import { MemoryState } from '../src/state/index.js';
 import { KeyServer } from './helpers/key-server.js';
 
 const EVENTS = { [BACKCHANNEL_LOGOUT_EVENT]: {} };
@@ -28,10 +28,14 @@ describe('back-channel logout (OpenID Connect Back-Channel Logout 1.0 §2.6)', (
   beforeAll(async () => {
     idp = await KeyServer.start({ audience: 'telemetry-api' });
     const oidc = new OidcAuthProvider({ issuers: [{ issuer: idp.issuer, audience: 'telemetry-api' }] });
-    revocations = new Revocations(new MemoryState());
-    logout = new BackchannelLogout(revocations, oidc, {
-      clientIds: { [idp.issuer]: ['telemetry-api', 'web-client'] },
-    });
+    const state = new MemoryState();
+    revocations = new Revocations(state.revocations);
+    logout = new BackchannelLogout(
+      revocations,
+      oidc,
+      { clientIds: { [idp.issuer]: ['telemetry-api', 'web-client'] } },
+      state.oneTimeIds,
+    );
     routes = new RevocationRoutes(revocations, logout);
   });
   afterAll(() => idp?.close());

@@ -4,10 +4,9 @@ import {
   createGatehouse,
   type Decision,
   loadConfigFromEnv,
-  MemoryState,
   requestView,
-  type SharedState,
 } from '../src/index.js';
+import { composeState, MemoryState } from '../src/state/index.js';
 import { ath, type DpopKey, makeDpopKey, makeProof } from './helpers/dpop.js';
 import { KeyServer } from './helpers/key-server.js';
 
@@ -66,9 +65,20 @@ describe('the pipeline with DPoP configured', () => {
   });
 
   it('waits for a shared store and refuses a proof another instance has used', async () => {
-    // One store that two gates share, standing in for Redis: an in-process store under another kind.
+    // One store that two gates share, standing in for Redis: in-process parts, the one-time ids answering
+    // asynchronously as a networked store does.
     const shared = new MemoryState();
-    const state = Object.create(shared, { kind: { value: 'shared-for-test' } }) as SharedState;
+    const state = composeState({
+      kind: 'shared-for-test',
+      oneTimeIds: {
+        claim: async (claim) => shared.oneTimeIds.claim(claim),
+        release: async (scope, id) => shared.oneTimeIds.release(scope, id),
+      },
+      counters: shared.counters,
+      revocations: shared.revocations,
+      bus: shared.bus,
+      stores: [shared],
+    });
     const config = loadConfigFromEnv(env({}));
     const [a, b] = [createGatehouse({ ...config, state }), createGatehouse({ ...config, state })];
     await Promise.all([a.warmUp(), b.warmUp()]);

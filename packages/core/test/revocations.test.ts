@@ -2,14 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   type AuthContext,
   createAuthContext,
-  MemoryState,
   parseSelector,
   type Revocation,
-  RevocationList,
   RevocationRoutes,
   Revocations,
   TokenRevokedError,
 } from '../src/index.js';
+import { MemoryState, RevocationList } from '../src/state/index.js';
 import { FixedClock } from './helpers/clock.js';
 
 const ISSUER = 'https://login.example.com';
@@ -110,7 +109,7 @@ describe('parseSelector (the POST /v1/admin/revocations body)', () => {
 describe('Revocations and RevocationRoutes on the in-process store', () => {
   it('answers 201 with the revocation in force, lists it, lifts it (204) and 404s an unknown id', async () => {
     const clock = new FixedClock();
-    const revocations = new Revocations(new MemoryState({ now: clock.now }), { now: clock.now });
+    const revocations = new Revocations(new MemoryState({ now: clock.now }).revocations, { now: clock.now });
     const routes = new RevocationRoutes(revocations);
     const created = await routes.create({ subject: 'alice', issuer: ISSUER });
     expect(created.status).toBe(201);
@@ -131,7 +130,7 @@ describe('Revocations and RevocationRoutes on the in-process store', () => {
 
   it('keeps API key revocations until lifted, and drops expired ones from the list', async () => {
     const clock = new FixedClock();
-    const revocations = new Revocations(new MemoryState({ now: clock.now }), {
+    const revocations = new Revocations(new MemoryState({ now: clock.now }).revocations, {
       now: clock.now,
       maxTokenLifetimeSecs: 3600,
       clockToleranceSecs: 0,

@@ -65,15 +65,20 @@ export function assemble(options: GatehouseOptions): PipelineParts {
   }
   const state = options.state ?? new MemoryState();
   const tolerance = options.oidc?.clockToleranceSecs ?? DEFAULTS.clockToleranceSecs;
-  const revocations = new Revocations(state, { clockToleranceSecs: tolerance, ...options.revocation });
+  const revocations = new Revocations(state.revocations, {
+    clockToleranceSecs: tolerance,
+    ...options.revocation,
+  });
   const oidc = findOidc(provider);
   const logout =
     oidc === undefined
       ? undefined
-      : new BackchannelLogout(revocations, oidc, {
-          clockToleranceSecs: tolerance,
-          ...options.backchannelLogout,
-        });
+      : new BackchannelLogout(
+          revocations,
+          oidc,
+          { clockToleranceSecs: tolerance, ...options.backchannelLogout },
+          state.oneTimeIds,
+        );
   const senders = provider.anonymousContext === undefined ? sendersFor(options, config, state) : undefined;
   // DPoP is on where a token may use it: any configured issuer not `disabled`, or a given provider that
   // takes tokens (anything but API keys).
@@ -94,12 +99,13 @@ export function assemble(options: GatehouseOptions): PipelineParts {
     revocationRoutes: new RevocationRoutes(revocations, logout),
     limiter:
       options.rateLimit &&
-      new RateLimiter(validateRateLimit(options.rateLimit, { prefix: 'rateLimit.' }), state),
+      new RateLimiter(validateRateLimit(options.rateLimit, { prefix: 'rateLimit.' }), state.counters),
     throttle:
       options.failedAuthLimit &&
       new FailedAuthThrottle(
         validateFailedAuthLimit(options.failedAuthLimit, { prefix: 'failedAuthLimit.' }),
-        state,
+        state.counters,
+        state.bus,
       ),
     trustProxy: options.trustProxy === true,
     senders,
@@ -124,7 +130,7 @@ function observe(
     issuers: [...(known.issuers ?? []), ...known.keySets.map((keySet) => keySet.issuer)],
     insight,
   });
-  metrics.observeRevocations({ count: () => state.revocations.size });
+  metrics.observeRevocations({ count: () => state.revocations.inForce.size });
   const stateProbe: ReadinessProbe[] =
     options.state === undefined ? [] : [{ component: state.kind, isReady: () => state.isReachable() }];
   const readiness = new Readiness({
@@ -204,12 +210,9 @@ function sendersFor(
         nonceSecret === undefined
           ? undefined
           : { secret: nonceSecret, rotationSecs: oidc?.dpopNonceRotationSecs },
-      // A shared store makes a replayed proof fail on every instance. The in-process store adds nothing to
-      // the guard's own memory, and asking it would make every DPoP request wait for a promise.
-      oneTimeIds:
-        state.kind === 'memory'
-          ? undefined
-          : { claim: (id, ttlSecs) => state.claimOnce(DPOP_JTI_SCOPE, id, ttlSecs) },
+      // The state's one-time ids, the only memory of proof ids: a shared store makes a replayed proof
+      // fail on every instance; the in-process store answers synchronously.
+      oneTimeIds: state.oneTimeIds,
       logger: options.logger,
     });
   } catch (err) {
@@ -219,9 +222,6 @@ function sendersFor(
     });
   }
 }
-
-/** The scope of DPoP proof ids in the shared state's one-time ids. */
-const DPOP_JTI_SCOPE = 'dpop-jti';
 
 type OidcIssuerEntry = NonNullable<GatehouseConfig['oidc']>['issuers'][number];
 
