@@ -28,6 +28,8 @@ export interface Connection {
   subscribe(channel: string, listener: (message: string) => void): Promise<void>;
   /** The publish command that reaches every subscriber: `PUBLISH`, or `SPUBLISH` on a cluster. */
   readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
+  /** A command failed or hung: look the topology up again (cluster). */
+  suspect?(): void;
   /** Starts connecting (in the background: never rejects). */
   connect(events: ConnectionEvents): void;
   close(): Promise<void>;

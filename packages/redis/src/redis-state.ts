@@ -1,21 +1,57 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditLogger } from '@gatehouse/core';
-import { parseRedisUrl, type SharedState } from '@gatehouse/core/state';
+import { type SharedState, StateUnavailableError } from '@gatehouse/core/state';
 import { RedisBus } from './bus.js';
 import { Commands } from './commands.js';
 import { type Connection, SingleConnection } from './connection.js';
 import { RedisCounters } from './counters.js';
-import { RedisStateError } from './errors.js';
 import { type KeyLayout, keyLayout } from './keys.js';
 import { RedisOneTimeIds } from './one-time-ids.js';
 import { RedisRevocations } from './revocation-store.js';
 import { RevocationSync } from './revocation-sync.js';
 import { POLL } from './scripts.js';
+import { ClusterConnection, SentinelConnection } from './topologies.js';
+import { type ResolvedTopology, resolveTopology, type TopologyOptions } from './topology.js';
 
-/** Options of {@link createRedisState}. */
-export interface RedisStateOptions {
-  /** `redis://[user:password@]host:port[/db]` (`rediss://` for TLS): `GATEHOUSE_REDIS_URL`. */
-  readonly url: string;
+/**
+ * Options of {@link createRedisState}: exactly one of `url`, `cluster` or `sentinel`.
+ *
+ * @example
+ * ```ts
+ * createRedisState({ url: 'redis+cluster://10.0.0.1:7000,10.0.0.2:7000' });
+ * createRedisState({ cluster: { nodes: ['10.0.0.1:7000', '10.0.0.2:7000'] }, username: 'gatehouse', password });
+ * createRedisState({
+ *   sentinel: { nodes: ['10.0.0.5:26379', '10.0.0.6:26379'], masterName: 'mymaster' },
+ *   sentinelCredentials: { password: sentinelPassword },
+ * });
+ * ```
+ */
+export interface RedisStateOptions extends TopologyOptions {
+  /**
+   * `GATEHOUSE_REDIS_URL`: `redis://[user:password@]host:port[/db]` (`rediss://` for TLS) for one server,
+   * `redis+cluster://[user:password@]host1:port1,host2:port2,…` (`rediss+cluster://`) for a cluster, or
+   * `redis+sentinel://[user:password@]host1:port1,…/<master-name>` for the primary sentinels name.
+   */
+  readonly url?: string;
+  /** A cluster from its seed nodes (`host:port`): what `redis+cluster://` says. */
+  readonly cluster?: { readonly nodes: readonly string[] };
+  /** The primary `masterName` that these sentinels (`host:port`) name: what `redis+sentinel://` says. */
+  readonly sentinel?: { readonly nodes: readonly string[]; readonly masterName: string };
+  /** The sentinels' own credentials, when they have any (the URL's are the data nodes'). */
+  readonly sentinelCredentials?: { readonly username?: string; readonly password?: string };
+  /** The data nodes' user and password, for `cluster` and `sentinel` (a URL carries its own). */
+  readonly username?: string;
+  readonly password?: string;
+  /** TLS to the data nodes, for `cluster` and `sentinel` (`rediss…://` in a URL). */
+  readonly tls?: boolean;
+  /**
+   * Replicas that must have a revocation (or a lift) before it is acknowledged (`WAIT`), so that a
+   * failover right after cannot lose it; when they do not confirm within `replicaWaitMs` the change is
+   * answered `StateUnavailableError` (503). Default 1 on a cluster or Sentinel, 0 on one server.
+   */
+  readonly replicaAcks?: number;
+  /** How long to wait for those replicas. Default 500 ms. */
+  readonly replicaWaitMs?: number;
   /** Prefix of every key and channel, so that several services can share one Redis. Default `gatehouse:`. */
   readonly keyPrefix?: string;
   /** How often the instance checks that its revocations are current (and says it is alive). Default 250 ms. */
@@ -36,7 +72,16 @@ export const REDIS_STATE_DEFAULTS = Object.freeze({
   pollIntervalMs: 250,
   commandTimeoutMs: 1000,
   maxReconnectDelayMs: 500,
+  replicaWaitMs: 500,
 });
+
+/** What a {@link RedisState} counted since it started (failover figures). */
+export interface RedisStateStats {
+  /** Revocations and lifts answered 503 because no replica confirmed them in time. */
+  readonly unreplicated: number;
+  /** Revocations this instance put back after a reconnection because Redis had lost them. */
+  readonly reasserted: number;
+}
 
 /** Instances that have not said they are alive for this long are no longer counted. */
 const INSTANCE_STALE_MS = 5000;
@@ -55,6 +100,8 @@ const INSTANCE_STALE_MS = 5000;
  */
 export class RedisState implements SharedState {
   readonly kind = 'redis';
+  /** `single`, `cluster` or `sentinel`. */
+  readonly topology: ResolvedTopology['kind'];
   readonly oneTimeIds: RedisOneTimeIds;
   readonly counters: RedisCounters;
   readonly revocations: RedisRevocations;
@@ -72,18 +119,27 @@ export class RedisState implements SharedState {
   private polling = false;
   private lastPrune = 0;
   private closed = false;
+  private counts = { unreplicated: 0, reasserted: 0 };
 
   constructor(options: RedisStateOptions) {
-    const parts = parseRedisUrl(options.url);
-    if (typeof parts === 'string') throw new RedisStateError(`"url" ${parts}`);
+    const topology = resolveTopology(options);
+    this.topology = topology.kind;
     this.now = options.now ?? Date.now;
     this.logger = options.logger;
     this.keys = keyLayout(options.keyPrefix ?? REDIS_STATE_DEFAULTS.keyPrefix);
     const timeoutMs = options.commandTimeoutMs ?? REDIS_STATE_DEFAULTS.commandTimeoutMs;
-    this.connection = new SingleConnection(options.url, {
+    const socket = {
       connectTimeoutMs: timeoutMs,
       maxReconnectDelayMs: options.maxReconnectDelayMs ?? REDIS_STATE_DEFAULTS.maxReconnectDelayMs,
-    });
+    };
+    this.connection =
+      topology.kind === 'cluster'
+        ? new ClusterConnection(topology, socket)
+        : topology.kind === 'sentinel'
+          ? new SentinelConnection(topology, socket)
+          : new SingleConnection(topology.url!, socket);
+    const acks = options.replicaAcks ?? (topology.kind === 'single' ? 0 : 1);
+    const waitMs = options.replicaWaitMs ?? REDIS_STATE_DEFAULTS.replicaWaitMs;
     this.commands = new Commands(this.connection, timeoutMs, (reason) =>
       this.logger?.warn(
         { event: 'gatehouse.state.scripts_denied', store: 'redis', reason },
@@ -93,7 +149,9 @@ export class RedisState implements SharedState {
     this.oneTimeIds = new RedisOneTimeIds(this.commands, this.keys, this.now);
     this.counters = new RedisCounters(this.commands, this.keys);
     this.bus = new RedisBus(this.connection, this.commands, this.keys);
-    this.revocations = new RedisRevocations(this.commands, () => Promise.resolve());
+    this.revocations = new RedisRevocations(this.commands, () =>
+      acks > 0 ? this.replicated(acks, waitMs) : Promise.resolve(),
+    );
     this.sync = new RevocationSync(
       this.revocations.inForce,
       this.keys,
@@ -127,6 +185,11 @@ export class RedisState implements SharedState {
     return this.isReachable();
   }
 
+  /** What this instance counted since it started (failover figures). */
+  stats(): RedisStateStats {
+    return { ...this.counts };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
@@ -135,7 +198,25 @@ export class RedisState implements SharedState {
 
   private onReady(): void {
     this.commands.clearStall();
+    // After a failover the new primary may lack what the old one acknowledged: put it back first.
+    if (this.topology !== 'single' && this.synced) {
+      this.sync.reassert().then(
+        (n) => {
+          this.counts.reasserted += n;
+        },
+        () => {},
+      );
+    }
     this.resync();
+  }
+
+  // WAIT on the connection that made the change: the change is on `acks` replicas, or it is a 503.
+  private async replicated(acks: number, waitMs: number): Promise<void> {
+    const reply = await this.commands.send(this.keys.rev, ['WAIT', String(acks), String(waitMs)]);
+    if (Number(reply) < acks) {
+      this.counts.unreplicated++;
+      throw new StateUnavailableError('Redis replicas did not confirm the change in time');
+    }
   }
 
   private onDown(): void {

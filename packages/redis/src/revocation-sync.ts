@@ -184,6 +184,17 @@ export class RevocationSync {
     return { epoch, version: Number(version), revocations };
   }
 
+  /**
+   * Puts back, in Redis, every revocation this instance knows that Redis lacks (unless lifted since):
+   * after a failover, what the old primary acknowledged but had not replicated. Returns how many.
+   */
+  async reassert(): Promise<number> {
+    if (this.mirror.size === 0) return 0;
+    const restored = await this.restore();
+    if (restored > 0) this.onRestored(restored);
+    return restored;
+  }
+
   private async restore(): Promise<number> {
     const now = this.now();
     const args = [

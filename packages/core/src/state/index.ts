@@ -4,7 +4,7 @@
  * correct store is on `@gatehouse/core/state/conformance`.
  */
 
-export type { RedisUrlParts } from '../config/redis-url.js';
+export type { RedisNodeAddress, RedisTopology, RedisUrlParts } from '../config/redis-url.js';
 export { parseRedisUrl } from '../config/redis-url.js';
 export { StateUnavailableError } from '../errors.js';
 export type { ChangeBus } from './change-bus.js';
