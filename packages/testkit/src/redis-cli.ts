@@ -16,8 +16,11 @@ export function redisCli(port: number, args: readonly string[], host = '127.0.0.
     return Promise.reject(new Error('redis-cli is not installed (apt-get install redis-tools)'));
   return new Promise((resolve, reject) => {
     execFile(bin, ['-h', host, '-p', String(port), ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`redis-cli ${args.join(' ')}: ${stderr || err.message}`));
-      else resolve(stdout.trim());
+      // redis-cli exits 0 on an error reply: its first word says it.
+      const out = stdout.trim();
+      if (err || /^(ERR|WRONGPASS|NOPERM|NOAUTH|WRONGTYPE)\b/.test(out)) {
+        reject(new Error(`redis-cli ${args[0]}: ${stderr || out || err?.message}`));
+      } else resolve(out);
     });
   });
 }
