@@ -4,7 +4,10 @@ import { parseRedisUrl } from '../src/state/index.js';
 describe('parseRedisUrl: the three topologies of GATEHOUSE_REDIS_URL', () => {
   it.each([
     ['redis://127.0.0.1:6379', { topology: 'single', tls: false, host: '127.0.0.1', port: 6379, db: 0 }],
-    ['rediss://u:p%40ss@cache.example:6380/2', { topology: 'single', tls: true, db: 2, username: 'u', password: 'p@ss' }],
+    [
+      'rediss://u:p%40ss@cache.example:6380/2',
+      { topology: 'single', tls: true, db: 2, username: 'u', password: 'p@ss' },
+    ],
     ['redis://[::1]:7000', { host: '::1', port: 7000 }],
     ['redis://cache', { host: 'cache', port: 6379 }],
     [
