@@ -61,8 +61,8 @@ describe.each([...TARGETS, ...RUNTIME_TARGETS])('$name adapter', (target) => {
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    // Options rather than a provider: the runtime targets carry them as GATEHOUSE_* variables.
     ({ url, close } = await target.start({
+      env: false,
       apiKeys: [
         { name: 'legacy-service', key: API_KEY },
         { name: 'admin-service', key: ADMIN_KEY },
