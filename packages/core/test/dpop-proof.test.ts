@@ -158,6 +158,13 @@ describe.each(BACKENDS)('verifyDpopProof (RFC 9449 §4.3), %s backend', (backend
     expect(await reasonOf(() => verify(smallProof))).toBe('jwk');
   });
 
+  it('refuses an EC jwk whose point is not on its curve as a bad jwk, not a bad signature', async () => {
+    const jwk = es256.publicJwk as { x: string; y: string };
+    // y of another point: (x, y) is then off the curve, which both backends refuse to import.
+    const offCurve = { ...jwk, y: jwk.x };
+    expect(await why(good({}, { header: { jwk: offCurve } }))).toBe('jwk');
+  });
+
   it('refuses a signature made by another key than the one in jwk', async () => {
     const other = await makeDpopKey('ES256');
     expect(await why(good({}, { signWith: other.privateKey }))).toBe('signature');

@@ -79,8 +79,11 @@ export interface VerificationBackend {
     signingInput: Uint8Array,
     signature: Uint8Array,
   ): boolean | Promise<boolean>;
-  /** Finishes an import that can only be finished asynchronously; false when the key is unusable. */
-  prepare?(key: VerificationKey): Promise<boolean>;
+  /**
+   * Finishes an import that can only be finished asynchronously (for `alg`, else the algorithm the key
+   * pins or its family's first); false when the key is unusable.
+   */
+  prepare?(key: VerificationKey, alg?: JwsAlgorithm): Promise<boolean>;
 }
 
 /** A public key from a JWKS, imported once (by the backend that verifies with it). */

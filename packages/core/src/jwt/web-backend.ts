@@ -80,5 +80,5 @@ export const webBackend: VerificationBackend = {
     );
   },
 
-  prepare: (key) => cryptoKey(representative(key), key).then((imported) => imported !== undefined),
+  prepare: (key, alg = representative(key)) => cryptoKey(alg, key).then((imported) => imported !== undefined),
 };

@@ -130,8 +130,12 @@ export function verifyDpopProof(
   const valid = verifySignature(proofKey.alg, proofKey.key, parts.signingInput, parts.signature);
   if (valid === true) return verified;
   if (valid === false) throw new InvalidDpopProofError('signature');
-  return valid.then((ok) => {
-    if (!ok) throw new InvalidDpopProofError('signature');
+  // WebCrypto imports the key only now: key material it refuses (a point off the curve) is a bad `jwk`,
+  // as node:crypto's synchronous import says, not a bad signature. Both share the one import.
+  const usable = proofKey.key.backend.prepare?.(proofKey.key, proofKey.alg) ?? true;
+  return Promise.all([usable, valid]).then(([keyOk, signatureOk]) => {
+    if (!keyOk) throw new InvalidDpopProofError('jwk');
+    if (!signatureOk) throw new InvalidDpopProofError('signature');
     return verified;
   });
 }
