@@ -108,6 +108,32 @@ describe('resolveConfig: options field by field, then the environment', () => {
     expect(resolveConfig({ env: { [ENV.apiKeys]: KEYS_JSON } }).apiKeys).toHaveLength(1);
   });
 
+  it("reads a Worker's env bindings: text, JSON vars already parsed, boolean flags; never its other bindings", () => {
+    interface WorkerEnv {
+      readonly GATEHOUSE_API_KEYS: readonly { name: string; key: string }[];
+      readonly GATEHOUSE_ADMINS: string;
+      readonly GATEHOUSE_TRUST_PROXY: boolean;
+      readonly SESSIONS: { get(key: string): Promise<string | null> };
+    }
+    const bindings: WorkerEnv = {
+      GATEHOUSE_API_KEYS: [{ name: 'svc', key: KEY }],
+      GATEHOUSE_ADMINS: '["svc"]',
+      GATEHOUSE_TRUST_PROXY: true,
+      SESSIONS: { get: () => Promise.resolve(null) },
+    };
+    const config = resolveConfig({ env: bindings });
+    expect(config.apiKeys?.[0]?.name).toBe('svc');
+    expect(config.admins).toEqual(['svc']);
+    expect(config.trustProxy).toBe(true);
+    // A binding that is not text where text is read names the variable, and never shows the value.
+    const error = configError(() =>
+      resolveConfig({ env: { ...bindings, [ENV.publicUrl]: { secret: 'do-not-show' } } }),
+    );
+    expect(error.variable).toBe(ENV.publicUrl);
+    expect(error.message).toMatch(/must be text, not an object/);
+    expect(error.message).not.toContain('do-not-show');
+  });
+
   it.each(FIELDS.filter(([field]) => field !== 'environment'))(
     '%s: a malformed value names the variable, or the option field',
     (field) => {

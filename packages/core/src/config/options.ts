@@ -12,8 +12,11 @@ import type { BackchannelLogoutOptions } from '../revocation/backchannel-logout.
 import type { RevocationOptions } from '../revocation/revocations.js';
 import type { ApiKeySettings, OidcSettings } from './validate.js';
 
-/** Environment variables by name: `process.env`, or a Worker's `env` bindings. */
-export type EnvRecord = Readonly<Record<string, string | undefined>>;
+/**
+ * Environment variables by name: `process.env`, or a Cloudflare Worker's `env` bindings, where a variable
+ * is text (a `vars` string, a secret) or, for a JSON variable, the value a JSON `vars` entry arrives as.
+ */
+export type EnvRecord = Readonly<Record<string, unknown>>;
 
 /**
  * The routes the library serves itself (`routes: true`): each `true` (its default path), a path of your
@@ -85,10 +88,11 @@ export interface GatehouseConfig {
   /** Back-channel logout: the client ids logout tokens must name, their maximum age. */
   readonly backchannelLogout?: BackchannelLogoutOptions;
   /**
-   * Where the `GATEHOUSE_*` variables come from: `process.env` by default, a record of your own (a
-   * Worker's `env` bindings), or `false` to read none.
+   * Where the `GATEHOUSE_*` variables come from: `process.env` by default, a record of your own, or
+   * `false` to read none. A Cloudflare Worker passes its `env` bindings object as it is (any object: a
+   * generated `Env` interface has no index signature, and its other bindings are never read).
    */
-  readonly env?: false | EnvRecord;
+  readonly env?: false | EnvRecord | object;
 }
 
 /** The operational routes to serve, by full path (`undefined`: not served). */

@@ -36,7 +36,8 @@ const CREDENTIAL_FIELDS: readonly ConfigField[] = ['apiKeys', 'oidc', 'disableAu
  * ```
  */
 export function resolveConfig(options: ResolveOptions = {}): ResolvedConfig {
-  const env = options.env === false ? {} : (options.env ?? processEnv());
+  const env: EnvRecord =
+    options.env === false ? {} : ((options.env as EnvRecord | undefined) ?? processEnv());
   const values: Partial<Record<ConfigField, unknown>> = {};
   const sources: Partial<Record<ConfigField, string>> = {};
   for (const [field, spec] of Object.entries(CONFIG_FIELDS) as [
