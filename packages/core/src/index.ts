@@ -125,6 +125,7 @@ export type { Admission, Decision, Refusal, Route, RoutePolicy } from './pipelin
 export { createGatehouse, Gatehouse } from './pipeline/gatehouse.js';
 export type { RouteHelpers } from './pipeline/helpers.js';
 export { withRouteHelpers } from './pipeline/helpers.js';
+export { lazyRouteHelpers } from './pipeline/lazy-helpers.js';
 export type { AdapterOptions, GatehouseOptions } from './pipeline/options.js';
 export type { NodeRequestLike, RequestView } from './pipeline/request.js';
 export { NodeRequestView, requestView } from './pipeline/request.js';

@@ -1,14 +1,18 @@
 import {
   type AdapterOptions,
   type AuthContext,
+  type BodyReader,
   createGatehouse,
+  lazyRouteHelpers,
   type RouteHelpers,
+  webBodyReader,
   withRouteHelpers,
 } from '@gatehouse/core';
-import { refusalResponse, WebRequestView } from '@gatehouse/web';
+import { answerResponse, refusalResponse, WebRequestView } from '@gatehouse/web';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { GetConnInfo } from 'hono/conninfo';
 import { connectionReader } from './conn-info.js';
+import { keepAlive } from './keep-alive.js';
 
 /** The context variables Gatehouse sets: `c.get('auth')`. */
 export interface GatehouseVariables {
@@ -42,48 +46,76 @@ export interface GatehouseMiddleware
   extends MiddlewareHandler<GatehouseEnv>,
     RouteHelpers<MiddlewareHandler<GatehouseEnv>> {}
 
+type Middleware = MiddlewareHandler<GatehouseEnv>;
+
 /**
  * Creates the Gatehouse middleware for Hono 4. Configured by its options (`apiKeys`, `oidc`, `admins`,
- * …) or, with none, from the `GATEHOUSE_*` environment; throws at start-up when that is missing or
- * malformed. Refusals are answered with the Gatehouse response (status, `WWW-Authenticate`, JSON body).
+ * `routes`, …); every `GATEHOUSE_*` variable fills what they leave out. Throws at start-up when the
+ * configuration is missing or malformed, naming the variable or the field. Refusals are answered with
+ * the Gatehouse response (status, `WWW-Authenticate`, JSON body); with `routes`, the main middleware also
+ * answers `/ready`, `/metrics`, the revocation admin routes and back-channel logout.
+ *
+ * Given a function instead, the gate is built on the first request from the options it returns for that
+ * request's `c.env`: on Cloudflare workerd, whose `GATEHOUSE_*` variables are the Worker's bindings and
+ * which refuses timers and random values outside a request (configuration errors then surface on that
+ * first request).
  *
  * @example
  * ```ts
  * import { Hono } from 'hono';
  * import { authOf, gatehouse } from '@gatehouse/hono';
  *
- * const auth = gatehouse({
- *   oidc: { issuers: [{ issuer: 'https://login.example.com', audience: 'my-api' }] },
- *   admins: ['alice@example.com'],
- *   publicPaths: ['/health'],
- * });
+ * const auth = gatehouse({ routes: true, publicPaths: ['/health'] }); // GATEHOUSE_* configure the rest
  * const app = new Hono();
- * app.use(auth);
+ * app.use(auth); // also serves /ready, /metrics, /v1/admin/revocations and /v1/backchannel-logout
  * app.get('/health', (c) => c.json({ ok: true }));
  * app.get('/v1/whoami', (c) => c.json({ subject: authOf(c).subject }));
  * app.get('/v1/admin/status', auth.admin(), (c) => c.json({ ok: true }));
+ * // On workerd: gatehouse((env) => ({ env, routes: true, publicPaths: ['/health'] }))
  * ```
  */
-export function gatehouse(options: GatehouseHonoOptions = {}): GatehouseMiddleware {
+export function gatehouse<Bindings = unknown>(
+  options: GatehouseHonoOptions | ((env: Bindings | undefined) => GatehouseHonoOptions) = {},
+): GatehouseMiddleware {
+  if (typeof options !== 'function') return eager(options);
+  return lazyRouteHelpers<Middleware>((first) => eager(options(first?.[0].env as Bindings | undefined)));
+}
+
+function eager(options: GatehouseHonoOptions): GatehouseMiddleware {
   const gate = createGatehouse(options);
   const connectionOf = connectionReader(options.getConnInfo);
+  const routes = gate.routes;
 
-  return withRouteHelpers<MiddlewareHandler<GatehouseEnv>>(
-    gate,
-    options,
-    (route) =>
-      async function gatehouseMiddleware(c, next) {
-        const view = new WebRequestView(c.req.raw, () => connectionOf(c), c.req.path);
-        const pending = gate.handle(view, route, c.get('auth'));
-        const decision = pending instanceof Promise ? await pending : pending;
-        if (!decision.admitted) return refusalResponse(decision);
-        if (decision.auth !== undefined) c.set('auth', decision.auth);
-        await next();
-        if (decision.headers !== undefined) {
-          for (const [name, value] of Object.entries(decision.headers)) c.header(name, value);
+  return withRouteHelpers<Middleware>(gate, options, (route, main) => {
+    const serving = main ? routes : undefined;
+    return async function gatehouseMiddleware(c, next) {
+      const view = new WebRequestView(c.req.raw, () => connectionOf(c), c.req.path);
+      if (serving !== undefined) {
+        const match = serving.match(c.req.method, view.path);
+        if (match !== undefined) {
+          const answer = serving.serve(match, view, bodyReader(c));
+          keepAlive(c, gate);
+          return answerResponse(await answer, c.req.method);
         }
-      },
-  ) as GatehouseMiddleware;
+      }
+      const pending = gate.handle(view, route, c.get('auth'));
+      keepAlive(c, gate);
+      const decision = pending instanceof Promise ? await pending : pending;
+      if (!decision.admitted) return refusalResponse(decision);
+      if (decision.auth !== undefined) c.set('auth', decision.auth);
+      await next();
+      if (decision.headers !== undefined) {
+        for (const [name, value] of Object.entries(decision.headers)) c.header(name, value);
+      }
+    };
+  }) as GatehouseMiddleware;
+}
+
+// The request body for core, with its limit; when the app read it already (`c.req.json()` in an earlier
+// middleware), Hono's cached copy.
+function bodyReader(c: Context): BodyReader {
+  if (!c.req.raw.bodyUsed) return webBodyReader(c.req.raw);
+  return async () => ({ text: await c.req.text() });
 }
 
 /**

@@ -6,12 +6,12 @@
 
 export type { AuthContext, Decision } from '@gatehouse/core';
 export { authOf } from '@gatehouse/core';
-export type { GatehouseWebOptions, WebCheck, WebGatehouse } from './gate.js';
+export type { ConnectionSource, GatehouseWebOptions, WebCheck, WebGatehouse } from './gate.js';
 export { gatehouse } from './gate.js';
 export { lazyGatehouse } from './lazy.js';
-export { refusalResponse, withHeaders } from './response.js';
+export { answerResponse, refusalResponse, withHeaders } from './response.js';
 export { serverConnection } from './server-connection.js';
 export type { WebConnection } from './view.js';
 export { WebRequestView } from './view.js';
-export type { Gated, WrapOptions } from './wrap.js';
+export type { ExecutionContextLike, Gated, WrapOptions } from './wrap.js';
 export { guard, withGatehouse } from './wrap.js';

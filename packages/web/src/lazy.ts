@@ -1,44 +1,53 @@
-import type { AuthRequirement } from '@gatehouse/core';
-import { type GatehouseWebOptions, gatehouse, type WebCheck, type WebGatehouse } from './gate.js';
+import { type AuthRequirement, lazyRouteHelpers } from '@gatehouse/core';
+import {
+  type ConnectionSource,
+  type GatehouseWebOptions,
+  gatehouse,
+  type WebCheck,
+  type WebGatehouse,
+} from './gate.js';
 
 /**
- * A {@link WebGatehouse} built on its first request rather than at once: for code that is imported
- * where the configuration is not there yet (`next build` imports every route handler without the
- * runtime's `GATEHOUSE_*` variables; a Worker's `env` arrives with its first `fetch`). Configuration
- * errors surface on that first request instead of at start-up: check `gate.warmUp()` where you can.
+ * A {@link WebGatehouse} built on its first request rather than at once, from the options `options`
+ * returns then. For a Cloudflare Worker, whose `GATEHOUSE_*` variables arrive as its `env` bindings with
+ * each request (and where workerd refuses timers and random values outside a request, so no gate can be
+ * built at module level); and for code imported where the configuration is not there yet (`next build`
+ * imports every route handler without the runtime's variables). `env` is the second argument the wrapped
+ * handler received (a Worker's `env`; see {@link serverConnection}), undefined when `gate` is read before
+ * any request. Configuration errors surface on that first request instead of at start-up.
  *
  * @example
  * ```ts
- * // lib/gatehouse.ts (Next.js)
- * import { lazyGatehouse } from '@gatehouse/web';
+ * // A Cloudflare Worker: the GATEHOUSE_* variables are its vars and secrets.
+ * import { lazyGatehouse, withGatehouse } from '@gatehouse/web';
  *
- * export const auth = lazyGatehouse(() => ({ publicPaths: ['/api/health'] }));
+ * const auth = lazyGatehouse((env) => ({ env, routes: true, publicPaths: ['/health'] }));
+ * export default {
+ *   fetch: withGatehouse(auth, (_request, gated) => Response.json({ subject: gated.auth?.subject })),
+ * };
  * ```
  */
-export function lazyGatehouse(options: () => GatehouseWebOptions = () => ({})): WebGatehouse {
+export function lazyGatehouse<Env = unknown>(
+  options: (env: Env | undefined) => GatehouseWebOptions = () => ({}),
+): WebGatehouse {
   let built: WebGatehouse | undefined;
-  const gate = (): WebGatehouse => {
-    built ??= gatehouse(options());
+  const build = (connection: ConnectionSource | undefined): WebGatehouse => {
+    const known = typeof connection === 'function' ? connection() : connection;
+    built ??= gatehouse(options(known?.env as Env | undefined));
     return built;
   };
-  // Each helper's check is made once, on first use, from the built gate.
-  const deferred = (make: (g: WebGatehouse) => WebCheck): WebCheck => {
-    let check: WebCheck | undefined;
-    return (request, connection, prior) => {
-      check ??= make(gate());
-      return check(request, connection, prior);
-    };
-  };
-  const required = deferred((g) => g.required());
-  const optional = deferred((g) => g.optional());
-  const main: WebCheck = (request, connection, prior) => gate()(request, connection, prior);
-  // `gate` is a getter (Object.assign would read it, and so build the gate, at once).
-  Object.defineProperty(main, 'gate', { get: () => gate().gate, enumerable: true });
-  return Object.assign(main, {
-    required: () => required,
-    optional: () => optional,
-    admin: () => deferred((g) => g.admin()),
-    scopes: (...scopes: string[]) => deferred((g) => g.scopes(...scopes)),
-    require: (requirement: AuthRequirement) => deferred((g) => g.require(requirement)),
+  const lazy = lazyRouteHelpers<WebCheck>((first) => build(first?.[1]));
+  // Every check, the helpers' too, reports the built gate's pending work (none before it is built).
+  const pendingWork = () => built?.gate.pendingWork();
+  const tag = (check: WebCheck): WebCheck => Object.assign(check, { pendingWork });
+  const { required, optional, admin, scopes, require } = lazy;
+  return Object.assign(tag(lazy), {
+    serveRoute: (request: Request, connection?: ConnectionSource) =>
+      build(connection).serveRoute?.(request, connection),
+    required: () => tag(required()),
+    optional: () => tag(optional()),
+    admin: () => tag(admin()),
+    scopes: (...names: string[]) => tag(scopes(...names)),
+    require: (requirement: AuthRequirement) => tag(require(requirement)),
   }) as WebGatehouse;
 }

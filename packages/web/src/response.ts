@@ -1,4 +1,4 @@
-import type { AuthErrorResponse } from '@gatehouse/core';
+import type { AuthErrorResponse, HttpAnswer } from '@gatehouse/core';
 
 /**
  * The Web `Response` for a refusal: the decision's status, its `WWW-Authenticate` (RFC 6750 / RFC 9449)
@@ -39,4 +39,22 @@ export function withHeaders(
     for (const [name, value] of Object.entries(headers)) target.headers.set(name, value);
   }
   return target;
+}
+
+/**
+ * The Web `Response` of an operational route's answer (`gate.routes.serve`). A `HEAD` request, a 204 and
+ * a 304 get no body (fetch forbids one on a null-body status; a server may not strip it for HEAD).
+ *
+ * @example
+ * ```ts
+ * const answer = await gate.routes!.serve(match, new WebRequestView(request), webBodyReader(request));
+ * return answerResponse(answer, request.method);
+ * ```
+ */
+export function answerResponse(answer: HttpAnswer, method: string): Response {
+  const bodiless = method === 'HEAD' || answer.status === 204 || answer.status === 304;
+  return new Response(bodiless ? null : (answer.body ?? null), {
+    status: answer.status,
+    headers: answer.headers,
+  });
 }

@@ -7,7 +7,8 @@ const NONE: WebConnection = Object.freeze({});
  * The connection of `request`, from the second argument its server hands a fetch handler:
  * `@hono/node-server`'s `{ incoming }` (the socket: peer address, listening origin, client certificate),
  * `Bun.serve`'s server (`requestIP`, also as `{ server }`), `Deno.serve`'s info (`remoteAddr`). Nothing
- * is known elsewhere (a Worker's `env`, a Next.js route's context): pass the connection yourself there.
+ * is known of the client elsewhere (a Worker's `env`, a Next.js route's context): pass the connection
+ * yourself there. The argument itself is kept as `env`, for a lazily built gate's options.
  *
  * @example
  * ```ts
@@ -20,13 +21,13 @@ export function serverConnection(request: Request, server: unknown): WebConnecti
   const incoming = env.incoming as NodeRequestLike | undefined;
   if (incoming?.socket) {
     const view = new NodeRequestView(incoming);
-    return { address: view.remoteAddress, origin: view.origin(), certificate: view.peerCertificate() };
+    return { address: view.remoteAddress, origin: view.origin(), certificate: view.peerCertificate(), env };
   }
   const bun = ('server' in env ? env.server : env) as {
     requestIP?: (request: Request) => { address?: string } | null;
   };
-  if (typeof bun?.requestIP === 'function') return { address: bun.requestIP(request)?.address };
+  if (typeof bun?.requestIP === 'function') return { address: bun.requestIP(request)?.address, env };
   const remote = env.remoteAddr as { hostname?: unknown } | undefined;
-  if (typeof remote?.hostname === 'string') return { address: remote.hostname };
-  return NONE;
+  if (typeof remote?.hostname === 'string') return { address: remote.hostname, env };
+  return { env };
 }

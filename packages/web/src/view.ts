@@ -19,6 +19,12 @@ export interface WebConnection {
   readonly origin?: string | undefined;
   /** The DER client certificate of a mutual-TLS connection, for certificate-bound tokens (RFC 8705). */
   readonly certificate?: Uint8Array | undefined;
+  /**
+   * What the server handed the handler besides the request (a Cloudflare Worker's `env` bindings, Hono's
+   * `c.env`): given to a `lazyGatehouse`'s options function when it builds the gate. Never read by
+   * the checks themselves.
+   */
+  readonly env?: unknown;
 }
 
 /**

@@ -19,11 +19,17 @@ export interface WrapOptions<Context> {
   readonly connection?: (request: Request, context: Context) => WebConnection | undefined;
 }
 
+/** A Cloudflare Worker's execution context (the third argument of its `fetch`): what keeps work alive. */
+export interface ExecutionContextLike {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
 /**
  * Wraps a fetch-style handler (a Next.js route handler, a Worker's `fetch`, `Bun.serve`'s or
- * `Deno.serve`'s handler) behind a check: refusals are answered with the Gatehouse response, admitted
- * requests reach `handler` with their identity, and the check's response headers (a DPoP nonce) are
- * added to its answer.
+ * `Deno.serve`'s handler) behind a check: the main check's operational routes (`routes`) are answered,
+ * refusals get the Gatehouse response, admitted requests reach `handler` with their identity, and the
+ * check's response headers (a DPoP nonce) are added to its answer. Given a Worker's execution context
+ * (its third argument), the gate's background work is handed to `waitUntil`.
  *
  * @example
  * ```ts
@@ -38,10 +44,15 @@ export function withGatehouse<Context = unknown>(
   check: WebCheck,
   handler: (request: Request, gated: Gated, context: Context) => Response | Promise<Response>,
   options: WrapOptions<Context> = {},
-): (request: Request, context: Context) => Promise<Response> {
-  const connectionOf = options.connection ?? serverConnection;
-  return async function gatehouseHandler(request, context) {
-    const decision = await check(request, connectionOf(request, context));
+): (request: Request, context: Context, execution?: ExecutionContextLike) => Promise<Response> {
+  const connectionOf = connectionReader(options);
+  return async function gatehouseHandler(request, context, execution) {
+    // Found once, when a step needs it (the throttle, a DPoP htu, a certificate binding, a lazy gate's env).
+    let known: WebConnection | undefined;
+    const connection = () => (known ??= connectionOf(request, context));
+    const served = check.serveRoute?.(request, connection);
+    if (served !== undefined) return keepAlive(check, execution, served);
+    const decision = await keepAlive(check, execution, check(request, connection));
     if (!decision.admitted) return refusalResponse(decision);
     const gated: Gated = decision.auth === undefined ? {} : { auth: decision.auth };
     return withHeaders(await handler(request, gated, context), decision.headers);
@@ -49,10 +60,10 @@ export function withGatehouse<Context = unknown>(
 }
 
 /**
- * A guard for a front controller (Next.js `proxy.ts`, a Worker's first step): the refusal `Response`
- * when `check` refuses the request, undefined when it may go on. The identity is not passed on (headers
- * forwarded to the next hop could be forged); handlers that need it run {@link withGatehouse}, which
- * finds a token the guard verified in the cache.
+ * A guard for a front controller (Next.js `proxy.ts`, a Worker's first step): the operational route's
+ * `Response` or the refusal when `check` answers the request itself, undefined when it may go on. The
+ * identity is not passed on (headers forwarded to the next hop could be forged); handlers that need it
+ * run {@link withGatehouse}, which finds a token the guard verified in the cache.
  *
  * @example
  * ```ts
@@ -67,10 +78,33 @@ export function withGatehouse<Context = unknown>(
 export function guard<Context = unknown>(
   check: WebCheck,
   options: WrapOptions<Context> = {},
-): (request: Request, context: Context) => Promise<Response | undefined> {
-  const connectionOf = options.connection ?? serverConnection;
-  return async function gatehouseGuard(request, context) {
-    const decision = await check(request, connectionOf(request, context));
+): (request: Request, context: Context, execution?: ExecutionContextLike) => Promise<Response | undefined> {
+  const connectionOf = connectionReader(options);
+  return async function gatehouseGuard(request, context, execution) {
+    let known: WebConnection | undefined;
+    const connection = () => (known ??= connectionOf(request, context));
+    const served = check.serveRoute?.(request, connection);
+    if (served !== undefined) return keepAlive(check, execution, served);
+    const decision = await keepAlive(check, execution, check(request, connection));
     return decision.admitted ? undefined : refusalResponse(decision);
   };
+}
+
+// The check's answer, after handing the gate's background work (a key set loading) to the Worker's
+// waitUntil: workerd would otherwise cancel it when this request answers.
+function keepAlive<T>(check: WebCheck, execution: ExecutionContextLike | undefined, answer: T): T {
+  if (typeof execution?.waitUntil === 'function') {
+    const pending = check.pendingWork?.();
+    if (pending !== undefined) execution.waitUntil(pending);
+  }
+  return answer;
+}
+
+// The caller's connection function, if any, with the handler's context kept as `env` (a lazy gate's).
+function connectionReader<Context>(
+  options: WrapOptions<Context>,
+): (request: Request, context: Context) => WebConnection {
+  const given = options.connection;
+  if (given === undefined) return serverConnection;
+  return (request, context) => ({ env: context, ...given(request, context) });
 }

@@ -98,6 +98,11 @@ export class IssuerKeys implements ObservedKeySet {
     return this.inflight;
   }
 
+  /** The fetch in flight, if any. */
+  get pending(): Promise<void> | undefined {
+    return this.inflight;
+  }
+
   /** Number of usable keys cached. */
   get size(): number {
     return this.keys.length;

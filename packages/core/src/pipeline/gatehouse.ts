@@ -277,6 +277,23 @@ export class Gatehouse {
   }
 
   /**
+   * The work this gate started that no request awaits (key sets loading or refreshing in the background):
+   * a promise that settles, never rejecting, when what is in flight now has settled; undefined when
+   * nothing is. On Node, Bun and Deno it needs no care. On Cloudflare workerd, which cancels a request's
+   * unfinished I/O once it has answered, hand it to `ctx.waitUntil` (`@gatehouse/web` and
+   * `@gatehouse/hono` do).
+   *
+   * @example
+   * ```ts
+   * const pending = gate.pendingWork();
+   * if (pending !== undefined) ctx.waitUntil(pending);
+   * ```
+   */
+  pendingWork(): Promise<void> | undefined {
+    return this.readiness.pending();
+  }
+
+  /**
    * Stops the background retries and the metrics of this gate, and closes the shared state it created
    * (Redis connections from `redisUrl`); a state given in the options is left to its owner.
    *

@@ -1,0 +1,48 @@
+import type { RouteHelpers } from './helpers.js';
+
+/**
+ * An adapter's handler and {@link RouteHelpers} whose gate is built on the first request rather than at
+ * once: for code imported where the configuration is not there yet (a Cloudflare Worker's `env` arrives
+ * with its first request, and workerd refuses timers and random values outside one; `next build` imports
+ * route handlers without the runtime's variables). `build` receives the arguments of the first call of
+ * any of the handlers (undefined when `gate` is read before any request) and is called once; each
+ * helper's handler is made from its result on first use. Configuration errors then surface on that first
+ * request: read `gate` at start-up where the configuration is there, so that they stop the start instead.
+ *
+ * @example
+ * ```ts
+ * const middleware = lazyRouteHelpers<Handler>((first) => gatehouse(optionsFrom(first?.[0].env)));
+ * app.use(middleware);
+ * app.get('/admin', middleware.admin(), handler); // nothing is built until a request arrives
+ * ```
+ */
+export function lazyRouteHelpers<Handler extends (...args: never[]) => unknown>(
+  build: (first: Parameters<Handler> | undefined) => Handler & RouteHelpers<Handler>,
+): Handler & RouteHelpers<Handler> {
+  let built: (Handler & RouteHelpers<Handler>) | undefined;
+  const gatehouse = (first: Parameters<Handler> | undefined) => {
+    built ??= build(first);
+    return built;
+  };
+  // Each handler is made once, on its first request, from the built gate.
+  const deferred = (make: (g: Handler & RouteHelpers<Handler>) => Handler): Handler => {
+    let handler: ((...args: Parameters<Handler>) => ReturnType<Handler>) | undefined;
+    return ((...args: Parameters<Handler>) => {
+      handler ??= make(gatehouse(args)) as unknown as (...args: Parameters<Handler>) => ReturnType<Handler>;
+      return handler(...args);
+    }) as unknown as Handler;
+  };
+  const main = deferred((g) => g);
+  const required = deferred((g) => g.required());
+  const optional = deferred((g) => g.optional());
+  // `gate` is a getter: Object.assign would read it, and so build the gate, at once.
+  Object.defineProperty(main, 'gate', { get: () => gatehouse(undefined).gate, enumerable: true });
+  const helpers: Omit<RouteHelpers<Handler>, 'gate'> = {
+    required: () => required,
+    optional: () => optional,
+    admin: () => deferred((g) => g.admin()),
+    scopes: (...scopes) => deferred((g) => g.scopes(...scopes)),
+    require: (requirement) => deferred((g) => g.require(requirement)),
+  };
+  return Object.assign(main, helpers) as Handler & RouteHelpers<Handler>;
+}
