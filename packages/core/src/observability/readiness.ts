@@ -154,6 +154,8 @@ export class Readiness {
     const pending = this.keySets().filter((keySet) => !keySet.loaded);
     // Failures are logged by the key set and reported by report(); refresh() shares a fetch in flight.
     await Promise.allSettled(pending.map((keySet) => keySet.refresh()));
+    // The next retry is due an interval after this one ended.
+    this.retriedAt = Date.now();
   }
 }
 
