@@ -74,7 +74,7 @@ type Middleware = MiddlewareHandler<GatehouseEnv>;
  * // On workerd: gatehouse((env) => ({ env, routes: true, publicPaths: ['/health'] }))
  * ```
  */
-export function gatehouse<Bindings = unknown>(
+export function gatehouse<Bindings extends object = Readonly<Record<string, unknown>>>(
   options: GatehouseHonoOptions | ((env: Bindings | undefined) => GatehouseHonoOptions) = {},
 ): GatehouseMiddleware {
   if (typeof options !== 'function') return eager(options);

@@ -27,7 +27,7 @@ import {
  * };
  * ```
  */
-export function lazyGatehouse<Env = unknown>(
+export function lazyGatehouse<Env extends object = Readonly<Record<string, unknown>>>(
   options: (env: Env | undefined) => GatehouseWebOptions = () => ({}),
 ): WebGatehouse {
   let built: WebGatehouse | undefined;
