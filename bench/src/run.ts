@@ -6,7 +6,7 @@ import { AUDIENCE, type ServerConfig } from './fixture.js';
 import { KeyServer } from './key-server.js';
 import { type ColdStartResult, coldStart } from './parts/cold-start.js';
 import { runLoadPhase } from './parts/load-phase.js';
-import { canPin, DIST, spawnNode } from './parts/processes.js';
+import { binaryOf, canPin, DIST, spawnNode } from './parts/processes.js';
 import { measurePropagation } from './parts/propagation.js';
 import { type BenchRedis, findRedisServer, startRedisServer } from './parts/redis-server.js';
 import { type RunResults, renderReport } from './parts/report.js';
@@ -106,7 +106,12 @@ async function main(): Promise<void> {
   const redisBin = findRedisServer();
   if (redisBin === undefined)
     log('redis-server is not installed: the shared-state variants and parts are left out');
-  const runnable = (name: string) => redisBin !== undefined || !variant(name).redis;
+  const missingRuntimes = new Set(
+    VARIANTS.filter((v) => binaryOf(v.name) === undefined).map((v) => v.runtime),
+  );
+  for (const runtime of missingRuntimes) log(`${runtime} is not installed: its variants are left out`);
+  const runnable = (name: string) =>
+    (redisBin !== undefined || !variant(name).redis) && binaryOf(name) !== undefined;
   const onlyScenarios = values.scenarios?.split(',');
   const onlyVariants = values.variants?.split(',');
   const scenarios = SCENARIOS.filter((s) =>
