@@ -13,7 +13,15 @@ import { type WebConnection, WebRequestView } from './view.js';
 /** Options of {@link gatehouse}: the configuration and options of `@gatehouse/core`. */
 export interface GatehouseWebOptions extends AdapterOptions {}
 
-/** What a check is told of the connection: what the server knows, or a function that finds it when needed. */
+/**
+ * What a check is told of the connection: what the server knows, or a function that finds it when a step
+ * needs it (called at most once per request).
+ *
+ * @example
+ * ```ts
+ * const decision = await auth(request, () => serverConnection(request, server));
+ * ```
+ */
 export type ConnectionSource = WebConnection | (() => WebConnection);
 
 /**

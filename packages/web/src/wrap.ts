@@ -19,7 +19,16 @@ export interface WrapOptions<Context> {
   readonly connection?: (request: Request, context: Context) => WebConnection | undefined;
 }
 
-/** A Cloudflare Worker's execution context (the third argument of its `fetch`): what keeps work alive. */
+/**
+ * A Cloudflare Worker's execution context (the third argument of its `fetch`): what keeps work alive
+ * after the response.
+ *
+ * @example
+ * ```ts
+ * const pending = auth.pendingWork?.();
+ * if (pending !== undefined) ctx.waitUntil(pending);
+ * ```
+ */
 export interface ExecutionContextLike {
   waitUntil(promise: Promise<unknown>): void;
 }
