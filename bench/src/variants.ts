@@ -96,6 +96,7 @@ export const VARIANTS: readonly Variant[] = [
     extra: true,
   },
   { name: 'koa-noop', framework: 'koa', kind: 'bare', label: 'Koa 3 + empty middleware', extra: true },
+  { name: 'hono-noop', framework: 'hono', kind: 'bare', label: 'Hono 4 + empty middleware', extra: true },
   // The same code as the bare variant in another process: the spread between identical processes.
   {
     name: 'express-twin',

@@ -13,6 +13,10 @@ export function createHonoApp(variant: string, config: ServerConfig): Hono {
     case 'hono':
       app.get('/v1/whoami', (c) => c.json({ subject: BARE_SUBJECT }));
       return app;
+    case 'hono-noop': // for profiling: what any middleware costs in Hono (its compose chain)
+      app.use((_c, next) => next());
+      app.get('/v1/whoami', (c) => c.json({ subject: BARE_SUBJECT }));
+      return app;
     case 'gatehouse-hono-webcrypto':
       // Every key this gate imports is verified by crypto.subtle, as where node:crypto is missing.
       useVerificationBackend('webcrypto');

@@ -3,13 +3,14 @@ import {
   type AuthContext,
   type BodyReader,
   createGatehouse,
+  type Decision,
   lazyRouteHelpers,
   type RouteHelpers,
   webBodyReader,
   withRouteHelpers,
 } from '@gatehouse/core';
 import { answerResponse, refusalResponse, WebRequestView } from '@gatehouse/web';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import type { GetConnInfo } from 'hono/conninfo';
 import { connectionReader } from './conn-info.js';
 import { keepAlive } from './keep-alive.js';
@@ -88,27 +89,37 @@ function eager(options: GatehouseHonoOptions): GatehouseMiddleware {
 
   return withRouteHelpers<Middleware>(gate, options, (route, main) => {
     const serving = main ? routes : undefined;
-    return async function gatehouseMiddleware(c, next) {
+    // Not an async function: a known token goes on to `next()` without the promise and tick one adds.
+    return function gatehouseMiddleware(c, next) {
       const view = new WebRequestView(c.req.raw, () => connectionOf(c), c.req.path);
       if (serving !== undefined) {
         const match = serving.match(c.req.method, view.path);
         if (match !== undefined) {
           const answer = serving.serve(match, view, bodyReader(c));
           keepAlive(c, gate);
-          return answerResponse(await answer, c.req.method);
+          return answer.then((a) => answerResponse(a, c.req.method));
         }
       }
-      const pending = gate.handle(view, route, c.get('auth'));
+      const decision = gate.handle(view, route, c.get('auth'));
       keepAlive(c, gate);
-      const decision = pending instanceof Promise ? await pending : pending;
-      if (!decision.admitted) return refusalResponse(decision);
-      if (decision.auth !== undefined) c.set('auth', decision.auth);
-      await next();
-      if (decision.headers !== undefined) {
-        for (const [name, value] of Object.entries(decision.headers)) c.header(name, value);
-      }
+      return decision instanceof Promise
+        ? decision.then((d) => proceed(c, next, d))
+        : proceed(c, next, decision);
     };
   }) as GatehouseMiddleware;
+}
+
+// A refusal is answered; an admission puts the identity on the context, runs the rest of the chain and
+// adds the decision's headers (a DPoP nonce) to its response.
+function proceed(c: Context, next: Next, decision: Decision): Promise<Response | undefined> {
+  if (!decision.admitted) return Promise.resolve(refusalResponse(decision));
+  if (decision.auth !== undefined) c.set('auth', decision.auth);
+  const headers = decision.headers;
+  if (headers === undefined) return next() as Promise<undefined>;
+  return next().then(() => {
+    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    return undefined;
+  });
 }
 
 // The request body for core, with its limit; when the app read it already (`c.req.json()` in an earlier
