@@ -16,6 +16,7 @@ import {
   UnknownIssuerError,
 } from '@gatehouse/core';
 import { createPrometheusMetrics, type PrometheusMetrics } from '@gatehouse/example-telemetry-store';
+import { hasChromium, launchChromium, screenshotPixels, stayOnLoopback } from '@gatehouse/testkit';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -25,7 +26,6 @@ import {
   startDashboard,
   totalsOf,
 } from '../../../scripts/demo-dashboard.mjs';
-import { hasChromium, launchChromium, screenshotPixels, stayOnLoopback } from './helpers/browser.js';
 import { REPO_ROOT } from './helpers/processes.js';
 
 const SCRAPER_KEY = 'scraper-key-for-the-dashboard-test';

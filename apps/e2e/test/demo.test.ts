@@ -7,9 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasChromium, hasRedis, launchChromium, screenshotPixels, stayOnLoopback } from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasRedis } from '../../../packages/redis/test/helpers/redis-server.js';
-import { hasChromium, launchChromium, screenshotPixels, stayOnLoopback } from './helpers/browser.js';
 import { BASH, HAVE_CURL, parseCurl, runCurlLine } from './helpers/curl-line.js';
 import { cleanEnv, REPO_ROOT } from './helpers/processes.js';
 

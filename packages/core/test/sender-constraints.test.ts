@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { hasRedis, RedisServer } from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AuthContext,
@@ -13,7 +13,7 @@ import {
 } from '../src/index.js';
 import { FixedClock } from './helpers/clock.js';
 import { ath, type DpopKey, makeDpopKey, makeProof } from './helpers/dpop.js';
-import { RedisServer, redisOneTimeIds } from './helpers/redis.js';
+import { redisOneTimeIds } from './helpers/redis.js';
 import { type RequestOverrides, senderRequest } from './helpers/sender.js';
 
 const ISSUER = 'https://idp.example.com';
@@ -214,62 +214,59 @@ describe('SenderConstraints (step 6: DPoP and certificate binding)', () => {
     });
   });
 
-  describe.skipIf(!existsSync('/usr/bin/redis-server'))(
-    'replay on a real Redis, and while it is unreachable',
-    () => {
-      let redis: RedisServer;
-      beforeAll(async () => {
-        redis = await RedisServer.start();
+  describe.skipIf(!hasRedis)('replay on a real Redis, and while it is unreachable', () => {
+    let redis: RedisServer;
+    beforeAll(async () => {
+      redis = await RedisServer.start();
+    });
+    afterAll(() => redis?.stop());
+
+    it('a proof used on one instance is refused on another; with Redis down each instance still refuses what it saw', async () => {
+      const clockNow = () => Date.now();
+      const a = new SenderConstraints({
+        publicUrl: PUBLIC_URL,
+        oneTimeIds: redisOneTimeIds(redis.port),
+        now: clockNow,
       });
-      afterAll(() => redis?.stop());
-
-      it('a proof used on one instance is refused on another; with Redis down each instance still refuses what it saw', async () => {
-        const clockNow = () => Date.now();
-        const a = new SenderConstraints({
-          publicUrl: PUBLIC_URL,
-          oneTimeIds: redisOneTimeIds(redis.port),
-          now: clockNow,
-        });
-        const b = new SenderConstraints({
-          publicUrl: PUBLIC_URL,
-          oneTimeIds: redisOneTimeIds(redis.port),
-          now: clockNow,
-        });
-        const fresh = () => makeProof(key, { htm: 'GET', htu: HTU, ath: ath(TOKEN) });
-
-        const first = await fresh();
-        expect(await a.check(identity(), ...request({ dpop: first }))).toBeUndefined();
-        expect(
-          ((await failure(() => b.check(identity(), ...request({ dpop: first })))) as InvalidDpopProofError)
-            .reason,
-        ).toBe('replayed');
-
-        const port = redis.port;
-        await redis.stop();
-        const during = await fresh();
-        // Redis unreachable: the instance that saw the proof refuses it; another instance cannot know.
-        expect(await a.check(identity(), ...request({ dpop: during }))).toBeUndefined();
-        expect(
-          ((await failure(() => a.check(identity(), ...request({ dpop: during })))) as InvalidDpopProofError)
-            .reason,
-        ).toBe('replayed');
-        expect(await b.check(identity(), ...request({ dpop: during }))).toBeUndefined();
-        // And the proof used before the outage is still refused by the instance that remembers it.
-        expect(
-          ((await failure(() => b.check(identity(), ...request({ dpop: first })))) as InvalidDpopProofError)
-            .reason,
-        ).toBe('replayed');
-
-        redis = await RedisServer.start(port);
-        const after = await fresh();
-        expect(await b.check(identity(), ...request({ dpop: after }))).toBeUndefined();
-        expect(
-          ((await failure(() => a.check(identity(), ...request({ dpop: after })))) as InvalidDpopProofError)
-            .reason,
-        ).toBe('replayed');
+      const b = new SenderConstraints({
+        publicUrl: PUBLIC_URL,
+        oneTimeIds: redisOneTimeIds(redis.port),
+        now: clockNow,
       });
-    },
-  );
+      const fresh = () => makeProof(key, { htm: 'GET', htu: HTU, ath: ath(TOKEN) });
+
+      const first = await fresh();
+      expect(await a.check(identity(), ...request({ dpop: first }))).toBeUndefined();
+      expect(
+        ((await failure(() => b.check(identity(), ...request({ dpop: first })))) as InvalidDpopProofError)
+          .reason,
+      ).toBe('replayed');
+
+      const port = redis.port;
+      await redis.stop();
+      const during = await fresh();
+      // Redis unreachable: the instance that saw the proof refuses it; another instance cannot know.
+      expect(await a.check(identity(), ...request({ dpop: during }))).toBeUndefined();
+      expect(
+        ((await failure(() => a.check(identity(), ...request({ dpop: during })))) as InvalidDpopProofError)
+          .reason,
+      ).toBe('replayed');
+      expect(await b.check(identity(), ...request({ dpop: during }))).toBeUndefined();
+      // And the proof used before the outage is still refused by the instance that remembers it.
+      expect(
+        ((await failure(() => b.check(identity(), ...request({ dpop: first })))) as InvalidDpopProofError)
+          .reason,
+      ).toBe('replayed');
+
+      redis = await RedisServer.start({ port });
+      const after = await fresh();
+      expect(await b.check(identity(), ...request({ dpop: after }))).toBeUndefined();
+      expect(
+        ((await failure(() => a.check(identity(), ...request({ dpop: after })))) as InvalidDpopProofError)
+          .reason,
+      ).toBe('replayed');
+    });
+  });
 
   describe('server nonces (RFC 9449 §8)', () => {
     const nonces = { secret: 'a shared secret of at least 32 bytes!!', rotationSecs: 60 };

@@ -5,9 +5,9 @@ import {
   RateLimitedError,
   RateLimiter,
 } from '@gatehouse/core';
+import { freePort, hasRedis, RedisServer, waitFor } from '@gatehouse/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisState, type RedisState } from '../src/index.js';
-import { freePort, hasRedis, RedisServer, waitFor } from './helpers/redis-server.js';
 
 const alice: AuthContext = createAuthContext({
   subject: 'alice',

@@ -1,9 +1,9 @@
 import { type Revocation, RevocationRoutes, Revocations, StateUnavailableError } from '@gatehouse/core';
+import { freePort, hasRedis, RedisServer, waitFor } from '@gatehouse/testkit';
 import { createClient } from '@redis/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisState, type RedisState, RedisStateError } from '../src/index.js';
 import { TcpProxy } from './helpers/proxy.js';
-import { freePort, hasRedis, RedisServer, waitFor } from './helpers/redis-server.js';
 
 const ISSUER = 'https://login.example.com';
 let counter = 0;
@@ -136,7 +136,7 @@ describe.skipIf(!hasRedis)('revocations shared on a real redis-server', () => {
       StateUnavailableError,
     );
 
-    const late = await RedisServer.start(port);
+    const late = await RedisServer.start({ port });
     try {
       await waitFor(() => state.isReachable(), 5000);
       const r = revocation();
@@ -158,7 +158,7 @@ describe.skipIf(!hasRedis)('revocations shared on a real redis-server', () => {
     expect(refused.body).toMatchObject({ error: 'temporarily_unavailable' });
     expect(state.revocations.size).toBe(0);
     expect((await routes.remove('whatever')).status).toBe(503);
-    const late = await RedisServer.start(port);
+    const late = await RedisServer.start({ port });
     try {
       await waitFor(() => state.isReachable(), 5000);
       expect((await routes.create({ apiKey: 'billing' })).status).toBe(201);
@@ -192,7 +192,8 @@ describe.skipIf(!hasRedis)('a redis-server that is killed and comes back', () =>
   });
 
   async function setUp(n: number): Promise<RedisState[]> {
-    redis = await RedisServer.start();
+    // With its data on disk: one test brings it back with what it held.
+    redis = await RedisServer.start({ persistent: true });
     const made = Array.from({ length: n }, () => createRedisState({ url: redis.url }));
     states.push(...made);
     for (const s of made) expect(await s.ready()).toBe(true);

@@ -15,17 +15,21 @@ const START_TIMEOUT_MS = 10_000;
 
 /**
  * The redis-server to run: `REDIS_SERVER_BIN`, else the first on `PATH` (or `/usr/bin`), else undefined.
+ * With `searchPath` (a `PATH`-like list), only those folders are searched.
  *
  * @example
  * ```ts
  * const bin = findRedisServer();
  * if (bin === undefined) console.error('apt-get install redis-server');
+ * findRedisServer('redis-server', '/nonexistent'); // undefined
  * ```
  */
-export function findRedisServer(name = 'redis-server'): string | undefined {
-  const explicit = name === 'redis-server' ? process.env.REDIS_SERVER_BIN : undefined;
+export function findRedisServer(name = 'redis-server', searchPath?: string): string | undefined {
+  const explicit =
+    name === 'redis-server' && searchPath === undefined ? process.env.REDIS_SERVER_BIN : undefined;
   if (explicit) return explicit;
-  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/bin']) {
+  const dirs = searchPath?.split(delimiter) ?? [...(process.env.PATH ?? '').split(delimiter), '/usr/bin'];
+  for (const dir of dirs) {
     if (!dir) continue;
     try {
       accessSync(join(dir, name), constants.X_OK);

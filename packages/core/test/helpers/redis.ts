@@ -1,46 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import type { OneTimeIds } from '../../src/index.js';
-
-/** A real redis-server on a free loopback port, started and stopped by the test. */
-export class RedisServer {
-  private constructor(
-    private process: ChildProcess | undefined,
-    readonly port: number,
-  ) {}
-
-  static async start(port?: number): Promise<RedisServer> {
-    const chosen = port ?? (await freePort());
-    const child = spawn(
-      'redis-server',
-      ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000);
-      child.once('error', reject);
-      child.stdout!.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    return new RedisServer(child, chosen);
-  }
-
-  async stop(): Promise<void> {
-    const child = this.process;
-    this.process = undefined;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
-  }
-}
 
 /**
  * The smallest Redis client that implements {@link OneTimeIds} (`SET key 1 NX EX ttl`), one connection
@@ -72,12 +31,4 @@ export function redisOneTimeIds(port: number): OneTimeIds & { calls: number } {
     },
   };
   return ids;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
