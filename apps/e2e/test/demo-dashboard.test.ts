@@ -1,5 +1,5 @@
 /**
- * The live metrics page of `npm run demo` (scripts/demo-dashboard.mjs): its Prometheus parsing and
+ * The live metrics page of `npm run demo` (apps/demo/src/dashboard): its Prometheus parsing and
  * rates, and, in Debian's chromium, that it really plots what a scraped app records. The app here is a
  * real HTTP server whose /metrics comes from Gatehouse's DecisionRecorder through the OpenTelemetry
  * Prometheus exporter, behind a bearer key like the real apps.
@@ -15,17 +15,11 @@ import {
   TokenExpiredError,
   UnknownIssuerError,
 } from '@gatehouse/core';
+import { parsePrometheusText, pointOf, quantile, startDashboard, totalsOf } from '@gatehouse/demo';
 import { createPrometheusMetrics, type PrometheusMetrics } from '@gatehouse/example-telemetry-store';
 import { hasChromium, launchChromium, screenshotPixels, stayOnLoopback } from '@gatehouse/testkit';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  parsePrometheusText,
-  pointOf,
-  quantile,
-  startDashboard,
-  totalsOf,
-} from '../../../scripts/demo-dashboard.mjs';
 import { REPO_ROOT } from './helpers/processes.js';
 
 const SCRAPER_KEY = 'scraper-key-for-the-dashboard-test';

@@ -7,7 +7,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasChromium, hasRedis, launchChromium, screenshotPixels, stayOnLoopback } from '@gatehouse/testkit';
+import { sharedStateLines } from '@gatehouse/demo';
+import {
+  findRedisServer,
+  hasChromium,
+  hasRedis,
+  launchChromium,
+  screenshotPixels,
+  stayOnLoopback,
+} from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASH, HAVE_CURL, parseCurl, runCurlLine } from './helpers/curl-line.js';
 import { cleanEnv, REPO_ROOT } from './helpers/processes.js';
@@ -28,7 +36,7 @@ interface Demo {
 }
 
 function startDemo(env: Record<string, string>): Demo {
-  const child = spawn(process.execPath, ['scripts/demo.mjs'], {
+  const child = spawn(process.execPath, ['apps/demo/dist/main.js'], {
     cwd: REPO_ROOT,
     env: cleanEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -330,18 +338,14 @@ describe('npm run demo', { timeout: 180_000 }, () => {
 });
 
 describe('npm run demo without redis-server', () => {
-  it('finds none on a PATH without it, and prints the plain in-process notice instead of the Redis lines', async () => {
-    const script = `import('./scripts/demo-shared-state.mjs').then((m) => console.log(JSON.stringify({
-      found: m.findRedisServer('/nonexistent:/also-missing') ?? null,
-      lines: m.sharedStateLines({ redisUrl: undefined, ingestionUrls: ['http://127.0.0.1:1'], issuer: 'x', token: 'a.b.c' }),
-    })))`;
-    const out = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, ['-e', script], { cwd: REPO_ROOT }, (err, stdout) =>
-        err ? reject(err) : resolve(stdout),
-      ),
-    );
-    const { found, lines } = JSON.parse(out) as { found: string | null; lines: string[] };
-    expect(found).toBeNull();
+  it('finds none on a PATH without it, and prints the plain in-process notice instead of the Redis lines', () => {
+    expect(findRedisServer('redis-server', '/nonexistent:/also-missing')).toBeUndefined();
+    const lines = sharedStateLines({
+      redisUrl: undefined,
+      ingestionUrls: ['http://127.0.0.1:1'],
+      issuer: 'x',
+      token: 'a.b.c',
+    });
     expect(lines.join('\n')).toMatch(/redis-server is not installed: revocations and limits run in-process/);
     expect(lines.join('\n')).not.toMatch(/curl|admin\/revocations/);
   });
