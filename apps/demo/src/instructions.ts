@@ -11,6 +11,8 @@ export interface Welcome {
   readonly keys: DemoKeys;
   readonly dashboardUrl: string;
   readonly dataDir: string;
+  /** Where each service's log goes (`…/<service>.log`). */
+  readonly logs: string;
   /** The DPoP lines (already done by the demo). */
   readonly dpop: readonly string[];
   /** The shared-state lines (Redis, or the in-process notice). */
@@ -85,6 +87,7 @@ export function welcomeBlock(welcome: Welcome): string {
     ...SERVICES.map((s, i) => `  ${s.name.padEnd(14)} ${(urls[i] ?? '').padEnd(24)} ${s.what}`),
     `  ${DASHBOARD.name.padEnd(14)} ${dashboardUrl.padEnd(24)} ${DASHBOARD.what}`,
     `  ${'database'.padEnd(14)} ${join(dataDir, 'telemetry.db')}`,
+    `  ${'logs'.padEnd(14)} ${welcome.logs} (DEMO_LOGS=1 shows them here too)`,
     '  users          alice/alice (admin, by email), bob/bob, mallory/mallory (unverified email)',
     '',
     '  Paste into a bash or zsh terminal. TOKEN is a service token (client credentials of',

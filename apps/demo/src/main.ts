@@ -15,7 +15,8 @@ import { apiKeysVariable, makeKeys, mintServiceToken } from './credentials.js';
 import { startDashboard } from './dashboard/server.js';
 import { showDpop } from './dpop.js';
 import { welcomeBlock } from './instructions.js';
-import { type LineSink, Supervisor } from './processes.js';
+import { DemoOutput } from './output.js';
+import { Supervisor } from './processes.js';
 import {
   AUDIENCE,
   choosePorts,
@@ -29,17 +30,19 @@ import {
   setting,
 } from './settings.js';
 import { sharedStateLines, startSharedState } from './shared-state.js';
+import { startStatusLine } from './status.js';
 import { BACKGROUND_SENDER, senderEnv, startBackgroundSender, startTraffic } from './traffic.js';
 
 const LISTENING = /listening on (http:\/\/\S+)/;
 
-/** Every line of every child, tagged with its name; the IdP's banner and the background sender's stdout stay quiet. */
-const relay: LineSink = (label, stream, line) => {
-  if (stream === 'stdout' && (label === 'dev-idp' || label === BACKGROUND_SENDER)) return;
-  (stream === 'stdout' ? process.stdout : process.stderr).write(`${`[${label}]`.padEnd(16)} ${line}\n`);
-};
-
-const supervisor = new Supervisor(relay);
+const dataDir = resolve(setting('TELEMETRY_DATA_DIR') ?? join(REPO_ROOT, 'data'));
+const output = new DemoOutput({
+  dir: join(dataDir, 'demo-logs'),
+  full: setting('DEMO_LOGS') === '1',
+  quiet: ['dev-idp', BACKGROUND_SENDER],
+});
+const supervisor = new Supervisor(output.sink);
+supervisor.afterStop(() => output.close());
 
 /** Starts an app and waits until it answers `/health`; resolves with its URL. */
 async function startApp(
@@ -79,7 +82,6 @@ async function waitUntilUp(url: string, name: string): Promise<void> {
 
 async function main(): Promise<void> {
   await choosePorts();
-  const dataDir = resolve(setting('TELEMETRY_DATA_DIR') ?? join(REPO_ROOT, 'data'));
   const keys = makeKeys();
   const redis = await startSharedState(supervisor);
   const idpEnv = { DEV_IDP_PORT: String(IDP.port), DEV_IDP_HOST: HOST, DEV_IDP_AUDIENCE: AUDIENCE };
@@ -125,7 +127,17 @@ async function main(): Promise<void> {
   const dpop = await showDpop(issuer, ingestionUrl);
   const shared = sharedStateLines({ redisUrl: redis?.url, ingestionUrls, issuer, token });
   const urls = [issuer, ...appUrls];
-  console.log(welcomeBlock({ urls, token, keys, dashboardUrl: dashboard.url, dataDir, dpop, shared }));
+  const logs = output.fileOf('<service>');
+  console.log(welcomeBlock({ urls, token, keys, dashboardUrl: dashboard.url, dataDir, logs, dpop, shared }));
+  // From here on the terminal stays quiet: a status line now and then, and what goes wrong.
+  output.startedUp();
+  const stopStatus = startStatusLine(
+    () => dashboard.sampler.totals(),
+    (line) => {
+      if (!supervisor.stopping) console.log(line);
+    },
+  );
+  supervisor.onStop(stopStatus);
 }
 
 process.on('SIGINT', () => supervisor.stopAll(0));

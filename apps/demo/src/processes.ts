@@ -49,6 +49,7 @@ export function mainOf(name: string): string {
 export class Supervisor {
   private readonly entries: Entry[] = [];
   private readonly cleanups: (() => unknown)[] = [];
+  private readonly finals: (() => unknown)[] = [];
   private stopped = false;
 
   constructor(private readonly sink: LineSink) {}
@@ -61,6 +62,11 @@ export class Supervisor {
   /** Runs `cleanup` when the demo stops (timers, servers, Redis). */
   onStop(cleanup: () => unknown): void {
     this.cleanups.push(cleanup);
+  }
+
+  /** Runs `cleanup` once every process has exited and every {@link onStop} cleanup is done (log files). */
+  afterStop(cleanup: () => unknown): void {
+    this.finals.push(cleanup);
   }
 
   /** Says what went wrong and stops everything with exit code 1. */
@@ -156,17 +162,20 @@ export class Supervisor {
             : child.once('exit', () => resolve()),
         ),
     );
-    const cleaned = this.cleanups.map(async (cleanup) => {
-      try {
-        await cleanup();
-      } catch {
-        // stopping anyway
-      }
-    });
-    void Promise.all([...exited, ...cleaned]).then(() => {
-      clearTimeout(force);
-      if (code === 0) console.log('demo: stopped');
-      process.exit(code);
-    });
+    const run = (cleanups: (() => unknown)[]) =>
+      cleanups.map(async (cleanup) => {
+        try {
+          await cleanup();
+        } catch {
+          // stopping anyway
+        }
+      });
+    void Promise.all([...exited, ...run(this.cleanups)])
+      .then(() => Promise.all(run(this.finals)))
+      .then(() => {
+        clearTimeout(force);
+        if (code === 0) console.log('demo: stopped');
+        process.exit(code);
+      });
   }
 }

@@ -15,7 +15,14 @@ import {
   TokenExpiredError,
   UnknownIssuerError,
 } from '@gatehouse/core';
-import { parsePrometheusText, pointOf, quantile, startDashboard, totalsOf } from '@gatehouse/demo';
+import {
+  parsePrometheusText,
+  pointOf,
+  quantile,
+  RateWindow,
+  startDashboard,
+  totalsOf,
+} from '@gatehouse/demo';
 import { createPrometheusMetrics, type PrometheusMetrics } from '@gatehouse/example-telemetry-store';
 import { hasChromium, launchChromium, screenshotPixels, stayOnLoopback } from '@gatehouse/testkit';
 import type { Browser } from 'playwright-core';
@@ -73,6 +80,59 @@ describe('demo dashboard: reading Prometheus text', () => {
     expect(point.outcomes).toEqual({ accepted: 10 });
     expect(point.cacheHitRatio).toBe(1);
     expect(point.jwks).toEqual({ success: 0, failure: 2 });
+  });
+});
+
+describe('demo dashboard: rates over a sliding window (issue 25)', () => {
+  const decisions = (accepted: number, lookups = 0) =>
+    totalsOf(
+      parsePrometheusText(
+        [
+          `gatehouse_auth_total{outcome="accepted",code="ok",auth_type="api_key",issuer="api_key"} ${accepted}`,
+          `gatehouse_token_cache_total{result="hit"} ${lookups}`,
+          'gatehouse_token_cache_total{result="miss"} 0',
+          `gatehouse_auth_duration_seconds_bucket{outcome="accepted",le="0.001"} ${lookups}`,
+          `gatehouse_auth_duration_seconds_bucket{outcome="accepted",le="+Inf"} ${lookups}`,
+        ].join('\n'),
+      ),
+    );
+  /** The demo's traffic: 7 decisions every 1.5 s, scraped every second for a minute. */
+  const scrapes = () =>
+    Array.from({ length: 61 }, (_, i) => ({ time: i * 1000, totals: decisions(7 * Math.floor(i / 1.5)) }));
+  const ratios = (values: number[]) =>
+    values.slice(1).map((v, i) => Math.max(v, values[i]!) / Math.min(v, values[i]!));
+
+  it('turns steady bursts into a steady rate, where a rate over one scrape saws', () => {
+    const window = new RateWindow(10_000);
+    const smooth = scrapes().flatMap(({ time, totals }) => window.add(time, totals)?.outcomes.accepted ?? []);
+    expect(smooth.length).toBeGreaterThanOrEqual(50);
+    expect(Math.max(...ratios(smooth))).toBeLessThan(1.2);
+    expect(smooth.at(-1)).toBeCloseTo(7 / 1.5, 0);
+    // The same scrapes, one at a time (the page before): 0 ↔ 7 decisions per second.
+    const perScrape = new RateWindow(1000);
+    const sawing = scrapes().flatMap(
+      ({ time, totals }) => perScrape.add(time, totals)?.outcomes.accepted ?? [],
+    );
+    expect(Math.min(...sawing)).toBe(0);
+  });
+
+  it('gives no point until the scrapes span the window', () => {
+    const window = new RateWindow(10_000);
+    const points = scrapes()
+      .slice(0, 12)
+      .map(({ time, totals }) => window.add(time, totals));
+    expect(points.slice(0, 10).every((p) => p === undefined)).toBe(true);
+    expect(points[10]?.time).toBe(10_000);
+  });
+
+  it('has no ratio and no latency where nothing happened: a gap, not a zero', () => {
+    const quiet = pointOf(decisions(5, 3), decisions(5, 3), 10, 0);
+    expect(quiet.cacheHitRatio).toBeNull();
+    expect(quiet.latencyMs).toEqual({ p50: null, p99: null });
+    expect(quiet.outcomes).toEqual({ accepted: 0 }); // a rate of nothing is a real zero
+    const busy = pointOf(decisions(15, 8), decisions(5, 3), 10, 0);
+    expect(busy.cacheHitRatio).toBe(1);
+    expect(busy.latencyMs.p99).not.toBeNull();
   });
 });
 
@@ -137,7 +197,9 @@ describe.skipIf(!hasChromium)('demo dashboard in chromium', () => {
     dashboard = await startDashboard({
       targets: [{ name: 'stand-in', url: app.url }],
       authorization: `Bearer ${SCRAPER_KEY}`,
+      // Five times the demo's pace: a scrape every 200 ms, rates over 2 s.
       intervalMs: 200,
+      windowMs: 2000,
     });
     browser = await launchChromium();
   });

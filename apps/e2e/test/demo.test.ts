@@ -3,7 +3,7 @@
  * command it prints, run as printed, must do what its comment says. Ctrl-C must stop every process.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -257,6 +257,47 @@ describe('npm run demo', { timeout: 180_000 }, () => {
     60_000,
   );
 
+  it.skipIf(!hasChromium)(
+    'plots the steady traffic as a steady line: rates over a sliding window, on an axis that stays put (in chromium)',
+    async () => {
+      const dashboardUrl = /^\s{2}dashboard +(http:\/\/\S+)/m.exec(printed)![1]!;
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+        await stayOnLoopback(page);
+        await page.goto(dashboardUrl);
+        const chart = page.locator('#chart-decisions');
+        const plotted = async () => JSON.parse((await chart.getAttribute('data-series')) ?? '[]') as number[];
+        // What the decisions chart plots, point by point (one a second): with the demo's traffic (a burst
+        // every 1.5 s, the sender every 2 s, the page's own scrapes) every point is about the same. A rate
+        // over one scrape saws between a burst and none (3 ↔ 8 decisions/s).
+        await page.waitForFunction(
+          () => JSON.parse(document.getElementById('chart-decisions')?.dataset.series ?? '[]').length >= 10,
+          undefined,
+          { timeout: 40_000 },
+        );
+        const recent = (await plotted()).slice(-10);
+        for (let i = 1; i < recent.length; i++) {
+          const [a, b] = [recent[i - 1]!, recent[i]!];
+          expect(Math.min(a, b), `decisions/s: ${recent.join(', ')}`).toBeGreaterThan(0);
+          expect(Math.max(a, b) / Math.min(a, b), `decisions/s: ${recent.join(', ')}`).toBeLessThan(1.5);
+        }
+        // And the y axis keeps its scale from one sample to the next.
+        const axes = new Set<string | null>();
+        for (let i = 0; i < 5; i++) {
+          const drawn = Number(await page.evaluate(() => document.body.dataset.points));
+          await page.waitForFunction((n) => Number(document.body.dataset.points) > n, drawn);
+          axes.add(await chart.getAttribute('data-axis-max'));
+        }
+        expect([...axes]).toHaveLength(1);
+        expect(Number([...axes][0])).toBeGreaterThan(0);
+      } finally {
+        await browser.close();
+      }
+    },
+    90_000,
+  );
+
   it.runIf(hasRedis)(
     'prints a curl line that revokes the demo token on one ingestion instance, and both refuse it',
     async () => {
@@ -307,6 +348,33 @@ describe('npm run demo', { timeout: 180_000 }, () => {
   it.runIf(!hasRedis)('says plainly that revocations and limits run in-process without redis-server', () => {
     expect(printed).toMatch(/redis-server is not installed: revocations and limits run in-process/);
     expect(printed).not.toMatch(/ingestion-2/);
+  });
+
+  it('keeps the terminal readable after the welcome block: the logs go to files, a status line every 10 s', async () => {
+    const logs = /^ {2}logs +(\S+)\/<service>\.log /m.exec(printed)?.[1];
+    expect(logs).toBe(join(dataDir, 'demo-logs'));
+    const since = () => demo.output().slice(printed.length);
+    const status =
+      /^demo \d\d:\d\d:\d\d · (since start|last 10 s): \d+ requests, \d+ refused( \(.+\))? · revocations in force: \d+$/;
+    const deadline = Date.now() + 30_000;
+    while (
+      !since()
+        .split('\n')
+        .some((line) => status.test(line)) &&
+      Date.now() < deadline
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    // Everything the earlier tests did (curl lines, logins, refusals, a revocation) stayed off the terminal.
+    const lines = since()
+      .split('\n')
+      .filter((line) => line !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(status);
+    const ingestion = readFileSync(join(dataDir, 'demo-logs', 'ingestion.log'), 'utf8');
+    expect(ingestion).toContain('ingestion listening on');
+    expect(ingestion).toMatch(/"event":"http\.request"/);
+    expect(ingestion).toMatch(/"event":"gatehouse\.auth\.rejected"/);
   });
 
   it('stops every process it started on Ctrl-C', async () => {

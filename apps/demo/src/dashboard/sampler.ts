@@ -1,51 +1,10 @@
 /** Scrapes every app's `/metrics` and `/ready` once a second and keeps the last minutes of points. */
-import { parsePrometheusText, quantile, type Totals, totalsOf } from './prometheus.js';
+import { parsePrometheusText, type Totals, totalsOf } from './prometheus.js';
+import { type Point, RATE_WINDOW_MS, RateWindow } from './rates.js';
 
 const SAMPLE_EVERY_MS = 1000;
 const KEEP_SAMPLES = 180;
 const SCRAPE_TIMEOUT_MS = 2000;
-
-/** One point of every plotted series. */
-export interface Point {
-  time: number;
-  outcomes: Record<string, number>;
-  codes: Record<string, number>;
-  latencyMs: { p50: number | null; p99: number | null };
-  cacheHitRatio: number | null;
-  jwks: { success: number; failure: number };
-  rateLimited: number;
-  revocations: number;
-}
-
-const diff = (now: number, before: number | undefined) => Math.max(0, now - (before ?? 0));
-
-/** One point of every plotted series, from two consecutive totals `dt` seconds apart. */
-export function pointOf(now: Totals, before: Totals, dt: number, time: number): Point {
-  const rates = (a: Record<string, number>, b: Record<string, number>) =>
-    Object.fromEntries(Object.keys(a).map((k) => [k, diff(a[k]!, b[k]) / dt]));
-  const buckets = Object.fromEntries(
-    Object.keys(now.buckets).map((le) => [le, diff(now.buckets[le]!, before.buckets[le])]),
-  );
-  const hits = diff(now.cache.hit, before.cache.hit);
-  const lookups = hits + diff(now.cache.miss, before.cache.miss);
-  const ms = (q: number) => {
-    const v = quantile(q, buckets);
-    return v === null ? null : v * 1000;
-  };
-  return {
-    time,
-    outcomes: rates(now.outcomes, before.outcomes),
-    codes: rates(now.codes, before.codes),
-    latencyMs: { p50: ms(0.5), p99: ms(0.99) },
-    cacheHitRatio: lookups > 0 ? hits / lookups : null,
-    jwks: {
-      success: diff(now.jwks.success, before.jwks.success),
-      failure: diff(now.jwks.failure, before.jwks.failure),
-    },
-    rateLimited: diff(now.rateLimited, before.rateLimited) / dt,
-    revocations: now.revocations,
-  };
-}
 
 /** An app the page watches. */
 export interface Target {
@@ -68,6 +27,8 @@ export interface SamplerOptions {
   /** The `Authorization` value of the scrapes (a key with `metrics:read`); never sent to the browser. */
   readonly authorization: string;
   readonly intervalMs?: number;
+  /** The window of rates and ratios (default {@link RATE_WINDOW_MS}). */
+  readonly windowMs?: number;
 }
 
 function describeMissing(body: string): string {
@@ -90,11 +51,12 @@ export class MetricsSampler {
   readonly points: Point[] = [];
   readonly apps: AppState[];
   private readonly intervalMs: number;
-  private previous: { time: number; totals: Totals } | undefined;
+  private readonly window: RateWindow;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SamplerOptions) {
     this.intervalMs = options.intervalMs ?? SAMPLE_EVERY_MS;
+    this.window = new RateWindow(options.windowMs ?? RATE_WINDOW_MS);
     this.apps = options.targets.map((t) => ({
       name: t.name,
       url: t.url,
@@ -123,13 +85,15 @@ export class MetricsSampler {
     const texts = await Promise.all(
       this.options.targets.map((target, i) => this.scrape(target, this.apps[i]!)),
     );
-    const totals = totalsOf(texts.flatMap(parsePrometheusText));
-    if (this.previous !== undefined) {
-      const dt = Math.max(0.001, (time - this.previous.time) / 1000);
-      this.points.push(pointOf(totals, this.previous.totals, dt, time));
-      if (this.points.length > KEEP_SAMPLES) this.points.shift();
-    }
-    this.previous = { time, totals };
+    const point = this.window.add(time, totalsOf(texts.flatMap(parsePrometheusText)));
+    if (point === undefined) return;
+    this.points.push(point);
+    if (this.points.length > KEEP_SAMPLES) this.points.shift();
+  }
+
+  /** The totals of the last scrape (counters since each app started), for the terminal's status line. */
+  totals(): Totals | undefined {
+    return this.window.latest();
   }
 
   private async scrape(target: Target, app: AppState): Promise<string> {
@@ -148,7 +112,11 @@ export class MetricsSampler {
   }
 
   /** What `/series.json` serves. */
-  snapshot(): { apps: AppState[]; points: Point[] } {
-    return { apps: this.apps, points: this.points };
+  snapshot(): { apps: AppState[]; points: Point[]; windowSecs: number } {
+    return {
+      apps: this.apps,
+      points: this.points,
+      windowSecs: (this.options.windowMs ?? RATE_WINDOW_MS) / 1000,
+    };
   }
 }

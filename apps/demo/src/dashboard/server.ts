@@ -13,6 +13,8 @@ export interface DashboardOptions {
   /** 0 (the default) picks a free port. */
   readonly port?: number;
   readonly intervalMs?: number;
+  /** The window of rates and ratios (default 10 s). */
+  readonly windowMs?: number;
 }
 
 /** A running live page. */
