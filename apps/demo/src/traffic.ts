@@ -8,7 +8,8 @@ import type { Supervisor } from './processes.js';
 import { AUDIENCE, SERVICE_CLIENT } from './settings.js';
 
 const SENDER_INTERVAL_SECS = 2;
-const TRAFFIC_EVERY_MS = 1500;
+/** A burst of traffic this often: eight in every 10 s window of the live page, so its rates hold still. */
+const TRAFFIC_EVERY_MS = 1250;
 /** The service token lives 10 minutes: the traffic renews its own well before. */
 const TOKEN_RENEW_MS = 4 * 60_000;
 
@@ -51,7 +52,7 @@ export interface TrafficTargets {
   token: string;
 }
 
-/** Sends the mixed traffic every 1.5 s until the demo stops. */
+/** Sends the mixed traffic every 1.25 s until the demo stops. */
 export function startTraffic(supervisor: Supervisor, targets: TrafficTargets): void {
   const send = (url: string, authorization?: string) =>
     fetch(url, { headers: authorization ? { authorization } : {}, signal: AbortSignal.timeout(5000) })

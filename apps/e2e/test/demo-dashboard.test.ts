@@ -96,7 +96,7 @@ describe('demo dashboard: rates over a sliding window (issue 25)', () => {
         ].join('\n'),
       ),
     );
-  /** The demo's traffic: 7 decisions every 1.5 s, scraped every second for a minute. */
+  /** Bursts of 7 decisions every 1.5 s (a period that does not divide the window), scraped every second. */
   const scrapes = () =>
     Array.from({ length: 61 }, (_, i) => ({ time: i * 1000, totals: decisions(7 * Math.floor(i / 1.5)) }));
   const ratios = (values: number[]) =>

@@ -235,7 +235,7 @@ describe('npm run demo', { timeout: 180_000 }, () => {
         const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
         await stayOnLoopback(page);
         await page.goto(dashboardUrl);
-        // The page samples once a second; the demo's traffic runs every 1.5 s.
+        // The page samples once a second; the demo's traffic comes in bursts every 1.25 s.
         await page.waitForFunction(() => Number(document.body.dataset.points) >= 6, undefined, {
           timeout: 30_000,
         });
@@ -269,7 +269,7 @@ describe('npm run demo', { timeout: 180_000 }, () => {
         const chart = page.locator('#chart-decisions');
         const plotted = async () => JSON.parse((await chart.getAttribute('data-series')) ?? '[]') as number[];
         // What the decisions chart plots, point by point (one a second): with the demo's traffic (a burst
-        // every 1.5 s, the sender every 2 s, the page's own scrapes) every point is about the same. A rate
+        // every 1.25 s, the sender every 2 s, the page's own scrapes) every point is about the same. A rate
         // over one scrape saws between a burst and none (3 ↔ 8 decisions/s).
         await page.waitForFunction(
           () => JSON.parse(document.getElementById('chart-decisions')?.dataset.series ?? '[]').length >= 10,

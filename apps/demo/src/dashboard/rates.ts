@@ -1,6 +1,6 @@
 /**
  * The plotted series as rates over a sliding window (10 s, like Prometheus `rate()`), not over one scrape:
- * traffic that comes in bursts (every 1.5 s, against scrapes every second) would otherwise saw between a
+ * traffic that comes in bursts (a burst every 1.25 s, scrapes every second) would otherwise saw between a
  * burst and nothing. Ratios are null where nothing happened in the window.
  */
 import { quantile, type Totals } from './prometheus.js';
