@@ -5,7 +5,6 @@
  */
 import {
   authorizationHeader,
-  createAuthProvider,
   createGatehouse,
   type Gatehouse,
   type GatehouseOptions,
@@ -39,11 +38,11 @@ async function main(): Promise<void> {
   const issuer = keyServer.issuer;
   const token = await sign(key, claims(issuer, 1));
   const apiKey = createApiKey();
-  const provider = () =>
-    createAuthProvider({
-      apiKeys: [{ name: API_KEY_NAME, key: apiKey }],
-      oidc: { issuers: [{ issuer, audience: AUDIENCE }] },
-    });
+  const credentials = {
+    apiKeys: [{ name: API_KEY_NAME, key: apiKey }],
+    oidc: { issuers: [{ issuer, audience: AUDIENCE }] },
+    env: false as const,
+  };
 
   const revocationState = createRedisState({ url: redisUrl });
   const limitState = createRedisState({ url: `${redisUrl}/1` });
@@ -52,7 +51,7 @@ async function main(): Promise<void> {
 
   const gates: Record<string, Gatehouse> = {};
   const build = (name: string, options: GatehouseOptions) => {
-    gates[name] = createGatehouse({ provider: provider(), ...options });
+    gates[name] = createGatehouse({ ...credentials, ...options });
   };
   build('memory', { state: new MemoryState() });
   build('revocation', { state: revocationState });

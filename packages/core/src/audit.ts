@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import pino from 'pino';
- * const provider = createAuthProvider(config, { logger: pino() });
+ * const gate = createGatehouse({ logger: pino() });
  * ```
  */
 export interface AuditLogger {

@@ -1,4 +1,4 @@
-import { type Revocation, RevocationRoutes, Revocations, StateUnavailableError } from '@gatehouse/core';
+import { createGatehouse, type Revocation, requestView, StateUnavailableError } from '@gatehouse/core';
 import { freePort, hasRedis, RedisServer, waitFor } from '@gatehouse/testkit';
 import { createClient } from '@redis/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -152,16 +152,35 @@ describe.skipIf(!hasRedis)('revocations shared on a real redis-server', () => {
     const port = await freePort();
     const state = createRedisState({ url: `redis://127.0.0.1:${port}`, keyPrefix: `t${++prefix}:` });
     states.push(state);
-    const routes = new RevocationRoutes(new Revocations(state));
-    const refused = await routes.create({ apiKey: 'billing' });
+    const gate = createGatehouse({
+      apiKeys: [{ name: 'ops', key: 'ops-key-0123456789' }],
+      admins: ['ops'],
+      state,
+      routes: true,
+      env: false,
+    });
+    const call = async (method: string, path: string, body = '') => {
+      const view = requestView({
+        method,
+        path,
+        authorization: 'Bearer ops-key-0123456789',
+        headers: { 'content-type': 'application/json' },
+      });
+      const answer = await gate.routes!.serve(gate.routes!.match(method, path)!, view, async () => ({
+        text: body,
+      }));
+      return { ...answer, body: answer.body && JSON.parse(answer.body) };
+    };
+    const create = () => call('POST', '/v1/admin/revocations', '{"apiKey":"billing"}');
+    const refused = await create();
     expect(refused).toMatchObject({ status: 503, headers: { 'retry-after': '1' } });
     expect(refused.body).toMatchObject({ error: 'temporarily_unavailable' });
     expect(state.revocations.size).toBe(0);
-    expect((await routes.remove('whatever')).status).toBe(503);
+    expect((await call('DELETE', '/v1/admin/revocations/whatever')).status).toBe(503);
     const late = await RedisServer.start({ port });
     try {
       await waitFor(() => state.isReachable(), 5000);
-      expect((await routes.create({ apiKey: 'billing' })).status).toBe(201);
+      expect((await create()).status).toBe(201);
       expect(state.revocations.size).toBe(1);
     } finally {
       await state.close();

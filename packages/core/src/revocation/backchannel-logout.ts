@@ -1,39 +1,11 @@
-import { IssuerUnavailableError, isAuthError } from '../errors.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { IssuerUnavailableError, isAuthError, LogoutTokenError } from '../errors.js';
 import type { VerifiedJwt } from '../providers/oidc.js';
 import type { Revocation } from '../state/revocation.js';
 import type { Revocations } from './revocations.js';
 
 /** The event a logout token carries (OpenID Connect Back-Channel Logout 1.0 §2.4). */
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
-
-/** Why a logout token was refused. */
-export type LogoutTokenProblem = 'malformed' | 'untrusted' | 'claim' | 'too_old' | 'replayed';
-
-/**
- * A logout token that is not valid, or was seen before: answered 400 `invalid_request` (Back-Channel
- * Logout 1.0 §2.8). The message never quotes the token.
- *
- * @example
- * ```ts
- * if (err instanceof LogoutTokenError && err.problem === 'replayed') console.warn('logout token replayed');
- * ```
- */
-export class LogoutTokenError extends Error {
-  readonly code = 'invalid_logout_token';
-  readonly problem: LogoutTokenProblem;
-  /** The claim or header parameter at fault, if one is. */
-  readonly claim: string | undefined;
-  constructor(
-    problem: LogoutTokenProblem,
-    message: string,
-    detail: { claim?: string; cause?: unknown } = {},
-  ) {
-    super(message, { cause: detail.cause });
-    this.name = 'LogoutTokenError';
-    this.problem = problem;
-    this.claim = detail.claim;
-  }
-}
 
 /** Anything that checks a JWT's signature with its issuer's keys: `OidcAuthProvider` does. */
 export interface SignatureVerifier {
@@ -57,9 +29,6 @@ export interface BackchannelLogoutOptions {
   /** Current time in milliseconds (for tests). */
   readonly now?: () => number;
 }
-
-/** The defaults of {@link BackchannelLogoutOptions}. */
-export const BACKCHANNEL_LOGOUT_DEFAULTS = Object.freeze({ maxAgeSecs: 300, clockToleranceSecs: 60 });
 
 const REPLAY_SCOPE = 'logout-jti';
 
@@ -85,8 +54,8 @@ export class BackchannelLogout {
     private readonly verifier: SignatureVerifier,
     private readonly options: BackchannelLogoutOptions = {},
   ) {
-    this.maxAgeSecs = options.maxAgeSecs ?? BACKCHANNEL_LOGOUT_DEFAULTS.maxAgeSecs;
-    this.toleranceSecs = options.clockToleranceSecs ?? BACKCHANNEL_LOGOUT_DEFAULTS.clockToleranceSecs;
+    this.maxAgeSecs = options.maxAgeSecs ?? DEFAULTS.logoutTokenMaxAgeSecs;
+    this.toleranceSecs = options.clockToleranceSecs ?? DEFAULTS.clockToleranceSecs;
     this.now = options.now ?? Date.now;
   }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULTS } from '../config/defaults.js';
 import type { AuthContext } from '../context.js';
 import { TokenRevokedError } from '../errors.js';
 import type { Revocation } from '../state/revocation.js';
@@ -24,9 +25,6 @@ export interface RevocationOptions {
   readonly now?: () => number;
 }
 
-/** The defaults of {@link RevocationOptions}. */
-export const REVOCATION_DEFAULTS = Object.freeze({ maxTokenLifetimeSecs: 86_400, clockToleranceSecs: 60 });
-
 /**
  * Revocation, on top of a {@link SharedState}: makes revocations (with an id and an expiry), lifts and
  * lists them, and answers the hot path's question "is this identity revoked?" from memory.
@@ -47,8 +45,8 @@ export class Revocations {
     readonly state: SharedState,
     options: RevocationOptions = {},
   ) {
-    const lifetime = options.maxTokenLifetimeSecs ?? REVOCATION_DEFAULTS.maxTokenLifetimeSecs;
-    const tolerance = options.clockToleranceSecs ?? REVOCATION_DEFAULTS.clockToleranceSecs;
+    const lifetime = options.maxTokenLifetimeSecs ?? DEFAULTS.revocationMaxTokenLifetimeSecs;
+    const tolerance = options.clockToleranceSecs ?? DEFAULTS.clockToleranceSecs;
     this.lifetimeMs = (lifetime + tolerance) * 1000;
     this.now = options.now ?? Date.now;
   }

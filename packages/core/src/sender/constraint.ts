@@ -1,13 +1,13 @@
 import type { AuditLogger } from '../audit.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { AuthContext } from '../context.js';
-import { normalizePublicUrl, requestHtuBase } from '../dpop/htu.js';
-import { type DpopNonceOptions, DpopNonces } from '../dpop/nonce.js';
-import { type DpopProofRules, verifyDpopProof } from '../dpop/proof.js';
-import { type OneTimeIds, ReplayGuard, type ReplayVerdict } from '../dpop/replay.js';
 import { DpopNonceError, InvalidDpopProofError, SenderConstraintError } from '../errors.js';
 import { isSupportedAlgorithm, type JwsAlgorithm, SUPPORTED_ALGORITHMS } from '../jwt/algorithms.js';
 import { certificateThumbprint, parseForwardedCertificate } from './certificate.js';
+import { normalizePublicUrl, requestHtuBase } from './dpop-htu.js';
+import { type DpopNonceOptions, DpopNonces } from './dpop-nonce.js';
+import { type DpopProofRules, verifyDpopProof } from './dpop-proof.js';
+import { type OneTimeIds, ReplayGuard, type ReplayVerdict } from './dpop-replay.js';
 
 /**
  * How an issuer's tokens may use DPoP (RFC 9449): `allowed` (bound tokens need the DPoP scheme and a

@@ -10,8 +10,8 @@ import {
   verifySignature,
 } from '../jwt/algorithms.js';
 import { parseJsonSegment, splitCompactJws } from '../jwt/compact.js';
-import { htuMatches } from './htu.js';
-import { jwkThumbprint } from './thumbprint.js';
+import { htuMatches } from './dpop-htu.js';
+import { jwkThumbprint } from './jwk-thumbprint.js';
 
 /** Longest DPoP header accepted, in characters (an RSA-4096 proof is about 1.3 kB). */
 export const MAX_PROOF_LENGTH = 8192;

@@ -13,16 +13,13 @@ import {
   TokenNotYetValidError,
 } from '../errors.js';
 import { assertTokenSyntax, isBearerToken } from '../http/bearer.js';
-import {
-  discoverIntrospectionEndpoint,
-  type IntrospectionClient,
-  introspect,
-} from '../introspection/endpoint.js';
+import { discoverEndpoint } from '../jwks/discovery.js';
 import { urlProblem } from '../jwks/url.js';
 import { readScopes } from '../jwt/claims.js';
 import { looksLikeJws } from '../jwt/compact.js';
 import { AdminPolicy } from '../policy/admins.js';
 import type { AuthProvider } from '../provider.js';
+import { type IntrospectionClient, introspect } from './endpoint.js';
 
 /** Options of {@link IntrospectionAuthProvider}; durations in seconds unless named otherwise. */
 export interface IntrospectionProviderOptions {
@@ -34,6 +31,8 @@ export interface IntrospectionProviderOptions {
   readonly client: IntrospectionClient;
   /** The introspection endpoint; found by discovery when absent. */
   readonly endpoint?: string;
+  /** Where the issuer's discovery document is, when not under the issuer (a preset's, or configured). */
+  readonly discoveryUrl?: string;
   /** Introspection results kept (LRU). Default 1000; 0 disables the cache. */
   readonly tokenCacheSize?: number;
   /** Longest a result stays cached (never past the token's `exp`). Default 300; 0 disables the cache. */
@@ -85,6 +84,7 @@ export class IntrospectionAuthProvider implements AuthProvider {
   private readonly now: () => number;
   private readonly logger: AuditLogger | undefined;
   private endpoint: string | undefined;
+  private readonly discoveryUrl: string | undefined;
   private failures = 0;
   private retryAt = 0;
 
@@ -113,6 +113,7 @@ export class IntrospectionAuthProvider implements AuthProvider {
     this.audiences = audiences;
     this.client = { ...options.client };
     this.endpoint = options.endpoint;
+    this.discoveryUrl = options.discoveryUrl;
     this.now = options.now ?? Date.now;
     this.logger = options.logger;
     this.ttlMs = ttlSecs * 1000;
@@ -172,7 +173,12 @@ export class IntrospectionAuthProvider implements AuthProvider {
     if (now < this.retryAt) throw new IssuerUnavailableError(this.issuer, (this.retryAt - now) / 1000);
     let answer: Record<string, unknown>;
     try {
-      this.endpoint ??= await discoverIntrospectionEndpoint(this.issuer, this.limits);
+      this.endpoint ??= await discoverEndpoint(
+        this.issuer,
+        'introspection_endpoint',
+        this.limits,
+        this.discoveryUrl,
+      );
       answer = await introspect(this.endpoint, token, this.client, this.limits);
     } catch (cause) {
       this.failures++;
