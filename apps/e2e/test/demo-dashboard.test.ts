@@ -235,9 +235,10 @@ describe.skipIf(!hasChromium)('demo dashboard in chromium', () => {
       app.cache.hits += 19;
       app.cache.misses += 1;
     }, 50);
-    // Eight more samples after the traffic started (the page counts what it drew).
+    // Fifteen more samples after the traffic started (the page counts what it drew): the 2 s window is then
+    // full of traffic, and each series a line of some length (a steady rate is a flat line, not a zigzag).
     const drawnBefore = Number(await page.evaluate(() => document.body.dataset.points));
-    await page.waitForFunction((n) => Number(document.body.dataset.points) >= n + 8, drawnBefore);
+    await page.waitForFunction((n) => Number(document.body.dataset.points) >= n + 15, drawnBefore);
 
     const after = await screenshotPixels(decisions, '#22c55e');
     const refusals = await screenshotPixels(page.locator('#chart-refusals'), '#f97316');

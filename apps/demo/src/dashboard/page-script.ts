@@ -66,8 +66,8 @@ function draw(id, points, series, options = {}) {
   for (let i = 0; i <= 4; i++) {
     const y = top + plotH - (plotH * i) / 4;
     g.beginPath(); g.moveTo(left, y); g.lineTo(left + plotW, y); g.stroke();
-    const label = (max * i) / 4;
-    g.fillText(label >= 10 ? label.toFixed(0) : label.toFixed(label >= 1 ? 1 : 2), 4, y + 4);
+    // Three significant digits at most: 0.005 and 0.015 stay apart, 125 stays 125.
+    g.fillText(String(Number(((max * i) / 4).toPrecision(3))), 4, y + 4);
   }
   g.fillText('-' + Math.round(windowMs / 1000) + ' s', left, height - 4);
   g.fillText('now', left + plotW - 22, height - 4);
