@@ -8,9 +8,9 @@ import {
   createGatehouse,
   type Gatehouse,
   type GatehouseOptions,
-  MemoryState,
   NodeRequestView,
 } from '@gatehouse/core';
+import { MemoryState } from '@gatehouse/core/state';
 import { createRedisState } from '@gatehouse/redis';
 import { bench, do_not_optimize, group } from 'mitata';
 import { AUDIENCE, claims, createApiKey, createSigningKey, sign } from '../fixture.js';
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const revocationState = createRedisState({ url: redisUrl });
   const limitState = createRedisState({ url: `${redisUrl}/1` });
   await Promise.all([revocationState.ready(10_000), limitState.ready(10_000)]);
-  for (const revocation of benchRevocations(issuer)) await revocationState.storeRevocation(revocation);
+  for (const revocation of benchRevocations(issuer)) await revocationState.revocations.store(revocation);
 
   const gates: Record<string, Gatehouse> = {};
   const build = (name: string, options: GatehouseOptions) => {

@@ -17,8 +17,6 @@ export type {
   ResolvedRoutes,
   RoutesOptions,
 } from './config/options.js';
-export type { RedisUrlParts } from './config/redis-url.js';
-export { parseRedisUrl } from './config/redis-url.js';
 export type { ResolveOptions } from './config/resolve.js';
 export { resolveConfig } from './config/resolve.js';
 export type { AuthContext, AuthType } from './context.js';
@@ -163,13 +161,9 @@ export type { DpopNonceOptions, NonceState } from './sender/dpop-nonce.js';
 export { DpopNonces } from './sender/dpop-nonce.js';
 export type { DpopProofRequest, DpopProofRules, VerifiedDpopProof } from './sender/dpop-proof.js';
 export { verifyDpopProof } from './sender/dpop-proof.js';
-export type { OneTimeIds, ReplayGuardOptions, ReplayVerdict } from './sender/dpop-replay.js';
+export type { ReplayGuardOptions, ReplayVerdict } from './sender/dpop-replay.js';
 export { ReplayGuard } from './sender/dpop-replay.js';
 export { jwkThumbprint } from './sender/jwk-thumbprint.js';
-export { LocalClaims } from './state/local-claims.js';
-export { LocalCounters } from './state/local-counters.js';
-export { MemoryState } from './state/memory-state.js';
+// The shared-state parts, the in-process store and what a store needs from core: `@gatehouse/core/state`.
 export type { Revocation, RevocationKind } from './state/revocation.js';
-export { parseRevocation } from './state/revocation.js';
-export { RevocationList } from './state/revocation-list.js';
-export type { LeaseRequest, LeaseResult, RevocationIndex, SharedState } from './state/shared-state.js';
+export type { SharedState } from './state/shared-state.js';

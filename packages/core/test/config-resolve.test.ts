@@ -5,10 +5,10 @@ import {
   createGatehouse,
   ENV,
   type GatehouseConfig,
-  MemoryState,
   requestView,
   resolveConfig,
 } from '../src/index.js';
+import { MemoryState } from '../src/state/index.js';
 
 const KEY = 'svc-key-0123456789';
 const KEYS_JSON = JSON.stringify([{ name: 'svc', key: KEY }]);

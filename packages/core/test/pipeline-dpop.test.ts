@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatehouse, type Decision, MemoryState, requestView, type SharedState } from '../src/index.js';
+import { createGatehouse, type Decision, requestView } from '../src/index.js';
+import { composeState, MemoryState } from '../src/state/index.js';
 import { ath, type DpopKey, makeDpopKey, makeProof } from './helpers/dpop.js';
 import { KeyServer } from './helpers/key-server.js';
 
@@ -56,9 +57,20 @@ describe('the pipeline with DPoP configured', () => {
   });
 
   it('waits for a shared store and refuses a proof another instance has used', async () => {
-    // One store that two gates share, standing in for Redis: an in-process store under another kind.
+    // One store that two gates share, standing in for Redis: in-process parts, the one-time ids answering
+    // asynchronously as a networked store does.
     const shared = new MemoryState();
-    const state = Object.create(shared, { kind: { value: 'shared-for-test' } }) as SharedState;
+    const state = composeState({
+      kind: 'shared-for-test',
+      oneTimeIds: {
+        claim: async (claim) => shared.oneTimeIds.claim(claim),
+        release: async (scope, id) => shared.oneTimeIds.release(scope, id),
+      },
+      counters: shared.counters,
+      revocations: shared.revocations,
+      bus: shared.bus,
+      stores: [shared],
+    });
     const [a, b] = [createGatehouse({ env: env({}), state }), createGatehouse({ env: env({}), state })];
     await Promise.all([a.warmUp(), b.warmUp()]);
     const bound = await idp.sign({ sub: 'u', cnf: { jkt: key.jkt } });

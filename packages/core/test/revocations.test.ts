@@ -3,13 +3,12 @@ import {
   type AuthContext,
   createAuthContext,
   createGatehouse,
-  MemoryState,
   parseSelector,
   type Revocation,
-  RevocationList,
   Revocations,
   TokenRevokedError,
 } from '../src/index.js';
+import { MemoryState, RevocationList } from '../src/state/index.js';
 import { FixedClock } from './helpers/clock.js';
 import { callRoute } from './helpers/routes.js';
 
@@ -147,7 +146,7 @@ describe('Revocations and the revocation routes on the in-process store', () => 
 
   it('keeps API key revocations until lifted, and drops expired ones from the list', async () => {
     const clock = new FixedClock();
-    const revocations = new Revocations(new MemoryState({ now: clock.now }), {
+    const revocations = new Revocations(new MemoryState({ now: clock.now }).revocations, {
       now: clock.now,
       maxTokenLifetimeSecs: 3600,
       clockToleranceSecs: 0,

@@ -1,7 +1,8 @@
 /**
  * @gatehouse/testkit (private, never published): one of each real part the tests, the bench and the demo
- * start: free loopback ports, the redis-server launcher, the test issuer (the dev IdP behind a counting
- * proxy), the CLI sandbox and Debian's chromium. The vitest fixtures of the same parts are on `@gatehouse/testkit/vitest`.
+ * start: free loopback ports, the redis-server launcher, a Redis Cluster and a Sentinel deployment, the
+ * test issuer (the dev IdP behind a counting proxy), the CLI sandbox and Debian's chromium. The vitest
+ * fixtures of the same parts are on `@gatehouse/testkit/vitest`.
  */
 export type { Hex } from './browser.js';
 export { CHROMIUM, hasChromium, launchChromium, screenshotPixels, stayOnLoopback } from './browser.js';
@@ -31,5 +32,10 @@ export { startCountingProxy } from './counting-proxy.js';
 export type { TestIssuer } from './issuer.js';
 export { startTestIssuer } from './issuer.js';
 export { freePort, isPortFree, waitFor } from './ports.js';
+export { redisCli } from './redis-cli.js';
+export type { ClusterNode, RedisClusterOptions } from './redis-cluster.js';
+export { RedisCluster } from './redis-cluster.js';
+export type { RedisSentinelsOptions } from './redis-sentinel.js';
+export { RedisSentinels } from './redis-sentinel.js';
 export type { RedisServerOptions } from './redis-server.js';
 export { findRedisServer, hasRedis, RedisServer, rawCommand } from './redis-server.js';

@@ -54,15 +54,20 @@ export function assemble(options: GatehouseOptions): PipelineParts {
   const provider = options.provider ?? built!.provider;
   const { state, owned } = stateFor(config, options.state, logger);
   const tolerance = config.oidc?.clockToleranceSecs ?? DEFAULTS.clockToleranceSecs;
-  const revocations = new Revocations(state, { clockToleranceSecs: tolerance, ...config.revocation });
+  const revocations = new Revocations(state.revocations, {
+    clockToleranceSecs: tolerance,
+    ...config.revocation,
+  });
   const oidc = built?.oidc;
   const logout =
     oidc === undefined
       ? undefined
-      : new BackchannelLogout(revocations, oidc, {
-          clockToleranceSecs: tolerance,
-          ...config.backchannelLogout,
-        });
+      : new BackchannelLogout(
+          revocations,
+          oidc,
+          { clockToleranceSecs: tolerance, ...config.backchannelLogout },
+          state.oneTimeIds,
+        );
   const senders = provider.anonymousContext === undefined ? sendersFor(config, state, logger) : undefined;
   // DPoP is on where a token may use it: any configured issuer not `disabled`, or a given provider that
   // may take tokens (one that says nothing of itself, or reports issuers or key sets).
@@ -82,8 +87,9 @@ export function assemble(options: GatehouseOptions): PipelineParts {
     ownsState: owned,
     revocations,
     logout,
-    limiter: config.rateLimit && new RateLimiter(config.rateLimit, state),
-    throttle: config.failedAuthLimit && new FailedAuthThrottle(config.failedAuthLimit, state),
+    limiter: config.rateLimit && new RateLimiter(config.rateLimit, state.counters),
+    throttle:
+      config.failedAuthLimit && new FailedAuthThrottle(config.failedAuthLimit, state.counters, state.bus),
     senders,
     schemes: Object.freeze({ dpop }),
     dpopChallenge: dpop ? Object.freeze({ algs: senders!.dpopAlgorithms }) : undefined,
@@ -109,7 +115,7 @@ function observe(
     insight,
     histogram: config.routes?.metrics !== undefined,
   });
-  metrics.observeRevocations({ count: () => state.revocations.size });
+  metrics.observeRevocations({ count: () => state.revocations.inForce.size });
   const stateProbe: ReadinessProbe[] =
     state.kind === 'memory' ? [] : [{ component: state.kind, isReady: () => state.isReachable() }];
   const readiness = new Readiness({
@@ -142,12 +148,9 @@ function sendersFor(
         nonceSecret === undefined
           ? undefined
           : { secret: nonceSecret, rotationSecs: oidc?.dpopNonceRotationSecs },
-      // A shared store makes a replayed proof fail on every instance. The in-process store adds nothing to
-      // the guard's own memory, and asking it would make every DPoP request wait for a promise.
-      oneTimeIds:
-        state.kind === 'memory'
-          ? undefined
-          : { claim: (id, ttlSecs) => state.claimOnce(DPOP_JTI_SCOPE, id, ttlSecs) },
+      // The state's one-time ids, the only memory of proof ids: a shared store makes a replayed proof
+      // fail on every instance; the in-process store answers synchronously.
+      oneTimeIds: state.oneTimeIds,
       logger,
     });
   } catch (err) {
@@ -155,6 +158,3 @@ function sendersFor(
     throw new ConfigError('invalid_config', err instanceof Error ? err.message : String(err));
   }
 }
-
-/** The scope of DPoP proof ids in the shared state's one-time ids. */
-const DPOP_JTI_SCOPE = 'dpop-jti';

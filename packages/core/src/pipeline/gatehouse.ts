@@ -298,7 +298,7 @@ export class Gatehouse {
     credential?: Credential,
   ): Decision | Promise<Decision> {
     // 7. revoked (by jti, subject, session or API key name): a Map lookup, also for cached tokens.
-    if (this.state.revocations.size > 0) {
+    if (this.revocations.size > 0) {
       const revoked = this.revocations.check(auth);
       if (revoked !== undefined) return this.refuse(revoked, auth, credential);
     }

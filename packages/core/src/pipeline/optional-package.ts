@@ -17,23 +17,25 @@ interface NodeUrl {
 /** @internal */
 export function loadOptionalPackage(name: string): unknown {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const meta = import.meta as { url?: string; resolve?: (specifier: string) => string };
-  if (typeof meta.resolve === 'function' && meta.url !== undefined && proc?.getBuiltinModule) {
+  // The CommonJS build defines both as undefined (tsup.config.ts): `import.meta` is ES module syntax.
+  const url: string | undefined = import.meta.url;
+  const resolve = import.meta.resolve as ((specifier: string) => string) | undefined;
+  if (typeof resolve === 'function' && url !== undefined && proc?.getBuiltinModule) {
     let resolved: string;
     try {
-      resolved = meta.resolve(name);
+      resolved = resolve(name);
     } catch {
       return undefined;
     }
     const { createRequire } = proc.getBuiltinModule('node:module') as NodeModule;
     const { fileURLToPath } = proc.getBuiltinModule('node:url') as NodeUrl;
-    return createRequire(meta.url)(resolved.startsWith('file:') ? fileURLToPath(resolved) : resolved);
+    return createRequire(url)(resolved.startsWith('file:') ? fileURLToPath(resolved) : resolved);
   }
   const load =
     typeof require === 'function'
       ? require
-      : meta.url !== undefined && proc?.getBuiltinModule
-        ? (proc.getBuiltinModule('node:module') as NodeModule).createRequire(meta.url)
+      : url !== undefined && proc?.getBuiltinModule
+        ? (proc.getBuiltinModule('node:module') as NodeModule).createRequire(url)
         : undefined;
   if (load === undefined) return undefined;
   try {

@@ -1,6 +1,8 @@
 import { DEFAULTS } from '../config/defaults.js';
 import { IssuerUnavailableError, isAuthError, LogoutTokenError } from '../errors.js';
 import type { VerifiedJwt } from '../providers/oidc.js';
+import { LocalClaims } from '../state/local-claims.js';
+import type { OneTimeIds } from '../state/one-time-ids.js';
 import type { Revocation } from '../state/revocation.js';
 import type { Revocations } from './revocations.js';
 
@@ -40,7 +42,7 @@ const REPLAY_SCOPE = 'logout-jti';
  *
  * @example
  * ```ts
- * const logout = new BackchannelLogout(revocations, oidcProvider);
+ * const logout = new BackchannelLogout(revocations, oidcProvider, {}, state.oneTimeIds);
  * await logout.handle(form.logout_token); // LogoutTokenError → 400, StateUnavailableError → 503
  * ```
  */
@@ -53,6 +55,8 @@ export class BackchannelLogout {
     private readonly revocations: Revocations,
     private readonly verifier: SignatureVerifier,
     private readonly options: BackchannelLogoutOptions = {},
+    /** Where logout-token ids are remembered: the state's one-time ids (default: this process). */
+    private readonly ids: OneTimeIds = new LocalClaims(options.now),
   ) {
     this.maxAgeSecs = options.maxAgeSecs ?? DEFAULTS.logoutTokenMaxAgeSecs;
     this.toleranceSecs = options.clockToleranceSecs ?? DEFAULTS.clockToleranceSecs;
@@ -66,10 +70,19 @@ export class BackchannelLogout {
    */
   async handle(logoutToken: unknown): Promise<Revocation> {
     const claims = await this.verify(logoutToken);
-    const state = this.revocations.state;
     const replayId = `${claims.issuer}\u0000${claims.jti}`;
-    if (!(await state.claimOnce(REPLAY_SCOPE, replayId, this.maxAgeSecs + 2 * this.toleranceSecs))) {
-      throw new LogoutTokenError('replayed', 'logout token already used', { claim: 'jti' });
+    const verdict = await this.ids.claim({
+      scope: REPLAY_SCOPE,
+      id: replayId,
+      ttlSecs: this.maxAgeSecs + 2 * this.toleranceSecs,
+      issuedAt: (claims.iat - this.toleranceSecs) * 1000,
+    });
+    if (verdict !== 'fresh') {
+      throw verdict === 'replayed'
+        ? new LogoutTokenError('replayed', 'logout token already used', { claim: 'jti' })
+        : new LogoutTokenError('too_old', 'logout token too old to be checked for a replay', {
+            claim: 'iat',
+          });
     }
     try {
       return await this.revocations.logout({
@@ -80,7 +93,7 @@ export class BackchannelLogout {
       });
     } catch (err) {
       // Not revoked: the provider may retry with the same token.
-      await state.releaseClaim(REPLAY_SCOPE, replayId);
+      await this.ids.release(REPLAY_SCOPE, replayId);
       throw err;
     }
   }
