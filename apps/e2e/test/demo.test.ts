@@ -16,6 +16,7 @@ import {
   screenshotPixels,
   stayOnLoopback,
 } from '@gatehouse/testkit';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASH, HAVE_CURL, parseCurl, runCurlLine } from './helpers/curl-line.js';
 import { cleanEnv, REPO_ROOT } from './helpers/processes.js';
@@ -104,6 +105,20 @@ function commands() {
       curls.push({ line, expected });
   }
   return { exports, curls };
+}
+
+/** Opens the printed live page in chromium (nothing leaves loopback) and runs `check` on it. */
+async function onLivePage(check: (page: Page) => Promise<void>): Promise<void> {
+  const dashboardUrl = /^\s{2}dashboard +(http:\/\/\S+)/m.exec(printed)![1]!;
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await stayOnLoopback(page);
+    await page.goto(dashboardUrl);
+    await check(page);
+  } finally {
+    await browser.close();
+  }
 }
 
 // Each test runs real processes (bash and curl per printed line, node for the sender and the CLI): on a
@@ -228,13 +243,8 @@ describe('npm run demo', { timeout: 180_000 }, () => {
 
   it.skipIf(!hasChromium)(
     "serves a live page that plots the apps' metrics while the sender runs (in chromium)",
-    async () => {
-      const dashboardUrl = /^\s{2}dashboard +(http:\/\/\S+)/m.exec(printed)![1]!;
-      const browser = await launchChromium();
-      try {
-        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-        await stayOnLoopback(page);
-        await page.goto(dashboardUrl);
+    () =>
+      onLivePage(async (page) => {
         // The page samples once a second; the demo's traffic comes in bursts every 1.25 s.
         await page.waitForFunction(() => Number(document.body.dataset.points) >= 6, undefined, {
           timeout: 30_000,
@@ -250,22 +260,14 @@ describe('npm run demo', { timeout: 180_000 }, () => {
         const legend = (await page.locator('#l-refusals').textContent()) ?? '';
         expect(legend).toMatch(/missing_credentials/);
         expect(legend).toMatch(/forbidden|insufficient_scope/);
-      } finally {
-        await browser.close();
-      }
-    },
+      }),
     60_000,
   );
 
   it.skipIf(!hasChromium)(
     'plots the steady traffic as a steady line: rates over a sliding window, on an axis that stays put (in chromium)',
-    async () => {
-      const dashboardUrl = /^\s{2}dashboard +(http:\/\/\S+)/m.exec(printed)![1]!;
-      const browser = await launchChromium();
-      try {
-        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-        await stayOnLoopback(page);
-        await page.goto(dashboardUrl);
+    () =>
+      onLivePage(async (page) => {
         const chart = page.locator('#chart-decisions');
         const plotted = async () => JSON.parse((await chart.getAttribute('data-series')) ?? '[]') as number[];
         // What the decisions chart plots, point by point (one a second): with the demo's traffic (a burst
@@ -291,10 +293,7 @@ describe('npm run demo', { timeout: 180_000 }, () => {
         }
         expect([...axes]).toHaveLength(1);
         expect(Number([...axes][0])).toBeGreaterThan(0);
-      } finally {
-        await browser.close();
-      }
-    },
+      }),
     90_000,
   );
 
