@@ -130,11 +130,11 @@ export class Readiness {
    * For runtimes that end a request's work when it answers (a Worker hands it to `ctx.waitUntil`).
    */
   pending(): Promise<void> | undefined {
-    let inFlight: Promise<void>[] | undefined;
+    const inFlight: Promise<void>[] = [];
     for (const keySet of this.keySets()) {
-      if (keySet.pending !== undefined) (inFlight ??= []).push(keySet.pending);
+      if (keySet.pending !== undefined) inFlight.push(keySet.pending);
     }
-    return inFlight && Promise.allSettled(inFlight).then(() => undefined);
+    return inFlight.length === 0 ? undefined : Promise.allSettled(inFlight).then(() => undefined);
   }
 
   /** Stops the background retries. */
