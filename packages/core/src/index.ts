@@ -12,6 +12,59 @@ export { DEFAULTS } from './config/defaults.js';
 export { ENV, loadConfigFromEnv, runtimeEnvironment } from './config/env.js';
 export type { RedisUrlParts } from './config/redis-url.js';
 export { parseRedisUrl } from './config/redis-url.js';
+export type { ProtocolCarrier } from './connections/credentials.js';
+export {
+  asAuthorization,
+  queryParameter,
+  readProtocolCarrier,
+  withAuthorization,
+} from './connections/credentials.js';
+export type { GraphqlWsContextLike, GraphqlWsGate, GraphqlWsGateOptions } from './connections/graphql-ws.js';
+export { GRAPHQL_WS_REFUSAL_CODES, graphqlWsGate } from './connections/graphql-ws.js';
+export type {
+  ConnectionOrigin,
+  LiveConnection,
+  LiveConnectionOptions,
+} from './connections/live-connections.js';
+export { LiveConnections, liveConnections } from './connections/live-connections.js';
+export type {
+  ConnectionCloseReason,
+  ReauthenticateMessage,
+  ReauthenticationAnswer,
+  WelcomeMessage,
+} from './connections/protocol.js';
+export {
+  BEARER_SUBPROTOCOL_PREFIX,
+  CLOSE_CODES,
+  GATEHOUSE_SUBPROTOCOL,
+  reauthenticationToken,
+  welcomeMessage,
+} from './connections/protocol.js';
+export type {
+  ConnectionRegistryOptions,
+  EndConnection,
+  RevocationFeed,
+  TrackedConnection,
+} from './connections/registry.js';
+export { ConnectionRegistry } from './connections/registry.js';
+export type { SocketIoGateOptions, SocketIoRefusal, SocketIoSocketLike } from './connections/socket-io.js';
+export { SOCKET_IO_EVENTS, socketIoGate } from './connections/socket-io.js';
+export type {
+  Handshake,
+  HandshakeOptions,
+  HttpRefusal,
+  MutableRequestHeaders,
+  UpgradeSocket,
+} from './connections/upgrade.js';
+export { removeCarrier, upgradeHandshake, writeRefusal } from './connections/upgrade.js';
+export type {
+  UpgradeEmitter,
+  WebSocketGate,
+  WebSocketGateOptions,
+  WebSocketLike,
+  WebSocketServerLike,
+} from './connections/websocket.js';
+export { connectionAuth, webSocketGate } from './connections/websocket.js';
 export type { AuthContext, AuthType } from './context.js';
 export { createAuthContext, hasScopes, missingScopes } from './context.js';
 export { normalizeHtu } from './dpop/htu.js';
@@ -85,6 +138,8 @@ export type { FailedAuthLimitOptions } from './limits/failed-auth.js';
 export { FailedAuthThrottle } from './limits/failed-auth.js';
 export type { RateLimitOptions } from './limits/rate-limiter.js';
 export { RateLimiter } from './limits/rate-limiter.js';
+export type { ConnectionCloseCause, ConnectionCount } from './observability/connections.js';
+export { ConnectionCounts } from './observability/connections.js';
 export type {
   ObservedKeySet,
   ObservedTokenCache,

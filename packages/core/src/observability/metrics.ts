@@ -21,6 +21,7 @@ import {
   type ObservableGauge,
 } from '@opentelemetry/api';
 import type { AuthContext } from '../context.js';
+import type { ConnectionCounts } from './connections.js';
 import type { ProviderInsight } from './insight.js';
 import { DecisionCells, type RefusalSource } from './labels.js';
 import { annotateActiveSpan } from './tracing.js';
@@ -34,6 +35,8 @@ export const METRIC_NAMES = Object.freeze({
   tokenCacheTotal: 'gatehouse_token_cache_total',
   revocations: 'gatehouse_revocations',
   rateLimitedTotal: 'gatehouse_rate_limited_total',
+  connectionsOpen: 'gatehouse_connections_open',
+  connectionsClosedTotal: 'gatehouse_connections_closed_total',
 });
 
 /** Bucket bounds of `gatehouse_auth_duration_seconds`: 10 µs (a cached token) to 5 s (a slow IdP). */
@@ -106,6 +109,8 @@ export class DecisionRecorder {
   readonly rateLimitedCounts: Record<RateLimitKind, number> = { identity: 0, failed_auth: 0 };
   /** @internal */
   revocations: CountSource | undefined;
+  /** @internal */
+  connections: ConnectionCounts | undefined;
   private readonly binding: MeterBinding;
   private readonly enduserId: boolean;
 
@@ -164,6 +169,14 @@ export class DecisionRecorder {
     this.revocations = source;
   }
 
+  /**
+   * Reports the long-lived connections' counts as `gatehouse_connections_open{transport}` and
+   * `gatehouse_connections_closed_total{transport, cause}`.
+   */
+  observeConnections(counts: ConnectionCounts): void {
+    this.connections = counts;
+  }
+
   /** Stops reporting this gate's counts and sources. */
   close(): void {
     this.binding.recorders.delete(this);
@@ -195,6 +208,8 @@ class MeterBinding {
   private readonly tokenCacheTotal: ObservableCounter;
   private readonly revocationsGauge: ObservableGauge;
   private readonly rateLimitedTotal: ObservableCounter;
+  private readonly connectionsOpen: ObservableGauge;
+  private readonly connectionsClosedTotal: ObservableCounter;
 
   private constructor(provider: MeterProvider) {
     const meter = provider.getMeter(SCOPE);
@@ -223,7 +238,17 @@ class MeterBinding {
     this.rateLimitedTotal = meter.createObservableCounter(METRIC_NAMES.rateLimitedTotal, {
       description: 'Requests refused with 429, by limit.',
     });
+    this.connectionsOpen = meter.createObservableGauge(METRIC_NAMES.connectionsOpen, {
+      description:
+        'Long-lived connections open (WebSocket, Socket.IO, GraphQL over WebSocket, gRPC streams), by transport.',
+    });
+    this.connectionsClosedTotal = meter.createObservableCounter(METRIC_NAMES.connectionsClosedTotal, {
+      description:
+        'Long-lived connections closed, by transport and cause (revoked, expired, shutdown, ended).',
+    });
     const observables: Observable[] = [
+      this.connectionsOpen,
+      this.connectionsClosedTotal,
       this.authTotal,
       this.jwksFetchTotal,
       this.jwksAge,
@@ -246,7 +271,13 @@ class MeterBinding {
     const caches = new Set<ProviderInsight['tokenCaches'][number]>();
     const revocations = new Set<CountSource>();
     const rateLimited: Record<RateLimitKind, number> = { identity: 0, failed_auth: 0 };
+    const open = new Sums();
+    const closes = new Sums();
     for (const recorder of this.recorders) {
+      for (const { transport, value } of recorder.connections?.open() ?? []) open.add({ transport }, value);
+      for (const { transport, cause, value } of recorder.connections?.closes() ?? []) {
+        closes.add({ transport, cause }, value);
+      }
       for (const cell of recorder.cells.cells()) decisions.add(cell.attributes, cell.count);
       const insight = recorder.insight();
       for (const keySet of insight.keySets) keySets.add(keySet);
@@ -278,6 +309,8 @@ class MeterBinding {
     result.observe(this.revocationsGauge, revoked);
     result.observe(this.rateLimitedTotal, rateLimited.identity, RATE_LIMIT_ATTRIBUTES.identity);
     result.observe(this.rateLimitedTotal, rateLimited.failed_auth, RATE_LIMIT_ATTRIBUTES.failed_auth);
+    open.observe(result, this.connectionsOpen);
+    closes.observe(result, this.connectionsClosedTotal);
   }
 }
 
