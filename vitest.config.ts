@@ -18,6 +18,7 @@ export default defineConfig({
       { find: /^@gatehouse\/client$/, replacement: src('./packages/client/src/index.ts') },
       { find: /^@gatehouse\/dev-idp$/, replacement: src('./apps/dev-idp/src/index.ts') },
       { find: /^@gatehouse\/testkit$/, replacement: src('./packages/testkit/src/index.ts') },
+      { find: /^@gatehouse\/grpc$/, replacement: src('./packages/grpc/src/index.ts') },
     ],
   },
   test: {
