@@ -12,6 +12,7 @@ import { InvalidOptionsError } from '../errors.js';
  * ```ts
  * import { webSocketProtocols } from '@gatehouse/client';
  *
+ * declare const accessToken: string; // from your login
  * const ws = new WebSocket('wss://api.example.com/v1/stream', webSocketProtocols(accessToken));
  * ws.onmessage = (event) => console.log(JSON.parse(event.data)); // {"type":"welcome",…} first
  * ```
