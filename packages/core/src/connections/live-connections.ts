@@ -74,7 +74,7 @@ export class LiveConnections {
     }
     this.expiryGraceSecs = grace;
     this.registry = new ConnectionRegistry({
-      revocations: gate.state.revocations,
+      revocations: gate.state.revocations.inForce,
       expiryGraceSecs: grace,
       counts: this.counts,
     });

@@ -1,6 +1,6 @@
 import type { AuthContext } from '../context.js';
 import type { ConnectionCloseCause, ConnectionCounts } from '../observability/connections.js';
-import type { RevocationIndex } from '../state/shared-state.js';
+import type { RevocationIndex } from '../state/revocation-store.js';
 import { CLOSE_CODES, type ConnectionCloseReason } from './protocol.js';
 
 /**
@@ -15,7 +15,7 @@ export type EndConnection = (code: number, reason: ConnectionCloseReason) => voi
 
 /** Options of {@link ConnectionRegistry}. */
 export interface ConnectionRegistryOptions {
-  /** The revocations in force on this instance (a gate's `state.revocations`). */
+  /** The revocations in force on this instance (a gate's `state.revocations.inForce`). */
   readonly revocations: RevocationFeed;
   /**
    * Seconds past a token's `exp` before its connection is closed: the clock tolerance the pipeline
@@ -53,7 +53,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  *
  * @example
  * ```ts
- * const registry = new ConnectionRegistry({ revocations: gate.state.revocations });
+ * const registry = new ConnectionRegistry({ revocations: gate.state.revocations.inForce });
  * const tracked = registry.track(auth, 'websocket', (code, reason) => ws.close(code, reason));
  * ws.once('close', () => tracked.ended());
  * ```

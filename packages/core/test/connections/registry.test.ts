@@ -4,9 +4,8 @@ import {
   ConnectionCounts,
   ConnectionRegistry,
   createAuthContext,
-  type Revocation,
-  RevocationList,
 } from '../../src/index.js';
+import { type Revocation, RevocationList } from '../../src/state/index.js';
 import { FixedClock } from '../helpers/clock.js';
 
 const ISSUER = 'https://login.example.com';
