@@ -28,12 +28,8 @@ export {
 } from './connections/credentials.js';
 export type { GraphqlWsContextLike, GraphqlWsGate, GraphqlWsGateOptions } from './connections/graphql-ws.js';
 export { GRAPHQL_WS_REFUSAL_CODES, graphqlWsGate } from './connections/graphql-ws.js';
-export type {
-  ConnectionOrigin,
-  LiveConnection,
-  LiveConnectionOptions,
-} from './connections/live-connections.js';
-export { LiveConnections, liveConnections } from './connections/live-connections.js';
+export type { ConnectionOrigin, LiveConnection } from './connections/live-connections.js';
+export { LiveConnections } from './connections/live-connections.js';
 export type {
   ConnectionCloseReason,
   ReauthenticateMessage,

@@ -4,8 +4,6 @@ import {
   type Decision,
   type Gatehouse,
   type LiveConnection,
-  type LiveConnectionOptions,
-  liveConnections,
   type Route,
   type RoutePolicy,
 } from '@gatehouse/core';
@@ -32,8 +30,6 @@ export interface GrpcGateOptions {
    * (`/telemetry.v1.Ingest/*`); the exact path wins. E.g. `{ '/grpc.health.v1.Health/*': 'public' }`.
    */
   readonly methods?: Readonly<Record<string, MethodPolicy>>;
-  /** How the gate's connections (streaming calls) are watched; the first binding of a gate sets it. */
-  readonly connections?: LiveConnectionOptions;
 }
 
 const byMetadata = new WeakMap<Metadata, AuthContext>();
@@ -61,7 +57,7 @@ const byMetadata = new WeakMap<Metadata, AuthContext>();
  * ```
  */
 export function gatehouseInterceptor(gate: Gatehouse, options: GrpcGateOptions = {}): ServerInterceptor {
-  const connections = liveConnections(gate, options.connections);
+  const connections = gate.connections;
   const routes = compileMethods(gate, options);
   const fallback = gate.route(options.policy);
   const routeFor = (path: string): Route | 'public' =>

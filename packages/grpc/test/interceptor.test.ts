@@ -156,7 +156,9 @@ describe('the grpc-js server interceptor (real server, real client)', () => {
   });
 
   it('ends a client stream with UNAUTHENTICATED "expired" when its token expires', async () => {
-    const { telemetry } = await start({}, { connections: { expiryGraceSecs: 0 } });
+    const { telemetry } = await start({
+      oidc: { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }], clockToleranceSecs: 0 },
+    });
     const exp = Math.floor(Date.now() / 1000) + 2;
     const token = await issuer.sign({ sub: 'carol', exp });
     const outcome = new Promise<{ err: ServiceError | null; at: number }>((resolve) => {

@@ -9,7 +9,7 @@ import type { Decision, RoutePolicy } from '../pipeline/decision.js';
 import type { Gatehouse } from '../pipeline/gatehouse.js';
 import { type NodeRequestLike, NodeRequestView, requestView } from '../pipeline/request.js';
 import { asAuthorization, withAuthorization } from './credentials.js';
-import { type LiveConnection, type LiveConnectionOptions, liveConnections } from './live-connections.js';
+import type { LiveConnection } from './live-connections.js';
 import { liveConnectionOf } from './websocket.js';
 
 /**
@@ -42,8 +42,6 @@ interface SocketLike {
 export interface GraphqlWsGateOptions {
   /** What every operation on the connection requires beyond valid credentials (admin, scopes). */
   readonly policy?: RoutePolicy;
-  /** How the gate's connections are watched (the first binding of a gate sets it). */
-  readonly connections?: LiveConnectionOptions;
 }
 
 /** What {@link graphqlWsGate} gives the graphql-ws server. */
@@ -70,7 +68,7 @@ export interface GraphqlWsGate {
  * ```
  */
 export function graphqlWsGate(gate: Gatehouse, options: GraphqlWsGateOptions = {}): GraphqlWsGate {
-  const connections = liveConnections(gate, options.connections);
+  const connections = gate.connections;
   const route = gate.route(options.policy);
   const accepted = new WeakMap<object, LiveConnection>();
 

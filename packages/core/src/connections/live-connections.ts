@@ -1,6 +1,4 @@
-import { DEFAULTS } from '../config/defaults.js';
 import type { AuthContext } from '../context.js';
-import { ConfigError } from '../errors.js';
 import { ConnectionCounts } from '../observability/connections.js';
 import type { Route } from '../pipeline/decision.js';
 import type { Gatehouse } from '../pipeline/gatehouse.js';
@@ -8,15 +6,6 @@ import { requestView } from '../pipeline/request.js';
 import { asAuthorization } from './credentials.js';
 import type { ReauthenticationAnswer } from './protocol.js';
 import { ConnectionRegistry, type EndConnection, type TrackedConnection } from './registry.js';
-
-/** Options of {@link liveConnections}. */
-export interface LiveConnectionOptions {
-  /**
-   * Seconds past a token's `exp` before its connection closes. Default: the clock tolerance on `exp`
-   * (60 s), so a connection closes when a new handshake with the same token would be refused.
-   */
-  readonly expiryGraceSecs?: number;
-}
 
 /** Where a connection was accepted: what an in-band re-authentication is checked against. */
 export interface ConnectionOrigin {
@@ -45,40 +34,48 @@ export interface LiveConnection extends TrackedConnection {
 }
 
 /**
- * The long-lived connections of one gate, whatever their transport: every binding (WebSocket,
- * Socket.IO, GraphQL over WebSocket, gRPC) tracks what it accepted here, so that metrics count them
- * together and one revocation closes them all.
+ * The long-lived connections of one gate (`gate.connections`), whatever their transport: every binding
+ * (WebSocket, Socket.IO, GraphQL over WebSocket, gRPC) tracks what it accepted here, so that metrics
+ * count them together, one revocation closes them all, and `gate.close()` ends them (1001).
  *
  * @example
  * ```ts
- * const connections = liveConnections(gate);
- * const live = connections.track(auth, 'websocket', (code, reason) => ws.close(code, reason), { route, path: '/v1/stream' });
+ * const live = gate.connections.track(auth, 'websocket', (code, reason) => ws.close(code, reason), {
+ *   route: gate.route(),
+ *   path: '/v1/stream',
+ * });
  * ws.once('close', () => live.ended());
  * ```
  */
 export class LiveConnections {
+  /** @internal */
   readonly registry: ConnectionRegistry;
+  /** Open connections by transport and closes by cause (the `gatehouse_connections_*` metrics). */
   readonly counts = new ConnectionCounts();
-  /** The grace given past `exp`, in seconds. */
+  /**
+   * Seconds past a token's `exp` before its connection closes: the gate's clock tolerance on `exp`
+   * (`oidc.clockToleranceSecs`, 60 s by default), so that a connection closes when a new handshake with
+   * the same token would be refused.
+   */
   readonly expiryGraceSecs: number;
 
+  /** @internal Built by the gate, once (`gate.connections`). */
   constructor(
-    readonly gate: Gatehouse,
-    options: LiveConnectionOptions = {},
+    private readonly gate: Gatehouse,
+    expiryGraceSecs: number,
   ) {
-    const grace = options.expiryGraceSecs ?? DEFAULTS.clockToleranceSecs;
-    if (!Number.isFinite(grace) || grace < 0) {
-      throw new ConfigError('invalid_config', 'must be a number of seconds, 0 or more', {
-        field: 'expiryGraceSecs',
-      });
-    }
-    this.expiryGraceSecs = grace;
+    this.expiryGraceSecs = expiryGraceSecs;
     this.registry = new ConnectionRegistry({
       revocations: gate.state.revocations.inForce,
-      expiryGraceSecs: grace,
+      expiryGraceSecs,
       counts: this.counts,
     });
     gate.metrics.observeConnections(this.counts);
+  }
+
+  /** Connections open now. */
+  get size(): number {
+    return this.registry.size;
   }
 
   /** Starts watching an accepted connection; `end` is its transport's close. */
@@ -86,7 +83,7 @@ export class LiveConnections {
     return new Connection(this.gate, this.registry.track(auth, transport, end), origin);
   }
 
-  /** Closes every connection (1001 `shutdown`): for graceful shutdowns. */
+  /** Closes every connection (1001 `shutdown`); `gate.close()` calls it. */
   closeAll(): void {
     this.registry.closeAll();
   }
@@ -150,33 +147,4 @@ class Connection implements LiveConnection {
 
 function failed(error: string, description: string): ReauthenticationAnswer {
   return { type: 'reauthentication_failed', error, error_description: description };
-}
-
-const byGate = new WeakMap<Gatehouse, LiveConnections>();
-
-/**
- * The {@link LiveConnections} of a gate, made on first use: every transport binding of one gate shares
- * them. `options` apply when they are made; different options later are a configuration error.
- *
- * @example
- * ```ts
- * const connections = liveConnections(gate, { expiryGraceSecs: 0 });
- * process.on('SIGTERM', () => connections.closeAll());
- * ```
- */
-export function liveConnections(gate: Gatehouse, options: LiveConnectionOptions = {}): LiveConnections {
-  const existing = byGate.get(gate);
-  if (existing !== undefined) {
-    if (options.expiryGraceSecs !== undefined && options.expiryGraceSecs !== existing.expiryGraceSecs) {
-      throw new ConfigError(
-        'invalid_config',
-        `differs from the ${existing.expiryGraceSecs} s this gate's connections were set up with`,
-        { field: 'expiryGraceSecs' },
-      );
-    }
-    return existing;
-  }
-  const made = new LiveConnections(gate, options);
-  byGate.set(gate, made);
-  return made;
 }

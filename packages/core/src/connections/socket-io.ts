@@ -9,7 +9,6 @@ import type { Decision, RoutePolicy } from '../pipeline/decision.js';
 import type { Gatehouse } from '../pipeline/gatehouse.js';
 import { type NodeRequestLike, NodeRequestView } from '../pipeline/request.js';
 import { asAuthorization, queryParameter, withAuthorization } from './credentials.js';
-import { type LiveConnectionOptions, liveConnections } from './live-connections.js';
 import type { ReauthenticationAnswer } from './protocol.js';
 import type { HandshakeOptions } from './upgrade.js';
 
@@ -51,8 +50,6 @@ export interface SocketIoGateOptions extends HandshakeOptions {
    * credentials for the same identity replace the socket's. Default false.
    */
   readonly reauthentication?: boolean;
-  /** How the gate's connections are watched (the first binding of a gate sets it). */
-  readonly connections?: LiveConnectionOptions;
 }
 
 /**
@@ -75,7 +72,7 @@ export function socketIoGate(
   gate: Gatehouse,
   options: SocketIoGateOptions = {},
 ): (socket: SocketIoSocketLike, next: (err?: Error) => void) => void {
-  const connections = liveConnections(gate, options.connections);
+  const connections = gate.connections;
   const route = gate.route(options.policy);
 
   const accept = (socket: SocketIoSocketLike, auth: AuthContext, path: string) => {

@@ -9,7 +9,7 @@ import type { AuthContext } from '../context.js';
 import { MissingCredentialsError } from '../errors.js';
 import type { RoutePolicy } from '../pipeline/decision.js';
 import type { Gatehouse } from '../pipeline/gatehouse.js';
-import { type LiveConnection, type LiveConnectionOptions, liveConnections } from './live-connections.js';
+import type { LiveConnection } from './live-connections.js';
 import { reauthenticationToken, welcomeMessage } from './protocol.js';
 import {
   type HandshakeOptions,
@@ -56,8 +56,6 @@ export interface WebSocketGateOptions<Socket extends WebSocketLike = WebSocketLi
   readonly reauthentication?: boolean;
   /** The `transport` label of the metrics. Default `websocket`. */
   readonly transport?: string;
-  /** How the gate's connections are watched (the first binding of a gate sets it). */
-  readonly connections?: LiveConnectionOptions;
 }
 
 /** An HTTP server's `upgrade` listener that authenticates before the WebSocket server sees anything. */
@@ -102,7 +100,7 @@ export function webSocketGate<Socket extends WebSocketLike>(
   gate: Gatehouse,
   options: WebSocketGateOptions<Socket>,
 ): WebSocketGate {
-  const connections = liveConnections(gate, options.connections);
+  const connections = gate.connections;
   const route = gate.route(options.policy);
   const paths = options.path === undefined ? undefined : new Set([options.path].flat());
   const transport = options.transport ?? 'websocket';

@@ -1,5 +1,6 @@
 import type { AuditLogger } from '../audit.js';
 import type { ResolvedConfig } from '../config/options.js';
+import { LiveConnections } from '../connections/live-connections.js';
 import type { AuthContext } from '../context.js';
 import { type AuthError, isAuthError } from '../errors.js';
 import { type Credential, parseAuthorization } from '../http/bearer.js';
@@ -65,6 +66,11 @@ export class Gatehouse {
   readonly metrics: DecisionRecorder;
   /** Whether every issuer's keys are loaded and every component answers; what `/ready` reports. */
   readonly readiness: Readiness;
+  /**
+   * The long-lived connections this gate accepted (WebSocket, Socket.IO, GraphQL over WebSocket, gRPC
+   * streams), each closed when a revocation covers it or its token expires (past the clock tolerance).
+   */
+  readonly connections: LiveConnections;
   /** Step 6: the sender constraints of tokens (DPoP proofs, certificate binding); none with auth disabled. */
   readonly senders: SenderConstraints | undefined;
   /** Which schemes `Authorization` may use: `DPoP` too when a token may be DPoP-bound. */
@@ -92,6 +98,7 @@ export class Gatehouse {
     this.dpopChallenge = parts.dpopChallenge;
     this.metrics = parts.metrics;
     this.readiness = parts.readiness;
+    this.connections = new LiveConnections(this, parts.clockToleranceSecs);
     const paths = parts.config.routes;
     this.routes = paths === undefined ? undefined : new OperationalRoutes(this, paths, parts.logout);
     // A service that serves /ready needs no start-up call: its keys start loading now (in the background,
@@ -277,8 +284,9 @@ export class Gatehouse {
   }
 
   /**
-   * Stops the background retries and the metrics of this gate, and closes the shared state it created
-   * (Redis connections from `redisUrl`); a state given in the options is left to its owner.
+   * Closes this gate's long-lived connections (1001 `shutdown`), stops the background retries and the
+   * metrics, and closes the shared state it created (Redis connections from `redisUrl`); a state given in
+   * the options is left to its owner.
    *
    * @example
    * ```ts
@@ -286,6 +294,7 @@ export class Gatehouse {
    * ```
    */
   close(): Promise<void> {
+    this.connections.closeAll();
     this.readiness.close();
     this.metrics.close();
     return this.ownsState ? this.state.close() : Promise.resolve();

@@ -14,10 +14,18 @@ export const API_KEY = { name: 'exporter', key: 'exporter-key-0123456789' };
 /** A gate trusting `issuer` and the API key {@link API_KEY} (metrics:read). */
 export function gateFor(issuer: KeyServer, options: GatehouseOptions = {}): Gatehouse {
   return createGatehouse({
-    oidc: { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }] },
+    oidc: oidcOf(issuer),
     apiKeys: [{ ...API_KEY, scopes: ['metrics:read'] }],
     ...options,
   });
+}
+
+/**
+ * The OIDC options trusting `issuer`; with `clockToleranceSecs: 0`, connections close right at `exp`
+ * (their grace is the clock tolerance).
+ */
+export function oidcOf(issuer: KeyServer, clockToleranceSecs?: number): GatehouseOptions['oidc'] {
+  return { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }], clockToleranceSecs };
 }
 
 export async function startIssuer(): Promise<KeyServer> {

@@ -11,7 +11,7 @@ import {
   webSocketGate,
 } from '../../src/index.js';
 import type { KeyServer } from '../helpers/key-server.js';
-import { API_KEY, gateFor, startIssuer, startServer } from './fixture.js';
+import { API_KEY, gateFor, oidcOf, startIssuer, startServer } from './fixture.js';
 
 let issuer: KeyServer;
 beforeAll(async () => {
@@ -143,7 +143,7 @@ describe('GraphQL over WebSocket (graphql-ws server and client)', () => {
   });
 
   it('closes at expiry with 4001 "expired"', async () => {
-    const { url } = await serve({}, { connections: { expiryGraceSecs: 0 } });
+    const { url } = await serve({ oidc: oidcOf(issuer, 0) });
     const exp = Math.floor(Date.now() / 1000) + 2;
     const run = subscribe(url, await issuer.sign({ sub: 'carol', exp }));
     expect((await run.first).value).toBe('carol');

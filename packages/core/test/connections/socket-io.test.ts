@@ -8,7 +8,7 @@ import {
   socketIoGate,
 } from '../../src/index.js';
 import type { KeyServer } from '../helpers/key-server.js';
-import { API_KEY, gateFor, startIssuer, startServer } from './fixture.js';
+import { API_KEY, gateFor, oidcOf, startIssuer, startServer } from './fixture.js';
 
 let issuer: KeyServer;
 beforeAll(async () => {
@@ -114,7 +114,7 @@ describe('Socket.IO handshakes through the pipeline (socket.io server and socket
   });
 
   it('disconnects at expiry, and re-authenticates in band where opted in', async () => {
-    const { url } = await serve({}, { reauthentication: true, connections: { expiryGraceSecs: 0 } });
+    const { url } = await serve({ oidc: oidcOf(issuer, 0) }, { reauthentication: true });
     const now = Math.floor(Date.now() / 1000);
     const renewedOne = await connect(url, {
       auth: { token: await issuer.sign({ sub: 'carol', exp: now + 2 }) },

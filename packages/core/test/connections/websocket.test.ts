@@ -6,6 +6,7 @@ import {
   type Gatehouse,
   type GatehouseOptions,
   METRIC_NAMES,
+  prometheusText,
   type WebSocketGateOptions,
   webSocketGate,
 } from '../../src/index.js';
@@ -19,6 +20,7 @@ import {
   connect,
   gateFor,
   nextMessage,
+  oidcOf,
   startIssuer,
   startServer,
 } from './fixture.js';
@@ -246,7 +248,7 @@ describe('connections end when their credentials end', () => {
   });
 
   it('closes a socket with 4001 "expired" once its token expires (with no grace: not before exp, within 1 s after)', async () => {
-    const { url } = await serve({}, { connections: { expiryGraceSecs: 0 } });
+    const { url } = await serve({ oidc: oidcOf(issuer, 0) });
     const exp = Math.floor(Date.now() / 1000) + 2;
     const token = await issuer.sign({ sub: 'short', exp });
     const ws = opened(await connect(url, { headers: { authorization: `Bearer ${token}` } }));
@@ -269,10 +271,7 @@ describe('connections end when their credentials end', () => {
   });
 
   it('re-authenticates in band where opted in: same identity, later expiry, the message never reaches the app', async () => {
-    const { url, received } = await serve(
-      {},
-      { reauthentication: true, connections: { expiryGraceSecs: 0 } },
-    );
+    const { url, received } = await serve({ oidc: oidcOf(issuer, 0) }, { reauthentication: true });
     const now = Math.floor(Date.now() / 1000);
     const first = await issuer.sign({ sub: 'dana', exp: now + 2 });
     const ws = opened(await connect(url, { headers: { authorization: `Bearer ${first}` } }));
@@ -326,5 +325,31 @@ describe('connections end when their credentials end', () => {
       await meter.value(METRIC_NAMES.connectionsClosedTotal, { transport: 'websocket', cause: 'revoked' }),
     ).toBe(1);
     expect(await meter.value(METRIC_NAMES.connectionsOpen, { transport: 'websocket' })).toBe(1);
+  });
+
+  it('renders the connection metrics in the Prometheus text of /metrics', async () => {
+    const { url, gate } = await serve();
+    const ws = opened(await connect(url, { headers: { authorization: `Bearer ${API_KEY.key}` } }));
+    expect(prometheusText(gate.metrics)).toContain('gatehouse_connections_open{transport="websocket"} 1');
+    const end = closed(ws);
+    await gate.revocations.revoke({ apiKey: API_KEY.name });
+    await end;
+    const text = prometheusText(gate.metrics);
+    expect(text).toContain('# TYPE gatehouse_connections_open gauge');
+    expect(text).toContain('gatehouse_connections_open{transport="websocket"} 0');
+    expect(text).toContain('# TYPE gatehouse_connections_closed_total counter');
+    expect(text).toContain('gatehouse_connections_closed_total{transport="websocket",cause="revoked"} 1');
+  });
+
+  it('closes every socket with 1001 "shutdown" when the gate closes', async () => {
+    const { url, gate } = await serve();
+    const token = await issuer.sign({ sub: 'gina' });
+    const a = opened(await connect(url, { headers: { authorization: `Bearer ${token}` } }));
+    const b = opened(await connect(url, { headers: { authorization: `Bearer ${API_KEY.key}` } }));
+    const ends = [closed(a), closed(b)];
+    expect(gate.connections.size).toBe(2);
+    await gate.close();
+    for (const end of await Promise.all(ends)) expect(end).toMatchObject({ code: 1001, reason: 'shutdown' });
+    expect(gate.connections.size).toBe(0);
   });
 });
