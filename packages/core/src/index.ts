@@ -60,14 +60,12 @@ export type {
   UpgradeSocket,
 } from './connections/upgrade.js';
 export { removeCarrier, upgradeHandshake, writeRefusal } from './connections/upgrade.js';
-export type {
-  UpgradeEmitter,
-  WebSocketGate,
-  WebSocketGateOptions,
-  WebSocketLike,
-  WebSocketServerLike,
-} from './connections/websocket.js';
-export { connectionAuth, webSocketGate } from './connections/websocket.js';
+export type { UpgradeEmitter, WebSocketGate, WebSocketGateOptions } from './connections/websocket.js';
+export { webSocketGate } from './connections/websocket.js';
+export type { WebSocketGuardOptions, WebSocketServerLike } from './connections/websocket-guard.js';
+export { guardWebSocketServer } from './connections/websocket-guard.js';
+export type { WebSocketLike, WebSocketSessionOptions } from './connections/websocket-session.js';
+export { connectionAuth, trackWebSocket } from './connections/websocket-session.js';
 export type { AuthContext, AuthType } from './context.js';
 export { createAuthContext, hasScopes, missingScopes } from './context.js';
 export type {

@@ -10,7 +10,7 @@ import type { Gatehouse } from '../pipeline/gatehouse.js';
 import { type NodeRequestLike, NodeRequestView, requestView } from '../pipeline/request.js';
 import { asAuthorization, withAuthorization } from './credentials.js';
 import type { LiveConnection } from './live-connections.js';
-import { liveConnectionOf } from './websocket.js';
+import { liveConnectionOf } from './websocket-session.js';
 
 /**
  * Close codes of a refused `connection_init`, by the HTTP status any route would have answered: the

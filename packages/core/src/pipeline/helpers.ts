@@ -1,3 +1,5 @@
+import { type WebSocketGate, type WebSocketGateOptions, webSocketGate } from '../connections/websocket.js';
+import type { WebSocketLike } from '../connections/websocket-session.js';
 import type { AuthRequirement } from '../policy/requirement.js';
 import type { Route } from './decision.js';
 import type { Gatehouse } from './gatehouse.js';
@@ -20,6 +22,13 @@ export interface RouteHelpers<Handler> {
   scopes(...scopes: string[]): Handler;
   /** Requires what `requirement` says, e.g. `{ scopes: ['metrics:read'], orAdmin: true }`. */
   require(requirement: AuthRequirement): Handler;
+  /**
+   * WebSocket upgrades through the same gate (`webSocketGate`): give it a `ws` server made with
+   * `noServer: true` and the paths it serves, then `.attach(httpServer)`. Refused upgrades get the HTTP
+   * answer of any route; accepted sockets are welcomed, carry their identity (`connectionAuth(ws)`) and
+   * close with 4001 when revoked or expired.
+   */
+  webSocket<Socket extends WebSocketLike>(options: WebSocketGateOptions<Socket>): WebSocketGate;
 }
 
 /**
@@ -50,6 +59,7 @@ export function withRouteHelpers<Handler extends object>(
     admin: () => handlerFor(gate.route({ admin: true }), false),
     scopes: (...scopes) => handlerFor(gate.route({ scopes }), false),
     require: (requirement) => handlerFor(gate.route(requirement), false),
+    webSocket: (webSocketOptions) => webSocketGate(gate, webSocketOptions),
   };
   return Object.assign(main, helpers);
 }

@@ -5,6 +5,7 @@ import {
   connectionAuth,
   type Gatehouse,
   type GatehouseOptions,
+  guardWebSocketServer,
   METRIC_NAMES,
   prometheusText,
   type WebSocketGateOptions,
@@ -105,6 +106,31 @@ describe('WebSocket upgrades through the pipeline (ws server and ws client)', ()
       await connect(`${http.url}/any/path`, { headers: { authorization: `Bearer ${API_KEY.key}` } }),
     );
     expect(seen).toEqual([API_KEY.name]);
+    ws.close();
+  });
+
+  it('guards a ws server that listens on the HTTP server itself (its own upgrade handling)', async () => {
+    const gate = gateFor(issuer);
+    const http = await startServer();
+    const wss = guardWebSocketServer(gate, new WebSocketServer({ server: http.server, path: '/v1/own' }));
+    const seen: (string | undefined)[] = [];
+    wss.on('connection', (ws) => seen.push(connectionAuth(ws)?.subject));
+    cleanups.push(async () => {
+      wss.close();
+      await http.close();
+      await gate.close();
+    });
+    const refused = await connect(`${http.url}/v1/own`);
+    expect(refused).toMatchObject({ ok: false, status: 401, body: { error: 'missing_credentials' } });
+    const ws = opened(
+      await connect(`${http.url}/v1/own`, { headers: { authorization: `Bearer ${API_KEY.key}` } }),
+    );
+    expect(seen).toEqual([API_KEY.name]);
+    // The same gate again changes nothing; another gate is a configuration error naming the field.
+    expect(guardWebSocketServer(gate, wss)).toBe(wss);
+    const other = gateFor(issuer);
+    cleanups.push(() => other.close());
+    expect(() => guardWebSocketServer(other, wss)).toThrow(/"server" .*another gate/);
     ws.close();
   });
 
