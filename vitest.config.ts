@@ -19,6 +19,8 @@ export default defineConfig({
       { find: /^@gatehouse\/koa$/, replacement: src('./packages/koa/src/index.ts') },
       { find: /^@gatehouse\/fastify$/, replacement: src('./packages/fastify/src/index.ts') },
       { find: /^@gatehouse\/nestjs$/, replacement: src('./packages/nestjs/src/index.ts') },
+      { find: /^@gatehouse\/nestjs\/ws$/, replacement: src('./packages/nestjs/src/ws.ts') },
+      { find: /^@gatehouse\/nestjs\/socket\.io$/, replacement: src('./packages/nestjs/src/socket-io.ts') },
       { find: /^@gatehouse\/redis$/, replacement: src('./packages/redis/src/index.ts') },
       { find: /^@gatehouse\/client$/, replacement: src('./packages/client/src/index.ts') },
       { find: /^@gatehouse\/dev-idp$/, replacement: src('./apps/dev-idp/src/index.ts') },

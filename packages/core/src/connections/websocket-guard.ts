@@ -87,7 +87,10 @@ function authenticateUpgrade(
   // Until the WebSocket server takes the socket, a client that goes away must not crash the process.
   socket.on('error', ignore);
   const handshake = upgradeHandshake(gate, request, options);
-  if (handshake.refusal) return writeRefusal(socket, handshake.refusal);
+  if (handshake.refusal) {
+    writeRefusal(socket, handshake.refusal);
+    return;
+  }
   const decide = (decision: Decision) => {
     if (!decision.admitted) return writeRefusal(socket, decision);
     if (decision.auth === undefined)

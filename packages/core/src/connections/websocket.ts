@@ -31,8 +31,8 @@ export interface WebSocketGate {
    */
   (request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /**
-   * Listens to `server`'s `upgrade` event; when it is the only listener, other paths get 404. Returns
-   * the function that stops listening.
+   * Serves `server`'s `upgrade` events (one listener for every gate attached to it): a path no gate
+   * serves gets 404 unless another listener is there. Returns the function that stops serving.
    */
   attach(server: UpgradeEmitter): () => void;
 }
@@ -74,15 +74,36 @@ export function webSocketGate<Socket extends WebSocketLike>(
   };
 
   return Object.assign(handle, {
-    attach(emitter: UpgradeEmitter): () => void {
-      const listener = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-        if (handle(request, socket, head) || emitter.listenerCount('upgrade') > 1) return;
-        writeRefusal(socket, NOT_FOUND);
-      };
-      emitter.on('upgrade', listener);
-      return () => void emitter.off('upgrade', listener);
-    },
+    attach: (emitter: UpgradeEmitter) => attach(emitter, handle),
   });
+}
+
+type Handle = (request: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+type Listener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+const attached = new WeakMap<UpgradeEmitter, { gates: Set<Handle>; listener: Listener }>();
+
+// One `upgrade` listener per server for every gate attached to it (a path each), so that a path none of
+// them serves gets 404 when no other listener is there to take it.
+function attach(emitter: UpgradeEmitter, handle: Handle): () => void {
+  let entry = attached.get(emitter);
+  if (entry === undefined) {
+    const gates = new Set<Handle>();
+    const listener: Listener = (request, socket, head) => {
+      for (const gate of gates) if (gate(request, socket, head)) return;
+      if (emitter.listenerCount('upgrade') === 1) writeRefusal(socket, NOT_FOUND);
+    };
+    entry = { gates, listener };
+    attached.set(emitter, entry);
+    emitter.on('upgrade', listener);
+  }
+  const { gates, listener } = entry;
+  gates.add(handle);
+  return () => {
+    gates.delete(handle);
+    if (gates.size > 0) return;
+    emitter.off('upgrade', listener);
+    attached.delete(emitter);
+  };
 }
 
 const NOT_FOUND: HttpRefusal = {
