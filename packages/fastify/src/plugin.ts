@@ -104,7 +104,7 @@ const plugin: FastifyPluginCallback<GatehouseFastifyOptions> = (fastify, options
       const view = handshake?.view ?? new NodeRequestView(request.raw, undefined, request.url);
       const decide = (d: Decision) => {
         if (upgrade && !d.admitted) upgrades.refused(request.raw, reply);
-        else if (handshake !== undefined && d.auth !== undefined) {
+        else if (handshake !== undefined && d.admitted && d.auth !== undefined) {
           upgrades.admitted(request.raw, handshake, d.auth, route, view.path);
         }
         apply(d, request, reply, next);
