@@ -42,7 +42,8 @@ export interface ConnectionTarget {
   readonly name: string;
   /** `websocket` endpoints answer a `ws` client; `socket.io` ones a Socket.IO client (same paths as namespaces). */
   readonly transport: 'websocket' | 'socket.io';
-  start(options: GatehouseOptions): Promise<RunningConnections>;
+  /** With `reauthentication`, in-band `reauthenticate` messages are answered (WebSocket endpoints). */
+  start(options: GatehouseOptions, binding?: { reauthentication?: boolean }): Promise<RunningConnections>;
 }
 
 const REALM = 'connections';
@@ -86,15 +87,17 @@ function nodeServerTarget(
   return {
     name,
     transport: 'websocket',
-    async start(options) {
+    async start(options, binding = {}) {
       const { server, auth } = make(gateOptions(options));
       const stream = new WebSocketServer({ noServer: true });
       const admin = new WebSocketServer({ noServer: true });
       for (const wss of [stream, admin]) {
         wss.on('connection', (ws, request) => answerWhoami(ws, () => connectionAuth(ws), request));
       }
-      auth.webSocket({ server: stream, path: '/v1/stream' }).attach(server);
-      auth.webSocket({ server: admin, path: '/v1/admin-stream', policy: { admin: true } }).attach(server);
+      auth.webSocket({ server: stream, path: '/v1/stream', ...binding }).attach(server);
+      auth
+        .webSocket({ server: admin, path: '/v1/admin-stream', policy: { admin: true }, ...binding })
+        .attach(server);
       const url = await listening(server);
       return {
         url,
@@ -128,9 +131,9 @@ const koaTarget = (name: string, Framework: typeof Koa) =>
 const fastifyTarget: ConnectionTarget = {
   name: 'fastify 5 (@fastify/websocket)',
   transport: 'websocket',
-  async start(options) {
+  async start(options, binding = {}) {
     const app = Fastify();
-    await app.register(fastifyGatehouse, gateOptions(options));
+    await app.register(fastifyGatehouse, { ...gateOptions(options), webSocket: binding });
     await app.register(fastifyWebsocket);
     app.get('/v1/stream', { websocket: true }, (socket, request) =>
       answerWhoami(socket, () => request.auth, request.raw),
@@ -206,7 +209,7 @@ function nestTarget(
   return {
     name,
     transport,
-    async start(options) {
+    async start(options, binding = {}) {
       @Module({
         imports: [GatehouseModule.forRoot(gateOptions(options))],
         providers:
@@ -220,7 +223,9 @@ function nestTarget(
           ? await NestFactory.create(AppModule, new FastifyAdapter(), { logger: false })
           : await NestFactory.create(AppModule, { logger: false });
       app.useWebSocketAdapter(
-        transport === 'websocket' ? new GatehouseWsAdapter(app) : new GatehouseIoAdapter(app),
+        transport === 'websocket'
+          ? new GatehouseWsAdapter(app, binding)
+          : new GatehouseIoAdapter(app, binding),
       );
       await app.listen(0, '127.0.0.1');
       const url = await listening(app.getHttpServer() as Server);

@@ -31,12 +31,19 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function start(target: ConnectionTarget, clockToleranceSecs?: number): Promise<RunningConnections> {
-  const running = await target.start({
-    oidc: { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }], clockToleranceSecs },
-    apiKeys: [USER_KEY, ADMIN_KEY],
-    admins: [ADMIN_KEY.name],
-  });
+async function start(
+  target: ConnectionTarget,
+  clockToleranceSecs?: number,
+  binding?: { reauthentication?: boolean },
+): Promise<RunningConnections> {
+  const running = await target.start(
+    {
+      oidc: { issuers: [{ issuer: issuer.issuer, audience: issuer.audience }], clockToleranceSecs },
+      apiKeys: [USER_KEY, ADMIN_KEY],
+      admins: [ADMIN_KEY.name],
+    },
+    binding,
+  );
   cleanups.push(() => running.close());
   return running;
 }
@@ -138,6 +145,24 @@ describe.each(WEBSOCKET_TARGETS)('$name: WebSocket upgrades', (target) => {
     expect(end).toMatchObject({ code: 4001, reason: 'expired' });
     expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000);
     expect(Date.now()).toBeLessThan(exp * 1000 + 1000);
+  });
+  it('re-authenticates in band where opted in: a later expiry keeps the socket open past the first', async () => {
+    const { url } = await start(target, 0, { reauthentication: true });
+    const now = Math.floor(Date.now() / 1000);
+    const ws = opened(
+      await connect(`${url}/v1/stream`, bearer(await issuer.sign({ sub: 'dana', exp: now + 2 }))),
+    );
+    const renewed = nextMessage(ws);
+    ws.send(
+      JSON.stringify({ type: 'reauthenticate', token: await issuer.sign({ sub: 'dana', exp: now + 60 }) }),
+    );
+    expect(await renewed).toEqual({ type: 'reauthenticated', expiresAt: now + 60 });
+    const someoneElse = nextMessage(ws);
+    ws.send(JSON.stringify({ type: 'reauthenticate', token: await issuer.sign({ sub: 'eve' }) }));
+    expect(await someoneElse).toMatchObject({ type: 'reauthentication_failed', error: 'invalid_request' });
+    await new Promise((resolve) => setTimeout(resolve, (now + 3) * 1000 - Date.now()));
+    expect(ws.readyState).toBe(ws.OPEN);
+    expect((await ask(ws)).subject).toBe('dana');
   });
 });
 
