@@ -1,5 +1,7 @@
 import { variant as lookup, VARIANTS } from '../variants.js';
 import type { ColdStartResult } from './cold-start.js';
+import type { ConnectionsResult } from './connections.js';
+import { connectionsTables } from './connections-report.js';
 import type { LoadPhaseResult, RoundResult, ScenarioResult } from './load-phase.js';
 import type { MemoryResult } from './memory.js';
 import type { PropagationResult, PropagationStats } from './propagation.js';
@@ -21,6 +23,7 @@ export interface RunResults {
   readonly settings: Record<string, number>;
   readonly sharedState?: { rows: MicroRow[] };
   readonly propagation?: PropagationResult;
+  readonly connections?: ConnectionsResult;
   readonly load?: LoadPhaseResult;
   readonly coldStart?: ColdStartResult[];
   readonly memory?: MemoryResult;
@@ -337,6 +340,8 @@ export function renderReport(results: RunResults): string {
     );
   if (results.propagation)
     parts.push('', '### Revocation propagation', '', propagationTable(results.propagation));
+  if (results.connections)
+    parts.push('', '### Long-lived connections', '', connectionsTables(results.connections));
   if (results.micro)
     parts.push(
       '',

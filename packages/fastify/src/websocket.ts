@@ -28,7 +28,7 @@ type RawRequest = Parameters<typeof upgradeHandshake>[1] & {
   readonly socket?: { destroy?(): unknown } | null;
 };
 
-/** The upgrades of one plugin instance: read at the handshake, tracked once the socket is open. */
+/** The upgrades of one plugin instance: read at the handshake, tracked once the socket is open. @internal */
 export class FastifyUpgrades {
   private readonly accepted = new WeakMap<object, { auth: AuthContext; route: Route; path: string }>();
 
