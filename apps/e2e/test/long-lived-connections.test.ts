@@ -106,7 +106,7 @@ describe.skipIf(!hasRedis)('long-lived connections on the example apps (processe
     const client = new Ingestion(apps.get(name)!.grpc!, credentials.createInsecure());
     const metadata = new Metadata();
     metadata.set('authorization', `Bearer ${token}`);
-    const call = client.Ingest(metadata) as ClientDuplexStream<unknown, Record<string, unknown>>;
+    const call = client.Ingest!(metadata) as ClientDuplexStream<unknown, Record<string, unknown>>;
     const answers: Record<string, unknown>[] = [];
     call.on('data', (answer: Record<string, unknown>) => answers.push(answer));
     const ended = new Promise<ServiceError>((resolve) =>
