@@ -48,9 +48,10 @@ export {
   TokenStoreError,
   WrongPassphraseError,
 } from './errors.js';
-export type { AuthenticatedFetchOptions, FetchLike } from './fetch/authenticated-fetch.js';
+export type { AuthenticatedFetchOptions } from './fetch/authenticated-fetch.js';
 // The authenticated fetch
 export { createAuthenticatedFetch } from './fetch/authenticated-fetch.js';
+export type { FetchLike } from './fetch/fetch-like.js';
 export type { AuthorizationCodeLoginOptions } from './grants/authorization-code.js';
 // Grants
 export { DEFAULT_LOGIN_SCOPE, loginWithAuthorizationCode } from './grants/authorization-code.js';
@@ -108,7 +109,6 @@ export { createUserTokenSource, DEFAULT_LOGIN_HINT } from './sources/user-login.
 export { KDF_ITERATIONS } from './store/crypto.js';
 export type {
   FileTokenStoreOptions,
-  PassphraseSource,
   TokenFileSummary,
   TokenStore,
   WarningHandler,
@@ -118,6 +118,7 @@ export type { KeychainReference, StoredTokens } from './store/format.js';
 export { TOKEN_FILE_VERSION } from './store/format.js';
 export type { Keychain, KeychainProbe } from './store/keychain.js';
 export { KEYCHAIN_SERVICE, keychainName, openKeychain } from './store/keychain.js';
+export type { PassphraseSource } from './store/sealing.js';
 export type { Clock, PresentedToken, PresentedTokenType, TokenSet } from './token-set.js';
 // Tokens and expiry
 export {
