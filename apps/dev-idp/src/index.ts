@@ -29,7 +29,6 @@ export {
 export type {
   DevIdp,
   DevIdpClients,
-  DevIdpOptions,
   DevIdpUsers,
   LoginHeadlessOptions,
   SignAccessTokenOptions,
@@ -39,5 +38,6 @@ export type { HeadlessFlowErrorCode, HeadlessUser } from './headless.js';
 export { HeadlessFlowError } from './headless.js';
 export type { SigningAlg } from './keys.js';
 export { isLoopbackHost, NonLoopbackHostError } from './loopback.js';
+export type { DevIdpOptions } from './options.js';
 export type { BackchannelDelivery, DevIdpSession } from './session.js';
 export { PROVIDER_SHAPES } from './shapes.js';
