@@ -6,6 +6,9 @@
 export type { DevUser } from './constants.js';
 export {
   ACCESS_TOKEN_TYPE,
+  ACR_MFA,
+  ACR_PASSWORD,
+  ACR_VALUES,
   API_SCOPES,
   CLI_CLIENT_ID,
   DEFAULT_ACCESS_TOKEN_TTL_SECS,
