@@ -43,6 +43,7 @@ export {
   LoginTimeoutError,
   NetworkError,
   PassphraseRequiredError,
+  ResourceMetadataError,
   RevocationError,
   TokenRequestError,
   TokenStoreError,
@@ -94,6 +95,12 @@ export {
   createPkcePair,
   createState,
 } from './pkce.js';
+// Protected resources (RFC 9728)
+export type { AuthChallenge, ResourceChallenge } from './resource/challenge.js';
+export { parseWwwAuthenticate, readResourceChallenge } from './resource/challenge.js';
+export { chooseAuthorizationServer } from './resource/issuer.js';
+export type { DiscoverResourceOptions, ProtectedResourceMetadata } from './resource/metadata.js';
+export { discoverProtectedResource, protectedResourceMetadataUrl } from './resource/metadata.js';
 export type { ApiKeySourceOptions } from './sources/api-key.js';
 // Token sources
 export { createApiKeySource } from './sources/api-key.js';
