@@ -1,0 +1,80 @@
+/**
+ * The HTTP side of each tool's requirement. MCP sends every call to the same URL, so the route alone
+ * cannot say what a request needs: this reads the JSON-RPC body, finds the tools it calls, and runs the
+ * matching Gatehouse requirement before the MCP server sees the request. A missing scope is then an
+ * HTTP 403 `insufficient_scope` whose `scope` names what the tool needs (SEP-835), which the official
+ * clients answer by authorizing again with that scope.
+ */
+import type { GatehouseMiddleware } from '@gatehouse/express';
+import type { RequestHandler } from 'express';
+import type { ToolDefinition, ToolRequirement } from './tools.js';
+
+interface JsonRpcCall {
+  method?: unknown;
+  params?: { name?: unknown };
+}
+
+/** The names of the tools a JSON-RPC message (or batch) calls. */
+export function calledTools(body: unknown): string[] {
+  const messages = Array.isArray(body) ? body : [body];
+  const names: string[] = [];
+  for (const message of messages as JsonRpcCall[]) {
+    if (message && typeof message === 'object' && message.method === 'tools/call') {
+      const name = message.params?.name;
+      if (typeof name === 'string') names.push(name);
+    }
+  }
+  return names;
+}
+
+/** Every scope of several requirements (a batch calling several tools needs them all). */
+function merged(requirements: readonly ToolRequirement[]): string[] {
+  return [...new Set(requirements.flatMap((r) => r.scopes))].sort();
+}
+
+/**
+ * Express middleware: the Gatehouse requirement of the tools the request calls (one handler per set of
+ * scopes, built once), or straight through for requests that call none (initialize, tools/list…) and for
+ * unknown tools (the MCP server answers those with its own error).
+ */
+export function toolGuard(auth: GatehouseMiddleware, tools: readonly ToolDefinition[]): RequestHandler {
+  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const guards = new Map<string, RequestHandler>();
+  return (req, res, next) => {
+    const requirements = calledTools(req.body)
+      .map((name) => byName.get(name)?.requirement)
+      .filter((r): r is ToolRequirement => r !== undefined);
+    if (requirements.length === 0) return next();
+    const scopes = merged(requirements);
+    const key = scopes.join(' ');
+    let guard = guards.get(key);
+    if (!guard) {
+      guard = auth.require({ scopes });
+      guards.set(key, guard);
+    }
+    return guard(req, res, next);
+  };
+}
+
+/**
+ * The step-up part of a requirement, checked by the tool itself on the token's `acr` and `auth_time`:
+ * undefined when the login is strong and recent enough, else why not. (Gatehouse's route requirements
+ * answer this at the HTTP level with an RFC 9470 challenge once `acr`/`maxAge` requirements exist there;
+ * this check stays as the tool's own guarantee.)
+ */
+export function stepUpShortfall(
+  requirement: ToolRequirement,
+  claims: Readonly<Record<string, unknown>>,
+  nowSecs: number,
+): string | undefined {
+  if (requirement.acr && !requirement.acr.includes(String(claims.acr))) {
+    return `this tool needs a login with one of ${requirement.acr.join(', ')} (acr_values)`;
+  }
+  if (requirement.maxAgeSecs !== undefined) {
+    const authTime = typeof claims.auth_time === 'number' ? claims.auth_time : undefined;
+    if (authTime === undefined || nowSecs - authTime > requirement.maxAgeSecs) {
+      return `this tool needs a login less than ${requirement.maxAgeSecs} s old (max_age)`;
+    }
+  }
+  return undefined;
+}
