@@ -77,6 +77,12 @@ describe('dynamic client registration (RFC 7591)', () => {
     expect(payload).toMatchObject({ aud: MCP_RESOURCE, sub: 'alice', scope: 'api:read' });
   });
 
+  test("the resource's scopes in the metadata (as MCP clients send them) register, and stay requestable", async () => {
+    const response = await register({ ...PUBLIC_CLIENT, scope: 'openid api:read api:write' });
+    expect(response.status).toBe(201);
+    expect(((await response.json()) as { scope?: string }).scope).toBe('openid');
+  });
+
   test('a confidential client gets a secret', async () => {
     const response = await register({
       ...PUBLIC_CLIENT,

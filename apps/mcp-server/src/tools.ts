@@ -26,7 +26,8 @@ import { z } from 'zod';
 export const MCP_SCOPES = { read: 'api:read', write: 'api:write', admin: 'api:admin' } as const;
 
 /**
- * What a tool demands: scopes, and for a step-up the authentication context classes (`acr`) of which the
+ * What a tool demands: scopes (all the request needs, `api:read` for any MCP request included, so that the
+ * 403 of a missing one names everything to ask for: SEP-835), and for a step-up the authentication context classes (`acr`) of which the
  * token must name one and how recent the login (`auth_time`) must be.
  *
  * @example
@@ -129,7 +130,7 @@ export function createTools(stepUp: { acr: readonly string[]; maxAgeSecs: number
         level: z.enum(LOG_LEVELS).optional(),
       },
       readOnly: false,
-      requirement: { scopes: [MCP_SCOPES.write] },
+      requirement: { scopes: [MCP_SCOPES.read, MCP_SCOPES.write] },
       run: ({ store, auth, now }, args) => {
         const batch = parseBatch(
           { logs: [{ processId: args.processId, level: args.level ?? 'info', message: args.message }] },
@@ -146,7 +147,11 @@ export function createTools(stepUp: { acr: readonly string[]; maxAgeSecs: number
         'Deletes every record older than the given number of days (dryRun: only counts them). Needs a recent login with a second factor.',
       input: { olderThanDays: z.number().int().min(1).max(3650), dryRun: z.boolean().optional() },
       readOnly: false,
-      requirement: { scopes: [MCP_SCOPES.admin], acr: stepUp.acr, maxAgeSecs: stepUp.maxAgeSecs },
+      requirement: {
+        scopes: [MCP_SCOPES.read, MCP_SCOPES.admin],
+        acr: stepUp.acr,
+        maxAgeSecs: stepUp.maxAgeSecs,
+      },
       run: ({ analytics }, args) => analytics.retention(query(args)),
     },
   ];

@@ -78,7 +78,8 @@ describe('the MCP endpoint behind Gatehouse', () => {
     expect(res.status).toBe(403);
     const challenge = res.headers.get('www-authenticate') ?? '';
     expect(challenge).toContain('error="insufficient_scope"');
-    expect(challenge).toContain('scope="api:write"');
+    // Every scope the call needs, not only the missing one: a client that asks for exactly these is let in.
+    expect(challenge).toContain('scope="api:read api:write"');
     expect(await res.json()).toMatchObject({ error: 'insufficient_scope' });
   });
 
@@ -105,7 +106,7 @@ describe('the MCP endpoint behind Gatehouse', () => {
   it('the destructive tool needs api:admin, and a recent second-factor login', async () => {
     const noAdmin = await callToolRaw(stack.resource, writeToken, 'apply_retention', { olderThanDays: 30 });
     expect(noAdmin.status).toBe(403);
-    expect(noAdmin.headers.get('www-authenticate')).toContain('scope="api:admin"');
+    expect(noAdmin.headers.get('www-authenticate')).toContain('scope="api:admin api:read"');
 
     const passwordOnly = await userToken(stack.idp, stack.resource, 'openid api:read api:admin');
     const refused = await (await connect(passwordOnly)).callTool({

@@ -20,7 +20,16 @@ export interface McpStack {
   close(): Promise<void>;
 }
 
-export async function startMcpStack(): Promise<McpStack> {
+export interface McpStackOptions {
+  /**
+   * Serve the server's protected resource metadata (RFC 9728) from the test, in front of the app, until
+   * Gatehouse serves it itself (issue 21, phase 2: `resource` and `routes: true`). Lists `api:read` only,
+   * so that the client's first authorization asks for the least and the write tool's 403 makes it step up.
+   */
+  metadataStandIn?: boolean;
+}
+
+export async function startMcpStack(options: McpStackOptions = {}): Promise<McpStack> {
   const idp = await startDevIdp();
   const dir = mkdtempSync(join(tmpdir(), 'mcp-server-'));
   const store = openTelemetryStore({ path: join(dir, 'telemetry.db') });
@@ -33,7 +42,24 @@ export async function startMcpStack(): Promise<McpStack> {
     oidc: { issuers: [{ issuer: idp.issuer, audience: resource }] },
     admins: ['alice'],
   });
-  server.on('request', createApp({ provider, store, onUnexpectedError: (err) => console.error(err) }));
+  const app = createApp({ provider, store, onUnexpectedError: (err) => console.error(err) });
+  const metadata = JSON.stringify({
+    resource,
+    authorization_servers: [idp.issuer],
+    scopes_supported: ['api:read'],
+    bearer_methods_supported: ['header'],
+  });
+  server.on('request', (req, res) => {
+    if (
+      options.metadataStandIn &&
+      req.method === 'GET' &&
+      req.url === '/.well-known/oauth-protected-resource/mcp'
+    ) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(metadata);
+      return;
+    }
+    app(req, res);
+  });
   return {
     idp,
     store,
