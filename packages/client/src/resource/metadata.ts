@@ -3,6 +3,7 @@
  * checking that it describes the resource asked about (§3.3), so that a client learns which authorization
  * server to ask, and for which resource indicator (RFC 8707), from the resource alone.
  */
+import { RESOURCE_METADATA_PATH, resourceMetadataUrl } from '@gatehouse/core';
 import { describe, InvalidOptionsError, ResourceMetadataError } from '../errors.js';
 import type { FetchLike } from '../fetch/fetch-like.js';
 import { DEFAULT_HTTP_TIMEOUT_SECS } from '../oidc/client.js';
@@ -64,8 +65,6 @@ export interface DiscoverResourceOptions {
   fetch?: FetchLike;
 }
 
-const WELL_KNOWN = '/.well-known/oauth-protected-resource';
-
 /**
  * Where a resource's metadata lives (RFC 9728 §3.1): `/.well-known/oauth-protected-resource` inserted
  * between the host and the path (a terminating slash dropped), the query kept.
@@ -78,9 +77,8 @@ const WELL_KNOWN = '/.well-known/oauth-protected-resource';
  * ```
  */
 export function protectedResourceMetadataUrl(resource: string | URL): URL {
-  const url = new URL(String(resource));
-  const path = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
-  return new URL(`${url.origin}${WELL_KNOWN}${path}${url.search}`);
+  // The one computation of it, shared with the resource server side (@gatehouse/core).
+  return new URL(resourceMetadataUrl(String(resource)));
 }
 
 /**
@@ -122,7 +120,7 @@ export async function discoverProtectedResource(
         candidates.push(metadataLocation(target, challenged, options.allowInsecureRequests === true));
     }
     candidates.push(protectedResourceMetadataUrl(target));
-    const root = new URL(`${target.origin}${WELL_KNOWN}`);
+    const root = new URL(`${target.origin}${RESOURCE_METADATA_PATH}`);
     if (!candidates.some((url) => url.href === root.href)) candidates.push(root);
   }
 
