@@ -55,26 +55,3 @@ export function toolGuard(auth: GatehouseMiddleware, tools: readonly ToolDefinit
     return guard(req, res, next);
   };
 }
-
-/**
- * The step-up part of a requirement, checked by the tool itself on the token's `acr` and `auth_time`:
- * undefined when the login is strong and recent enough, else why not. (Gatehouse's route requirements
- * answer this at the HTTP level with an RFC 9470 challenge once `acr`/`maxAge` requirements exist there;
- * this check stays as the tool's own guarantee.)
- */
-export function stepUpShortfall(
-  requirement: ToolRequirement,
-  claims: Readonly<Record<string, unknown>>,
-  nowSecs: number,
-): string | undefined {
-  if (requirement.acr && !requirement.acr.includes(String(claims.acr))) {
-    return `this tool needs a login with one of ${requirement.acr.join(', ')} (acr_values)`;
-  }
-  if (requirement.maxAgeSecs !== undefined) {
-    const authTime = typeof claims.auth_time === 'number' ? claims.auth_time : undefined;
-    if (authTime === undefined || nowSecs - authTime > requirement.maxAgeSecs) {
-      return `this tool needs a login less than ${requirement.maxAgeSecs} s old (max_age)`;
-    }
-  }
-  return undefined;
-}

@@ -4,7 +4,7 @@
  */
 export type { McpServerConfig } from './app.js';
 export { createApp, DEFAULT_STEP_UP } from './app.js';
-export { calledTools, stepUpShortfall, toolGuard } from './guard.js';
+export { calledTools, toolGuard } from './guard.js';
 export { createMcpServer, SERVER_INFO } from './mcp.js';
 export type { ToolContext, ToolDefinition, ToolRequirement } from './tools.js';
 export { createTools, MCP_SCOPES } from './tools.js';

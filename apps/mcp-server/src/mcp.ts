@@ -3,13 +3,12 @@
  * transport per request, JSON answers), with the tools bound to the identity Gatehouse established.
  */
 import type { IncomingMessage } from 'node:http';
-import type { AuthContext } from '@gatehouse/core';
+import { type AuthContext, type AuthenticationShortfall, checkAuthenticationContext } from '@gatehouse/core';
 import type { Analytics, TelemetryStore } from '@gatehouse/example-telemetry-store';
 import { authOf } from '@gatehouse/express';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { RequestHandler } from 'express';
-import { stepUpShortfall } from './guard.js';
 import { type ToolDefinition, toolResult } from './tools.js';
 
 /** Name and version the server reports in `initialize`. */
@@ -36,13 +35,26 @@ export function createMcpServer(options: McpEndpointOptions, auth: AuthContext):
         annotations: { readOnlyHint: tool.readOnly, destructiveHint: tool.name === 'apply_retention' },
       },
       (args: Record<string, unknown>) => {
-        const shortfall = stepUpShortfall(tool.requirement, auth.claims, Math.floor(options.now() / 1000));
-        if (shortfall) return { isError: true, content: [{ type: 'text' as const, text: shortfall }] };
+        // The tool's own guarantee of its step-up (RFC 9470), whatever the HTTP layer checked before.
+        const { acr, maxAgeSecs } = tool.requirement;
+        const short = checkAuthenticationContext(
+          auth.claims,
+          { ...(acr ? { acr } : {}), ...(maxAgeSecs !== undefined ? { maxAge: maxAgeSecs } : {}) },
+          options.now() / 1000,
+        );
+        if (short) return { isError: true, content: [{ type: 'text' as const, text: stepUpMessage(short) }] };
         return toolResult(() => tool.run(context, args));
       },
     );
   }
   return server;
+}
+
+/** What the tool result says of a login that is too weak or too old. */
+function stepUpMessage(short: AuthenticationShortfall): string {
+  return short.reason === 'acr'
+    ? `this tool needs a login with one of ${(short.acrValues ?? []).join(', ')} (acr_values)`
+    : `this tool needs a login less than ${short.maxAge} s old (max_age)`;
 }
 
 /** `POST /mcp`: one JSON-RPC message (or batch) through a fresh stateless server. */

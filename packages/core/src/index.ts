@@ -113,7 +113,11 @@ export type { AdapterOptions, GatehouseOptions } from './pipeline/options.js';
 export type { NodeRequestLike, RequestView } from './pipeline/request.js';
 export { NodeRequestView, requestView } from './pipeline/request.js';
 export { AdminPolicy } from './policy/admins.js';
-export type { AuthenticationRequirement } from './policy/authentication-context.js';
+export type {
+  AuthenticationRequirement,
+  AuthenticationShortfall,
+} from './policy/authentication-context.js';
+export { checkAuthenticationContext } from './policy/authentication-context.js';
 export type { AuthRequirement } from './policy/requirement.js';
 export { checkRequirement } from './policy/requirement.js';
 export type { AuthProvider } from './provider.js';
@@ -125,6 +129,8 @@ export { IntrospectionAuthProvider } from './providers/introspection.js';
 export { MultiAuthProvider } from './providers/multi.js';
 export type { IssuerOptions, OidcProviderOptions, VerifiedJwt } from './providers/oidc.js';
 export { OIDC_DEFAULTS, OidcAuthProvider } from './providers/oidc.js';
+export { RESOURCE_METADATA_PATH, resourceMetadataUrl } from './resource/metadata-document.js';
+export type { ResourceOptions } from './resource/resource-option.js';
 export type {
   BackchannelLogoutOptions,
   LogoutTokenProblem,
@@ -138,8 +144,6 @@ export {
 } from './revocation/backchannel-logout.js';
 export type { HttpAnswer, RevocationView } from './revocation/http-api.js';
 export { parseSelector, RevocationRoutes, revocationView } from './revocation/http-api.js';
-export type { ResourceOptions } from './resource/resource-option.js';
-export { RESOURCE_METADATA_PATH, resourceMetadataUrl } from './resource/metadata-document.js';
 export type { RevocationOptions, RevocationSelector } from './revocation/revocations.js';
 export { REVOCATION_DEFAULTS, Revocations } from './revocation/revocations.js';
 export { certificateThumbprint, parseForwardedCertificate } from './sender/certificate.js';
