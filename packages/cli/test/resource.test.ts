@@ -32,11 +32,7 @@ afterAll(async () => {
   await api?.close();
   await issuer?.close();
 });
-afterEach(() => {
-  api.documents.clear();
-  api.requested.length = 0;
-  api.challengeMetadata = undefined;
-});
+afterEach(() => api.reset());
 
 function publish(metadata: Record<string, unknown>) {
   api.documents.set('/meta/mcp.json', { resource, ...metadata });

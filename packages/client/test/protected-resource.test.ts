@@ -26,11 +26,7 @@ afterAll(async () => {
   await api?.close();
   await issuer?.close();
 });
-afterEach(() => {
-  api.documents.clear();
-  api.requested.length = 0;
-  api.challengeMetadata = undefined;
-});
+afterEach(() => api.reset());
 
 describe('protectedResourceMetadataUrl (RFC 9728 §3.1)', () => {
   it.each([

@@ -14,6 +14,8 @@ export interface FixtureResource {
   challengeMetadata: string | undefined;
   /** Paths requested, in order. */
   readonly requested: string[];
+  /** Forgets the documents, the requests and the challenge (between tests). */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,11 @@ export async function startFixtureResource(): Promise<FixtureResource> {
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return Object.assign(fixture, {
     origin,
+    reset() {
+      documents.clear();
+      requested.length = 0;
+      fixture.challengeMetadata = undefined;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
