@@ -3,7 +3,6 @@
  * `@gatehouse/express`, exposing the telemetry store as tools. Each tool's scope (and the step-up of the
  * destructive one) is enforced at the HTTP level before the MCP server runs.
  */
-import type { AuthProvider } from '@gatehouse/core';
 import {
   type AppLogger,
   createAnalytics,
@@ -13,7 +12,7 @@ import {
   type TelemetryStore,
   whoamiBody,
 } from '@gatehouse/example-telemetry-store';
-import { authOf, gatehouse } from '@gatehouse/express';
+import { authOf, type GatehouseExpressOptions, gatehouse } from '@gatehouse/express';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { toolGuard } from './guard.js';
 import { mcpHandler } from './mcp.js';
@@ -42,10 +41,13 @@ export const DEFAULT_STEP_UP = { acr: ['urn:gatehouse:acr:mfa'], maxAgeSecs: 300
  * ```
  */
 export interface McpServerConfig {
-  /** Who validates credentials (built by main.ts from the `GATEHOUSE_*` environment). */
-  readonly provider: AuthProvider;
   /** The telemetry database, opened read/write. */
   readonly store: TelemetryStore;
+  /**
+   * Gatehouse's options. Everything they leave out comes from the `GATEHOUSE_*` environment (main.ts gives
+   * none); tests give credentials and `env: false`.
+   */
+  readonly gatehouse?: GatehouseExpressOptions;
   /** The step-up of the destructive tool: `acr` values (one of them) and the greatest login age. */
   readonly stepUp?: { readonly acr: readonly string[]; readonly maxAgeSecs: number };
   /** Structured logs (pino): the audit line per decision, one access line per request. */
@@ -65,12 +67,11 @@ const MAX_BODY = '1mb';
  *
  * @example
  * ```ts
- * import { createAuthProvider } from '@gatehouse/core';
  * import { openTelemetryStore } from '@gatehouse/example-telemetry-store';
  * import { createApp } from '@gatehouse/example-mcp-server';
  *
- * const provider = createAuthProvider({ oidc: { issuers: [{ issuer: 'http://127.0.0.1:4400', audience: 'http://127.0.0.1:4405/mcp' }] } });
- * createApp({ provider, store: openTelemetryStore({ path: 'data/telemetry.db' }) }).listen(4405);
+ * // GATEHOUSE_* configure Gatehouse (main.ts passes no options).
+ * createApp({ store: openTelemetryStore({ path: 'data/telemetry.db' }) }).listen(4405);
  * ```
  */
 export function createApp(config: McpServerConfig): Express {
@@ -79,10 +80,10 @@ export function createApp(config: McpServerConfig): Express {
   const analytics = createAnalytics(config.store, { service: 'mcp-server', framework: 'express', now });
   const tools = createTools(config.stepUp ?? DEFAULT_STEP_UP);
   const auth = gatehouse({
-    provider: config.provider,
     realm: 'mcp',
     publicPaths: ['/health'],
     logger: config.logger,
+    ...config.gatehouse,
   });
   void auth.gate.warmUp();
 

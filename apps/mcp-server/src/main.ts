@@ -1,10 +1,9 @@
 /**
- * `npm start -w apps/mcp-server`: reads the environment (PORT, HOST, TELEMETRY_DATA_DIR, LOG_LEVEL,
- * GATEHOUSE_*), listens, and stops cleanly on SIGINT/SIGTERM. Bad configuration is one line on stderr and
+ * `npm start -w apps/mcp-server`: reads the environment (PORT, HOST, TELEMETRY_DATA_DIR, LOG_LEVEL;
+ * Gatehouse reads GATEHOUSE_* itself), listens, and stops cleanly on SIGINT/SIGTERM. Bad configuration is one line on stderr and
  * exit 1.
  */
 import { createServer } from 'node:http';
-import { createAuthProvider, loadConfigFromEnv } from '@gatehouse/core';
 import {
   createAppLogger,
   databasePathFromEnv,
@@ -22,9 +21,8 @@ const DEFAULT_PORT = 4405;
 try {
   const { port, host } = listenAddressFromEnv(process.env, DEFAULT_PORT);
   const logger = createAppLogger({ service: NAME, level: logLevelFromEnv(process.env) });
-  const provider = createAuthProvider(loadConfigFromEnv(process.env), { logger });
   const store = openTelemetryStore({ path: databasePathFromEnv(process.env) });
-  const server = createServer(createApp({ provider, store, logger }));
+  const server = createServer(createApp({ store, logger }));
   serve({
     name: NAME,
     server,

@@ -3,7 +3,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAuthProvider } from '@gatehouse/core';
 import { type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
 import { openTelemetryStore, type TelemetryStore } from '@gatehouse/example-telemetry-store';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -38,11 +37,15 @@ export async function startMcpStack(options: McpStackOptions = {}): Promise<McpS
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const resource = `${origin}/mcp`;
-  const provider = createAuthProvider({
-    oidc: { issuers: [{ issuer: idp.issuer, audience: resource }] },
-    admins: ['alice'],
+  const app = createApp({
+    store,
+    gatehouse: {
+      env: false,
+      oidc: { issuers: [{ issuer: idp.issuer, audience: resource }] },
+      admins: ['alice'],
+    },
+    onUnexpectedError: (err) => console.error(err),
   });
-  const app = createApp({ provider, store, onUnexpectedError: (err) => console.error(err) });
   const metadata = JSON.stringify({
     resource,
     authorization_servers: [idp.issuer],

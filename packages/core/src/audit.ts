@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import pino from 'pino';
- * const provider = createAuthProvider(config, { logger: pino() });
+ * const gate = createGatehouse({ logger: pino() });
  * ```
  */
 export interface AuditLogger {
@@ -26,7 +26,8 @@ export type AuditEventName =
   | 'gatehouse.introspection.failed'
   | 'gatehouse.state.connected'
   | 'gatehouse.state.unreachable'
-  | 'gatehouse.state.restored';
+  | 'gatehouse.state.restored'
+  | 'gatehouse.state.scripts_denied';
 
 /** A structured audit record: `event` plus identity fields or the precise rejection detail. */
 export interface AuditEvent {
