@@ -40,6 +40,7 @@ export type {
   RequestError,
   SenderConstraintFailure,
   SenderError,
+  StepUpReason,
   TokenError,
 } from './errors.js';
 export {
@@ -49,6 +50,7 @@ export {
   DpopNonceError,
   ForbiddenError,
   InsufficientScopeError,
+  InsufficientUserAuthenticationError,
   InvalidDpopProofError,
   InvalidRequestError,
   InvalidTokenError,
@@ -131,7 +133,10 @@ export type {
   AuthenticationRequirement,
   AuthenticationShortfall,
 } from './policy/authentication-context.js';
-export { checkAuthenticationContext } from './policy/authentication-context.js';
+export {
+  checkAuthenticationContext,
+  validateAuthenticationRequirement,
+} from './policy/authentication-context.js';
 export type { AuthRequirement } from './policy/requirement.js';
 export { checkRequirement } from './policy/requirement.js';
 export type { AuthProvider } from './provider.js';
@@ -141,8 +146,16 @@ export { DEVELOPMENT_IDENTITY, DevelopmentAuthProvider } from './providers/devel
 export { MultiAuthProvider } from './providers/multi.js';
 export type { IssuerOptions, OidcProviderOptions, VerifiedJwt } from './providers/oidc.js';
 export { OidcAuthProvider } from './providers/oidc.js';
-export { RESOURCE_METADATA_PATH, resourceMetadataUrl } from './resource/metadata-document.js';
-export type { ResourceOptions } from './resource/resource-option.js';
+export type { MetadataFacts, ResourceMetadata } from './resource/metadata-document.js';
+export {
+  challengeMetadataUrl,
+  protectedResourceMetadata,
+  RESOURCE_METADATA_PATH,
+  resourceMetadataPaths,
+  resourceMetadataUrl,
+} from './resource/metadata-document.js';
+export type { ResolvedResource, ResourceOptions } from './resource/resource-option.js';
+export { RESOURCE_JSON_NAMES, validateResource } from './resource/resource-option.js';
 export type { BackchannelLogoutOptions, SignatureVerifier } from './revocation/backchannel-logout.js';
 export { BACKCHANNEL_LOGOUT_EVENT, BackchannelLogout } from './revocation/backchannel-logout.js';
 export type { RevocationOptions, RevocationSelector } from './revocation/revocations.js';

@@ -5,9 +5,13 @@ import {
   resourceMetadataPaths,
   resourceMetadataUrl,
 } from '../src/resource/metadata-document.js';
-import { parseResourceVariable, resolveResourceOption } from '../src/resource/resource-option.js';
+import { RESOURCE_JSON_NAMES, validateResource } from '../src/resource/resource-option.js';
 
 const VARIABLE = 'GATEHOUSE_RESOURCE';
+// The two spellings the configuration table hands the validator: options, and the variable.
+const resolveResourceOption = (value: unknown) => validateResource(value, { prefix: 'resource.' });
+const parseResourceVariable = (raw: string, variable: string) =>
+  validateResource(raw, { variable, names: RESOURCE_JSON_NAMES });
 
 describe('the resource setting', () => {
   it('takes a URL, or an object with the optional RFC 9728 fields', () => {
@@ -45,11 +49,12 @@ describe('the resource setting', () => {
   it.each([
     [
       'http://api.example.com/mcp',
-      /resource.*https:\/\/ URL \(http:\/\/ is allowed only on a loopback host\)/,
+      /must be an https:\/\/ URL \(http:\/\/ is allowed only on a loopback host\)/,
     ],
     ['https://api.example.com/mcp#x', /must not contain a fragment/],
     ['not a url', /must be an absolute URL/],
     ['{"resource":"https://a.example","scopes_supported":"read"}', /"scopes_supported" must be an array/],
+    ['{"resource":42}', /"resource" must be a URL/],
     [
       '{"resource":"https://a.example","scopes_supported":["has space"]}',
       /"scopes_supported\[0\]" must be scope tokens/,
@@ -75,7 +80,7 @@ describe('the resource setting', () => {
 
   it('names the option fields in camelCase in code', () => {
     expect(() => resolveResourceOption({ resource: 'https://a.example', scopesSupported: [''] })).toThrow(
-      /"resource.scopesSupported\[0\]" must be a non-empty string/,
+      /"resource.scopesSupported\[0\]" must not be empty/,
     );
     expect(() => resolveResourceOption(42 as never)).toThrow(/"resource" must be a URL or an object/);
   });

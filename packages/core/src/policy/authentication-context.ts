@@ -2,6 +2,7 @@
  * Step-up (RFC 9470): a route may demand how recently and how strongly the user authenticated, read from
  * the token's `acr` and `auth_time` claims.
  */
+import { Checker } from '../config/checker.js';
 
 /**
  * What a route demands of the authentication behind a token.
@@ -61,4 +62,25 @@ export function checkAuthenticationContext(
     ...(requirement.acr && requirement.acr.length > 0 ? { acrValues: requirement.acr } : {}),
     ...(requirement.maxAge !== undefined ? { maxAge: requirement.maxAge } : {}),
   };
+}
+
+/**
+ * Checks a route's step-up requirement where it is written (a route helper, a decorator), so that a
+ * malformed one stops start-up: `acr` a non-empty list of non-empty strings, `maxAge` a whole number of
+ * seconds (at most a year). Throws a `ConfigError` naming the field.
+ *
+ * @example
+ * ```ts
+ * validateAuthenticationRequirement({ acr: ['urn:example:mfa'], maxAge: 300 }); // passes
+ * validateAuthenticationRequirement({ maxAge: -1 }); // throws: "maxAge" must be between 0 and 31536000
+ * ```
+ */
+export function validateAuthenticationRequirement(requirement: AuthenticationRequirement): void {
+  const c = new Checker({});
+  if (requirement.acr !== undefined) {
+    c.list(requirement.acr, 'acr', { nonEmpty: true }).forEach((value, i) => {
+      c.nonEmptyString(value, `acr[${i}]`);
+    });
+  }
+  if (requirement.maxAge !== undefined) c.integer(requirement.maxAge, 'maxAge', 0, 365 * 24 * 3600);
 }

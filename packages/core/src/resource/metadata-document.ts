@@ -7,6 +7,22 @@ import type { ResolvedResource } from './resource-option.js';
 /** The well-known path of protected resource metadata (RFC 9728 §3). */
 export const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
 
+/**
+ * What a configured resource gives a gate (`gate.resourceMetadata`): its metadata document (RFC 9728 §2),
+ * which `routes` serve, and the URL its challenges name in `resource_metadata` (§5.1).
+ *
+ * @example
+ * ```ts
+ * // Serving the document yourself (routes off), at the path the challenges name:
+ * const metadata = gate.resourceMetadata;
+ * if (metadata) app.get(new URL(metadata.url).pathname, (_req, res) => res.json(metadata.document));
+ * ```
+ */
+export interface ResourceMetadata {
+  readonly url: string;
+  readonly document: Readonly<Record<string, unknown>>;
+}
+
 /** What the document says beyond the `resource` setting: facts of the rest of the configuration. */
 export interface MetadataFacts {
   /** The configured issuers: `authorization_servers` unless the setting names its own. */
@@ -36,11 +52,11 @@ export function protectedResourceMetadata(
   setting: ResolvedResource,
   facts: MetadataFacts,
 ): Readonly<Record<string, unknown>> {
-  const document: Record<string, unknown> = {
-    resource: setting.resource,
-    authorization_servers: [...(setting.authorizationServers ?? facts.issuers)],
-    bearer_methods_supported: ['header'],
-  };
+  const servers = setting.authorizationServers ?? facts.issuers;
+  const document: Record<string, unknown> = { resource: setting.resource };
+  // Omitted rather than empty when no issuer is configured (API keys only): the field is optional.
+  if (servers.length > 0) document.authorization_servers = [...new Set(servers)];
+  document.bearer_methods_supported = ['header'];
   if (setting.scopesSupported) document.scopes_supported = [...setting.scopesSupported];
   if (setting.resourceName) document.resource_name = setting.resourceName;
   if (setting.resourceDocumentation) document.resource_documentation = setting.resourceDocumentation;
@@ -81,4 +97,21 @@ export function resourceMetadataUrl(resource: string): string {
   const url = new URL(resource);
   const path = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
   return `${url.origin}${RESOURCE_METADATA_PATH}${path}${url.search}`;
+}
+
+/**
+ * The absolute URL that 401 challenges name in `resource_metadata` (RFC 9728 §5.1): where this service
+ * serves the document, the public URL (`GATEHOUSE_PUBLIC_URL`, else the listening origin) followed by the
+ * document's path; without a public URL, the URL clients compute from the resource identifier. Built from
+ * configuration alone, never from a request's `Host` or `X-Forwarded-*`.
+ *
+ * @example
+ * ```ts
+ * challengeMetadataUrl('https://api.example.com/mcp', 'https://api.example.com');
+ * // 'https://api.example.com/.well-known/oauth-protected-resource/mcp'
+ * ```
+ */
+export function challengeMetadataUrl(resource: string, publicUrl: string | undefined): string {
+  if (publicUrl === undefined) return resourceMetadataUrl(resource);
+  return `${publicUrl}${resourceMetadataPaths(resource)[0]}`;
 }

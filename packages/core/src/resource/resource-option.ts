@@ -1,9 +1,10 @@
 /**
  * The `resource` setting (RFC 9728 §2, RFC 8707): the identifier of the protected resource this service is,
  * and the optional fields of its metadata. Given in code as a URL or an object (camelCase), or in
- * `GATEHOUSE_RESOURCE` as a URL or JSON with the RFC's snake_case names. Checked once, where it enters.
+ * `GATEHOUSE_RESOURCE` as a URL or JSON with the RFC's snake_case names. Checked once, where it enters
+ * (its row in the configuration table).
  */
-import { ConfigError } from '../errors.js';
+import { Checker, type Spelling } from '../config/checker.js';
 import { urlProblem } from '../jwks/url.js';
 
 /**
@@ -40,165 +41,100 @@ export interface ResolvedResource {
   readonly authorizationServers?: readonly string[];
 }
 
-interface Where {
-  /** The environment variable the value came from, if it did. */
-  readonly variable?: string;
-  /** The option's name in code. Default `resource`. */
-  readonly option?: string;
-}
+/** The RFC 9728 names of the fields, as `GATEHOUSE_RESOURCE`'s JSON spells them. */
+export const RESOURCE_JSON_NAMES: Readonly<Record<string, string>> = Object.freeze({
+  scopesSupported: 'scopes_supported',
+  resourceName: 'resource_name',
+  resourceDocumentation: 'resource_documentation',
+  authorizationServers: 'authorization_servers',
+});
+
+const FIELDS = ['resource', ...Object.keys(RESOURCE_JSON_NAMES)];
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 /**
- * Checks the `resource` option: a URL, or {@link ResourceOptions}. Throws a {@link ConfigError} naming the
- * field at fault.
+ * Validates the `resource` setting: a URL, or {@link ResourceOptions} (in the environment, a URL or JSON
+ * with the RFC 9728 snake_case names). Throws a `ConfigError` naming the variable or option and the field.
  *
  * @example
  * ```ts
- * resolveResourceOption('https://api.example.com/mcp'); // { resource: 'https://api.example.com/mcp' }
+ * validateResource('https://api.example.com/mcp', { prefix: 'resource.' }); // { resource: 'https://api.example.com/mcp' }
+ * validateResource('{"resource":"https://api.example.com","scopes_supported":["read"]}', {
+ *   variable: 'GATEHOUSE_RESOURCE',
+ *   names: RESOURCE_JSON_NAMES,
+ * });
  * ```
  */
-export function resolveResourceOption(value: string | ResourceOptions, where: Where = {}): ResolvedResource {
-  const name = where.option ?? 'resource';
-  if (typeof value === 'string') return { resource: identifier(value, name, where) };
-  if (!isObject(value)) throw invalid('must be a URL or an object with "resource"', name, where);
-  const known = [
-    'resource',
-    'scopesSupported',
-    'resourceName',
-    'resourceDocumentation',
-    'authorizationServers',
-  ];
-  return fields(value, known, (key) => `${name}.${key}`, where);
-}
-
-/**
- * Reads `GATEHOUSE_RESOURCE`: the resource identifier, or JSON `{"resource", "scopes_supported",
- * "resource_name", "resource_documentation", "authorization_servers"}`. Throws a {@link ConfigError}
- * naming the variable and the field.
- *
- * @example
- * ```ts
- * parseResourceVariable('{"resource":"https://api.example.com","scopes_supported":["read"]}', 'GATEHOUSE_RESOURCE');
- * ```
- */
-export function parseResourceVariable(raw: string, variable: string): ResolvedResource {
-  const text = raw.trim();
-  const where = { variable };
-  if (!text.startsWith('{')) return { resource: identifier(text, 'resource', where) };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new ConfigError('invalid_config', 'is not valid JSON (a URL, or a JSON object)', where);
-  }
-  if (!isObject(parsed)) throw invalid('must be a URL or a JSON object with "resource"', 'resource', where);
-  const snake: Record<string, string> = {
-    resource: 'resource',
-    scopes_supported: 'scopesSupported',
-    resource_name: 'resourceName',
-    resource_documentation: 'resourceDocumentation',
-    authorization_servers: 'authorizationServers',
-  };
-  for (const key of Object.keys(parsed)) {
-    if (!(key in snake)) {
-      throw new ConfigError(
-        'invalid_config',
-        `is not a known field (known: ${Object.keys(snake).join(', ')})`,
-        {
-          ...where,
-          field: key,
-        },
-      );
+export function validateResource(value: unknown, spelling: Spelling = {}): ResolvedResource {
+  const c = new Checker(spelling);
+  let given = value;
+  if (typeof given === 'string' && spelling.variable !== undefined && given.trim().startsWith('{')) {
+    try {
+      given = JSON.parse(given);
+    } catch {
+      // The parser's message is not repeated: it would quote the value.
+      c.fail('', 'is not valid JSON (give a URL, or a JSON object)');
     }
   }
-  const camel = Object.fromEntries(Object.entries(parsed).map(([key, v]) => [snake[key]!, v]));
-  const toSnake = Object.fromEntries(Object.entries(snake).map(([s, c]) => [c, s]));
-  return fields(camel, Object.values(snake), (key) => toSnake[key] ?? key, where);
-}
-
-function fields(
-  value: Record<string, unknown>,
-  known: readonly string[],
-  fieldName: (key: string) => string,
-  where: Where,
-): ResolvedResource {
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) {
-      throw invalid(`is not a known field (known: ${known.join(', ')})`, fieldName(key), where);
-    }
+  if (typeof given === 'string') return { resource: identifier(c, given.trim(), '') };
+  if (given === null || typeof given !== 'object' || Array.isArray(given)) {
+    c.fail('', 'must be a URL or an object with "resource"');
   }
-  if (value.resource === undefined) throw invalid('is required', fieldName('resource'), where);
+  const entry = given as Record<string, unknown>;
+  c.noUnknownFields(entry, '', FIELDS);
+  const n = (field: string) => c.name(field);
   const resolved: { -readonly [K in keyof ResolvedResource]: ResolvedResource[K] } = {
-    resource: identifier(value.resource, fieldName('resource'), where),
+    resource: identifier(c, entry.resource, 'resource'),
   };
-  if (value.scopesSupported !== undefined) {
-    resolved.scopesSupported = strings(value.scopesSupported, fieldName('scopesSupported'), where, (s) =>
-      /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s) ? undefined : 'must be scope tokens (RFC 6749 §3.3)',
+  const scopes = entry[n('scopesSupported')];
+  if (scopes !== undefined) {
+    resolved.scopesSupported = strings(c, scopes, n('scopesSupported'), (s) =>
+      SCOPE_TOKEN.test(s) ? undefined : 'must be scope tokens (RFC 6749 §3.3)',
     );
   }
-  if (value.resourceName !== undefined) {
-    if (typeof value.resourceName !== 'string' || value.resourceName.trim() === '') {
-      throw invalid('must be a non-empty string', fieldName('resourceName'), where);
-    }
-    resolved.resourceName = value.resourceName;
-  }
-  if (value.resourceDocumentation !== undefined) {
-    const doc = value.resourceDocumentation;
-    if (typeof doc !== 'string' || !URL.canParse(doc) || !/^https?:$/.test(new URL(doc).protocol)) {
-      throw invalid('must be an http(s) URL', fieldName('resourceDocumentation'), where);
+  const name = entry[n('resourceName')];
+  if (name !== undefined) resolved.resourceName = c.nonEmptyString(name, n('resourceName'));
+  const documentation = entry[n('resourceDocumentation')];
+  if (documentation !== undefined) {
+    const doc = c.nonEmptyString(documentation, n('resourceDocumentation'));
+    if (!URL.canParse(doc) || !/^https?:$/.test(new URL(doc).protocol)) {
+      c.fail(n('resourceDocumentation'), 'must be an http(s) URL');
     }
     resolved.resourceDocumentation = doc;
   }
-  if (value.authorizationServers !== undefined) {
-    resolved.authorizationServers = strings(
-      value.authorizationServers,
-      fieldName('authorizationServers'),
-      where,
-      urlProblem,
-    );
+  const servers = entry[n('authorizationServers')];
+  if (servers !== undefined) {
+    resolved.authorizationServers = strings(c, servers, n('authorizationServers'), urlProblem);
     if (resolved.authorizationServers.length === 0) {
-      throw invalid(
-        'must name at least one issuer (or be left out)',
-        fieldName('authorizationServers'),
-        where,
-      );
+      c.fail(n('authorizationServers'), 'must name at least one issuer (or be left out)');
     }
   }
-  return resolved;
+  return Object.freeze(resolved);
 }
 
 /** RFC 8707 §2: an absolute URI without a fragment; here https (http on loopback) without credentials. */
-function identifier(value: unknown, field: string, where: Where): string {
-  if (typeof value !== 'string' || value === '') throw invalid('is required (a URL)', field, where);
+function identifier(c: Checker, value: unknown, path: string): string {
+  if (value === undefined || value === null || value === '') c.fail(path, 'is required (a URL)');
+  if (typeof value !== 'string') c.fail(path, 'must be a URL');
   const problem = urlProblem(value);
-  if (problem) throw invalid(problem, field, where);
+  if (problem) c.fail(path, problem);
   return value;
 }
 
 function strings(
+  c: Checker,
   value: unknown,
-  field: string,
-  where: Where,
+  path: string,
   problemOf: (item: string) => string | undefined,
 ): readonly string[] {
-  if (!Array.isArray(value)) throw invalid('must be an array of strings', field, where);
+  if (!Array.isArray(value)) c.fail(path, 'must be an array of strings');
   return Object.freeze(
     value.map((item, i) => {
-      if (typeof item !== 'string' || item === '')
-        throw invalid('must be a non-empty string', `${field}[${i}]`, where);
-      const problem = problemOf(item);
-      if (problem) throw invalid(problem, `${field}[${i}]`, where);
-      return item;
+      const text = c.nonEmptyString(item, `${path}[${i}]`);
+      const problem = problemOf(text);
+      if (problem) c.fail(`${path}[${i}]`, problem);
+      return text;
     }),
   );
-}
-
-function invalid(problem: string, field: string, where: Where): ConfigError {
-  return new ConfigError('invalid_config', problem, {
-    ...(where.variable ? { variable: where.variable } : {}),
-    field,
-  });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
