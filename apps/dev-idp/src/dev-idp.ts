@@ -32,6 +32,7 @@ import { registerPasswordGrant } from './password-grant.js';
 import { createProtocolHandler } from './protocol-requests.js';
 import {
   acceptLoopbackRedirectsOnAnyPort,
+  acceptStepUpWithoutOpenId,
   advertisePollingInterval,
   treatOfflineAccessAsConsentPrompt,
 } from './provider-adjustments.js';
@@ -150,6 +151,7 @@ export async function startDevIdp(options: DevIdpOptions = {}): Promise<DevIdp> 
     acceptLoopbackRedirectsOnAnyPort(provider);
     advertisePollingInterval(provider);
     treatOfflineAccessAsConsentPrompt(provider);
+    acceptStepUpWithoutOpenId(provider);
     const deliveries = recordBackchannelDeliveries(provider);
 
     const verifyAccessToken = async (token: string): Promise<JWTPayload> => {

@@ -124,6 +124,17 @@ describe('step-up (RFC 9470): acr_values', () => {
     await expect(refused).rejects.toMatchObject({ code: 'LOGIN_REFUSED' });
   });
 
+  test('an OAuth client asks with acr_values and max_age but no openid scope (RFC 9470 §4)', async () => {
+    const resource = 'http://127.0.0.1:9/mcp';
+    const { tokens } = await loginWithCode(idp, config, ALICE_WITH_CODE, {
+      scope: 'api:read',
+      extra: { resource, acr_values: ACR_MFA, max_age: '300' },
+    });
+    const { payload } = await verifyAccessToken(idp, tokens.access_token, resource);
+    // The access token is for the resource, with its scope only: openid was added for the login.
+    expect(payload).toMatchObject({ aud: resource, acr: ACR_MFA, scope: 'api:read' });
+  });
+
   test('an unknown class is a voluntary claim: the session suffices', async () => {
     const session = idp.session();
     await loginIn(session, ALICE);
