@@ -1,8 +1,11 @@
 /**
  * The MCP server example: the official SDK's server on Streamable HTTP at `/mcp`, behind
- * `@gatehouse/express`, exposing the telemetry store as tools. Each tool's scope (and the step-up of the
- * destructive one) is enforced at the HTTP level before the MCP server runs.
+ * `@gatehouse/express`, exposing the telemetry store as tools. Gatehouse makes it an OAuth resource
+ * server as MCP requires: it serves the protected resource metadata (RFC 9728), points every 401 to it,
+ * accepts only tokens for this resource (RFC 8707), and enforces each tool's scopes and the step-up of
+ * the destructive one (RFC 9470) at the HTTP level, before the MCP server runs.
  */
+import type { AuthenticationRequirement } from '@gatehouse/core';
 import {
   type AppLogger,
   createAnalytics,
@@ -28,7 +31,7 @@ import { createTools, MCP_SCOPES } from './tools.js';
  * console.log(DEFAULT_STEP_UP.acr); // ['urn:gatehouse:acr:mfa']
  * ```
  */
-export const DEFAULT_STEP_UP = { acr: ['urn:gatehouse:acr:mfa'], maxAgeSecs: 300 } as const;
+export const DEFAULT_STEP_UP: AuthenticationRequirement = { acr: ['urn:gatehouse:acr:mfa'], maxAge: 300 };
 
 /**
  * What {@link createApp} needs.
@@ -45,11 +48,12 @@ export interface McpServerConfig {
   readonly store: TelemetryStore;
   /**
    * Gatehouse's options. Everything they leave out comes from the `GATEHOUSE_*` environment (main.ts gives
-   * none); tests give credentials and `env: false`.
+   * none: `GATEHOUSE_RESOURCE` names the server, `GATEHOUSE_OIDC_CONFIG` its issuers); tests give the
+   * resource, the issuers and `env: false`.
    */
   readonly gatehouse?: GatehouseExpressOptions;
-  /** The step-up of the destructive tool: `acr` values (one of them) and the greatest login age. */
-  readonly stepUp?: { readonly acr: readonly string[]; readonly maxAgeSecs: number };
+  /** The step-up of the destructive tool: `acr` values (one of them) and the greatest login age (s). */
+  readonly stepUp?: AuthenticationRequirement;
   /** Structured logs (pino): the audit line per decision, one access line per request. */
   readonly logger?: AppLogger;
   /** Receives unexpected errors (answered 500). Default: `console.error`. */
@@ -63,7 +67,9 @@ const MAX_BODY = '1mb';
 
 /**
  * Builds the Express app: `POST /mcp` (the MCP endpoint, every MCP request needs `api:read`, each tool its
- * own requirement), `GET /health` (public), and the contract's `/v1/whoami` and `/v1/admin/status`.
+ * own requirement), `GET /health` (public), the contract's `/v1/whoami` and `/v1/admin/status`, and what
+ * Gatehouse serves itself (`routes: true`): the protected resource metadata at
+ * `/.well-known/oauth-protected-resource/mcp`, `/ready`, `/metrics`, the revocation routes.
  *
  * @example
  * ```ts
@@ -80,12 +86,12 @@ export function createApp(config: McpServerConfig): Express {
   const analytics = createAnalytics(config.store, { service: 'mcp-server', framework: 'express', now });
   const tools = createTools(config.stepUp ?? DEFAULT_STEP_UP);
   const auth = gatehouse({
+    routes: true,
     realm: 'mcp',
     publicPaths: ['/health'],
     logger: config.logger,
     ...config.gatehouse,
   });
-  void auth.gate.warmUp();
 
   const app = express();
   app.disable('x-powered-by');
@@ -95,6 +101,18 @@ export function createApp(config: McpServerConfig): Express {
     res.set('cache-control', 'no-store');
     next();
   });
+
+  // Before the main middleware, so that the route's own step authenticates it: its 401 then names the
+  // scope an MCP request needs (`scope="api:read"`), which clients ask for when they first authorize.
+  app.post(
+    '/mcp',
+    auth.scopes(MCP_SCOPES.read),
+    express.json({ limit: MAX_BODY, type: 'application/json' }),
+    toolGuard(auth, tools),
+    mcpHandler({ store: config.store, analytics, tools, now }),
+  );
+
+  // Everything else, and the routes Gatehouse serves (the metadata, /ready, /metrics, revocations).
   app.use(auth);
 
   app.get('/health', (_req, res) => {
@@ -107,13 +125,6 @@ export function createApp(config: McpServerConfig): Express {
     res.json(analytics.status());
   });
 
-  app.post(
-    '/mcp',
-    auth.scopes(MCP_SCOPES.read),
-    express.json({ limit: MAX_BODY, type: 'application/json' }),
-    toolGuard(auth, tools),
-    mcpHandler({ store: config.store, analytics, tools, now }),
-  );
   // Stateless: no server-to-client stream and no session to end (MCP Streamable HTTP §GET, §DELETE).
   app.all('/mcp', (_req, res) => {
     res.status(405).set('allow', 'POST').json({ error: 'method_not_allowed', error_description: 'use POST' });

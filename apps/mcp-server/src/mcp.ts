@@ -3,7 +3,7 @@
  * transport per request, JSON answers), with the tools bound to the identity Gatehouse established.
  */
 import type { IncomingMessage } from 'node:http';
-import { type AuthContext, type AuthenticationShortfall, checkAuthenticationContext } from '@gatehouse/core';
+import type { AuthContext } from '@gatehouse/core';
 import type { Analytics, TelemetryStore } from '@gatehouse/example-telemetry-store';
 import { authOf } from '@gatehouse/express';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -34,27 +34,11 @@ export function createMcpServer(options: McpEndpointOptions, auth: AuthContext):
         inputSchema: tool.input,
         annotations: { readOnlyHint: tool.readOnly, destructiveHint: tool.name === 'apply_retention' },
       },
-      (args: Record<string, unknown>) => {
-        // The tool's own guarantee of its step-up (RFC 9470), whatever the HTTP layer checked before.
-        const { acr, maxAgeSecs } = tool.requirement;
-        const short = checkAuthenticationContext(
-          auth.claims,
-          { ...(acr ? { acr } : {}), ...(maxAgeSecs !== undefined ? { maxAge: maxAgeSecs } : {}) },
-          options.now() / 1000,
-        );
-        if (short) return { isError: true, content: [{ type: 'text' as const, text: stepUpMessage(short) }] };
-        return toolResult(() => tool.run(context, args));
-      },
+      // The tool's requirement (scopes, step-up) was enforced by Gatehouse before this request got here.
+      (args: Record<string, unknown>) => toolResult(() => tool.run(context, args)),
     );
   }
   return server;
-}
-
-/** What the tool result says of a login that is too weak or too old. */
-function stepUpMessage(short: AuthenticationShortfall): string {
-  return short.reason === 'acr'
-    ? `this tool needs a login with one of ${(short.acrValues ?? []).join(', ')} (acr_values)`
-    : `this tool needs a login less than ${short.maxAge} s old (max_age)`;
 }
 
 /** `POST /mcp`: one JSON-RPC message (or batch) through a fresh stateless server. */

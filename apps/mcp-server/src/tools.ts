@@ -1,10 +1,11 @@
 /**
  * The MCP tools over the telemetry store, each with what it demands of the caller: the read tools a read
  * scope, the tool that writes a write scope, and the tool that deletes data an admin scope and a recent
- * second-factor login (step-up, RFC 9470). The HTTP layer enforces the demand before the MCP server sees
- * the call (see guard.ts), so that a client gets the 403 or 401 challenge that tells it what to ask for.
+ * second-factor login (step-up, RFC 9470). Gatehouse enforces the demand at the HTTP level before the MCP
+ * server sees the call (see guard.ts), so that a client gets the 403 or 401 challenge that tells it what
+ * to ask for.
  */
-import type { AuthContext } from '@gatehouse/core';
+import type { AuthContext, AuthenticationRequirement, AuthRequirement } from '@gatehouse/core';
 import {
   type Analytics,
   LOG_LEVELS,
@@ -26,21 +27,18 @@ import { z } from 'zod';
 export const MCP_SCOPES = { read: 'api:read', write: 'api:write', admin: 'api:admin' } as const;
 
 /**
- * What a tool demands: scopes (all the request needs, `api:read` for any MCP request included, so that the
- * 403 of a missing one names everything to ask for: SEP-835), and for a step-up the authentication context classes (`acr`) of which the
- * token must name one and how recent the login (`auth_time`) must be.
+ * What a tool demands, as a Gatehouse route requirement: scopes (all the request needs, `api:read` for any
+ * MCP request included, so that the 403 of a missing one names everything to ask for: SEP-835), and for
+ * a step-up the authentication context classes (`acr`) of which the token must name one and how recent
+ * the login (`auth_time`) must be (`maxAge`, seconds).
  *
  * @example
  * ```ts
  * import type { ToolRequirement } from '@gatehouse/example-mcp-server';
- * const purge: ToolRequirement = { scopes: ['api:admin'], acr: ['urn:gatehouse:acr:mfa'], maxAgeSecs: 300 };
+ * const purge: ToolRequirement = { scopes: ['api:admin'], acr: ['urn:gatehouse:acr:mfa'], maxAge: 300 };
  * ```
  */
-export interface ToolRequirement {
-  readonly scopes: readonly string[];
-  readonly acr?: readonly string[];
-  readonly maxAgeSecs?: number;
-}
+export type ToolRequirement = AuthRequirement & { readonly scopes: readonly string[] };
 
 /** What a tool's handler is given. */
 export interface ToolContext {
@@ -73,16 +71,16 @@ function query(args: Record<string, unknown>): Record<string, string> {
 }
 
 /**
- * The tool table. `stepUp` is the requirement of the destructive tool (see {@link ToolRequirement}).
+ * The tool table. `stepUp` is the step-up of the destructive tool (see {@link ToolRequirement}).
  *
  * @example
  * ```ts
  * import { createTools } from '@gatehouse/example-mcp-server';
- * const tools = createTools({ acr: ['urn:gatehouse:acr:mfa'], maxAgeSecs: 300 });
+ * const tools = createTools({ acr: ['urn:gatehouse:acr:mfa'], maxAge: 300 });
  * console.log(tools.map((t) => t.name));
  * ```
  */
-export function createTools(stepUp: { acr: readonly string[]; maxAgeSecs: number }): ToolDefinition[] {
+export function createTools(stepUp: AuthenticationRequirement): ToolDefinition[] {
   return [
     {
       name: 'list_processes',
@@ -147,11 +145,7 @@ export function createTools(stepUp: { acr: readonly string[]; maxAgeSecs: number
         'Deletes every record older than the given number of days (dryRun: only counts them). Needs a recent login with a second factor.',
       input: { olderThanDays: z.number().int().min(1).max(3650), dryRun: z.boolean().optional() },
       readOnly: false,
-      requirement: {
-        scopes: [MCP_SCOPES.read, MCP_SCOPES.admin],
-        acr: stepUp.acr,
-        maxAgeSecs: stepUp.maxAgeSecs,
-      },
+      requirement: { scopes: [MCP_SCOPES.read, MCP_SCOPES.admin], ...stepUp },
       run: ({ analytics }, args) => analytics.retention(query(args)),
     },
   ];

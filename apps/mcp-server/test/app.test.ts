@@ -34,14 +34,16 @@ const textOf = (result: Record<string, unknown>): string =>
   (result.content as { type: string; text: string }[] | undefined)?.[0]?.text ?? '';
 
 describe('the MCP endpoint behind Gatehouse', () => {
-  it('answers a request without a token with 401 and a Bearer challenge', async () => {
+  it('answers a request without a token with 401 and a Bearer challenge naming the metadata', async () => {
     const res = await fetch(stack.resource, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} }),
     });
     expect(res.status).toBe(401);
-    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="mcp"/);
+    expect(res.headers.get('www-authenticate')).toMatch(
+      /^Bearer realm="mcp", scope="api:read", resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp"/,
+    );
   });
 
   it('refuses a token issued for another resource (RFC 8707 audience)', async () => {
@@ -103,18 +105,34 @@ describe('the MCP endpoint behind Gatehouse', () => {
     expect(textOf(result)).toMatch(/invalid input: "from"/);
   });
 
-  it('the destructive tool needs api:admin, and a recent second-factor login', async () => {
-    const noAdmin = await callToolRaw(stack.resource, writeToken, 'apply_retention', { olderThanDays: 30 });
-    expect(noAdmin.status).toBe(403);
-    expect(noAdmin.headers.get('www-authenticate')).toContain('scope="api:admin api:read"');
-
-    const passwordOnly = await userToken(stack.idp, stack.resource, 'openid api:read api:admin');
-    const refused = await (await connect(passwordOnly)).callTool({
-      name: 'apply_retention',
-      arguments: { olderThanDays: 30, dryRun: true },
+  it('the destructive tool needs api:admin, and a recent second-factor login (401 step-up)', async () => {
+    // The step-up is checked first, and its challenge names the scopes too: one new authorization meets both.
+    const service = await callToolRaw(stack.resource, writeToken, 'apply_retention', { olderThanDays: 30 });
+    expect(service.status).toBe(401);
+    expect(service.headers.get('www-authenticate')).toMatch(
+      /error="insufficient_user_authentication".*scope="api:admin api:read"/,
+    );
+    // A second-factor login without api:admin: 403 naming every scope the call needs.
+    const noAdmin = await userToken(stack.idp, stack.resource, 'openid api:read', {
+      acr_values: 'urn:gatehouse:acr:mfa',
     });
-    expect(refused.isError).toBe(true);
-    expect(textOf(refused)).toContain('urn:gatehouse:acr:mfa');
+    const forbidden = await callToolRaw(stack.resource, noAdmin, 'apply_retention', { olderThanDays: 30 });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.headers.get('www-authenticate')).toContain('scope="api:admin api:read"');
+
+    // A password-only login: Gatehouse's step-up (RFC 9470) at the HTTP level, before the tool runs.
+    const passwordOnly = await userToken(stack.idp, stack.resource, 'openid api:read api:admin');
+    const refused = await callToolRaw(stack.resource, passwordOnly, 'apply_retention', { olderThanDays: 30 });
+    expect(refused.status).toBe(401);
+    const challenge = refused.headers.get('www-authenticate') ?? '';
+    expect(challenge).toContain('error="insufficient_user_authentication"');
+    expect(challenge).toContain('acr_values="urn:gatehouse:acr:mfa"');
+    expect(challenge).toContain('max_age="300"');
+    expect(challenge).toContain('scope="api:admin api:read"');
+    expect(challenge).toContain(
+      `resource_metadata="${stack.origin}/.well-known/oauth-protected-resource/mcp"`,
+    );
+    expect(await refused.json()).toMatchObject({ error: 'insufficient_user_authentication' });
 
     const stepped = await userToken(stack.idp, stack.resource, 'openid api:read api:admin', {
       acr_values: 'urn:gatehouse:acr:mfa',

@@ -8,6 +8,7 @@ import { openTelemetryStore, type TelemetryStore } from '@gatehouse/example-tele
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import * as oidc from 'openid-client';
+import { configFor, loginWithCode } from '../../dev-idp/test/helpers.js';
 import { createApp } from '../src/app.js';
 
 /** The dev IdP and the MCP server behind Gatehouse, on loopback; the resource is `<origin>/mcp`. */
@@ -19,16 +20,10 @@ export interface McpStack {
   close(): Promise<void>;
 }
 
-export interface McpStackOptions {
-  /**
-   * Serve the server's protected resource metadata (RFC 9728) from the test, in front of the app, until
-   * Gatehouse serves it itself (issue 21, phase 2: `resource` and `routes: true`). Lists `api:read` only,
-   * so that the client's first authorization asks for the least and the write tool's 403 makes it step up.
-   */
-  metadataStandIn?: boolean;
-}
+/** The server's scopes, as its metadata lists them (clients first ask for what the 401 names). */
+export const SCOPES_SUPPORTED = ['api:read', 'api:write', 'api:admin'];
 
-export async function startMcpStack(options: McpStackOptions = {}): Promise<McpStack> {
+export async function startMcpStack(): Promise<McpStack> {
   const idp = await startDevIdp();
   const dir = mkdtempSync(join(tmpdir(), 'mcp-server-'));
   const store = openTelemetryStore({ path: join(dir, 'telemetry.db') });
@@ -37,32 +32,19 @@ export async function startMcpStack(options: McpStackOptions = {}): Promise<McpS
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const resource = `${origin}/mcp`;
+  // What GATEHOUSE_RESOURCE and GATEHOUSE_OIDC_CONFIG say in main.ts: the issuer has no audience, the
+  // resource's identifier is (RFC 8707).
   const app = createApp({
     store,
     gatehouse: {
       env: false,
-      oidc: { issuers: [{ issuer: idp.issuer, audience: resource }] },
+      resource: { resource, scopesSupported: SCOPES_SUPPORTED, resourceName: 'Gatehouse telemetry (MCP)' },
+      oidc: { issuers: [{ issuer: idp.issuer }] },
       admins: ['alice'],
     },
     onUnexpectedError: (err) => console.error(err),
   });
-  const metadata = JSON.stringify({
-    resource,
-    authorization_servers: [idp.issuer],
-    scopes_supported: ['api:read'],
-    bearer_methods_supported: ['header'],
-  });
-  server.on('request', (req, res) => {
-    if (
-      options.metadataStandIn &&
-      req.method === 'GET' &&
-      req.url === '/.well-known/oauth-protected-resource/mcp'
-    ) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(metadata);
-      return;
-    }
-    app(req, res);
-  });
+  server.on('request', app);
   return {
     idp,
     store,
@@ -80,38 +62,21 @@ export async function startMcpStack(options: McpStackOptions = {}): Promise<McpS
 
 /** A client credentials token of the dev IdP's service client for `resource` with `scope`. */
 export async function serviceToken(idp: DevIdp, resource: string, scope: string): Promise<string> {
-  const config = await oidc.discovery(
-    new URL(idp.issuer),
-    idp.clients.service.clientId,
-    undefined,
-    oidc.ClientSecretBasic(idp.clients.service.clientSecret),
-    { execute: [oidc.allowInsecureRequests] },
-  );
+  const service = idp.clients.service;
+  const config = await configFor(idp, service.clientId, service.clientSecret);
   return (await oidc.clientCredentialsGrant(config, { scope, resource })).access_token;
 }
 
-/** A user's token (authorization code + PKCE, headless login) with extra authorization parameters. */
+/** Alice's token (authorization code + PKCE, headless login) for `resource`, with extra parameters. */
 export async function userToken(
   idp: DevIdp,
   resource: string,
   scope: string,
   extra: Record<string, string> = {},
 ): Promise<string> {
-  const config = await oidc.discovery(new URL(idp.issuer), idp.clients.cli.clientId, undefined, oidc.None(), {
-    execute: [oidc.allowInsecureRequests],
-  });
-  const verifier = oidc.randomPKCECodeVerifier();
-  const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: 'http://127.0.0.1:45123/callback',
-    scope,
-    resource,
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    ...extra,
-  });
-  const callback = await idp.loginHeadless(url.href, idp.users.alice);
-  const tokens = await oidc.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier });
-  return tokens.access_token;
+  const config = await configFor(idp, idp.clients.cli.clientId);
+  const login = await loginWithCode(idp, config, idp.users.alice, { scope, extra: { resource, ...extra } });
+  return login.tokens.access_token;
 }
 
 /** The official SDK client, connected with a fixed bearer token. */

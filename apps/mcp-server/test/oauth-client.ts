@@ -1,3 +1,4 @@
+import { type ResourceChallenge, readResourceChallenge } from '@gatehouse/client';
 import type { DevIdp, HeadlessUser } from '@gatehouse/dev-idp';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import type {
@@ -11,6 +12,10 @@ import type {
  * replaced by the dev IdP's headless login: registration, tokens and the PKCE verifier kept in memory,
  * and `redirectToAuthorization` walking the login (and consent) pages to the redirect that carries the
  * code. Everything else (discovery, registration, PKCE, the token request) is the SDK's own.
+ *
+ * The SDK re-authorizes on a 401 with the challenge's `scope` but knows nothing of RFC 9470; like a
+ * client that implements it, this one reads each challenge (through {@link fetch}, the transport's
+ * `fetch`) and adds a step-up's `acr_values` and `max_age` to the next authorization request.
  */
 export class HeadlessOAuthProvider implements OAuthClientProvider {
   readonly authorizationUrls: URL[] = [];
@@ -19,6 +24,15 @@ export class HeadlessOAuthProvider implements OAuthClientProvider {
   #tokens: OAuthTokens | undefined;
   #verifier = '';
   #code: string | undefined;
+  #stepUp: ResourceChallenge | undefined;
+
+  /** The transport's `fetch`: remembers a step-up challenge (RFC 9470) for the next authorization. */
+  readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const response = await fetch(input, init);
+    const challenge = readResourceChallenge(response);
+    if (challenge?.error === 'insufficient_user_authentication') this.#stepUp = challenge;
+    return response;
+  };
 
   constructor(
     private readonly idp: DevIdp,
@@ -58,10 +72,15 @@ export class HeadlessOAuthProvider implements OAuthClientProvider {
 
   /** "Opens the browser": the dev IdP's pages, walked headlessly; the code waits for {@link takeCode}. */
   async redirectToAuthorization(url: URL) {
+    const stepUp = this.#stepUp;
+    this.#stepUp = undefined;
+    if (stepUp?.acrValues) url.searchParams.set('acr_values', stepUp.acrValues.join(' '));
+    if (stepUp?.maxAge !== undefined) url.searchParams.set('max_age', String(stepUp.maxAge));
     this.authorizationUrls.push(url);
     const callback = new URL(await this.idp.loginHeadless(url.href, this.user));
     const code = callback.searchParams.get('code');
-    if (!code) throw new Error(`the authorization ended without a code: ${callback.search}`);
+    if (!code)
+      throw new Error(`the authorization ended without a code: ${decodeURIComponent(callback.search)}`);
     this.#code = code;
   }
 

@@ -3,16 +3,18 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type McpStack, startMcpStack } from './helpers.js';
+import { type McpStack, SCOPES_SUPPORTED, startMcpStack } from './helpers.js';
 import { HeadlessOAuthProvider } from './oauth-client.js';
 
 // The discovery a real MCP client does, with the official SDK client and its OAuth support, against the
-// MCP server behind Gatehouse and the dev IdP: 401 → protected resource metadata → authorization server
-// metadata → dynamic registration → authorization code + PKCE (login done headlessly) → a token for the
-// resource → tools → a 403 scope step-up answered by authorizing again with the named scopes.
+// MCP server behind Gatehouse (which serves the metadata itself) and the dev IdP: 401 → protected
+// resource metadata → authorization server metadata → dynamic registration → authorization code + PKCE
+// (login done headlessly) → a token for the resource → tools → a 403 scope step-up answered by
+// authorizing again with the named scopes → a 401 step-up of the login (RFC 9470) answered the same way,
+// with the challenge's acr_values and max_age.
 let stack: McpStack;
 beforeAll(async () => {
-  stack = await startMcpStack({ metadataStandIn: true });
+  stack = await startMcpStack();
 });
 afterAll(() => stack?.close());
 
@@ -33,10 +35,13 @@ async function authorizing<T>(
 }
 
 describe('an MCP client discovers how to log in, and steps up its scope', () => {
-  it('walks 401 → metadata → registration → PKCE login → tools, then answers a 403 with the named scopes', async () => {
+  it('walks 401 → metadata → registration → PKCE login → tools, then answers a 403 and a step-up 401 by authorizing again', async () => {
     const provider = new HeadlessOAuthProvider(stack.idp, stack.idp.users.alice);
     const newTransport = () =>
-      new StreamableHTTPClientTransport(new URL(stack.resource), { authProvider: provider });
+      new StreamableHTTPClientTransport(new URL(stack.resource), {
+        authProvider: provider,
+        fetch: provider.fetch,
+      });
     const client = new Client({ name: 'e2e', version: '0.0.0' });
 
     await authorizing(provider, newTransport, (transport) => client.connect(transport));
@@ -70,6 +75,52 @@ describe('an MCP client discovers how to log in, and steps up its scope', () => 
     expect(provider.authorizationUrls[1]!.searchParams.get('scope')).toBe('api:read api:write');
     expect(provider.registrations).toHaveLength(1); // the same registration
     expect(decodeJwt(provider.tokens()!.access_token).scope).toBe('api:read api:write');
+
+    // apply_retention needs api:admin and a second-factor login: 401 insufficient_user_authentication with
+    // acr_values, max_age and scope="api:admin api:read" → authorize again, asking for that login.
+    const purge = { name: 'apply_retention', arguments: { olderThanDays: 3650, dryRun: true } };
+    await expect(client.callTool(purge)).rejects.toBeInstanceOf(UnauthorizedError);
+    await connected.finishAuth(provider.takeCode());
+    const purged = await client.callTool(purge);
+    expect(purged.isError).toBeFalsy();
+    const third = provider.authorizationUrls[2]!;
+    expect(third.searchParams.get('scope')).toBe('api:admin api:read');
+    expect(third.searchParams.get('acr_values')).toBe('urn:gatehouse:acr:mfa');
+    expect(third.searchParams.get('max_age')).toBe('300');
+    expect(decodeJwt(provider.tokens()!.access_token)).toMatchObject({
+      aud: stack.resource,
+      acr: 'urn:gatehouse:acr:mfa',
+      scope: 'api:admin api:read',
+    });
+    expect(provider.registrations).toHaveLength(1);
     await client.close();
   });
 });
+
+describe('what the server tells a client that has no token yet', () => {
+  it('a 401 naming the metadata and the scope, and the metadata naming the issuer', async () => {
+    const res = await fetch(stack.resource, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', host: 'evil.example' },
+      body: '{}',
+    });
+    expect(res.status).toBe(401);
+    const metadataUrl = `${stack.origin}/.well-known/oauth-protected-resource/mcp`;
+    expect(res.headers.get('www-authenticate')).toBe(
+      `Bearer realm="mcp", scope="api:read", resource_metadata="${metadataUrl}", ` +
+        `DPoP algs="${(await metadataOf(metadataUrl)).dpop_signing_alg_values_supported.join(' ')}", resource_metadata="${metadataUrl}"`,
+    );
+    expect(await metadataOf(metadataUrl)).toMatchObject({
+      resource: stack.resource,
+      authorization_servers: [stack.idp.issuer],
+      scopes_supported: SCOPES_SUPPORTED,
+      bearer_methods_supported: ['header'],
+    });
+  });
+});
+
+async function metadataOf(url: string): Promise<{ dpop_signing_alg_values_supported: string[] }> {
+  const res = await fetch(url);
+  expect(res.status).toBe(200);
+  return (await res.json()) as { dpop_signing_alg_values_supported: string[] };
+}
