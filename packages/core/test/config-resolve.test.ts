@@ -205,13 +205,13 @@ describe('the resource (RFC 8707, RFC 9728)', () => {
     expect(fromEnv.oidc?.issuers.map((entry) => entry.audience)).toEqual([RESOURCE, 'other']);
     const fromOptions = resolveConfig({
       resource: { resource: RESOURCE },
-      oidc: { issuers: [{ issuer: ISSUER } as never] },
+      oidc: { issuers: [{ issuer: ISSUER }] },
       env: false,
     });
     expect(fromOptions.oidc?.issuers[0]?.audience).toBe(RESOURCE);
     // The resource from the environment, the issuers from options: still one configuration.
     const mixed = resolveConfig({
-      oidc: { issuers: [{ issuer: ISSUER } as never] },
+      oidc: { issuers: [{ issuer: ISSUER }] },
       env: { [ENV.resource]: RESOURCE },
     });
     expect(mixed.oidc?.issuers[0]?.audience).toBe(RESOURCE);
@@ -225,7 +225,7 @@ describe('the resource (RFC 8707, RFC 9728)', () => {
     expect(envError.field).toBe('issuers[0].audience');
     expect(envError.message).toMatch(/is required, unless a resource is configured/);
     const optionError = configError(() =>
-      resolveConfig({ oidc: { issuers: [{ issuer: ISSUER } as never] }, env: false }),
+      resolveConfig({ oidc: { issuers: [{ issuer: ISSUER }] }, env: false }),
     );
     expect(optionError.field).toBe('oidc.issuers[0].audience');
   });

@@ -24,7 +24,7 @@ beforeAll(async () => {
     env: false,
     resource: RESOURCE,
     // DPoP off: the challenges are the Bearer one alone (DPoP's are the adapter suite's).
-    oidc: { issuers: [{ issuer: idp.issuer, dpop: 'disabled' } as never] },
+    oidc: { issuers: [{ issuer: idp.issuer, dpop: 'disabled' }] },
     // One failed authentication blocks the address: a step-up must not count as one.
     failedAuthLimit: { attempts: 1, windowSecs: 60 },
   });
