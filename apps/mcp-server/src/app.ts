@@ -5,7 +5,7 @@
  * accepts only tokens for this resource (RFC 8707), and enforces each tool's scopes and the step-up of
  * the destructive one (RFC 9470) at the HTTP level, before the MCP server runs.
  */
-import type { AuthenticationRequirement } from '@gatehouse/core';
+import { type AuthenticationRequirement, ConfigError, ENV } from '@gatehouse/core';
 import {
   type AppLogger,
   createAnalytics,
@@ -77,7 +77,7 @@ const MAX_BODY = '1mb';
  * import { createApp } from '@gatehouse/example-mcp-server';
  *
  * // GATEHOUSE_* configure Gatehouse (main.ts passes no options).
- * createApp({ store: openTelemetryStore({ path: 'data/telemetry.db' }) }).listen(4405);
+ * createApp({ store: openTelemetryStore({ path: 'data/telemetry.db' }) }).listen(4406);
  * ```
  */
 export function createApp(config: McpServerConfig): Express {
@@ -92,6 +92,14 @@ export function createApp(config: McpServerConfig): Express {
     logger: config.logger,
     ...config.gatehouse,
   });
+  // MCP makes the server an OAuth resource server: without its identifier it can neither publish its
+  // metadata nor check that tokens were issued for it.
+  if (auth.gate.config.resource === undefined) {
+    throw new ConfigError(
+      'missing_config',
+      `an MCP server needs its resource identifier (the URL of /mcp): set ${ENV.resource} or the resource option`,
+    );
+  }
 
   const app = express();
   app.disable('x-powered-by');

@@ -16,7 +16,7 @@ import {
 import { createApp } from './app.js';
 
 const NAME = 'mcp-server';
-const DEFAULT_PORT = 4405;
+const DEFAULT_PORT = 4406;
 
 try {
   const { port, host } = listenAddressFromEnv(process.env, DEFAULT_PORT);

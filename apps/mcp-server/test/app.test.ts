@@ -1,5 +1,6 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.js';
 import {
   callToolRaw,
   connectWithToken,
@@ -143,6 +144,13 @@ describe('the MCP endpoint behind Gatehouse', () => {
     });
     expect(done.isError).toBeFalsy();
     expect(JSON.parse(textOf(done))).toMatchObject({ dryRun: true });
+  });
+
+  it('refuses to start without a resource identifier, naming GATEHOUSE_RESOURCE', () => {
+    const issuers = [{ issuer: stack.idp.issuer, audience: stack.resource }];
+    expect(() => createApp({ store: stack.store, gatehouse: { env: false, oidc: { issuers } } })).toThrow(
+      /an MCP server needs its resource identifier \(the URL of \/mcp\): set GATEHOUSE_RESOURCE/,
+    );
   });
 
   it('is stateless: GET and DELETE on /mcp are 405', async () => {
