@@ -115,7 +115,24 @@ describe.each(TARGETS)('$name as a protected resource', (target) => {
     }
     const post = await send(`${url}${METADATA_PATH}`, { method: 'POST' });
     expect(post.status).toBe(405);
-    expect(post.headers.allow).toBe('GET, HEAD');
+    expect(post.headers.allow).toBe('GET, HEAD, OPTIONS');
+  });
+
+  it('lets browser-based clients on any origin read it, after their CORS preflight', async () => {
+    const origin = { origin: 'http://localhost:6274' };
+    const preflight = await send(`${url}${METADATA_PATH}`, {
+      method: 'OPTIONS',
+      headers: {
+        ...origin,
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'mcp-protocol-version',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('*');
+    expect(preflight.headers['access-control-allow-headers']).toBe('*');
+    const read = await send(`${url}${METADATA_PATH}`, { headers: origin });
+    expect(read.headers['access-control-allow-origin']).toBe('*');
   });
 
   it('points every 401 to the metadata, on the Bearer and the DPoP challenge, whatever Host says', async () => {

@@ -80,7 +80,14 @@ export function RequireAuth(requirement: AuthRequirement): MethodDecorator & Cla
   return RequireAuthMetadata(requirement);
 }
 
-/** Metadata of {@link StepUp}. */
+/**
+ * Metadata of {@link StepUp}, for guards of your own.
+ *
+ * @example
+ * ```ts
+ * const stepUp = reflector.getAllAndOverride(StepUpMetadata, [context.getHandler(), context.getClass()]);
+ * ```
+ */
 export const StepUpMetadata = Reflector.createDecorator<AuthenticationRequirement>();
 
 /**

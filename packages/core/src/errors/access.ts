@@ -15,7 +15,14 @@ export class InsufficientScopeError extends AuthError {
   }
 }
 
-/** Which part of a step-up requirement a token falls short of: its `acr`, or its `auth_time`. */
+/**
+ * Which part of a step-up requirement a token falls short of: its `acr`, or its `auth_time`.
+ *
+ * @example
+ * ```ts
+ * const reason: StepUpReason = err.reason; // on an InsufficientUserAuthenticationError
+ * ```
+ */
 export type StepUpReason = 'acr' | 'max_age';
 
 /**

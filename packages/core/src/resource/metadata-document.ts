@@ -4,7 +4,14 @@
  */
 import type { ResolvedResource } from './resource-option.js';
 
-/** The well-known path of protected resource metadata (RFC 9728 §3). */
+/**
+ * The well-known path of protected resource metadata (RFC 9728 §3).
+ *
+ * @example
+ * ```ts
+ * const url = new URL(RESOURCE_METADATA_PATH, 'https://api.example.com');
+ * ```
+ */
 export const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
 
 /**
@@ -23,7 +30,14 @@ export interface ResourceMetadata {
   readonly document: Readonly<Record<string, unknown>>;
 }
 
-/** What the document says beyond the `resource` setting: facts of the rest of the configuration. */
+/**
+ * What the document says beyond the `resource` setting: facts of the rest of the configuration.
+ *
+ * @example
+ * ```ts
+ * const facts: MetadataFacts = { issuers: ['https://idp.example.com'], dpopAlgorithms: ['ES256'] };
+ * ```
+ */
 export interface MetadataFacts {
   /** The configured issuers: `authorization_servers` unless the setting names its own. */
   readonly issuers: readonly string[];

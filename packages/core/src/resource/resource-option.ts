@@ -32,7 +32,15 @@ export interface ResourceOptions {
   readonly authorizationServers?: readonly string[];
 }
 
-/** The `resource` setting, checked. */
+/**
+ * The `resource` setting, checked (`gate.config.resource`).
+ *
+ * @example
+ * ```ts
+ * const resource: ResolvedResource | undefined = gate.config.resource;
+ * console.log(resource?.resource);
+ * ```
+ */
 export interface ResolvedResource {
   readonly resource: string;
   readonly scopesSupported?: readonly string[];
@@ -41,7 +49,14 @@ export interface ResolvedResource {
   readonly authorizationServers?: readonly string[];
 }
 
-/** The RFC 9728 names of the fields, as `GATEHOUSE_RESOURCE`'s JSON spells them. */
+/**
+ * The RFC 9728 names of the fields, as `GATEHOUSE_RESOURCE`'s JSON spells them, by option name.
+ *
+ * @example
+ * ```ts
+ * RESOURCE_JSON_NAMES.scopesSupported; // 'scopes_supported'
+ * ```
+ */
 export const RESOURCE_JSON_NAMES: Readonly<Record<string, string>> = Object.freeze({
   scopesSupported: 'scopes_supported',
   resourceName: 'resource_name',

@@ -17,7 +17,7 @@ import type { Decision, Route, RoutePolicy } from '../pipeline/decision.js';
 import type { RequestView } from '../pipeline/request.js';
 import type { BackchannelLogout } from '../revocation/backchannel-logout.js';
 import type { Revocations } from '../revocation/revocations.js';
-import { type HttpAnswer, jsonAnswer, NO_STORE } from './answer.js';
+import { emptyAnswer, type HttpAnswer, jsonAnswer, NO_STORE } from './answer.js';
 import type { BodyReader, RequestBody } from './body.js';
 import {
   backchannelLogout,
@@ -56,14 +56,21 @@ const METHODS: Readonly<Record<Name, readonly string[]>> = {
   revocations: ['GET', 'HEAD', 'POST'],
   revocation: ['DELETE'],
   backchannelLogout: ['POST'],
-  resourceMetadata: ['GET', 'HEAD'],
+  resourceMetadata: ['GET', 'HEAD', 'OPTIONS'],
 };
 
 // The metadata changes only with the configuration: caches may keep it for an hour, and browser-based
-// clients on any origin may read it (RFC 9728 §3: it is public).
+// clients on any origin may read it (RFC 9728 §3: it is public), including after the CORS preflight that
+// their MCP-Protocol-Version header causes.
 const METADATA_HEADERS = Object.freeze({
   'cache-control': 'public, max-age=3600',
   'access-control-allow-origin': '*',
+});
+const PREFLIGHT_HEADERS = Object.freeze({
+  ...METADATA_HEADERS,
+  'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+  'access-control-allow-headers': '*',
+  'access-control-max-age': '86400',
 });
 
 // Answered without a credential: served publicly, whatever the main middleware requires.
@@ -174,6 +181,7 @@ export class OperationalRoutes {
       case 'backchannelLogout':
         return backchannelLogout(this.logout, await formBody(view, readBody));
       case 'resourceMetadata':
+        if (view.method === 'OPTIONS') return emptyAnswer(204, PREFLIGHT_HEADERS);
         return jsonAnswer(200, this.resourceMetadata, METADATA_HEADERS);
     }
   }
