@@ -2,13 +2,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { findRedisServer, RedisServer } from '@gatehouse/testkit';
 import { AUDIENCE, type ServerConfig } from './fixture.js';
 import { KeyServer } from './key-server.js';
 import { type ColdStartResult, coldStart } from './parts/cold-start.js';
 import { runLoadPhase } from './parts/load-phase.js';
 import { canPin, DIST, spawnNode } from './parts/processes.js';
 import { measurePropagation } from './parts/propagation.js';
-import { type BenchRedis, findRedisServer, startRedisServer } from './parts/redis-server.js';
 import { type RunResults, renderReport } from './parts/report.js';
 import { SCENARIOS } from './parts/scenarios.js';
 import { API_KEY_NAME, createKeys, createMaterial } from './parts/tokens.js';
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
 
   const keys = await createKeys();
   const keyServer = await KeyServer.start([keys.rs.publicJwk, keys.es.publicJwk]);
-  const redis: BenchRedis | undefined = redisBin === undefined ? undefined : await startRedisServer(redisBin);
+  const redis = redisBin === undefined ? undefined : await RedisServer.start({ bin: redisBin });
   try {
     let started = Date.now();
     const material = await createMaterial(keys, keyServer.issuer, settings.coldTokens, resultsDir);

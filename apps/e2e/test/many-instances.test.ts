@@ -8,8 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasRedis, RedisServer, waitFor } from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasRedis, RedisServer, waitFor } from '../../../packages/redis/test/helpers/redis-server.js';
 import { type RunningProcess, startApp } from './helpers/processes.js';
 
 const ADMIN = 'admin-key-0001';
