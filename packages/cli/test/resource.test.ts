@@ -1,16 +1,17 @@
-import { decodeJwt } from 'jose';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../../client/test/helpers/build.js';
-import { startTestIssuer, type TestIssuer } from '../../client/test/helpers/idp.js';
-import { type FixtureResource, startFixtureResource } from '../../client/test/helpers/protected-resource.js';
 import {
   createSandbox,
+  ensureBuilt,
   loginHeadlessly,
   readTokenFile,
   runCli,
   type Sandbox,
+  startTestIssuer,
+  type TestIssuer,
   writeConfig,
-} from './helpers/cli.js';
+} from '@gatehouse/testkit';
+import { decodeJwt } from 'jose';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type FixtureResource, startFixtureResource } from '../../client/test/helpers/protected-resource.js';
 
 // `--resource`: the issuer and the resource indicator come from the resource's metadata (RFC 9728, 8707).
 let issuer: TestIssuer;

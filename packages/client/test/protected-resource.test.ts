@@ -1,3 +1,4 @@
+import { startTestIssuer, type TestIssuer } from '@gatehouse/testkit';
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
@@ -12,7 +13,7 @@ import {
   ResourceMetadataError,
   readResourceChallenge,
 } from '../src/index.js';
-import { startTestIssuer, type TestIssuer, tempDir } from './helpers/idp.js';
+import { tempDir } from './helpers/fixtures.js';
 import { headlessLogin } from './helpers/login.js';
 import { type FixtureResource, startFixtureResource } from './helpers/protected-resource.js';
 
