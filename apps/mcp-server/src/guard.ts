@@ -32,7 +32,7 @@ export function calledTools(body: unknown): string[] {
  * One requirement for a message calling several tools: every scope of each; of a step-up, the classes
  * every tool accepts and the shortest age.
  */
-export function mergeRequirements(requirements: readonly ToolRequirement[]): ToolRequirement {
+function mergeRequirements(requirements: readonly ToolRequirement[]): ToolRequirement {
   const scopes = [...new Set(requirements.flatMap((r) => r.scopes))].sort();
   const classes = requirements.flatMap((r) => (r.acr ? [r.acr] : []));
   const ages = requirements.flatMap((r) => (r.maxAge === undefined ? [] : [r.maxAge]));
