@@ -146,6 +146,31 @@ describe('the MCP endpoint behind Gatehouse', () => {
     expect(JSON.parse(textOf(done))).toMatchObject({ dryRun: true });
   });
 
+  it('asks a batch calling several tools for all they need at once', async () => {
+    const call = (id: number, name: string, args: Record<string, unknown>) => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: { name, arguments: args },
+    });
+    const batch = await fetch(stack.resource, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${writeToken}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify([
+        call(1, 'record_note', { processId: 'p', message: 'm' }),
+        call(2, 'apply_retention', { olderThanDays: 30 }),
+      ]),
+    });
+    expect(batch.status).toBe(401);
+    expect(batch.headers.get('www-authenticate')).toMatch(
+      /error="insufficient_user_authentication".*scope="api:admin api:read api:write", acr_values="urn:gatehouse:acr:mfa", max_age="300"/,
+    );
+  });
+
   it('refuses to start without a resource identifier, naming GATEHOUSE_RESOURCE', () => {
     const issuers = [{ issuer: stack.idp.issuer, audience: stack.resource }];
     expect(() => createApp({ store: stack.store, gatehouse: { env: false, oidc: { issuers } } })).toThrow(
