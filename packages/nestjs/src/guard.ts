@@ -1,5 +1,7 @@
 import {
   type AuthContext,
+  type AuthenticationRequirement,
+  type AuthRequirement,
   type Decision,
   type Gatehouse,
   NodeRequestView,
@@ -9,7 +11,14 @@ import {
 } from '@gatehouse/core';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AdminOnly, OptionalAuth, Public, RequireAuthMetadata, ScopesMetadata } from './decorators.js';
+import {
+  AdminOnly,
+  OptionalAuth,
+  Public,
+  RequireAuthMetadata,
+  ScopesMetadata,
+  StepUpMetadata,
+} from './decorators.js';
 import { GatehouseException } from './exception.js';
 import { socketAuth } from './socket-auth.js';
 import { GATEHOUSE } from './tokens.js';
@@ -37,11 +46,11 @@ const NO_REQUEST = requestView({});
 
 /**
  * The Gatehouse guard: runs `@gatehouse/core`'s pipeline, puts the identity on `request.auth` (read it with
- * `@CurrentAuth()`), and enforces `@Public()`, `@OptionalAuth()`, `@AdminOnly()`, `@RequireScopes()` and
- * `@RequireAuth()`. Registered globally by `GatehouseModule` unless `globalGuard: false`; usable per
- * controller or route with `@UseGuards(GatehouseGuard)`. HTTP contexts work as they are. On gateways
- * (`ws` context) it checks each message handler's requirement against the identity the gate gave the
- * socket at its handshake (`GatehouseWsAdapter`, `GatehouseIoAdapter`); a socket no gate accepted gets
+ * `@CurrentAuth()`), and enforces `@Public()`, `@OptionalAuth()`, `@AdminOnly()`, `@RequireScopes()`,
+ * `@StepUp()` and `@RequireAuth()`. Registered globally by `GatehouseModule` unless `globalGuard: false`;
+ * usable per controller or route with `@UseGuards(GatehouseGuard)`. HTTP contexts work as they are. On
+ * gateways (`ws` context) it checks each message handler's requirement against the identity the gate gave
+ * the socket at its handshake (`GatehouseWsAdapter`, `GatehouseIoAdapter`); a socket no gate accepted gets
  * nothing but `@Public()` and `@OptionalAuth()` handlers. For GraphQL or RPC, extend it and override
  * {@link getRequest} (and {@link getResponse}), as with `@nestjs/passport`.
  *
@@ -131,15 +140,16 @@ export class GatehouseGuard implements CanActivate {
       this.reflector.getAllAndOverride(decorator, targets) as T | undefined;
     let route: Route | typeof PUBLIC = PUBLIC;
     if (get<boolean>(Public) !== true) {
-      const required = get<{ admin?: boolean; scopes?: readonly string[]; orAdmin?: boolean }>(
-        RequireAuthMetadata,
-      );
+      const required = get<AuthRequirement>(RequireAuthMetadata);
+      const stepUp = get<AuthenticationRequirement>(StepUpMetadata);
       route = this.gate.route(
         {
           optional: get<boolean>(OptionalAuth) === true,
           admin: get<boolean>(AdminOnly) === true || required?.admin === true,
           scopes: [...(get<readonly string[]>(ScopesMetadata) ?? []), ...(required?.scopes ?? [])],
           orAdmin: required?.orAdmin === true,
+          acr: stepUp?.acr ?? required?.acr,
+          maxAge: stepUp?.maxAge ?? required?.maxAge,
         },
         { publicPaths: true },
       );
