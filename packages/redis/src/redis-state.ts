@@ -3,14 +3,14 @@ import type { AuditLogger } from '@gatehouse/core';
 import { type SharedState, StateUnavailableError } from '@gatehouse/core/state';
 import { RedisBus } from './bus.js';
 import { Commands } from './commands.js';
-import { type Connection, SingleConnection } from './connection.js';
+import type { Connection } from './connection.js';
 import { RedisCounters } from './counters.js';
 import { type KeyLayout, keyLayout } from './keys.js';
 import { RedisOneTimeIds } from './one-time-ids.js';
 import { RedisRevocations } from './revocation-store.js';
 import { RevocationSync } from './revocation-sync.js';
 import { POLL } from './scripts.js';
-import { ClusterConnection, SentinelConnection } from './topologies.js';
+import { ClusterConnection, SentinelConnection, SingleConnection } from './topologies.js';
 import { type ResolvedTopology, resolveTopology, type TopologyOptions } from './topology.js';
 
 /**
