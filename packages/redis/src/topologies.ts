@@ -142,7 +142,7 @@ export class ClusterConnection extends ReconnectingConnection {
 }
 
 /**
- * The primary that sentinels name: asked of the sentinels on every (re)connection, checked with `ROLE`
+ * The primary that sentinels name: asked of the sentinels on every (re)connection, checked with `INFO`
  * (a demoted primary is never written to), and left as soon as a sentinel announces `+switch-master`
  * for it or the connection breaks (sentinels close the clients of a primary they demote).
  */
@@ -177,8 +177,9 @@ export class SentinelConnection extends ReconnectingConnection {
     );
     const watch = watchSwitches(sentinels, lost);
     try {
-      const role = (await link.send(undefined, ['ROLE'])) as unknown[];
-      if (role[0] !== 'master') throw new Error('the node the sentinels named is not a primary (yet)');
+      // INFO, not ROLE: the least-privilege ACL already grants it.
+      const info = String(await link.send(undefined, ['INFO', 'replication']));
+      if (!/^role:master\s*$/m.test(info)) throw new Error('the node the sentinels named is not a primary (yet)');
     } catch (err) {
       link.destroy();
       watch.destroy();

@@ -8,17 +8,21 @@ import {
   RedisCluster,
   RedisSentinels,
   RedisServer,
+  redisCli,
   waitFor,
 } from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const KEY = 'svc-key-0123456789';
 const API_KEYS = JSON.stringify([{ name: 'svc', key: KEY }]);
+const DATA_PASSWORD = 'data-node-secret';
+const SENTINEL_PASSWORD = 'sentinel-secret';
 const hasTopologies =
   hasRedis && findRedisServer('redis-cli') !== undefined && findRedisServer('redis-sentinel') !== undefined;
 
 interface Running {
-  readonly url: string;
+  /** GATEHOUSE_REDIS_URL and, when needed, GATEHOUSE_REDIS_CONFIG. */
+  readonly env: Record<string, string>;
   /** Every data node killed: Redis unreachable. */
   outage(): Promise<void>;
   stop(): Promise<void>;
@@ -32,7 +36,8 @@ const TOPOLOGIES = [
     can: hasRedis,
     start: async (): Promise<Running> => {
       const server = await RedisServer.start();
-      return { url: server.url, outage: () => server.kill(), stop: () => server.stop() };
+      const env = { GATEHOUSE_REDIS_URL: server.url };
+      return { env, outage: () => server.kill(), stop: () => server.stop() };
     },
   },
   {
@@ -44,19 +49,26 @@ const TOPOLOGIES = [
       const outage = async () => {
         await Promise.all(cluster.servers.map((s) => s.kill()));
       };
-      return { url: cluster.url, outage, stop: () => cluster.stop() };
+      return { env: { GATEHOUSE_REDIS_URL: cluster.url }, outage, stop: () => cluster.stop() };
     },
   },
   {
     kind: 'sentinel',
-    name: 'Sentinel (redis+sentinel://)',
+    name: 'Sentinel (redis+sentinel://), passwords on the sentinels and the data nodes',
     can: hasTopologies,
     start: async (): Promise<Running> => {
-      const sentinels = await RedisSentinels.start();
+      const sentinels = await RedisSentinels.start({
+        args: ['--requirepass', DATA_PASSWORD, '--masterauth', DATA_PASSWORD],
+        sentinelPassword: SENTINEL_PASSWORD,
+      });
       const outage = async () => {
         await Promise.all(sentinels.servers.map((s) => s.kill()));
       };
-      return { url: sentinels.url, outage, stop: () => sentinels.stop() };
+      const env = {
+        GATEHOUSE_REDIS_URL: sentinels.url.replace('://', `://:${DATA_PASSWORD}@`),
+        GATEHOUSE_REDIS_CONFIG: JSON.stringify({ sentinel_password: SENTINEL_PASSWORD }),
+      };
+      return { env, outage, stop: () => sentinels.stop() };
     },
   },
 ] as const;
@@ -67,14 +79,14 @@ const BUILT = ['../../core/dist/index.js', '../dist/index.js'].map((p) =>
   fileURLToPath(new URL(p, import.meta.url)),
 );
 
-function startService(url: string): {
+function startService(redisEnv: Record<string, string>): {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
 } {
   for (const file of BUILT) if (!existsSync(file)) throw new Error(`${file} is missing: npm run build first`);
   const child = spawn(process.execPath, [FIXTURE], {
-    env: { PATH: process.env.PATH, GATEHOUSE_API_KEYS: API_KEYS, GATEHOUSE_REDIS_URL: url },
+    env: { PATH: process.env.PATH, GATEHOUSE_API_KEYS: API_KEYS, ...redisEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -97,7 +109,7 @@ for (const topology of TOPOLOGIES) {
     afterAll(() => redis?.stop());
 
     it('creates its shared state on Redis, shares revocations with another instance, and closes it', async () => {
-      const env = { GATEHOUSE_API_KEYS: API_KEYS, GATEHOUSE_REDIS_URL: redis.url };
+      const env = { GATEHOUSE_API_KEYS: API_KEYS, ...redis.env };
       const [a, b] = [createGatehouse({ env }), createGatehouse({ env })];
       try {
         expect(a.state.kind).toBe('redis');
@@ -116,10 +128,49 @@ for (const topology of TOPOLOGIES) {
       expect(a.state.isReachable()).toBe(false);
     }, 30_000);
 
+    if (topology.kind === 'sentinel') {
+      it('needs the sentinels password from GATEHOUSE_REDIS_CONFIG: without it, never ready', async () => {
+        const gate = createGatehouse({
+          env: { GATEHOUSE_API_KEYS: API_KEYS, GATEHOUSE_REDIS_URL: redis.env.GATEHOUSE_REDIS_URL! },
+        });
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+          expect(gate.state.isReachable()).toBe(false);
+        } finally {
+          await gate.close();
+        }
+      });
+    }
+
+    if (topology.kind === 'single') {
+      it('GATEHOUSE_REDIS_CONFIG reaches the state: keys under key_prefix, replica_acks waited for', async () => {
+        const url = redis.env.GATEHOUSE_REDIS_URL!;
+        const config = (settings: object) => ({
+          GATEHOUSE_API_KEYS: API_KEYS,
+          GATEHOUSE_REDIS_URL: url,
+          GATEHOUSE_REDIS_CONFIG: JSON.stringify(settings),
+        });
+        const prefixed = createGatehouse({ env: config({ key_prefix: 'billing:' }) });
+        // One server without replicas: a revocation that must reach one is refused (503), never acknowledged.
+        const acked = createGatehouse({ env: config({ replica_acks: 1, replica_wait_ms: 50 }) });
+        try {
+          await waitFor(() => prefixed.state.isReachable() && acked.state.isReachable(), 10_000);
+          await prefixed.revocations.revoke({ apiKey: 'svc' });
+          const port = new URL(url).port;
+          expect(await redisCli(Number(port), ['EXISTS', 'billing:{rev}:all'])).toBe('1');
+          await expect(acked.revocations.revoke({ apiKey: 'other' })).rejects.toMatchObject({
+            code: 'state_unavailable',
+          });
+        } finally {
+          await Promise.all([prefixed.close(), acked.close()]);
+        }
+      });
+    }
+
     // Last: the second case takes Redis down for good.
     for (const redisUp of [true, false]) {
       it(`a service that closes its HTTP server ends by itself (no gate.close()), Redis ${redisUp ? 'up' : 'down'}`, async () => {
-        const service = startService(redis.url);
+        const service = startService(redis.env);
         try {
           await waitFor(() => /ready|not ready/.test(service.output()), 25_000);
           expect(service.output()).toContain(`ready ${topology.kind}`);

@@ -158,7 +158,8 @@ export class RedisCluster {
           if (server.pid === undefined) continue;
           if (!(await redisCli(server.port, ['CLUSTER', 'INFO'])).includes('cluster_state:ok')) return false;
           const replication = await redisCli(server.port, ['INFO', 'replication']);
-          if (replication.includes('role:slave') && !replication.includes('master_link_status:up')) return false;
+          if (replication.includes('role:slave') && !replication.includes('master_link_status:up'))
+            return false;
         }
         return true;
       },

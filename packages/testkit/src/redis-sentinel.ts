@@ -95,7 +95,13 @@ export class RedisSentinels {
             `sentinel down-after-milliseconds ${masterName} ${downAfterMs}`,
             `sentinel failover-timeout ${masterName} ${Math.max(3000, 3 * downAfterMs)}`,
             `sentinel parallel-syncs ${masterName} 1`,
-            ...(options.sentinelPassword ? [`requirepass ${options.sentinelPassword}`] : []),
+            // The sentinels' own password, which they also use to talk to each other.
+            ...(options.sentinelPassword
+              ? [
+                  `requirepass ${options.sentinelPassword}`,
+                  `sentinel sentinel-pass ${options.sentinelPassword}`,
+                ]
+              : []),
             ...authLines(masterName, options.args),
             '',
           ].join('\n'),
@@ -106,7 +112,7 @@ export class RedisSentinels {
       await until(
         'the replicas are in sync',
         async () => {
-          const info = await redisCli(primary.port, ['INFO', 'replication']);
+          const info = await redisCli(primary.port, [...dataAuth(options.args), 'INFO', 'replication']);
           return (info.match(/state=online/g)?.length ?? 0) === replicas.length;
         },
         20_000,
@@ -188,6 +194,12 @@ export class RedisSentinels {
       this.sentinelPassword ? ['--no-auth-warning', '-a', this.sentinelPassword, ...args] : args,
     );
   }
+}
+
+// redis-cli's arguments for a data node started with `--requirepass x`.
+function dataAuth(args: readonly string[] = []): string[] {
+  const i = args.indexOf('--requirepass');
+  return i >= 0 ? ['--no-auth-warning', '-a', args[i + 1]!] : [];
 }
 
 // A data node with a password: the sentinels need it too (`--requirepass x` / `--masterauth x` args).
