@@ -49,6 +49,7 @@ export class RedisSentinels {
     private readonly dir: string,
     private readonly downAfterMs: number,
     private readonly sentinelPassword: string | undefined,
+    private readonly args: readonly string[] | undefined,
   ) {}
 
   /** `redis+sentinel://127.0.0.1:s1,…/<master-name>`. */
@@ -80,6 +81,7 @@ export class RedisSentinels {
       dir,
       downAfterMs,
       options.sentinelPassword,
+      options.args,
     );
     try {
       const quorum = Math.floor(ports.length / 2) + 1;
@@ -170,9 +172,21 @@ export class RedisSentinels {
     return before;
   }
 
-  /** Brings a killed data node back (the sentinels make it a replica of the current primary). */
+  /**
+   * Brings a killed data node back and resolves once the sentinels have made it a replica of the current
+   * primary and it is in sync (until then `WAIT 1` may answer 0).
+   */
   async revive(server: RedisServer): Promise<void> {
     await server.launch();
+    await until(
+      'the revived node replicates the primary',
+      async () => {
+        const primary = await this.primary();
+        const info = await redisCli(primary.port, [...dataAuth(this.args), 'INFO', 'replication']);
+        return (info.match(/state=online/g)?.length ?? 0) === this.servers.length - 1;
+      },
+      10 * this.downAfterMs + 30_000,
+    );
   }
 
   /** Stops the sentinels and every data node, and removes their folders. */
