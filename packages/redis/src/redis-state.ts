@@ -178,7 +178,10 @@ export class RedisState implements SharedState {
     return this.commands.isReady() && this.synced;
   }
 
-  /** Resolves once the first connection is made and the revocations are in sync (or `timeoutMs` passed). */
+  /**
+   * Resolves once the first connection is made and the revocations are in sync (or `timeoutMs` passed).
+   * While awaited, it keeps the process alive (the connections never do).
+   */
   async ready(timeoutMs = 5000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (!this.isReachable() && Date.now() < deadline && !this.closed) await sleep(10);
@@ -291,6 +294,8 @@ export function createRedisState(options: RedisStateOptions): RedisState {
   return new RedisState(options);
 }
 
+// Ref'd on purpose: a caller awaiting ready() keeps its process alive until the answer (at most
+// `timeoutMs`), since the connections themselves never do.
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -75,9 +75,10 @@ export class SingleConnection extends ReconnectingConnection {
 }
 
 /**
- * A Redis Cluster from its seed nodes. node-redis follows `MOVED`/`ASK` itself; a node that fails, a
- * topology reply or a command that times out replaces the whole cluster client, built from the seeds
- * again (at most once a second): after a failover the new slot map names the new primaries.
+ * A Redis Cluster from its seed nodes. node-redis follows `MOVED`/`ASK` itself; a node that fails or
+ * leaves the slot map, a topology reply or a command that times out replaces the whole cluster client,
+ * built from the seeds again: after a failover the new slot map names the new primaries, and the sharded
+ * subscriptions are made there.
  */
 export class ClusterConnection extends ReconnectingConnection {
   readonly topology = 'cluster';
@@ -113,8 +114,11 @@ export class ClusterConnection extends ReconnectingConnection {
     };
     cluster.on('error', () => {});
     cluster.on('node-connect', unrefAll);
-    // A primary's client broke (it never reconnects by itself): look the topology up again.
+    // A primary's client broke (it never reconnects by itself): look the topology up again. A node that
+    // left the slot map (a primary demoted by CLUSTER FAILOVER, found out through MOVED) takes our sharded
+    // subscriptions with it, and node-redis does not renew them: subscribe again on a new link.
     cluster.on('node-error', lost);
+    cluster.on('node-disconnect', lost);
     try {
       await cluster.connect();
     } catch (err) {
