@@ -3,8 +3,10 @@ import type { ColdStartResult } from './cold-start.js';
 import type { LoadPhaseResult, RoundResult, ScenarioResult } from './load-phase.js';
 import type { MemoryResult } from './memory.js';
 import type { PropagationResult, PropagationStats } from './propagation.js';
+import { topologyTables } from './report-topologies.js';
 import { baselineOf } from './scenarios.js';
 import { fmt, median } from './stats.js';
+import type { TopologyResults } from './topologies.js';
 
 export interface MicroRow {
   readonly name: string;
@@ -21,6 +23,7 @@ export interface RunResults {
   readonly settings: Record<string, number>;
   readonly sharedState?: { rows: MicroRow[] };
   readonly propagation?: PropagationResult;
+  readonly topologies?: TopologyResults;
   readonly load?: LoadPhaseResult;
   readonly coldStart?: ColdStartResult[];
   readonly memory?: MemoryResult;
@@ -337,6 +340,7 @@ export function renderReport(results: RunResults): string {
     );
   if (results.propagation)
     parts.push('', '### Revocation propagation', '', propagationTable(results.propagation));
+  if (results.topologies) parts.push('', '### Redis topologies', '', topologyTables(results.topologies));
   if (results.micro)
     parts.push(
       '',
