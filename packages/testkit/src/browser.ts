@@ -3,12 +3,41 @@
  * page really drew: the screenshot is decoded by the browser itself and its pixels counted.
  */
 import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 
+/**
+ * Debian's chromium (`apt-get install -y chromium`).
+ *
+ * @example
+ * ```ts
+ * console.warn(`skipped, ${CHROMIUM} not found`);
+ * ```
+ */
 export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Whether {@link CHROMIUM} is installed; browser tests skip (and say so) where it is not.
+ *
+ * @example
+ * ```ts
+ * describe.skipIf(!hasChromium)('in chromium', () => {});
+ * ```
+ */
 export const hasChromium = existsSync(CHROMIUM);
 
-export function launchChromium(): Promise<Browser> {
+/**
+ * Launches {@link CHROMIUM} headless, with nothing that would reach outside the machine.
+ *
+ * @example
+ * ```ts
+ * const browser = await launchChromium();
+ * const page = await browser.newPage();
+ * await stayOnLoopback(page);
+ * ```
+ */
+export async function launchChromium(): Promise<Browser> {
+  // Loaded on first use: the bench and the demo import this package's entry without playwright.
+  const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -23,18 +52,39 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Aborts every request that would leave loopback. */
+/**
+ * Aborts every request that would leave loopback.
+ *
+ * @example
+ * ```ts
+ * await stayOnLoopback(page);
+ * await page.goto(dashboardUrl);
+ * ```
+ */
 export async function stayOnLoopback(page: Page): Promise<void> {
   await page.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
 }
 
-/** An RGB colour as `#rrggbb`. */
+/**
+ * An RGB colour as `#rrggbb`.
+ *
+ * @example
+ * ```ts
+ * const green: Hex = '#22c55e';
+ * ```
+ */
 export type Hex = `#${string}`;
 
 /**
  * Takes a PNG screenshot of `element` and counts its pixels: those within `tolerance` (per channel) of
  * `color`, and those that differ from the top-left pixel (the background). The PNG is decoded by the
  * same browser, in a blank page of its own.
+ *
+ * @example
+ * ```ts
+ * const { ofColor } = await screenshotPixels(page.locator('#chart-decisions'), '#22c55e');
+ * expect(ofColor).toBeGreaterThan(100);
+ * ```
  */
 export async function screenshotPixels(
   element: Locator,

@@ -1,7 +1,15 @@
+/** A counting reverse proxy in front of the identity provider: tests count token requests where they arrive. */
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** One request seen by the proxy on its way to the identity provider. */
+/**
+ * One request seen by the proxy on its way to the identity provider.
+ *
+ * @example
+ * ```ts
+ * const exchanges = proxy.requests.filter((r: SeenRequest) => r.grantType === 'refresh_token');
+ * ```
+ */
 export interface SeenRequest {
   method: string;
   path: string;
@@ -16,6 +24,13 @@ export interface SeenRequest {
 /**
  * A small HTTP reverse proxy in front of the identity provider that records every request reaching it, so a
  * test can count token requests where they arrive rather than in the client under test.
+ *
+ * @example
+ * ```ts
+ * const proxy = await startCountingProxy(idp.issuer);
+ * // … point the client's token endpoint at `${proxy.origin}/token`, then:
+ * expect(proxy.count('refresh_token')).toBe(1);
+ * ```
  */
 export interface CountingProxy {
   /** `http://127.0.0.1:<port>` of the proxy. */
@@ -34,6 +49,15 @@ export interface CountingProxy {
   close(): Promise<void>;
 }
 
+/**
+ * Starts a {@link CountingProxy} on a free loopback port that forwards everything to `targetOrigin`.
+ *
+ * @example
+ * ```ts
+ * const proxy = await startCountingProxy('http://127.0.0.1:4400');
+ * await proxy.close();
+ * ```
+ */
 export async function startCountingProxy(targetOrigin: string): Promise<CountingProxy> {
   const target = new URL(targetOrigin);
   const requests: SeenRequest[] = [];

@@ -1,15 +1,28 @@
+/** Running the built `gatehouse` command as users run it: piped, in a pseudo-terminal, or through a login. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../../../client/test/helpers/build.js';
-import type { TestIssuer } from '../../../client/test/helpers/idp.js';
+import { REPO_ROOT } from '../build.js';
+import type { TestIssuer } from '../issuer.js';
 
-/** The built command, run as users run it. */
-export const BIN = join(ROOT, 'packages/cli/dist/bin.js');
+/**
+ * The built command (`npm run build`, or {@link ensureBuilt}), run as users run it.
+ *
+ * @example
+ * ```ts
+ * await runInTerminal(`"${process.execPath}" "${BIN}" login`, env);
+ * ```
+ */
+export const BIN = join(REPO_ROOT, 'packages/cli/dist/bin.js');
 
-/** The result of one CLI run. */
+/**
+ * The result of one CLI run.
+ *
+ * @example
+ * ```ts
+ * const { code, stdout }: CliResult = await runCli(['token'], env);
+ * ```
+ */
 export interface CliResult {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -17,7 +30,15 @@ export interface CliResult {
   stderr: string;
 }
 
-/** A running CLI process, for flows that need to read its output while it waits (login). */
+/**
+ * A running CLI process, for flows that need to read its output while it waits (login).
+ *
+ * @example
+ * ```ts
+ * const cli: RunningCli = startCli(['login', '--no-browser', '--port', '0'], env);
+ * const [, url] = await cli.waitForStderr(AUTHORIZATION_URL);
+ * ```
+ */
 export interface RunningCli {
   child: ChildProcess;
   stdout(): string;
@@ -27,61 +48,27 @@ export interface RunningCli {
   done: Promise<CliResult>;
 }
 
-/**
- * A sandbox home: HOME and GATEHOUSE_CONFIG_DIR point into a fresh temporary folder, so no test ever reads or
- * writes the real ~/.gatehouse, and no DISPLAY, so no real browser is ever opened.
- */
-export interface Sandbox {
-  home: string;
-  configDir: string;
-  env: Record<string, string>;
-  tokenFile(profile?: string): string;
-  cleanup(): Promise<void>;
-}
-
-export async function createSandbox(): Promise<Sandbox> {
-  const home = await mkdtemp(join(tmpdir(), 'gatehouse-cli-'));
-  const configDir = join(home, '.gatehouse');
-  return {
-    home,
-    configDir,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, GATEHOUSE_CONFIG_DIR: configDir },
-    tokenFile: (profile = 'default') => join(configDir, 'tokens', `${profile}.json`),
-    cleanup: () => rm(home, { recursive: true, force: true }),
-  };
-}
-
-/** The sandbox environment configured for a login at the test issuer (its `cli` client unless told). */
-export function loginEnv(
-  sandbox: Sandbox,
-  issuer: TestIssuer,
-  clientId: string = issuer.idp.clients.cli.clientId,
-): Record<string, string> {
-  return { ...sandbox.env, GATEHOUSE_OIDC_ISSUER: issuer.idp.issuer, GATEHOUSE_OIDC_CLIENT_ID: clientId };
-}
-
-/** The token file as stored (snake_case JSON). */
-export async function readTokenFile(path: string) {
-  return JSON.parse(await readFile(path, 'utf8'));
+/** Options of {@link startCli} and {@link runCli}. */
+export interface CliRunOptions {
+  /** Written to a piped stdin, which is then closed; without it there is no stdin at all. */
+  input?: string;
 }
 
 /**
- * Rewrites the token file so that its access token (with a 600 s lifetime) expires `expiresIn` seconds from
- * now (negative: already expired). Resolves to the document as it was.
+ * Starts `node dist/bin.js …args` with exactly `env` (nothing inherited but what the sandbox sets).
+ *
+ * @example
+ * ```ts
+ * const cli = startCli(['daemon', 'run'], sandbox.env);
+ * await cli.waitForStderr(/ready/);
+ * cli.child.kill('SIGTERM');
+ * ```
  */
-export async function setAccessTokenExpiry(path: string, expiresIn: number) {
-  const doc = await readTokenFile(path);
-  const expiresAt = Math.floor(Date.now() / 1000) + expiresIn;
-  await writeFile(path, JSON.stringify({ ...doc, obtained_at: expiresAt - 600, expires_at: expiresAt }));
-  return doc;
-}
-
-/** Starts `node dist/bin.js …args` with exactly `env` (nothing inherited but what the sandbox sets). */
 export function startCli(
   args: string[],
   env: Record<string, string | undefined>,
-  cwd = ROOT,
-  options: { input?: string } = {},
+  cwd = REPO_ROOT,
+  options: CliRunOptions = {},
 ): RunningCli {
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<
     string,
@@ -134,25 +121,44 @@ export function startCli(
   };
 }
 
-/** Runs the CLI to completion (with `input` on a piped stdin, else no stdin). */
+/**
+ * Runs the CLI to completion (with `input` on a piped stdin, else no stdin).
+ *
+ * @example
+ * ```ts
+ * const result = await runCli(['token', '--scope', 'api:read'], env);
+ * expect(result.code).toBe(0);
+ * ```
+ */
 export function runCli(
   args: string[],
   env: Record<string, string | undefined>,
-  cwd = ROOT,
-  options: { input?: string } = {},
+  cwd = REPO_ROOT,
+  options: CliRunOptions = {},
 ): Promise<CliResult> {
   return startCli(args, env, cwd, options).done;
 }
 
-/** Writes `<config dir>/config.json`. */
-export async function writeConfig(sandbox: Sandbox, config: unknown): Promise<void> {
-  await mkdir(sandbox.configDir, { recursive: true });
-  await writeFile(join(sandbox.configDir, 'config.json'), JSON.stringify(config));
-}
+/**
+ * `script` (util-linux) gives a command a real pseudo-terminal.
+ *
+ * @example
+ * ```ts
+ * it.runIf(HAS_SCRIPT)('asks for the passphrase on the terminal', async () => {});
+ * ```
+ */
+export const HAS_SCRIPT = existsSync('/usr/bin/script');
 
 /**
  * Runs `command` under script(1), so that it has a real pseudo-terminal (a person is there), writing
  * `answers` as the prompts appear. Resolves with everything the terminal showed and the exit code.
+ *
+ * @example
+ * ```ts
+ * const { code, output } = await runInTerminal(`"${process.execPath}" "${BIN}" login`, env, [
+ *   { prompt: 'Password:', answer: 'alice' },
+ * ]);
+ * ```
  */
 export async function runInTerminal(
   command: string,
@@ -175,10 +181,24 @@ export async function runInTerminal(
   return { code, output };
 }
 
-/** `script` (util-linux) gives a command a real pseudo-terminal. */
-export const HAS_SCRIPT = existsSync('/usr/bin/script');
+/**
+ * The authorization URL `login --no-browser` prints on a line of its own (under any issuer path).
+ *
+ * @example
+ * ```ts
+ * const [, url] = await cli.waitForStderr(AUTHORIZATION_URL);
+ * ```
+ */
+export const AUTHORIZATION_URL = /^(http:\/\/127\.0\.0\.1:\d+\/(?:\S*\/)?auth\?\S+)$/m;
 
-/** Logs the sandbox in at the test issuer with the browser flow (`--no-browser`, driven headlessly). */
+/**
+ * Logs the sandbox in at the test issuer with the browser flow (`--no-browser`, driven headlessly).
+ *
+ * @example
+ * ```ts
+ * expect((await loginHeadlessly(issuer, env)).code).toBe(0);
+ * ```
+ */
 export async function loginHeadlessly(
   issuer: TestIssuer,
   env: Record<string, string>,
@@ -190,6 +210,3 @@ export async function loginHeadlessly(
   await issuer.idp.loginHeadless(url!, { username, password: username }, { deliver: true });
   return cli.done;
 }
-
-/** The authorization URL `login --no-browser` prints on a line of its own (under any issuer path). */
-export const AUTHORIZATION_URL = /^(http:\/\/127\.0\.0\.1:\d+\/(?:\S*\/)?auth\?\S+)$/m;
