@@ -4,7 +4,7 @@
  * each its own process; instance 0 revokes (as `POST /v1/admin/revocations` does) and lifts, one at a
  * time, and the other two report when the change is in force in their memory. Times run from the moment
  * the revocation is stored (the 201) to the later of the other two instances. With a failover, it is
- * forced a third of the way through and changes go on until it is over: refused ones (the 503s) are
+ * forced a third of the way through and changes go on until it is over and a third more: refused ones (the 503s) are
  * counted, acknowledged ones timed as before.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -122,14 +122,16 @@ export async function measurePropagation(
     const fromRequest: number[] = [];
     const lift: number[] = [];
     let refused = 0;
-    let failing: Promise<number> | undefined;
+    let failing: Promise<void> | undefined;
     let failoverMs: number | undefined;
-    for (let n = 0; n < count || (failing !== undefined && failoverMs === undefined); n++) {
+    // With a failover: a third before it, as long as it lasts, and a third after it.
+    let end = count;
+    for (let n = 0; n < end || (failing !== undefined && failoverMs === undefined); n++) {
       if (failover !== undefined && n === Math.floor(count / 3)) {
         const started = Date.now();
         failing = failover().then(() => {
           failoverMs = Date.now() - started;
-          return failoverMs;
+          end = Math.max(count, n + Math.floor(count / 3));
         });
       }
       const made = origin.reply('made');

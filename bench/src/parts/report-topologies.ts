@@ -5,7 +5,7 @@ import type { TopologyResults } from './topologies.js';
 /** Propagation and overshoot by topology, failovers included. */
 export function topologyTables(t: TopologyResults): string {
   const propagation = [
-    'Three instances (processes); one change at a time, made on the first, timed until both others have it in memory. Across a failover: forced a third of the way through, changes going on until it is over.',
+    'Three instances (processes); one change at a time, made on the first, timed until both others have it in memory. Across a failover: forced a third of the way through, changes going on until it is over, and a third more.',
     '',
     '| topology | acknowledged | refused (503) | revoke p50 ms | p99 ms | max ms | lift p50 ms | p99 ms | failover took |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',

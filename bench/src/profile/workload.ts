@@ -17,9 +17,9 @@ import {
 } from '../fixture.js';
 import { KeyServer } from '../key-server.js';
 import { metricsOn } from '../servers/common.js';
-import { BENCH_RATE_LIMIT, benchRevocations } from '../servers/shared-state.js';
 import { createFloorVerifier } from '../servers/floor.js';
 import { serveVariant } from '../servers/serve.js';
+import { BENCH_RATE_LIMIT, benchRevocations } from '../servers/shared-state.js';
 
 /**
  * One workload repeated `n` times in this process, for instruction counts (see count.ts):
