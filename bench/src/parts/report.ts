@@ -21,7 +21,11 @@ export interface RunResults {
   readonly command: string;
   readonly machine: Record<string, string>;
   readonly settings: Record<string, number>;
-  readonly sharedState?: { rows: MicroRow[] };
+  readonly sharedState?: {
+    rows: MicroRow[];
+    /** Decisions that came back as a promise (waited on something), per gate. */
+    waited?: { name: string; waited: number; of: number }[];
+  };
   readonly propagation?: PropagationResult;
   readonly topologies?: TopologyResults;
   readonly load?: LoadPhaseResult;
@@ -337,6 +341,15 @@ export function renderReport(results: RunResults): string {
       '### Shared state on the hot path (mitata, one process on one core)',
       '',
       microTable(results.sharedState.rows),
+    );
+  if (results.sharedState?.waited)
+    parts.push(
+      '',
+      'Decisions that waited (came back as a promise), of 100,000 per gate after warm-up:',
+      '',
+      '| gate | waited |',
+      '|---|---:|',
+      ...results.sharedState.waited.map((w) => `| ${w.name} | ${w.waited} of ${w.of} |`),
     );
   if (results.propagation)
     parts.push('', '### Revocation propagation', '', propagationTable(results.propagation));

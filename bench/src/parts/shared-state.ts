@@ -114,9 +114,27 @@ async function main(): Promise<void> {
     bench('API key, rate limit on Redis (leased quota)', () => decide('limit-redis', keyHeaders));
   });
 
+  // Whether a decision ever waits on Redis: how many of 100,000 come back as a promise, per gate.
+  const waited: { name: string; waited: number; of: number }[] = [];
+  for (const [name, headers] of [
+    ...Object.keys(gates).map((n) => [n, tokenHeaders] as const),
+    ...Object.keys(gates).map((n) => [`${n} (API key)`, keyHeaders] as const),
+  ]) {
+    let promises = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const decision = decide(name.replace(' (API key)', ''), headers);
+      if (decision instanceof Promise) {
+        promises++;
+        await decision;
+      }
+      if (i % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    waited.push({ name, waited: promises, of: 100_000 });
+  }
+
   const { rows } = await runMitata();
   await Promise.all([...states.map((s) => s.close()), keyServer.close()]);
-  process.stdout.write(`${JSON.stringify({ rows })}\n`);
+  process.stdout.write(`${JSON.stringify({ rows, waited })}\n`);
 }
 
 main().catch((err: unknown) => {
