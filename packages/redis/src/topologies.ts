@@ -183,7 +183,8 @@ export class SentinelConnection extends ReconnectingConnection {
     try {
       // INFO, not ROLE: the least-privilege ACL already grants it.
       const info = String(await link.send(undefined, ['INFO', 'replication']));
-      if (!/^role:master\s*$/m.test(info)) throw new Error('the node the sentinels named is not a primary (yet)');
+      if (!/^role:master\s*$/m.test(info))
+        throw new Error('the node the sentinels named is not a primary (yet)');
     } catch (err) {
       link.destroy();
       watch.destroy();
