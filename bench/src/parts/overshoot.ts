@@ -8,6 +8,7 @@
  */
 import { createAuthContext, RateLimiter } from '@gatehouse/core';
 import { createRedisState, type RedisState } from '@gatehouse/redis';
+import { FailoverWindow } from './failover-window.js';
 
 export interface OvershootResult {
   readonly instances: number;
@@ -43,18 +44,8 @@ export async function measureOvershoot(
       (s) => new RateLimiter({ requests: QUOTA, windowSecs: 60 }, s.counters, () => now),
     );
     const overs: number[] = [];
-    let failing: Promise<void> | undefined;
-    let failoverMs: number | undefined;
-    // With a failover: a third before it, as long as it lasts, and a third after it.
-    let end = trials;
-    for (let t = 0; t < end || (failing !== undefined && failoverMs === undefined); t++) {
-      if (failover !== undefined && t === Math.floor(trials / 3)) {
-        const started = Date.now();
-        failing = failover().then(() => {
-          failoverMs = Date.now() - started;
-          end = Math.max(trials, t + Math.floor(trials / 3));
-        });
-      }
+    const window = new FailoverWindow(trials, failover);
+    for (let t = 0; window.step(t); t++) {
       const auth = createAuthContext({ subject: `bench-${t}`, issuer: 'https://bench', authType: 'oidc' });
       let admitted = 0;
       for (let i = 0; i < 2 * QUOTA; i++) {
@@ -63,7 +54,7 @@ export async function measureOvershoot(
       }
       overs.push(admitted - QUOTA);
     }
-    await failing;
+    await window.done();
     const bound = Math.floor(QUOTA * 0.1) + INSTANCES;
     return {
       instances: INSTANCES,
@@ -72,7 +63,7 @@ export async function measureOvershoot(
       meanOver: overs.reduce((a, b) => a + b, 0) / overs.length,
       maxOver: Math.max(...overs),
       aboveBound: overs.filter((o) => o > bound).length,
-      failoverMs,
+      failoverMs: window.tookMs,
     };
   } finally {
     await Promise.all(states.map((s) => s.close()));

@@ -8,6 +8,7 @@
  * counted, acknowledged ones timed as before.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { FailoverWindow } from './failover-window.js';
 import { DIST } from './processes.js';
 import type { FromInstance, ToInstance } from './propagation-instance.js';
 
@@ -122,18 +123,8 @@ export async function measurePropagation(
     const fromRequest: number[] = [];
     const lift: number[] = [];
     let refused = 0;
-    let failing: Promise<void> | undefined;
-    let failoverMs: number | undefined;
-    // With a failover: a third before it, as long as it lasts, and a third after it.
-    let end = count;
-    for (let n = 0; n < end || (failing !== undefined && failoverMs === undefined); n++) {
-      if (failover !== undefined && n === Math.floor(count / 3)) {
-        const started = Date.now();
-        failing = failover().then(() => {
-          failoverMs = Date.now() - started;
-          end = Math.max(count, n + Math.floor(count / 3));
-        });
-      }
+    const window = new FailoverWindow(count, failover);
+    for (let n = 0; window.step(n); n++) {
       const made = origin.reply('made');
       origin.send({ type: 'revoke', n });
       const answer = await made;
@@ -157,14 +148,14 @@ export async function measurePropagation(
       const gone = await Promise.all(others.map((o) => o.next('gone', id)));
       lift.push(Math.max(...gone.map((g) => (g as { at: number }).at)) - liftAnswer.stored);
     }
-    await failing;
+    await window.done();
     return {
       instances: INSTANCES,
       revoke: stats(revoke),
       revokeFromRequest: stats(fromRequest),
       lift: stats(lift),
       refused,
-      failoverMs,
+      failoverMs: window.tookMs,
     };
   } finally {
     for (const instance of instances) {
