@@ -43,3 +43,40 @@ export function revoke(app: RunningProcess, adminKey: string, body: unknown): Pr
     body: JSON.stringify(body),
   });
 }
+
+/**
+ * Sends `requests` `whoami`s with `key` to the instances in turn and counts those admitted (200); any
+ * other answer must be 429, and the last one is returned (its body unread) for its headers.
+ */
+export async function admittedInTurn(
+  apps: readonly RunningProcess[],
+  key: string,
+  requests: number,
+): Promise<{ admitted: number; refused: Response | undefined; others: number[] }> {
+  let admitted = 0;
+  let refused: Response | undefined;
+  const others: number[] = [];
+  for (let n = 0; n < requests; n++) {
+    const res = await call(`${apps[n % apps.length]!.url}/v1/whoami`, key);
+    if (res.status === 200) admitted++;
+    else if (res.status === 429) refused = res;
+    else others.push(res.status);
+    if (res !== refused) await res.body?.cancel();
+  }
+  return { admitted, refused, others };
+}
+
+/** Fails authentication `attempts` times from `from`, on the instances in turn; returns the statuses. */
+export async function failFrom(
+  apps: readonly RunningProcess[],
+  from: string,
+  attempts: number,
+): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let n = 0; n < attempts; n++) {
+    const res = await call(`${apps[n % apps.length]!.url}/v1/whoami`, 'wrong-key-123', { from });
+    await res.body?.cancel();
+    statuses.push(res.status);
+  }
+  return statuses;
+}
