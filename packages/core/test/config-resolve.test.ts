@@ -42,6 +42,18 @@ const FIELDS: [keyof typeof CONFIG_FIELDS, string, GatehouseConfig, unknown][] =
     { publicUrl: 'https://API.example.com/gw/' },
     'https://api.example.com/gw',
   ],
+  [
+    'resource',
+    '{"resource":"https://api.example.com/mcp","scopes_supported":["api:read"],"resource_name":"API"}',
+    {
+      resource: {
+        resource: 'https://api.example.com/mcp',
+        scopesSupported: ['api:read'],
+        resourceName: 'API',
+      },
+    },
+    { resource: 'https://api.example.com/mcp', scopesSupported: ['api:read'], resourceName: 'API' },
+  ],
   ['clientCertificateHeader', 'X-Client-Cert', { clientCertificateHeader: 'X-Client-Cert' }, 'x-client-cert'],
   [
     'redisUrl',
@@ -192,6 +204,73 @@ describe('resolveConfig: options field by field, then the environment', () => {
   });
 });
 
+describe('the resource (RFC 8707, RFC 9728)', () => {
+  const ISSUER = 'https://idp.example.com';
+  const RESOURCE = 'https://api.example.com/mcp';
+
+  it('is the audience of issuers configured without one, on both paths; explicit audiences stay', () => {
+    const fromEnv = resolveConfig({
+      env: {
+        [ENV.resource]: RESOURCE,
+        [ENV.oidc]: JSON.stringify({ issuers: [{ issuer: ISSUER }, { issuer: ISSUER, audience: 'other' }] }),
+      },
+    });
+    expect(fromEnv.oidc?.issuers.map((entry) => entry.audience)).toEqual([RESOURCE, 'other']);
+    const fromOptions = resolveConfig({
+      resource: { resource: RESOURCE },
+      oidc: { issuers: [{ issuer: ISSUER }] },
+      env: false,
+    });
+    expect(fromOptions.oidc?.issuers[0]?.audience).toBe(RESOURCE);
+    // The resource from the environment, the issuers from options: still one configuration.
+    const mixed = resolveConfig({
+      oidc: { issuers: [{ issuer: ISSUER }] },
+      env: { [ENV.resource]: RESOURCE },
+    });
+    expect(mixed.oidc?.issuers[0]?.audience).toBe(RESOURCE);
+  });
+
+  it('without a resource, an issuer without audience is refused, naming the field and the way out', () => {
+    const envError = configError(() =>
+      resolveConfig({ env: { [ENV.oidc]: JSON.stringify({ issuers: [{ issuer: ISSUER }] }) } }),
+    );
+    expect(envError.variable).toBe(ENV.oidc);
+    expect(envError.field).toBe('issuers[0].audience');
+    expect(envError.message).toMatch(/is required, unless a resource is configured/);
+    const optionError = configError(() =>
+      resolveConfig({ oidc: { issuers: [{ issuer: ISSUER }] }, env: false }),
+    );
+    expect(optionError.field).toBe('oidc.issuers[0].audience');
+  });
+
+  it('adds the metadata routes at the RFC 9728 paths (prefix aside), or not when turned off', () => {
+    const keys = { apiKeys: [{ name: 'svc', key: KEY }], env: false as const };
+    expect(resolveConfig({ ...keys, resource: RESOURCE, routes: { prefix: '/ops' } }).routes).toMatchObject({
+      ready: '/ops/ready',
+      resourceMetadata: [
+        '/.well-known/oauth-protected-resource/mcp',
+        '/.well-known/oauth-protected-resource',
+      ],
+    });
+    expect(
+      resolveConfig({ ...keys, resource: 'https://api.example.com', routes: true }).routes?.resourceMetadata,
+    ).toEqual(['/.well-known/oauth-protected-resource']);
+    expect(
+      resolveConfig({ ...keys, resource: RESOURCE, routes: { resourceMetadata: false } }).routes
+        ?.resourceMetadata,
+    ).toBeUndefined();
+    expect(resolveConfig({ ...keys, routes: true }).routes?.resourceMetadata).toBeUndefined();
+    const asked = configError(() => resolveConfig({ ...keys, routes: { resourceMetadata: true } }));
+    expect(asked.field).toBe('routes.resourceMetadata');
+    expect(asked.message).toMatch(/needs a resource: set GATEHOUSE_RESOURCE/);
+    expect(
+      configError(() =>
+        resolveConfig({ ...keys, resource: RESOURCE, routes: { resourceMetadata: '/meta' as never } }),
+      ).field,
+    ).toBe('routes.resourceMetadata');
+  });
+});
+
 describe('the environment takes effect in the pipeline, not only in the resolved object', () => {
   const env = (vars: Record<string, string>) => ({ [ENV.apiKeys]: KEYS_JSON, ...vars });
   const view = (authorization: string, forwardedFor?: string) =>
@@ -241,6 +320,23 @@ describe('the environment takes effect in the pipeline, not only in the resolved
       admitted: true,
       auth: { authType: 'anonymous' },
     });
+  });
+
+  it('GATEHOUSE_RESOURCE puts resource_metadata on every 401 and serves the metadata', async () => {
+    const gate = createGatehouse({
+      routes: true,
+      env: env({ [ENV.resource]: 'https://api.example.com/mcp', [ENV.publicUrl]: 'https://api.example.com' }),
+    });
+    const refused = await gate.handle(view(''), gate.route());
+    expect(refused).toMatchObject({ admitted: false, status: 401 });
+    expect(refused.admitted || refused.headers['www-authenticate']).toBe(
+      'Bearer realm="gatehouse", resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/mcp"',
+    );
+    const match = gate.routes?.match('GET', '/.well-known/oauth-protected-resource/mcp');
+    expect(match).toBeDefined();
+    const answer = await gate.routes!.serve(match!, view(''), () => Promise.resolve({ text: '' }));
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body ?? '')).toMatchObject({ resource: 'https://api.example.com/mcp' });
   });
 
   it('a state given in code wins over GATEHOUSE_REDIS_URL', () => {

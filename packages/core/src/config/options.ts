@@ -8,6 +8,7 @@ import type { FailedAuthLimitOptions } from '../limits/failed-auth.js';
 import type { RateLimitOptions } from '../limits/rate-limiter.js';
 import type { ApiKeyEntry } from '../providers/api-key.js';
 import type { OidcProviderOptions } from '../providers/oidc.js';
+import type { ResolvedResource, ResourceOptions } from '../resource/resource-option.js';
 import type { BackchannelLogoutOptions } from '../revocation/backchannel-logout.js';
 import type { RevocationOptions } from '../revocation/revocations.js';
 import type { ApiKeySettings, OidcSettings } from './validate.js';
@@ -25,6 +26,10 @@ export type EnvRecord = Readonly<Record<string, string | undefined>>;
  * | `metrics` | `GET /metrics` | admins, or the `metrics:read` scope |
  * | `revocations` | `GET`, `POST /v1/admin/revocations`, `DELETE /v1/admin/revocations/{id}` | admins |
  * | `backchannelLogout` | `POST /v1/backchannel-logout` | public (the logout token is the credential) |
+ * | `resourceMetadata` | `GET /.well-known/oauth-protected-resource` and its path-inserted form (RFC 9728 §3.1), when a `resource` is configured | public |
+ *
+ * `resourceMetadata` takes `true` or `false` only: RFC 9728 fixes its paths (from the resource
+ * identifier), and `prefix` does not apply to them.
  */
 export interface RoutesOptions {
   readonly prefix?: string;
@@ -32,6 +37,7 @@ export interface RoutesOptions {
   readonly metrics?: boolean | string;
   readonly revocations?: boolean | string;
   readonly backchannelLogout?: boolean | string;
+  readonly resourceMetadata?: boolean;
 }
 
 /**
@@ -56,6 +62,13 @@ export interface GatehouseConfig {
    * environment when the service listens on one address and a fixed port, else each request's local address.
    */
   readonly publicUrl?: string;
+  /**
+   * The protected resource this service is (`GATEHOUSE_RESOURCE`): its identifier (an `https://` URL,
+   * `http://` only on loopback), or the identifier with the optional RFC 9728 metadata fields. With it,
+   * an issuer configured without `audience` accepts tokens whose `aud` names the resource (RFC 8707),
+   * every 401 points to the resource's metadata (`resource_metadata`), and `routes` serve that metadata.
+   */
+  readonly resource?: string | ResourceOptions;
   /**
    * The header in which a trusted TLS-terminating proxy forwards the client certificate, for
    * certificate-bound tokens (`GATEHOUSE_CLIENT_CERT_HEADER`). Unset: the TLS connection's own.
@@ -128,6 +141,8 @@ export interface ResolvedRoutes {
   readonly metrics: string | undefined;
   readonly revocations: string | undefined;
   readonly backchannelLogout: string | undefined;
+  /** The paths of the protected resource metadata (RFC 9728), when a resource is configured. */
+  readonly resourceMetadata: readonly string[] | undefined;
 }
 
 /**
@@ -141,6 +156,7 @@ export interface ResolvedConfig {
   readonly disableAuth: boolean;
   readonly environment: string;
   readonly publicUrl: string | undefined;
+  readonly resource: ResolvedResource | undefined;
   readonly clientCertificateHeader: string | undefined;
   readonly redisUrl: string | undefined;
   readonly redis: RedisSettings | undefined;
@@ -169,6 +185,7 @@ export type ConfigField =
   | 'disableAuth'
   | 'environment'
   | 'publicUrl'
+  | 'resource'
   | 'clientCertificateHeader'
   | 'redisUrl'
   | 'redis'
