@@ -100,8 +100,9 @@ function commands() {
   for (const line of lines) {
     const announced = /^# .*→ (\d{3})/.exec(line);
     if (announced) expected = Number(announced[1]);
-    // A chain (the revocation line) changes what TOKEN gets: it has its own test, run after these.
-    else if (line.startsWith('curl ') && !line.includes('gatehouse token') && !line.includes(' && '))
+    // A chain (the revocation line) changes what TOKEN gets: it has its own test, run after these. A line
+    // with the CLI's token needs a login first: the CLI tests below run those.
+    else if (line.startsWith('curl ') && !line.includes('$(npx gatehouse') && !line.includes(' && '))
       curls.push({ line, expected });
   }
   return { exports, curls };
