@@ -13,6 +13,7 @@ export type {
   ConfigField,
   EnvRecord,
   GatehouseConfig,
+  RedisSettings,
   ResolvedConfig,
   ResolvedRoutes,
   RoutesOptions,

@@ -62,6 +62,12 @@ const FIELDS: [keyof typeof CONFIG_FIELDS, string, GatehouseConfig, unknown][] =
     'redis://127.0.0.1:6390/2',
   ],
   [
+    'redis',
+    '{"key_prefix":"billing:","replica_acks":0,"replica_wait_ms":800}',
+    { redis: { keyPrefix: 'billing:', replicaAcks: 0, replicaWaitMs: 800 } },
+    { keyPrefix: 'billing:', replicaAcks: 0, replicaWaitMs: 800 },
+  ],
+  [
     'rateLimit',
     '{"requests":5,"window_secs":60}',
     { rateLimit: { requests: 5, windowSecs: 60 } },
@@ -85,12 +91,19 @@ describe('resolveConfig: options field by field, then the environment', () => {
     '%s takes effect from its variable and from the option',
     (field, text, option, expected) => {
       const base = field === 'apiKeys' || field === 'disableAuth' ? {} : { [ENV.apiKeys]: KEYS_JSON };
-      const fromEnv = resolveConfig({ env: { ...base, [CONFIG_FIELDS[field].variable]: text } });
+      // The Redis settings need a Redis URL beside them.
+      const url = field === 'redis' ? { [ENV.redisUrl]: 'redis://127.0.0.1:6390' } : {};
+      const fromEnv = resolveConfig({ env: { ...base, ...url, [CONFIG_FIELDS[field].variable]: text } });
       expect(fromEnv[field]).toEqual(expected);
       expect(fromEnv.sources[field]).toBe(CONFIG_FIELDS[field].variable);
       const credentials =
         field === 'apiKeys' || field === 'disableAuth' ? {} : { apiKeys: [{ name: 'svc', key: KEY }] };
-      const fromOptions = resolveConfig({ ...credentials, ...option, env: false });
+      const fromOptions = resolveConfig({
+        ...credentials,
+        ...(field === 'redis' ? { redisUrl: 'redis://127.0.0.1:6390' } : {}),
+        ...option,
+        env: false,
+      });
       expect(fromOptions[field]).toEqual(expected);
       expect(fromOptions.sources[field]).toBe('options');
     },
@@ -330,5 +343,62 @@ describe('the environment takes effect in the pipeline, not only in the resolved
     const state = new MemoryState();
     const gate = createGatehouse({ state, env: env({ [ENV.redisUrl]: 'redis://127.0.0.1:1' }) });
     expect(gate.state).toBe(state);
+  });
+});
+
+describe('GATEHOUSE_REDIS_CONFIG: what GATEHOUSE_REDIS_URL cannot carry', () => {
+  const SENTINEL = 'redis+sentinel://gatehouse:data-pass@127.0.0.1:26379,127.0.0.1:26380/mymaster';
+  const env = (vars: Record<string, string>) => ({ [ENV.apiKeys]: KEYS_JSON, ...vars });
+
+  it('carries the sentinels own credentials with a redis+sentinel:// URL', () => {
+    const config = resolveConfig({
+      env: env({
+        [ENV.redisUrl]: SENTINEL,
+        [ENV.redis]: '{"sentinel_username":"watcher","sentinel_password":"s3cret-sentinel"}',
+      }),
+    });
+    expect(config.redis).toEqual({ sentinelUsername: 'watcher', sentinelPassword: 's3cret-sentinel' });
+    const fromOptions = resolveConfig({ redisUrl: SENTINEL, redis: { sentinelPassword: 'p' }, env: env({}) });
+    expect(fromOptions.redis).toEqual({ sentinelPassword: 'p' });
+  });
+
+  it('refuses sentinel credentials with another topology, naming the field and never the password', () => {
+    const err = configError(() =>
+      resolveConfig({
+        env: env({
+          [ENV.redisUrl]: 'redis+cluster://127.0.0.1:7000,127.0.0.1:7001',
+          [ENV.redis]: '{"sentinel_password":"s3cret-sentinel"}',
+        }),
+      }),
+    );
+    expect(err).toMatchObject({ variable: ENV.redis, field: 'sentinel_password' });
+    expect(err.message).toContain('redis+sentinel://');
+    expect(err.message).not.toContain('s3cret');
+    const optionError = configError(() =>
+      resolveConfig({ redisUrl: 'redis://127.0.0.1:6379', redis: { sentinelUsername: 'u' }, env: env({}) }),
+    );
+    expect(optionError.field).toBe('redis.sentinelUsername');
+    expect(optionError.message).toContain('one server');
+  });
+
+  it('refuses the settings without a Redis URL: they would be silently ignored', () => {
+    const err = configError(() => resolveConfig({ env: env({ [ENV.redis]: '{"key_prefix":"a:"}' }) }));
+    expect(err.variable).toBe(ENV.redis);
+    expect(err.message).toContain(ENV.redisUrl);
+    expect(configError(() => resolveConfig({ redis: { replicaAcks: 1 }, env: env({}) })).field).toBe('redis');
+  });
+
+  it.each([
+    ['{"replica_acks":-1}', 'replica_acks'],
+    ['{"replica_acks":1.5}', 'replica_acks'],
+    ['{"replica_wait_ms":0}', 'replica_wait_ms'],
+    ['{"key_prefix":"two words"}', 'key_prefix'],
+    ['{"sentinel_password":""}', 'sentinel_password'],
+    ['{"keyPrefix":"a:"}', 'keyPrefix'],
+  ])('refuses %s, naming %s', (text, field) => {
+    const err = configError(() =>
+      resolveConfig({ env: env({ [ENV.redisUrl]: SENTINEL, [ENV.redis]: text }) }),
+    );
+    expect(err).toMatchObject({ variable: ENV.redis, field });
   });
 });

@@ -9,7 +9,12 @@ import { ISSUER_RULE_JSON_NAMES } from '../issuers/validate.js';
 import { RESOURCE_JSON_NAMES, type ResolvedResource, validateResource } from '../resource/resource-option.js';
 import { normalizePublicUrl } from '../sender/dpop-htu.js';
 import { Checker, type Spelling } from './checker.js';
-import { validateFailedAuthLimit, validateRateLimit, validateRedisUrl } from './limits.js';
+import {
+  validateFailedAuthLimit,
+  validateRateLimit,
+  validateRedisSettings,
+  validateRedisUrl,
+} from './limits.js';
 import type { ConfigField } from './options.js';
 import { validateAdmins, validateApiKeys, validateOidcOptions } from './validate.js';
 
@@ -54,6 +59,13 @@ const OIDC_JSON_NAMES: Readonly<Record<string, string>> = {
 };
 
 const WINDOW_NAMES = { windowSecs: 'window_secs' };
+const REDIS_NAMES = {
+  sentinelUsername: 'sentinel_username',
+  sentinelPassword: 'sentinel_password',
+  keyPrefix: 'key_prefix',
+  replicaAcks: 'replica_acks',
+  replicaWaitMs: 'replica_wait_ms',
+};
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
 function flag(value: unknown, spelling: Spelling): boolean {
@@ -120,6 +132,13 @@ export const CONFIG_FIELDS: Readonly<Record<ConfigField, FieldSpec>> = Object.fr
     check: headerName,
   },
   redisUrl: { variable: 'GATEHOUSE_REDIS_URL', read: 'text', prefix: 'redisUrl', check: validateRedisUrl },
+  redis: {
+    variable: 'GATEHOUSE_REDIS_CONFIG',
+    read: 'json',
+    names: REDIS_NAMES,
+    prefix: 'redis.',
+    check: validateRedisSettings,
+  },
   rateLimit: {
     variable: 'GATEHOUSE_RATE_LIMIT',
     read: 'json',

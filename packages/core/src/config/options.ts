@@ -79,6 +79,11 @@ export interface GatehouseConfig {
    * gate creates it with `@gatehouse/redis` (which must then be installed).
    */
   readonly redisUrl?: string;
+  /**
+   * The rest of the Redis connection, beside `redisUrl` (`GATEHOUSE_REDIS_CONFIG`): the sentinels' own
+   * credentials, the key prefix, the replicas that acknowledge a revocation. Needs `redisUrl`.
+   */
+  readonly redis?: RedisSettings;
   /** Requests per identity per window, over every instance (`GATEHOUSE_RATE_LIMIT`). Unset: no limit. */
   readonly rateLimit?: RateLimitOptions;
   /** Failed authentications per client address per window (`GATEHOUSE_FAILED_AUTH_LIMIT`). Unset: no limit. */
@@ -102,6 +107,32 @@ export interface GatehouseConfig {
    * Worker's `env` bindings), or `false` to read none.
    */
   readonly env?: false | EnvRecord;
+}
+
+/**
+ * The Redis settings that `redisUrl` cannot carry (`GATEHOUSE_REDIS_CONFIG`, snake_case there:
+ * `sentinel_username`, `sentinel_password`, `key_prefix`, `replica_acks`, `replica_wait_ms`), passed to
+ * `@gatehouse/redis`'s `createRedisState`.
+ *
+ * @example
+ * ```ts
+ * createGatehouse({
+ *   redisUrl: 'redis+sentinel://gatehouse:secret@10.0.0.5:26379,10.0.0.6:26379/mymaster',
+ *   redis: { sentinelPassword: process.env.SENTINEL_PASSWORD, keyPrefix: 'billing:' },
+ * });
+ * ```
+ */
+export interface RedisSettings {
+  /** The sentinels' own user (Sentinel ACL), for a `redis+sentinel://` URL (the URL's are the data nodes'). */
+  readonly sentinelUsername?: string;
+  /** The sentinels' own password (`requirepass` on the sentinels), for a `redis+sentinel://` URL. */
+  readonly sentinelPassword?: string;
+  /** Prefix of every key and channel, so that several services can share one Redis. Default `gatehouse:`. */
+  readonly keyPrefix?: string;
+  /** Replicas that must have a revocation before it is acknowledged. Default 1 on a cluster or Sentinel, 0 on one server. */
+  readonly replicaAcks?: number;
+  /** How long to wait for them, in milliseconds. Default 500. */
+  readonly replicaWaitMs?: number;
 }
 
 /** The operational routes to serve, by full path (`undefined`: not served). */
@@ -128,6 +159,7 @@ export interface ResolvedConfig {
   readonly resource: ResolvedResource | undefined;
   readonly clientCertificateHeader: string | undefined;
   readonly redisUrl: string | undefined;
+  readonly redis: RedisSettings | undefined;
   readonly rateLimit: RateLimitOptions | undefined;
   readonly failedAuthLimit: FailedAuthLimitOptions | undefined;
   readonly trustProxy: boolean;
@@ -156,6 +188,7 @@ export type ConfigField =
   | 'resource'
   | 'clientCertificateHeader'
   | 'redisUrl'
+  | 'redis'
   | 'rateLimit'
   | 'failedAuthLimit'
   | 'trustProxy';

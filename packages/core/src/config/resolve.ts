@@ -1,10 +1,11 @@
 import { ConfigError } from '../errors.js';
 import { resourceMetadataPaths } from '../resource/metadata-document.js';
 import type { ResolvedResource } from '../resource/resource-option.js';
-import { Checker } from './checker.js';
+import { Checker, type Spelling } from './checker.js';
 import { DEFAULTS } from './defaults.js';
 import { processEnv, readFlag, readJson, readText } from './env.js';
 import { CONFIG_FIELDS, ENV } from './fields.js';
+import { checkRedisSettings } from './limits.js';
 import type {
   ConfigField,
   EnvRecord,
@@ -91,6 +92,13 @@ export function resolveConfig(options: ResolveOptions = {}): ResolvedConfig {
       `no credentials are configured: set ${ENV.apiKeys} and/or ${ENV.oidc}, or give apiKeys and/or oidc in the options (or ${ENV.disableAuth}=1 for local development only)`,
     );
   }
+  const redis = values.redis as ResolvedConfig['redis'];
+  checkRedisSettings(
+    redis,
+    values.redisUrl as string | undefined,
+    spellingOf(sources, 'redis'),
+    sources.redisUrl === 'options' ? 'redisUrl' : ENV.redisUrl,
+  );
   const c = new Checker({});
   const maxTokenLength = options.maxTokenLength ?? DEFAULTS.maxTokenLength;
   c.integer(maxTokenLength, 'maxTokenLength', 16, 1_000_000);
@@ -106,6 +114,7 @@ export function resolveConfig(options: ResolveOptions = {}): ResolvedConfig {
     resource,
     clientCertificateHeader: values.clientCertificateHeader as string | undefined,
     redisUrl: values.redisUrl as string | undefined,
+    redis,
     rateLimit: values.rateLimit as ResolvedConfig['rateLimit'],
     failedAuthLimit: values.failedAuthLimit as ResolvedConfig['failedAuthLimit'],
     trustProxy: values.trustProxy === true,
@@ -126,6 +135,14 @@ function where(
   return sources[field] === 'options' || sources[field] === undefined
     ? { field }
     : { variable: sources[field] };
+}
+
+// How a field's value was spelled where it came from (for errors found across fields).
+function spellingOf(sources: Partial<Record<ConfigField, string>>, field: ConfigField): Spelling {
+  const spec = CONFIG_FIELDS[field];
+  return sources[field] === 'options'
+    ? { prefix: spec.prefix }
+    : { variable: spec.variable, names: spec.names };
 }
 
 /**
