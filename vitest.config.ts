@@ -19,6 +19,8 @@ export default defineConfig({
       { find: /^@gatehouse\/koa$/, replacement: src('./packages/koa/src/index.ts') },
       { find: /^@gatehouse\/fastify$/, replacement: src('./packages/fastify/src/index.ts') },
       { find: /^@gatehouse\/nestjs$/, replacement: src('./packages/nestjs/src/index.ts') },
+      { find: /^@gatehouse\/nestjs\/ws$/, replacement: src('./packages/nestjs/src/ws.ts') },
+      { find: /^@gatehouse\/nestjs\/socket\.io$/, replacement: src('./packages/nestjs/src/socket-io.ts') },
       { find: /^@gatehouse\/web$/, replacement: src('./packages/web/src/index.ts') },
       { find: /^@gatehouse\/hono$/, replacement: src('./packages/hono/src/index.ts') },
       { find: /^@gatehouse\/redis$/, replacement: src('./packages/redis/src/index.ts') },
@@ -27,6 +29,7 @@ export default defineConfig({
       { find: /^@gatehouse\/demo$/, replacement: src('./apps/demo/src/index.ts') },
       { find: /^@gatehouse\/testkit$/, replacement: src('./packages/testkit/src/index.ts') },
       { find: /^@gatehouse\/testkit\/vitest$/, replacement: src('./packages/testkit/src/fixtures.ts') },
+      { find: /^@gatehouse\/grpc$/, replacement: src('./packages/grpc/src/index.ts') },
     ],
   },
   test: {

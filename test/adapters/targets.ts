@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AuthContext, AuthProvider, GatehouseOptions } from '@gatehouse/core';
+import { ACR_MFA } from '@gatehouse/dev-idp';
 import { authOf as expressAuthOf, gatehouse as expressGatehouse } from '@gatehouse/express';
 import { authOf as fastifyAuthOf, gatehouse as fastifyGatehouse } from '@gatehouse/fastify';
 import { authOf as honoAuthOf, gatehouse as honoGatehouse } from '@gatehouse/hono';
@@ -13,6 +14,7 @@ import {
   OptionalAuth,
   Public,
   RequireScopes,
+  StepUp,
 } from '@gatehouse/nestjs';
 import { type Gated, authOf as webAuthOf, gatehouse as webGatehouse, withGatehouse } from '@gatehouse/web';
 import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server';
@@ -27,7 +29,10 @@ import { Hono } from 'hono';
 import Koa from 'koa';
 import Koa2 from 'koa2';
 
-/** The same routes on every framework: the contract's, plus optional and scoped ones. */
+/** The step-up of `GET /v1/step-up` (RFC 9470): the dev IdP's second-factor login, at most 300 s old. */
+export const STEP_UP = { acr: [ACR_MFA], maxAge: 300 } as const;
+
+/** The same routes on every framework: the contract's, plus optional, scoped and step-up ones. */
 export interface Target {
   readonly name: string;
   /** Serves the routes behind a gate with this provider, or built from these options. */
@@ -77,6 +82,7 @@ const expressTarget = (name: string, framework: typeof express): Target => ({
     app.get('/v1/whoami', (req, res) => void res.json(whoami(expressAuthOf(req))));
     app.get('/v1/admin/status', auth.admin(), (_req, res) => void res.json({ admin: true }));
     app.get('/v1/scoped', auth.scopes('api:write'), (_req, res) => void res.json({ scoped: true }));
+    app.get('/v1/step-up', auth.stepUp(STEP_UP), (_req, res) => void res.json({ steppedUp: true }));
     return listen(app.listen(0, '127.0.0.1'));
   },
 });
@@ -101,6 +107,9 @@ const koaTarget = (name: string, Framework: typeof Koa): Target => ({
     });
     router.get('/v1/scoped', auth.scopes('api:write'), (ctx) => {
       ctx.body = { scoped: true };
+    });
+    router.get('/v1/step-up', auth.stepUp(STEP_UP), (ctx) => {
+      ctx.body = { steppedUp: true };
     });
     const app = new Framework().use(open.routes()).use(auth).use(router.routes());
     return listen(app.listen(0, '127.0.0.1'));
@@ -140,6 +149,12 @@ class ApiController {
   scoped(@CurrentAuth('subject') subject: string) {
     return { scoped: true, subject };
   }
+
+  @StepUp(STEP_UP)
+  @Get('step-up')
+  stepUp() {
+    return { steppedUp: true };
+  }
 }
 
 const nestTarget = (name: string, platform: 'express' | 'fastify'): Target => ({
@@ -150,10 +165,13 @@ const nestTarget = (name: string, platform: 'express' | 'fastify'): Target => ({
       controllers: [HealthController, ApiController],
     })
     class AppModule {}
+    // abortOnError: false, so that a configuration error rejects (as on the other frameworks) instead of
+    // ending the process.
+    const settings = { logger: false, abortOnError: false } as const;
     const app: INestApplication =
       platform === 'fastify'
-        ? await NestFactory.create(AppModule, new FastifyAdapter(), { logger: false })
-        : await NestFactory.create(AppModule, { logger: false });
+        ? await NestFactory.create(AppModule, new FastifyAdapter(), settings)
+        : await NestFactory.create(AppModule, settings);
     await app.listen(0, '127.0.0.1');
     const server = app.getHttpServer() as Server;
     const { url } = await listen(server);
@@ -180,6 +198,7 @@ const fastifyTarget = (name: string): Target => ({
     app.get('/v1/scoped', { config: { gatehouse: { scopes: ['api:write'] } } }, async () => ({
       scoped: true,
     }));
+    app.get('/v1/step-up', { config: { gatehouse: STEP_UP } }, async () => ({ steppedUp: true }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { url } = await listen(app.server);
     return { url, close: () => app.close() };
@@ -200,6 +219,7 @@ const honoTarget = (name: string): Target => ({
     app.get('/v1/whoami', (c) => c.json(whoami(honoAuthOf(c))));
     app.get('/v1/admin/status', auth.admin(), (c) => c.json({ admin: true }));
     app.get('/v1/scoped', auth.scopes('api:write'), (c) => c.json({ scoped: true }));
+    app.get('/v1/step-up', auth.stepUp(STEP_UP), (c) => c.json({ steppedUp: true }));
     return listen(createAdaptorServer({ fetch: app.fetch }) as Server);
   },
 });
@@ -220,6 +240,7 @@ const webTarget = (name: string): Target => ({
         '/v1/whoami': withGatehouse(auth, (_request, gated) => json(whoami(webAuthOf(gated)))),
         '/v1/admin/status': withGatehouse(auth.admin(), () => json({ admin: true })),
         '/v1/scoped': withGatehouse(auth.scopes('api:write'), () => json({ scoped: true })),
+        '/v1/step-up': withGatehouse(auth.stepUp(STEP_UP), () => json({ steppedUp: true })),
       };
     const fetch = (request: Request, env: HttpBindings | Http2Bindings) => {
       const path = new URL(request.url).pathname;

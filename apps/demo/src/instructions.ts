@@ -17,6 +17,8 @@ export interface Welcome {
   readonly dpop: readonly string[];
   /** The shared-state lines (Redis, or the in-process notice). */
   readonly shared: readonly string[];
+  /** The MCP server's lines. */
+  readonly mcp: readonly string[];
 }
 
 const RULE = '='.repeat(100);
@@ -104,6 +106,7 @@ export function welcomeBlock(welcome: Welcome): string {
     '',
     ...clientLines(idp, ingestion, analytics, koa),
     '',
+    ...welcome.mcp,
     ...welcome.dpop,
     ...welcome.shared,
     RULE,

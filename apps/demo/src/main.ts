@@ -6,8 +6,8 @@
  * page plots the apps' metrics. Ctrl-C stops everything.
  *
  * Ports: DEMO_IDP_PORT (4400), DEMO_INGESTION_PORT (4401), DEMO_ANALYTICS_PORT (4402),
- * DEMO_ANALYTICS_KOA_PORT (4403), DEMO_DASHBOARD_PORT (4404), DEMO_INGESTION_2_PORT (4405); 0 picks a free
- * port. Data: TELEMETRY_DATA_DIR (default data/).
+ * DEMO_ANALYTICS_KOA_PORT (4403), DEMO_DASHBOARD_PORT (4404), DEMO_INGESTION_2_PORT (4405), DEMO_MCP_PORT
+ * (4406); 0 picks a free port. Data: TELEMETRY_DATA_DIR (default data/).
  */
 import { join, resolve } from 'node:path';
 import { REPO_ROOT } from '@gatehouse/testkit';
@@ -15,6 +15,7 @@ import { apiKeysVariable, makeKeys, mintServiceToken } from './credentials.js';
 import { startDashboard } from './dashboard/server.js';
 import { showDpop } from './dpop.js';
 import { welcomeBlock } from './instructions.js';
+import { mcpLines, mcpSettings } from './mcp.js';
 import { DemoOutput } from './output.js';
 import { Supervisor } from './processes.js';
 import {
@@ -24,6 +25,7 @@ import {
   HOST,
   IDP,
   INGESTION,
+  MCP,
   publicUrl,
   READERS,
   SECOND_INGESTION,
@@ -104,6 +106,9 @@ async function main(): Promise<void> {
     ingestionUrls.push(await startApp(INGESTION.name, SECOND_INGESTION.port, appEnv, SECOND_INGESTION.name));
   }
 
+  const mcp = await mcpSettings(issuer);
+  const mcpOrigin = await startApp(MCP.name, mcp.port, { ...appEnv, ...mcp.env });
+
   await supervisor.run('telemetry-sender', senderEnv(issuer, ingestionUrl));
   const token = await mintServiceToken(issuer);
   const appUrls = [ingestionUrl, ...readers];
@@ -112,6 +117,11 @@ async function main(): Promise<void> {
     authorization: `Bearer ${keys.scraper}`,
     host: HOST,
     port: DASHBOARD.port,
+    // The operator (an admin) sees every sender's records; a non-admin would see only its own.
+    stream: {
+      url: `${appUrls[1]?.replace(/^http/, 'ws')}/v1/stream`,
+      authorization: `Bearer ${keys.operator}`,
+    },
   });
   supervisor.onStop(() => dashboard.close());
   startBackgroundSender(supervisor, issuer, ingestionUrl);
@@ -128,7 +138,20 @@ async function main(): Promise<void> {
   const shared = sharedStateLines({ redisUrl: redis?.url, ingestionUrls, issuer, token });
   const urls = [issuer, ...appUrls];
   const logs = output.fileOf('<service>');
-  console.log(welcomeBlock({ urls, token, keys, dashboardUrl: dashboard.url, dataDir, logs, dpop, shared }));
+  const mcpBlock = mcpLines(`${mcpOrigin}/mcp`);
+  console.log(
+    welcomeBlock({
+      urls,
+      token,
+      keys,
+      dashboardUrl: dashboard.url,
+      dataDir,
+      logs,
+      dpop,
+      shared,
+      mcp: mcpBlock,
+    }),
+  );
   // From here on the terminal stays quiet: a status line now and then, and what goes wrong.
   output.startedUp();
   const stopStatus = startStatusLine(

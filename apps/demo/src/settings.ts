@@ -65,6 +65,14 @@ export const SECOND_INGESTION: Service = {
   what: 'Express, a second instance of ingestion',
 };
 
+/** The MCP server: an OAuth resource server with its own resource identifier. */
+export const MCP: Service = {
+  name: 'mcp-server',
+  variable: 'DEMO_MCP_PORT',
+  port: 4406,
+  what: 'MCP server (Streamable HTTP at /mcp), an OAuth resource server',
+};
+
 /** A setting of the demo from the environment (trimmed; empty means unset). */
 export function setting(name: string): string | undefined {
   return process.env[name]?.trim() || undefined;
@@ -72,7 +80,7 @@ export function setting(name: string): string | undefined {
 
 /** Reads each port variable; every port must be free (0 always is). Throws a message naming the variable. */
 export async function choosePorts(): Promise<void> {
-  for (const service of [...SERVICES, DASHBOARD, SECOND_INGESTION]) {
+  for (const service of [...SERVICES, DASHBOARD, SECOND_INGESTION, MCP]) {
     const raw = setting(service.variable);
     if (raw) {
       if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) {

@@ -100,8 +100,9 @@ function commands() {
   for (const line of lines) {
     const announced = /^# .*→ (\d{3})/.exec(line);
     if (announced) expected = Number(announced[1]);
-    // A chain (the revocation line) changes what TOKEN gets: it has its own test, run after these.
-    else if (line.startsWith('curl ') && !line.includes('gatehouse token') && !line.includes(' && '))
+    // A chain (the revocation line) changes what TOKEN gets: it has its own test, run after these. A line
+    // with the CLI's token needs a login first: the CLI tests below run those.
+    else if (line.startsWith('curl ') && !line.includes('$(npx gatehouse') && !line.includes(' && '))
       curls.push({ line, expected });
   }
   return { exports, curls };
@@ -260,6 +261,15 @@ describe('npm run demo', { timeout: 180_000 }, () => {
         const legend = (await page.locator('#l-refusals').textContent()) ?? '';
         expect(legend).toMatch(/missing_credentials/);
         expect(legend).toMatch(/forbidden|insufficient_scope/);
+        // The new log entries, pushed over analytics' /v1/stream (a WebSocket behind Gatehouse) as the
+        // background sender sends them.
+        await page.waitForFunction(() => document.querySelectorAll('#entries li').length > 0, undefined, {
+          timeout: 20_000,
+        });
+        expect(await page.locator('#v-stream').textContent()).toBe('open');
+        expect(await page.locator('#entries li').first().textContent()).toMatch(
+          /demo-sender|gatehouse-service/,
+        );
       }),
     60_000,
   );

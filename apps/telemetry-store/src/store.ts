@@ -55,6 +55,12 @@ export interface StoreStats {
   readonly sizeBytes: number;
 }
 
+/** Where a reader of new records is: the last log and metric ids it has seen. */
+export interface RecordCursor {
+  readonly logId: number;
+  readonly metricId: number;
+}
+
 export interface RetentionResult {
   readonly before: string;
   readonly dryRun: boolean;
@@ -219,6 +225,32 @@ export class TelemetryStore {
     };
   }
 
+  /** The cursor after which the records stored from now on come (the highest ids now). */
+  cursorNow(): RecordCursor {
+    const row = this.prepare(this.reader, CURSOR).get() as { log_id: number; metric_id: number };
+    return { logId: row.log_id, metricId: row.metric_id };
+  }
+
+  /** Log entries and metric points stored after `cursor`, oldest first, at most `limit` of each. */
+  recordsAfter(
+    cursor: RecordCursor,
+    limit: number,
+  ): { logs: StoredLogEntry[]; metrics: StoredMetricPoint[]; cursor: RecordCursor } {
+    const logs = this.prepare(this.reader, LOGS_AFTER).all({ after: cursor.logId, limit }) as LogRow[];
+    const metrics = this.prepare(this.reader, METRICS_AFTER).all({
+      after: cursor.metricId,
+      limit,
+    }) as MetricRow[];
+    return {
+      logs: logs.map(toLogEntry),
+      metrics: metrics.map(toMetricPoint),
+      cursor: {
+        logId: logs.at(-1)?.id ?? cursor.logId,
+        metricId: metrics.at(-1)?.id ?? cursor.metricId,
+      },
+    };
+  }
+
   /** Record counts, time span and file size. */
   stats(): StoreStats {
     const row = this.prepare(this.reader, STATS).get() as StatsRow;
@@ -340,6 +372,11 @@ const INSERT_LOG = `INSERT INTO logs (ts, process_id, level, message, attributes
 const INSERT_METRIC = `INSERT INTO metrics (ts, process_id, name, value, unit, attributes, sender_issuer,
   sender_subject, sender_auth_type, batch_id, received_at)
   VALUES (@ts, @processId, @name, @value, @unit, @attributes, @issuer, @subject, @authType, @batchId, @receivedAt)`;
+
+const CURSOR = `SELECT (SELECT coalesce(max(id), 0) FROM logs) AS log_id,
+  (SELECT coalesce(max(id), 0) FROM metrics) AS metric_id`;
+const LOGS_AFTER = 'SELECT * FROM logs WHERE id > @after ORDER BY id LIMIT @limit';
+const METRICS_AFTER = 'SELECT * FROM metrics WHERE id > @after ORDER BY id LIMIT @limit';
 
 const LIST_PROCESSES = 'SELECT * FROM processes ORDER BY last_seen DESC, process_id LIMIT @limit';
 

@@ -13,12 +13,60 @@ export type {
   ConfigField,
   EnvRecord,
   GatehouseConfig,
+  RedisSettings,
   ResolvedConfig,
   ResolvedRoutes,
   RoutesOptions,
 } from './config/options.js';
 export type { ResolveOptions } from './config/resolve.js';
 export { resolveConfig } from './config/resolve.js';
+export type { ProtocolCarrier } from './connections/credentials.js';
+export {
+  asAuthorization,
+  queryParameter,
+  readProtocolCarrier,
+  withAuthorization,
+} from './connections/credentials.js';
+export type { GraphqlWsContextLike, GraphqlWsGate, GraphqlWsGateOptions } from './connections/graphql-ws.js';
+export { GRAPHQL_WS_REFUSAL_CODES, graphqlWsGate } from './connections/graphql-ws.js';
+export type { ConnectionOrigin, LiveConnection } from './connections/live-connections.js';
+export { LiveConnections } from './connections/live-connections.js';
+export type {
+  ConnectionCloseReason,
+  ReauthenticateMessage,
+  ReauthenticationAnswer,
+  WelcomeMessage,
+} from './connections/protocol.js';
+export {
+  BEARER_SUBPROTOCOL_PREFIX,
+  CLOSE_CODES,
+  GATEHOUSE_SUBPROTOCOL,
+  reauthenticationToken,
+  welcomeMessage,
+} from './connections/protocol.js';
+export type {
+  ConnectionRegistryOptions,
+  EndConnection,
+  RevocationFeed,
+  TrackedConnection,
+} from './connections/registry.js';
+export { ConnectionRegistry } from './connections/registry.js';
+export type { SocketIoGateOptions, SocketIoRefusal, SocketIoSocketLike } from './connections/socket-io.js';
+export { SOCKET_IO_EVENTS, socketIoGate } from './connections/socket-io.js';
+export type {
+  Handshake,
+  HandshakeOptions,
+  HttpRefusal,
+  MutableRequestHeaders,
+  UpgradeSocket,
+} from './connections/upgrade.js';
+export { removeCarrier, upgradeHandshake, writeRefusal } from './connections/upgrade.js';
+export type { UpgradeEmitter, WebSocketGate, WebSocketGateOptions } from './connections/websocket.js';
+export { webSocketGate } from './connections/websocket.js';
+export type { WebSocketGuardOptions, WebSocketServerLike } from './connections/websocket-guard.js';
+export { guardWebSocketServer } from './connections/websocket-guard.js';
+export type { WebSocketLike, WebSocketSessionOptions } from './connections/websocket-session.js';
+export { connectionAuth, trackWebSocket } from './connections/websocket-session.js';
 export type { AuthContext, AuthType } from './context.js';
 export { createAuthContext, hasScopes, missingScopes } from './context.js';
 export type {
@@ -40,6 +88,7 @@ export type {
   RequestError,
   SenderConstraintFailure,
   SenderError,
+  StepUpReason,
   TokenError,
 } from './errors.js';
 export {
@@ -49,6 +98,7 @@ export {
   DpopNonceError,
   ForbiddenError,
   InsufficientScopeError,
+  InsufficientUserAuthenticationError,
   InvalidDpopProofError,
   InvalidRequestError,
   InvalidTokenError,
@@ -99,6 +149,8 @@ export type { FailedAuthLimitOptions } from './limits/failed-auth.js';
 export { FailedAuthThrottle } from './limits/failed-auth.js';
 export type { RateLimitOptions } from './limits/rate-limiter.js';
 export { RateLimiter } from './limits/rate-limiter.js';
+export type { ConnectionCloseCause, ConnectionCount } from './observability/connections.js';
+export { ConnectionCounts } from './observability/connections.js';
 export type {
   ObservedKeySet,
   ObservedTokenCache,
@@ -130,6 +182,14 @@ export type { AdapterOptions, GatehouseOptions } from './pipeline/options.js';
 export type { NodeRequestLike, RequestView } from './pipeline/request.js';
 export { NodeRequestView, requestView } from './pipeline/request.js';
 export { AdminPolicy } from './policy/admins.js';
+export type {
+  AuthenticationRequirement,
+  AuthenticationShortfall,
+} from './policy/authentication-context.js';
+export {
+  checkAuthenticationContext,
+  validateAuthenticationRequirement,
+} from './policy/authentication-context.js';
 export type { AuthRequirement } from './policy/requirement.js';
 export { checkRequirement } from './policy/requirement.js';
 export type { AuthProvider } from './provider.js';
@@ -139,6 +199,16 @@ export { DEVELOPMENT_IDENTITY, DevelopmentAuthProvider } from './providers/devel
 export { MultiAuthProvider } from './providers/multi.js';
 export type { IssuerOptions, OidcProviderOptions, VerifiedJwt } from './providers/oidc.js';
 export { OidcAuthProvider } from './providers/oidc.js';
+export type { MetadataFacts, ResourceMetadata } from './resource/metadata-document.js';
+export {
+  challengeMetadataUrl,
+  protectedResourceMetadata,
+  RESOURCE_METADATA_PATH,
+  resourceMetadataPaths,
+  resourceMetadataUrl,
+} from './resource/metadata-document.js';
+export type { ResolvedResource, ResourceOptions } from './resource/resource-option.js';
+export { RESOURCE_JSON_NAMES, validateResource } from './resource/resource-option.js';
 export type { BackchannelLogoutOptions, SignatureVerifier } from './revocation/backchannel-logout.js';
 export { BACKCHANNEL_LOGOUT_EVENT, BackchannelLogout } from './revocation/backchannel-logout.js';
 export type { RevocationOptions, RevocationSelector } from './revocation/revocations.js';

@@ -1,6 +1,6 @@
 /**
  * @gatehouse/nestjs: Gatehouse authentication for NestJS (Express platform; Fastify works too):
- * `GatehouseModule`, `GatehouseGuard`, `@Public()`, `@OptionalAuth()`, `@AdminOnly()`, `@RequireScopes()`, `@RequireAuth()`,
+ * `GatehouseModule`, `GatehouseGuard`, `@Public()`, `@OptionalAuth()`, `@AdminOnly()`, `@RequireScopes()`, `@RequireAuth()`, `@StepUp()`,
  * `@CurrentAuth()`.
  */
 
@@ -14,6 +14,8 @@ export {
   RequireAuthMetadata,
   RequireScopes,
   ScopesMetadata,
+  StepUp,
+  StepUpMetadata,
 } from './decorators.js';
 export { GatehouseException } from './exception.js';
 export type { GatehouseRequest, GatehouseResponse } from './guard.js';

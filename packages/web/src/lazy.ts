@@ -1,4 +1,4 @@
-import { type AuthRequirement, lazyRouteHelpers } from '@gatehouse/core';
+import { type AuthenticationRequirement, type AuthRequirement, lazyRouteHelpers } from '@gatehouse/core';
 import {
   type ConnectionSource,
   type GatehouseWebOptions,
@@ -40,7 +40,7 @@ export function lazyGatehouse<Env extends object = Readonly<Record<string, unkno
   // Every check, the helpers' too, reports the built gate's pending work (none before it is built).
   const pendingWork = () => built?.gate.pendingWork();
   const tag = (check: WebCheck): WebCheck => Object.assign(check, { pendingWork });
-  const { required, optional, admin, scopes, require } = lazy;
+  const { required, optional, admin, scopes, stepUp, require } = lazy;
   return Object.assign(tag(lazy), {
     serveRoute: (request: Request, connection?: ConnectionSource) =>
       build(connection).serveRoute?.(request, connection),
@@ -48,6 +48,7 @@ export function lazyGatehouse<Env extends object = Readonly<Record<string, unkno
     optional: () => tag(optional()),
     admin: () => tag(admin()),
     scopes: (...names: string[]) => tag(scopes(...names)),
+    stepUp: (requirement: AuthenticationRequirement) => tag(stepUp(requirement)),
     require: (requirement: AuthRequirement) => tag(require(requirement)),
   }) as WebGatehouse;
 }

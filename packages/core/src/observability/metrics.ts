@@ -21,6 +21,7 @@ import {
   type ObservableGauge,
 } from '@opentelemetry/api';
 import type { AuthContext } from '../context.js';
+import type { ConnectionCounts } from './connections.js';
 import type { ProviderInsight } from './insight.js';
 import { DecisionCells, type RefusalSource } from './labels.js';
 import { type CountSource, type RateLimitKind, snapshot } from './snapshot.js';
@@ -35,6 +36,8 @@ export const METRIC_NAMES = Object.freeze({
   tokenCacheTotal: 'gatehouse_token_cache_total',
   revocations: 'gatehouse_revocations',
   rateLimitedTotal: 'gatehouse_rate_limited_total',
+  connectionsOpen: 'gatehouse_connections_open',
+  connectionsClosedTotal: 'gatehouse_connections_closed_total',
 });
 
 /** Bucket bounds of `gatehouse_auth_duration_seconds`: 10 µs (a cached token) to 5 s (a slow IdP). */
@@ -92,6 +95,8 @@ export class DecisionRecorder {
   readonly rateLimitedCounts: Record<RateLimitKind, number> = { identity: 0, failed_auth: 0 };
   /** @internal */
   revocations: CountSource | undefined;
+  /** @internal */
+  connections: ConnectionCounts | undefined;
   /** The durations this recorder keeps itself (when asked to), for the Prometheus text. @internal */
   readonly durations: DurationHistogram | undefined;
   private readonly binding: MeterBinding;
@@ -161,6 +166,14 @@ export class DecisionRecorder {
     this.revocations = source;
   }
 
+  /**
+   * Reports the long-lived connections' counts as `gatehouse_connections_open{transport}` and
+   * `gatehouse_connections_closed_total{transport, cause}`.
+   */
+  observeConnections(counts: ConnectionCounts): void {
+    this.connections = counts;
+  }
+
   /** Stops reporting this gate's counts and sources. */
   close(): void {
     this.binding.recorders.delete(this);
@@ -192,6 +205,8 @@ class MeterBinding {
   private readonly tokenCacheTotal: ObservableCounter;
   private readonly revocationsGauge: ObservableGauge;
   private readonly rateLimitedTotal: ObservableCounter;
+  private readonly connectionsOpen: ObservableGauge;
+  private readonly connectionsClosedTotal: ObservableCounter;
 
   private constructor(provider: MeterProvider) {
     const meter = provider.getMeter(SCOPE);
@@ -220,7 +235,17 @@ class MeterBinding {
     this.rateLimitedTotal = meter.createObservableCounter(METRIC_NAMES.rateLimitedTotal, {
       description: 'Requests refused with 429, by limit.',
     });
+    this.connectionsOpen = meter.createObservableGauge(METRIC_NAMES.connectionsOpen, {
+      description:
+        'Long-lived connections open (WebSocket, Socket.IO, GraphQL over WebSocket, gRPC streams), by transport.',
+    });
+    this.connectionsClosedTotal = meter.createObservableCounter(METRIC_NAMES.connectionsClosedTotal, {
+      description:
+        'Long-lived connections closed, by transport and cause (revoked, expired, shutdown, ended).',
+    });
     const observables: Observable[] = [
+      this.connectionsOpen,
+      this.connectionsClosedTotal,
       this.authTotal,
       this.jwksFetchTotal,
       this.jwksAge,
@@ -246,6 +271,10 @@ class MeterBinding {
     result.observe(this.revocationsGauge, now.revocations);
     result.observe(this.rateLimitedTotal, now.rateLimited.identity, RATE_LIMIT_ATTRIBUTES.identity);
     result.observe(this.rateLimitedTotal, now.rateLimited.failed_auth, RATE_LIMIT_ATTRIBUTES.failed_auth);
+    for (const { attributes, value } of now.connectionsOpen)
+      result.observe(this.connectionsOpen, value, attributes);
+    for (const { attributes, value } of now.connectionsClosed)
+      result.observe(this.connectionsClosedTotal, value, attributes);
   }
 }
 

@@ -4,6 +4,7 @@
  * the same thing.
  */
 import type { Attributes } from '@opentelemetry/api';
+import type { ConnectionCounts } from './connections.js';
 import type { ObservedKeySet, ObservedTokenCache, ProviderInsight } from './insight.js';
 import type { DecisionCells } from './labels.js';
 
@@ -21,6 +22,7 @@ export interface SnapshotSource {
   readonly insight: () => ProviderInsight;
   readonly rateLimitedCounts: Readonly<Record<RateLimitKind, number>>;
   readonly revocations: CountSource | undefined;
+  readonly connections: ConnectionCounts | undefined;
 }
 
 /** A labelled value. */
@@ -37,6 +39,10 @@ export interface MetricsSnapshot {
   readonly tokenCache: { readonly hits: number; readonly misses: number };
   readonly revocations: number;
   readonly rateLimited: Readonly<Record<RateLimitKind, number>>;
+  /** Long-lived connections open now, by `transport`. */
+  readonly connectionsOpen: readonly Sample[];
+  /** Long-lived connections closed since start, by `transport` and `cause`. */
+  readonly connectionsClosed: readonly Sample[];
 }
 
 /**
@@ -51,7 +57,13 @@ export function snapshot(sources: Iterable<SnapshotSource>): MetricsSnapshot {
   const caches = new Set<ObservedTokenCache>();
   const revocations = new Set<CountSource>();
   const rateLimited: Record<RateLimitKind, number> = { identity: 0, failed_auth: 0 };
+  const open = new Sums();
+  const closed = new Sums();
   for (const source of sources) {
+    for (const { transport, value } of source.connections?.open() ?? []) open.add({ transport }, value);
+    for (const { transport, cause, value } of source.connections?.closes() ?? []) {
+      closed.add({ transport, cause }, value);
+    }
     for (const cell of source.cells.cells()) decisions.add(cell.attributes, cell.count);
     const insight = source.insight();
     for (const keySet of insight.keySets) keySets.add(keySet);
@@ -81,6 +93,8 @@ export function snapshot(sources: Iterable<SnapshotSource>): MetricsSnapshot {
     tokenCache: { hits, misses },
     revocations: revoked,
     rateLimited,
+    connectionsOpen: open.samples(),
+    connectionsClosed: closed.samples(),
   };
 }
 

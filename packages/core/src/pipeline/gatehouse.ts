@@ -1,5 +1,6 @@
 import type { AuditLogger } from '../audit.js';
 import type { ResolvedConfig } from '../config/options.js';
+import { LiveConnections } from '../connections/live-connections.js';
 import type { AuthContext } from '../context.js';
 import { type AuthError, isAuthError } from '../errors.js';
 import { type Credential, parseAuthorization } from '../http/bearer.js';
@@ -8,8 +9,10 @@ import type { FailedAuthThrottle } from '../limits/failed-auth.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { DecisionRecorder } from '../observability/metrics.js';
 import type { Readiness, ReadinessReport } from '../observability/readiness.js';
+import { validateAuthenticationRequirement } from '../policy/authentication-context.js';
 import { type AuthRequirement, checkRequirement } from '../policy/requirement.js';
 import { type AuthProvider, isPending, resolveToken } from '../provider.js';
+import type { ResourceMetadata } from '../resource/metadata-document.js';
 import type { BackchannelLogout } from '../revocation/backchannel-logout.js';
 import type { Revocations } from '../revocation/revocations.js';
 import { OperationalRoutes } from '../routes/operational-routes.js';
@@ -65,11 +68,21 @@ export class Gatehouse {
   readonly metrics: DecisionRecorder;
   /** Whether every issuer's keys are loaded and every component answers; what `/ready` reports. */
   readonly readiness: Readiness;
+  /**
+   * The long-lived connections this gate accepted (WebSocket, Socket.IO, GraphQL over WebSocket, gRPC
+   * streams), each closed when a revocation covers it or its token expires (past the clock tolerance).
+   */
+  readonly connections: LiveConnections;
   /** Step 6: the sender constraints of tokens (DPoP proofs, certificate binding); none with auth disabled. */
   readonly senders: SenderConstraints | undefined;
   /** Which schemes `Authorization` may use: `DPoP` too when a token may be DPoP-bound. */
   private readonly schemes: { readonly dpop: boolean };
   private readonly dpopChallenge: { readonly algs: readonly string[] } | undefined;
+  /**
+   * The protected resource metadata (RFC 9728) of the configured `resource`, and the URL every challenge
+   * names in `resource_metadata`; undefined without a resource.
+   */
+  readonly resourceMetadata: ResourceMetadata | undefined;
 
   constructor(options: GatehouseOptions = {}) {
     const parts = assemble(options);
@@ -90,10 +103,15 @@ export class Gatehouse {
     this.senders = parts.senders;
     this.schemes = parts.schemes;
     this.dpopChallenge = parts.dpopChallenge;
+    this.resourceMetadata = parts.resourceMetadata;
     this.metrics = parts.metrics;
     this.readiness = parts.readiness;
+    this.connections = new LiveConnections(this, parts.clockToleranceSecs);
     const paths = parts.config.routes;
-    this.routes = paths === undefined ? undefined : new OperationalRoutes(this, paths, parts.logout);
+    this.routes =
+      paths === undefined
+        ? undefined
+        : new OperationalRoutes(this, paths, parts.logout, parts.resourceMetadata?.document);
     // A service that serves /ready needs no start-up call: its keys start loading now (in the background,
     // with timers that never keep the process alive), so /ready turns 200 by itself.
     if (this.routes !== undefined) void this.warmUp();
@@ -105,12 +123,21 @@ export class Gatehouse {
    */
   route(policy: RoutePolicy = {}, options: { readonly publicPaths?: boolean } = {}): Route {
     const { optional, ...requirement } = policy;
-    const demanding = requirement.admin === true || (requirement.scopes?.length ?? 0) > 0;
+    validateAuthenticationRequirement(requirement);
+    const demanding =
+      requirement.admin === true ||
+      (requirement.scopes?.length ?? 0) > 0 ||
+      requirement.acr !== undefined ||
+      requirement.maxAge !== undefined;
     return Object.freeze({
       optional: optional === true,
       publicPaths: options.publicPaths === true && this.hasPublicPaths,
       requirement: demanding
-        ? Object.freeze({ ...requirement, scopes: requirement.scopes && [...requirement.scopes] })
+        ? Object.freeze({
+            ...requirement,
+            scopes: requirement.scopes && [...requirement.scopes],
+            acr: requirement.acr && [...requirement.acr],
+          })
         : undefined,
     });
   }
@@ -160,7 +187,9 @@ export class Gatehouse {
     address: string | undefined,
   ): Decision | Promise<Decision> {
     if (decision.admitted || decision.status !== 401 || view.authorization === undefined) return decision;
-    if (decision.error.code === 'missing_credentials') return decision;
+    // No credentials, or a valid token whose login is too weak or old (a step-up): not a failed guess.
+    const code = decision.error.code;
+    if (code === 'missing_credentials' || code === 'insufficient_user_authentication') return decision;
     return this.throttle!.recordFailure(address).then(() => decision);
   }
 
@@ -176,13 +205,13 @@ export class Gatehouse {
       credential = parseAuthorization(authorization, this.maxTokenLength, this.schemes);
       result = resolveToken(this.provider, credential.token);
     } catch (err) {
-      return this.refuse(err, undefined, credential);
+      return this.refuse(err, undefined, credential, route);
     }
     if (isPending(result)) {
       const known = credential;
       return result.then(
         (auth) => this.constrain(auth, route, known, view),
-        (err: unknown) => this.refuse(err, undefined, known),
+        (err: unknown) => this.refuse(err, undefined, known, route),
       );
     }
     return this.constrain(result, route, credential, view);
@@ -201,12 +230,12 @@ export class Gatehouse {
     try {
       headers = senders.check(auth, credential, view);
     } catch (err) {
-      return this.refuse(err, auth, credential);
+      return this.refuse(err, auth, credential, route);
     }
     if (isPending(headers)) {
       return headers.then(
         (added) => this.admit(auth, route, added, credential),
-        (err: unknown) => this.refuse(err, auth, credential),
+        (err: unknown) => this.refuse(err, auth, credential, route),
       );
     }
     return this.admit(auth, route, headers, credential);
@@ -294,8 +323,9 @@ export class Gatehouse {
   }
 
   /**
-   * Stops the background retries and the metrics of this gate, and closes the shared state it created
-   * (Redis connections from `redisUrl`); a state given in the options is left to its owner.
+   * Closes this gate's long-lived connections (1001 `shutdown`), stops the background retries and the
+   * metrics, and closes the shared state it created (Redis connections from `redisUrl`); a state given in
+   * the options is left to its owner.
    *
    * @example
    * ```ts
@@ -303,6 +333,7 @@ export class Gatehouse {
    * ```
    */
   close(): Promise<void> {
+    this.connections.closeAll();
     this.readiness.close();
     this.metrics.close();
     return this.ownsState ? this.state.close() : Promise.resolve();
@@ -317,7 +348,7 @@ export class Gatehouse {
     // 7. revoked (by jti, subject, session or API key name): a Map lookup, also for cached tokens.
     if (this.revocations.size > 0) {
       const revoked = this.revocations.check(auth);
-      if (revoked !== undefined) return this.refuse(revoked, auth, credential);
+      if (revoked !== undefined) return this.refuse(revoked, auth, credential, route);
     }
     // 8. the identity's rate limit: from leased quota in memory.
     if (this.limiter !== undefined && auth.authType !== 'anonymous') {
@@ -342,7 +373,7 @@ export class Gatehouse {
     const requirement = route.requirement;
     if (requirement !== undefined) {
       const denied = checkRequirement(auth, requirement);
-      if (denied !== undefined) return this.refuse(denied, auth, credential);
+      if (denied !== undefined) return this.refuse(denied, auth, credential, route);
     }
     this.metrics.accepted(auth);
     if (this.logger !== undefined) logAccepted(this.logger, auth);
@@ -356,16 +387,16 @@ export class Gatehouse {
     const startedAt = this.metrics.start();
     const denied = requirement && checkRequirement(auth, requirement);
     if (denied === undefined) return { admitted: true, auth, headers: undefined };
-    const refusal = this.refuse(denied, auth);
+    const refusal = this.refuse(denied, auth, undefined, route);
     this.metrics.timeSince(startedAt);
     return refusal;
   }
 
-  private refuse(err: unknown, auth?: AuthContext, credential?: Credential): Refusal {
+  private refuse(err: unknown, auth?: AuthContext, credential?: Credential, route?: Route): Refusal {
     // Anything but an AuthError is a bug, not an answer: it reaches the framework's error handling.
     if (!isAuthError(err)) throw err;
     this.record(err, auth);
-    const { status, headers, body } = this.response(err, credential?.scheme);
+    const { status, headers, body } = this.response(err, credential?.scheme, route?.requirement?.scopes);
     return { admitted: false, error: err, status, headers, body };
   }
 
@@ -374,15 +405,22 @@ export class Gatehouse {
     if (this.logger !== undefined) logRejected(this.logger, err, auth);
   }
 
-  // The one error table, with the DPoP challenge where DPoP is on and a fresh nonce for DPoP failures.
-  private response(err: AuthError, scheme?: Credential['scheme']): AuthErrorResponse {
+  // The one error table, with the DPoP challenge where DPoP is on and a fresh nonce for DPoP failures,
+  // the resource metadata's URL when a resource is configured, and the refusing route's scopes.
+  private response(
+    err: AuthError,
+    scheme?: Credential['scheme'],
+    scopes?: readonly string[],
+  ): AuthErrorResponse {
     const dpop = this.dpopChallenge;
-    if (dpop === undefined) return authErrorResponse(err, { realm: this.realm, scheme });
-    const nonce = err.dpopError !== undefined ? this.senders?.currentNonce() : undefined;
+    const nonce =
+      dpop !== undefined && err.dpopError !== undefined ? this.senders?.currentNonce() : undefined;
     return authErrorResponse(err, {
       realm: this.realm,
       scheme,
-      dpop: nonce === undefined ? dpop : { algs: dpop.algs, nonce },
+      scopes,
+      resourceMetadata: this.resourceMetadata?.url,
+      dpop: nonce === undefined ? dpop : { algs: dpop!.algs, nonce },
     });
   }
 }

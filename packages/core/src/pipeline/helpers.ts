@@ -1,3 +1,7 @@
+import { type WebSocketGate, type WebSocketGateOptions, webSocketGate } from '../connections/websocket.js';
+import type { WebSocketLike } from '../connections/websocket-session.js';
+import { ConfigError } from '../errors.js';
+import type { AuthenticationRequirement } from '../policy/authentication-context.js';
 import type { AuthRequirement } from '../policy/requirement.js';
 import type { Route } from './decision.js';
 import type { Gatehouse } from './gatehouse.js';
@@ -18,8 +22,24 @@ export interface RouteHelpers<Handler> {
   admin(): Handler;
   /** Requires every listed scope: 401 without credentials, 403 `insufficient_scope` without them. */
   scopes(...scopes: string[]): Handler;
-  /** Requires what `requirement` says, e.g. `{ scopes: ['metrics:read'], orAdmin: true }`. */
+  /**
+   * Requires a step-up (RFC 9470): the token's `acr` one of `acr`, and/or its `auth_time` at most `maxAge`
+   * seconds ago. 401 without credentials; 401 `insufficient_user_authentication` with `acr_values` and/or
+   * `max_age` when the login falls short. Combine with scopes through {@link require}.
+   */
+  stepUp(requirement: AuthenticationRequirement): Handler;
+  /**
+   * Requires what `requirement` says, e.g. `{ scopes: ['metrics:read'], orAdmin: true }` or
+   * `{ scopes: ['api:admin'], acr: ['urn:example:mfa'], maxAge: 300 }`.
+   */
   require(requirement: AuthRequirement): Handler;
+  /**
+   * WebSocket upgrades through the same gate (`webSocketGate`): give it a `ws` server made with
+   * `noServer: true` and the paths it serves, then `.attach(httpServer)`. Refused upgrades get the HTTP
+   * answer of any route; accepted sockets are welcomed, carry their identity (`connectionAuth(ws)`) and
+   * close with 4001 when revoked or expired.
+   */
+  webSocket<Socket extends WebSocketLike>(options: WebSocketGateOptions<Socket>): WebSocketGate;
 }
 
 /**
@@ -49,7 +69,17 @@ export function withRouteHelpers<Handler extends object>(
     optional: () => optional,
     admin: () => handlerFor(gate.route({ admin: true }), false),
     scopes: (...scopes) => handlerFor(gate.route({ scopes }), false),
+    stepUp: (requirement) => handlerFor(gate.route(stepUpPolicy(requirement)), false),
     require: (requirement) => handlerFor(gate.route(requirement), false),
+    webSocket: (webSocketOptions) => webSocketGate(gate, webSocketOptions),
   };
   return Object.assign(main, helpers);
+}
+
+/** The policy of a step-up helper, checked when the helper is made. @internal */
+export function stepUpPolicy({ acr, maxAge }: AuthenticationRequirement): AuthenticationRequirement {
+  if (acr === undefined && maxAge === undefined) {
+    throw new ConfigError('invalid_config', 'needs acr and/or maxAge', { field: 'stepUp' });
+  }
+  return { acr, maxAge };
 }

@@ -1,4 +1,4 @@
-import type { RouteHelpers } from './helpers.js';
+import { type RouteHelpers, stepUpPolicy } from './helpers.js';
 
 /**
  * An adapter's handler and {@link RouteHelpers} whose gate is built on the first request rather than at
@@ -42,7 +42,14 @@ export function lazyRouteHelpers<Handler extends (...args: never[]) => unknown>(
     optional: () => optional,
     admin: () => deferred((g) => g.admin()),
     scopes: (...scopes) => deferred((g) => g.scopes(...scopes)),
+    // Checked now, as the eager helper does; applied on the first request.
+    stepUp: (requirement) => {
+      const policy = stepUpPolicy(requirement);
+      return deferred((g) => g.stepUp(policy));
+    },
     require: (requirement) => deferred((g) => g.require(requirement)),
+    // A WebSocket gate attaches to a Node server at start-up: the gate is built then, from no request.
+    webSocket: (options) => gatehouse(undefined).webSocket(options),
   };
   return Object.assign(main, helpers) as Handler & RouteHelpers<Handler>;
 }
