@@ -75,7 +75,13 @@ export const webBackend: VerificationBackend = {
       (imported) =>
         imported !== undefined &&
         crypto.subtle
-          .verify(verifyParams(alg, key.jwk), imported, signature, signingInput)
+          // Typed as ArrayBuffer-backed: the DOM typings (a consumer with `lib: ["DOM"]`) accept no other view.
+          .verify(
+            verifyParams(alg, key.jwk),
+            imported,
+            signature as Uint8Array<ArrayBuffer>,
+            signingInput as Uint8Array<ArrayBuffer>,
+          )
           .catch(() => false),
     );
   },
