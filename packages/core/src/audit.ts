@@ -26,7 +26,10 @@ export type AuditEventName =
   | 'gatehouse.introspection.failed'
   | 'gatehouse.state.connected'
   | 'gatehouse.state.unreachable'
-  | 'gatehouse.state.restored';
+  | 'gatehouse.state.restored'
+  | 'gatehouse.authz.reloaded'
+  | 'gatehouse.authz.reload_failed'
+  | 'gatehouse.authz.pdp_unreachable';
 
 /** A structured audit record: `event` plus identity fields or the precise rejection detail. */
 export interface AuditEvent {

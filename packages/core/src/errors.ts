@@ -24,7 +24,9 @@ export type AuthErrorCode =
   | 'sender_constraint_failed'
   | 'token_inactive'
   | 'token_revoked'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'access_denied'
+  | 'authz_unavailable';
 
 /** The RFC 6750 §3.1 error code an {@link AuthError} is reported as, if any. */
 export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
@@ -315,6 +317,77 @@ export class IssuerUnavailableError extends AuthError {
     super('identity provider unavailable, retry later', { cause });
     this.issuer = issuer;
     this.retryAfterSecs = Math.max(1, Math.ceil(retryAfterSecs));
+  }
+}
+
+/** Which decision backend an authorization step asked: built-in rules, Cedar in process, or an AuthZEN PDP. */
+export type AuthzBackendName = 'rules' | 'cedar' | 'authzen' | (string & {});
+
+/**
+ * The authorization step denied the request: the policy decision point said no to this identity doing
+ * `action` on the resource (403, no `insufficient_scope`: no scope would have helped). The fields say what
+ * was asked and which policies decided; they never hold a token.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof AccessDeniedError) console.warn(err.action, err.resourceType, err.backend);
+ * ```
+ */
+export class AccessDeniedError extends AuthError {
+  readonly code = 'access_denied';
+  readonly status = 403;
+  readonly bearerError = undefined;
+  readonly action: string;
+  readonly resourceType: string;
+  readonly resourceId: string | undefined;
+  readonly backend: AuthzBackendName;
+  /** The policies (or rules) that decided, when the backend names them. */
+  readonly policies: readonly string[] | undefined;
+  constructor(detail: {
+    action: string;
+    resourceType: string;
+    resourceId?: string;
+    backend: AuthzBackendName;
+    policies?: readonly string[];
+  }) {
+    super('access denied');
+    this.action = detail.action;
+    this.resourceType = detail.resourceType;
+    this.resourceId = detail.resourceId;
+    this.backend = detail.backend;
+    this.policies = detail.policies;
+  }
+}
+
+/** Why a decision could not be made: the PDP did not answer in time, could not be reached, answered something that is not a decision, could not be discovered, or the engine failed. */
+export type AuthzFailure = 'timeout' | 'unreachable' | 'bad_response' | 'discovery' | 'engine';
+
+/**
+ * No decision could be made (the PDP unreachable, slow or answering nonsense; the engine failing): an
+ * outage, never an allow. 503 with `Retry-After`.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof AuthzUnavailableError) console.warn(err.backend, err.reason, err.retryAfterSecs);
+ * ```
+ */
+export class AuthzUnavailableError extends AuthError {
+  readonly code = 'authz_unavailable';
+  readonly status = 503;
+  readonly bearerError = undefined;
+  readonly backend: AuthzBackendName;
+  readonly reason: AuthzFailure;
+  /** Seconds after which asking again makes sense. */
+  readonly retryAfterSecs: number;
+  constructor(
+    backend: AuthzBackendName,
+    reason: AuthzFailure,
+    options?: { cause?: unknown; retryAfterSecs?: number },
+  ) {
+    super('authorization service unavailable, retry later', { cause: options?.cause });
+    this.backend = backend;
+    this.reason = reason;
+    this.retryAfterSecs = Math.max(1, Math.ceil(options?.retryAfterSecs ?? 1));
   }
 }
 
@@ -622,7 +695,9 @@ export type AnyAuthError =
   | UnknownApiKeyError
   | InsufficientScopeError
   | ForbiddenError
-  | IssuerUnavailableError;
+  | IssuerUnavailableError
+  | AccessDeniedError
+  | AuthzUnavailableError;
 
 /**
  * True for any {@link AuthError}, including one from another copy of this package (dual ESM/CJS loads).

@@ -5,6 +5,26 @@
  */
 
 export type { AuditEvent, AuditEventName, AuditLogger } from './audit.js';
+export type { AuthorizerOptions, AuthzVerdict } from './authz/authorizer.js';
+export { AUTHZ_CACHE_DEFAULTS, Authorizer } from './authz/authorizer.js';
+export type { AuthzenOptions } from './authz/authzen.js';
+export { AUTHZEN_DEFAULTS, createAuthzenPoint } from './authz/authzen.js';
+export type { CedarOptions, CedarPoint } from './authz/cedar.js';
+export { createCedarPoint } from './authz/cedar.js';
+export { CEDAR_PACKAGE } from './authz/cedar-engine.js';
+export type { AuthzOptions } from './authz/config.js';
+export { AUTHZ_VARIABLE, authzFromEnv, createAuthorizer } from './authz/config.js';
+export type { ClaimScalar, RuleCondition } from './authz/rule-conditions.js';
+export type { AuthzRule, ConfigSource } from './authz/rules.js';
+export { createRulesPoint } from './authz/rules.js';
+export type {
+  AuthzRequest,
+  AuthzResource,
+  AuthzSubject,
+  DecisionPoint,
+  PointAnswer,
+  ResourceOwner,
+} from './authz/types.js';
 export { TokenCache } from './cache/token-cache.js';
 export type { CreateProviderOptions, GatehouseConfig } from './config/create.js';
 export { createAuthProvider } from './config/create.js';
@@ -26,6 +46,8 @@ export type {
   AnyAuthError,
   AudienceMismatchReason,
   AuthErrorCode,
+  AuthzBackendName,
+  AuthzFailure,
   BearerErrorCode,
   ConfigErrorCode,
   DpopErrorCode,
@@ -36,8 +58,10 @@ export type {
   SenderConstraintFailure,
 } from './errors.js';
 export {
+  AccessDeniedError,
   AudienceMismatchError,
   AuthError,
+  AuthzUnavailableError,
   ConfigError,
   DpopNonceError,
   ForbiddenError,
@@ -93,7 +117,12 @@ export type {
 export { EMPTY_INSIGHT } from './observability/insight.js';
 export type { DecisionOutcome, RefusalSource } from './observability/labels.js';
 export { ACCEPTED_CODE, ISSUER_PLACEHOLDERS } from './observability/labels.js';
-export type { CountSource, ObservabilityOptions, RateLimitKind } from './observability/metrics.js';
+export type {
+  AuthzOutcome,
+  CountSource,
+  ObservabilityOptions,
+  RateLimitKind,
+} from './observability/metrics.js';
 export { DecisionRecorder, DURATION_BUCKETS, METRIC_NAMES } from './observability/metrics.js';
 export type {
   MissingPart,

@@ -1,5 +1,6 @@
 import {
   type AuthError,
+  AuthzUnavailableError,
   DpopNonceError,
   InsufficientScopeError,
   IssuerUnavailableError,
@@ -94,7 +95,7 @@ export interface ChallengeOptions {
  * Bearer challenge (`error="invalid_token"` only when a token was presented and rejected), and a DPoP
  * challenge where DPoP is accepted; 400 `invalid_request`; 403 (`insufficient_scope` with the missing
  * scopes); 429 with `Retry-After` and the RateLimit headers; or 503 with `Retry-After` when the identity
- * provider is unreachable. The error code goes on the challenge of the scheme at fault: DPoP failures and
+ * provider or the authorization service is unreachable. The error code goes on the challenge of the scheme at fault: DPoP failures and
  * a DPoP request's failures on the DPoP one.
  *
  * @example
@@ -126,7 +127,9 @@ export function authErrorResponse(error: AuthError, options: ChallengeOptions = 
     }
     headers['www-authenticate'] = value;
   }
-  if (error instanceof IssuerUnavailableError) headers['retry-after'] = String(error.retryAfterSecs);
+  if (error instanceof IssuerUnavailableError || error instanceof AuthzUnavailableError) {
+    headers['retry-after'] = String(error.retryAfterSecs);
+  }
   if (error instanceof DpopNonceError) headers['dpop-nonce'] = error.nonce;
   else if (options.dpop?.nonce !== undefined && error.dpopError !== undefined) {
     headers['dpop-nonce'] = options.dpop.nonce;

@@ -34,7 +34,11 @@ export const METRIC_NAMES = Object.freeze({
   tokenCacheTotal: 'gatehouse_token_cache_total',
   revocations: 'gatehouse_revocations',
   rateLimitedTotal: 'gatehouse_rate_limited_total',
+  authzDecisionsTotal: 'gatehouse_authz_decisions_total',
 });
+
+/** How an authorization ended: allowed, denied, or no decision (the PDP unreachable, the engine failing). */
+export type AuthzOutcome = 'allow' | 'deny' | 'error';
 
 /** Bucket bounds of `gatehouse_auth_duration_seconds`: 10 µs (a cached token) to 5 s (a slow IdP). */
 export const DURATION_BUCKETS: readonly number[] = Object.freeze([
@@ -106,6 +110,8 @@ export class DecisionRecorder {
   readonly rateLimitedCounts: Record<RateLimitKind, number> = { identity: 0, failed_auth: 0 };
   /** @internal */
   revocations: CountSource | undefined;
+  /** Authorization decisions by backend, outcome and cache use. @internal */
+  readonly authzCounts = new Map<string, { readonly attributes: Attributes; count: number }>();
   private readonly binding: MeterBinding;
   private readonly enduserId: boolean;
 
@@ -159,6 +165,23 @@ export class DecisionRecorder {
     this.rateLimitedCounts[kind]++;
   }
 
+  /**
+   * Counts one authorization decision (`gatehouse_authz_decisions_total{backend, decision, cache}`):
+   * every item of a batch is a decision.
+   */
+  authorized(backend: string, decision: AuthzOutcome, cached: boolean): void {
+    const key = `${backend}\n${decision}\n${cached}`;
+    let cell = this.authzCounts.get(key);
+    if (cell === undefined) {
+      cell = {
+        attributes: Object.freeze({ backend, decision, cache: cached ? 'hit' : 'miss' }),
+        count: 0,
+      };
+      this.authzCounts.set(key, cell);
+    }
+    cell.count++;
+  }
+
   /** Reports `source.count()` as `gatehouse_revocations`. */
   observeRevocations(source: CountSource): void {
     this.revocations = source;
@@ -195,6 +218,7 @@ class MeterBinding {
   private readonly tokenCacheTotal: ObservableCounter;
   private readonly revocationsGauge: ObservableGauge;
   private readonly rateLimitedTotal: ObservableCounter;
+  private readonly authzTotal: ObservableCounter;
 
   private constructor(provider: MeterProvider) {
     const meter = provider.getMeter(SCOPE);
@@ -223,7 +247,11 @@ class MeterBinding {
     this.rateLimitedTotal = meter.createObservableCounter(METRIC_NAMES.rateLimitedTotal, {
       description: 'Requests refused with 429, by limit.',
     });
+    this.authzTotal = meter.createObservableCounter(METRIC_NAMES.authzDecisionsTotal, {
+      description: 'Authorization decisions, by backend, decision (allow, deny, error) and cache use.',
+    });
     const observables: Observable[] = [
+      this.authzTotal,
       this.authTotal,
       this.jwksFetchTotal,
       this.jwksAge,
@@ -246,7 +274,9 @@ class MeterBinding {
     const caches = new Set<ProviderInsight['tokenCaches'][number]>();
     const revocations = new Set<CountSource>();
     const rateLimited: Record<RateLimitKind, number> = { identity: 0, failed_auth: 0 };
+    const authz = new Sums();
     for (const recorder of this.recorders) {
+      for (const cell of recorder.authzCounts.values()) authz.add(cell.attributes, cell.count);
       for (const cell of recorder.cells.cells()) decisions.add(cell.attributes, cell.count);
       const insight = recorder.insight();
       for (const keySet of insight.keySets) keySets.add(keySet);
@@ -271,6 +301,7 @@ class MeterBinding {
     for (const source of revocations) revoked += source.count();
 
     decisions.observe(result, this.authTotal);
+    authz.observe(result, this.authzTotal);
     fetches.observe(result, this.jwksFetchTotal);
     for (const [issuer, age] of ages) result.observe(this.jwksAge, age, { issuer });
     result.observe(this.tokenCacheTotal, hits, CACHE_ATTRIBUTES.hit);
