@@ -2,7 +2,7 @@
  * A small OpenID AuthZEN Authorization API 1.0 policy decision point that answers from Cedar policies:
  * metadata (§9), Access Evaluation (§6) and Access Evaluations with defaults and the three semantics
  * (§7). The AuthZEN subject, action and resource become Cedar's principal, action and resource (their
- * `properties` the entities' attributes, merged over what the PIP, an entities file, knows), the context
+ * `properties` the entities' attributes, under what the PIP, an entities file, knows), the context
  * Cedar's context. It is the PDP the tests run Gatehouse's AuthZEN client against, and the demo's.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
@@ -125,13 +125,15 @@ function uidKey(uid: { type: string; id: string }): string {
   return `${uid.type}\u0000${uid.id}`;
 }
 
-// The request's properties over the PIP's attributes; values Cedar cannot hold (null) are left out.
+// The request's properties, under what the PIP knows (the PDP's own knowledge wins); values Cedar cannot
+// hold (null) and Cedar's escapes (`__entity`) are left out.
 function entity(value: Entity, pip: ReadonlyMap<string, PipEntity>): cedar.EntityJson {
   const known = pip.get(uidKey(value));
-  const attrs: Record<string, cedar.CedarValueJson> = { ...known?.attrs };
+  const attrs: Record<string, cedar.CedarValueJson> = {};
   for (const [key, item] of Object.entries(value.properties ?? {})) {
     if (item !== null && !key.startsWith('__')) attrs[key] = item as cedar.CedarValueJson;
   }
+  Object.assign(attrs, known?.attrs);
   return { uid: { type: value.type, id: value.id }, attrs, parents: known?.parents ?? [] };
 }
 

@@ -150,12 +150,13 @@ describe('Authorizer: cache, failure mode, counts', () => {
     const broken = createAuthorizer({
       backend: 'custom',
       point: {
-        ...point,
+        backend: 'custom',
+        version: '1',
         evaluate: () => {
           throw new TypeError('bug');
         },
-        backend: 'custom',
-        version: '1',
+        evaluateMany: () => [],
+        close: () => {},
       },
     });
     expect(broken.authorize(alice, 'read', { type: 'process' })).toMatchObject({
