@@ -41,7 +41,7 @@ const USAGE = `npm run bench [-- options]
   --variants=a,b       only these variants (${VARIANTS.map((v) => v.name).join(', ')})
   --rounds=N --duration=SECS   override the mode's rounds and seconds per round
   (shared, propagation: the cost of state on Redis and revocation propagation; need redis-server)
-  --skip=load,coldstart,memory,micro,dpop   leave parts out`;
+  --skip=load,coldstart,memory,micro,dpop,authz   leave parts out`;
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
@@ -194,6 +194,12 @@ async function main(): Promise<void> {
   if (!skip.has('dpop')) {
     log('\nDPoP next to bearer and to express-oauth2-jwt-bearer (mitata)');
     results.dpop = await runChild([`${DIST}parts/dpop.js`]);
+  }
+  if (!skip.has('authz')) {
+    log(
+      '\nauthorization: an allow through each backend, cached and uncached, next to a scopes-only requirement (mitata)',
+    );
+    results.authz = await runChild([`${DIST}parts/authz.js`]);
   }
   results.machine['load average at end'] = loadAverage();
 

@@ -125,8 +125,8 @@ function uidKey(uid: { type: string; id: string }): string {
   return `${uid.type}\u0000${uid.id}`;
 }
 
-// The request's properties, under what the PIP knows (the PDP's own knowledge wins); values Cedar cannot
-// hold (null) and Cedar's escapes (`__entity`) are left out.
+// The request's properties, under what the PIP knows (the PDP's own knowledge wins), and the entity's id;
+// values Cedar cannot hold (null) and Cedar's escapes (`__entity`) are left out.
 function entity(value: Entity, pip: ReadonlyMap<string, PipEntity>): cedar.EntityJson {
   const known = pip.get(uidKey(value));
   const attrs: Record<string, cedar.CedarValueJson> = {};
@@ -134,6 +134,9 @@ function entity(value: Entity, pip: ReadonlyMap<string, PipEntity>): cedar.Entit
     if (item !== null && !key.startsWith('__')) attrs[key] = item as cedar.CedarValueJson;
   }
   Object.assign(attrs, known?.attrs);
+  // Cedar cannot turn a string into an entity reference: the id as an attribute lets a policy compare a
+  // resource's owner with its principal (`resource.owner.subject == principal.id`).
+  attrs.id = value.id;
   return { uid: { type: value.type, id: value.id }, attrs, parents: known?.parents ?? [] };
 }
 

@@ -78,6 +78,17 @@ describe('built-in rules', () => {
     expect(decide(options, bob, 'read', { type: 'log', id: 'l-1' }).allowed).toBe(false);
   });
 
+  it('decides every time, never from a cache (cheaper than a cache key), with a list in one pass', () => {
+    const authorizer = createAuthorizer(rules({ owner: true }));
+    const verdicts = authorizer.authorizeAll(alice, 'read', [
+      owned,
+      { ...owned, owner: { subject: 'bob', issuer: ISSUER } },
+    ]);
+    expect(verdicts instanceof Promise ? [] : verdicts.map((v) => v.allowed)).toEqual([true, false]);
+    expect(authorizer.authorize(alice, 'read', owned)).toMatchObject({ allowed: true, cached: false });
+    expect(authorizer.cache.size).toBe(0);
+  });
+
   it('says insufficient_scope, with the scopes that would help, only when a scope would help', () => {
     const scoped = decide(rules({ all: [{ scope: 'telemetry:write' }, { owner: true }] }));
     expect(scoped.allowed).toBe(false);

@@ -90,6 +90,7 @@ export class Authorizer {
     context: Readonly<Record<string, unknown>> = NO_CONTEXT,
   ): AuthzVerdict | Promise<AuthzVerdict> {
     const request: AuthzRequest = { subject: this.subjects.of(auth), action, resource, context };
+    if (this.point.cacheable === false) return this.direct(auth, request);
     const key = DecisionCache.key(request, this.point.version);
     const cached = this.cache.get(key);
     if (cached !== undefined) return this.verdict(auth, request, cached, true);
@@ -124,10 +125,11 @@ export class Authorizer {
     const subject = this.subjects.of(auth);
     const verdicts: AuthzVerdict[] = new Array(resources.length);
     const asked: { index: number; request: AuthzRequest; key: string }[] = [];
+    const cacheable = this.point.cacheable !== false;
     resources.forEach((resource, index) => {
       const request: AuthzRequest = { subject, action, resource, context };
-      const key = DecisionCache.key(request, this.point.version);
-      const cached = this.cache.get(key);
+      const key = cacheable ? DecisionCache.key(request, this.point.version) : '';
+      const cached = cacheable ? this.cache.get(key) : undefined;
       if (cached !== undefined) verdicts[index] = this.verdict(auth, request, cached, true);
       else asked.push({ index, request, key });
     });
@@ -141,7 +143,9 @@ export class Authorizer {
         );
       }
       asked.forEach(({ index, request, key }, i) => {
-        verdicts[index] = this.settle(auth, request, key, answers[i]!);
+        verdicts[index] = cacheable
+          ? this.settle(auth, request, key, answers[i]!)
+          : this.verdict(auth, request, answers[i]!, false);
       });
       return verdicts;
     };
@@ -158,6 +162,21 @@ export class Authorizer {
   /** Stops the decision point (file watchers, timers). */
   close(): void {
     this.point.close();
+  }
+
+  // A point not worth caching (in process and cheap): asked every time, synchronously or not.
+  private direct(auth: AuthContext, request: AuthzRequest): AuthzVerdict | Promise<AuthzVerdict> {
+    let answer: PointAnswer | Promise<PointAnswer>;
+    try {
+      answer = this.point.evaluate(request);
+    } catch (err) {
+      return this.failed(err);
+    }
+    if (!isPending(answer)) return this.verdict(auth, request, answer, false);
+    return answer.then(
+      (settled) => this.verdict(auth, request, settled, false),
+      (err: unknown) => this.failed(err),
+    );
   }
 
   private settle(auth: AuthContext, request: AuthzRequest, key: string, answer: PointAnswer): AuthzVerdict {

@@ -25,9 +25,12 @@ export class DecisionCache {
   /** The key of a request under policy `version`. */
   static key(request: AuthzRequest, version: string): string {
     const { resource, context } = request;
-    const resourceKey = JSON.stringify(resource);
+    // Plain concatenation for the common shapes; JSON only for what a route adds (properties, context).
+    const owner =
+      resource.owner === undefined ? '' : `${resource.owner.subject}\u0001${resource.owner.issuer}`;
+    const properties = resource.properties === undefined ? '' : JSON.stringify(resource.properties);
     const contextKey = contextIsEmpty(context) ? '' : JSON.stringify(context);
-    return `${request.subject.key}\u0000${request.action}\u0000${resourceKey}\u0000${contextKey}\u0000${version}`;
+    return `${request.subject.key}\u0000${request.action}\u0000${resource.type}\u0000${resource.id ?? ''}\u0000${owner}\u0000${properties}\u0000${contextKey}\u0000${version}`;
   }
 
   get(key: string): PointAnswer | undefined {

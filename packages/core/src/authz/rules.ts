@@ -86,6 +86,8 @@ export function createRulesPoint(
   return {
     backend: 'rules',
     version,
+    // A few closures over the subject: cheaper than building a cache key.
+    cacheable: false,
     claimsUsed: [...claims],
     evaluate,
     evaluateMany: (requests) => requests.map(evaluate),

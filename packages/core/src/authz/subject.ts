@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import type { AuthContext } from '../context.js';
 import type { AuthzSubject } from './types.js';
 
@@ -29,9 +30,10 @@ export class SubjectBuilder {
       roles: auth.roles,
       claims: Object.freeze(chosen),
     };
-    // Everything a backend may decide on is in the key: two tokens of one subject with other scopes or
-    // roles never share a cached decision.
-    const subject: AuthzSubject = Object.freeze({ ...fields, key: JSON.stringify(fields) });
+    // Everything a backend may decide on is in the key (a SHA-256 digest: short to hash per lookup, and no
+    // two subjects share it): two tokens of one subject with other scopes or roles never share a decision.
+    const key = hash('sha256', JSON.stringify(fields), 'base64');
+    const subject: AuthzSubject = Object.freeze({ ...fields, key });
     this.built.set(auth, subject);
     return subject;
   }

@@ -53,7 +53,7 @@ export interface AuthzSubject {
   readonly roles: readonly string[];
   /** The chosen claims that the token carries. */
   readonly claims: Readonly<Record<string, unknown>>;
-  /** Everything above as one string: the subject's part of a decision-cache key. */
+  /** A digest of everything above: the subject's part of a decision-cache key. */
   readonly key: string;
 }
 
@@ -108,6 +108,11 @@ export interface PointAnswer {
 export interface DecisionPoint {
   readonly backend: AuthzBackendName;
   readonly version: string;
+  /**
+   * False when deciding costs less than a cache lookup (the built-in rules): the authorizer then never
+   * caches this point's answers. Default true.
+   */
+  readonly cacheable?: boolean;
   evaluate(request: AuthzRequest): PointAnswer | Promise<PointAnswer>;
   /** One answer per request, in order (AuthZEN `evaluations`: list filtering in one round trip). */
   evaluateMany(requests: readonly AuthzRequest[]): PointAnswer[] | Promise<PointAnswer[]>;
