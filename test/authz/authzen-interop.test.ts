@@ -3,14 +3,12 @@
  * scenario), through real PDP processes: the example PDP (apps/authzen-pdp, Cedar inside), and Cerbos
  * (its Linux x64 binary from npm) where it is installed.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { type AuthContext, type AuthzResource, createAuthContext, createAuthorizer } from '@gatehouse/core';
-import { findCerbos, freePort, HttpProcess, startCerbos } from '@gatehouse/testkit';
+import { findCerbos, type HttpProcess, startCerbos } from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { root, startPdp } from './pdp.js';
 
-const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 const FIXTURES = root('apps/authzen-pdp/fixtures/todo');
 
 type Entity = { type: string; id: string; properties?: Record<string, unknown> };
@@ -89,16 +87,7 @@ describe('AuthZEN interop (Todo scenario), through the example PDP process', () 
   let pdp: HttpProcess;
   let url: string;
   beforeAll(async () => {
-    const main = root('apps/authzen-pdp/dist/main.js');
-    if (!existsSync(main)) execFileSync('npx', ['tsc', '-p', root('apps/authzen-pdp/tsconfig.build.json')]);
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    pdp = await HttpProcess.start({
-      command: process.execPath,
-      args: [main],
-      env: { PORT: String(port) },
-      readyUrl: `${url}/.well-known/authzen-configuration`,
-    });
+    ({ url, process: pdp } = await startPdp());
   });
   afterAll(() => pdp?.stop());
 
@@ -111,11 +100,11 @@ describe('AuthZEN interop (Todo scenario), through the example PDP process', () 
         body: JSON.stringify(request),
       });
       expect(response.headers.get('x-request-id')).toBe('interop-1');
-      expect([request.action.name, request.resource.id, ((await response.json()) as { decision: boolean }).decision]).toEqual([
+      expect([
         request.action.name,
         request.resource.id,
-        expected,
-      ]);
+        ((await response.json()) as { decision: boolean }).decision,
+      ]).toEqual([request.action.name, request.resource.id, expected]);
     }
     for (const { request, expected } of published.evaluations) {
       const response = await fetch(`${url}/access/v1/evaluations`, {
