@@ -320,7 +320,14 @@ export class IssuerUnavailableError extends AuthError {
   }
 }
 
-/** Which decision backend an authorization step asked: built-in rules, Cedar in process, or an AuthZEN PDP. */
+/**
+ * Which decision backend an authorization step asked: built-in rules, Cedar in process, or an AuthZEN PDP.
+ *
+ * @example
+ * ```ts
+ * const backend: AuthzBackendName = 'cedar';
+ * ```
+ */
 export type AuthzBackendName = 'rules' | 'cedar' | 'authzen' | (string & {});
 
 /**
@@ -359,7 +366,15 @@ export class AccessDeniedError extends AuthError {
   }
 }
 
-/** Why a decision could not be made: the PDP did not answer in time, could not be reached, answered something that is not a decision, could not be discovered, or the engine failed. */
+/**
+ * Why a decision could not be made: the PDP did not answer in time, could not be reached, answered
+ * something that is not a decision, could not be discovered, or the engine failed.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof AuthzUnavailableError && err.reason === 'timeout') console.warn('the PDP is slow');
+ * ```
+ */
 export type AuthzFailure = 'timeout' | 'unreachable' | 'bad_response' | 'discovery' | 'engine';
 
 /**

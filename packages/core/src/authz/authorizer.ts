@@ -11,7 +11,14 @@ import { DecisionCache } from './decision-cache.js';
 import { SubjectBuilder } from './subject.js';
 import type { AuthzRequest, AuthzResource, DecisionPoint, PointAnswer } from './types.js';
 
-/** Defaults of the decision cache. */
+/**
+ * Defaults of the decision cache.
+ *
+ * @example
+ * ```ts
+ * const authorizer = createAuthorizer({ backend: 'cedar', policies: 'p.cedar', cache: { ...AUTHZ_CACHE_DEFAULTS, ttlSecs: 10 } });
+ * ```
+ */
 export const AUTHZ_CACHE_DEFAULTS = Object.freeze({ size: 10_000, ttlSecs: 60 });
 
 /**
@@ -39,7 +46,14 @@ export type AuthzVerdict =
       readonly error: AccessDeniedError | InsufficientScopeError | AuthzUnavailableError;
     };
 
-/** Options of an {@link Authorizer}. */
+/**
+ * Options of an {@link Authorizer}.
+ *
+ * @example
+ * ```ts
+ * const options: AuthorizerOptions = { point: createRulesPoint({ rules: [] }), cache: { size: 1000 } };
+ * ```
+ */
 export interface AuthorizerOptions {
   readonly point: DecisionPoint;
   /** Claims (top-level names) that reach the backend besides subject, issuer, scopes and roles. */

@@ -15,7 +15,14 @@ import { type AuthzenEndpoints, authzenBody, discoverPdp, evaluationsBody } from
 import type { ConfigSource } from './rules.js';
 import type { AuthzRequest, DecisionPoint, PointAnswer } from './types.js';
 
-/** Options of the AuthZEN backend. */
+/**
+ * Options of the AuthZEN backend.
+ *
+ * @example
+ * ```ts
+ * const options: AuthzenOptions = { url: 'https://pdp.example.com', timeoutMs: 300, headers: { authorization: `Bearer ${pdpToken}` } };
+ * ```
+ */
 export interface AuthzenOptions {
   /** The PDP identifier (`policy_decision_point`), e.g. `https://pdp.example.com`; `http://` only on loopback. */
   readonly url: string;
@@ -31,7 +38,14 @@ export interface AuthzenOptions {
   readonly logger?: AuditLogger;
 }
 
-/** Defaults of the AuthZEN backend. */
+/**
+ * Defaults of the AuthZEN backend.
+ *
+ * @example
+ * ```ts
+ * const point = createAuthzenPoint({ url: 'https://pdp.example.com', timeoutMs: AUTHZEN_DEFAULTS.timeoutMs * 2 });
+ * ```
+ */
 export const AUTHZEN_DEFAULTS = Object.freeze({ timeoutMs: 1000, subjectType: 'user', retryAfterSecs: 1 });
 
 const BATCH = 100;

@@ -7,7 +7,14 @@
 import { createRequire } from 'node:module';
 import { ConfigError } from '../errors.js';
 
-/** The package, for messages and `npm install`. */
+/**
+ * The Cedar engine's package: an optional peer dependency, installed by services that use Cedar.
+ *
+ * @example
+ * ```ts
+ * console.log(`npm install ${CEDAR_PACKAGE}`);
+ * ```
+ */
 export const CEDAR_PACKAGE = '@cedar-policy/cedar-wasm';
 
 /** A Cedar error as the engine reports it (offsets into the text it was given). */

@@ -14,7 +14,14 @@ import { CedarPolicyError, readCedarPolicies } from './cedar-policies.js';
 import type { ConfigSource } from './rules.js';
 import type { AuthzRequest, DecisionPoint, PointAnswer } from './types.js';
 
-/** Options of the Cedar backend. */
+/**
+ * Options of the Cedar backend.
+ *
+ * @example
+ * ```ts
+ * const options: CedarOptions = { policies: ['policies/telemetry.cedar'], schema: 'policies/telemetry.cedarschema' };
+ * ```
+ */
 export interface CedarOptions {
   /** Policy files (`.cedar`), read in this order. */
   readonly policies: readonly string[];
@@ -28,7 +35,15 @@ export interface CedarOptions {
   readonly logger?: AuditLogger;
 }
 
-/** A Cedar {@link DecisionPoint} that can be reloaded by hand too. */
+/**
+ * A Cedar {@link DecisionPoint} that can be reloaded by hand too.
+ *
+ * @example
+ * ```ts
+ * const point: CedarPoint = createCedarPoint({ policies: ['policies/telemetry.cedar'], watch: false });
+ * if (!point.reload()) console.error('the previous policies keep serving');
+ * ```
+ */
 export interface CedarPoint extends DecisionPoint {
   /** Re-reads the files; resolves to whether the new set now serves (the old one serves otherwise). */
   reload(): boolean;

@@ -7,7 +7,15 @@ import { type CedarOptions, createCedarPoint } from './cedar.js';
 import { type AuthzRule, type ConfigSource, createRulesPoint } from './rules.js';
 import type { DecisionPoint } from './types.js';
 
-/** The environment variable of the authorization step. */
+/**
+ * The environment variable of the authorization step.
+ *
+ * @example
+ * ```ts
+ * const raw = process.env[AUTHZ_VARIABLE];
+ * const authorizer = raw ? createAuthorizer(authzFromEnv(raw), { source: { variable: AUTHZ_VARIABLE } }) : undefined;
+ * ```
+ */
 export const AUTHZ_VARIABLE = 'GATEHOUSE_AUTHZ';
 
 /** What every backend shares: the claims it sees and the decision cache. */

@@ -29,7 +29,14 @@ export interface AuthzRule {
   readonly id?: string;
 }
 
-/** Where configuration came from, for the error message (`GATEHOUSE_AUTHZ: "rules[0].allow" …`). */
+/**
+ * Where configuration came from, for the error message (`GATEHOUSE_AUTHZ: "rules[0].allow" …`).
+ *
+ * @example
+ * ```ts
+ * createRulesPoint({ rules }, { variable: 'GATEHOUSE_AUTHZ' });
+ * ```
+ */
 export interface ConfigSource {
   readonly variable?: string;
   /** The path of the value being validated (`authz`, or empty for the variable's own JSON). */

@@ -37,7 +37,14 @@ export const METRIC_NAMES = Object.freeze({
   authzDecisionsTotal: 'gatehouse_authz_decisions_total',
 });
 
-/** How an authorization ended: allowed, denied, or no decision (the PDP unreachable, the engine failing). */
+/**
+ * How an authorization ended: allowed, denied, or no decision (the PDP unreachable, the engine failing).
+ *
+ * @example
+ * ```ts
+ * recorder.authorized('cedar', 'allow', false);
+ * ```
+ */
 export type AuthzOutcome = 'allow' | 'deny' | 'error';
 
 /** Bucket bounds of `gatehouse_auth_duration_seconds`: 10 µs (a cached token) to 5 s (a slow IdP). */
