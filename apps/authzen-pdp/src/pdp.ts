@@ -8,10 +8,24 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 
-/** A Cedar entity of the PIP (`{"uid": {"type", "id"}, "attrs", "parents"}`). */
+/**
+ * A Cedar entity of the PIP (`{"uid": {"type", "id"}, "attrs", "parents"}`).
+ *
+ * @example
+ * ```ts
+ * const rick: PipEntity = { uid: { type: 'user', id: 'rick' }, attrs: { roles: ['admin'] }, parents: [] };
+ * ```
+ */
 export type PipEntity = cedar.EntityJson;
 
-/** What the PDP decides from. */
+/**
+ * What the PDP decides from.
+ *
+ * @example
+ * ```ts
+ * const options: PdpOptions = { policies: 'permit (principal, action, resource);', entities: [] };
+ * ```
+ */
 export interface PdpOptions {
   /** Cedar policies (text). */
   readonly policies: string;

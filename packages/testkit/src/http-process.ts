@@ -4,7 +4,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 
-/** What {@link HttpProcess.start} runs. */
+/**
+ * What {@link HttpProcess.start} runs.
+ *
+ * @example
+ * ```ts
+ * const options: HttpProcessOptions = { command: process.execPath, args: ['server.js'], readyUrl: 'http://127.0.0.1:4480/' };
+ * ```
+ */
 export interface HttpProcessOptions {
   readonly command: string;
   readonly args?: readonly string[];
