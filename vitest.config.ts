@@ -10,6 +10,11 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@gatehouse\/core$/, replacement: src('./packages/core/src/index.ts') },
+      {
+        find: /^@gatehouse\/core\/state\/conformance$/,
+        replacement: src('./packages/core/src/state/conformance/index.ts'),
+      },
+      { find: /^@gatehouse\/core\/state$/, replacement: src('./packages/core/src/state/index.ts') },
       { find: /^@gatehouse\/express$/, replacement: src('./packages/express/src/index.ts') },
       { find: /^@gatehouse\/koa$/, replacement: src('./packages/koa/src/index.ts') },
       { find: /^@gatehouse\/fastify$/, replacement: src('./packages/fastify/src/index.ts') },

@@ -4,7 +4,7 @@
 //   module against the built workspace packages (a block whose info string is `ts fragment` is skipped);
 // - in docs/providers/*.md, every `GATEHOUSE_OIDC_CONFIG` value (a ```json GATEHOUSE_OIDC_CONFIG block, or
 //   `GATEHOUSE_OIDC_CONFIG='…'` in a shell block) goes through @gatehouse/core's own configuration
-//   validation (`loadConfigFromEnv`), and every ```json gatehouse-config block (the CLI's config.json)
+//   validation (`resolveConfig`), and every ```json gatehouse-config block (the CLI's config.json)
 //   through @gatehouse/cli's `loadConfigFile`. Other ```json blocks must say what they are (`json fragment`
 //   for an illustration, e.g. a token's claims). Each guide must have at least one checked configuration.
 import { execFileSync } from 'node:child_process';
@@ -71,7 +71,7 @@ const dist = (pkg) => {
   }
   return import(pathToFileURL(path).href);
 };
-const { loadConfigFromEnv } = await dist('core');
+const { resolveConfig } = await dist('core');
 const { loadConfigFile } = await dist('cli');
 
 let configs = 0;
@@ -83,7 +83,7 @@ for (const guide of guides) {
     checked++;
     try {
       // Only the OIDC variable: a guide's snippet must stand on its own.
-      loadConfigFromEnv({ GATEHOUSE_OIDC_CONFIG: json, NODE_ENV: 'production' });
+      resolveConfig({ env: { GATEHOUSE_OIDC_CONFIG: json, NODE_ENV: 'production' } });
     } catch (err) {
       problems.push(`${guide}:${at}: ${err.message}`);
     }

@@ -1,4 +1,3 @@
-import { createAuthProvider } from '@gatehouse/core';
 import { type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,7 +60,8 @@ describe.each(TARGETS)('$name adapter', (target) => {
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    const provider = createAuthProvider({
+    ({ url, close } = await target.start({
+      env: false,
       apiKeys: [
         { name: 'legacy-service', key: API_KEY },
         { name: 'admin-service', key: ADMIN_KEY },
@@ -73,8 +73,7 @@ describe.each(TARGETS)('$name adapter', (target) => {
         ],
       },
       admins: ['admin-service', 'alice@example.com'],
-    });
-    ({ url, close } = await target.start(provider));
+    }));
   });
   afterAll(() => close?.());
 

@@ -30,9 +30,12 @@ export interface Target {
   start(setup: AuthProvider | GatehouseOptions): Promise<{ url: string; close(): Promise<void> }>;
 }
 
-/** Gate options from a provider or from options (configuration, DPoP, public URL…). */
+/**
+ * Gate options from a provider or from options (configuration, DPoP, public URL…); the test process's own
+ * environment is never read unless the options give an `env`.
+ */
 const gateOptions = (setup: AuthProvider | GatehouseOptions): GatehouseOptions =>
-  'validateToken' in setup ? { provider: setup as AuthProvider } : (setup as GatehouseOptions);
+  'validateToken' in setup ? { provider: setup as AuthProvider, env: false } : { env: false, ...setup };
 
 const whoami = (auth: AuthContext) => ({
   subject: auth.subject,

@@ -1,33 +1,13 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installFreshApp, isBuilt, npm, root } from './fresh-app.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const PACKAGES = ['core', 'express', 'koa', 'nestjs', 'fastify'];
-const built = PACKAGES.every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js')));
+const built = isBuilt(PACKAGES);
 const KEY = 'packaged-key-123';
-
-// Versions the user installs next to Gatehouse: the same ones the workspace is tested with.
-const USER_DEPENDENCIES = {
-  express: '5.3.0',
-  fastify: '5.12.8',
-  koa: '3.3.0',
-  '@nestjs/common': '12.5.1',
-  '@nestjs/core': '12.5.1',
-  '@nestjs/platform-express': '12.5.1',
-  'reflect-metadata': '0.2.2',
-  rxjs: '7.8.2',
-  typescript: '5.9.3',
-  '@types/express': '5.0.6',
-  '@types/koa': '3.0.3',
-  '@types/node': '20.19.43',
-};
-
-const npm = (args: string[], cwd: string) =>
-  execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000 });
 
 describe.skipIf(!built)('packed tarballs installed into a fresh app (npm test builds first)', () => {
   let dir: string;
@@ -35,24 +15,7 @@ describe.skipIf(!built)('packed tarballs installed into a fresh app (npm test bu
   const children: ChildProcess[] = [];
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'gatehouse-pack-'));
-    const tarballs: Record<string, string> = {};
-    for (const name of PACKAGES) {
-      const out = npm(['pack', '--json', '--pack-destination', dir], join(root, 'packages', name));
-      const { filename } = (JSON.parse(out) as { filename: string }[])[0]!;
-      tarballs[`@gatehouse/${name}`] = `file:${join(dir, filename)}`;
-    }
-    app = join(dir, 'app');
-    cpSync(join(root, 'test/packaging/fixture'), app, { recursive: true });
-    writeFileSync(
-      join(app, 'package.json'),
-      JSON.stringify({
-        name: 'gatehouse-consumer',
-        private: true,
-        dependencies: { ...tarballs, ...USER_DEPENDENCIES },
-      }),
-    );
-    npm(['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts'], app);
+    ({ dir, app } = installFreshApp(PACKAGES, 'test/packaging/fixture'));
   }, 300_000);
 
   afterAll(() => {
@@ -184,7 +147,7 @@ describe.skipIf(!built)('packed tarballs installed into a fresh app (npm test bu
   });
 });
 
-const PUBLISHED = [...PACKAGES, 'client', 'cli'];
+const PUBLISHED = [...PACKAGES, 'redis', 'client', 'cli'];
 const allBuilt = PUBLISHED.every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js')));
 
 describe.skipIf(!allBuilt)('the gatehouse CLI installed globally from its tarball', () => {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfigFromEnv, OidcAuthProvider, type OidcProviderOptions } from '@gatehouse/core';
+import { ConfigError, OidcAuthProvider, type OidcProviderOptions, resolveConfig } from '@gatehouse/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ENTRA_API_CLIENT_ID, ENTRA_API_ID_URI, ENTRA_TENANT } from './fixtures/entra.js';
 import { GOOGLE_CLIENT_ID, GOOGLE_SERVICE_AUDIENCE } from './fixtures/google.js';
@@ -11,12 +11,13 @@ afterAll(() => providers.close());
 
 const fromEnv = (issuers: unknown[]) =>
   new OidcAuthProvider(
-    loadConfigFromEnv({ GATEHOUSE_OIDC_CONFIG: JSON.stringify({ issuers }) }).oidc as OidcProviderOptions,
+    resolveConfig({ env: { GATEHOUSE_OIDC_CONFIG: JSON.stringify({ issuers }) } })
+      .oidc as OidcProviderOptions,
   );
 
 function configError(issuers: unknown[]): ConfigError {
   try {
-    loadConfigFromEnv({ GATEHOUSE_OIDC_CONFIG: JSON.stringify({ issuers }) });
+    resolveConfig({ env: { GATEHOUSE_OIDC_CONFIG: JSON.stringify({ issuers }) } });
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
     return err as ConfigError;

@@ -1,4 +1,3 @@
-import { createAuthProvider, loadConfigFromEnv } from '@gatehouse/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send } from '../adapters/http.js';
 import { TARGETS } from '../adapters/targets.js';
@@ -26,11 +25,12 @@ describe.each(TARGETS)('$name adapter', (target) => {
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    const config = loadConfigFromEnv({
-      GATEHOUSE_OIDC_CONFIG: oidcConfigFor(providers.all),
-      GATEHOUSE_API_KEYS: JSON.stringify([{ name: 'legacy', key: 'legacy-key-123' }]),
-    });
-    ({ url, close } = await target.start(createAuthProvider(config)));
+    ({ url, close } = await target.start({
+      env: {
+        GATEHOUSE_OIDC_CONFIG: oidcConfigFor(providers.all),
+        GATEHOUSE_API_KEYS: JSON.stringify([{ name: 'legacy', key: 'legacy-key-123' }]),
+      },
+    }));
   });
   afterAll(() => close?.());
 

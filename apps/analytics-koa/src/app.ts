@@ -2,82 +2,62 @@
  * The analytics API on Koa: reads the telemetry database that apps/ingestion writes. Same routes and
  * answers as apps/analytics (NestJS); both are thin routes over the store package's `createAnalytics`.
  */
-import { type AuthProvider, readinessAnswer } from '@gatehouse/core';
 import {
   type AppLogger,
-  answerRevocationRoute,
   createAnalytics,
-  createPrometheusMetrics,
   errorAnswer,
-  METRICS_REQUIREMENT,
-  metricsAnswer,
   NOT_FOUND,
-  type PrometheusMetrics,
-  type RevocationRoute,
   runInRequestScope,
-  type SharedGateOptions,
   startRequest,
   type TelemetryStore,
   whoamiBody,
 } from '@gatehouse/example-telemetry-store';
-import { authOf, gatehouse } from '@gatehouse/koa';
+import { authOf, type GatehouseKoaOptions, gatehouse } from '@gatehouse/koa';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 
 export interface AnalyticsKoaConfig {
-  /** Who validates credentials (built by main.ts from the `GATEHOUSE_*` environment). */
-  readonly provider: AuthProvider;
   /** The telemetry database, opened `read-only` (retention opens a writable connection when it runs). */
   readonly store: TelemetryStore;
+  /**
+   * Gatehouse's options. Everything they leave out comes from the `GATEHOUSE_*` environment (main.ts gives
+   * none); tests give credentials and `env: false`.
+   */
+  readonly gatehouse?: GatehouseKoaOptions;
   /**
    * Structured logs (pino): Gatehouse's audit line per decision, one access line per request, both with
    * the request id. Silent when absent.
    */
   readonly logger?: AppLogger;
-  /** What `GET /metrics` serves, and where Gatehouse records. Default: a registry of the app's own. */
-  readonly metrics?: PrometheusMetrics;
-  /** Shared state (Redis), rate limits, failed-auth throttling (`sharedGateOptions(config)`). */
-  readonly shared?: SharedGateOptions;
   /** Receives unexpected errors (answered 500). Default: `console.error`. */
   readonly onUnexpectedError?: (err: unknown) => void;
 }
 
 /**
- * Builds the Koa app. Authentication runs before routing: an unknown route without credentials is a 401,
- * like any other. Every path under `/v1/admin` needs an admin. Building it starts fetching the issuers'
- * keys (`gate.warmUp()`): `/ready` answers 200 once they are loaded (and the shared store answers).
+ * Builds the Koa app: its business routes behind Gatehouse, which serves `/ready`, `/metrics`, the
+ * revocation admin routes and back-channel logout itself (`routes: true`). Authentication runs before
+ * routing: an unknown route without credentials is a 401, like any other. Every path under `/v1/admin`
+ * needs an admin.
  *
  * @example
  * ```ts
- * const app = createApp({ provider, store: openTelemetryStore({ path, access: 'read-only' }) });
+ * const app = createApp({ store: openTelemetryStore({ path, access: 'read-only' }) });
  * app.listen(4403);
  * ```
  */
 export function createApp(config: AnalyticsKoaConfig): Koa {
   const analytics = createAnalytics(config.store, { service: 'analytics-koa', framework: 'koa' });
   const onUnexpectedError = config.onUnexpectedError ?? ((err: unknown) => console.error(err));
-  const metrics = config.metrics ?? createPrometheusMetrics({ service: 'analytics-koa' });
   const auth = gatehouse({
-    ...config.shared,
-    provider: config.provider,
+    routes: true,
     realm: 'analytics',
-    publicPaths: ['/health', '/ready', '/v1/backchannel-logout'],
+    publicPaths: ['/health'],
     logger: config.logger,
-    observability: { meterProvider: metrics.meterProvider },
+    ...config.gatehouse,
   });
-  void auth.gate.warmUp();
   const logger = config.logger;
   const requestScope: Middleware = (ctx, next) =>
     logger ? runInRequestScope(startRequest(logger, ctx.req, ctx.res), next) : next();
-  const revocation =
-    (route: RevocationRoute): Middleware =>
-    async (ctx) => {
-      const id = typeof ctx.params?.id === 'string' ? ctx.params.id : undefined;
-      const answer = await answerRevocationRoute(auth.gate.revocationRoutes, route, ctx.req, id);
-      ctx.status = answer.status;
-      ctx.set(answer.headers);
-      if (answer.body !== undefined) ctx.body = answer.body;
-    };
   const admin = auth.admin();
 
   const errors: Middleware = async (ctx, next) => {
@@ -108,18 +88,6 @@ export function createApp(config: AnalyticsKoaConfig): Koa {
   router.get('/health', (ctx) => {
     ctx.body = { status: 'ok', service: 'analytics-koa' };
   });
-  router.get('/ready', (ctx) => {
-    const answer = readinessAnswer(auth.gate.ready());
-    ctx.status = answer.status;
-    ctx.set(answer.headers);
-    ctx.body = answer.body;
-  });
-  router.get('/metrics', auth.require(METRICS_REQUIREMENT), async (ctx) => {
-    const answer = await metricsAnswer(metrics);
-    ctx.status = answer.status;
-    ctx.set(answer.headers);
-    ctx.body = answer.body;
-  });
   router.get('/v1/whoami', (ctx) => {
     ctx.body = whoamiBody(authOf(ctx));
   });
@@ -141,11 +109,6 @@ export function createApp(config: AnalyticsKoaConfig): Koa {
   router.post('/v1/admin/retention', (ctx) => {
     ctx.body = analytics.retention(ctx.query);
   });
-  router.post('/v1/admin/revocations', revocation('create'));
-  router.get('/v1/admin/revocations', revocation('list'));
-  router.delete('/v1/admin/revocations/:id', revocation('remove'));
-  router.post('/v1/backchannel-logout', revocation('backchannel-logout'));
-
   const app = new Koa();
   app.use(requestScope).use(errors).use(noStore).use(auth).use(adminArea).use(router.routes()).use(notFound);
   return app;

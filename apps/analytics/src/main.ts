@@ -1,19 +1,17 @@
 /**
- * `npm start -w apps/analytics`: reads the environment (PORT, HOST, TELEMETRY_DATA_DIR, LOG_LEVEL, GATEHOUSE_*),
- * listens, and stops cleanly on SIGINT/SIGTERM. Bad configuration is one line on stderr and exit 1.
+ * `npm start -w apps/analytics`: reads the environment (PORT, HOST, TELEMETRY_DATA_DIR, LOG_LEVEL; Gatehouse
+ * reads GATEHOUSE_* itself), listens, and stops cleanly on SIGINT/SIGTERM. Bad configuration is one line on
+ * stderr and exit 1.
  */
 import 'reflect-metadata';
-import { createAuthProvider, loadConfigFromEnv } from '@gatehouse/core';
 import {
   createAppLogger,
-  createPrometheusMetrics,
   databasePathFromEnv,
   exitOnStartupError,
   listenAddressFromEnv,
   logLevelFromEnv,
   openTelemetryStore,
   serve,
-  sharedGateOptions,
 } from '@gatehouse/example-telemetry-store';
 import { createApp } from './app.js';
 
@@ -23,18 +21,12 @@ const DEFAULT_PORT = 4402;
 async function main(): Promise<void> {
   const { port, host } = listenAddressFromEnv(process.env, DEFAULT_PORT);
   const logger = createAppLogger({ service: NAME, level: logLevelFromEnv(process.env) });
-  const config = loadConfigFromEnv(process.env);
-  const provider = createAuthProvider(config, { logger });
   const store = openTelemetryStore({ path: databasePathFromEnv(process.env), access: 'read-only' });
-  const shared = sharedGateOptions(config);
-  const metrics = createPrometheusMetrics({ service: NAME });
-  const app = await createApp({ provider, store, shared, logger, metrics, nestLogLevels: ['error', 'warn'] });
+  const app = await createApp({ store, logger, nestLogLevels: ['error', 'warn'] });
   await app.init();
   const close = async () => {
     await app.close();
     store.close();
-    await shared.state?.close();
-    await metrics.shutdown();
   };
   serve({ name: NAME, server: app.getHttpServer(), port, host, details: `database ${store.path}`, close });
 }

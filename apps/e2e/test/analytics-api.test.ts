@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAuthProvider } from '@gatehouse/core';
+import type { GatehouseOptions } from '@gatehouse/core';
 import { openTelemetryStore, parseBatch, type TelemetryStore } from '@gatehouse/example-telemetry-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, getJson, type Json } from './helpers/http.js';
@@ -52,17 +52,18 @@ beforeAll(async () => {
     }),
     { subject: 'legacy-exporter', issuer: 'api_key', authType: 'api_key' },
   );
-  const provider = createAuthProvider({
+  const gatehouse: GatehouseOptions = {
+    env: false,
     apiKeys: [
       { name: 'reader', key: READER },
       { name: 'ops', key: OPS },
     ],
     admins: ['ops'],
-  });
+  };
   for (const name of ['analytics', 'analytics-koa'] as const) {
     const store = openTelemetryStore({ path, access: 'read-only' });
     stores.push(store);
-    const app = await startInProcess(name, { provider, store });
+    const app = await startInProcess(name, { gatehouse, store });
     if (name === 'analytics') nest = app;
     else koa = app;
   }

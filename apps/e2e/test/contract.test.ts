@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAuthProvider } from '@gatehouse/core';
+import type { GatehouseOptions } from '@gatehouse/core';
 import { type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
 import { openTelemetryStore, type TelemetryStore } from '@gatehouse/example-telemetry-store';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -34,7 +34,8 @@ beforeAll(async () => {
   idp = await startDevIdp();
   dir = mkdtempSync(join(tmpdir(), 'contract-'));
   const path = join(dir, 'telemetry.db');
-  const provider = createAuthProvider({
+  const gatehouse: GatehouseOptions = {
+    env: false,
     apiKeys: [
       { name: 'service-key', key: SERVICE_KEY },
       { name: 'ops', key: OPS_KEY },
@@ -47,7 +48,7 @@ beforeAll(async () => {
       ],
     },
     admins: ['alice@example.com', 'ops'],
-  });
+  };
   const user = (name: 'alice' | 'bob') => ({
     sub: name,
     email: `${name}@example.com`,
@@ -68,7 +69,7 @@ beforeAll(async () => {
   for (const name of APP_NAMES) {
     const store = openTelemetryStore({ path, access: name === 'ingestion' ? 'read-write' : 'read-only' });
     stores.push(store);
-    apps.set(name, await startInProcess(name, { provider, store, onUnexpectedError: unexpected }));
+    apps.set(name, await startInProcess(name, { gatehouse, store, onUnexpectedError: unexpected }));
   }
 });
 

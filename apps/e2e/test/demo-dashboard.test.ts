@@ -1,8 +1,8 @@
 /**
  * The live metrics page of `npm run demo` (scripts/demo-dashboard.mjs): its Prometheus parsing and
  * rates, and, in Debian's chromium, that it really plots what a scraped app records. The app here is a
- * real HTTP server whose /metrics comes from Gatehouse's DecisionRecorder through the OpenTelemetry
- * Prometheus exporter, behind a bearer key like the real apps.
+ * real HTTP server whose /metrics is the Prometheus text of Gatehouse's DecisionRecorder (what
+ * `routes: true` serves), behind a bearer key like the real apps.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -12,10 +12,11 @@ import {
   createAuthContext,
   DecisionRecorder,
   type ObservedKeySet,
+  PROMETHEUS_CONTENT_TYPE,
+  prometheusText,
   TokenExpiredError,
   UnknownIssuerError,
 } from '@gatehouse/core';
-import { createPrometheusMetrics, type PrometheusMetrics } from '@gatehouse/example-telemetry-store';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -85,13 +86,11 @@ describe('demo dashboard: reading Prometheus text', () => {
 /** A stand-in app: /metrics (Bearer SCRAPER_KEY only) from a DecisionRecorder it feeds on demand. */
 async function startScrapedApp(): Promise<{
   url: string;
-  metrics: PrometheusMetrics;
   recorder: DecisionRecorder;
   cache: { hits: number; misses: number };
   scrapes: { authorized: number; refused: number };
   close(): Promise<void>;
 }> {
-  const metrics = createPrometheusMetrics({ service: 'dashboard-test' });
   const cache = { hits: 0, misses: 0 };
   const keySet: ObservedKeySet = {
     issuer: 'https://idp.example.com',
@@ -103,7 +102,7 @@ async function startScrapedApp(): Promise<{
   const recorder = new DecisionRecorder({
     issuers: [keySet.issuer],
     insight: () => ({ keySets: [keySet], tokenCaches: [cache] }),
-    meterProvider: metrics.meterProvider,
+    histogram: true,
   });
   const scrapes = { authorized: 0, refused: 0 };
   const server: Server = createServer((req, res) => {
@@ -114,12 +113,11 @@ async function startScrapedApp(): Promise<{
       return void res.writeHead(401).end();
     }
     scrapes.authorized++;
-    void metrics.scrape().then((text) => res.writeHead(200).end(text));
+    res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE }).end(prometheusText(recorder));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    metrics,
     recorder,
     cache,
     scrapes,
@@ -127,7 +125,6 @@ async function startScrapedApp(): Promise<{
       recorder.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await metrics.shutdown();
     },
   };
 }

@@ -2,62 +2,47 @@
  * The ingestion service: accepts telemetry batches (process descriptions, log entries, metrics) from
  * authenticated callers and stores each record stamped with the identity that sent it.
  */
-import { type AuthProvider, readinessAnswer } from '@gatehouse/core';
 import {
   type AppLogger,
-  answerRevocationRoute,
-  createPrometheusMetrics,
   createStatus,
   errorAnswer,
   errorBody,
   LIMITS,
-  METRICS_REQUIREMENT,
-  metricsAnswer,
   NOT_FOUND,
-  type PrometheusMetrics,
   parseBatch,
-  type RevocationRoute,
   requestLogging,
-  type SharedGateOptions,
   type TelemetryStore,
   whoamiBody,
 } from '@gatehouse/example-telemetry-store';
-import { authOf, gatehouse } from '@gatehouse/express';
-import express, {
-  type ErrorRequestHandler,
-  type Express,
-  type Request,
-  type RequestHandler,
-  type Response,
-} from 'express';
+import { authOf, type GatehouseExpressOptions, gatehouse } from '@gatehouse/express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 
 export interface IngestionConfig {
-  /** Who validates credentials (built by main.ts from the `GATEHOUSE_*` environment). */
-  readonly provider: AuthProvider;
   /** The telemetry database, opened read/write. */
   readonly store: TelemetryStore;
+  /**
+   * Gatehouse's options. Everything they leave out comes from the `GATEHOUSE_*` environment (main.ts gives
+   * none); tests give credentials and `env: false`.
+   */
+  readonly gatehouse?: GatehouseExpressOptions;
   /**
    * Structured logs (pino): Gatehouse's audit line per decision, one access line per request, both with
    * the request id. Silent when absent.
    */
   readonly logger?: AppLogger;
-  /** What `GET /metrics` serves, and where Gatehouse records. Default: a registry of the app's own. */
-  readonly metrics?: PrometheusMetrics;
-  /** Shared state (Redis), rate limits, failed-auth throttling (`sharedGateOptions(config)`). */
-  readonly shared?: SharedGateOptions;
   /** Receives unexpected errors (answered 500). Default: `console.error`. */
   readonly onUnexpectedError?: (err: unknown) => void;
 }
 
 /**
- * Builds the Express app. Authentication runs before routing and before the body is read, so an unknown
- * route or a malformed body without credentials gets the same 401 as any other request. Building it
- * starts fetching the issuers' keys (`gate.warmUp()`): `/ready` answers 200 once they are loaded (and the
- * shared store, when there is one, answers).
+ * Builds the Express app: its business routes behind Gatehouse, which serves `/ready`, `/metrics`, the
+ * revocation admin routes and back-channel logout itself (`routes: true`). Authentication runs before
+ * routing and before the body is read, so an unknown route or a malformed body without credentials gets
+ * the same 401 as any other request.
  *
  * @example
  * ```ts
- * const app = createApp({ provider, store: openTelemetryStore({ path: 'data/telemetry.db' }) });
+ * const app = createApp({ store: openTelemetryStore({ path: 'data/telemetry.db' }) });
  * app.listen(4401);
  * ```
  */
@@ -65,25 +50,13 @@ export function createApp(config: IngestionConfig): Express {
   const { store } = config;
   const status = createStatus(store, { service: 'ingestion', framework: 'express' });
   const onUnexpectedError = config.onUnexpectedError ?? ((err: unknown) => console.error(err));
-  const metrics = config.metrics ?? createPrometheusMetrics({ service: 'ingestion' });
   const auth = gatehouse({
-    ...config.shared,
-    provider: config.provider,
+    routes: true,
     realm: 'ingestion',
-    publicPaths: ['/health', '/ready', '/v1/backchannel-logout'],
+    publicPaths: ['/health'],
     logger: config.logger,
-    observability: { meterProvider: metrics.meterProvider },
+    ...config.gatehouse,
   });
-  void auth.gate.warmUp();
-  const revocation =
-    (route: RevocationRoute): RequestHandler =>
-    async (req: Request, res: Response) => {
-      const id = typeof req.params.id === 'string' ? req.params.id : undefined;
-      const answer = await answerRevocationRoute(auth.gate.revocationRoutes, route, req, id);
-      res.status(answer.status).set(answer.headers);
-      if (answer.body === undefined) res.end();
-      else res.json(answer.body);
-    };
 
   const app = express();
   app.disable('x-powered-by');
@@ -97,21 +70,9 @@ export function createApp(config: IngestionConfig): Express {
     res.json({ status: 'ok', service: 'ingestion' });
   });
 
-  app.get('/ready', (_req, res) => {
-    const answer = readinessAnswer(auth.gate.ready());
-    res.status(answer.status).set(answer.headers).json(answer.body);
-  });
-
-  app.get('/metrics', auth.require(METRICS_REQUIREMENT), async (_req, res) => {
-    const answer = await metricsAnswer(metrics);
-    res.status(answer.status).set(answer.headers).send(answer.body);
-  });
-
   app.get('/v1/whoami', (req, res) => {
     res.json(whoamiBody(authOf(req)));
   });
-
-  app.post('/v1/backchannel-logout', revocation('backchannel-logout'));
 
   // Every path under /v1/admin is for admins, including unknown ones (a 404 there would tell a
   // non-admin which admin endpoints exist). The routes below rely on this one check.
@@ -119,9 +80,6 @@ export function createApp(config: IngestionConfig): Express {
   app.get('/v1/admin/status', (_req, res) => {
     res.json(status());
   });
-  app.post('/v1/admin/revocations', revocation('create'));
-  app.get('/v1/admin/revocations', revocation('list'));
-  app.delete('/v1/admin/revocations/:id', revocation('remove'));
 
   app.post(
     '/v1/ingest',

@@ -3,7 +3,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAuthProvider } from '@gatehouse/core';
 import { openTelemetryStore, type TelemetryStore } from '@gatehouse/example-telemetry-store';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../src/app.js';
@@ -19,14 +18,15 @@ const unexpected = vi.fn();
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ingestion-'));
   store = openTelemetryStore({ path: join(dir, 'telemetry.db') });
-  const provider = createAuthProvider({
+  const gatehouse = {
+    env: false as const,
     apiKeys: [
       { name: 'svc', key: SERVICE_KEY },
       { name: 'ops', key: ADMIN_KEY },
     ],
     admins: ['ops'],
-  });
-  server = createApp({ provider, store, onUnexpectedError: unexpected }).listen(0, '127.0.0.1');
+  };
+  server = createApp({ gatehouse, store, onUnexpectedError: unexpected }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

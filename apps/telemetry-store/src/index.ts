@@ -34,14 +34,6 @@ export {
   newRequestId,
   runInRequestScope,
 } from './observability/logger.js';
-export type { PrometheusMetrics } from './observability/metrics.js';
-export {
-  createPrometheusMetrics,
-  METRICS_REQUIREMENT,
-  METRICS_SCOPE,
-  metricsAnswer,
-  PROMETHEUS_CONTENT_TYPE,
-} from './observability/metrics.js';
 export { REQUEST_ID_HEADER, requestLogging, startRequest } from './observability/requests.js';
 export type {
   Attributes,
@@ -57,13 +49,9 @@ export type {
   TelemetryBatch,
 } from './records.js';
 export { LOG_LEVELS } from './records.js';
-export type { RevocationRoute } from './revocation-routes.js';
-export { answerRevocationRoute, MAX_REVOCATION_BODY_BYTES } from './revocation-routes.js';
 export { SCHEMA_VERSION } from './schema.js';
 export type { ServeOptions, ServeProcess } from './serve.js';
 export { exitOnStartupError, processIO, serve } from './serve.js';
-export type { SharedGateOptions } from './shared-state.js';
-export { sharedGateOptions } from './shared-state.js';
 export type { IngestResult, OpenStoreOptions, RetentionResult, StoreStats } from './store.js';
 export { openTelemetryStore, TelemetryStore } from './store.js';
 export { parseBatch } from './validate/batch.js';

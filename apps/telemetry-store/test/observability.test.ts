@@ -2,12 +2,9 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
   createAppLogger,
-  createPrometheusMetrics,
   logAccess,
   logLevelFromEnv,
-  metricsAnswer,
   newRequestId,
-  PROMETHEUS_CONTENT_TYPE,
   runInRequestScope,
 } from '../src/index.js';
 
@@ -68,28 +65,5 @@ describe('app logger', () => {
     expect(logLevelFromEnv({})).toBe('info');
     expect(logLevelFromEnv({ LOG_LEVEL: 'WARN' })).toBe('warn');
     expect(() => logLevelFromEnv({ LOG_LEVEL: 'loud' })).toThrow(/^LOG_LEVEL must be one of/);
-  });
-});
-
-describe('Prometheus metrics', () => {
-  it('serves what was recorded in the text format, with only the labels given', async () => {
-    const metrics = createPrometheusMetrics({ service: 'ingestion' });
-    const meter = metrics.meterProvider.getMeter('test');
-    meter.createCounter('demo_events_total').add(2, { kind: 'a' });
-    const answer = await metricsAnswer(metrics);
-    expect(answer.status).toBe(200);
-    expect(answer.headers['content-type']).toBe(PROMETHEUS_CONTENT_TYPE);
-    expect(answer.body).toContain('# TYPE demo_events_total counter');
-    expect(answer.body).toContain('demo_events_total{kind="a"} 2');
-    expect(answer.body).toContain('service_name="ingestion"');
-    await metrics.shutdown();
-  });
-
-  it('keeps two apps in one process apart', async () => {
-    const [a, b] = [createPrometheusMetrics({ service: 'a' }), createPrometheusMetrics({ service: 'b' })];
-    a.meterProvider.getMeter('t').createCounter('only_in_a_total').add(1);
-    expect(await a.scrape()).toContain('only_in_a_total 1');
-    expect(await b.scrape()).not.toContain('only_in_a_total');
-    await Promise.all([a.shutdown(), b.shutdown()]);
   });
 });

@@ -8,6 +8,7 @@ import {
   SUPPORTED_ALGORITHMS,
   verifyDpopProof,
 } from '@gatehouse/core';
+import { LocalClaims } from '@gatehouse/core/state';
 // Loaded first so that its typing of Express's `req.auth` is the one the Express variants see.
 import type {} from '@gatehouse/express';
 import { auth as oauth2Bearer } from 'express-oauth2-jwt-bearer';
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
 
   const rules = { algorithms: new Set<JwsAlgorithm>(SUPPORTED_ALGORITHMS), maxAgeSecs: 300, futureSecs: 60 };
   const request = { proof, method: 'GET', htu: `${ORIGIN}${PATH}`, accessToken: bound };
-  const guard = new ReplayGuard({ ttlSecs: 361 });
+  const guard = new ReplayGuard({ ttlSecs: 361, ids: new LocalClaims() });
   const senders = new SenderConstraints({ publicUrl: ORIGIN });
   let counter = 0;
   // What SenderConstraints.check does for a bound token, with a fresh jti for the replay claim.

@@ -1,4 +1,4 @@
-import { OIDC_DEFAULTS, OidcAuthProvider } from '@gatehouse/core';
+import { DEFAULTS, OidcAuthProvider } from '@gatehouse/core';
 import { AUDIENCE, claims, createSigningKey, sign } from '../fixture.js';
 import { KeyServer } from '../key-server.js';
 
@@ -28,7 +28,7 @@ async function measure(total: number): Promise<MemoryResult> {
   const keyServer = await KeyServer.start([key.publicJwk]);
   const provider = new OidcAuthProvider({ issuers: [{ issuer: keyServer.issuer, audience: AUDIENCE }] });
   await provider.warmUp();
-  const cacheSize = OIDC_DEFAULTS.tokenCacheSize;
+  const cacheSize = DEFAULTS.tokenCacheSize;
   const checkpoints = [{ tokens: 0, heapBytes: heapAfterGc() }];
   const marks = new Set([1_000, 2_000, 5_000, 10_000, 25_000, 50_000, 75_000, total]);
   const batch = 500;

@@ -2,7 +2,6 @@ import { createPublicKey, type KeyObject, type VerifyKeyObjectInput, verify } fr
 import {
   ApiKeyAuthProvider,
   authorizationHeader,
-  createAuthProvider,
   createGatehouse,
   extractBearer,
   NodeRequestView,
@@ -68,7 +67,9 @@ async function main(): Promise<void> {
   const uncached = new OidcAuthProvider({ issuers, tokenCacheSize: 0 });
   const apiKeys = new ApiKeyAuthProvider({ keys: [{ name: API_KEY_NAME, key: apiKey }] });
   const gate = createGatehouse({
-    provider: createAuthProvider({ apiKeys: [{ name: API_KEY_NAME, key: apiKey }], oidc: { issuers } }),
+    apiKeys: [{ name: API_KEY_NAME, key: apiKey }],
+    oidc: { issuers },
+    env: false,
   });
   await Promise.all([cached.warmUp(), uncached.warmUp()]);
   const rs = signed.get('RS256')!.token;
@@ -84,7 +85,9 @@ async function main(): Promise<void> {
     gate.handle(new NodeRequestView({ rawHeaders: headers, url: '/' }), route);
   // The same pipeline recording into an OpenTelemetry SDK (metrics on), its token cached the same way.
   const measured = createGatehouse({
-    provider: createAuthProvider({ apiKeys: [{ name: API_KEY_NAME, key: apiKey }], oidc: { issuers } }),
+    apiKeys: [{ name: API_KEY_NAME, key: apiKey }],
+    oidc: { issuers },
+    env: false,
     observability: metricsOn(),
   });
   await measured.authenticate(authorizationHeader(rsHeaders));

@@ -25,11 +25,11 @@ async function main(): Promise<void> {
     throw new Error('usage: (IPC) propagation-instance.js <url>');
   const send = (message: FromInstance) => process.send!(message);
   const state = createRedisState({ url });
-  const revocations = new Revocations(state);
+  const revocations = new Revocations(state.revocations);
   const known = new Set<string>();
-  state.revocations.onChange(() => {
+  state.revocations.inForce.onChange(() => {
     const at = wall();
-    const now = new Set(state.revocations.list().map((r) => r.id));
+    const now = new Set(state.revocations.inForce.list().map((r) => r.id));
     for (const id of now) {
       if (!known.has(id)) {
         known.add(id);

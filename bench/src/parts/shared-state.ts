@@ -5,13 +5,12 @@
  */
 import {
   authorizationHeader,
-  createAuthProvider,
   createGatehouse,
   type Gatehouse,
   type GatehouseOptions,
-  MemoryState,
   NodeRequestView,
 } from '@gatehouse/core';
+import { MemoryState } from '@gatehouse/core/state';
 import { createRedisState } from '@gatehouse/redis';
 import { bench, do_not_optimize, group } from 'mitata';
 import { AUDIENCE, claims, createApiKey, createSigningKey, sign } from '../fixture.js';
@@ -39,20 +38,20 @@ async function main(): Promise<void> {
   const issuer = keyServer.issuer;
   const token = await sign(key, claims(issuer, 1));
   const apiKey = createApiKey();
-  const provider = () =>
-    createAuthProvider({
-      apiKeys: [{ name: API_KEY_NAME, key: apiKey }],
-      oidc: { issuers: [{ issuer, audience: AUDIENCE }] },
-    });
+  const credentials = {
+    apiKeys: [{ name: API_KEY_NAME, key: apiKey }],
+    oidc: { issuers: [{ issuer, audience: AUDIENCE }] },
+    env: false as const,
+  };
 
   const revocationState = createRedisState({ url: redisUrl });
   const limitState = createRedisState({ url: `${redisUrl}/1` });
   await Promise.all([revocationState.ready(10_000), limitState.ready(10_000)]);
-  for (const revocation of benchRevocations(issuer)) await revocationState.storeRevocation(revocation);
+  for (const revocation of benchRevocations(issuer)) await revocationState.revocations.store(revocation);
 
   const gates: Record<string, Gatehouse> = {};
   const build = (name: string, options: GatehouseOptions) => {
-    gates[name] = createGatehouse({ provider: provider(), ...options });
+    gates[name] = createGatehouse({ ...credentials, ...options });
   };
   build('memory', { state: new MemoryState() });
   build('revocation', { state: revocationState });

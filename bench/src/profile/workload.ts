@@ -1,7 +1,7 @@
 import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAuthProvider, createGatehouse, NodeRequestView, OidcAuthProvider } from '@gatehouse/core';
+import { createGatehouse, NodeRequestView, OidcAuthProvider } from '@gatehouse/core';
 import {
   type Alg,
   AUDIENCE,
@@ -67,7 +67,9 @@ async function main(): Promise<void> {
     run = (i) => client(`Bearer ${value(i)}`);
   } else if (kind === 'pipeline' || kind === 'pipeline-otel') {
     const gate = createGatehouse({
-      provider: createAuthProvider({ apiKeys: [{ name: 'svc', key: apiKey }], oidc: { issuers, ...slow } }),
+      apiKeys: [{ name: 'svc', key: apiKey }],
+      oidc: { issuers, ...slow },
+      env: false,
       observability: kind === 'pipeline-otel' ? metricsOn() : undefined,
     });
     const value = pick(part);

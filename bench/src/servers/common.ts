@@ -1,4 +1,4 @@
-import { createAuthProvider, type ObservabilityOptions } from '@gatehouse/core';
+import type { GatehouseOptions, ObservabilityOptions } from '@gatehouse/core';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { ServerConfig } from '../fixture.js';
@@ -14,12 +14,12 @@ export const jwksOptions = (config: ServerConfig) => ({
   jwksRequestsPerMinute: 5,
 });
 
-/** The provider every Gatehouse variant uses: the run's API key and the one issuer. */
-export const gatehouseProvider = (config: ServerConfig) =>
-  createAuthProvider({
-    apiKeys: [{ name: config.apiKeyName, key: config.apiKey }],
-    oidc: { issuers: [{ issuer: config.issuer, audience: config.audience }] },
-  });
+/** The configuration every Gatehouse variant uses: the run's API key and the one issuer, nothing from the environment. */
+export const gatehouseConfig = (config: ServerConfig): GatehouseOptions => ({
+  apiKeys: [{ name: config.apiKeyName, key: config.apiKey }],
+  oidc: { issuers: [{ issuer: config.issuer, audience: config.audience }] },
+  env: false,
+});
 
 /**
  * Metrics on: a real OpenTelemetry SDK `MeterProvider` read by the Prometheus exporter (its server not

@@ -7,7 +7,7 @@ import jwksRsa from 'jwks-rsa';
 import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import { BARE_SUBJECT, type ServerConfig } from '../fixture.js';
-import { ALGORITHMS, gatehouseProvider, jwksOptions, metricsOn } from './common.js';
+import { ALGORITHMS, gatehouseConfig, jwksOptions, metricsOn } from './common.js';
 import { createFloorVerifier } from './floor.js';
 import { sharedStateOptions } from './shared-state.js';
 
@@ -42,11 +42,11 @@ export async function createExpressApp(variant: string, config: ServerConfig): P
         (_req, _res, next) => next(),
       );
     case 'gatehouse-express':
-      return app((req) => req.auth!.subject, gatehouse({ provider: gatehouseProvider(config) }));
+      return app((req) => req.auth!.subject, gatehouse(gatehouseConfig(config)));
     case 'gatehouse-express-otel':
       return app(
         (req) => req.auth!.subject,
-        gatehouse({ provider: gatehouseProvider(config), observability: metricsOn() }),
+        gatehouse({ ...gatehouseConfig(config), observability: metricsOn() }),
       );
     case 'express-jwt':
       return app(
@@ -111,7 +111,7 @@ export async function createExpressApp(variant: string, config: ServerConfig): P
         variant === 'gatehouse-express-revocation' ? 'revocation' : 'limits',
         config,
       );
-      return app((req) => req.auth!.subject, gatehouse({ provider: gatehouseProvider(config), ...shared }));
+      return app((req) => req.auth!.subject, gatehouse({ ...gatehouseConfig(config), ...shared }));
     }
     case 'floor-express': {
       const verify = await createFloorVerifier(config);

@@ -3,7 +3,7 @@ import { gatehouse } from '@gatehouse/fastify';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import buildGetJwks from 'get-jwks';
 import { BARE_SUBJECT, type ServerConfig } from '../fixture.js';
-import { ALGORITHMS, gatehouseProvider } from './common.js';
+import { ALGORITHMS, gatehouseConfig } from './common.js';
 import { createFloorVerifier } from './floor.js';
 
 type Subject = (request: FastifyRequest) => string;
@@ -21,7 +21,7 @@ export async function createFastifyApp(variant: string, config: ServerConfig): P
     case 'fastify':
       return route(app, () => BARE_SUBJECT);
     case 'gatehouse-fastify':
-      await app.register(gatehouse, { provider: gatehouseProvider(config) });
+      await app.register(gatehouse, gatehouseConfig(config));
       return route(app, (request) => request.auth!.subject);
     case 'fastify-jwt': {
       // @fastify/jwt's documented JWKS set-up: get-jwks finds the keys by discovery and caches them.

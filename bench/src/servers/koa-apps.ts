@@ -3,7 +3,7 @@ import jwksRsa from 'jwks-rsa';
 import Koa, { type Context, type Middleware } from 'koa';
 import koaJwt from 'koa-jwt';
 import { BARE_SUBJECT, type ServerConfig } from '../fixture.js';
-import { ALGORITHMS, gatehouseProvider, jwksOptions, metricsOn } from './common.js';
+import { ALGORITHMS, gatehouseConfig, jwksOptions, metricsOn } from './common.js';
 import { createFloorVerifier } from './floor.js';
 
 function app(subject: (ctx: Context) => string, auth?: Middleware): Koa {
@@ -28,11 +28,11 @@ export async function createKoaApp(variant: string, config: ServerConfig): Promi
         (_ctx, next) => next(),
       );
     case 'gatehouse-koa':
-      return app((ctx) => ctx.state.auth!.subject, gatehouse({ provider: gatehouseProvider(config) }));
+      return app((ctx) => ctx.state.auth!.subject, gatehouse(gatehouseConfig(config)));
     case 'gatehouse-koa-otel':
       return app(
         (ctx) => ctx.state.auth!.subject,
-        gatehouse({ provider: gatehouseProvider(config), observability: metricsOn() }),
+        gatehouse({ ...gatehouseConfig(config), observability: metricsOn() }),
       );
     case 'koa-jwt':
       return app(

@@ -15,7 +15,7 @@ import {
 import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { BARE_SUBJECT, type ServerConfig } from '../fixture.js';
-import { gatehouseProvider } from './common.js';
+import { gatehouseConfig } from './common.js';
 import { createFloorVerifier, type FloorVerifier } from './floor.js';
 
 // No class here takes constructor parameters through DI, so nothing depends on decorator metadata; the
@@ -76,7 +76,7 @@ async function rootModule(variant: string, config: ServerConfig): Promise<Dynami
     case 'gatehouse-nest':
       return {
         module: BenchModule,
-        imports: [GatehouseModule.forRoot({ provider: gatehouseProvider(config) })],
+        imports: [GatehouseModule.forRoot(gatehouseConfig(config))],
         controllers: [GatehouseController],
       };
     case 'floor-nest': {

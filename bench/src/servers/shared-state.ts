@@ -54,6 +54,6 @@ export async function sharedStateOptions(
   const state = createRedisState({ url: variant === 'limits' ? `${config.redisUrl}/1` : config.redisUrl });
   await state.ready(10_000);
   if (variant === 'limits') return { state, rateLimit: BENCH_RATE_LIMIT };
-  for (const revocation of benchRevocations(config.issuer)) await state.storeRevocation(revocation);
+  for (const revocation of benchRevocations(config.issuer)) await state.revocations.store(revocation);
   return { state };
 }

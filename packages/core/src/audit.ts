@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import pino from 'pino';
- * const provider = createAuthProvider(config, { logger: pino() });
+ * const gate = createGatehouse({ logger: pino() });
  * ```
  */
 export interface AuditLogger {
@@ -27,6 +27,7 @@ export type AuditEventName =
   | 'gatehouse.state.connected'
   | 'gatehouse.state.unreachable'
   | 'gatehouse.state.restored'
+  | 'gatehouse.state.scripts_denied'
   | 'gatehouse.authz.reloaded'
   | 'gatehouse.authz.reload_failed'
   | 'gatehouse.authz.pdp_unreachable';

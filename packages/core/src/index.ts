@@ -26,36 +26,43 @@ export type {
   ResourceOwner,
 } from './authz/types.js';
 export { TokenCache } from './cache/token-cache.js';
-export type { CreateProviderOptions, GatehouseConfig } from './config/create.js';
-export { createAuthProvider } from './config/create.js';
 export { DEFAULTS } from './config/defaults.js';
-export { ENV, loadConfigFromEnv, runtimeEnvironment } from './config/env.js';
-export type { RedisUrlParts } from './config/redis-url.js';
-export { parseRedisUrl } from './config/redis-url.js';
+export type { FieldSpec } from './config/fields.js';
+export { CONFIG_FIELDS, ENV } from './config/fields.js';
+export type {
+  ConfigField,
+  EnvRecord,
+  GatehouseConfig,
+  ResolvedConfig,
+  ResolvedRoutes,
+  RoutesOptions,
+} from './config/options.js';
+export type { ResolveOptions } from './config/resolve.js';
+export { resolveConfig } from './config/resolve.js';
 export type { AuthContext, AuthType } from './context.js';
 export { createAuthContext, hasScopes, missingScopes } from './context.js';
-export { normalizeHtu } from './dpop/htu.js';
-export type { DpopNonceOptions, NonceState } from './dpop/nonce.js';
-export { DpopNonces } from './dpop/nonce.js';
-export type { DpopProofRequest, DpopProofRules, VerifiedDpopProof } from './dpop/proof.js';
-export { verifyDpopProof } from './dpop/proof.js';
-export type { OneTimeIds, ReplayGuardOptions, ReplayVerdict } from './dpop/replay.js';
-export { ReplayGuard } from './dpop/replay.js';
-export { jwkThumbprint } from './dpop/thumbprint.js';
 export type {
+  AccessError,
   AnyAuthError,
   AudienceMismatchReason,
   AuthErrorCode,
+  AuthErrorStatus,
   AuthzBackendName,
   AuthzFailure,
+  AvailabilityError,
   BearerErrorCode,
   ConfigErrorCode,
   DpopErrorCode,
   DpopProofFailure,
   InvalidRequestReason,
   InvalidTokenReason,
+  LogoutTokenProblem,
   RateLimitReason,
+  RequestBodyProblem,
+  RequestError,
   SenderConstraintFailure,
+  SenderError,
+  TokenError,
 } from './errors.js';
 export {
   AccessDeniedError,
@@ -71,8 +78,11 @@ export {
   InvalidTokenError,
   IssuerUnavailableError,
   isAuthError,
+  LogoutTokenError,
   MissingCredentialsError,
+  NotFoundError,
   RateLimitedError,
+  RequestBodyError,
   SenderConstraintError,
   StateUnavailableError,
   TokenExpiredError,
@@ -98,6 +108,8 @@ export { publicPathMatcher } from './http/public-paths.js';
 export type { AuthErrorResponse, BearerChallenge, ChallengeOptions, DpopChallenge } from './http/response.js';
 export { authErrorResponse, bearerChallenge, DEFAULT_REALM, dpopChallenge } from './http/response.js';
 export type { IntrospectionClient } from './introspection/endpoint.js';
+export type { IntrospectionProviderOptions } from './introspection/introspection-provider.js';
+export { IntrospectionAuthProvider } from './introspection/introspection-provider.js';
 export type { ClaimValue, IssuerRuleOptions } from './issuers/options.js';
 export type { IssuerPreset, TokenType } from './issuers/presets.js';
 export { ISSUER_PRESETS, MICROSOFT_GRAPH_AUDIENCES } from './issuers/presets.js';
@@ -117,13 +129,9 @@ export type {
 export { EMPTY_INSIGHT } from './observability/insight.js';
 export type { DecisionOutcome, RefusalSource } from './observability/labels.js';
 export { ACCEPTED_CODE, ISSUER_PLACEHOLDERS } from './observability/labels.js';
-export type {
-  AuthzOutcome,
-  CountSource,
-  ObservabilityOptions,
-  RateLimitKind,
-} from './observability/metrics.js';
+export type { AuthzOutcome, ObservabilityOptions } from './observability/metrics.js';
 export { DecisionRecorder, DURATION_BUCKETS, METRIC_NAMES } from './observability/metrics.js';
+export { PROMETHEUS_CONTENT_TYPE, prometheusText } from './observability/prometheus.js';
 export type {
   MissingPart,
   ReadinessAnswer,
@@ -131,7 +139,8 @@ export type {
   ReadinessProbe,
   ReadinessReport,
 } from './observability/readiness.js';
-export { READINESS_DEFAULTS, Readiness, readinessAnswer } from './observability/readiness.js';
+export { Readiness, readinessAnswer } from './observability/readiness.js';
+export type { CountSource, RateLimitKind } from './observability/snapshot.js';
 export { SPAN_ATTRIBUTES } from './observability/tracing.js';
 export { authOf } from './pipeline/auth-of.js';
 export type { Admission, Decision, Refusal, Route, RoutePolicy } from './pipeline/decision.js';
@@ -148,26 +157,20 @@ export type { AuthProvider } from './provider.js';
 export type { ApiKeyEntry, ApiKeyProviderOptions } from './providers/api-key.js';
 export { ApiKeyAuthProvider } from './providers/api-key.js';
 export { DEVELOPMENT_IDENTITY, DevelopmentAuthProvider } from './providers/development.js';
-export type { IntrospectionProviderOptions } from './providers/introspection.js';
-export { IntrospectionAuthProvider } from './providers/introspection.js';
 export { MultiAuthProvider } from './providers/multi.js';
 export type { IssuerOptions, OidcProviderOptions, VerifiedJwt } from './providers/oidc.js';
-export { OIDC_DEFAULTS, OidcAuthProvider } from './providers/oidc.js';
-export type {
-  BackchannelLogoutOptions,
-  LogoutTokenProblem,
-  SignatureVerifier,
-} from './revocation/backchannel-logout.js';
-export {
-  BACKCHANNEL_LOGOUT_DEFAULTS,
-  BACKCHANNEL_LOGOUT_EVENT,
-  BackchannelLogout,
-  LogoutTokenError,
-} from './revocation/backchannel-logout.js';
-export type { HttpAnswer, RevocationView } from './revocation/http-api.js';
-export { parseSelector, RevocationRoutes, revocationView } from './revocation/http-api.js';
+export { OidcAuthProvider } from './providers/oidc.js';
+export type { BackchannelLogoutOptions, SignatureVerifier } from './revocation/backchannel-logout.js';
+export { BACKCHANNEL_LOGOUT_EVENT, BackchannelLogout } from './revocation/backchannel-logout.js';
 export type { RevocationOptions, RevocationSelector } from './revocation/revocations.js';
-export { REVOCATION_DEFAULTS, Revocations } from './revocation/revocations.js';
+export { Revocations } from './revocation/revocations.js';
+export type { HttpAnswer } from './routes/answer.js';
+export type { BodyReader, NodeBodySource, RequestBody } from './routes/body.js';
+export { nodeBodyReader, webBodyReader } from './routes/body.js';
+export type { RouteGate, RouteMatch } from './routes/operational-routes.js';
+export { METRICS_SCOPE, OperationalRoutes } from './routes/operational-routes.js';
+export type { RevocationView } from './routes/revocation-routes.js';
+export { parseSelector, revocationView } from './routes/revocation-routes.js';
 export { certificateThumbprint, parseForwardedCertificate } from './sender/certificate.js';
 export type {
   DpopMode,
@@ -177,10 +180,14 @@ export type {
   SenderRequest,
 } from './sender/constraint.js';
 export { DPOP_MODES, SenderConstraints } from './sender/constraint.js';
-export { LocalClaims } from './state/local-claims.js';
-export { LocalCounters } from './state/local-counters.js';
-export { MemoryState } from './state/memory-state.js';
+export { normalizeHtu } from './sender/dpop-htu.js';
+export type { DpopNonceOptions, NonceState } from './sender/dpop-nonce.js';
+export { DpopNonces } from './sender/dpop-nonce.js';
+export type { DpopProofRequest, DpopProofRules, VerifiedDpopProof } from './sender/dpop-proof.js';
+export { verifyDpopProof } from './sender/dpop-proof.js';
+export type { ReplayGuardOptions, ReplayVerdict } from './sender/dpop-replay.js';
+export { ReplayGuard } from './sender/dpop-replay.js';
+export { jwkThumbprint } from './sender/jwk-thumbprint.js';
+// The shared-state parts, the in-process store and what a store needs from core: `@gatehouse/core/state`.
 export type { Revocation, RevocationKind } from './state/revocation.js';
-export { parseRevocation } from './state/revocation.js';
-export { RevocationList } from './state/revocation-list.js';
-export type { LeaseRequest, LeaseResult, RevocationIndex, SharedState } from './state/shared-state.js';
+export type { SharedState } from './state/shared-state.js';

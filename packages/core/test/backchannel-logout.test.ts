@@ -2,18 +2,17 @@ import { generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BACKCHANNEL_LOGOUT_EVENT,
-  BackchannelLogout,
+  type BackchannelLogout,
   ConfigError,
   createAuthContext,
   createGatehouse,
+  type Gatehouse,
   LogoutTokenError,
-  loadConfigFromEnv,
-  MemoryState,
-  OidcAuthProvider,
-  RevocationRoutes,
-  Revocations,
+  type Revocations,
 } from '../src/index.js';
+import { MemoryState } from '../src/state/index.js';
 import { KeyServer } from './helpers/key-server.js';
+import { callRoute, logoutForm } from './helpers/routes.js';
 
 const EVENTS = { [BACKCHANNEL_LOGOUT_EVENT]: {} };
 const nowSecs = () => Math.floor(Date.now() / 1000);
@@ -21,18 +20,22 @@ const nowSecs = () => Math.floor(Date.now() / 1000);
 describe('back-channel logout (OpenID Connect Back-Channel Logout 1.0 §2.6)', () => {
   let idp: KeyServer;
   let revocations: Revocations;
+  const backchannelLogout = (token: string) =>
+    callRoute(gate, 'POST', '/v1/backchannel-logout', { body: logoutForm(token) });
   let logout: BackchannelLogout;
-  let routes: RevocationRoutes;
+  let gate: Gatehouse;
   let n = 0;
 
   beforeAll(async () => {
     idp = await KeyServer.start({ audience: 'telemetry-api' });
-    const oidc = new OidcAuthProvider({ issuers: [{ issuer: idp.issuer, audience: 'telemetry-api' }] });
-    revocations = new Revocations(new MemoryState());
-    logout = new BackchannelLogout(revocations, oidc, {
-      clientIds: { [idp.issuer]: ['telemetry-api', 'web-client'] },
+    gate = createGatehouse({
+      oidc: { issuers: [{ issuer: idp.issuer, audience: 'telemetry-api' }] },
+      backchannelLogout: { clientIds: { [idp.issuer]: ['telemetry-api', 'web-client'] } },
+      routes: true,
+      env: false,
     });
-    routes = new RevocationRoutes(revocations, logout);
+    revocations = gate.revocations;
+    logout = gate.logout!;
   });
   afterAll(() => idp?.close());
 
@@ -46,11 +49,11 @@ describe('back-channel logout (OpenID Connect Back-Channel Logout 1.0 §2.6)', (
   it("revokes the subject's tokens issued before the logout token, on 200, and refuses a replay", async () => {
     const iat = nowSecs();
     const logoutToken = await token({ sub: 'carol', iat });
-    expect(await routes.backchannelLogout({ logout_token: logoutToken })).toMatchObject({ status: 200 });
+    expect(await backchannelLogout(logoutToken)).toMatchObject({ status: 200 });
     expect(revocations.check(auth('carol', { iat: iat - 5 }))?.code).toBe('token_revoked');
     expect(revocations.check(auth('carol', { iat }))).toBeUndefined();
     expect(revocations.check(auth('dave', { iat: iat - 5 }))).toBeUndefined();
-    const replay = await routes.backchannelLogout({ logout_token: logoutToken });
+    const replay = await backchannelLogout(logoutToken);
     expect(replay).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
     expect(revocations.list().filter((r) => r.subject === 'carol')).toHaveLength(1);
   });
@@ -83,7 +86,7 @@ describe('back-channel logout (OpenID Connect Back-Channel Logout 1.0 §2.6)', (
     const err = await logout.handle(logoutToken).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LogoutTokenError);
     expect((err as LogoutTokenError).claim).toBe(claim);
-    expect((await routes.backchannelLogout({ logout_token: logoutToken })).status).toBe(400);
+    expect((await backchannelLogout(logoutToken)).status).toBe(400);
   });
 
   it('refuses a too old, an expired, a foreign or a forged logout token (400)', async () => {
@@ -97,14 +100,19 @@ describe('back-channel logout (OpenID Connect Back-Channel Logout 1.0 §2.6)', (
     const foreign = await idp.sign({ sub: 'x', jti: 'g', events: EVENTS, iss: 'https://evil.example' });
     expect(await logout.handle(foreign).catch((e: LogoutTokenError) => e.problem)).toBe('untrusted');
     for (const form of [
-      undefined,
-      {},
-      { logout_token: '' },
-      { logout_token: 'not-a-jwt' },
-      { logout_token: ['a'] },
+      '',
+      'other=1',
+      'logout_token=',
+      'logout_token=not-a-jwt',
+      'logout_token=a&logout_token=b',
     ]) {
-      expect((await routes.backchannelLogout(form)).status).toBe(400);
+      const answer = await callRoute(gate, 'POST', '/v1/backchannel-logout', {
+        body: new URLSearchParams(form),
+      });
+      expect(answer).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
     }
+    const asJson = await callRoute(gate, 'POST', '/v1/backchannel-logout', { body: { logout_token: old } });
+    expect(asJson.status).toBe(400);
   });
 });
 
@@ -122,9 +130,10 @@ describe('the logout-token audience, configured per issuer (backchannel_logout_a
       { header: { typ: 'logout+jwt' } },
     );
   const gateFromEnv = (issuer: Record<string, unknown>) =>
-    createGatehouse({
-      oidc: loadConfigFromEnv({ GATEHOUSE_OIDC_CONFIG: JSON.stringify({ issuers: [issuer] }) }).oidc,
-    });
+    createGatehouse({ routes: true, env: { GATEHOUSE_OIDC_CONFIG: JSON.stringify({ issuers: [issuer] }) } });
+  const logoutAt = async (gate: Gatehouse, aud: string) =>
+    (await callRoute(gate, 'POST', '/v1/backchannel-logout', { body: logoutForm(await logoutToken(aud)) }))
+      .status;
 
   it('accepts logout tokens for the client id named in GATEHOUSE_OIDC_CONFIG, and no longer the API audience', async () => {
     const gate = gateFromEnv({
@@ -132,13 +141,8 @@ describe('the logout-token audience, configured per issuer (backchannel_logout_a
       audience: 'telemetry-api',
       backchannel_logout_audience: 'telemetry-portal',
     });
-    const routes = gate.revocationRoutes;
-    expect(
-      (await routes.backchannelLogout({ logout_token: await logoutToken('telemetry-portal') })).status,
-    ).toBe(200);
-    expect(
-      (await routes.backchannelLogout({ logout_token: await logoutToken('telemetry-api') })).status,
-    ).toBe(400);
+    expect(await logoutAt(gate, 'telemetry-portal')).toBe(200);
+    expect(await logoutAt(gate, 'telemetry-api')).toBe(400);
     expect(gate.revocations.list()).toMatchObject([
       { kind: 'subject', subject: 'carol', source: 'backchannel_logout' },
     ]);
@@ -151,13 +155,13 @@ describe('the logout-token audience, configured per issuer (backchannel_logout_a
           { issuer: idp.issuer, audience: 'telemetry-api', backchannelLogoutAudience: ['web', 'cli'] },
         ],
       },
-    }).revocationRoutes;
-    expect((await listed.backchannelLogout({ logout_token: await logoutToken('cli') })).status).toBe(200);
-    expect((await listed.backchannelLogout({ logout_token: await logoutToken('other') })).status).toBe(400);
-    const plain = gateFromEnv({ issuer: idp.issuer, audience: 'telemetry-api' }).revocationRoutes;
-    expect((await plain.backchannelLogout({ logout_token: await logoutToken('telemetry-api') })).status).toBe(
-      200,
-    );
+      routes: true,
+      env: false,
+    });
+    expect(await logoutAt(listed, 'cli')).toBe(200);
+    expect(await logoutAt(listed, 'other')).toBe(400);
+    const plain = gateFromEnv({ issuer: idp.issuer, audience: 'telemetry-api' });
+    expect(await logoutAt(plain, 'telemetry-api')).toBe(200);
   });
 
   it("applies to logout tokens that use one of the issuer's aliases", async () => {
@@ -172,7 +176,9 @@ describe('the logout-token audience, configured per issuer (backchannel_logout_a
       { iss: alias, aud: 'telemetry-portal', sub: 'dave', jti: `aud-${++n}`, events: EVENTS, exp: undefined },
       { header: { typ: 'logout+jwt' } },
     );
-    expect((await gate.revocationRoutes.backchannelLogout({ logout_token: viaAlias })).status).toBe(200);
+    expect(
+      (await callRoute(gate, 'POST', '/v1/backchannel-logout', { body: logoutForm(viaAlias) })).status,
+    ).toBe(200);
     expect(gate.revocations.list()).toMatchObject([{ subject: 'dave', issuer: idp.issuer }]);
   });
 

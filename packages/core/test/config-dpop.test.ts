@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
-  createAuthProvider,
+  createGatehouse,
   IntrospectionAuthProvider,
-  loadConfigFromEnv,
   MultiAuthProvider,
+  resolveConfig,
 } from '../src/index.js';
 
 const oidc = (issuers: unknown[], extra: Record<string, unknown> = {}) =>
@@ -23,21 +23,23 @@ function configError(fn: () => unknown): ConfigError {
 
 describe('DPoP, introspection and public URL configuration', () => {
   it('reads per-issuer dpop modes and the introspection client in snake_case', () => {
-    const config = loadConfigFromEnv({
-      GATEHOUSE_OIDC_CONFIG: oidc(
-        [
-          { ...IDP, dpop: 'required', introspection: { client_id: 'rs', client_secret: 'rs-secret' } },
-          { issuer: 'https://other.example.com', audience: 'api', dpop: 'disabled' },
-        ],
-        { dpop_nonce_secret: 'x'.repeat(32), dpop_nonce_rotation_secs: 120 },
-      ),
+    const config = resolveConfig({
+      env: {
+        GATEHOUSE_OIDC_CONFIG: oidc(
+          [
+            { ...IDP, dpop: 'required', introspection: { client_id: 'rs', client_secret: 'rs-secret' } },
+            { issuer: 'https://other.example.com', audience: 'api', dpop: 'disabled' },
+          ],
+          { dpop_nonce_secret: 'x'.repeat(32), dpop_nonce_rotation_secs: 120 },
+        ),
+      },
     });
     expect(config.oidc?.issuers[0]).toMatchObject({
       dpop: 'required',
       introspection: { clientId: 'rs', clientSecret: 'rs-secret' },
     });
     expect(config.oidc).toMatchObject({ dpopNonceSecret: 'x'.repeat(32), dpopNonceRotationSecs: 120 });
-    const provider = createAuthProvider(config);
+    const provider = createGatehouse({ oidc: config.oidc, env: false }).provider;
     expect(provider).toBeInstanceOf(MultiAuthProvider);
     expect((provider as MultiAuthProvider).providers.at(-1)).toBeInstanceOf(IntrospectionAuthProvider);
   });
@@ -64,7 +66,7 @@ describe('DPoP, introspection and public URL configuration', () => {
       '"issuers[0].introspection.endpoint" must be an https:// URL',
     ],
   ])('refuses a bad issuer entry, naming the field (%#)', (entry, message) => {
-    const err = configError(() => loadConfigFromEnv({ GATEHOUSE_OIDC_CONFIG: oidc([entry]) }));
+    const err = configError(() => resolveConfig({ env: { GATEHOUSE_OIDC_CONFIG: oidc([entry]) } }));
     expect(err.message).toContain(message);
     expect(err.message).not.toContain('rs-secret');
   });
@@ -73,21 +75,25 @@ describe('DPoP, introspection and public URL configuration', () => {
     const intro = { client_id: 'rs', client_secret: 's' };
     expect(
       configError(() =>
-        loadConfigFromEnv({
-          GATEHOUSE_OIDC_CONFIG: oidc([
-            { ...IDP, introspection: intro },
-            { issuer: 'https://other.example.com', audience: 'api', introspection: intro },
-          ]),
+        resolveConfig({
+          env: {
+            GATEHOUSE_OIDC_CONFIG: oidc([
+              { ...IDP, introspection: intro },
+              { issuer: 'https://other.example.com', audience: 'api', introspection: intro },
+            ]),
+          },
         }),
       ).message,
     ).toContain('"issuers[1].introspection" is already set on another issuer');
     expect(
       configError(() =>
-        loadConfigFromEnv({
-          GATEHOUSE_OIDC_CONFIG: oidc([
-            { ...IDP, dpop: 'required' },
-            { ...IDP, audience: 'api-2' },
-          ]),
+        resolveConfig({
+          env: {
+            GATEHOUSE_OIDC_CONFIG: oidc([
+              { ...IDP, dpop: 'required' },
+              { ...IDP, audience: 'api-2' },
+            ]),
+          },
         }),
       ).message,
     ).toContain('"issuers[1].dpop" differs from an earlier entry of the same issuer');
@@ -95,7 +101,7 @@ describe('DPoP, introspection and public URL configuration', () => {
 
   it('refuses a short nonce secret without repeating it', () => {
     const err = configError(() =>
-      loadConfigFromEnv({ GATEHOUSE_OIDC_CONFIG: oidc([IDP], { dpop_nonce_secret: 'tooshort' }) }),
+      resolveConfig({ env: { GATEHOUSE_OIDC_CONFIG: oidc([IDP], { dpop_nonce_secret: 'tooshort' }) } }),
     );
     expect(err.message).toBe('GATEHOUSE_OIDC_CONFIG: "dpop_nonce_secret" must be at least 32 bytes');
   });
@@ -103,30 +109,34 @@ describe('DPoP, introspection and public URL configuration', () => {
   it('takes the public URL from GATEHOUSE_PUBLIC_URL, else from HOST and PORT, never guessing a wildcard', () => {
     const base = { GATEHOUSE_OIDC_CONFIG: oidc([IDP]) };
     expect(
-      loadConfigFromEnv({ ...base, GATEHOUSE_PUBLIC_URL: 'https://API.example.com/gw/' }).publicUrl,
+      resolveConfig({ env: { ...base, GATEHOUSE_PUBLIC_URL: 'https://API.example.com/gw/' } }).publicUrl,
     ).toBe('https://api.example.com/gw');
-    expect(loadConfigFromEnv({ ...base, PORT: '8080' }).publicUrl).toBe('http://127.0.0.1:8080');
-    expect(loadConfigFromEnv({ ...base, PORT: '8080', HOST: 'localhost' }).publicUrl).toBe(
+    expect(resolveConfig({ env: { ...base, PORT: '8080' } }).publicUrl).toBe('http://127.0.0.1:8080');
+    expect(resolveConfig({ env: { ...base, PORT: '8080', HOST: 'localhost' } }).publicUrl).toBe(
       'http://localhost:8080',
     );
-    expect(loadConfigFromEnv({ ...base, PORT: '8080', HOST: '::1' }).publicUrl).toBe('http://[::1]:8080');
-    expect(loadConfigFromEnv({ ...base, PORT: '8080', HOST: '0.0.0.0' }).publicUrl).toBeUndefined();
-    expect(loadConfigFromEnv({ ...base, PORT: '0' }).publicUrl).toBeUndefined();
-    expect(loadConfigFromEnv(base).publicUrl).toBeUndefined();
+    expect(resolveConfig({ env: { ...base, PORT: '8080', HOST: '::1' } }).publicUrl).toBe(
+      'http://[::1]:8080',
+    );
+    expect(resolveConfig({ env: { ...base, PORT: '8080', HOST: '0.0.0.0' } }).publicUrl).toBeUndefined();
+    expect(resolveConfig({ env: { ...base, PORT: '0' } }).publicUrl).toBeUndefined();
+    expect(resolveConfig({ env: base }).publicUrl).toBeUndefined();
     for (const bad of ['not a url', 'https://api.example.com/?q=1', 'ftp://x']) {
-      expect(configError(() => loadConfigFromEnv({ ...base, GATEHOUSE_PUBLIC_URL: bad })).message).toMatch(
-        /^GATEHOUSE_PUBLIC_URL: /,
-      );
+      expect(
+        configError(() => resolveConfig({ env: { ...base, GATEHOUSE_PUBLIC_URL: bad } })).message,
+      ).toMatch(/^GATEHOUSE_PUBLIC_URL: /);
     }
   });
 
   it('reads the trusted client-certificate header', () => {
     const base = { GATEHOUSE_OIDC_CONFIG: oidc([IDP]) };
     expect(
-      loadConfigFromEnv({ ...base, GATEHOUSE_CLIENT_CERT_HEADER: 'X-Client-Cert' }).clientCertificateHeader,
+      resolveConfig({ env: { ...base, GATEHOUSE_CLIENT_CERT_HEADER: 'X-Client-Cert' } })
+        .clientCertificateHeader,
     ).toBe('x-client-cert');
     expect(
-      configError(() => loadConfigFromEnv({ ...base, GATEHOUSE_CLIENT_CERT_HEADER: 'bad header' })).message,
+      configError(() => resolveConfig({ env: { ...base, GATEHOUSE_CLIENT_CERT_HEADER: 'bad header' } }))
+        .message,
     ).toContain('GATEHOUSE_CLIENT_CERT_HEADER');
   });
 });

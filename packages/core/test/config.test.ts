@@ -2,11 +2,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ApiKeyAuthProvider,
   ConfigError,
-  createAuthProvider,
+  createGatehouse,
   DevelopmentAuthProvider,
-  loadConfigFromEnv,
   MultiAuthProvider,
   OidcAuthProvider,
+  resolveConfig,
 } from '../src/index.js';
 
 const ISSUER = JSON.stringify({ issuers: [{ issuer: 'https://idp.example.com', audience: 'api' }] });
@@ -22,14 +22,16 @@ function configError(fn: () => unknown): ConfigError {
   throw new Error('expected a ConfigError');
 }
 
-describe('loadConfigFromEnv', () => {
+describe('resolveConfig from the environment', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('reads every variable, applying the documented defaults', () => {
-    const config = loadConfigFromEnv({
-      GATEHOUSE_API_KEYS: KEYS,
-      GATEHOUSE_OIDC_CONFIG: ISSUER,
-      GATEHOUSE_ADMINS: '["alice@example.com"]',
+    const config = resolveConfig({
+      env: {
+        GATEHOUSE_API_KEYS: KEYS,
+        GATEHOUSE_OIDC_CONFIG: ISSUER,
+        GATEHOUSE_ADMINS: '["alice@example.com"]',
+      },
     });
     expect(config.apiKeys).toEqual([{ name: 'service1', key: 'secret-key-123' }]);
     expect(config.admins).toEqual(['alice@example.com']);
@@ -41,36 +43,40 @@ describe('loadConfigFromEnv', () => {
       jwksCooldownSecs: 30,
       clockToleranceSecs: 60,
     });
-    expect(createAuthProvider(config)).toBeInstanceOf(MultiAuthProvider);
+    expect(
+      createGatehouse({ env: { GATEHOUSE_API_KEYS: KEYS, GATEHOUSE_OIDC_CONFIG: ISSUER } }).provider,
+    ).toBeInstanceOf(MultiAuthProvider);
   });
 
   it('accepts the snake_case tuning fields', () => {
-    const config = loadConfigFromEnv({
-      GATEHOUSE_OIDC_CONFIG: JSON.stringify({
-        issuers: [
-          { issuer: 'http://127.0.0.1:8080', audience: ['a', 'b'], jwks_uri: 'http://localhost:8080/jwks' },
-        ],
-        jwks_refresh_interval_secs: 60,
-        token_cache_size: 5,
-        token_cache_ttl_secs: 10,
-        jwks_cooldown_secs: 5,
-        clock_tolerance_secs: 0,
-      }),
+    const config = resolveConfig({
+      env: {
+        GATEHOUSE_OIDC_CONFIG: JSON.stringify({
+          issuers: [
+            { issuer: 'http://127.0.0.1:8080', audience: ['a', 'b'], jwks_uri: 'http://localhost:8080/jwks' },
+          ],
+          jwks_refresh_interval_secs: 60,
+          token_cache_size: 5,
+          token_cache_ttl_secs: 10,
+          jwks_cooldown_secs: 5,
+          clock_tolerance_secs: 0,
+        }),
+      },
     });
     expect(config.oidc).toMatchObject({
       jwksRefreshIntervalSecs: 60,
       tokenCacheSize: 5,
       tokenCacheTtlSecs: 10,
     });
-    expect(createAuthProvider(config)).toBeInstanceOf(OidcAuthProvider);
+    expect(createGatehouse({ oidc: config.oidc, env: false }).provider).toBeInstanceOf(OidcAuthProvider);
   });
 
   it('refuses to start with nothing configured', () => {
-    const err = configError(() => loadConfigFromEnv({}));
+    const err = configError(() => resolveConfig({ env: {} }));
     expect(err.code).toBe('missing_config');
     expect(err.message).toMatch(/GATEHOUSE_API_KEYS.*GATEHOUSE_OIDC_CONFIG/);
     expect(
-      configError(() => loadConfigFromEnv({ GATEHOUSE_API_KEYS: '  ', GATEHOUSE_ADMINS: '[]' })).code,
+      configError(() => resolveConfig({ env: { GATEHOUSE_API_KEYS: '  ', GATEHOUSE_ADMINS: '[]' } })).code,
     ).toBe('missing_config');
   });
 
@@ -205,7 +211,7 @@ describe('loadConfigFromEnv', () => {
   ];
 
   it.each(malformed)('refuses %s, naming the variable and the field', (_, env, variable, field) => {
-    const err = configError(() => loadConfigFromEnv(env));
+    const err = configError(() => resolveConfig({ env: env }));
     expect(err.code).toBe('invalid_config');
     expect(err.variable).toBe(variable);
     expect(err.field).toBe(field);
@@ -215,50 +221,62 @@ describe('loadConfigFromEnv', () => {
 
   it('never repeats a secret in a configuration error', () => {
     const err = configError(() =>
-      loadConfigFromEnv({ GATEHOUSE_API_KEYS: '[{"name":"a","key":"super secret value"}]' }),
+      resolveConfig({ env: { GATEHOUSE_API_KEYS: '[{"name":"a","key":"super secret value"}]' } }),
     );
     expect(err.message).not.toContain('super secret value');
     const json = configError(() =>
-      loadConfigFromEnv({ GATEHOUSE_API_KEYS: '[{"name":"a","key":"hunter2-key"' }),
+      resolveConfig({ env: { GATEHOUSE_API_KEYS: '[{"name":"a","key":"hunter2-key"' } }),
     );
     expect(json.message).not.toContain('hunter2');
   });
 
   it('accepts an empty admins list as no admins', () => {
-    expect(loadConfigFromEnv({ GATEHOUSE_API_KEYS: KEYS, GATEHOUSE_ADMINS: '[]' }).admins).toEqual([]);
+    expect(resolveConfig({ env: { GATEHOUSE_API_KEYS: KEYS, GATEHOUSE_ADMINS: '[]' } }).admins).toEqual([]);
   });
 
   it('disables auth for development with a loud warning', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const config = loadConfigFromEnv({ GATEHOUSE_DISABLE_AUTH: '1' });
+    const config = resolveConfig({ env: { GATEHOUSE_DISABLE_AUTH: '1' } });
     expect(config.disableAuth).toBe(true);
-    expect(createAuthProvider(config)).toBeInstanceOf(DevelopmentAuthProvider);
+    expect(createGatehouse({ env: { GATEHOUSE_DISABLE_AUTH: '1' } }).provider).toBeInstanceOf(
+      DevelopmentAuthProvider,
+    );
     expect(warn.mock.calls[0]?.[0]).toMatch(/AUTHENTICATION IS DISABLED/);
   });
 
   it('refuses disabled auth when NODE_ENV=production, in the environment and programmatically', () => {
-    const err = configError(() => loadConfigFromEnv({ GATEHOUSE_DISABLE_AUTH: '1', NODE_ENV: 'production' }));
+    const err = configError(() =>
+      resolveConfig({ env: { GATEHOUSE_DISABLE_AUTH: '1', NODE_ENV: 'production' } }),
+    );
     expect(err.variable).toBe('GATEHOUSE_DISABLE_AUTH');
     expect(err.message).toMatch(/production/);
-    expect(() => createAuthProvider({ disableAuth: true, environment: 'production' })).toThrow(ConfigError);
+    const programmatic = configError(() =>
+      resolveConfig({ disableAuth: true, environment: 'production', env: false }),
+    );
+    expect(programmatic.field).toBe('disableAuth');
+    expect(
+      configError(() => resolveConfig({ disableAuth: true, env: { NODE_ENV: 'production' } })).field,
+    ).toBe('disableAuth');
   });
 });
 
-describe('createAuthProvider (programmatic options)', () => {
+describe('resolveConfig from programmatic options', () => {
   it('names camelCase fields in its errors', () => {
     expect(
       configError(() =>
-        createAuthProvider({ oidc: { issuers: [{ issuer: 'https://a.example', audience: '' }] } }),
+        resolveConfig({ oidc: { issuers: [{ issuer: 'https://a.example', audience: '' }] }, env: false }),
       ).field,
     ).toBe('oidc.issuers[0].audience');
-    expect(configError(() => createAuthProvider({ apiKeys: [{ name: '', key: 'k' }] })).field).toBe(
+    expect(configError(() => resolveConfig({ apiKeys: [{ name: '', key: 'k' }], env: false })).field).toBe(
       'apiKeys[0].name',
     );
-    expect(configError(() => createAuthProvider({})).code).toBe('missing_config');
+    expect(configError(() => resolveConfig({ env: false })).code).toBe('missing_config');
   });
 
-  it('returns the single provider itself when only one kind is configured', () => {
-    expect(createAuthProvider({ apiKeys: [{ name: 'a', key: 'k1' }] })).toBeInstanceOf(ApiKeyAuthProvider);
+  it('builds the single provider itself when only one kind is configured', () => {
+    expect(createGatehouse({ apiKeys: [{ name: 'a', key: 'k1' }], env: false }).provider).toBeInstanceOf(
+      ApiKeyAuthProvider,
+    );
   });
 
   it('validates OidcAuthProvider options directly too', () => {

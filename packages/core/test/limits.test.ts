@@ -3,10 +3,10 @@ import {
   authErrorResponse,
   createAuthContext,
   FailedAuthThrottle,
-  MemoryState,
   RateLimitedError,
   RateLimiter,
 } from '../src/index.js';
+import { MemoryState } from '../src/state/index.js';
 import { FixedClock } from './helpers/clock.js';
 
 const who = (subject: string, issuer = 'https://idp.example') =>
@@ -17,7 +17,7 @@ describe('RateLimiter on the in-process store', () => {
     const clock = new FixedClock(Date.UTC(2026, 0, 1, 0, 0, 10));
     const limiter = new RateLimiter(
       { requests: 5, windowSecs: 60, identities: { vip: { requests: 8 } } },
-      new MemoryState({ now: clock.now }),
+      new MemoryState({ now: clock.now }).counters,
       clock.now,
     );
     const admitted = (subject: string, n: number) =>
@@ -60,9 +60,11 @@ describe('RateLimiter on the in-process store', () => {
 describe('FailedAuthThrottle on the in-process store', () => {
   it('blocks an address after the attempts, until the window ends', async () => {
     const clock = new FixedClock(Date.UTC(2026, 0, 1, 0, 0, 0));
+    const state = new MemoryState({ now: clock.now });
     const throttle = new FailedAuthThrottle(
       { attempts: 3, windowSecs: 60 },
-      new MemoryState({ now: clock.now }),
+      state.counters,
+      state.bus,
       clock.now,
     );
     await throttle.recordFailure('192.0.2.1');

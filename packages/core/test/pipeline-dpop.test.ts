@@ -1,20 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createAuthProvider,
-  createGatehouse,
-  type Decision,
-  loadConfigFromEnv,
-  MemoryState,
-  requestView,
-  type SharedState,
-} from '../src/index.js';
+import { createGatehouse, type Decision, requestView } from '../src/index.js';
+import { composeState, MemoryState } from '../src/state/index.js';
 import { ath, type DpopKey, makeDpopKey, makeProof } from './helpers/dpop.js';
 import { KeyServer } from './helpers/key-server.js';
 
 const PUBLIC_URL = 'https://api.example.com';
 
 // Step 6 inside the pipeline: configuration from the environment reaches it, also through a provider
-// built by createAuthProvider (as the example apps build theirs), and a shared store makes it wait.
+// configured by the environment (as the example apps are), and a shared store makes it wait.
 describe('the pipeline with DPoP configured', () => {
   let idp: KeyServer;
   let key: DpopKey;
@@ -36,10 +29,8 @@ describe('the pipeline with DPoP configured', () => {
   const proof = (token: string, claims: Record<string, unknown> = {}) =>
     makeProof(key, { htm: 'GET', htu: `${PUBLIC_URL}/v1/whoami`, ath: ath(token), ...claims });
 
-  it('applies the per-issuer mode and the public URL of a provider built from the environment', async () => {
-    const gate = createGatehouse({
-      provider: createAuthProvider(loadConfigFromEnv(env({ dpop: 'required' }))),
-    });
+  it('applies the per-issuer mode and the public URL configured by the environment', async () => {
+    const gate = createGatehouse({ env: env({ dpop: 'required' }) });
     await gate.warmUp();
     const unbound = await idp.sign({ sub: 'u' });
     const refused = (await gate.handle(view(unbound, undefined, 'Bearer'), gate.route())) as Decision;
@@ -55,7 +46,7 @@ describe('the pipeline with DPoP configured', () => {
   });
 
   it('hands out a nonce, accepts it, and adds the next one to an admitted answer when it rotates', async () => {
-    const gate = createGatehouse({ ...loadConfigFromEnv(env({}, { dpop_nonce_secret: 'n'.repeat(32) })) });
+    const gate = createGatehouse({ env: env({}, { dpop_nonce_secret: 'n'.repeat(32) }) });
     await gate.warmUp();
     const bound = await idp.sign({ sub: 'u', cnf: { jkt: key.jkt } });
     const first = (await gate.handle(view(bound, await proof(bound)), gate.route())) as Decision;
@@ -66,11 +57,21 @@ describe('the pipeline with DPoP configured', () => {
   });
 
   it('waits for a shared store and refuses a proof another instance has used', async () => {
-    // One store that two gates share, standing in for Redis: an in-process store under another kind.
+    // One store that two gates share, standing in for Redis: in-process parts, the one-time ids answering
+    // asynchronously as a networked store does.
     const shared = new MemoryState();
-    const state = Object.create(shared, { kind: { value: 'shared-for-test' } }) as SharedState;
-    const config = loadConfigFromEnv(env({}));
-    const [a, b] = [createGatehouse({ ...config, state }), createGatehouse({ ...config, state })];
+    const state = composeState({
+      kind: 'shared-for-test',
+      oneTimeIds: {
+        claim: async (claim) => shared.oneTimeIds.claim(claim),
+        release: async (scope, id) => shared.oneTimeIds.release(scope, id),
+      },
+      counters: shared.counters,
+      revocations: shared.revocations,
+      bus: shared.bus,
+      stores: [shared],
+    });
+    const [a, b] = [createGatehouse({ env: env({}), state }), createGatehouse({ env: env({}), state })];
     await Promise.all([a.warmUp(), b.warmUp()]);
     const bound = await idp.sign({ sub: 'u', cnf: { jkt: key.jkt } });
     const dpop = await proof(bound);
@@ -84,7 +85,7 @@ describe('the pipeline with DPoP configured', () => {
   });
 
   it('answers a bearer request for a cached unbound token synchronously, DPoP or not configured', async () => {
-    const gate = createGatehouse({ ...loadConfigFromEnv(env({})) });
+    const gate = createGatehouse({ env: env({}) });
     await gate.warmUp();
     const token = await idp.sign({ sub: 'fast' });
     for (let i = 0; i < 3; i++) {

@@ -1,7 +1,7 @@
 import { CLI_CLIENT_ID, type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthProvider, OidcAuthProvider } from '../src/index.js';
+import { createGatehouse, OidcAuthProvider } from '../src/index.js';
 
 const EXTRA_AUDIENCE = 'urn:gatehouse:other-api';
 
@@ -48,7 +48,8 @@ describe('OidcAuthProvider against a real OpenID provider', () => {
   });
 
   it('validates a user token from a PKCE login and grants admin by verified email', async () => {
-    const provider = createAuthProvider({
+    const { provider } = createGatehouse({
+      env: false,
       oidc: { issuers: [{ issuer: rs.issuer, audience: rs.audience }] },
       admins: ['alice@example.com', 'mallory@example.com'],
     });

@@ -2,15 +2,15 @@ import { describe, expect, it } from 'vitest';
 import {
   type AuthContext,
   createAuthContext,
-  MemoryState,
+  createGatehouse,
   parseSelector,
   type Revocation,
-  RevocationList,
-  RevocationRoutes,
   Revocations,
   TokenRevokedError,
 } from '../src/index.js';
+import { MemoryState, RevocationList } from '../src/state/index.js';
 import { FixedClock } from './helpers/clock.js';
+import { callRoute } from './helpers/routes.js';
 
 const ISSUER = 'https://login.example.com';
 const OTHER = 'https://other.example.com';
@@ -107,12 +107,24 @@ describe('parseSelector (the POST /v1/admin/revocations body)', () => {
   });
 });
 
-describe('Revocations and RevocationRoutes on the in-process store', () => {
+describe('Revocations and the revocation routes on the in-process store', () => {
   it('answers 201 with the revocation in force, lists it, lifts it (204) and 404s an unknown id', async () => {
     const clock = new FixedClock();
-    const revocations = new Revocations(new MemoryState({ now: clock.now }), { now: clock.now });
-    const routes = new RevocationRoutes(revocations);
-    const created = await routes.create({ subject: 'alice', issuer: ISSUER });
+    const gate = createGatehouse({
+      apiKeys: [{ name: 'ops', key: 'ops-key-0123456789' }],
+      admins: ['ops'],
+      state: new MemoryState({ now: clock.now }),
+      revocation: { now: clock.now },
+      routes: true,
+      env: false,
+    });
+    const admin = { authorization: 'Bearer ops-key-0123456789' };
+    const path = '/v1/admin/revocations';
+    const revocations = gate.revocations;
+    const created = await callRoute(gate, 'POST', path, {
+      ...admin,
+      body: { subject: 'alice', issuer: ISSUER },
+    });
     expect(created.status).toBe(201);
     const body = created.body as { id: string; kind: string; issuedBefore: string; expiresAt: string };
     expect(body).toMatchObject({ kind: 'subject', subject: 'alice', issuer: ISSUER });
@@ -120,18 +132,21 @@ describe('Revocations and RevocationRoutes on the in-process store', () => {
     expect(new Date(body.expiresAt).getTime()).toBe(clock.now() + (86_400 + 60) * 1000);
     expect(revocations.check(oidc('alice', { iat: clock.seconds - 1 }))).toBeInstanceOf(TokenRevokedError);
     expect(revocations.check(oidc('alice', { iat: clock.seconds }))).toBeUndefined();
-    expect(routes.list()).toMatchObject({ status: 200, body: [{ id: body.id }] });
+    expect(await callRoute(gate, 'GET', path, admin)).toMatchObject({ status: 200, body: [{ id: body.id }] });
 
-    expect((await routes.create({ subject: 'alice' })).status).toBe(400);
-    expect((await routes.remove(body.id)).status).toBe(204);
-    expect((await routes.remove(body.id)).status).toBe(404);
+    expect((await callRoute(gate, 'POST', path, { ...admin, body: { subject: 'alice' } })).status).toBe(400);
+    expect((await callRoute(gate, 'DELETE', `${path}/${body.id}`, admin)).status).toBe(204);
+    expect(await callRoute(gate, 'DELETE', `${path}/${body.id}`, admin)).toMatchObject({
+      status: 404,
+      body: { error: 'not_found' },
+    });
     expect(revocations.check(oidc('alice', { iat: 1 }))).toBeUndefined();
-    expect(routes.list().body).toEqual([]);
+    expect((await callRoute(gate, 'GET', path, admin)).body).toEqual([]);
   });
 
   it('keeps API key revocations until lifted, and drops expired ones from the list', async () => {
     const clock = new FixedClock();
-    const revocations = new Revocations(new MemoryState({ now: clock.now }), {
+    const revocations = new Revocations(new MemoryState({ now: clock.now }).revocations, {
       now: clock.now,
       maxTokenLifetimeSecs: 3600,
       clockToleranceSecs: 0,

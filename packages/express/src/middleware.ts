@@ -3,7 +3,9 @@ import {
   type AuthContext,
   createGatehouse,
   type Decision,
+  type HttpAnswer,
   NodeRequestView,
+  nodeBodyReader,
   type RouteHelpers,
   withRouteHelpers,
 } from '@gatehouse/core';
@@ -35,8 +37,9 @@ export interface GatehouseExpressOptions extends AdapterOptions {
 export interface GatehouseMiddleware extends RequestHandler, RouteHelpers<RequestHandler> {}
 
 /**
- * Creates the Gatehouse middleware. Configured by its options (`apiKeys`, `oidc`, `admins`, …) or, with
- * none, from the `GATEHOUSE_*` environment; throws at start-up when that is missing or malformed.
+ * Creates the Gatehouse middleware. Configured by its options (`apiKeys`, `oidc`, `admins`, `routes`, …);
+ * every `GATEHOUSE_*` variable fills what they leave out. Throws at start-up when the configuration is
+ * missing or malformed, naming the variable or the field.
  *
  * @example
  * ```ts
@@ -44,12 +47,8 @@ export interface GatehouseMiddleware extends RequestHandler, RouteHelpers<Reques
  * import { authOf, gatehouse } from '@gatehouse/express';
  *
  * const app = express();
- * const auth = gatehouse({
- *   oidc: { issuers: [{ issuer: 'https://login.example.com', audience: 'my-api' }] },
- *   admins: ['alice@example.com'],
- *   publicPaths: ['/health'],
- * });
- * app.use(auth);
+ * const auth = gatehouse({ routes: true, publicPaths: ['/health'] }); // GATEHOUSE_* configure the rest
+ * app.use(auth); // also serves /ready, /metrics, /v1/admin/revocations and /v1/backchannel-logout
  * app.get('/health', (_req, res) => void res.json({ ok: true }));
  * app.get('/v1/whoami', (req, res) => void res.json({ subject: authOf(req).subject }));
  * app.get('/v1/admin/status', auth.admin(), (_req, res) => void res.json({ ok: true }));
@@ -58,6 +57,7 @@ export interface GatehouseMiddleware extends RequestHandler, RouteHelpers<Reques
 export function gatehouse(options: GatehouseExpressOptions = {}): GatehouseMiddleware {
   const gate = createGatehouse(options);
   const passErrors = options.onError === 'next';
+  const routes = gate.routes;
 
   const apply = (decision: Decision, req: Request, res: Response, next: NextFunction): void => {
     if (decision.headers !== undefined) res.set(decision.headers);
@@ -68,14 +68,29 @@ export function gatehouse(options: GatehouseExpressOptions = {}): GatehouseMiddl
     else res.status(decision.status).json(decision.body);
   };
 
-  return withRouteHelpers<RequestHandler>(
-    gate,
-    options,
-    (route) =>
-      function gatehouseMiddleware(req, res, next) {
-        const decision = gate.handle(new NodeRequestView(req, req.path, req.originalUrl), route, req.auth);
-        if (decision instanceof Promise) decision.then((d) => apply(d, req, res, next), next);
-        else apply(decision, req, res, next);
-      },
-  ) as GatehouseMiddleware;
+  const write = (answer: HttpAnswer, res: Response): void => {
+    res.writeHead(answer.status, answer.headers).end(answer.body);
+  };
+
+  return withRouteHelpers<RequestHandler>(gate, options, (route, main) => {
+    const serving = main ? routes : undefined;
+    return function gatehouseMiddleware(req, res, next) {
+      // The path as routed (relative to where the middleware is mounted), read without Express's getter.
+      const url = req.url;
+      const query = url.indexOf('?');
+      const path = query === -1 ? url : url.slice(0, query);
+      if (serving !== undefined) {
+        const match = serving.match(req.method, path);
+        if (match !== undefined) {
+          serving
+            .serve(match, new NodeRequestView(req, path, req.originalUrl), nodeBodyReader(req))
+            .then((answer) => write(answer, res), next);
+          return;
+        }
+      }
+      const decision = gate.handle(new NodeRequestView(req, path, req.originalUrl), route, req.auth);
+      if (decision instanceof Promise) decision.then((d) => apply(d, req, res, next), next);
+      else apply(decision, req, res, next);
+    };
+  }) as GatehouseMiddleware;
 }

@@ -5,6 +5,7 @@ import {
   createGatehouse,
   type Decision,
   NodeRequestView,
+  nodeBodyReader,
   type Route,
   type RouteHelpers,
   type RoutePolicy,
@@ -107,7 +108,20 @@ const plugin: FastifyPluginCallback<GatehouseFastifyOptions> = (fastify, options
 
   fastify.decorateRequest('auth', undefined);
   fastify.decorate('gatehouse', main);
+  const routes = gate.routes;
   fastify.addHook('onRequest', function gatehouseOnRequest(request, reply, next) {
+    if (routes !== undefined) {
+      // The operational routes are served here, before Fastify's own body parsing and routing.
+      const url = request.url;
+      const query = url.indexOf('?');
+      const match = routes.match(request.method, query === -1 ? url : url.slice(0, query));
+      if (match !== undefined) {
+        routes
+          .serve(match, new NodeRequestView(request.raw, undefined, url), nodeBodyReader(request.raw))
+          .then((answer) => void reply.code(answer.status).headers(answer.headers).send(answer.body), next);
+        return;
+      }
+    }
     const config = (request.routeOptions.config as { gatehouse?: GatehouseRouteConfig }).gatehouse;
     if (config === undefined) main.call(this, request, reply, next);
     else if (config === 'public') next();
@@ -119,8 +133,10 @@ const plugin: FastifyPluginCallback<GatehouseFastifyOptions> = (fastify, options
 /**
  * The Gatehouse plugin for Fastify 5: an `onRequest` hook runs `@gatehouse/core`'s pipeline on every route
  * (per route, `config: { gatehouse: 'public' | { admin: true } | … }` changes the rule), the identity goes
- * on `request.auth`, and `fastify.gatehouse` offers `preHandler` helpers. Configured by its options or,
- * with none, from the `GATEHOUSE_*` environment; fails at start-up when that is missing or malformed.
+ * on `request.auth`, and `fastify.gatehouse` offers `preHandler` helpers; with `routes: true` it also
+ * serves `/ready`, `/metrics`, the revocation admin routes and back-channel logout. Configured by its
+ * options; every `GATEHOUSE_*` variable fills what they leave out. Fails at start-up when the
+ * configuration is missing or malformed, naming the variable or the field.
  *
  * @example
  * ```ts
@@ -128,7 +144,7 @@ const plugin: FastifyPluginCallback<GatehouseFastifyOptions> = (fastify, options
  * import { authOf, gatehouse } from '@gatehouse/fastify';
  *
  * const app = Fastify();
- * await app.register(gatehouse, { apiKeys: [{ name: 'exporter', key: process.env.EXPORTER_KEY! }], publicPaths: ['/health'] });
+ * await app.register(gatehouse, { routes: true, publicPaths: ['/health'] }); // GATEHOUSE_* configure the rest
  * app.get('/health', () => ({ ok: true }));
  * app.get('/v1/whoami', (request) => ({ subject: authOf(request).subject }));
  * app.get('/v1/admin/status', { config: { gatehouse: { admin: true } } }, () => ({ ok: true }));

@@ -1,4 +1,4 @@
-import { type AuthError, createAuthProvider } from '@gatehouse/core';
+import type { AuthError } from '@gatehouse/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { authOf, gatehouse } from '../src/index.js';
@@ -95,7 +95,7 @@ describe('@gatehouse/fastify', () => {
       caught.push(err as unknown as AuthError);
       void reply.code(418).send({ custom: true });
     });
-    await app.register(gatehouse, { provider: createAuthProvider({ apiKeys }), onError: 'throw' });
+    await app.register(gatehouse, { apiKeys, env: false, onError: 'throw' });
     app.get('/x', async () => 'x');
     const url = await serve(app);
     const res = await get(`${url}/x`, 'nope');

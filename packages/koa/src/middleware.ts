@@ -4,7 +4,9 @@ import {
   authOf as authOfHolder,
   createGatehouse,
   type Decision,
+  type HttpAnswer,
   NodeRequestView,
+  nodeBodyReader,
   type RouteHelpers,
   withRouteHelpers,
 } from '@gatehouse/core';
@@ -35,8 +37,9 @@ export interface GatehouseKoaOptions extends AdapterOptions {
 export interface GatehouseKoaMiddleware extends Middleware, RouteHelpers<Middleware> {}
 
 /**
- * Creates the Gatehouse middleware for Koa. Configured by its options (`apiKeys`, `oidc`, `admins`, …)
- * or, with none, from the `GATEHOUSE_*` environment; throws at start-up when that is missing or malformed.
+ * Creates the Gatehouse middleware for Koa. Configured by its options (`apiKeys`, `oidc`, `admins`,
+ * `routes`, …); every `GATEHOUSE_*` variable fills what they leave out. Throws at start-up when the
+ * configuration is missing or malformed, naming the variable or the field.
  *
  * @example
  * ```ts
@@ -44,7 +47,7 @@ export interface GatehouseKoaMiddleware extends Middleware, RouteHelpers<Middlew
  * import Router from '@koa/router';
  * import { authOf, gatehouse } from '@gatehouse/koa';
  *
- * const auth = gatehouse({ apiKeys: [{ name: 'exporter', key: process.env.EXPORTER_KEY! }], publicPaths: ['/health'] });
+ * const auth = gatehouse({ routes: true, publicPaths: ['/health'] }); // GATEHOUSE_* configure the rest
  * const router = new Router();
  * router.get('/health', (ctx) => { ctx.body = { ok: true }; });
  * router.get('/v1/whoami', (ctx) => { ctx.body = { subject: authOf(ctx).subject }; });
@@ -70,18 +73,31 @@ export function gatehouse(options: GatehouseKoaOptions = {}): GatehouseKoaMiddle
     ctx.body = decision.body;
   };
 
+  const write = (ctx: Context, answer: HttpAnswer) => {
+    ctx.status = answer.status;
+    ctx.set(answer.headers);
+    // An empty string, not undefined: Koa would otherwise write the status message as the body.
+    if (answer.status !== 204) ctx.body = answer.body ?? '';
+  };
+
   // Not an async function: a known token is answered without the promise and ticks an async function adds.
-  return withRouteHelpers<Middleware>(
-    gate,
-    options,
-    (route) =>
-      function gatehouseMiddleware(ctx, next) {
-        const view = new NodeRequestView(ctx.req, ctx.path, ctx.originalUrl);
-        const decision = gate.handle(view, route, ctx.state.auth as AuthContext | undefined);
-        if (decision instanceof Promise) return decision.then((d) => apply(ctx, d, next));
-        return apply(ctx, decision, next);
-      },
-  ) as GatehouseKoaMiddleware;
+  return withRouteHelpers<Middleware>(gate, options, (route, main) => {
+    const routes = main ? gate.routes : undefined;
+    return function gatehouseMiddleware(ctx, next) {
+      const view = new NodeRequestView(ctx.req, ctx.path, ctx.originalUrl);
+      if (routes !== undefined) {
+        const match = routes.match(ctx.method, ctx.path);
+        // A body parser that ran first (koa-bodyparser) leaves its result on ctx.request.body.
+        const parsed = () => (ctx.request as { body?: unknown }).body;
+        if (match !== undefined) {
+          return routes.serve(match, view, nodeBodyReader(ctx.req, parsed)).then((a) => write(ctx, a));
+        }
+      }
+      const decision = gate.handle(view, route, ctx.state.auth as AuthContext | undefined);
+      if (decision instanceof Promise) return decision.then((d) => apply(ctx, d, next));
+      return apply(ctx, decision, next);
+    };
+  }) as GatehouseKoaMiddleware;
 }
 
 /**

@@ -20,4 +20,6 @@ export type { GatehouseRequest, GatehouseResponse } from './guard.js';
 export { GatehouseGuard } from './guard.js';
 export type { GatehouseModuleExtras, GatehouseModuleOptions } from './module.js';
 export { GATEHOUSE_MODULE_OPTIONS, GatehouseModule } from './module.js';
+export type { PlatformMiddleware } from './routes.middleware.js';
+export { gatehouseRoutes } from './routes.middleware.js';
 export { GATEHOUSE } from './tokens.js';

@@ -1,24 +1,57 @@
-import { createHash, randomUUID } from 'node:crypto';
-import {
-  type AuditLogger,
-  type LeaseRequest,
-  type LeaseResult,
-  LocalClaims,
-  parseRedisUrl,
-  type Revocation,
-  RevocationList,
-  type SharedState,
-  StateUnavailableError,
-} from '@gatehouse/core';
-import { createClient } from '@redis/client';
-import { RedisStateError } from './errors.js';
+import { randomUUID } from 'node:crypto';
+import type { AuditLogger } from '@gatehouse/core';
+import { type SharedState, StateUnavailableError } from '@gatehouse/core/state';
+import { RedisBus } from './bus.js';
+import { Commands } from './commands.js';
+import { type Connection, SingleConnection } from './connection.js';
+import { RedisCounters } from './counters.js';
+import { type KeyLayout, keyLayout } from './keys.js';
+import { RedisOneTimeIds } from './one-time-ids.js';
+import { RedisRevocations } from './revocation-store.js';
 import { RevocationSync } from './revocation-sync.js';
-import { INCREMENT, LEASE, POLL, type Script } from './scripts.js';
+import { POLL } from './scripts.js';
+import { ClusterConnection, SentinelConnection } from './topologies.js';
+import { type ResolvedTopology, resolveTopology, type TopologyOptions } from './topology.js';
 
-/** Options of {@link createRedisState}. */
-export interface RedisStateOptions {
-  /** `redis://[user:password@]host:port[/db]` (`rediss://` for TLS): `GATEHOUSE_REDIS_URL`. */
-  readonly url: string;
+/**
+ * Options of {@link createRedisState}: exactly one of `url`, `cluster` or `sentinel`.
+ *
+ * @example
+ * ```ts
+ * createRedisState({ url: 'redis+cluster://10.0.0.1:7000,10.0.0.2:7000' });
+ * createRedisState({ cluster: { nodes: ['10.0.0.1:7000', '10.0.0.2:7000'] }, username: 'gatehouse', password });
+ * createRedisState({
+ *   sentinel: { nodes: ['10.0.0.5:26379', '10.0.0.6:26379'], masterName: 'mymaster' },
+ *   sentinelCredentials: { password: sentinelPassword },
+ * });
+ * ```
+ */
+export interface RedisStateOptions extends TopologyOptions {
+  /**
+   * `GATEHOUSE_REDIS_URL`: `redis://[user:password@]host:port[/db]` (`rediss://` for TLS) for one server,
+   * `redis+cluster://[user:password@]host1:port1,host2:port2,…` (`rediss+cluster://`) for a cluster, or
+   * `redis+sentinel://[user:password@]host1:port1,…/<master-name>` for the primary sentinels name.
+   */
+  readonly url?: string;
+  /** A cluster from its seed nodes (`host:port`): what `redis+cluster://` says. */
+  readonly cluster?: { readonly nodes: readonly string[] };
+  /** The primary `masterName` that these sentinels (`host:port`) name: what `redis+sentinel://` says. */
+  readonly sentinel?: { readonly nodes: readonly string[]; readonly masterName: string };
+  /** The sentinels' own credentials, when they have any (the URL's are the data nodes'). */
+  readonly sentinelCredentials?: { readonly username?: string; readonly password?: string };
+  /** The data nodes' user and password, for `cluster` and `sentinel` (a URL carries its own). */
+  readonly username?: string;
+  readonly password?: string;
+  /** TLS to the data nodes, for `cluster` and `sentinel` (`rediss…://` in a URL). */
+  readonly tls?: boolean;
+  /**
+   * Replicas that must have a revocation (or a lift) before it is acknowledged (`WAIT`), so that a
+   * failover right after cannot lose it; when they do not confirm within `replicaWaitMs` the change is
+   * answered `StateUnavailableError` (503). Default 1 on a cluster or Sentinel, 0 on one server.
+   */
+  readonly replicaAcks?: number;
+  /** How long to wait for those replicas. Default 500 ms. */
+  readonly replicaWaitMs?: number;
   /** Prefix of every key and channel, so that several services can share one Redis. Default `gatehouse:`. */
   readonly keyPrefix?: string;
   /** How often the instance checks that its revocations are current (and says it is alive). Default 250 ms. */
@@ -39,14 +72,25 @@ export const REDIS_STATE_DEFAULTS = Object.freeze({
   pollIntervalMs: 250,
   commandTimeoutMs: 1000,
   maxReconnectDelayMs: 500,
+  replicaWaitMs: 500,
 });
 
-type Client = ReturnType<typeof createClient>;
+/** What a {@link RedisState} counted since it started (failover figures). */
+export interface RedisStateStats {
+  /** Revocations and lifts answered 503 because no replica confirmed them in time. */
+  readonly unreplicated: number;
+  /** Revocations this instance put back after a reconnection because Redis had lost them. */
+  readonly reasserted: number;
+}
+
+/** Instances that have not said they are alive for this long are no longer counted. */
+const INSTANCE_STALE_MS = 5000;
 
 /**
- * Gatehouse's shared state on Redis (see `SharedState` in `@gatehouse/core`). Connects and reconnects
- * by itself; an unreachable Redis never stops the service: revocations keep being enforced from memory,
- * counters and one-time ids fall back to this instance, and {@link isReachable} (readiness) says so.
+ * Gatehouse's shared state on Redis: the four parts of `SharedState` (`@gatehouse/core/state`) and its
+ * lifecycle. Connects and reconnects by itself; an unreachable Redis never stops the service:
+ * revocations keep being enforced from memory, counters and one-time ids fall back to this instance,
+ * and {@link isReachable} (readiness) says so.
  *
  * @example
  * ```ts
@@ -56,58 +100,63 @@ type Client = ReturnType<typeof createClient>;
  */
 export class RedisState implements SharedState {
   readonly kind = 'redis';
-  readonly revocations = new RevocationList();
-  private readonly client: Client;
-  private readonly subscriber: Client;
-  private readonly prefix: string;
-  private readonly timeoutMs: number;
+  /** `single`, `cluster` or `sentinel`. */
+  readonly topology: ResolvedTopology['kind'];
+  readonly oneTimeIds: RedisOneTimeIds;
+  readonly counters: RedisCounters;
+  readonly revocations: RedisRevocations;
+  readonly bus: RedisBus;
+  private readonly connection: Connection;
+  private readonly commands: Commands;
+  private readonly keys: KeyLayout;
+  private readonly sync: RevocationSync;
   private readonly now: () => number;
   private readonly logger: AuditLogger | undefined;
-  private readonly sync: RevocationSync;
-  private readonly local: LocalClaims;
-  private readonly topics = new Map<string, Set<(message: string) => void>>();
   private readonly instanceId = randomUUID();
   private readonly timer: ReturnType<typeof setInterval>;
-  private liveInstances = 1;
-  /** A command timed out: Redis answers too slowly to count as reachable until one succeeds. */
-  private stalled = false;
   private synced = false;
   private reported: 'connected' | 'unreachable' | undefined;
   private polling = false;
   private lastPrune = 0;
   private closed = false;
+  private counts = { unreplicated: 0, reasserted: 0 };
 
   constructor(options: RedisStateOptions) {
-    const parts = parseRedisUrl(options.url);
-    if (typeof parts === 'string') throw new RedisStateError(`"url" ${parts}`);
-    this.prefix = options.keyPrefix ?? REDIS_STATE_DEFAULTS.keyPrefix;
-    this.timeoutMs = options.commandTimeoutMs ?? REDIS_STATE_DEFAULTS.commandTimeoutMs;
+    const topology = resolveTopology(options);
+    this.topology = topology.kind;
     this.now = options.now ?? Date.now;
     this.logger = options.logger;
-    this.local = new LocalClaims(this.now);
-    const maxDelay = options.maxReconnectDelayMs ?? REDIS_STATE_DEFAULTS.maxReconnectDelayMs;
-    this.client = createClient({
-      url: options.url,
-      // A command while disconnected fails at once instead of waiting in a queue: the caller falls back.
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: this.timeoutMs,
-        reconnectStrategy: (retries: number) => Math.min(25 * 2 ** retries, maxDelay),
-      },
-    });
-    this.subscriber = this.client.duplicate();
-    const p = this.prefix;
+    this.keys = keyLayout(options.keyPrefix ?? REDIS_STATE_DEFAULTS.keyPrefix);
+    const timeoutMs = options.commandTimeoutMs ?? REDIS_STATE_DEFAULTS.commandTimeoutMs;
+    const socket = {
+      connectTimeoutMs: timeoutMs,
+      maxReconnectDelayMs: options.maxReconnectDelayMs ?? REDIS_STATE_DEFAULTS.maxReconnectDelayMs,
+    };
+    this.connection =
+      topology.kind === 'cluster'
+        ? new ClusterConnection(topology, socket)
+        : topology.kind === 'sentinel'
+          ? new SentinelConnection(topology, socket)
+          : new SingleConnection(topology.url!, socket);
+    const acks = options.replicaAcks ?? (topology.kind === 'single' ? 0 : 1);
+    const waitMs = options.replicaWaitMs ?? REDIS_STATE_DEFAULTS.replicaWaitMs;
+    this.commands = new Commands(this.connection, timeoutMs, (reason) =>
+      this.logger?.warn(
+        { event: 'gatehouse.state.scripts_denied', store: 'redis', reason },
+        'Redis refuses EVAL/EVALSHA (NOPERM): grant +evalsha +eval to the Gatehouse user; known revocations stay enforced, nothing is shared',
+      ),
+    );
+    this.oneTimeIds = new RedisOneTimeIds(this.commands, this.keys, this.now);
+    this.counters = new RedisCounters(this.commands, this.keys);
+    this.bus = new RedisBus(this.connection, this.commands, this.keys);
+    this.revocations = new RedisRevocations(this.commands, () =>
+      acks > 0 ? this.replicated(acks, waitMs) : Promise.resolve(),
+    );
     this.sync = new RevocationSync(
-      this.revocations,
-      {
-        epoch: `${p}epoch`,
-        version: `${p}rev:version`,
-        rev: `${p}rev`,
-        revExpiries: `${p}rev:exp`,
-        tombstonePrefix: `${p}rev:lifted:`,
-        channel: `${p}revocations`,
-      },
-      (script, keys, args) => this.script(script, keys, args),
+      this.revocations.inForce,
+      this.keys,
+      this.connection.publishCommand,
+      this.commands.script,
       this.now,
       (count) =>
         this.logger?.warn(
@@ -115,16 +164,9 @@ export class RedisState implements SharedState {
           'Redis came back empty: revocations put back',
         ),
     );
-    this.wire(this.client, () => this.onConnected());
-    this.wire(this.subscriber, () => this.resync());
-    this.client.connect().catch(() => {});
-    this.subscriber
-      .connect()
-      .then(async () => {
-        await this.subscriber.subscribe(`${p}revocations`, (message) => this.sync.onMessage(message));
-        await this.subscriber.pSubscribe(`${p}topic:*`, (message, channel) => this.deliver(channel, message));
-      })
-      .catch(() => {});
+    this.revocations.sync = this.sync;
+    this.connection.subscribe(this.keys.channel, (message) => this.sync.onMessage(message)).catch(() => {});
+    this.connection.connect({ ready: () => this.onReady(), down: () => this.onDown() });
     this.timer = setInterval(
       () => void this.poll(),
       options.pollIntervalMs ?? REDIS_STATE_DEFAULTS.pollIntervalMs,
@@ -133,89 +175,7 @@ export class RedisState implements SharedState {
   }
 
   isReachable(): boolean {
-    return this.client.isReady && !this.stalled && this.synced;
-  }
-
-  async claimOnce(scope: string, id: string, ttlSecs: number): Promise<boolean> {
-    if (!this.local.claim(scope, id, ttlSecs)) return false;
-    if (!this.client.isReady) return true; // unreachable: this instance's own memory decides
-    try {
-      const reply = await this.command([
-        'SET',
-        this.onceKey(scope, id),
-        '1',
-        'NX',
-        'PX',
-        String(Math.ceil(ttlSecs * 1000)),
-      ]);
-      return reply === 'OK';
-    } catch {
-      return true;
-    }
-  }
-
-  async releaseClaim(scope: string, id: string): Promise<void> {
-    this.local.release(scope, id);
-    if (!this.client.isReady) return;
-    await this.command(['DEL', this.onceKey(scope, id)]).catch(() => {});
-  }
-
-  async storeRevocation(revocation: Revocation): Promise<void> {
-    this.requireReachable();
-    try {
-      await this.sync.add(revocation);
-    } catch (err) {
-      throw unavailable(err);
-    }
-  }
-
-  async liftRevocation(id: string): Promise<boolean> {
-    this.requireReachable();
-    try {
-      return await this.sync.remove(id);
-    } catch (err) {
-      throw unavailable(err);
-    }
-  }
-
-  lease(request: LeaseRequest): Promise<LeaseResult> {
-    this.requireReachable();
-    const args = [request.limit, request.want, request.debt, Math.ceil(request.ttlMs)].map(String);
-    return this.script(LEASE, [this.prefix + request.key], args).then((reply) => {
-      const [granted, used] = reply as [number, number];
-      return { granted: Number(granted), used: Number(used) };
-    });
-  }
-
-  increment(key: string, by: number, ttlMs: number): Promise<number> {
-    this.requireReachable();
-    return this.script(INCREMENT, [this.prefix + key], [String(by), String(Math.ceil(ttlMs))]).then(Number);
-  }
-
-  instances(): number {
-    return this.liveInstances;
-  }
-
-  async publish(topic: string, message: string): Promise<void> {
-    if (this.client.isReady) {
-      try {
-        await this.command(['PUBLISH', `${this.prefix}topic:${topic}`, message]);
-        return;
-      } catch {
-        // delivered locally below
-      }
-    }
-    this.deliverLocal(topic, message);
-  }
-
-  subscribe(topic: string, listener: (message: string) => void): () => void {
-    let listeners = this.topics.get(topic);
-    if (listeners === undefined) {
-      listeners = new Set();
-      this.topics.set(topic, listeners);
-    }
-    listeners.add(listener);
-    return () => listeners.delete(listener);
+    return this.commands.isReady() && this.synced;
   }
 
   /** Resolves once the first connection is made and the revocations are in sync (or `timeoutMs` passed). */
@@ -225,28 +185,44 @@ export class RedisState implements SharedState {
     return this.isReachable();
   }
 
+  /** What this instance counted since it started (failover figures). */
+  stats(): RedisStateStats {
+    return { ...this.counts };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
-    await Promise.all([quit(this.client), quit(this.subscriber)]);
+    await this.connection.close();
   }
 
-  private wire(client: Client, onReady: () => void): void {
-    client.on('error', () => this.onDown()); // every failure is also a reconnection; logged once below
-    client.on('reconnecting', () => this.onDown());
-    client.on('end', () => this.onDown());
-    client.on('ready', onReady);
-  }
-
-  private onConnected(): void {
-    this.stalled = false;
+  private onReady(): void {
+    this.commands.clearStall();
+    // After a failover the new primary may lack what the old one acknowledged: put it back first.
+    if (this.topology !== 'single' && this.synced) {
+      this.sync.reassert().then(
+        (n) => {
+          this.counts.reasserted += n;
+        },
+        () => {},
+      );
+    }
     this.resync();
+  }
+
+  // WAIT on the connection that made the change: the change is on `acks` replicas, or it is a 503.
+  private async replicated(acks: number, waitMs: number): Promise<void> {
+    const reply = await this.commands.send(this.keys.rev, ['WAIT', String(acks), String(waitMs)]);
+    if (Number(reply) < acks) {
+      this.counts.unreplicated++;
+      throw new StateUnavailableError('Redis replicas did not confirm the change in time');
+    }
   }
 
   private onDown(): void {
     if (this.closed) return;
-    if (!this.client.isReady) this.synced = false;
-    if (this.reported !== 'unreachable' && !this.client.isReady) {
+    if (!this.connection.isReady()) this.synced = false;
+    if (this.reported !== 'unreachable' && !this.connection.isReady()) {
       this.reported = 'unreachable';
       this.logger?.warn(
         { event: 'gatehouse.state.unreachable', store: 'redis' },
@@ -255,9 +231,9 @@ export class RedisState implements SharedState {
     }
   }
 
-  // A full resync after every (re)connection of either connection: messages may have been missed.
+  // A full resync after every (re)connection: messages may have been missed.
   private resync(): void {
-    if (!this.client.isReady) return;
+    if (!this.connection.isReady()) return;
     this.sync.sync().then(
       () => {
         this.synced = true;
@@ -273,80 +249,28 @@ export class RedisState implements SharedState {
     );
   }
 
+  // The heartbeat and the periodic version check, in one script: repairs any missed message.
   private async poll(): Promise<void> {
-    if (this.polling || !this.client.isReady) return;
+    if (this.polling || !this.connection.isReady()) return;
     this.polling = true;
     try {
       const now = this.now();
-      const p = this.prefix;
-      const [epoch, version, instances] = (await this.script(
+      const k = this.keys;
+      const [epoch, version, instances] = (await this.commands.script(
         POLL,
-        [`${p}epoch`, `${p}rev:version`, `${p}instances`],
-        [this.instanceId, String(now), '5000'],
+        [k.epoch, k.version, k.instances],
+        [this.instanceId, String(now), String(INSTANCE_STALE_MS)],
       )) as [string | null, number, number];
-      this.liveInstances = Math.max(1, Number(instances));
+      this.counters.live = Math.max(1, Number(instances));
       if (!this.synced || this.sync.isBehind(epoch, Number(version))) this.resync();
       if (now - this.lastPrune > 5000) {
         this.lastPrune = now;
-        this.revocations.prune(now);
+        this.revocations.inForce.prune(now);
       }
     } catch {
       // stalled or disconnected: isReachable() says so; the next poll tries again
     } finally {
       this.polling = false;
-    }
-  }
-
-  private requireReachable(): void {
-    if (!this.client.isReady || this.stalled) throw new StateUnavailableError();
-  }
-
-  private async script(script: Script, keys: string[], args: string[]): Promise<unknown> {
-    const tail = [String(keys.length), ...keys, ...args];
-    try {
-      return await this.command(['EVALSHA', script.sha, ...tail]);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return await this.command(['EVAL', script.source, ...tail]);
-    }
-  }
-
-  private command(args: string[]): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.stalled = true;
-        reject(new StateUnavailableError('Redis did not answer in time'));
-      }, this.timeoutMs);
-      this.client.sendCommand(args).then(
-        (reply) => {
-          clearTimeout(timer);
-          this.stalled = false;
-          resolve(reply);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      );
-    });
-  }
-
-  private onceKey(scope: string, id: string): string {
-    // Hashed: ids are sender-chosen (any length, any characters).
-    return `${this.prefix}once:${createHash('sha256').update(`${scope}\u0000${id}`).digest('base64url')}`;
-  }
-
-  private deliver(channel: string, message: string): void {
-    this.deliverLocal(channel.slice(`${this.prefix}topic:`.length), message);
-  }
-
-  private deliverLocal(topic: string, message: string): void {
-    for (const listener of this.topics.get(topic) ?? []) {
-      try {
-        listener(message);
-      } catch {
-        // a subscriber's failure is its own
-      }
     }
   }
 }
@@ -365,18 +289,6 @@ export class RedisState implements SharedState {
  */
 export function createRedisState(options: RedisStateOptions): RedisState {
   return new RedisState(options);
-}
-
-function unavailable(err: unknown): StateUnavailableError {
-  return err instanceof StateUnavailableError ? err : new StateUnavailableError(undefined, { cause: err });
-}
-
-async function quit(client: Client): Promise<void> {
-  try {
-    if (client.isOpen) await client.close();
-  } catch {
-    client.destroy();
-  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -7,11 +7,10 @@
  *   the instance puts back the revocations it knows, except those lifted since (tombstones).
  */
 import { randomUUID } from 'node:crypto';
-import { parseRevocation, type Revocation, type RevocationList } from '@gatehouse/core';
-import { ADD, LIFT, RESTORE, type Script, SNAPSHOT } from './scripts.js';
-
-/** Runs a script on the command connection (with a timeout). */
-export type RunScript = (script: Script, keys: string[], args: string[]) => Promise<unknown>;
+import { parseRevocation, type Revocation, type RevocationList } from '@gatehouse/core/state';
+import type { RunScript } from './commands.js';
+import type { KeyLayout } from './keys.js';
+import { ADD, LIFT, RESTORE, SNAPSHOT } from './scripts.js';
 
 type Op = { readonly op: 'add'; readonly rev: Revocation } | { readonly op: 'remove'; readonly id: string };
 
@@ -20,15 +19,6 @@ const HISTORY = 1000;
 
 /** Tombstones of lifted revocations without an expiry last this long. */
 const TOMBSTONE_MS = 30 * 24 * 3600 * 1000;
-
-export interface SyncKeys {
-  readonly epoch: string;
-  readonly version: string;
-  readonly rev: string;
-  readonly revExpiries: string;
-  readonly tombstonePrefix: string;
-  readonly channel: string;
-}
 
 /** The revocation replication of one instance (see the module comment). */
 export class RevocationSync {
@@ -43,7 +33,8 @@ export class RevocationSync {
 
   constructor(
     private readonly mirror: RevocationList,
-    private readonly keys: SyncKeys,
+    private readonly keys: KeyLayout,
+    private readonly publishCommand: string,
     private readonly run: RunScript,
     private readonly now: () => number,
     private readonly onRestored: (count: number) => void,
@@ -82,6 +73,7 @@ export class RevocationSync {
       JSON.stringify(revocation),
       String(revocation.expiresAt ?? ''),
       this.keys.channel,
+      this.publishCommand,
     ];
     let reply = (await this.run(ADD, keys, args)) as [string | null, number];
     if (reply[0] === null) {
@@ -98,7 +90,7 @@ export class RevocationSync {
     if (this.epoch === undefined) await this.sync();
     const known = this.mirror.get(id);
     const ttl = known?.expiresAt != null ? Math.max(1000, known.expiresAt - this.now()) : TOMBSTONE_MS;
-    const args = [id, known ? '1' : '0', String(ttl), this.keys.channel];
+    const args = [id, known ? '1' : '0', String(ttl), this.keys.channel, this.publishCommand];
     let reply = (await this.run(LIFT, this.changeKeys(id), args)) as [string | null, number, number];
     if (reply[0] === null) {
       await this.sync();
@@ -192,9 +184,26 @@ export class RevocationSync {
     return { epoch, version: Number(version), revocations };
   }
 
+  /**
+   * Puts back, in Redis, every revocation this instance knows that Redis lacks (unless lifted since):
+   * after a failover, what the old primary acknowledged but had not replicated. Returns how many.
+   */
+  async reassert(): Promise<number> {
+    if (this.mirror.size === 0) return 0;
+    const restored = await this.restore();
+    if (restored > 0) this.onRestored(restored);
+    return restored;
+  }
+
   private async restore(): Promise<number> {
     const now = this.now();
-    const args = [randomUUID(), this.keys.channel, this.keys.tombstonePrefix, String(now)];
+    const args = [
+      randomUUID(),
+      this.keys.channel,
+      this.keys.tombstonePrefix,
+      String(now),
+      this.publishCommand,
+    ];
     for (const r of this.mirror.list()) {
       if (r.expiresAt !== null && r.expiresAt <= now) continue;
       args.push(r.id, JSON.stringify(r), String(r.expiresAt ?? ''));

@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createGatehouse, type Decision, type Gatehouse, requestView } from '@gatehouse/core';
 import { type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
+import { hasRedis, RedisServer, waitFor } from '@gatehouse/testkit';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisState, type RedisState } from '../src/index.js';
-import { hasRedis, RedisServer, waitFor } from './helpers/redis-server.js';
 
 const PUBLIC_URL = 'https://api.example.com';
 

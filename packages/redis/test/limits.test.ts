@@ -5,9 +5,9 @@ import {
   RateLimitedError,
   RateLimiter,
 } from '@gatehouse/core';
+import { freePort, hasRedis, RedisServer, waitFor } from '@gatehouse/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisState, type RedisState } from '../src/index.js';
-import { freePort, hasRedis, RedisServer, waitFor } from './helpers/redis-server.js';
 
 const alice: AuthContext = createAuthContext({
   subject: 'alice',
@@ -40,7 +40,7 @@ describe.skipIf(!hasRedis)('rate limits and failed-auth throttling on a real red
     const made = Array.from({ length: n }, () => createRedisState({ url: redis.url, keyPrefix }));
     states.push(...made);
     for (const s of made) expect(await s.ready()).toBe(true);
-    await waitFor(() => made.every((s) => s.instances() === n), 2000);
+    await waitFor(() => made.every((s) => s.counters.instances() === n), 2000);
     return made;
   }
 
@@ -70,7 +70,9 @@ describe.skipIf(!hasRedis)('rate limits and failed-auth throttling on a real red
     'admits %i requests per window summed over three instances (concurrent: %s), within 10 %% + 1 per instance',
     async (limit, concurrent) => {
       const states3 = await instances(3);
-      const limiters = states3.map((s) => new RateLimiter({ requests: limit, windowSecs: 60 }, s, now));
+      const limiters = states3.map(
+        (s) => new RateLimiter({ requests: limit, windowSecs: 60 }, s.counters, now),
+      );
       const admitted = await run(limiters, limit * 2, concurrent);
       expect(admitted).toBeGreaterThanOrEqual(limit);
       expect(admitted).toBeLessThanOrEqual(Math.floor(limit * 1.1) + 3);
@@ -79,7 +81,7 @@ describe.skipIf(!hasRedis)('rate limits and failed-auth throttling on a real red
 
   it("refuses with the window's quota, its length and the seconds left", async () => {
     const [s] = await instances(1);
-    const limiter = new RateLimiter({ requests: 2, windowSecs: 60 }, s!, now);
+    const limiter = new RateLimiter({ requests: 2, windowSecs: 60 }, s!.counters, now);
     expect(await limiter.check(alice)).toBeUndefined();
     await sleep(5);
     expect(await limiter.check(alice)).toBeUndefined();
@@ -93,7 +95,7 @@ describe.skipIf(!hasRedis)('rate limits and failed-auth throttling on a real red
   it('counts per instance while Redis is unreachable', async () => {
     const state = createRedisState({ url: `redis://127.0.0.1:${await freePort()}` });
     states.push(state);
-    const limiter = new RateLimiter({ requests: 3, windowSecs: 60 }, state, now);
+    const limiter = new RateLimiter({ requests: 3, windowSecs: 60 }, state.counters, now);
     const verdicts = [];
     for (let i = 0; i < 5; i++) verdicts.push(await limiter.check(alice));
     expect(verdicts.map((v) => v === undefined)).toEqual([true, true, true, false, false]);
@@ -102,7 +104,7 @@ describe.skipIf(!hasRedis)('rate limits and failed-auth throttling on a real red
   it('blocks an address on every instance once the shared failure count crosses the limit', async () => {
     const [a, b, c] = await instances(3);
     const throttles = [a!, b!, c!].map(
-      (s) => new FailedAuthThrottle({ attempts: 5, windowSecs: 60 }, s, now),
+      (s) => new FailedAuthThrottle({ attempts: 5, windowSecs: 60 }, s.counters, s.bus, now),
     );
     for (let i = 0; i < 4; i++) await throttles[i % 3]!.recordFailure('203.0.113.7');
     expect(throttles.map((t) => t.check('203.0.113.7'))).toEqual([undefined, undefined, undefined]);

@@ -1,9 +1,11 @@
-import { type Revocation, RevocationRoutes, Revocations, StateUnavailableError } from '@gatehouse/core';
+import { createGatehouse, requestView } from '@gatehouse/core';
+import { type Revocation, StateUnavailableError } from '@gatehouse/core/state';
+import { freePort, hasRedis, RedisServer, waitFor } from '@gatehouse/testkit';
 import { createClient } from '@redis/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisState, type RedisState, RedisStateError } from '../src/index.js';
+import { keyLayout } from '../src/keys.js';
 import { TcpProxy } from './helpers/proxy.js';
-import { freePort, hasRedis, RedisServer, waitFor } from './helpers/redis-server.js';
 
 const ISSUER = 'https://login.example.com';
 let counter = 0;
@@ -48,14 +50,17 @@ describe.skipIf(!hasRedis)('revocations shared on a real redis-server', () => {
   it('puts a revocation in force on the instance that stored it at once, and on the others within 1 s', async () => {
     const [a, b, c] = await instances(3);
     const r = revocation();
-    await a!.storeRevocation(r);
-    expect(a!.revocations.has(r.id)).toBe(true);
-    const took = await waitFor(() => b!.revocations.has(r.id) && c!.revocations.has(r.id), 1000);
+    await a!.revocations.store(r);
+    expect(a!.revocations.inForce.has(r.id)).toBe(true);
+    const took = await waitFor(
+      () => b!.revocations.inForce.has(r.id) && c!.revocations.inForce.has(r.id),
+      1000,
+    );
     expect(took).toBeLessThan(1000);
-    expect(await b!.liftRevocation(r.id)).toBe(true);
-    expect(b!.revocations.has(r.id)).toBe(false);
-    await waitFor(() => !a!.revocations.has(r.id) && !c!.revocations.has(r.id), 1000);
-    expect(await c!.liftRevocation(r.id)).toBe(false);
+    expect(await b!.revocations.lift(r.id)).toBe(true);
+    expect(b!.revocations.inForce.has(r.id)).toBe(false);
+    await waitFor(() => !a!.revocations.inForce.has(r.id) && !c!.revocations.inForce.has(r.id), 1000);
+    expect(await c!.revocations.lift(r.id)).toBe(false);
   });
 
   it('repairs a missed message at the periodic check (a change written without a broadcast)', async () => {
@@ -65,13 +70,13 @@ describe.skipIf(!hasRedis)('revocations shared on a real redis-server', () => {
     const raw = createClient({ url: redis.url });
     await raw.connect();
     try {
-      await raw.hSet(`${keyPrefix}rev`, r.id, JSON.stringify(r));
-      await raw.incr(`${keyPrefix}rev:version`);
-      const took = await waitFor(() => a!.revocations.has(r.id), 1000);
+      await raw.hSet(keyLayout(keyPrefix).rev, r.id, JSON.stringify(r));
+      await raw.incr(keyLayout(keyPrefix).version);
+      const took = await waitFor(() => a!.revocations.inForce.has(r.id), 1000);
       expect(took).toBeLessThan(1000);
-      await raw.hDel(`${keyPrefix}rev`, r.id);
-      await raw.incr(`${keyPrefix}rev:version`);
-      await waitFor(() => !a!.revocations.has(r.id), 1000);
+      await raw.hDel(keyLayout(keyPrefix).rev, r.id);
+      await raw.incr(keyLayout(keyPrefix).version);
+      await waitFor(() => !a!.revocations.inForce.has(r.id), 1000);
     } finally {
       await raw.close();
     }
@@ -79,14 +84,14 @@ describe.skipIf(!hasRedis)('revocations shared on a real redis-server', () => {
 
   it('shares one-time ids between instances', async () => {
     const [a, b] = await instances(2);
-    expect(await a!.claimOnce('dpop-jti', 'proof-1', 60)).toBe(true);
-    expect(await b!.claimOnce('dpop-jti', 'proof-1', 60)).toBe(false);
-    expect(await a!.claimOnce('dpop-jti', 'proof-1', 60)).toBe(false);
-    expect(await b!.claimOnce('logout-jti', 'proof-1', 60)).toBe(true);
+    expect(await a!.oneTimeIds.claim({ scope: 'dpop-jti', id: 'proof-1', ttlSecs: 60 })).toBe('fresh');
+    expect(await b!.oneTimeIds.claim({ scope: 'dpop-jti', id: 'proof-1', ttlSecs: 60 })).toBe('replayed');
+    expect(await a!.oneTimeIds.claim({ scope: 'dpop-jti', id: 'proof-1', ttlSecs: 60 })).toBe('replayed');
+    expect(await b!.oneTimeIds.claim({ scope: 'logout-jti', id: 'proof-1', ttlSecs: 60 })).toBe('fresh');
     // Released (the guarded work failed): the sender may retry, here or elsewhere.
-    expect(await a!.claimOnce('dpop-jti', 'proof-2', 60)).toBe(true);
-    await a!.releaseClaim('dpop-jti', 'proof-2');
-    expect(await a!.claimOnce('dpop-jti', 'proof-2', 60)).toBe(true);
+    expect(await a!.oneTimeIds.claim({ scope: 'dpop-jti', id: 'proof-2', ttlSecs: 60 })).toBe('fresh');
+    await a!.oneTimeIds.release('dpop-jti', 'proof-2');
+    expect(await a!.oneTimeIds.claim({ scope: 'dpop-jti', id: 'proof-2', ttlSecs: 60 })).toBe('fresh');
   });
 
   it('applies what was revoked and lifted while an instance was cut off, within 1 s of reconnecting', async () => {
@@ -97,31 +102,31 @@ describe.skipIf(!hasRedis)('revocations shared on a real redis-server', () => {
     const [other] = await instances(1, redis.url, keyPrefix);
     const kept = revocation();
     const lifted = revocation();
-    await other!.storeRevocation(kept);
-    await other!.storeRevocation(lifted);
-    await waitFor(() => cutOff!.revocations.size === 2);
+    await other!.revocations.store(kept);
+    await other!.revocations.store(lifted);
+    await waitFor(() => cutOff!.revocations.inForce.size === 2);
 
     proxy.cut();
     await waitFor(() => !cutOff!.isReachable());
-    await expect(cutOff!.storeRevocation(revocation())).rejects.toBeInstanceOf(StateUnavailableError);
-    await expect(cutOff!.liftRevocation(kept.id)).rejects.toBeInstanceOf(StateUnavailableError);
+    await expect(cutOff!.revocations.store(revocation())).rejects.toBeInstanceOf(StateUnavailableError);
+    await expect(cutOff!.revocations.lift(kept.id)).rejects.toBeInstanceOf(StateUnavailableError);
     // Still enforced from memory while cut off.
-    expect(cutOff!.revocations.has(kept.id)).toBe(true);
+    expect(cutOff!.revocations.inForce.has(kept.id)).toBe(true);
     const made = revocation();
-    await other!.storeRevocation(made);
-    await other!.liftRevocation(lifted.id);
-    expect(cutOff!.revocations.has(made.id)).toBe(false);
+    await other!.revocations.store(made);
+    await other!.revocations.lift(lifted.id);
+    expect(cutOff!.revocations.inForce.has(made.id)).toBe(false);
 
     proxy.mend();
     await waitFor(() => cutOff!.isReachable(), 3000);
     const took = await waitFor(
-      () => cutOff!.revocations.has(made.id) && !cutOff!.revocations.has(lifted.id),
+      () => cutOff!.revocations.inForce.has(made.id) && !cutOff!.revocations.inForce.has(lifted.id),
       1000,
     );
     expect(took).toBeLessThan(1000);
     // The lifted one was not put back: Redis kept its data, so it was lifted, not lost.
-    expect(other!.revocations.has(lifted.id)).toBe(false);
-    expect(cutOff!.revocations.has(kept.id)).toBe(true);
+    expect(other!.revocations.inForce.has(lifted.id)).toBe(false);
+    expect(cutOff!.revocations.inForce.has(kept.id)).toBe(true);
   });
 
   it('answers claims from memory and refuses revocations while Redis is unreachable at start-up', async () => {
@@ -129,19 +134,19 @@ describe.skipIf(!hasRedis)('revocations shared on a real redis-server', () => {
     const state = createRedisState({ url: `redis://127.0.0.1:${port}`, keyPrefix: `t${++prefix}:` });
     states.push(state);
     expect(state.isReachable()).toBe(false);
-    expect(await state.claimOnce('dpop-jti', 'x', 60)).toBe(true);
-    expect(await state.claimOnce('dpop-jti', 'x', 60)).toBe(false);
-    await expect(state.storeRevocation(revocation())).rejects.toBeInstanceOf(StateUnavailableError);
-    expect(() => state.lease({ key: 'k', limit: 1, want: 1, debt: 0, ttlMs: 1000 })).toThrow(
+    expect(await state.oneTimeIds.claim({ scope: 'dpop-jti', id: 'x', ttlSecs: 60 })).toBe('fresh');
+    expect(await state.oneTimeIds.claim({ scope: 'dpop-jti', id: 'x', ttlSecs: 60 })).toBe('replayed');
+    await expect(state.revocations.store(revocation())).rejects.toBeInstanceOf(StateUnavailableError);
+    expect(() => state.counters.lease({ key: 'k', limit: 1, want: 1, debt: 0, ttlMs: 1000 })).toThrow(
       StateUnavailableError,
     );
 
-    const late = await RedisServer.start(port);
+    const late = await RedisServer.start({ port });
     try {
       await waitFor(() => state.isReachable(), 5000);
       const r = revocation();
-      await state.storeRevocation(r);
-      expect(state.revocations.has(r.id)).toBe(true);
+      await state.revocations.store(r);
+      expect(state.revocations.inForce.has(r.id)).toBe(true);
     } finally {
       await state.close();
       await late.stop();
@@ -152,17 +157,36 @@ describe.skipIf(!hasRedis)('revocations shared on a real redis-server', () => {
     const port = await freePort();
     const state = createRedisState({ url: `redis://127.0.0.1:${port}`, keyPrefix: `t${++prefix}:` });
     states.push(state);
-    const routes = new RevocationRoutes(new Revocations(state));
-    const refused = await routes.create({ apiKey: 'billing' });
+    const gate = createGatehouse({
+      apiKeys: [{ name: 'ops', key: 'ops-key-0123456789' }],
+      admins: ['ops'],
+      state,
+      routes: true,
+      env: false,
+    });
+    const call = async (method: string, path: string, body = '') => {
+      const view = requestView({
+        method,
+        path,
+        authorization: 'Bearer ops-key-0123456789',
+        headers: { 'content-type': 'application/json' },
+      });
+      const answer = await gate.routes!.serve(gate.routes!.match(method, path)!, view, async () => ({
+        text: body,
+      }));
+      return { ...answer, body: answer.body && JSON.parse(answer.body) };
+    };
+    const create = () => call('POST', '/v1/admin/revocations', '{"apiKey":"billing"}');
+    const refused = await create();
     expect(refused).toMatchObject({ status: 503, headers: { 'retry-after': '1' } });
     expect(refused.body).toMatchObject({ error: 'temporarily_unavailable' });
-    expect(state.revocations.size).toBe(0);
-    expect((await routes.remove('whatever')).status).toBe(503);
-    const late = await RedisServer.start(port);
+    expect(state.revocations.inForce.size).toBe(0);
+    expect((await call('DELETE', '/v1/admin/revocations/whatever')).status).toBe(503);
+    const late = await RedisServer.start({ port });
     try {
       await waitFor(() => state.isReachable(), 5000);
-      expect((await routes.create({ apiKey: 'billing' })).status).toBe(201);
-      expect(state.revocations.size).toBe(1);
+      expect((await create()).status).toBe(201);
+      expect(state.revocations.inForce.size).toBe(1);
     } finally {
       await state.close();
       await late.stop();
@@ -192,7 +216,7 @@ describe.skipIf(!hasRedis)('a redis-server that is killed and comes back', () =>
   });
 
   async function setUp(n: number): Promise<RedisState[]> {
-    redis = await RedisServer.start();
+    redis = await RedisServer.start({ persistent: true });
     const made = Array.from({ length: n }, () => createRedisState({ url: redis.url }));
     states.push(...made);
     for (const s of made) expect(await s.ready()).toBe(true);
@@ -202,19 +226,19 @@ describe.skipIf(!hasRedis)('a redis-server that is killed and comes back', () =>
   it('keeps enforcing while it is down, answers 503-worthy errors, and resyncs when it is back with its data', async () => {
     const [a, b] = await setUp(2);
     const r = revocation();
-    await a!.storeRevocation(r);
-    await waitFor(() => b!.revocations.has(r.id));
+    await a!.revocations.store(r);
+    await waitFor(() => b!.revocations.inForce.has(r.id));
     await redis.kill();
     await waitFor(() => !a!.isReachable() && !b!.isReachable());
-    expect(a!.revocations.has(r.id) && b!.revocations.has(r.id)).toBe(true);
-    await expect(b!.storeRevocation(revocation())).rejects.toBeInstanceOf(StateUnavailableError);
+    expect(a!.revocations.inForce.has(r.id) && b!.revocations.inForce.has(r.id)).toBe(true);
+    await expect(b!.revocations.store(revocation())).rejects.toBeInstanceOf(StateUnavailableError);
 
     await redis.restart({ keepData: true });
     await waitFor(() => a!.isReachable() && b!.isReachable(), 5000);
     const later = revocation();
-    await b!.storeRevocation(later);
-    await waitFor(() => a!.revocations.has(later.id), 1000);
-    expect(a!.revocations.has(r.id)).toBe(true);
+    await b!.revocations.store(later);
+    await waitFor(() => a!.revocations.inForce.has(later.id), 1000);
+    expect(a!.revocations.inForce.has(r.id)).toBe(true);
   });
 
   it('puts back the revocations the instances know when it comes back without its data', async () => {
@@ -227,9 +251,9 @@ describe.skipIf(!hasRedis)('a redis-server that is killed and comes back', () =>
       jti: undefined,
       expiresAt: null,
     });
-    await a!.storeRevocation(r1);
-    await b!.storeRevocation(r2);
-    await waitFor(() => a!.revocations.size === 2 && b!.revocations.size === 2);
+    await a!.revocations.store(r1);
+    await b!.revocations.store(r2);
+    await waitFor(() => a!.revocations.inForce.size === 2 && b!.revocations.inForce.size === 2);
 
     await redis.restart({ keepData: false });
     await waitFor(() => a!.isReachable() && b!.isReachable(), 5000);
@@ -237,24 +261,24 @@ describe.skipIf(!hasRedis)('a redis-server that is killed and comes back', () =>
     const fresh = createRedisState({ url: redis.url });
     states.push(fresh);
     expect(await fresh.ready()).toBe(true);
-    await waitFor(() => fresh.revocations.has(r1.id) && fresh.revocations.has(r2.id), 2000);
+    await waitFor(() => fresh.revocations.inForce.has(r1.id) && fresh.revocations.inForce.has(r2.id), 2000);
     // Lifting works after the restore, and is not undone by the other instance.
-    expect(await a!.liftRevocation(r1.id)).toBe(true);
-    await waitFor(() => !b!.revocations.has(r1.id) && !fresh.revocations.has(r1.id), 1000);
+    expect(await a!.revocations.lift(r1.id)).toBe(true);
+    await waitFor(() => !b!.revocations.inForce.has(r1.id) && !fresh.revocations.inForce.has(r1.id), 1000);
   });
 
   it('notices a flush while connected and puts the revocations back', async () => {
     const [a] = await setUp(1);
     const r = revocation();
-    await a!.storeRevocation(r);
+    await a!.revocations.store(r);
     const raw = createClient({ url: redis.url });
     await raw.connect();
     try {
       await raw.flushAll();
-      await waitFor(async () => (await raw.hExists('gatehouse:rev', r.id)) === 1, 2000);
+      await waitFor(async () => (await raw.hExists(keyLayout('gatehouse:').rev, r.id)) === 1, 2000);
     } finally {
       await raw.close();
     }
-    expect(a!.revocations.has(r.id)).toBe(true);
+    expect(a!.revocations.inForce.has(r.id)).toBe(true);
   });
 });

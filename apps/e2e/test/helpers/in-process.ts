@@ -4,8 +4,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AuthProvider } from '@gatehouse/core';
-import type { AppLogger, PrometheusMetrics, TelemetryStore } from '@gatehouse/example-telemetry-store';
+import type { GatehouseOptions } from '@gatehouse/core';
+import type { AppLogger, TelemetryStore } from '@gatehouse/example-telemetry-store';
 import { createApp as createAnalytics } from '../../../analytics/src/app.js';
 import { createApp as createAnalyticsKoa } from '../../../analytics-koa/src/app.js';
 import { createApp as createIngestion } from '../../../ingestion/src/app.js';
@@ -14,11 +14,11 @@ export const APP_NAMES = ['ingestion', 'analytics', 'analytics-koa'] as const;
 export type AppName = (typeof APP_NAMES)[number];
 
 export interface InProcessConfig {
-  readonly provider: AuthProvider;
+  /** Gatehouse's options (with `env: false`, the test process's environment is not read). */
+  readonly gatehouse: GatehouseOptions;
   readonly store: TelemetryStore;
   readonly onUnexpectedError?: (err: unknown) => void;
   readonly logger?: AppLogger;
-  readonly metrics?: PrometheusMetrics;
 }
 
 export interface RunningApp {

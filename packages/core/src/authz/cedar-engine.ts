@@ -4,8 +4,8 @@
  * CommonJS and instantiates its WebAssembly synchronously, so the engine loads (and policies are
  * validated) while the gate is built: a bad policy stops start-up there and then.
  */
-import { createRequire } from 'node:module';
 import { ConfigError } from '../errors.js';
+import { loadOptionalPackage } from '../pipeline/optional-package.js';
 
 /**
  * The Cedar engine's package: an optional peer dependency, installed by services that use Cedar.
@@ -94,19 +94,23 @@ let engine: CedarEngine | undefined;
  */
 export function loadCedarEngine(where: { variable?: string; field?: string } = {}): CedarEngine {
   if (engine !== undefined) return engine;
-  // Resolved from this package's own location, where a package manager puts its peer dependencies.
-  const require = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
+  let loaded: unknown;
   try {
-    engine = require(`${CEDAR_PACKAGE}/nodejs`) as CedarEngine;
+    loaded = loadOptionalPackage(`${CEDAR_PACKAGE}/nodejs`);
   } catch (cause) {
-    const missing = (cause as { code?: string }).code === 'MODULE_NOT_FOUND';
     throw new ConfigError(
       'invalid_config',
-      missing
-        ? `the Cedar backend needs the package ${CEDAR_PACKAGE}: npm install ${CEDAR_PACKAGE}`
-        : `the Cedar engine (${CEDAR_PACKAGE}) failed to load: ${(cause as Error).message}`,
+      `the Cedar engine (${CEDAR_PACKAGE}) failed to load: ${(cause as Error).message}`,
       where,
     );
   }
+  if (loaded === undefined) {
+    throw new ConfigError(
+      'missing_config',
+      `the Cedar backend needs the package ${CEDAR_PACKAGE}: npm install ${CEDAR_PACKAGE}`,
+      where,
+    );
+  }
+  engine = loaded as CedarEngine;
   return engine;
 }

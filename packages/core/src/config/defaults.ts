@@ -38,4 +38,12 @@ export const DEFAULTS = Object.freeze({
   dpopReplayMaxEntries: 1_000_000,
   /** How long to wait for the shared replay store before deciding on local memory, in milliseconds. */
   dpopReplayStoreTimeoutMs: 1000,
+  /** Longest a token can live: an admin revocation by `jti` or subject lasts this long (plus the tolerance). */
+  revocationMaxTokenLifetimeSecs: 86_400,
+  /** How old (by `iat`) a back-channel logout token may be. */
+  logoutTokenMaxAgeSecs: 300,
+  /** How often issuers whose keys never loaded are retried, in milliseconds (at most 10,000). */
+  readinessRetryIntervalMs: 5000,
+  /** Largest body an operational route (`routes: true`) reads, in bytes. */
+  routeBodyMaxBytes: 16 * 1024,
 });

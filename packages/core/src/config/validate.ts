@@ -1,26 +1,18 @@
-import { MIN_NONCE_SECRET_BYTES } from '../dpop/nonce.js';
-import { ConfigError } from '../errors.js';
 import { isBearerToken } from '../http/bearer.js';
 import type { IssuerRuleOptions } from '../issuers/options.js';
 import { checkIssuerOverlaps, ISSUER_RULE_FIELDS, validateIssuerRules } from '../issuers/validate.js';
 import { urlProblem } from '../jwks/url.js';
 import { isSupportedAlgorithm, type JwsAlgorithm, SUPPORTED_ALGORITHMS } from '../jwt/algorithms.js';
 import { DPOP_MODES, type DpopMode } from '../sender/constraint.js';
+import { MIN_NONCE_SECRET_BYTES } from '../sender/dpop-nonce.js';
+import { Checker, type Spelling } from './checker.js';
 import { DEFAULTS } from './defaults.js';
-import { markValidated } from './validated.js';
 
 /**
- * Validation shared by programmatic options (camelCase) and the environment (snake_case JSON). Every
- * error names the field by the spelling the user wrote, and the environment variable when there is one.
+ * Validation of the credentials' settings (API keys, OIDC issuers, admins), for the programmatic options
+ * (camelCase) and the environment (snake_case JSON) alike: one validator per part, run once where the
+ * configuration is resolved.
  */
-export interface Spelling {
-  /** The environment variable the value came from, if any. */
-  readonly variable?: string;
-  /** Prefix of field paths (e.g. `oidc.` for nested programmatic options). */
-  readonly prefix?: string;
-  /** External names of the fields, by camelCase name. */
-  readonly names?: Readonly<Record<string, string>>;
-}
 
 /** One `issuers[i]` entry after validation: the basics and the per-issuer rules. */
 export interface IssuerSettings extends IssuerRuleOptions {
@@ -85,62 +77,6 @@ const INTEGER_FIELDS: readonly [IntegerField, number, number][] = [
   ['maxResponseBytes', 1024, 64 * 1024 * 1024],
 ];
 
-/** Programmatic-only keys that are not settings (ignored by the validator). */
-const RUNTIME_KEYS = new Set(['admins', 'now', 'logger']);
-
-class Checker {
-  constructor(private readonly spelling: Spelling) {}
-
-  name(field: string): string {
-    return this.spelling.names?.[field] ?? field;
-  }
-
-  fail(path: string, problem: string): never {
-    throw new ConfigError('invalid_config', problem, {
-      variable: this.spelling.variable,
-      field: path
-        ? `${this.spelling.prefix ?? ''}${path}`
-        : this.spelling.prefix?.replace(/\.$/, '') || undefined,
-    });
-  }
-
-  object(value: unknown, path: string): Record<string, unknown> {
-    if (value === null || typeof value !== 'object' || Array.isArray(value))
-      this.fail(path, 'must be an object');
-    return value as Record<string, unknown>;
-  }
-
-  nonEmptyString(value: unknown, path: string): string {
-    if (value === undefined || value === null) this.fail(path, 'is required');
-    if (typeof value !== 'string') this.fail(path, 'must be a string');
-    if (value.trim().length === 0) this.fail(path, 'must not be empty');
-    return value;
-  }
-
-  list(value: unknown, path: string, { nonEmpty }: { nonEmpty: boolean }): unknown[] {
-    if (value === undefined || value === null) this.fail(path, 'is required');
-    if (!Array.isArray(value)) this.fail(path, 'must be an array');
-    if (nonEmpty && value.length === 0) this.fail(path, 'must not be empty');
-    return value;
-  }
-
-  noUnknownFields(
-    value: Record<string, unknown>,
-    path: string,
-    known: readonly string[],
-    ignored?: Set<string>,
-  ) {
-    const allowed = new Set(known.map((k) => this.name(k)));
-    for (const key of Object.keys(value)) {
-      if (!allowed.has(key) && !ignored?.has(key)) this.fail(join(path, key), 'is not a known field');
-    }
-  }
-}
-
-function join(path: string, field: string): string {
-  return path ? `${path}.${field}` : field;
-}
-
 /**
  * Validates OIDC options (programmatic camelCase by default) and applies the defaults; throws
  * {@link ConfigError} naming the field.
@@ -149,12 +85,12 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
   const c: Checker = new Checker(spelling);
   const options = c.object(input, '');
   const n = (field: string) => c.name(field);
-  c.noUnknownFields(
-    options,
-    '',
-    ['issuers', 'algorithms', 'dpopNonceSecret', ...INTEGER_FIELDS.map(([field]) => field)],
-    spelling.names ? undefined : RUNTIME_KEYS,
-  );
+  c.noUnknownFields(options, '', [
+    'issuers',
+    'algorithms',
+    'dpopNonceSecret',
+    ...INTEGER_FIELDS.map(([field]) => field),
+  ]);
 
   const algorithms = readAlgorithms(c, options[n('algorithms')], n('algorithms')) ?? [
     ...SUPPORTED_ALGORITHMS,
@@ -242,11 +178,9 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
     if (value < min || value > max) c.fail(n(field), `must be between ${min} and ${max}`);
     integers[field] = value;
   }
-  return markValidated(
-    dpopNonceSecret === undefined
-      ? { issuers, algorithms, ...integers }
-      : { issuers, algorithms, dpopNonceSecret, ...integers },
-  );
+  return dpopNonceSecret === undefined
+    ? { issuers, algorithms, ...integers }
+    : { issuers, algorithms, dpopNonceSecret, ...integers };
 }
 
 function readIntrospection(c: Checker, value: unknown, path: string): IntrospectionSettings {
@@ -306,7 +240,7 @@ export function validateApiKeys(input: unknown, spelling: Spelling = {}): ApiKey
     }
     return scopes ? { name, key, scopes } : { name, key };
   });
-  return markValidated(entries);
+  return entries;
 }
 
 /** Validates the admins list: subjects or emails; an empty list means no admins. */

@@ -1,9 +1,8 @@
 import {
   type AuthError,
-  AuthzUnavailableError,
+  type AuthErrorStatus,
   DpopNonceError,
   InsufficientScopeError,
-  IssuerUnavailableError,
   RateLimitedError,
 } from '../errors.js';
 
@@ -12,7 +11,7 @@ export const DEFAULT_REALM = 'gatehouse';
 
 /** What an adapter writes for an {@link AuthError}: status, headers and a JSON body. */
 export interface AuthErrorResponse {
-  readonly status: 400 | 401 | 403 | 429 | 503;
+  readonly status: AuthErrorStatus;
   /**
    * Lower-case header names: `www-authenticate`, `retry-after`, `cache-control`, `dpop-nonce`, and on a
    * 429 `ratelimit-policy` and `ratelimit`.
@@ -108,7 +107,7 @@ export function authErrorResponse(error: AuthError, options: ChallengeOptions = 
   const realm = options.realm ?? DEFAULT_REALM;
   const headers: Record<string, string> = { 'cache-control': 'no-store' };
   const dpopCode = error.dpopError ?? (options.scheme === 'DPoP' ? error.bearerError : undefined);
-  if (error.status === 401 || error.status === 400 || error instanceof InsufficientScopeError) {
+  if (error.status === 401 || error.bearerError !== undefined) {
     const scope = error instanceof InsufficientScopeError ? error.required.join(' ') : undefined;
     const bearerCode = dpopCode === undefined ? error.bearerError : undefined;
     let value = bearerChallenge({
@@ -127,23 +126,25 @@ export function authErrorResponse(error: AuthError, options: ChallengeOptions = 
     }
     headers['www-authenticate'] = value;
   }
-  if (error instanceof IssuerUnavailableError || error instanceof AuthzUnavailableError) {
-    headers['retry-after'] = String(error.retryAfterSecs);
-  }
+  // An outage (identity provider, shared state) or a limit: when to come back.
+  const retryAfter = (error as { retryAfterSecs?: unknown }).retryAfterSecs;
+  if (typeof retryAfter === 'number') headers['retry-after'] = String(retryAfter);
   if (error instanceof DpopNonceError) headers['dpop-nonce'] = error.nonce;
   else if (options.dpop?.nonce !== undefined && error.dpopError !== undefined) {
     headers['dpop-nonce'] = options.dpop.nonce;
   }
   if (error instanceof RateLimitedError) {
     // draft-ietf-httpapi-ratelimit-headers: the policy (quota q per window w) and what is left of it.
-    headers['retry-after'] = String(error.retryAfterSecs);
     headers['ratelimit-policy'] = `"${error.policy}";q=${error.limit};w=${error.windowSecs}`;
     headers.ratelimit = `"${error.policy}";r=0;t=${error.retryAfterSecs}`;
   }
   return {
     status: error.status,
     headers,
-    body: { error: error.dpopError ?? error.bearerError ?? error.code, error_description: error.message },
+    body: {
+      error: error.dpopError ?? error.bearerError ?? error.bodyError ?? error.code,
+      error_description: error.message,
+    },
   };
 }
 

@@ -1,5 +1,4 @@
 import { type FetchLimits, fetchJson } from '../jwks/fetch-json.js';
-import { urlProblem } from '../jwks/url.js';
 
 /** How Gatehouse authenticates to an introspection endpoint (RFC 7662 §2.1, RFC 6749 §2.3.1). */
 export interface IntrospectionClient {
@@ -7,22 +6,6 @@ export interface IntrospectionClient {
   readonly clientSecret: string;
   /** `client_secret_basic` (default) or `client_secret_post`. */
   readonly authMethod?: 'client_secret_basic' | 'client_secret_post';
-}
-
-/**
- * Finds the introspection endpoint in the issuer's discovery document (OpenID Connect Discovery, or
- * RFC 8414 metadata at the same place), checking that the document names this issuer exactly.
- */
-export async function discoverIntrospectionEndpoint(issuer: string, limits: FetchLimits): Promise<string> {
-  const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
-  const metadata = await fetchJson(url, limits);
-  if (metadata.issuer !== issuer) throw new Error(`discovery document names another issuer (${url})`);
-  const endpoint = metadata.introspection_endpoint;
-  if (typeof endpoint !== 'string')
-    throw new Error(`discovery document has no introspection_endpoint (${url})`);
-  const problem = urlProblem(endpoint);
-  if (problem) throw new Error(`discovery introspection_endpoint ${problem} (${url})`);
-  return endpoint;
 }
 
 /**

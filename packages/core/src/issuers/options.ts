@@ -1,3 +1,4 @@
+import { discoveryUrlOf } from '../jwks/discovery.js';
 import {
   GENERIC_DEFAULTS,
   type IssuerPreset,
@@ -125,10 +126,10 @@ export function resolveIssuer(
     aliases: [...aliases],
     tenants: [...(entry.tenants ?? [])],
     jwksUri: entry.jwksUri,
-    discoveryUrl:
-      entry.discoveryUrl ??
-      presetDiscoveryUrl(preset, entry.issuer) ??
-      `${entry.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`,
+    discoveryUrl: discoveryUrlOf(
+      entry.issuer,
+      entry.discoveryUrl ?? presetDiscoveryUrl(preset, entry.issuer),
+    ),
     tokenType,
     clients: entry.clients ? [...entry.clients] : undefined,
     clientClaims: [...(entry.clientClaims ?? defaults.clientClaims)],

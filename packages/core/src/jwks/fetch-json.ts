@@ -8,9 +8,6 @@ export interface FetchLimits {
   readonly maxBytes: number;
 }
 
-/** Defaults for {@link FetchLimits}. */
-export const DEFAULT_FETCH_LIMITS: FetchLimits = { timeoutMs: 5000, maxBytes: 512 * 1024 };
-
 /** An outbound fetch that failed; `message` names the URL and the reason, never a credential. */
 export class FetchError extends Error {
   constructor(

@@ -2,9 +2,9 @@ import type { AuditLogger } from '../audit.js';
 import { IssuerUnavailableError, UnknownKeyError } from '../errors.js';
 import { type JwsAlgorithm, keyFitsAlgorithm, type VerificationKey } from '../jwt/algorithms.js';
 import type { ObservedKeySet } from '../observability/insight.js';
+import { discoverEndpoint } from './discovery.js';
 import { type FetchLimits, fetchJson } from './fetch-json.js';
 import { importKeySet } from './key-set.js';
-import { urlProblem } from './url.js';
 
 /** Timing rules of an issuer's key set, in milliseconds. */
 export interface KeyRefreshPolicy {
@@ -184,17 +184,12 @@ export class IssuerKeys implements ObservedKeySet {
   }
 
   private async discover(): Promise<string> {
-    const url =
-      this.options.discoveryUrl ?? `${this.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
-    const metadata = await fetchJson(url, this.options.limits);
-    // OpenID Connect Discovery §4.3: the document must name exactly the issuer it was fetched for.
-    if (metadata.issuer !== this.issuer) {
-      throw new Error(`discovery document names another issuer (${url})`);
-    }
-    const jwksUri = metadata.jwks_uri;
-    if (typeof jwksUri !== 'string') throw new Error(`discovery document has no jwks_uri (${url})`);
-    const problem = urlProblem(jwksUri);
-    if (problem) throw new Error(`discovery jwks_uri ${problem} (${url})`);
+    const jwksUri = await discoverEndpoint(
+      this.issuer,
+      'jwks_uri',
+      this.options.limits,
+      this.options.discoveryUrl,
+    );
     this.jwksUri = jwksUri;
     return jwksUri;
   }

@@ -1,5 +1,6 @@
 import { RateLimitedError } from '../errors.js';
-import type { SharedState } from '../state/shared-state.js';
+import type { ChangeBus } from '../state/change-bus.js';
+import type { Counters } from '../state/counters.js';
 
 /** `GATEHOUSE_FAILED_AUTH_LIMIT` in camelCase: failed authentications per client address per window. */
 export interface FailedAuthLimitOptions {
@@ -20,7 +21,7 @@ const POLICY = 'failed_auth';
  *
  * @example
  * ```ts
- * const throttle = new FailedAuthThrottle({ attempts: 20, windowSecs: 60 }, state);
+ * const throttle = new FailedAuthThrottle({ attempts: 20, windowSecs: 60 }, state.counters, state.bus);
  * const blocked = throttle.check(address); // a RateLimitedError, or undefined
  * // after answering 401 to presented credentials:
  * await throttle.recordFailure(address);
@@ -35,11 +36,12 @@ export class FailedAuthThrottle {
 
   constructor(
     private readonly options: FailedAuthLimitOptions,
-    private readonly state: SharedState,
+    private readonly counters: Counters,
+    private readonly bus: ChangeBus,
     private readonly now: () => number = Date.now,
   ) {
     this.windowMs = options.windowSecs * 1000;
-    this.unsubscribe = state.subscribe(TOPIC, (message) => this.onMessage(message));
+    this.unsubscribe = bus.subscribe(TOPIC, (message) => this.onMessage(message));
   }
 
   /** The 429 for a blocked address, else undefined. */
@@ -79,7 +81,7 @@ export class FailedAuthThrottle {
     const until = (window + 1) * this.windowMs;
     if (local.count >= this.options.attempts) this.blocked.set(address, until);
     try {
-      const total = this.state.increment(`fa:${address}:${window}`, 1, until - now + 5000);
+      const total = this.counters.increment(`fa:${address}:${window}`, 1, until - now + 5000);
       if (typeof total === 'number') return this.onTotal(address, until, total);
       return total.then(
         (t) => this.onTotal(address, until, t),
@@ -101,7 +103,7 @@ export class FailedAuthThrottle {
     // Once, when the shared count crosses the limit: every instance blocks the address from then on.
     // Awaited, so that the refusal leaves only after the block is on its way to every instance.
     if (total !== this.options.attempts) return Promise.resolve();
-    return this.state.publish(TOPIC, JSON.stringify({ a: address, u: until }));
+    return this.bus.publish(TOPIC, JSON.stringify({ a: address, u: until }));
   }
 
   private onMessage(message: string): void {

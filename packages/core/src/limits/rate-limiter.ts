@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import type { AuthContext } from '../context.js';
 import { RateLimitedError } from '../errors.js';
-import type { LeaseResult, SharedState } from '../state/shared-state.js';
+import type { Counters, LeaseResult } from '../state/counters.js';
 
 /** `GATEHOUSE_RATE_LIMIT` in camelCase: requests per identity per fixed window, over every instance. */
 export interface RateLimitOptions {
@@ -53,7 +53,7 @@ const POLICY = 'default';
  *
  * @example
  * ```ts
- * const limiter = new RateLimiter({ requests: 100, windowSecs: 60 }, state);
+ * const limiter = new RateLimiter({ requests: 100, windowSecs: 60 }, state.counters);
  * const verdict = limiter.check(auth); // undefined (admit), a RateLimitedError, or a promise of either
  * ```
  */
@@ -65,7 +65,7 @@ export class RateLimiter {
 
   constructor(
     private readonly options: RateLimitOptions,
-    private readonly state: SharedState,
+    private readonly counters: Counters,
     private readonly now: () => number = Date.now,
   ) {
     this.windowMs = options.windowSecs * 1000;
@@ -97,7 +97,7 @@ export class RateLimiter {
       return undefined;
     }
     if (b.exhausted) return this.refusal(b, now);
-    if (!this.state.isReachable()) return this.alone(b, now);
+    if (!this.counters.isReachable()) return this.alone(b, now);
     if (b.debt + b.sending < this.creditLimit(b)) {
       b.debt++;
       b.admitted++;
@@ -139,13 +139,13 @@ export class RateLimiter {
 
   // Credit per instance: the contract's overshoot (10 % + one request per instance), split evenly.
   private creditLimit(b: Bucket): number {
-    return 1 + Math.floor((0.1 * b.limit) / Math.max(1, this.state.instances()));
+    return 1 + Math.floor((0.1 * b.limit) / Math.max(1, this.counters.instances()));
   }
 
   private want(b: Bucket, now: number): number {
     // Requests waiting are real: ask for exactly them, so that nothing is left unspent when they stop.
     if (b.waiters.length > 0) return b.waiters.length;
-    const instances = Math.max(1, this.state.instances());
+    const instances = Math.max(1, this.counters.instances());
     const cap = Math.max(1, Math.floor((b.limit - b.used) / (2 * instances)));
     // Double while leases are spent within a second; halve when they last longer.
     const next = b.lastGrant === 0 ? 1 : now - b.grantedAt < 1000 ? b.lastGrant * 2 : b.lastGrant >> 1;
@@ -162,7 +162,7 @@ export class RateLimiter {
     b.fetching = true;
     let result: LeaseResult | Promise<LeaseResult>;
     try {
-      result = this.state.lease({
+      result = this.counters.lease({
         key: b.key,
         limit: b.limit,
         want,

@@ -23,6 +23,7 @@ import {
 import type { AuthContext } from '../context.js';
 import type { ProviderInsight } from './insight.js';
 import { DecisionCells, type RefusalSource } from './labels.js';
+import { type CountSource, type RateLimitKind, snapshot } from './snapshot.js';
 import { annotateActiveSpan } from './tracing.js';
 
 /** The instrument names (Prometheus names: the exporter adds nothing to them). */
@@ -52,21 +53,6 @@ export const DURATION_BUCKETS: readonly number[] = Object.freeze([
   0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
   0.5, 1, 2.5, 5,
 ]);
-
-/** Which limit refused a request with 429: the per-identity rate limit, or the failed-auth throttle. */
-export type RateLimitKind = 'identity' | 'failed_auth';
-
-/**
- * Something whose current count is a gauge, read at collection time (the revocations in force).
- *
- * @example
- * ```ts
- * const revocations: CountSource = { count: () => store.revocations().length };
- * ```
- */
-export interface CountSource {
-  count(): number;
-}
 
 /** Options of the metrics and tracing Gatehouse records. */
 export interface ObservabilityOptions {
@@ -119,6 +105,8 @@ export class DecisionRecorder {
   revocations: CountSource | undefined;
   /** Authorization decisions by backend, outcome and cache use. @internal */
   readonly authzCounts = new Map<string, { readonly attributes: Attributes; count: number }>();
+  /** The durations this recorder keeps itself (when asked to), for the Prometheus text. @internal */
+  readonly durations: DurationHistogram | undefined;
   private readonly binding: MeterBinding;
   private readonly enduserId: boolean;
 
@@ -128,13 +116,19 @@ export class DecisionRecorder {
       readonly issuers: Iterable<string>;
       /** The provider's key sets and caches, read at collection time. */
       readonly insight: () => ProviderInsight;
+      /**
+       * Keep the duration histogram in this recorder too (for the Prometheus text of `GET /metrics`),
+       * whether or not an OpenTelemetry SDK is installed.
+       */
+      readonly histogram?: boolean;
     },
   ) {
     this.cells = new DecisionCells(options.issuers);
     this.insight = options.insight;
     this.enduserId = options.enduserId === true;
     this.binding = MeterBinding.for(options.meterProvider ?? metrics.getMeterProvider());
-    this.timed = this.binding.live;
+    this.durations = options.histogram ? new DurationHistogram() : undefined;
+    this.timed = this.binding.live || this.durations !== undefined;
     // Without an SDK nothing is ever collected: the recorder is not held by the (no-op) binding.
     if (this.binding.live) this.binding.recorders.add(this);
   }
@@ -146,7 +140,10 @@ export class DecisionRecorder {
 
   /** Records the time a decision took since {@link start} (`gatehouse_auth_duration_seconds`). */
   timeSince(startedAt: number): void {
-    if (this.timed) this.binding.record(startedAt);
+    if (!this.timed) return;
+    const seconds = (performance.now() - startedAt) / 1000;
+    if (this.binding.live) this.binding.record(seconds);
+    this.durations?.record(seconds);
   }
 
   /** Counts an admitted request. */
@@ -269,68 +266,37 @@ class MeterBinding {
     meter.addBatchObservableCallback((result) => this.observe(result), observables);
   }
 
-  record(startedAt: number): void {
-    this.duration.record((performance.now() - startedAt) / 1000);
+  record(seconds: number): void {
+    this.duration.record(seconds);
   }
 
   private observe(result: BatchObservableResult): void {
-    const decisions = new Sums();
-    const fetches = new Sums();
-    const ages = new Map<string, number>();
-    const keySets = new Set<ProviderInsight['keySets'][number]>();
-    const caches = new Set<ProviderInsight['tokenCaches'][number]>();
-    const revocations = new Set<CountSource>();
-    const rateLimited: Record<RateLimitKind, number> = { identity: 0, failed_auth: 0 };
-    const authz = new Sums();
-    for (const recorder of this.recorders) {
-      for (const cell of recorder.authzCounts.values()) authz.add(cell.attributes, cell.count);
-      for (const cell of recorder.cells.cells()) decisions.add(cell.attributes, cell.count);
-      const insight = recorder.insight();
-      for (const keySet of insight.keySets) keySets.add(keySet);
-      for (const cache of insight.tokenCaches) caches.add(cache);
-      if (recorder.revocations) revocations.add(recorder.revocations);
-      rateLimited.identity += recorder.rateLimitedCounts.identity;
-      rateLimited.failed_auth += recorder.rateLimitedCounts.failed_auth;
-    }
-    for (const keySet of keySets) {
-      fetches.add({ issuer: keySet.issuer, result: 'success' }, keySet.fetches.success);
-      fetches.add({ issuer: keySet.issuer, result: 'failure' }, keySet.fetches.failure);
-      const age = keySet.ageSecs();
-      if (age !== undefined) ages.set(keySet.issuer, Math.min(age, ages.get(keySet.issuer) ?? age));
-    }
-    let hits = 0;
-    let misses = 0;
-    for (const cache of caches) {
-      hits += cache.hits;
-      misses += cache.misses;
-    }
-    let revoked = 0;
-    for (const source of revocations) revoked += source.count();
-
-    decisions.observe(result, this.authTotal);
-    authz.observe(result, this.authzTotal);
-    fetches.observe(result, this.jwksFetchTotal);
-    for (const [issuer, age] of ages) result.observe(this.jwksAge, age, { issuer });
-    result.observe(this.tokenCacheTotal, hits, CACHE_ATTRIBUTES.hit);
-    result.observe(this.tokenCacheTotal, misses, CACHE_ATTRIBUTES.miss);
-    result.observe(this.revocationsGauge, revoked);
-    result.observe(this.rateLimitedTotal, rateLimited.identity, RATE_LIMIT_ATTRIBUTES.identity);
-    result.observe(this.rateLimitedTotal, rateLimited.failed_auth, RATE_LIMIT_ATTRIBUTES.failed_auth);
+    const now = snapshot(this.recorders);
+    for (const { attributes, value } of now.decisions) result.observe(this.authTotal, value, attributes);
+    for (const { attributes, value } of now.authz) result.observe(this.authzTotal, value, attributes);
+    for (const { attributes, value } of now.jwksFetches)
+      result.observe(this.jwksFetchTotal, value, attributes);
+    for (const { attributes, value } of now.jwksAges) result.observe(this.jwksAge, value, attributes);
+    result.observe(this.tokenCacheTotal, now.tokenCache.hits, CACHE_ATTRIBUTES.hit);
+    result.observe(this.tokenCacheTotal, now.tokenCache.misses, CACHE_ATTRIBUTES.miss);
+    result.observe(this.revocationsGauge, now.revocations);
+    result.observe(this.rateLimitedTotal, now.rateLimited.identity, RATE_LIMIT_ATTRIBUTES.identity);
+    result.observe(this.rateLimitedTotal, now.rateLimited.failed_auth, RATE_LIMIT_ATTRIBUTES.failed_auth);
   }
 }
 
-/** Values summed by label set (the SDK keeps only the last observation of a label set). */
-class Sums {
-  private readonly entries = new Map<string, { attributes: Attributes; value: number }>();
+/** The duration histogram a recorder keeps itself: counts per bucket of {@link DURATION_BUCKETS}. @internal */
+export class DurationHistogram {
+  /** Observations per bucket (not cumulative); the last is above every bound. */
+  readonly counts: number[] = new Array(DURATION_BUCKETS.length + 1).fill(0);
+  sum = 0;
+  count = 0;
 
-  add(attributes: Attributes, value: number): void {
-    const key = JSON.stringify(Object.values(attributes));
-    const entry = this.entries.get(key);
-    if (entry) entry.value += value;
-    else this.entries.set(key, { attributes, value });
-  }
-
-  observe(result: BatchObservableResult, instrument: Observable): void {
-    for (const { attributes, value } of this.entries.values()) result.observe(instrument, value, attributes);
+  record(seconds: number): void {
+    let i = 0;
+    while (i < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[i]!) i++;
+    this.counts[i]!++;
+    this.sum += seconds;
+    this.count++;
   }
 }

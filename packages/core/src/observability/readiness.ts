@@ -3,6 +3,7 @@
  * loaded and every shared component (Redis) answers. Issuers whose keys never loaded are retried in the
  * background, at least every 10 s, once {@link Readiness.warmUp} started the loop.
  */
+import { DEFAULTS } from '../config/defaults.js';
 import { ConfigError } from '../errors.js';
 import type { ObservedKeySet } from './insight.js';
 
@@ -38,9 +39,6 @@ export interface ReadinessReport {
   readonly missing: readonly MissingPart[];
 }
 
-/** Defaults of {@link ReadinessOptions}. */
-export const READINESS_DEFAULTS = Object.freeze({ retryIntervalMs: 5000 });
-
 /** The longest retry interval allowed: the contract retries failed issuers at least every 10 s. */
 const MAX_RETRY_INTERVAL_MS = 10_000;
 
@@ -71,7 +69,7 @@ export class Readiness {
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: ReadinessOptions) {
-    const interval = options.retryIntervalMs ?? READINESS_DEFAULTS.retryIntervalMs;
+    const interval = options.retryIntervalMs ?? DEFAULTS.readinessRetryIntervalMs;
     if (!Number.isInteger(interval) || interval < 1 || interval > MAX_RETRY_INTERVAL_MS) {
       throw new ConfigError('invalid_config', `must be an integer from 1 to ${MAX_RETRY_INTERVAL_MS}`, {
         field: 'readiness.retryIntervalMs',

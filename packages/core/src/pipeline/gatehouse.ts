@@ -1,4 +1,5 @@
 import type { AuditLogger } from '../audit.js';
+import type { ResolvedConfig } from '../config/options.js';
 import type { AuthContext } from '../context.js';
 import { type AuthError, isAuthError } from '../errors.js';
 import { type Credential, parseAuthorization } from '../http/bearer.js';
@@ -9,8 +10,9 @@ import type { DecisionRecorder } from '../observability/metrics.js';
 import type { Readiness, ReadinessReport } from '../observability/readiness.js';
 import { type AuthRequirement, checkRequirement } from '../policy/requirement.js';
 import { type AuthProvider, isPending, resolveToken } from '../provider.js';
-import type { RevocationRoutes } from '../revocation/http-api.js';
+import type { BackchannelLogout } from '../revocation/backchannel-logout.js';
 import type { Revocations } from '../revocation/revocations.js';
+import { OperationalRoutes } from '../routes/operational-routes.js';
 import type { SenderConstraints, SenderHeaders } from '../sender/constraint.js';
 import type { SharedState } from '../state/shared-state.js';
 import { assemble } from './assemble.js';
@@ -35,6 +37,8 @@ const NO_IDENTITY: Admission = Object.freeze({ admitted: true, auth: undefined, 
  * ```
  */
 export class Gatehouse {
+  /** The configuration this gate was assembled from: options and environment, resolved once. */
+  readonly config: ResolvedConfig;
   readonly provider: AuthProvider;
   readonly realm: string;
   /** Whether a request path skips authentication. */
@@ -46,8 +50,14 @@ export class Gatehouse {
   readonly state: SharedState;
   /** Revocations: made, lifted and listed here, checked on every request from memory. */
   readonly revocations: Revocations;
-  /** The contract's revocation and back-channel logout routes, for the apps to map. */
-  readonly revocationRoutes: RevocationRoutes;
+  /** Back-channel logout (OpenID Connect Back-Channel Logout 1.0), when an OIDC issuer is configured. */
+  readonly logout: BackchannelLogout | undefined;
+  /**
+   * The operational routes the adapter serves itself (`routes: true`: `/ready`, `/metrics`, revocations,
+   * back-channel logout); undefined when none is configured.
+   */
+  readonly routes: OperationalRoutes | undefined;
+  private readonly ownsState: boolean;
   private readonly limiter: RateLimiter | undefined;
   private readonly throttle: FailedAuthThrottle | undefined;
   private readonly trustProxy: boolean;
@@ -63,23 +73,30 @@ export class Gatehouse {
 
   constructor(options: GatehouseOptions = {}) {
     const parts = assemble(options);
+    this.config = parts.config;
     this.logger = options.logger;
     this.provider = parts.provider;
-    this.realm = parts.realm;
-    this.maxTokenLength = parts.maxTokenLength;
+    this.realm = parts.config.realm;
+    this.maxTokenLength = parts.config.maxTokenLength;
     this.isPublic = parts.isPublic;
     this.hasPublicPaths = parts.hasPublicPaths;
     this.state = parts.state;
     this.revocations = parts.revocations;
-    this.revocationRoutes = parts.revocationRoutes;
+    this.logout = parts.logout;
+    this.ownsState = parts.ownsState;
     this.limiter = parts.limiter;
     this.throttle = parts.throttle;
-    this.trustProxy = parts.trustProxy;
+    this.trustProxy = parts.config.trustProxy;
     this.senders = parts.senders;
     this.schemes = parts.schemes;
     this.dpopChallenge = parts.dpopChallenge;
     this.metrics = parts.metrics;
     this.readiness = parts.readiness;
+    const paths = parts.config.routes;
+    this.routes = paths === undefined ? undefined : new OperationalRoutes(this, paths, parts.logout);
+    // A service that serves /ready needs no start-up call: its keys start loading now (in the background,
+    // with timers that never keep the process alive), so /ready turns 200 by itself.
+    if (this.routes !== undefined) void this.warmUp();
   }
 
   /**
@@ -259,10 +276,19 @@ export class Gatehouse {
     return this.readiness.report();
   }
 
-  /** Stops the background retries and the metrics of this gate (for tests and graceful shutdowns). */
-  close(): void {
+  /**
+   * Stops the background retries and the metrics of this gate, and closes the shared state it created
+   * (Redis connections from `redisUrl`); a state given in the options is left to its owner.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void gate.close().then(() => server.close()));
+   * ```
+   */
+  close(): Promise<void> {
     this.readiness.close();
     this.metrics.close();
+    return this.ownsState ? this.state.close() : Promise.resolve();
   }
 
   private admit(
@@ -272,7 +298,7 @@ export class Gatehouse {
     credential?: Credential,
   ): Decision | Promise<Decision> {
     // 7. revoked (by jti, subject, session or API key name): a Map lookup, also for cached tokens.
-    if (this.state.revocations.size > 0) {
+    if (this.revocations.size > 0) {
       const revoked = this.revocations.check(auth);
       if (revoked !== undefined) return this.refuse(revoked, auth, credential);
     }

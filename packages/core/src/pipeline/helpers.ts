@@ -24,12 +24,13 @@ export interface RouteHelpers<Handler> {
 
 /**
  * What every adapter returns: its main handler (public paths skipped, `mode` applied) carrying the
- * {@link RouteHelpers}. The adapter supplies one function, `handlerFor(route)`, mapping a compiled
- * {@link Route} to its framework's handler.
+ * {@link RouteHelpers}. The adapter supplies one function, `handlerFor(route, main)`, mapping a compiled
+ * {@link Route} to its framework's handler; `main` is true for the main handler only, which also serves
+ * the operational routes (`gate.routes`) when they are configured.
  *
  * @example
  * ```ts
- * const middleware = withRouteHelpers(gate, options, (route) => (req, res, next) => run(route, req, res, next));
+ * const middleware = withRouteHelpers(gate, options, (route, main) => (req, res, next) => run(route, main, req, res, next));
  * app.use(middleware);
  * app.get('/admin', middleware.admin(), handler);
  * ```
@@ -37,18 +38,18 @@ export interface RouteHelpers<Handler> {
 export function withRouteHelpers<Handler extends object>(
   gate: Gatehouse,
   options: Pick<AdapterOptions, 'mode'>,
-  handlerFor: (route: Route) => Handler,
+  handlerFor: (route: Route, main: boolean) => Handler,
 ): Handler & RouteHelpers<Handler> {
-  const required = handlerFor(gate.route());
-  const optional = handlerFor(gate.route({ optional: true }));
-  const main = handlerFor(gate.route({ optional: options.mode === 'optional' }, { publicPaths: true }));
+  const required = handlerFor(gate.route(), false);
+  const optional = handlerFor(gate.route({ optional: true }), false);
+  const main = handlerFor(gate.route({ optional: options.mode === 'optional' }, { publicPaths: true }), true);
   const helpers: RouteHelpers<Handler> = {
     gate,
     required: () => required,
     optional: () => optional,
-    admin: () => handlerFor(gate.route({ admin: true })),
-    scopes: (...scopes) => handlerFor(gate.route({ scopes })),
-    require: (requirement) => handlerFor(gate.route(requirement)),
+    admin: () => handlerFor(gate.route({ admin: true }), false),
+    scopes: (...scopes) => handlerFor(gate.route({ scopes }), false),
+    require: (requirement) => handlerFor(gate.route(requirement), false),
   };
   return Object.assign(main, helpers);
 }

@@ -1,9 +1,9 @@
 import { hash } from 'node:crypto';
 import { validateApiKeys } from '../config/validate.js';
-import { isValidated } from '../config/validated.js';
 import { type AuthContext, createAuthContext } from '../context.js';
 import { UnknownApiKeyError } from '../errors.js';
 import { assertTokenSyntax } from '../http/bearer.js';
+import { EMPTY_INSIGHT, type ProviderInsight } from '../observability/insight.js';
 import { AdminPolicy } from '../policy/admins.js';
 import type { AuthProvider } from '../provider.js';
 
@@ -42,7 +42,7 @@ export class ApiKeyAuthProvider implements AuthProvider {
     const admins = options.admins instanceof AdminPolicy ? options.admins : new AdminPolicy(options.admins);
     // Every key is a sendable bearer credential (checked here or by whoever validated the options), so a
     // digest match needs no syntax check of the presented token.
-    const keys = isValidated(options) ? options.keys : validateApiKeys(options.keys, { prefix: 'keys' });
+    const keys = validateApiKeys(options.keys, { prefix: 'keys' });
     for (const { name, key, scopes } of keys) {
       this.byDigest.set(
         digestKey(key),
@@ -60,6 +60,11 @@ export class ApiKeyAuthProvider implements AuthProvider {
 
   accepts(token: string): boolean {
     return this.dotted || !token.includes('.');
+  }
+
+  /** No key sets, no token cache, no issuer: what tells the pipeline that no token (nor DPoP) comes here. */
+  insight(): ProviderInsight {
+    return EMPTY_INSIGHT;
   }
 
   resolve(token: string): AuthContext {

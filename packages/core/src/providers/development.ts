@@ -12,7 +12,7 @@ export const DEVELOPMENT_IDENTITY: AuthContext = createAuthContext({
 /**
  * Authentication switched off, for local development only (`GATEHOUSE_DISABLE_AUTH=1`): every request,
  * with or without credentials, passes as {@link DEVELOPMENT_IDENTITY}, which is an admin and holds every
- * scope. `createAuthProvider` refuses it when `NODE_ENV=production`.
+ * scope. The configuration refuses it when `NODE_ENV=production`.
  *
  * @example
  * ```ts

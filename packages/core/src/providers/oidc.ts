@@ -1,8 +1,6 @@
 import type { AuditLogger } from '../audit.js';
 import { TokenCache } from '../cache/token-cache.js';
-import { DEFAULTS } from '../config/defaults.js';
-import { type IssuerSettings, type OidcSettings, validateOidcOptions } from '../config/validate.js';
-import { isValidated } from '../config/validated.js';
+import { type IssuerSettings, validateOidcOptions } from '../config/validate.js';
 import { type AuthContext, ownAuthContext } from '../context.js';
 import { InvalidTokenError, UnknownIssuerError, UnsupportedAlgorithmError } from '../errors.js';
 import { CompiledIssuer, type IssuerName } from '../issuers/compile.js';
@@ -99,17 +97,6 @@ export interface OidcProviderOptions {
   readonly logger?: AuditLogger;
 }
 
-/** The defaults of {@link OidcProviderOptions} (from the one table, `DEFAULTS`). */
-export const OIDC_DEFAULTS = Object.freeze({
-  jwksRefreshIntervalSecs: DEFAULTS.jwksRefreshIntervalSecs,
-  jwksCooldownSecs: DEFAULTS.jwksCooldownSecs,
-  tokenCacheSize: DEFAULTS.tokenCacheSize,
-  tokenCacheTtlSecs: DEFAULTS.tokenCacheTtlSecs,
-  clockToleranceSecs: DEFAULTS.clockToleranceSecs,
-  httpTimeoutMs: DEFAULTS.httpTimeoutMs,
-  maxResponseBytes: DEFAULTS.maxResponseBytes,
-});
-
 /** A JWT whose signature {@link OidcAuthProvider.verifySignature} checked. */
 export interface VerifiedJwt {
   /**
@@ -165,10 +152,12 @@ export class OidcAuthProvider implements AuthProvider {
   private readonly logoutClientIds = new Map<string, readonly string[]>();
 
   constructor(options: OidcProviderOptions) {
-    const settings = isValidated(options) ? (options as OidcSettings) : validateOidcOptions(options);
-    const now = options.now ?? Date.now;
+    // The runtime collaborators are not settings; the settings are validated here, where they enter.
+    const { admins, now: clock, logger, ...configured } = options;
+    const settings = validateOidcOptions(configured);
+    const now = clock ?? Date.now;
     this.now = now;
-    this.admins = options.admins instanceof AdminPolicy ? options.admins : new AdminPolicy(options.admins);
+    this.admins = admins instanceof AdminPolicy ? admins : new AdminPolicy(admins);
     this.cache = new TokenCache({ size: settings.tokenCacheSize, ttlSecs: settings.tokenCacheTtlSecs, now });
     const policy = {
       refreshIntervalMs: settings.jwksRefreshIntervalSecs * 1000,
@@ -188,7 +177,7 @@ export class OidcAuthProvider implements AuthProvider {
             policy,
             limits,
             now,
-            logger: options.logger,
+            logger,
           }),
       );
       const algorithms = new Set(entry.algorithms ?? settings.algorithms);

@@ -1,39 +1,13 @@
-import { IssuerUnavailableError, isAuthError } from '../errors.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { IssuerUnavailableError, isAuthError, LogoutTokenError } from '../errors.js';
 import type { VerifiedJwt } from '../providers/oidc.js';
+import { LocalClaims } from '../state/local-claims.js';
+import type { OneTimeIds } from '../state/one-time-ids.js';
 import type { Revocation } from '../state/revocation.js';
 import type { Revocations } from './revocations.js';
 
 /** The event a logout token carries (OpenID Connect Back-Channel Logout 1.0 §2.4). */
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
-
-/** Why a logout token was refused. */
-export type LogoutTokenProblem = 'malformed' | 'untrusted' | 'claim' | 'too_old' | 'replayed';
-
-/**
- * A logout token that is not valid, or was seen before: answered 400 `invalid_request` (Back-Channel
- * Logout 1.0 §2.8). The message never quotes the token.
- *
- * @example
- * ```ts
- * if (err instanceof LogoutTokenError && err.problem === 'replayed') console.warn('logout token replayed');
- * ```
- */
-export class LogoutTokenError extends Error {
-  readonly code = 'invalid_logout_token';
-  readonly problem: LogoutTokenProblem;
-  /** The claim or header parameter at fault, if one is. */
-  readonly claim: string | undefined;
-  constructor(
-    problem: LogoutTokenProblem,
-    message: string,
-    detail: { claim?: string; cause?: unknown } = {},
-  ) {
-    super(message, { cause: detail.cause });
-    this.name = 'LogoutTokenError';
-    this.problem = problem;
-    this.claim = detail.claim;
-  }
-}
 
 /** Anything that checks a JWT's signature with its issuer's keys: `OidcAuthProvider` does. */
 export interface SignatureVerifier {
@@ -58,9 +32,6 @@ export interface BackchannelLogoutOptions {
   readonly now?: () => number;
 }
 
-/** The defaults of {@link BackchannelLogoutOptions}. */
-export const BACKCHANNEL_LOGOUT_DEFAULTS = Object.freeze({ maxAgeSecs: 300, clockToleranceSecs: 60 });
-
 const REPLAY_SCOPE = 'logout-jti';
 
 /**
@@ -71,7 +42,7 @@ const REPLAY_SCOPE = 'logout-jti';
  *
  * @example
  * ```ts
- * const logout = new BackchannelLogout(revocations, oidcProvider);
+ * const logout = new BackchannelLogout(revocations, oidcProvider, {}, state.oneTimeIds);
  * await logout.handle(form.logout_token); // LogoutTokenError → 400, StateUnavailableError → 503
  * ```
  */
@@ -84,9 +55,11 @@ export class BackchannelLogout {
     private readonly revocations: Revocations,
     private readonly verifier: SignatureVerifier,
     private readonly options: BackchannelLogoutOptions = {},
+    /** Where logout-token ids are remembered: the state's one-time ids (default: this process). */
+    private readonly ids: OneTimeIds = new LocalClaims(options.now),
   ) {
-    this.maxAgeSecs = options.maxAgeSecs ?? BACKCHANNEL_LOGOUT_DEFAULTS.maxAgeSecs;
-    this.toleranceSecs = options.clockToleranceSecs ?? BACKCHANNEL_LOGOUT_DEFAULTS.clockToleranceSecs;
+    this.maxAgeSecs = options.maxAgeSecs ?? DEFAULTS.logoutTokenMaxAgeSecs;
+    this.toleranceSecs = options.clockToleranceSecs ?? DEFAULTS.clockToleranceSecs;
     this.now = options.now ?? Date.now;
   }
 
@@ -97,10 +70,19 @@ export class BackchannelLogout {
    */
   async handle(logoutToken: unknown): Promise<Revocation> {
     const claims = await this.verify(logoutToken);
-    const state = this.revocations.state;
     const replayId = `${claims.issuer}\u0000${claims.jti}`;
-    if (!(await state.claimOnce(REPLAY_SCOPE, replayId, this.maxAgeSecs + 2 * this.toleranceSecs))) {
-      throw new LogoutTokenError('replayed', 'logout token already used', { claim: 'jti' });
+    const verdict = await this.ids.claim({
+      scope: REPLAY_SCOPE,
+      id: replayId,
+      ttlSecs: this.maxAgeSecs + 2 * this.toleranceSecs,
+      issuedAt: (claims.iat - this.toleranceSecs) * 1000,
+    });
+    if (verdict !== 'fresh') {
+      throw verdict === 'replayed'
+        ? new LogoutTokenError('replayed', 'logout token already used', { claim: 'jti' })
+        : new LogoutTokenError('too_old', 'logout token too old to be checked for a replay', {
+            claim: 'iat',
+          });
     }
     try {
       return await this.revocations.logout({
@@ -111,7 +93,7 @@ export class BackchannelLogout {
       });
     } catch (err) {
       // Not revoked: the provider may retry with the same token.
-      await state.releaseClaim(REPLAY_SCOPE, replayId);
+      await this.ids.release(REPLAY_SCOPE, replayId);
       throw err;
     }
   }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULTS } from '../config/defaults.js';
 import type { AuthContext } from '../context.js';
 import { TokenRevokedError } from '../errors.js';
 import type { Revocation } from '../state/revocation.js';
-import type { SharedState } from '../state/shared-state.js';
+import type { RevocationStore } from '../state/revocation-store.js';
 
 /** What `POST /v1/admin/revocations` accepts: exactly one selector. */
 export type RevocationSelector =
@@ -24,16 +25,14 @@ export interface RevocationOptions {
   readonly now?: () => number;
 }
 
-/** The defaults of {@link RevocationOptions}. */
-export const REVOCATION_DEFAULTS = Object.freeze({ maxTokenLifetimeSecs: 86_400, clockToleranceSecs: 60 });
-
 /**
- * Revocation, on top of a {@link SharedState}: makes revocations (with an id and an expiry), lifts and
- * lists them, and answers the hot path's question "is this identity revoked?" from memory.
+ * Revocation, on top of the revocation part of a shared state: makes revocations (with an id and an
+ * expiry), lifts and lists them, and answers the hot path's question "is this identity revoked?" from
+ * memory.
  *
  * @example
  * ```ts
- * const revocations = new Revocations(state);
+ * const revocations = new Revocations(state.revocations);
  * const made = await revocations.revoke({ subject: 'alice', issuer: 'https://login.example.com' });
  * revocations.check(auth); // TokenRevokedError for alice's older tokens, on every instance
  * await revocations.lift(made.id);
@@ -44,18 +43,23 @@ export class Revocations {
   private readonly now: () => number;
 
   constructor(
-    readonly state: SharedState,
+    readonly store: RevocationStore,
     options: RevocationOptions = {},
   ) {
-    const lifetime = options.maxTokenLifetimeSecs ?? REVOCATION_DEFAULTS.maxTokenLifetimeSecs;
-    const tolerance = options.clockToleranceSecs ?? REVOCATION_DEFAULTS.clockToleranceSecs;
+    const lifetime = options.maxTokenLifetimeSecs ?? DEFAULTS.revocationMaxTokenLifetimeSecs;
+    const tolerance = options.clockToleranceSecs ?? DEFAULTS.clockToleranceSecs;
     this.lifetimeMs = (lifetime + tolerance) * 1000;
     this.now = options.now ?? Date.now;
   }
 
+  /** Number of revocations in force here (the hot path skips {@link check} while it is 0). */
+  get size(): number {
+    return this.store.inForce.size;
+  }
+
   /** The 401 for an identity that a revocation in force covers, else undefined (a `Map` lookup or two). */
   check(auth: AuthContext): TokenRevokedError | undefined {
-    const revocation = this.state.revocations.covers(auth);
+    const revocation = this.store.inForce.covers(auth);
     return revocation === undefined ? undefined : new TokenRevokedError(revocation.id, auth.issuer);
   }
 
@@ -87,7 +91,7 @@ export class Revocations {
         expiresAt: createdAt + this.lifetimeMs,
       };
     }
-    await this.state.storeRevocation(revocation);
+    await this.store.store(revocation);
     return revocation;
   }
 
@@ -115,18 +119,18 @@ export class Revocations {
       expiresAt: Math.max(createdAt, logout.issuedBefore * 1000) + this.lifetimeMs,
       source: 'backchannel_logout',
     };
-    await this.state.storeRevocation(revocation);
+    await this.store.store(revocation);
     return revocation;
   }
 
   /** Lifts a revocation on every instance: false for an unknown id; rejects when the store is unreachable. */
   lift(id: string): Promise<boolean> {
-    return this.state.liftRevocation(id);
+    return this.store.lift(id);
   }
 
   /** The revocations in force, oldest first (expired ones dropped). */
   list(): Revocation[] {
-    this.state.revocations.prune(this.now());
-    return this.state.revocations.list();
+    this.store.inForce.prune(this.now());
+    return this.store.inForce.list();
   }
 }

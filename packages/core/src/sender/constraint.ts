@@ -1,13 +1,15 @@
 import type { AuditLogger } from '../audit.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { AuthContext } from '../context.js';
-import { normalizePublicUrl, requestHtuBase } from '../dpop/htu.js';
-import { type DpopNonceOptions, DpopNonces } from '../dpop/nonce.js';
-import { type DpopProofRules, verifyDpopProof } from '../dpop/proof.js';
-import { type OneTimeIds, ReplayGuard, type ReplayVerdict } from '../dpop/replay.js';
 import { DpopNonceError, InvalidDpopProofError, SenderConstraintError } from '../errors.js';
 import { isSupportedAlgorithm, type JwsAlgorithm, SUPPORTED_ALGORITHMS } from '../jwt/algorithms.js';
+import { LocalClaims } from '../state/local-claims.js';
+import type { OneTimeIds } from '../state/one-time-ids.js';
 import { certificateThumbprint, parseForwardedCertificate } from './certificate.js';
+import { normalizePublicUrl, requestHtuBase } from './dpop-htu.js';
+import { type DpopNonceOptions, DpopNonces } from './dpop-nonce.js';
+import { type DpopProofRules, verifyDpopProof } from './dpop-proof.js';
+import { ReplayGuard, type ReplayVerdict } from './dpop-replay.js';
 
 /**
  * How an issuer's tokens may use DPoP (RFC 9449): `allowed` (bound tokens need the DPoP scheme and a
@@ -34,7 +36,10 @@ export interface SenderConstraintOptions {
   readonly proofMaxAgeSecs?: number;
   /** How far in the future a proof's `iat` may be, in seconds. Default 60. */
   readonly proofFutureSecs?: number;
-  /** The store shared by every instance for proof ids (Redis); without it, each instance alone. */
+  /**
+   * Where proof ids are remembered: the one-time ids of the gate's state (shared by every instance on
+   * Redis). Default: this process's own memory.
+   */
   readonly oneTimeIds?: OneTimeIds;
   /** Require server nonces in proofs (RFC 9449 §8), derived from this shared secret. */
   readonly nonces?: Omit<DpopNonceOptions, 'now'>;
@@ -125,8 +130,7 @@ export class SenderConstraints {
     this.replay = new ReplayGuard({
       // A proof is acceptable from `futureSecs` before its iat to `maxAgeSecs` after it.
       ttlSecs: maxAgeSecs + futureSecs + 1,
-      shared: options.oneTimeIds,
-      now: this.now,
+      ids: options.oneTimeIds ?? new LocalClaims(this.now),
       logger: options.logger,
     });
     this.nonces = options.nonces ? new DpopNonces({ ...options.nonces, now: this.now }) : undefined;

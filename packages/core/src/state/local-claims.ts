@@ -1,61 +1,81 @@
+import type { ClaimVerdict, OneTimeClaim, OneTimeIds } from './one-time-ids.js';
+
+/** Default most ids a {@link LocalClaims} holds. */
+const MAX_ENTRIES = 1_000_000;
+
 /**
- * One-time ids remembered in this process until they expire: the in-process store's claims, and what
- * a shared store falls back to (and checks first) for the ids this instance has seen.
+ * One-time ids remembered in this process until they expire: the in-process store's part, and what a
+ * shared store answers from first (and alone while its backend is unreachable). Synchronous.
+ *
+ * Memory is bounded without opening a replay window: when full, the oldest claim is forgotten and, from
+ * then on, ids whose `issuedAt` is not after that claim's time are refused as `too_old` (they may have
+ * been among the forgotten).
  *
  * @example
  * ```ts
  * const seen = new LocalClaims();
- * seen.claim('dpop-jti', 'e1j3V_bKic8-LAEB', 300); // true
- * seen.claim('dpop-jti', 'e1j3V_bKic8-LAEB', 300); // false: a replay
+ * seen.claim({ scope: 'dpop-jti', id: 'e1j3V_bKic8-LAEB', ttlSecs: 300 }); // 'fresh'
+ * seen.claim({ scope: 'dpop-jti', id: 'e1j3V_bKic8-LAEB', ttlSecs: 300 }); // 'replayed'
  * ```
  */
-export class LocalClaims {
-  private readonly expiries = new Map<string, number>();
-  private nextSweep = 0;
+export class LocalClaims implements OneTimeIds {
+  /** key → [claimed at, expires at], in the order claimed. */
+  private readonly entries = new Map<string, [number, number]>();
+  /** Ids claimed up to this time (ms) may have been forgotten. */
+  private horizon = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly now: () => number = Date.now,
-    /** Most ids held; past it the soonest-expiring are dropped first. */
-    private readonly maxEntries = 1_000_000,
-  ) {}
+    /** Most ids held. */
+    private readonly maxEntries = MAX_ENTRIES,
+  ) {
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+      throw new RangeError('"maxEntries" must be a positive integer');
+    }
+  }
 
-  /** True the first time `id` is claimed in `scope` (until `ttlSecs` have passed), false after. */
-  claim(scope: string, id: string, ttlSecs: number): boolean {
-    const key = `${scope}\u0000${id}`;
+  claim(claim: OneTimeClaim): ClaimVerdict {
     const now = this.now();
     this.sweep(now);
-    const expiry = this.expiries.get(key);
-    if (expiry !== undefined && expiry > now) return false;
-    this.expiries.set(key, now + ttlSecs * 1000);
-    return true;
+    const key = keyOf(claim.scope, claim.id);
+    const entry = this.entries.get(key);
+    if (entry !== undefined && entry[1] > now) return 'replayed';
+    if (claim.issuedAt !== undefined && claim.issuedAt <= this.horizon) return 'too_old';
+    if (entry !== undefined) this.entries.delete(key); // expired: claimed again, at the end
+    if (this.entries.size >= this.maxEntries) {
+      const [oldest, [claimedAt]] = this.entries.entries().next().value as [string, [number, number]];
+      this.entries.delete(oldest);
+      this.horizon = Math.max(this.horizon, claimedAt);
+    }
+    this.entries.set(key, [now, now + claim.ttlSecs * 1000]);
+    return 'fresh';
   }
 
   /** Whether `id` is claimed in `scope` now. */
   has(scope: string, id: string): boolean {
-    const expiry = this.expiries.get(`${scope}\u0000${id}`);
-    return expiry !== undefined && expiry > this.now();
+    const entry = this.entries.get(keyOf(scope, id));
+    return entry !== undefined && entry[1] > this.now();
   }
 
-  /** Forgets a claim. */
   release(scope: string, id: string): void {
-    this.expiries.delete(`${scope}\u0000${id}`);
+    this.entries.delete(keyOf(scope, id));
   }
 
-  /** Number of ids held (expired ones included until the next sweep). */
+  /** Number of ids held (some expired ones included until they reach the front). */
   get size(): number {
-    return this.expiries.size;
+    return this.entries.size;
   }
 
-  // Expired ids go at most once a second, or at once when the map is full.
+  // Claims sit in the order made: expired ones at the front go at once (with one time to live per
+  // scope, that is all of them; a longer-lived id in front only delays the others until it expires).
   private sweep(now: number): void {
-    if (now < this.nextSweep && this.expiries.size < this.maxEntries) return;
-    this.nextSweep = now + 1000;
-    for (const [key, expiry] of this.expiries) if (expiry <= now) this.expiries.delete(key);
-    if (this.expiries.size >= this.maxEntries) {
-      const byExpiry = [...this.expiries].sort((a, b) => a[1] - b[1]);
-      for (const [key] of byExpiry.slice(0, byExpiry.length - Math.floor(this.maxEntries / 2))) {
-        this.expiries.delete(key);
-      }
+    for (const [key, [, expiresAt]] of this.entries) {
+      if (expiresAt > now) return;
+      this.entries.delete(key);
     }
   }
+}
+
+function keyOf(scope: string, id: string): string {
+  return `${scope}\u0000${id}`;
 }

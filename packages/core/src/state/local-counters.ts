@@ -1,8 +1,7 @@
-import type { LeaseRequest, LeaseResult } from './shared-state.js';
+import type { Counters, LeaseRequest, LeaseResult } from './counters.js';
 
 /**
- * Counters kept in this process until they expire: the in-process store's rate-limit and failure
- * counters.
+ * Counters kept in this process until they expire: the in-process store's part. Exact and synchronous.
  *
  * @example
  * ```ts
@@ -10,13 +9,13 @@ import type { LeaseRequest, LeaseResult } from './shared-state.js';
  * counters.lease({ key: 'alice:29', limit: 100, want: 10, debt: 0, ttlMs: 61_000 }); // { granted: 10, used: 10 }
  * ```
  */
-export class LocalCounters {
+export class LocalCounters implements Counters {
   private readonly counts = new Map<string, { value: number; expiresAt: number }>();
   private nextSweep = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** Charges `debt`, then grants up to `want` of what is left of `limit` (exact, synchronous). */
+  /** Charges `debt`, then grants up to `want` of what is left of `limit`. */
   lease(request: LeaseRequest): LeaseResult {
     const entry = this.entry(request.key, request.ttlMs);
     entry.value += request.debt;
@@ -30,6 +29,16 @@ export class LocalCounters {
     const entry = this.entry(key, ttlMs);
     entry.value += by;
     return entry.value;
+  }
+
+  /** Always 1: this process alone. */
+  instances(): number {
+    return 1;
+  }
+
+  /** Always true. */
+  isReachable(): boolean {
+    return true;
   }
 
   private entry(key: string, ttlMs: number): { value: number; expiresAt: number } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createAuthProvider, createGatehouse, OidcAuthProvider } from '../../src/index.js';
+import { ConfigError, createGatehouse, OidcAuthProvider } from '../../src/index.js';
 
 function refusal(fn: () => unknown): string {
   try {
@@ -13,7 +13,8 @@ function refusal(fn: () => unknown): string {
 
 describe('per-issuer rules, programmatic (camelCase)', () => {
   it('accepts them and names a bad one by its camelCase path', () => {
-    const provider = createAuthProvider({
+    const { provider } = createGatehouse({
+      env: false,
       oidc: {
         issuers: [
           {
@@ -33,7 +34,8 @@ describe('per-issuer rules, programmatic (camelCase)', () => {
     ]);
     expect(
       refusal(() =>
-        createAuthProvider({
+        createGatehouse({
+          env: false,
           oidc: {
             issuers: [{ issuer: 'https://idp.example.com', audience: 'a', tokenType: 'jwt' as never }],
           },
@@ -43,6 +45,7 @@ describe('per-issuer rules, programmatic (camelCase)', () => {
     expect(
       refusal(() =>
         createGatehouse({
+          env: false,
           oidc: {
             issuers: [{ issuer: 'https://idp.example.com', audience: 'a', token_type: 'id_token' } as never],
           },

@@ -1,0 +1,144 @@
+/**
+ * The configuration of a gate, in both of its forms: what users give ({@link GatehouseConfig}: options in
+ * code, camelCase, each optional, the `GATEHOUSE_*` environment filling what they leave out) and what one
+ * resolution makes of it ({@link ResolvedConfig}: every field validated once, defaults applied).
+ */
+import type { PublicPath } from '../http/public-paths.js';
+import type { FailedAuthLimitOptions } from '../limits/failed-auth.js';
+import type { RateLimitOptions } from '../limits/rate-limiter.js';
+import type { ApiKeyEntry } from '../providers/api-key.js';
+import type { OidcProviderOptions } from '../providers/oidc.js';
+import type { BackchannelLogoutOptions } from '../revocation/backchannel-logout.js';
+import type { RevocationOptions } from '../revocation/revocations.js';
+import type { ApiKeySettings, OidcSettings } from './validate.js';
+
+/** Environment variables by name: `process.env`, or a Worker's `env` bindings. */
+export type EnvRecord = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The routes the library serves itself (`routes: true`): each `true` (its default path), a path of your
+ * choosing, or `false` (not served). `prefix` goes in front of every path.
+ *
+ * | route | default path | access |
+ * |---|---|---|
+ * | `ready` | `GET /ready` | public |
+ * | `metrics` | `GET /metrics` | admins, or the `metrics:read` scope |
+ * | `revocations` | `GET`, `POST /v1/admin/revocations`, `DELETE /v1/admin/revocations/{id}` | admins |
+ * | `backchannelLogout` | `POST /v1/backchannel-logout` | public (the logout token is the credential) |
+ */
+export interface RoutesOptions {
+  readonly prefix?: string;
+  readonly ready?: boolean | string;
+  readonly metrics?: boolean | string;
+  readonly revocations?: boolean | string;
+  readonly backchannelLogout?: boolean | string;
+}
+
+/**
+ * Everything a gate is configured with: the programmatic (camelCase) form of the `GATEHOUSE_*` variables,
+ * plus the settings that only code gives. Options given here win field by field; every variable fills
+ * what they leave out (unless `env: false`).
+ */
+export interface GatehouseConfig {
+  /** Pre-shared API keys (`GATEHOUSE_API_KEYS`). */
+  readonly apiKeys?: readonly ApiKeyEntry[];
+  /** Trusted OIDC issuers and token checks (`GATEHOUSE_OIDC_CONFIG`). */
+  readonly oidc?: Omit<OidcProviderOptions, 'admins' | 'now' | 'logger'>;
+  /** Subjects or emails with admin rights (`GATEHOUSE_ADMINS`). */
+  readonly admins?: readonly string[];
+  /** Development only: every request passes as an anonymous identity (`GATEHOUSE_DISABLE_AUTH`). Refused in production. */
+  readonly disableAuth?: boolean;
+  /** `production` forbids `disableAuth`. Default: `NODE_ENV`, or `development` when unset. */
+  readonly environment?: string;
+  /**
+   * The origin (and optional path prefix) clients use to reach the service, e.g. `https://api.example.com`
+   * (`GATEHOUSE_PUBLIC_URL`): DPoP proofs name it in `htu`. Default: `http://<HOST>:<PORT>` from the
+   * environment when the service listens on one address and a fixed port, else each request's local address.
+   */
+  readonly publicUrl?: string;
+  /**
+   * The header in which a trusted TLS-terminating proxy forwards the client certificate, for
+   * certificate-bound tokens (`GATEHOUSE_CLIENT_CERT_HEADER`). Unset: the TLS connection's own.
+   */
+  readonly clientCertificateHeader?: string;
+  /**
+   * Where the instances share their state (`GATEHOUSE_REDIS_URL`). Without a `state` in the options, the
+   * gate creates it with `@gatehouse/redis` (which must then be installed).
+   */
+  readonly redisUrl?: string;
+  /** Requests per identity per window, over every instance (`GATEHOUSE_RATE_LIMIT`). Unset: no limit. */
+  readonly rateLimit?: RateLimitOptions;
+  /** Failed authentications per client address per window (`GATEHOUSE_FAILED_AUTH_LIMIT`). Unset: no limit. */
+  readonly failedAuthLimit?: FailedAuthLimitOptions;
+  /** The client address is the last `X-Forwarded-For` hop (`GATEHOUSE_TRUST_PROXY=1`). Default false. */
+  readonly trustProxy?: boolean;
+  /** Realm of the `WWW-Authenticate` challenge. Default `gatehouse`. */
+  readonly realm?: string;
+  /** Longest bearer token accepted; longer headers get 400 before any work. Default 8192. */
+  readonly maxTokenLength?: number;
+  /** Paths that skip authentication entirely (e.g. `/health`). */
+  readonly publicPaths?: readonly PublicPath[];
+  /** The operational routes the adapter serves itself (see {@link RoutesOptions}); `true` serves them all. */
+  readonly routes?: boolean | RoutesOptions;
+  /** How long revocations last. */
+  readonly revocation?: RevocationOptions;
+  /** Back-channel logout: the client ids logout tokens must name, their maximum age. */
+  readonly backchannelLogout?: BackchannelLogoutOptions;
+  /**
+   * Where the `GATEHOUSE_*` variables come from: `process.env` by default, a record of your own (a
+   * Worker's `env` bindings), or `false` to read none.
+   */
+  readonly env?: false | EnvRecord;
+}
+
+/** The operational routes to serve, by full path (`undefined`: not served). */
+export interface ResolvedRoutes {
+  readonly ready: string | undefined;
+  readonly metrics: string | undefined;
+  readonly revocations: string | undefined;
+  readonly backchannelLogout: string | undefined;
+}
+
+/**
+ * A configuration after its one resolution ({@link resolveConfig}): options and environment merged,
+ * every field validated, defaults applied. The whole pipeline is assembled from it.
+ */
+export interface ResolvedConfig {
+  readonly apiKeys: readonly ApiKeySettings[] | undefined;
+  readonly oidc: OidcSettings | undefined;
+  readonly admins: readonly string[];
+  readonly disableAuth: boolean;
+  readonly environment: string;
+  readonly publicUrl: string | undefined;
+  readonly clientCertificateHeader: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly rateLimit: RateLimitOptions | undefined;
+  readonly failedAuthLimit: FailedAuthLimitOptions | undefined;
+  readonly trustProxy: boolean;
+  readonly realm: string;
+  readonly maxTokenLength: number;
+  readonly publicPaths: readonly PublicPath[];
+  /** The operational routes; undefined when none is served. */
+  readonly routes: ResolvedRoutes | undefined;
+  readonly revocation: RevocationOptions;
+  readonly backchannelLogout: BackchannelLogoutOptions;
+  /**
+   * Where each field given came from: `options`, or the variable's name. What start-up messages and
+   * configuration errors name.
+   */
+  readonly sources: Readonly<Partial<Record<ConfigField, string>>>;
+}
+
+/** The fields of a configuration that options or the environment can set. */
+export type ConfigField =
+  | 'apiKeys'
+  | 'oidc'
+  | 'admins'
+  | 'disableAuth'
+  | 'environment'
+  | 'publicUrl'
+  | 'clientCertificateHeader'
+  | 'redisUrl'
+  | 'rateLimit'
+  | 'failedAuthLimit'
+  | 'trustProxy';

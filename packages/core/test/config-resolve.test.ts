@@ -1,0 +1,238 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CONFIG_FIELDS,
+  ConfigError,
+  createGatehouse,
+  ENV,
+  type GatehouseConfig,
+  requestView,
+  resolveConfig,
+} from '../src/index.js';
+import { MemoryState } from '../src/state/index.js';
+
+const KEY = 'svc-key-0123456789';
+const KEYS_JSON = JSON.stringify([{ name: 'svc', key: KEY }]);
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+// One row per documented variable: a value for the environment, the same setting as an option, and what it
+// resolves to. Every variable takes effect on both paths.
+const FIELDS: [keyof typeof CONFIG_FIELDS, string, GatehouseConfig, unknown][] = [
+  ['apiKeys', KEYS_JSON, { apiKeys: [{ name: 'svc', key: KEY }] }, [{ name: 'svc', key: KEY }]],
+  [
+    'oidc',
+    '{"issuers":[{"issuer":"https://idp.example.com","audience":"api"}],"token_cache_size":5}',
+    { oidc: { issuers: [{ issuer: 'https://idp.example.com', audience: 'api' }], tokenCacheSize: 5 } },
+    expect.objectContaining({ issuers: [expect.objectContaining({ audience: 'api' })], tokenCacheSize: 5 }),
+  ],
+  ['admins', '["alice@example.com"]', { admins: ['alice@example.com'] }, ['alice@example.com']],
+  ['disableAuth', '1', { disableAuth: true }, true],
+  ['environment', 'staging', { environment: 'staging' }, 'staging'],
+  [
+    'publicUrl',
+    'https://API.example.com/gw/',
+    { publicUrl: 'https://API.example.com/gw/' },
+    'https://api.example.com/gw',
+  ],
+  ['clientCertificateHeader', 'X-Client-Cert', { clientCertificateHeader: 'X-Client-Cert' }, 'x-client-cert'],
+  [
+    'redisUrl',
+    'redis://127.0.0.1:6390/2',
+    { redisUrl: 'redis://127.0.0.1:6390/2' },
+    'redis://127.0.0.1:6390/2',
+  ],
+  [
+    'rateLimit',
+    '{"requests":5,"window_secs":60}',
+    { rateLimit: { requests: 5, windowSecs: 60 } },
+    { requests: 5, windowSecs: 60 },
+  ],
+  [
+    'failedAuthLimit',
+    '{"attempts":3,"window_secs":30}',
+    { failedAuthLimit: { attempts: 3, windowSecs: 30 } },
+    { attempts: 3, windowSecs: 30 },
+  ],
+  ['trustProxy', '1', { trustProxy: true }, true],
+];
+
+describe('resolveConfig: options field by field, then the environment', () => {
+  it('has a row here for every field of the table', () => {
+    expect(FIELDS.map(([field]) => field).sort()).toEqual(Object.keys(CONFIG_FIELDS).sort());
+  });
+
+  it.each(FIELDS)(
+    '%s takes effect from its variable and from the option',
+    (field, text, option, expected) => {
+      const base = field === 'apiKeys' || field === 'disableAuth' ? {} : { [ENV.apiKeys]: KEYS_JSON };
+      const fromEnv = resolveConfig({ env: { ...base, [CONFIG_FIELDS[field].variable]: text } });
+      expect(fromEnv[field]).toEqual(expected);
+      expect(fromEnv.sources[field]).toBe(CONFIG_FIELDS[field].variable);
+      const credentials =
+        field === 'apiKeys' || field === 'disableAuth' ? {} : { apiKeys: [{ name: 'svc', key: KEY }] };
+      const fromOptions = resolveConfig({ ...credentials, ...option, env: false });
+      expect(fromOptions[field]).toEqual(expected);
+      expect(fromOptions.sources[field]).toBe('options');
+    },
+  );
+
+  it('lets the option win over the variable, field by field, and fills the rest from the environment', () => {
+    const config = resolveConfig({
+      rateLimit: { requests: 7, windowSecs: 10 },
+      env: {
+        [ENV.apiKeys]: KEYS_JSON,
+        [ENV.rateLimit]: '{"requests":1,"window_secs":1}',
+        [ENV.trustProxy]: '1',
+      },
+    });
+    expect(config.rateLimit).toEqual({ requests: 7, windowSecs: 10 });
+    expect(config.trustProxy).toBe(true);
+    expect(config.apiKeys).toEqual([{ name: 'svc', key: KEY }]);
+    expect(config.sources).toMatchObject({
+      rateLimit: 'options',
+      trustProxy: ENV.trustProxy,
+      apiKeys: ENV.apiKeys,
+    });
+  });
+
+  it('reads no variable with env: false, and a record of its own with env: {…}', () => {
+    expect(configError(() => resolveConfig({ env: false })).code).toBe('missing_config');
+    expect(resolveConfig({ env: { [ENV.apiKeys]: KEYS_JSON } }).apiKeys).toHaveLength(1);
+  });
+
+  it.each(FIELDS.filter(([field]) => field !== 'environment'))(
+    '%s: a malformed value names the variable, or the option field',
+    (field) => {
+      const bad = field === 'disableAuth' || field === 'trustProxy' ? 'yes' : '{"nope": true}';
+      const base = field === 'apiKeys' ? {} : { [ENV.apiKeys]: KEYS_JSON };
+      const envError = configError(() =>
+        resolveConfig({ env: { ...base, [CONFIG_FIELDS[field].variable]: bad } }),
+      );
+      expect(envError.variable).toBe(CONFIG_FIELDS[field].variable);
+      const optionError = configError(() =>
+        resolveConfig({ apiKeys: [{ name: 'svc', key: KEY }], [field]: 42, env: false } as GatehouseConfig),
+      );
+      expect(optionError.variable).toBeUndefined();
+      expect(optionError.field ?? '').toMatch(new RegExp(`^${field}`));
+    },
+  );
+
+  it('refuses credentials configured beside a given provider, naming the variable or the field', () => {
+    const provider = { validateToken: () => Promise.reject(new Error('unused')) };
+    expect(configError(() => resolveConfig({ provider, env: { [ENV.apiKeys]: KEYS_JSON } })).variable).toBe(
+      ENV.apiKeys,
+    );
+    expect(configError(() => resolveConfig({ provider, admins: ['a'], env: false })).field).toBe('admins');
+    expect(
+      resolveConfig({ provider, env: { [ENV.rateLimit]: '{"requests":1,"window_secs":1}' } }).rateLimit,
+    ).toEqual({
+      requests: 1,
+      windowSecs: 1,
+    });
+  });
+
+  it('takes the default public URL from HOST and PORT only while reading the environment', () => {
+    expect(resolveConfig({ env: { [ENV.apiKeys]: KEYS_JSON, PORT: '8080' } }).publicUrl).toBe(
+      'http://127.0.0.1:8080',
+    );
+    expect(resolveConfig({ apiKeys: [{ name: 'svc', key: KEY }], env: false }).publicUrl).toBeUndefined();
+  });
+
+  it('resolves routes: true to every default path, and moves or turns off each', () => {
+    const keys = { apiKeys: [{ name: 'svc', key: KEY }], env: false as const };
+    expect(resolveConfig({ ...keys, routes: true }).routes).toEqual({
+      ready: '/ready',
+      metrics: '/metrics',
+      revocations: '/v1/admin/revocations',
+      backchannelLogout: '/v1/backchannel-logout',
+    });
+    expect(
+      resolveConfig({
+        ...keys,
+        routes: { prefix: '/ops/', metrics: '/internal/metrics', revocations: false },
+      }).routes,
+    ).toEqual({
+      ready: '/ops/ready',
+      metrics: '/ops/internal/metrics',
+      revocations: undefined,
+      backchannelLogout: '/ops/v1/backchannel-logout',
+    });
+    expect(resolveConfig({ ...keys }).routes).toBeUndefined();
+    expect(resolveConfig({ ...keys, routes: false }).routes).toBeUndefined();
+    expect(configError(() => resolveConfig({ ...keys, routes: { metrics: 'metrics' } })).field).toBe(
+      'routes.metrics',
+    );
+    expect(configError(() => resolveConfig({ ...keys, routes: { ready: '/x', metrics: '/x' } })).field).toBe(
+      'routes',
+    );
+    expect(configError(() => resolveConfig({ ...keys, routes: { health: true } as never })).field).toBe(
+      'routes.health',
+    );
+  });
+});
+
+describe('the environment takes effect in the pipeline, not only in the resolved object', () => {
+  const env = (vars: Record<string, string>) => ({ [ENV.apiKeys]: KEYS_JSON, ...vars });
+  const view = (authorization: string, forwardedFor?: string) =>
+    requestView({
+      authorization,
+      remoteAddress: '10.0.0.1',
+      headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
+    });
+  const status = async (gate: ReturnType<typeof createGatehouse>, v: ReturnType<typeof view>) => {
+    const decision = await gate.handle(v, gate.route());
+    return decision.admitted ? 200 : decision.status;
+  };
+
+  it('GATEHOUSE_RATE_LIMIT limits each identity', async () => {
+    const gate = createGatehouse({ env: env({ [ENV.rateLimit]: '{"requests":2,"window_secs":60}' }) });
+    expect([await status(gate, view(`Bearer ${KEY}`)), await status(gate, view(`Bearer ${KEY}`))]).toEqual([
+      200, 200,
+    ]);
+    expect(await status(gate, view(`Bearer ${KEY}`))).toBe(429);
+  });
+
+  it('GATEHOUSE_FAILED_AUTH_LIMIT blocks an address after its failures, even with good credentials', async () => {
+    const gate = createGatehouse({ env: env({ [ENV.failedAuthLimit]: '{"attempts":2,"window_secs":60}' }) });
+    expect(await status(gate, view('Bearer wrong-key-000001'))).toBe(401);
+    expect(await status(gate, view('Bearer wrong-key-000002'))).toBe(401);
+    expect(await status(gate, view(`Bearer ${KEY}`))).toBe(429);
+  });
+
+  it('GATEHOUSE_TRUST_PROXY makes the last X-Forwarded-For hop the client address', async () => {
+    const limit = { [ENV.failedAuthLimit]: '{"attempts":1,"window_secs":60}' };
+    const trusting = createGatehouse({ env: env({ ...limit, [ENV.trustProxy]: '1' }) });
+    expect(await status(trusting, view('Bearer wrong-key-000001', '203.0.113.1'))).toBe(401);
+    expect(await status(trusting, view(`Bearer ${KEY}`, '203.0.113.1'))).toBe(429);
+    expect(await status(trusting, view(`Bearer ${KEY}`, '203.0.113.2'))).toBe(200);
+    const plain = createGatehouse({ env: env(limit) });
+    expect(await status(plain, view('Bearer wrong-key-000001', '203.0.113.1'))).toBe(401);
+    expect(await status(plain, view(`Bearer ${KEY}`, '203.0.113.2'))).toBe(429);
+  });
+
+  it('GATEHOUSE_ADMINS and GATEHOUSE_DISABLE_AUTH reach the identities', async () => {
+    const admins = createGatehouse({ env: env({ [ENV.admins]: '["svc"]' }) });
+    expect(await admins.handle(view(`Bearer ${KEY}`), admins.route({ admin: true }))).toMatchObject({
+      admitted: true,
+    });
+    const open = createGatehouse({ env: { [ENV.disableAuth]: '1' } });
+    expect(await open.handle(view(''), open.route())).toMatchObject({
+      admitted: true,
+      auth: { authType: 'anonymous' },
+    });
+  });
+
+  it('a state given in code wins over GATEHOUSE_REDIS_URL', () => {
+    const state = new MemoryState();
+    const gate = createGatehouse({ state, env: env({ [ENV.redisUrl]: 'redis://127.0.0.1:1' }) });
+    expect(gate.state).toBe(state);
+  });
+});
