@@ -28,6 +28,8 @@ export type AuditEventName =
   | 'gatehouse.state.unreachable'
   | 'gatehouse.state.restored'
   | 'gatehouse.state.scripts_denied'
+  | 'gatehouse.authz.allowed'
+  | 'gatehouse.authz.filtered'
   | 'gatehouse.authz.reloaded'
   | 'gatehouse.authz.reload_failed'
   | 'gatehouse.authz.pdp_unreachable';

@@ -12,8 +12,9 @@ export { AUTHZEN_DEFAULTS, createAuthzenPoint } from './authz/authzen.js';
 export type { CedarOptions, CedarPoint } from './authz/cedar.js';
 export { createCedarPoint } from './authz/cedar.js';
 export { CEDAR_PACKAGE } from './authz/cedar-engine.js';
-export type { AuthzOptions } from './authz/config.js';
-export { AUTHZ_VARIABLE, authzFromEnv, createAuthorizer } from './authz/config.js';
+export type { AuthorizerExtras } from './authz/create.js';
+export { createAuthorizer } from './authz/create.js';
+export type { AuthzOptions } from './authz/options.js';
 export type { ClaimScalar, RuleCondition } from './authz/rule-conditions.js';
 export type { AuthzRule, ConfigSource } from './authz/rules.js';
 export { createRulesPoint } from './authz/rules.js';
@@ -143,7 +144,15 @@ export { Readiness, readinessAnswer } from './observability/readiness.js';
 export type { CountSource, RateLimitKind } from './observability/snapshot.js';
 export { SPAN_ATTRIBUTES } from './observability/tracing.js';
 export { authOf } from './pipeline/auth-of.js';
-export type { Admission, Decision, Refusal, Route, RoutePolicy } from './pipeline/decision.js';
+export type {
+  Admission,
+  CompiledAuthorization,
+  Decision,
+  Refusal,
+  Route,
+  RouteAuthorization,
+  RoutePolicy,
+} from './pipeline/decision.js';
 export { createGatehouse, Gatehouse } from './pipeline/gatehouse.js';
 export type { RouteHelpers } from './pipeline/helpers.js';
 export { withRouteHelpers } from './pipeline/helpers.js';

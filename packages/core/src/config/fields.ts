@@ -4,6 +4,7 @@
  * A new setting is a new row here.
  */
 
+import { AUTHZ_JSON_NAMES, validateAuthz } from '../authz/options.js';
 import { ISSUER_RULE_JSON_NAMES } from '../issuers/validate.js';
 import { normalizePublicUrl } from '../sender/dpop-htu.js';
 import { Checker, type Spelling } from './checker.js';
@@ -120,6 +121,14 @@ export const CONFIG_FIELDS: Readonly<Record<ConfigField, FieldSpec>> = Object.fr
     meaning: 'to trust X-Forwarded-For',
     prefix: 'trustProxy',
     check: flag,
+  },
+  // Text, not JSON: besides JSON it may be a PDP URL or policy files (the validator reads all three).
+  authz: {
+    variable: 'GATEHOUSE_AUTHZ',
+    read: 'text',
+    names: AUTHZ_JSON_NAMES,
+    prefix: 'authz.',
+    check: validateAuthz,
   },
 });
 

@@ -1,4 +1,6 @@
 import type { AuditLogger } from '../audit.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import { buildAuthorizer } from '../authz/create.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { GatehouseConfig, ResolvedConfig } from '../config/options.js';
 import { resolveConfig } from '../config/resolve.js';
@@ -37,6 +39,8 @@ export interface PipelineParts {
   readonly dpopChallenge: { readonly algs: readonly string[] } | undefined;
   readonly metrics: DecisionRecorder;
   readonly readiness: Readiness;
+  /** The authorization step's backend (`authz`), when one is configured. */
+  readonly authorizer: Authorizer | undefined;
 }
 
 /**
@@ -44,7 +48,7 @@ export interface PipelineParts {
  * every part of the pipeline from that one object: the provider (given, or the configured credentials),
  * the shared state (given, Redis when configured, else memory) and what runs on it (revocations,
  * back-channel logout, the rate limit, the failed-auth throttle), the sender constraints (DPoP,
- * certificates), metrics and readiness. Fails closed with a `ConfigError` naming the field or variable.
+ * certificates), metrics, readiness and the authorization backend. Fails closed with a `ConfigError` naming the field or variable.
  * @internal
  */
 export function assemble(options: GatehouseOptions): PipelineParts {
@@ -78,6 +82,15 @@ export function assemble(options: GatehouseOptions): PipelineParts {
       ? given === undefined || (given.issuers?.length ?? 0) > 0 || given.keySets.length > 0
       : (config.oidc?.issuers.some((entry) => (entry.dpop ?? DEFAULTS.dpop) !== 'disabled') ?? false));
   const { metrics, readiness } = observe(options, config, provider, state);
+  // Policies are read and checked now: a bad one stops start-up naming the variable (or option) and file.
+  const authzSource = config.sources.authz;
+  const authorizer =
+    config.authz &&
+    buildAuthorizer(config.authz, {
+      source: authzSource === 'options' ? { field: 'authz' } : { variable: authzSource },
+      logger,
+      recorder: metrics,
+    });
   return {
     config,
     provider,
@@ -95,6 +108,7 @@ export function assemble(options: GatehouseOptions): PipelineParts {
     dpopChallenge: dpop ? Object.freeze({ algs: senders!.dpopAlgorithms }) : undefined,
     metrics,
     readiness,
+    authorizer,
   };
 }
 

@@ -1,5 +1,6 @@
+import type { AuthzResource } from '../authz/types.js';
 import type { AuthRequirement } from '../policy/requirement.js';
-import type { Route } from './decision.js';
+import type { Route, RouteAuthorization } from './decision.js';
 import type { Gatehouse } from './gatehouse.js';
 import type { AdapterOptions } from './options.js';
 
@@ -7,7 +8,7 @@ import type { AdapterOptions } from './options.js';
  * Route-level helpers that an adapter's middleware carries, built by core once for every adapter. They
  * share the middleware's gate; each authenticates unless an earlier step already did, then checks its rule.
  */
-export interface RouteHelpers<Handler> {
+export interface RouteHelpers<Handler, Input = unknown> {
   /** The pipeline behind the middleware. */
   readonly gate: Gatehouse;
   /** Requires valid credentials on this route (a no-op when the request already has an identity). */
@@ -20,6 +21,17 @@ export interface RouteHelpers<Handler> {
   scopes(...scopes: string[]): Handler;
   /** Requires what `requirement` says, e.g. `{ scopes: ['metrics:read'], orAdmin: true }`. */
   require(requirement: AuthRequirement): Handler;
+  /**
+   * The authorization step: may the identity do `action` on the resource the request names? Asks the
+   * configured backend (`authz`); 403 `access_denied` (or `insufficient_scope` when a scope would help),
+   * 503 when no decision can be made. `resource` is the resource, or a function of the framework's
+   * request that finds it (a promise for a lookup). Throws a `ConfigError` when no backend is configured.
+   */
+  authorize(
+    action: string,
+    resource: AuthzResource | ((input: Input) => AuthzResource | Promise<AuthzResource>),
+    context?: RouteAuthorization<Input>['context'],
+  ): Handler;
 }
 
 /**
@@ -33,23 +45,26 @@ export interface RouteHelpers<Handler> {
  * const middleware = withRouteHelpers(gate, options, (route, main) => (req, res, next) => run(route, main, req, res, next));
  * app.use(middleware);
  * app.get('/admin', middleware.admin(), handler);
+ * app.get('/processes/:id', middleware.authorize('read', (req) => ({ type: 'process', id: req.params.id })), handler);
  * ```
  */
-export function withRouteHelpers<Handler extends object>(
+export function withRouteHelpers<Handler extends object, Input = unknown>(
   gate: Gatehouse,
   options: Pick<AdapterOptions, 'mode'>,
   handlerFor: (route: Route, main: boolean) => Handler,
-): Handler & RouteHelpers<Handler> {
+): Handler & RouteHelpers<Handler, Input> {
   const required = handlerFor(gate.route(), false);
   const optional = handlerFor(gate.route({ optional: true }), false);
   const main = handlerFor(gate.route({ optional: options.mode === 'optional' }, { publicPaths: true }), true);
-  const helpers: RouteHelpers<Handler> = {
+  const helpers: RouteHelpers<Handler, Input> = {
     gate,
     required: () => required,
     optional: () => optional,
     admin: () => handlerFor(gate.route({ admin: true }), false),
     scopes: (...scopes) => handlerFor(gate.route({ scopes }), false),
     require: (requirement) => handlerFor(gate.route(requirement), false),
+    authorize: (action, resource, context) =>
+      handlerFor(gate.route<Input>({ authorize: { action, resource, context } }), false),
   };
   return Object.assign(main, helpers);
 }
