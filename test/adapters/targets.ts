@@ -8,6 +8,7 @@ import { authOf as koaAuthOf, gatehouse as koaGatehouse } from '@gatehouse/koa';
 import {
   AdminOnly,
   CurrentAuth,
+  GatehouseExceptionFilter,
   GatehouseModule,
   OptionalAuth,
   Public,
@@ -22,6 +23,12 @@ import express4 from 'express4';
 import Fastify from 'fastify';
 import Koa from 'koa';
 import Koa2 from 'koa2';
+import {
+  expressAuthzRoutes,
+  fastifyAuthzRoutes,
+  koaAuthzRoutes,
+  NestAuthzController,
+} from './authz-routes.js';
 
 /** The same routes on every framework: the contract's, plus optional and scoped ones. */
 export interface Target {
@@ -36,6 +43,9 @@ export interface Target {
  */
 const gateOptions = (setup: AuthProvider | GatehouseOptions): GatehouseOptions =>
   'validateToken' in setup ? { provider: setup as AuthProvider, env: false } : { env: false, ...setup };
+
+/** Whether the gate has an authorization backend: then the authz routes (authz-routes.ts) are served too. */
+const authorizes = (setup: AuthProvider | GatehouseOptions) => 'authz' in setup && setup.authz !== undefined;
 
 const whoami = (auth: AuthContext) => ({
   subject: auth.subject,
@@ -73,6 +83,7 @@ const expressTarget = (name: string, framework: typeof express): Target => ({
     app.get('/v1/whoami', (req, res) => void res.json(whoami(expressAuthOf(req))));
     app.get('/v1/admin/status', auth.admin(), (_req, res) => void res.json({ admin: true }));
     app.get('/v1/scoped', auth.scopes('api:write'), (_req, res) => void res.json({ scoped: true }));
+    if (authorizes(setup)) expressAuthzRoutes(app, auth);
     return listen(app.listen(0, '127.0.0.1'));
   },
 });
@@ -98,6 +109,7 @@ const koaTarget = (name: string, Framework: typeof Koa): Target => ({
     router.get('/v1/scoped', auth.scopes('api:write'), (ctx) => {
       ctx.body = { scoped: true };
     });
+    if (authorizes(setup)) koaAuthzRoutes(router, auth);
     const app = new Framework().use(open.routes()).use(auth).use(router.routes());
     return listen(app.listen(0, '127.0.0.1'));
   },
@@ -143,13 +155,14 @@ const nestTarget = (name: string, platform: 'express' | 'fastify'): Target => ({
   async start(setup) {
     @Module({
       imports: [GatehouseModule.forRoot({ ...gateOptions(setup), realm: 'conformance' })],
-      controllers: [HealthController, ApiController],
+      controllers: [HealthController, ApiController, ...(authorizes(setup) ? [NestAuthzController] : [])],
     })
     class AppModule {}
     const app: INestApplication =
       platform === 'fastify'
         ? await NestFactory.create(AppModule, new FastifyAdapter(), { logger: false })
         : await NestFactory.create(AppModule, { logger: false });
+    app.useGlobalFilters(new GatehouseExceptionFilter());
     await app.listen(0, '127.0.0.1');
     const server = app.getHttpServer() as Server;
     const { url } = await listen(server);
@@ -176,6 +189,7 @@ const fastifyTarget = (name: string): Target => ({
     app.get('/v1/scoped', { config: { gatehouse: { scopes: ['api:write'] } } }, async () => ({
       scoped: true,
     }));
+    if (authorizes(setup)) fastifyAuthzRoutes(app);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { url } = await listen(app.server);
     return { url, close: () => app.close() };

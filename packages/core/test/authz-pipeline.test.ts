@@ -6,9 +6,9 @@
  * is answered synchronously. Lists are filtered with `gate.permitted`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@gatehouse/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type AuditEvent,
@@ -165,7 +165,7 @@ describe('the authorization step in the pipeline', () => {
   });
 
   it('answers 503 with Retry-After when the PDP cannot be reached: never an allow, never cached', async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    const url = `http://127.0.0.1:${await freePort()}`;
     const g = gate({ backend: 'authzen', url, discovery: false, timeoutMs: 500 });
     for (let i = 0; i < 2; i++) {
       const decision = (await g.handle(view(ADMIN_KEY), recordRoute(g), undefined, 'root')) as Decision;
@@ -263,7 +263,7 @@ describe('list filtering: gate.permitted', () => {
   });
 
   it('throws the outage rather than return a shorter list', async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    const url = `http://127.0.0.1:${await freePort()}`;
     const g = gate({ backend: 'authzen', url, discovery: false, timeoutMs: 500 });
     const svc = await identity(g, KEY);
     const error = await Promise.resolve(g.permitted(svc, 'read', records)).catch((err: unknown) => err);
@@ -271,12 +271,3 @@ describe('list filtering: gate.permitted', () => {
     expect(g.respond(error)).toMatchObject({ status: 503, headers: { 'retry-after': '1' } });
   });
 });
-
-/** A loopback port nothing listens on (it was just closed). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -5,9 +5,11 @@ import {
   NodeRequestView,
   type RequestView,
   type Route,
+  type RouteAuthorization,
 } from '@gatehouse/core';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { AuthorizeMetadata } from './authorize.decorator.js';
 import { AdminOnly, OptionalAuth, Public, RequireAuthMetadata, ScopesMetadata } from './decorators.js';
 import { GatehouseException } from './exception.js';
 import { GATEHOUSE } from './tokens.js';
@@ -19,6 +21,8 @@ export interface GatehouseRequest {
   raw?: { rawHeaders: readonly string[]; url?: string; method?: string; socket?: unknown };
   method?: string;
   path?: string;
+  /** The route's parameters (what `@Authorize('read', 'process', 'id')` reads the id from). */
+  params?: Record<string, string | undefined>;
   url?: string;
   originalUrl?: string;
   socket?: unknown;
@@ -34,8 +38,8 @@ const PUBLIC = Symbol('public');
 
 /**
  * The Gatehouse guard: runs `@gatehouse/core`'s pipeline, puts the identity on `request.auth` (read it with
- * `@CurrentAuth()`), and enforces `@Public()`, `@OptionalAuth()`, `@AdminOnly()`, `@RequireScopes()` and
- * `@RequireAuth()`. Registered globally by `GatehouseModule` unless `globalGuard: false`; usable per
+ * `@CurrentAuth()`), and enforces `@Public()`, `@OptionalAuth()`, `@AdminOnly()`, `@RequireScopes()`,
+ * `@RequireAuth()` and `@Authorize()`. Registered globally by `GatehouseModule` unless `globalGuard: false`; usable per
  * controller or route with `@UseGuards(GatehouseGuard)`. HTTP contexts work as they are; for GraphQL or
  * RPC, extend it and override {@link getRequest} (and {@link getResponse}), as with `@nestjs/passport`.
  *
@@ -65,7 +69,7 @@ export class GatehouseGuard implements CanActivate {
     if (route === PUBLIC) return true;
     const request = this.getRequest(context);
     if (request === undefined) return false;
-    const decision = this.gate.handle(this.requestView(request), route, request.auth);
+    const decision = this.gate.handle(this.requestView(request), route, request.auth, request);
     if (decision instanceof Promise) return decision.then((d) => this.handleDecision(d, context, request));
     return this.handleDecision(decision, context, request);
   }
@@ -125,6 +129,7 @@ export class GatehouseGuard implements CanActivate {
           admin: get<boolean>(AdminOnly) === true || required?.admin === true,
           scopes: [...(get<readonly string[]>(ScopesMetadata) ?? []), ...(required?.scopes ?? [])],
           orAdmin: required?.orAdmin === true,
+          authorize: get<RouteAuthorization<GatehouseRequest>>(AuthorizeMetadata),
         },
         { publicPaths: true },
       );
@@ -134,7 +139,8 @@ export class GatehouseGuard implements CanActivate {
   }
 }
 
-function setHeaders(
+/** Writes headers on an Express or Fastify response (or a plain Node one). @internal */
+export function setHeaders(
   response: GatehouseResponse | undefined,
   headers: Readonly<Record<string, string>>,
 ): void {

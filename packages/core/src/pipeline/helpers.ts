@@ -25,12 +25,13 @@ export interface RouteHelpers<Handler, Input = unknown> {
    * The authorization step: may the identity do `action` on the resource the request names? Asks the
    * configured backend (`authz`); 403 `access_denied` (or `insufficient_scope` when a scope would help),
    * 503 when no decision can be made. `resource` is the resource, or a function of the framework's
-   * request that finds it (a promise for a lookup). Throws a `ConfigError` when no backend is configured.
+   * request that finds it (a promise for a lookup), typed as your routes type it (`Request<{ id: string }>`,
+   * `RouterContext`). Throws a `ConfigError` when no backend is configured.
    */
-  authorize(
+  authorize<I extends Input = Input>(
     action: string,
-    resource: AuthzResource | ((input: Input) => AuthzResource | Promise<AuthzResource>),
-    context?: RouteAuthorization<Input>['context'],
+    resource: AuthzResource | ((input: I) => AuthzResource | Promise<AuthzResource>),
+    context?: RouteAuthorization<I>['context'],
   ): Handler;
 }
 
@@ -64,7 +65,7 @@ export function withRouteHelpers<Handler extends object, Input = unknown>(
     scopes: (...scopes) => handlerFor(gate.route({ scopes }), false),
     require: (requirement) => handlerFor(gate.route(requirement), false),
     authorize: (action, resource, context) =>
-      handlerFor(gate.route<Input>({ authorize: { action, resource, context } }), false),
+      handlerFor(gate.route({ authorize: { action, resource, context } as RouteAuthorization<never> }), false),
   };
   return Object.assign(main, helpers);
 }
