@@ -8,9 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuthzOptions } from '@gatehouse/core';
-import { freePort, type HttpProcess } from '@gatehouse/testkit';
+import { freePort, type HttpProcess, startAuthzenPdp } from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPdp } from '../authz/pdp.js';
 import { type HttpAnswer, send } from './http.js';
 import { TARGETS } from './targets.js';
 
@@ -65,7 +64,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gatehouse-authz-suite-'));
   writeFileSync(join(dir, 'records.cedar'), CEDAR);
   writeFileSync(join(dir, 'pdp.cedar'), PDP_POLICY);
-  ({ url: pdpUrl, process: pdp } = await startPdp({ AUTHZEN_POLICIES: join(dir, 'pdp.cedar') }));
+  ({ url: pdpUrl, process: pdp } = await startAuthzenPdp({ AUTHZEN_POLICIES: join(dir, 'pdp.cedar') }));
   closedUrl = `http://127.0.0.1:${await freePort()}`;
 });
 afterAll(async () => {

@@ -4,12 +4,12 @@
  * (its Linux x64 binary from npm) where it is installed.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { type AuthContext, type AuthzResource, createAuthContext, createAuthorizer } from '@gatehouse/core';
-import { findCerbos, type HttpProcess, startCerbos } from '@gatehouse/testkit';
+import { findCerbos, type HttpProcess, startAuthzenPdp, startCerbos } from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { root, startPdp } from './pdp.js';
 
-const FIXTURES = root('apps/authzen-pdp/fixtures/todo');
+const FIXTURES = fileURLToPath(new URL('../../apps/authzen-pdp/fixtures/todo', import.meta.url));
 
 type Entity = { type: string; id: string; properties?: Record<string, unknown> };
 interface Published {
@@ -87,7 +87,7 @@ describe('AuthZEN interop (Todo scenario), through the example PDP process', () 
   let pdp: HttpProcess;
   let url: string;
   beforeAll(async () => {
-    ({ url, process: pdp } = await startPdp());
+    ({ url, process: pdp } = await startAuthzenPdp());
   });
   afterAll(() => pdp?.stop());
 

@@ -4,9 +4,8 @@
  * list is filtered in one `evaluations` call, an admin reads everything.
  */
 import { type AuthzResource, createAuthContext, createAuthorizer } from '@gatehouse/core';
-import type { HttpProcess } from '@gatehouse/testkit';
+import { type HttpProcess, OWNERSHIP_POLICIES, startAuthzenPdp } from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { root, startPdp } from './pdp.js';
 
 const ISSUER = 'https://idp.example.com';
 const alice = createAuthContext({ subject: 'alice', issuer: ISSUER, authType: 'oidc' });
@@ -33,8 +32,8 @@ describe('ownership through the example AuthZEN PDP', () => {
   let pdp: HttpProcess;
   let url: string;
   beforeAll(async () => {
-    ({ url, process: pdp } = await startPdp({
-      AUTHZEN_POLICIES: root('apps/authzen-pdp/fixtures/ownership/policies.cedar'),
+    ({ url, process: pdp } = await startAuthzenPdp({
+      AUTHZEN_POLICIES: OWNERSHIP_POLICIES,
     }));
   });
   afterAll(() => pdp?.stop());

@@ -35,6 +35,8 @@ export {
   runInRequestScope,
 } from './observability/logger.js';
 export { REQUEST_ID_HEADER, requestLogging, startRequest } from './observability/requests.js';
+export type { Owner, Permitted, Readable, SenderRecords } from './ownership.js';
+export { readableSenders } from './ownership.js';
 export type {
   Attributes,
   LogEntry,

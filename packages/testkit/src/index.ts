@@ -1,8 +1,9 @@
 /**
  * @gatehouse/testkit (private, never published): one of each real part the tests, the bench and the demo
- * start: free loopback ports, the redis-server launcher, a Redis Cluster and a Sentinel deployment; the
- * dev-IdP and CLI fixtures join it.
+ * start: free loopback ports, the redis-server launcher, a Redis Cluster and a Sentinel deployment, the
+ * example AuthZEN PDP and Cerbos; the dev-IdP and CLI fixtures join it.
  */
+export { OWNERSHIP_POLICIES, startAuthzenPdp } from './authzen-pdp.js';
 export { findCerbos, startCerbos } from './cerbos.js';
 export type { HttpProcessOptions } from './http-process.js';
 export { HttpProcess } from './http-process.js';
