@@ -112,6 +112,17 @@ describe('Cedar backend (the real wasm engine)', () => {
     expect(sync(authorizer.authorize(alice, 'read', frozen)).allowed).toBe(false);
   });
 
+  it('names a policy by its @id annotation, and refuses two policies of one name', () => {
+    const named = `@advice("owners only") @id("owners-read")
+permit (principal, action == Action::"read", resource) when { resource has owner && resource.owner == principal };`;
+    authorizer = createAuthorizer({ backend: 'cedar', policies: file('named.cedar', named) });
+    expect(sync(authorizer.authorize(alice, 'read', own))).toMatchObject({ policies: ['owners-read'] });
+    const twice = [file('a.cedar', named), file('b.cedar', named)];
+    expect(failure(() => createAuthorizer({ backend: 'cedar', policies: twice })).message).toContain(
+      'two policies are named owners-read',
+    );
+  });
+
   it('validates against a schema, and stops start-up naming the file and the line of a bad policy', () => {
     const schema = file('telemetry.cedarschema', SCHEMA);
     authorizer = createAuthorizer({ backend: 'cedar', policies: [file('ok.cedar', SCHEMA_CLEAN)], schema });

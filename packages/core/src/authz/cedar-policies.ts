@@ -3,8 +3,8 @@ import type { CedarDetailedError, CedarEngine } from './cedar-engine.js';
 import { shortDigest } from './digest.js';
 
 /**
- * A Cedar policy set read from files, parsed and (with a schema) validated: each policy is named
- * `<file>#<n>` (its position in its file), so audit lines say which policy decided.
+ * A Cedar policy set read from files, parsed and (with a schema) validated: each policy is named by its
+ * `@id("…")` annotation, else `<file>#<n>` (its position in its file), so audit lines say which decided.
  * @internal
  */
 export interface CedarPolicySet {
@@ -65,7 +65,11 @@ export function readCedarPolicies(
       throw new CedarPolicyError(file, undefined, undefined, 'policy templates are not supported');
     }
     parts.policies.forEach((policy, n) => {
-      policies[`${file}#${n}`] = policy;
+      const name = ID_ANNOTATION.exec(policy)?.[1] ?? `${file}#${n}`;
+      if (Object.hasOwn(policies, name)) {
+        throw new CedarPolicyError(file, undefined, undefined, `two policies are named ${name}`);
+      }
+      policies[name] = policy;
     });
   }
   if (Object.keys(policies).length === 0) {
@@ -78,6 +82,9 @@ export function readCedarPolicies(
   }
   return { policies, digest: shortDigest(digest) };
 }
+
+// `@id("…")` among the annotations that lead a policy.
+const ID_ANNOTATION = /^(?:\s*@\w+(?:\("(?:[^"\\]|\\.)*"\))?)*?\s*@id\("((?:[^"\\]|\\.)+)"\)/;
 
 function readText(file: string): string {
   try {

@@ -8,7 +8,7 @@ import { ConfigError } from '../errors.js';
 import { publicPathMatcher } from '../http/public-paths.js';
 import { FailedAuthThrottle } from '../limits/failed-auth.js';
 import { RateLimiter } from '../limits/rate-limiter.js';
-import { EMPTY_INSIGHT, type ProviderInsight } from '../observability/insight.js';
+import { EMPTY_INSIGHT } from '../observability/insight.js';
 import { DecisionRecorder } from '../observability/metrics.js';
 import { Readiness, type ReadinessProbe } from '../observability/readiness.js';
 import type { AuthProvider } from '../provider.js';
@@ -56,6 +56,18 @@ export function assemble(options: GatehouseOptions): PipelineParts {
   const logger = options.logger;
   const built = options.provider === undefined ? buildProviders(config, { logger }) : undefined;
   const provider = options.provider ?? built!.provider;
+  const metrics = recorderFor(options, config, provider);
+  // Policies are read and checked (and the Cedar engine loaded, synchronously) before any connection
+  // starts: a bad one stops start-up naming the variable (or option) and file, with nothing to close, and
+  // the engine's load stalls no connection under way.
+  const authzSource = config.sources.authz;
+  const authorizer =
+    config.authz &&
+    buildAuthorizer(config.authz, {
+      source: authzSource === 'options' ? { field: 'authz' } : { variable: authzSource },
+      logger,
+      recorder: metrics,
+    });
   const { state, owned } = stateFor(config, options.state, logger);
   const tolerance = config.oidc?.clockToleranceSecs ?? DEFAULTS.clockToleranceSecs;
   const revocations = new Revocations(state.revocations, {
@@ -81,16 +93,7 @@ export function assemble(options: GatehouseOptions): PipelineParts {
     (options.provider !== undefined
       ? given === undefined || (given.issuers?.length ?? 0) > 0 || given.keySets.length > 0
       : (config.oidc?.issuers.some((entry) => (entry.dpop ?? DEFAULTS.dpop) !== 'disabled') ?? false));
-  const { metrics, readiness } = observe(options, config, provider, state);
-  // Policies are read and checked now: a bad one stops start-up naming the variable (or option) and file.
-  const authzSource = config.sources.authz;
-  const authorizer =
-    config.authz &&
-    buildAuthorizer(config.authz, {
-      source: authzSource === 'options' ? { field: 'authz' } : { variable: authzSource },
-      logger,
-      recorder: metrics,
-    });
+  const readiness = readinessFor(options, provider, state, metrics);
   return {
     config,
     provider,
@@ -112,32 +115,38 @@ export function assemble(options: GatehouseOptions): PipelineParts {
   };
 }
 
-// Metrics (from what the provider reports of itself; the duration histogram kept in the recorder when
-// the gate serves /metrics) and readiness: the issuers' keys, and the shared store unless it is this
-// process's memory (Redis must answer for the instance to be ready).
-function observe(
+// Metrics, from what the provider reports of itself (the duration histogram kept in the recorder when
+// the gate serves /metrics).
+function recorderFor(
   options: GatehouseOptions,
   config: ResolvedConfig,
   provider: AuthProvider,
-  state: SharedState,
-): { metrics: DecisionRecorder; readiness: Readiness } {
-  const insight = (): ProviderInsight => provider.insight?.() ?? EMPTY_INSIGHT;
-  const known = insight();
-  const metrics = new DecisionRecorder({
+): DecisionRecorder {
+  const known = provider.insight?.() ?? EMPTY_INSIGHT;
+  return new DecisionRecorder({
     ...options.observability,
     issuers: [...(known.issuers ?? []), ...known.keySets.map((keySet) => keySet.issuer)],
-    insight,
+    insight: () => provider.insight?.() ?? EMPTY_INSIGHT,
     histogram: config.routes?.metrics !== undefined,
   });
+}
+
+// Readiness: the issuers' keys, and the shared store unless it is this process's memory (Redis must
+// answer for the instance to be ready); the revocations in force, counted for the metrics.
+function readinessFor(
+  options: GatehouseOptions,
+  provider: AuthProvider,
+  state: SharedState,
+  metrics: DecisionRecorder,
+): Readiness {
   metrics.observeRevocations({ count: () => state.revocations.inForce.size });
   const stateProbe: ReadinessProbe[] =
     state.kind === 'memory' ? [] : [{ component: state.kind, isReady: () => state.isReachable() }];
-  const readiness = new Readiness({
-    keySets: () => insight().keySets,
+  return new Readiness({
+    keySets: () => (provider.insight?.() ?? EMPTY_INSIGHT).keySets,
     probes: [...stateProbe, ...(options.readiness?.probes ?? [])],
     retryIntervalMs: options.readiness?.retryIntervalMs,
   });
-  return { metrics, readiness };
 }
 
 // Step 6's checker, from the same configuration: per-issuer DPoP modes, nonces, the public URL.
