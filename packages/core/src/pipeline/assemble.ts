@@ -68,7 +68,14 @@ export function assemble(options: GatehouseOptions): PipelineParts {
       logger,
       recorder: metrics,
     });
-  const { state, owned } = stateFor(config, options.state, logger);
+  let shared: ReturnType<typeof stateFor>;
+  try {
+    shared = stateFor(config, options.state, logger);
+  } catch (err) {
+    authorizer?.close();
+    throw err;
+  }
+  const { state, owned } = shared;
   const tolerance = config.oidc?.clockToleranceSecs ?? DEFAULTS.clockToleranceSecs;
   const revocations = new Revocations(state.revocations, {
     clockToleranceSecs: tolerance,

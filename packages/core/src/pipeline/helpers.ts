@@ -65,7 +65,10 @@ export function withRouteHelpers<Handler extends object, Input = unknown>(
     scopes: (...scopes) => handlerFor(gate.route({ scopes }), false),
     require: (requirement) => handlerFor(gate.route(requirement), false),
     authorize: (action, resource, context) =>
-      handlerFor(gate.route({ authorize: { action, resource, context } as RouteAuthorization<never> }), false),
+      handlerFor(
+        gate.route({ authorize: { action, resource, context } as RouteAuthorization<never> }),
+        false,
+      ),
   };
   return Object.assign(main, helpers);
 }
