@@ -154,7 +154,7 @@ async function main(): Promise<void> {
       log('\ncold start: 500 concurrent requests on a fresh server');
       const rows: ColdStartResult[] = [];
       const fetching = VARIANTS.filter(
-        (v) => (v.kind === 'gatehouse' || v.kind === 'peer') && !v.extra && runnable(v.name),
+        (v) => (v.kind === 'gatehouse' || v.kind === 'peer') && !v.extra && !v.authz && runnable(v.name),
       )
         .map((v) => v.name)
         .filter((name) => !onlyVariants || onlyVariants.includes(name));
