@@ -22,7 +22,9 @@ export default defineConfig({
       { find: /^@gatehouse\/redis$/, replacement: src('./packages/redis/src/index.ts') },
       { find: /^@gatehouse\/client$/, replacement: src('./packages/client/src/index.ts') },
       { find: /^@gatehouse\/dev-idp$/, replacement: src('./apps/dev-idp/src/index.ts') },
+      { find: /^@gatehouse\/demo$/, replacement: src('./apps/demo/src/index.ts') },
       { find: /^@gatehouse\/testkit$/, replacement: src('./packages/testkit/src/index.ts') },
+      { find: /^@gatehouse\/testkit\/vitest$/, replacement: src('./packages/testkit/src/fixtures.ts') },
     ],
   },
   test: {

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AuthContext, AuthProvider, GatehouseOptions } from '@gatehouse/core';
+import { ACR_MFA } from '@gatehouse/dev-idp';
 import { authOf as expressAuthOf, gatehouse as expressGatehouse } from '@gatehouse/express';
 import { authOf as fastifyAuthOf, gatehouse as fastifyGatehouse } from '@gatehouse/fastify';
 import { authOf as koaAuthOf, gatehouse as koaGatehouse } from '@gatehouse/koa';
@@ -13,6 +14,7 @@ import {
   OptionalAuth,
   Public,
   RequireScopes,
+  StepUp,
 } from '@gatehouse/nestjs';
 import Router from '@koa/router';
 import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
@@ -30,7 +32,10 @@ import {
   NestAuthzController,
 } from './authz-routes.js';
 
-/** The same routes on every framework: the contract's, plus optional and scoped ones. */
+/** The step-up of `GET /v1/step-up` (RFC 9470): the dev IdP's second-factor login, at most 300 s old. */
+export const STEP_UP = { acr: [ACR_MFA], maxAge: 300 } as const;
+
+/** The same routes on every framework: the contract's, plus optional, scoped and step-up ones. */
 export interface Target {
   readonly name: string;
   /** Serves the routes behind a gate with this provider, or built from these options. */
@@ -83,6 +88,7 @@ const expressTarget = (name: string, framework: typeof express): Target => ({
     app.get('/v1/whoami', (req, res) => void res.json(whoami(expressAuthOf(req))));
     app.get('/v1/admin/status', auth.admin(), (_req, res) => void res.json({ admin: true }));
     app.get('/v1/scoped', auth.scopes('api:write'), (_req, res) => void res.json({ scoped: true }));
+    app.get('/v1/step-up', auth.stepUp(STEP_UP), (_req, res) => void res.json({ steppedUp: true }));
     if (authorizes(setup)) expressAuthzRoutes(app, auth);
     return listen(app.listen(0, '127.0.0.1'));
   },
@@ -108,6 +114,9 @@ const koaTarget = (name: string, Framework: typeof Koa): Target => ({
     });
     router.get('/v1/scoped', auth.scopes('api:write'), (ctx) => {
       ctx.body = { scoped: true };
+    });
+    router.get('/v1/step-up', auth.stepUp(STEP_UP), (ctx) => {
+      ctx.body = { steppedUp: true };
     });
     if (authorizes(setup)) koaAuthzRoutes(router, auth);
     const app = new Framework().use(open.routes()).use(auth).use(router.routes());
@@ -148,6 +157,12 @@ class ApiController {
   scoped(@CurrentAuth('subject') subject: string) {
     return { scoped: true, subject };
   }
+
+  @StepUp(STEP_UP)
+  @Get('step-up')
+  stepUp() {
+    return { steppedUp: true };
+  }
 }
 
 const nestTarget = (name: string, platform: 'express' | 'fastify'): Target => ({
@@ -158,10 +173,13 @@ const nestTarget = (name: string, platform: 'express' | 'fastify'): Target => ({
       controllers: [HealthController, ApiController, ...(authorizes(setup) ? [NestAuthzController] : [])],
     })
     class AppModule {}
+    // abortOnError: false, so that a configuration error rejects (as on the other frameworks) instead of
+    // ending the process.
+    const settings = { logger: false, abortOnError: false } as const;
     const app: INestApplication =
       platform === 'fastify'
-        ? await NestFactory.create(AppModule, new FastifyAdapter(), { logger: false })
-        : await NestFactory.create(AppModule, { logger: false });
+        ? await NestFactory.create(AppModule, new FastifyAdapter(), settings)
+        : await NestFactory.create(AppModule, settings);
     app.useGlobalFilters(new GatehouseExceptionFilter());
     await app.listen(0, '127.0.0.1');
     const server = app.getHttpServer() as Server;
@@ -189,6 +207,7 @@ const fastifyTarget = (name: string): Target => ({
     app.get('/v1/scoped', { config: { gatehouse: { scopes: ['api:write'] } } }, async () => ({
       scoped: true,
     }));
+    app.get('/v1/step-up', { config: { gatehouse: STEP_UP } }, async () => ({ steppedUp: true }));
     if (authorizes(setup)) fastifyAuthzRoutes(app);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { url } = await listen(app.server);

@@ -36,8 +36,15 @@ const ENV = {
   }),
   GATEHOUSE_FAILED_AUTH_LIMIT: '{"attempts":3,"window_secs":60}',
   GATEHOUSE_TRUST_PROXY: '1',
+  GATEHOUSE_RESOURCE: JSON.stringify({
+    resource: 'https://api.example.com/mcp',
+    scopes_supported: ['api:read'],
+    authorization_servers: ['https://idp.example.com'],
+  }),
+  GATEHOUSE_PUBLIC_URL: 'https://api.example.com',
   NODE_ENV: 'production',
 };
+const METADATA_URL = 'https://api.example.com/.well-known/oauth-protected-resource/mcp';
 
 const bearer = (key: string, from = '192.0.2.1') => ({
   authorization: `Bearer ${key}`,
@@ -113,6 +120,19 @@ describe.skipIf(!isBuilt(PACKAGES))(
             'gatehouse_auth_total{outcome="accepted",code="ok",auth_type="api_key"',
           );
         }
+      });
+
+      it('applies GATEHOUSE_RESOURCE: serves the metadata (RFC 9728), and every 401 points to it', async () => {
+        const metadata = await get('/.well-known/oauth-protected-resource/mcp');
+        expect(metadata.status).toBe(200);
+        expect(await metadata.json()).toEqual({
+          resource: 'https://api.example.com/mcp',
+          authorization_servers: ['https://idp.example.com'],
+          bearer_methods_supported: ['header'],
+          scopes_supported: ['api:read'],
+        });
+        const denied = await get('/v1/whoami', { host: 'evil.example', 'x-forwarded-host': 'evil.example' });
+        expect(denied.headers.get('www-authenticate')).toContain(`resource_metadata="${METADATA_URL}"`);
       });
 
       it('applies GATEHOUSE_RATE_LIMIT: the fourth request of a 3-per-window identity is a 429', async () => {

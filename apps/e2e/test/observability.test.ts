@@ -5,13 +5,13 @@
  * `/ready` following the IdP going down and coming back.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { GatehouseOptions } from '@gatehouse/core';
 import { type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
 import { createAppLogger, openTelemetryStore, type TelemetryStore } from '@gatehouse/example-telemetry-store';
+import { freePort } from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, getJson } from './helpers/http.js';
 import { APP_NAMES, type AppName, type RunningApp, startInProcess } from './helpers/in-process.js';
@@ -233,15 +233,6 @@ describe.each(APP_NAMES)('%s: readiness and metrics', (name) => {
     expect(JSON.stringify(app().logs)).not.toContain('look-away');
   });
 });
-
-/** A port nothing listens on now (the OS picks it, then it is released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('GET /ready follows the identity provider', () => {
   const down = new Map<AppName, RunningApp>();

@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, expectChallenge, getJson, type Json } from './helpers/http.js';
-import { type RunningProcess, runBuilt, startApp, startIdp } from './helpers/processes.js';
+import {
+  type RunningProcess,
+  runBuilt,
+  spawnBuilt,
+  startApp,
+  startIdp,
+  waitForOutput,
+} from './helpers/processes.js';
 import { AUDIENCE, SERVICE_CLIENT, serviceToken, userToken } from './helpers/tokens.js';
 
 const SENDER_KEY = 'e2e-legacy-sender-key-7f3a';
@@ -201,6 +208,23 @@ describe('the stack as processes', () => {
       .map((p) => p.sender.subject)
       .sort();
     expect(senders).toEqual(['gatehouse-service', 'legacy-sender']);
+  });
+
+  it('keeps a sender with SENDER_BATCHES=0 sending until it is stopped (it used to end after one batch)', async () => {
+    const sender = spawnBuilt('telemetry-sender', {
+      INGESTION_URL: apps.ingestion.url,
+      GATEHOUSE_INGESTION_API_KEY: SENDER_KEY,
+      SENDER_BATCHES: '0',
+      SENDER_INTERVAL_SECS: '1',
+      SENDER_PROCESS_ID: 'sender.e2e-forever',
+    });
+    try {
+      await waitForOutput(sender, /batch 3 accepted/);
+      expect(sender.child.exitCode).toBeNull();
+      expect((await sender.stop('SIGTERM')).code).toBe(0);
+    } finally {
+      await sender.stop('SIGKILL');
+    }
   });
 
   it('makes the sender fail with the status when ingestion refuses its credentials', async () => {

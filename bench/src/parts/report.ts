@@ -3,8 +3,10 @@ import type { ColdStartResult } from './cold-start.js';
 import type { LoadPhaseResult, RoundResult, ScenarioResult } from './load-phase.js';
 import type { MemoryResult } from './memory.js';
 import type { PropagationResult, PropagationStats } from './propagation.js';
+import { topologyTables } from './report-topologies.js';
 import { baselineOf } from './scenarios.js';
 import { fmt, median } from './stats.js';
+import type { TopologyResults } from './topologies.js';
 
 export interface MicroRow {
   readonly name: string;
@@ -19,8 +21,13 @@ export interface RunResults {
   readonly command: string;
   readonly machine: Record<string, string>;
   readonly settings: Record<string, number>;
-  readonly sharedState?: { rows: MicroRow[] };
+  readonly sharedState?: {
+    rows: MicroRow[];
+    /** Decisions that came back as a promise (waited on something), per gate. */
+    waited?: { name: string; waited: number; of: number }[];
+  };
   readonly propagation?: PropagationResult;
+  readonly topologies?: TopologyResults;
   readonly load?: LoadPhaseResult;
   readonly coldStart?: ColdStartResult[];
   readonly memory?: MemoryResult;
@@ -336,8 +343,18 @@ export function renderReport(results: RunResults): string {
       '',
       microTable(results.sharedState.rows),
     );
+  if (results.sharedState?.waited)
+    parts.push(
+      '',
+      'Decisions that waited (came back as a promise), of 100,000 per gate after warm-up:',
+      '',
+      '| gate | waited |',
+      '|---|---:|',
+      ...results.sharedState.waited.map((w) => `| ${w.name} | ${w.waited} of ${w.of} |`),
+    );
   if (results.propagation)
     parts.push('', '### Revocation propagation', '', propagationTable(results.propagation));
+  if (results.topologies) parts.push('', '### Redis topologies', '', topologyTables(results.topologies));
   if (results.micro)
     parts.push(
       '',

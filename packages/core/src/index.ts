@@ -34,6 +34,7 @@ export type {
   ConfigField,
   EnvRecord,
   GatehouseConfig,
+  RedisSettings,
   ResolvedConfig,
   ResolvedRoutes,
   RoutesOptions,
@@ -63,6 +64,7 @@ export type {
   RequestError,
   SenderConstraintFailure,
   SenderError,
+  StepUpReason,
   TokenError,
 } from './errors.js';
 export {
@@ -74,6 +76,7 @@ export {
   DpopNonceError,
   ForbiddenError,
   InsufficientScopeError,
+  InsufficientUserAuthenticationError,
   InvalidDpopProofError,
   InvalidRequestError,
   InvalidTokenError,
@@ -160,6 +163,14 @@ export type { AdapterOptions, GatehouseOptions } from './pipeline/options.js';
 export type { NodeRequestLike, RequestView } from './pipeline/request.js';
 export { NodeRequestView, requestView } from './pipeline/request.js';
 export { AdminPolicy } from './policy/admins.js';
+export type {
+  AuthenticationRequirement,
+  AuthenticationShortfall,
+} from './policy/authentication-context.js';
+export {
+  checkAuthenticationContext,
+  validateAuthenticationRequirement,
+} from './policy/authentication-context.js';
 export type { AuthRequirement } from './policy/requirement.js';
 export { checkRequirement } from './policy/requirement.js';
 export type { AuthProvider } from './provider.js';
@@ -169,6 +180,16 @@ export { DEVELOPMENT_IDENTITY, DevelopmentAuthProvider } from './providers/devel
 export { MultiAuthProvider } from './providers/multi.js';
 export type { IssuerOptions, OidcProviderOptions, VerifiedJwt } from './providers/oidc.js';
 export { OidcAuthProvider } from './providers/oidc.js';
+export type { MetadataFacts, ResourceMetadata } from './resource/metadata-document.js';
+export {
+  challengeMetadataUrl,
+  protectedResourceMetadata,
+  RESOURCE_METADATA_PATH,
+  resourceMetadataPaths,
+  resourceMetadataUrl,
+} from './resource/metadata-document.js';
+export type { ResolvedResource, ResourceOptions } from './resource/resource-option.js';
+export { RESOURCE_JSON_NAMES, validateResource } from './resource/resource-option.js';
 export type { BackchannelLogoutOptions, SignatureVerifier } from './revocation/backchannel-logout.js';
 export { BACKCHANNEL_LOGOUT_EVENT, BackchannelLogout } from './revocation/backchannel-logout.js';
 export type { RevocationOptions, RevocationSelector } from './revocation/revocations.js';

@@ -1,4 +1,10 @@
-import type { AuthContext, AuthRequirement } from '@gatehouse/core';
+import {
+  type AuthContext,
+  type AuthenticationRequirement,
+  type AuthRequirement,
+  ConfigError,
+  validateAuthenticationRequirement,
+} from '@gatehouse/core';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 
@@ -60,8 +66,8 @@ export function RequireScopes(...scopes: string[]): MethodDecorator & ClassDecor
 export const RequireAuthMetadata = Reflector.createDecorator<AuthRequirement>();
 
 /**
- * Requires what `requirement` says: `admin`, `scopes`, and `orAdmin` (admins pass without the scopes).
- * Combines with `@AdminOnly()` and `@RequireScopes()`.
+ * Requires what `requirement` says: `admin`, `scopes`, `orAdmin` (admins pass without the scopes), and a
+ * step-up (`acr`, `maxAge`). Combines with `@AdminOnly()`, `@RequireScopes()` and `@StepUp()`.
  *
  * @example
  * ```ts
@@ -72,6 +78,38 @@ export const RequireAuthMetadata = Reflector.createDecorator<AuthRequirement>();
  */
 export function RequireAuth(requirement: AuthRequirement): MethodDecorator & ClassDecorator {
   return RequireAuthMetadata(requirement);
+}
+
+/**
+ * Metadata of {@link StepUp}, for guards of your own.
+ *
+ * @example
+ * ```ts
+ * const stepUp = reflector.getAllAndOverride(StepUpMetadata, [context.getHandler(), context.getClass()]);
+ * ```
+ */
+export const StepUpMetadata = Reflector.createDecorator<AuthenticationRequirement>();
+
+/**
+ * Requires a step-up (RFC 9470): the token's `acr` one of `acr`, and/or its `auth_time` at most `maxAge`
+ * seconds ago. A login that falls short gets 401 `insufficient_user_authentication` with `acr_values`
+ * and/or `max_age` (and the route's scopes in `scope`). Checked when the decorator is applied: a malformed
+ * requirement stops start-up. Combines with `@RequireScopes()` and `@AdminOnly()`.
+ *
+ * @example
+ * ```ts
+ * @RequireScopes('telemetry:admin')
+ * @StepUp({ acr: ['urn:example:mfa'], maxAge: 300 })
+ * @Delete('data')
+ * purge() { return this.store.purge(); }
+ * ```
+ */
+export function StepUp(requirement: AuthenticationRequirement): MethodDecorator & ClassDecorator {
+  if (requirement.acr === undefined && requirement.maxAge === undefined) {
+    throw new ConfigError('invalid_config', 'needs acr and/or maxAge', { field: 'StepUp' });
+  }
+  validateAuthenticationRequirement(requirement);
+  return StepUpMetadata(requirement);
 }
 
 /**

@@ -1,5 +1,7 @@
 import {
   type AuthContext,
+  type AuthenticationRequirement,
+  type AuthRequirement,
   type Decision,
   type Gatehouse,
   NodeRequestView,
@@ -10,7 +12,14 @@ import {
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthorizeMetadata } from './authorize.decorator.js';
-import { AdminOnly, OptionalAuth, Public, RequireAuthMetadata, ScopesMetadata } from './decorators.js';
+import {
+  AdminOnly,
+  OptionalAuth,
+  Public,
+  RequireAuthMetadata,
+  ScopesMetadata,
+  StepUpMetadata,
+} from './decorators.js';
 import { GatehouseException } from './exception.js';
 import { GATEHOUSE } from './tokens.js';
 
@@ -39,8 +48,9 @@ const PUBLIC = Symbol('public');
 /**
  * The Gatehouse guard: runs `@gatehouse/core`'s pipeline, puts the identity on `request.auth` (read it with
  * `@CurrentAuth()`), and enforces `@Public()`, `@OptionalAuth()`, `@AdminOnly()`, `@RequireScopes()`,
- * `@RequireAuth()` and `@Authorize()`. Registered globally by `GatehouseModule` unless `globalGuard: false`; usable per
- * controller or route with `@UseGuards(GatehouseGuard)`. HTTP contexts work as they are; for GraphQL or
+ * `@StepUp()`, `@RequireAuth()` and `@Authorize()`. Registered globally by `GatehouseModule` unless
+ * `globalGuard: false`; usable per controller or route with `@UseGuards(GatehouseGuard)`. HTTP contexts work
+ * as they are; for GraphQL or
  * RPC, extend it and override {@link getRequest} (and {@link getResponse}), as with `@nestjs/passport`.
  *
  * @example
@@ -120,15 +130,16 @@ export class GatehouseGuard implements CanActivate {
       this.reflector.getAllAndOverride(decorator, targets) as T | undefined;
     let route: Route | typeof PUBLIC = PUBLIC;
     if (get<boolean>(Public) !== true) {
-      const required = get<{ admin?: boolean; scopes?: readonly string[]; orAdmin?: boolean }>(
-        RequireAuthMetadata,
-      );
+      const required = get<AuthRequirement>(RequireAuthMetadata);
+      const stepUp = get<AuthenticationRequirement>(StepUpMetadata);
       route = this.gate.route(
         {
           optional: get<boolean>(OptionalAuth) === true,
           admin: get<boolean>(AdminOnly) === true || required?.admin === true,
           scopes: [...(get<readonly string[]>(ScopesMetadata) ?? []), ...(required?.scopes ?? [])],
           orAdmin: required?.orAdmin === true,
+          acr: stepUp?.acr ?? required?.acr,
+          maxAge: stepUp?.maxAge ?? required?.maxAge,
           authorize: get<RouteAuthorization<GatehouseRequest>>(AuthorizeMetadata),
         },
         { publicPaths: true },

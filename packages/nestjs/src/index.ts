@@ -1,6 +1,6 @@
 /**
  * @gatehouse/nestjs: Gatehouse authentication for NestJS (Express platform; Fastify works too):
- * `GatehouseModule`, `GatehouseGuard`, `@Public()`, `@OptionalAuth()`, `@AdminOnly()`, `@RequireScopes()`, `@RequireAuth()`,
+ * `GatehouseModule`, `GatehouseGuard`, `@Public()`, `@OptionalAuth()`, `@AdminOnly()`, `@RequireScopes()`, `@RequireAuth()`, `@StepUp()`,
  * `@Authorize()`, `GatehouseAuthz`, `@CurrentAuth()`.
  */
 
@@ -17,6 +17,8 @@ export {
   RequireAuthMetadata,
   RequireScopes,
   ScopesMetadata,
+  StepUp,
+  StepUpMetadata,
 } from './decorators.js';
 export { GatehouseExceptionFilter } from './exception.filter.js';
 export { GatehouseException } from './exception.js';

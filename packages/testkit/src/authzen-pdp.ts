@@ -4,12 +4,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { REPO_ROOT } from './build.js';
 import { HttpProcess } from './http-process.js';
 import { freePort } from './ports.js';
 
-/** A path in the repository (this file is in packages/testkit/src or dist). */
-const inRepository = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
+const inRepository = (path: string) => join(REPO_ROOT, path);
 
 /**
  * The example PDP's ownership policies (admins read everything, anyone else what it sent), for

@@ -77,11 +77,24 @@ const INTEGER_FIELDS: readonly [IntegerField, number, number][] = [
   ['maxResponseBytes', 1024, 64 * 1024 * 1024],
 ];
 
+/** What the OIDC settings take from the rest of the configuration. */
+export interface OidcContext {
+  /**
+   * The audience of issuers configured without one: the resource identifier (RFC 8707), when a resource
+   * is configured. Without it, every issuer needs its `audience`.
+   */
+  readonly defaultAudience?: string;
+}
+
 /**
  * Validates OIDC options (programmatic camelCase by default) and applies the defaults; throws
  * {@link ConfigError} naming the field.
  */
-export function validateOidcOptions(input: unknown, spelling: Spelling = {}): OidcSettings {
+export function validateOidcOptions(
+  input: unknown,
+  spelling: Spelling = {},
+  context: OidcContext = {},
+): OidcSettings {
   const c: Checker = new Checker(spelling);
   const options = c.object(input, '');
   const n = (field: string) => c.name(field);
@@ -114,7 +127,10 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
     const issuerProblem = urlProblem(issuer);
     if (issuerProblem) c.fail(`${path}.issuer`, issuerProblem);
     if (new URL(issuer).search) c.fail(`${path}.issuer`, 'must not contain a query');
-    const audience = readAudience(c, entry.audience, `${path}.audience`);
+    const audience =
+      entry.audience === undefined && context.defaultAudience !== undefined
+        ? context.defaultAudience
+        : readAudience(c, entry.audience, `${path}.audience`);
     const jwksUriValue = entry[n('jwksUri')];
     let jwksUri: string | undefined;
     if (jwksUriValue !== undefined) {
@@ -196,6 +212,12 @@ function readIntrospection(c: Checker, value: unknown, path: string): Introspect
 }
 
 function readAudience(c: Checker, value: unknown, path: string): string | readonly string[] {
+  if (value === undefined) {
+    c.fail(
+      path,
+      'is required, unless a resource is configured (then its identifier is the audience, RFC 8707)',
+    );
+  }
   if (Array.isArray(value)) {
     if (value.length === 0) c.fail(path, 'must not be empty');
     return value.map((item, i) => c.nonEmptyString(item, `${path}[${i}]`));

@@ -12,6 +12,11 @@ import { EMPTY_INSIGHT } from '../observability/insight.js';
 import { DecisionRecorder } from '../observability/metrics.js';
 import { Readiness, type ReadinessProbe } from '../observability/readiness.js';
 import type { AuthProvider } from '../provider.js';
+import {
+  challengeMetadataUrl,
+  protectedResourceMetadata,
+  type ResourceMetadata,
+} from '../resource/metadata-document.js';
 import { BackchannelLogout } from '../revocation/backchannel-logout.js';
 import { Revocations } from '../revocation/revocations.js';
 import { SenderConstraints } from '../sender/constraint.js';
@@ -39,6 +44,8 @@ export interface PipelineParts {
   readonly dpopChallenge: { readonly algs: readonly string[] } | undefined;
   readonly metrics: DecisionRecorder;
   readonly readiness: Readiness;
+  /** The protected resource metadata and the URL challenges name, when a resource is configured. */
+  readonly resourceMetadata: ResourceMetadata | undefined;
   /** The authorization step's backend (`authz`), when one is configured. */
   readonly authorizer: Authorizer | undefined;
 }
@@ -101,6 +108,7 @@ export function assemble(options: GatehouseOptions): PipelineParts {
       ? given === undefined || (given.issuers?.length ?? 0) > 0 || given.keySets.length > 0
       : (config.oidc?.issuers.some((entry) => (entry.dpop ?? DEFAULTS.dpop) !== 'disabled') ?? false));
   const readiness = readinessFor(options, provider, state, metrics);
+  const dpopChallenge = dpop ? Object.freeze({ algs: senders!.dpopAlgorithms }) : undefined;
   return {
     config,
     provider,
@@ -115,9 +123,10 @@ export function assemble(options: GatehouseOptions): PipelineParts {
       config.failedAuthLimit && new FailedAuthThrottle(config.failedAuthLimit, state.counters, state.bus),
     senders,
     schemes: Object.freeze({ dpop }),
-    dpopChallenge: dpop ? Object.freeze({ algs: senders!.dpopAlgorithms }) : undefined,
+    dpopChallenge,
     metrics,
     readiness,
+    resourceMetadata: resourceMetadataOf(config, given?.issuers, dpopChallenge?.algs),
     authorizer,
   };
 }
@@ -154,6 +163,26 @@ function readinessFor(
     probes: [...stateProbe, ...(options.readiness?.probes ?? [])],
     retryIntervalMs: options.readiness?.retryIntervalMs,
   });
+}
+
+// The resource's metadata, from the same configuration: the configured issuers (or those a given provider
+// reports), the DPoP algorithms when DPoP is on (required when every issuer requires it), certificate
+// binding when a proxy forwards client certificates.
+function resourceMetadataOf(
+  config: ResolvedConfig,
+  givenIssuers: readonly string[] | undefined,
+  dpopAlgorithms: readonly string[] | undefined,
+): ResourceMetadata | undefined {
+  const resource = config.resource;
+  if (resource === undefined) return undefined;
+  const issuers = config.oidc?.issuers ?? [];
+  const document = protectedResourceMetadata(resource, {
+    issuers: givenIssuers ?? issuers.map((entry) => entry.issuer),
+    dpopAlgorithms,
+    dpopRequired: issuers.length > 0 && issuers.every((entry) => entry.dpop === 'required'),
+    certificateBound: config.clientCertificateHeader !== undefined,
+  });
+  return Object.freeze({ url: challengeMetadataUrl(resource.resource, config.publicUrl), document });
 }
 
 // Step 6's checker, from the same configuration: per-issuer DPoP modes, nonces, the public URL.

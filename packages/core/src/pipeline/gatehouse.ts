@@ -10,8 +10,10 @@ import type { FailedAuthThrottle } from '../limits/failed-auth.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { DecisionRecorder } from '../observability/metrics.js';
 import type { Readiness, ReadinessReport } from '../observability/readiness.js';
+import { validateAuthenticationRequirement } from '../policy/authentication-context.js';
 import { type AuthRequirement, checkRequirement } from '../policy/requirement.js';
 import { type AuthProvider, isPending, resolveToken } from '../provider.js';
+import type { ResourceMetadata } from '../resource/metadata-document.js';
 import type { BackchannelLogout } from '../revocation/backchannel-logout.js';
 import type { Revocations } from '../revocation/revocations.js';
 import { OperationalRoutes } from '../routes/operational-routes.js';
@@ -79,6 +81,11 @@ export class Gatehouse {
   /** Which schemes `Authorization` may use: `DPoP` too when a token may be DPoP-bound. */
   private readonly schemes: { readonly dpop: boolean };
   private readonly dpopChallenge: { readonly algs: readonly string[] } | undefined;
+  /**
+   * The protected resource metadata (RFC 9728) of the configured `resource`, and the URL every challenge
+   * names in `resource_metadata`; undefined without a resource.
+   */
+  readonly resourceMetadata: ResourceMetadata | undefined;
 
   constructor(options: GatehouseOptions = {}) {
     const parts = assemble(options);
@@ -99,6 +106,7 @@ export class Gatehouse {
     this.senders = parts.senders;
     this.schemes = parts.schemes;
     this.dpopChallenge = parts.dpopChallenge;
+    this.resourceMetadata = parts.resourceMetadata;
     this.metrics = parts.metrics;
     this.readiness = parts.readiness;
     this.authorizer = parts.authorizer;
@@ -106,7 +114,10 @@ export class Gatehouse {
       this.refuse(err, auth),
     );
     const paths = parts.config.routes;
-    this.routes = paths === undefined ? undefined : new OperationalRoutes(this, paths, parts.logout);
+    this.routes =
+      paths === undefined
+        ? undefined
+        : new OperationalRoutes(this, paths, parts.logout, parts.resourceMetadata?.document);
     // A service that serves /ready needs no start-up call: its keys start loading now (in the background,
     // with timers that never keep the process alive), so /ready turns 200 by itself.
     if (this.routes !== undefined) void this.warmUp();
@@ -118,12 +129,21 @@ export class Gatehouse {
    */
   route<Input>(policy: RoutePolicy<Input> = {}, options: { readonly publicPaths?: boolean } = {}): Route {
     const { optional, authorize, ...requirement } = policy;
-    const demanding = requirement.admin === true || (requirement.scopes?.length ?? 0) > 0;
+    validateAuthenticationRequirement(requirement);
+    const demanding =
+      requirement.admin === true ||
+      (requirement.scopes?.length ?? 0) > 0 ||
+      requirement.acr !== undefined ||
+      requirement.maxAge !== undefined;
     return Object.freeze({
       optional: optional === true,
       publicPaths: options.publicPaths === true && this.hasPublicPaths,
       requirement: demanding
-        ? Object.freeze({ ...requirement, scopes: requirement.scopes && [...requirement.scopes] })
+        ? Object.freeze({
+            ...requirement,
+            scopes: requirement.scopes && [...requirement.scopes],
+            acr: requirement.acr && [...requirement.acr],
+          })
         : undefined,
       authorize: authorize && this.authorization.compile(authorize as never, optional === true),
     });
@@ -181,7 +201,9 @@ export class Gatehouse {
     address: string | undefined,
   ): Decision | Promise<Decision> {
     if (decision.admitted || decision.status !== 401 || view.authorization === undefined) return decision;
-    if (decision.error.code === 'missing_credentials') return decision;
+    // No credentials, or a valid token whose login is too weak or old (a step-up): not a failed guess.
+    const code = decision.error.code;
+    if (code === 'missing_credentials' || code === 'insufficient_user_authentication') return decision;
     return this.throttle!.recordFailure(address).then(() => decision);
   }
 
@@ -211,13 +233,13 @@ export class Gatehouse {
       credential = parseAuthorization(authorization, this.maxTokenLength, this.schemes);
       result = resolveToken(this.provider, credential.token);
     } catch (err) {
-      return this.refuse(err, undefined, credential);
+      return this.refuse(err, undefined, credential, route);
     }
     if (isPending(result)) {
       const known = credential;
       return result.then(
         (auth) => this.constrain(auth, route, known, view),
-        (err: unknown) => this.refuse(err, undefined, known),
+        (err: unknown) => this.refuse(err, undefined, known, route),
       );
     }
     return this.constrain(result, route, credential, view);
@@ -236,12 +258,12 @@ export class Gatehouse {
     try {
       headers = senders.check(auth, credential, view);
     } catch (err) {
-      return this.refuse(err, auth, credential);
+      return this.refuse(err, auth, credential, route);
     }
     if (isPending(headers)) {
       return headers.then(
         (added) => this.admit(auth, route, added, credential),
-        (err: unknown) => this.refuse(err, auth, credential),
+        (err: unknown) => this.refuse(err, auth, credential, route),
       );
     }
     return this.admit(auth, route, headers, credential);
@@ -358,7 +380,7 @@ export class Gatehouse {
     // 7. revoked (by jti, subject, session or API key name): a Map lookup, also for cached tokens.
     if (this.revocations.size > 0) {
       const revoked = this.revocations.check(auth);
-      if (revoked !== undefined) return this.refuse(revoked, auth, credential);
+      if (revoked !== undefined) return this.refuse(revoked, auth, credential, route);
     }
     // 8. the identity's rate limit: from leased quota in memory.
     if (this.limiter !== undefined && auth.authType !== 'anonymous') {
@@ -383,7 +405,7 @@ export class Gatehouse {
     const requirement = route.requirement;
     if (requirement !== undefined) {
       const denied = checkRequirement(auth, requirement);
-      if (denied !== undefined) return this.refuse(denied, auth, credential);
+      if (denied !== undefined) return this.refuse(denied, auth, credential, route);
     }
     // With an authorization step the decision is recorded once that step has answered.
     if (route.authorize === undefined) {
@@ -403,16 +425,16 @@ export class Gatehouse {
       if (route.authorize === undefined) return { admitted: true, auth, headers: undefined };
       return this.authorization.afterPrior(auth, route.authorize, input, startedAt);
     }
-    const refusal = this.refuse(denied, auth);
+    const refusal = this.refuse(denied, auth, undefined, route);
     this.metrics.timeSince(startedAt);
     return refusal;
   }
 
-  private refuse(err: unknown, auth?: AuthContext, credential?: Credential): Refusal {
+  private refuse(err: unknown, auth?: AuthContext, credential?: Credential, route?: Route): Refusal {
     // Anything but an AuthError is a bug, not an answer: it reaches the framework's error handling.
     if (!isAuthError(err)) throw err;
     this.record(err, auth);
-    const { status, headers, body } = this.response(err, credential?.scheme);
+    const { status, headers, body } = this.response(err, credential?.scheme, route?.requirement?.scopes);
     return { admitted: false, error: err, status, headers, body };
   }
 
@@ -421,15 +443,22 @@ export class Gatehouse {
     if (this.logger !== undefined) logRejected(this.logger, err, auth);
   }
 
-  // The one error table, with the DPoP challenge where DPoP is on and a fresh nonce for DPoP failures.
-  private response(err: AuthError, scheme?: Credential['scheme']): AuthErrorResponse {
+  // The one error table, with the DPoP challenge where DPoP is on and a fresh nonce for DPoP failures,
+  // the resource metadata's URL when a resource is configured, and the refusing route's scopes.
+  private response(
+    err: AuthError,
+    scheme?: Credential['scheme'],
+    scopes?: readonly string[],
+  ): AuthErrorResponse {
     const dpop = this.dpopChallenge;
-    if (dpop === undefined) return authErrorResponse(err, { realm: this.realm, scheme });
-    const nonce = err.dpopError !== undefined ? this.senders?.currentNonce() : undefined;
+    const nonce =
+      dpop !== undefined && err.dpopError !== undefined ? this.senders?.currentNonce() : undefined;
     return authErrorResponse(err, {
       realm: this.realm,
       scheme,
-      dpop: nonce === undefined ? dpop : { algs: dpop.algs, nonce },
+      scopes,
+      resourceMetadata: this.resourceMetadata?.url,
+      dpop: nonce === undefined ? dpop : { algs: dpop!.algs, nonce },
     });
   }
 }

@@ -1,4 +1,6 @@
 import type { AuthzResource } from '../authz/types.js';
+import { ConfigError } from '../errors.js';
+import type { AuthenticationRequirement } from '../policy/authentication-context.js';
 import type { AuthRequirement } from '../policy/requirement.js';
 import type { Route, RouteAuthorization } from './decision.js';
 import type { Gatehouse } from './gatehouse.js';
@@ -19,7 +21,16 @@ export interface RouteHelpers<Handler, Input = unknown> {
   admin(): Handler;
   /** Requires every listed scope: 401 without credentials, 403 `insufficient_scope` without them. */
   scopes(...scopes: string[]): Handler;
-  /** Requires what `requirement` says, e.g. `{ scopes: ['metrics:read'], orAdmin: true }`. */
+  /**
+   * Requires a step-up (RFC 9470): the token's `acr` one of `acr`, and/or its `auth_time` at most `maxAge`
+   * seconds ago. 401 without credentials; 401 `insufficient_user_authentication` with `acr_values` and/or
+   * `max_age` when the login falls short. Combine with scopes through {@link require}.
+   */
+  stepUp(requirement: AuthenticationRequirement): Handler;
+  /**
+   * Requires what `requirement` says, e.g. `{ scopes: ['metrics:read'], orAdmin: true }` or
+   * `{ scopes: ['api:admin'], acr: ['urn:example:mfa'], maxAge: 300 }`.
+   */
   require(requirement: AuthRequirement): Handler;
   /**
    * The authorization step: may the identity do `action` on the resource the request names? Asks the
@@ -63,6 +74,12 @@ export function withRouteHelpers<Handler extends object, Input = unknown>(
     optional: () => optional,
     admin: () => handlerFor(gate.route({ admin: true }), false),
     scopes: (...scopes) => handlerFor(gate.route({ scopes }), false),
+    stepUp: ({ acr, maxAge }) => {
+      if (acr === undefined && maxAge === undefined) {
+        throw new ConfigError('invalid_config', 'needs acr and/or maxAge', { field: 'stepUp' });
+      }
+      return handlerFor(gate.route({ acr, maxAge }), false);
+    },
     require: (requirement) => handlerFor(gate.route(requirement), false),
     authorize: (action, resource, context) =>
       handlerFor(

@@ -36,8 +36,11 @@ export interface IssuerOptions extends IssuerRuleOptions {
    * May hold `{tenantid}` (then `tenants` is required).
    */
   readonly issuer: string;
-  /** The audience (or audiences) tokens of this issuer must name in `aud`. */
-  readonly audience: string | readonly string[];
+  /**
+   * The audience (or audiences) tokens of this issuer must name in `aud`. Required, except in a gate's
+   * configuration with a `resource`: then an issuer without it takes the resource's identifier (RFC 8707).
+   */
+  readonly audience?: string | readonly string[];
   /**
    * The `aud` its back-channel logout tokens carry: the client id (or ids) this service is registered
    * under at the issuer (OpenID Connect Back-Channel Logout 1.0 §2.4). Default: `audience`.
