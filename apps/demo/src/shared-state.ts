@@ -3,10 +3,10 @@
  * (nothing saved) for every app, and the lines that show a revocation made on one ingestion instance
  * refused by the other; without it, the plain statement that revocations and limits run in each process.
  */
-import { findRedisServer, RedisServer } from '@gatehouse/testkit';
+import { findRedisServer, RedisCluster, RedisServer } from '@gatehouse/testkit';
 import { jtiOf } from './credentials.js';
 import type { Supervisor } from './processes.js';
-import { HOST } from './settings.js';
+import { HOST, setting } from './settings.js';
 
 /** What the demo says when there is no redis-server. */
 export const IN_PROCESS_NOTICE = [
@@ -15,12 +15,43 @@ export const IN_PROCESS_NOTICE = [
   '  to see two ingestion instances share revocations through Redis.',
 ];
 
+/** `DEMO_REDIS`: `server` (the default: one redis-server) or `cluster` (3 primaries + 3 replicas). */
+export function redisMode(): 'server' | 'cluster' {
+  const mode = setting('DEMO_REDIS') ?? 'server';
+  if (mode !== 'server' && mode !== 'cluster') throw new Error('DEMO_REDIS must be "server" or "cluster"');
+  return mode;
+}
+
 /**
- * A redis-server on a free loopback port when one is installed (stopped with everything else; its end
- * stops the demo), else undefined after printing {@link IN_PROCESS_NOTICE}.
+ * The shared state of every app: with `DEMO_REDIS=cluster` a Redis Cluster (3 primaries + 3 replicas on
+ * free loopback ports, redis-server and redis-cli required), else a redis-server on a free loopback port
+ * when one is installed (either stopped with everything else; a node's end stops the demo), else
+ * undefined after printing {@link IN_PROCESS_NOTICE}.
  */
-export async function startSharedState(supervisor: Supervisor): Promise<RedisServer | undefined> {
+export async function startSharedState(
+  supervisor: Supervisor,
+): Promise<{ readonly url: string } | undefined> {
+  const mode = redisMode();
   const bin = findRedisServer();
+  if (mode === 'cluster') {
+    if (bin === undefined || findRedisServer('redis-cli') === undefined) {
+      throw new Error(
+        'DEMO_REDIS=cluster needs redis-server and redis-cli (apt-get install redis-server redis-tools)',
+      );
+    }
+    const cluster = await RedisCluster.start();
+    supervisor.onStop(() => cluster.stop());
+    for (const server of cluster.servers) {
+      server.onUnexpectedExit((reason) => {
+        if (!supervisor.stopping)
+          supervisor.fail(`a Redis Cluster node stopped unexpectedly (${reason}); stopping the demo`);
+      });
+    }
+    console.log(
+      `demo: a Redis Cluster (3 primaries + 3 replicas) on ${cluster.url} (shared state of every app)`,
+    );
+    return cluster;
+  }
   if (bin === undefined) {
     console.log(IN_PROCESS_NOTICE.join('\n'));
     return undefined;
@@ -59,7 +90,7 @@ export function sharedStateLines({ redisUrl, ingestionUrls, issuer, token }: Sha
   return [
     '',
     `  Many instances, one truth: every app shares revocations and limits on ${redisUrl}`,
-    '  (a redis-server the demo started; Ctrl-C stops it). Two ingestion instances run on it:',
+    `  (${redisUrl.startsWith('redis+cluster://') ? 'a Redis Cluster of 3 primaries + 3 replicas' : 'a redis-server'} the demo started; Ctrl-C stops it). Two ingestion instances run on it:`,
     `  ${first} and ${second}.`,
     '',
     '  # the revocations in force, from the second ingestion instance (none yet) → 200',
