@@ -6,6 +6,7 @@ import { findRedisServer, RedisCluster, RedisServer } from '@gatehouse/testkit';
 import { AUDIENCE, type ServerConfig } from './fixture.js';
 import { KeyServer } from './key-server.js';
 import { type ColdStartResult, coldStart } from './parts/cold-start.js';
+import { measureConnections } from './parts/connections.js';
 import { runLoadPhase } from './parts/load-phase.js';
 import { canPin, DIST, spawnNode } from './parts/processes.js';
 import { measurePropagation } from './parts/propagation.js';
@@ -24,6 +25,9 @@ const MODES = {
     coldTokens: 10_000,
     memoryTokens: 25_000,
     revocations: 300,
+    handshakes: 2000,
+    closes: 100,
+    burst: 1000,
     topologyRevocations: 150,
     overshootTrials: 12,
   },
@@ -35,6 +39,9 @@ const MODES = {
     coldTokens: 20_000,
     memoryTokens: 100_000,
     revocations: 1000,
+    handshakes: 5000,
+    closes: 300,
+    burst: 1000,
     topologyRevocations: 400,
     overshootTrials: 30,
   },
@@ -48,7 +55,8 @@ const USAGE = `npm run bench [-- options]
   (shared, propagation: the cost of state on Redis and revocation propagation; need redis-server;
    topologies: propagation and rate-limit overshoot on one server, a 3+3 cluster and across failovers;
    needs redis-cli too)
-  --skip=load,coldstart,memory,micro,dpop,authz,shared,propagation,topologies   leave parts out`;
+  (connections: WebSocket handshakes through the gate, close latency after a revocation)
+  --skip=load,coldstart,memory,micro,dpop,authz,shared,propagation,topologies,connections   leave parts out`;
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
@@ -191,6 +199,21 @@ async function main(): Promise<void> {
       log(
         `  revoke p50 ${revoke.p50Ms.toFixed(2)} ms, p99 ${revoke.p99Ms.toFixed(2)} ms; lift p50 ${lift.p50Ms.toFixed(2)} ms`,
       );
+    }
+    if (!skip.has('connections')) {
+      log(`\nlong-lived connections: ${settings.handshakes} handshakes per row, ${settings.closes} closes`);
+      results.connections = await measureConnections({
+        config,
+        key: keys.rs,
+        coldTokens: material.coldRs,
+        handshakes: settings.handshakes,
+        closes: settings.closes,
+        burst: settings.burst,
+      });
+      for (const r of results.connections.handshakes)
+        log(`  ${r.name.padEnd(48)} ${r.perSec.toFixed(0)}/s, p50 ${r.p50Ms.toFixed(2)} ms`);
+      for (const r of results.connections.closes)
+        log(`  ${r.name}: p50 ${r.p50Ms.toFixed(2)} ms, max ${r.maxMs.toFixed(2)} ms`);
     }
     if (redis !== undefined && cluster !== undefined) {
       log('\nRedis topologies: propagation and rate-limit overshoot, one server, a cluster, failovers');

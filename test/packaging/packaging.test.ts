@@ -147,7 +147,7 @@ describe.skipIf(!built)('packed tarballs installed into a fresh app (npm test bu
   });
 });
 
-const PUBLISHED = [...PACKAGES, 'redis', 'client', 'cli'];
+const PUBLISHED = [...PACKAGES, 'redis', 'client', 'cli', 'grpc'];
 const allBuilt = PUBLISHED.every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js')));
 
 describe.skipIf(!allBuilt)('the gatehouse CLI installed globally from its tarball', () => {

@@ -1,16 +1,22 @@
 /**
  * The analytics API on Koa: reads the telemetry database that apps/ingestion writes. Same routes and
- * answers as apps/analytics (NestJS); both are thin routes over the store package's `createAnalytics`.
+ * answers as apps/analytics (NestJS); both are thin routes over the store package's `createAnalytics`,
+ * and both push new records to subscribed dashboards on the `GET /v1/stream` WebSocket.
  * Who reads what is decided by Gatehouse's authorization step, from the Cedar policies in policies/.
  */
+import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { connectionAuth, type Gatehouse } from '@gatehouse/core';
 import {
   type AppLogger,
   createAnalytics,
+  dashboardSession,
   errorAnswer,
+  LiveFeed,
   NOT_FOUND,
   readableSenders,
   runInRequestScope,
+  type SenderRecords,
   startRequest,
   type TelemetryStore,
   whoamiBody,
@@ -18,6 +24,7 @@ import {
 import { authOf, type GatehouseKoaOptions, gatehouse } from '@gatehouse/koa';
 import Router from '@koa/router';
 import Koa, { type Context, type Middleware } from 'koa';
+import { WebSocketServer } from 'ws';
 
 /**
  * The app's authorization: Cedar policies (admins read everything, anyone else what it sent), checked
@@ -46,6 +53,14 @@ export interface AnalyticsKoaConfig {
   readonly onUnexpectedError?: (err: unknown) => void;
 }
 
+/** The Koa app, with what its HTTP server needs besides requests. */
+export type AnalyticsKoaApp = Koa & {
+  /** The gate behind every route and the stream. */
+  readonly gate: Gatehouse;
+  /** Serves `GET /v1/stream` (WebSocket upgrades) on the server the app runs on. */
+  attachStreams(server: Server): () => void;
+};
+
 /**
  * Builds the Koa app: its business routes behind Gatehouse, which serves `/ready`, `/metrics`, the
  * revocation admin routes and back-channel logout itself (`routes: true`). Authentication runs before
@@ -56,10 +71,10 @@ export interface AnalyticsKoaConfig {
  * @example
  * ```ts
  * const app = createApp({ store: openTelemetryStore({ path, access: 'read-only' }) });
- * app.listen(4403);
+ * app.attachStreams(app.listen(4403));
  * ```
  */
-export function createApp(config: AnalyticsKoaConfig): Koa {
+export function createApp(config: AnalyticsKoaConfig): AnalyticsKoaApp {
   const analytics = createAnalytics(config.store, { service: 'analytics-koa', framework: 'koa' });
   const onUnexpectedError = config.onUnexpectedError ?? ((err: unknown) => console.error(err));
   const auth = gatehouse({
@@ -137,5 +152,24 @@ export function createApp(config: AnalyticsKoaConfig): Koa {
   });
   const app = new Koa();
   app.use(requestScope).use(errors).use(noStore).use(auth).use(adminArea).use(router.routes()).use(notFound);
-  return app;
+
+  // GET /v1/stream: a dashboard subscribes, then receives the new records it may read.
+  const feed = new LiveFeed(config.store);
+  const streams = new WebSocketServer({ noServer: true, maxPayload: 16_384 });
+  streams.on('connection', (ws) => {
+    const identity = connectionAuth(ws);
+    if (identity === undefined) return;
+    // The same decisions as the reads: the records of the senders the Cedar policies let it read.
+    const viewer = {
+      permitted: (resources: SenderRecords[]) => auth.gate.permitted(identity, 'read', resources),
+    };
+    const session = dashboardSession(feed, viewer, (answer) => ws.send(JSON.stringify(answer)));
+    ws.on('message', (data) => session.receive(data));
+    ws.once('close', () => session.close());
+  });
+  const streamGate = auth.webSocket({ server: streams, path: '/v1/stream' });
+  return Object.assign(app, {
+    gate: auth.gate,
+    attachStreams: (server: Server) => streamGate.attach(server),
+  });
 }

@@ -1,12 +1,18 @@
 import type { AuthzOptions } from '@gatehouse/core';
-import { type AppLogger, createAnalytics, type TelemetryStore } from '@gatehouse/example-telemetry-store';
+import {
+  type AppLogger,
+  createAnalytics,
+  LiveFeed,
+  type TelemetryStore,
+} from '@gatehouse/example-telemetry-store';
 import { GatehouseModule, type GatehouseModuleOptions } from '@gatehouse/nestjs';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AdminController } from './controllers/admin.controller.js';
 import { ApiController } from './controllers/api.controller.js';
 import { HealthController } from './controllers/health.controller.js';
 import { AdminNotFoundController, NotFoundController } from './controllers/not-found.controller.js';
-import { ANALYTICS, STORE } from './tokens.js';
+import { StreamGateway } from './stream.gateway.js';
+import { ANALYTICS, LIVE_FEED, STORE } from './tokens.js';
 
 /**
  * The app's authorization, Gatehouse's built-in rules: admins read everything, anyone else the records it
@@ -40,7 +46,8 @@ export interface AnalyticsModuleOptions {
 export class AnalyticsModule {
   /**
    * The whole app: Gatehouse's global guard in front of every controller, and the routes it serves itself
-   * (`/ready`, `/metrics`, the revocation admin routes, back-channel logout).
+   * (`/ready`, `/metrics`, the revocation admin routes, back-channel logout), and the `/v1/stream`
+   * gateway of live updates.
    */
   static forRoot(options: AnalyticsModuleOptions): DynamicModule {
     return {
@@ -68,6 +75,8 @@ export class AnalyticsModule {
           provide: ANALYTICS,
           useValue: createAnalytics(options.store, { service: 'analytics', framework: 'nestjs' }),
         },
+        { provide: LIVE_FEED, useValue: new LiveFeed(options.store) },
+        StreamGateway,
       ],
     };
   }

@@ -117,6 +117,11 @@ async function main(): Promise<void> {
     authorization: `Bearer ${keys.scraper}`,
     host: HOST,
     port: DASHBOARD.port,
+    // The operator (an admin) sees every sender's records; a non-admin would see only its own.
+    stream: {
+      url: `${appUrls[1]?.replace(/^http/, 'ws')}/v1/stream`,
+      authorization: `Bearer ${keys.operator}`,
+    },
   });
   supervisor.onStop(() => dashboard.close());
   startBackgroundSender(supervisor, issuer, ingestionUrl);

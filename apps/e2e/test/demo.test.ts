@@ -261,6 +261,15 @@ describe('npm run demo', { timeout: 180_000 }, () => {
         const legend = (await page.locator('#l-refusals').textContent()) ?? '';
         expect(legend).toMatch(/missing_credentials/);
         expect(legend).toMatch(/forbidden|insufficient_scope/);
+        // The new log entries, pushed over analytics' /v1/stream (a WebSocket behind Gatehouse) as the
+        // background sender sends them.
+        await page.waitForFunction(() => document.querySelectorAll('#entries li').length > 0, undefined, {
+          timeout: 20_000,
+        });
+        expect(await page.locator('#v-stream').textContent()).toBe('open');
+        expect(await page.locator('#entries li').first().textContent()).toMatch(
+          /demo-sender|gatehouse-service/,
+        );
       }),
     60_000,
   );

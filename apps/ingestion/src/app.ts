@@ -1,14 +1,18 @@
 /**
  * The ingestion service: accepts telemetry batches (process descriptions, log entries, metrics) from
- * authenticated callers and stores each record stamped with the identity that sent it (its owner). A
- * sender lists the processes it sent; who may read whose is decided by an AuthZEN policy decision point.
+ * authenticated callers and stores each record stamped with the identity that sent it: one per
+ * `POST /v1/ingest`, or a stream of them on the `GET /v1/stream` WebSocket (and over gRPC, grpc.ts).
+ * A sender lists the processes it sent; who may read whose is decided by an AuthZEN policy decision point.
  */
+import type { Server } from 'node:http';
+import { connectionAuth, type Gatehouse } from '@gatehouse/core';
 import {
   type AppLogger,
   createAnalytics,
   createStatus,
   errorAnswer,
   errorBody,
+  ingestMessage,
   LIMITS,
   NOT_FOUND,
   parseBatch,
@@ -20,6 +24,7 @@ import {
 } from '@gatehouse/example-telemetry-store';
 import { authOf, type GatehouseExpressOptions, gatehouse } from '@gatehouse/express';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { WebSocketServer } from 'ws';
 
 /**
  * Where the AuthZEN PDP answers unless `pdpUrl` says otherwise: apps/authzen-pdp's default address,
@@ -50,6 +55,14 @@ export interface IngestionConfig {
   readonly onUnexpectedError?: (err: unknown) => void;
 }
 
+/** The Express app, with what its HTTP server needs besides requests. */
+export type IngestionApp = Express & {
+  /** The gate behind every route, the stream and the gRPC service (its connections, its revocations). */
+  readonly gate: Gatehouse;
+  /** Serves `GET /v1/stream` (WebSocket upgrades) on the server the app runs on. */
+  attachStreams(server: Server): () => void;
+};
+
 /**
  * Builds the Express app: its business routes behind Gatehouse, which serves `/ready`, `/metrics`, the
  * revocation admin routes and back-channel logout itself (`routes: true`). Authentication runs before
@@ -59,10 +72,10 @@ export interface IngestionConfig {
  * @example
  * ```ts
  * const app = createApp({ store: openTelemetryStore({ path: 'data/telemetry.db' }) });
- * app.listen(4401);
+ * app.attachStreams(app.listen(4401));
  * ```
  */
-export function createApp(config: IngestionConfig): Express {
+export function createApp(config: IngestionConfig): IngestionApp {
   const { store } = config;
   const status = createStatus(store, { service: 'ingestion', framework: 'express' });
   const reads = createAnalytics(store, { service: 'ingestion', framework: 'express' });
@@ -136,7 +149,20 @@ export function createApp(config: IngestionConfig): Express {
     res.status(answer.status).set(answer.headers).json(answer.body);
   };
   app.use(onError);
-  return app;
+
+  // GET /v1/stream: each text message is a batch (the body of POST /v1/ingest), answered in order.
+  const streams = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxBodyBytes });
+  streams.on('connection', (ws) => {
+    ws.on('message', (data) => {
+      const sender = connectionAuth(ws);
+      if (sender !== undefined) ws.send(JSON.stringify(ingestMessage(store, data, sender)));
+    });
+  });
+  const streamGate = auth.webSocket({ server: streams, path: '/v1/stream' });
+  return Object.assign(app, {
+    gate: auth.gate,
+    attachStreams: (server: Server) => streamGate.attach(server),
+  });
 }
 
 const noStore: RequestHandler = (_req, res, next) => {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 export const APP_ENV = Object.freeze({
   port: 'PORT',
   host: 'HOST',
+  grpcPort: 'GRPC_PORT',
   dataDir: 'TELEMETRY_DATA_DIR',
   logLevel: 'LOG_LEVEL',
 });
@@ -43,12 +44,20 @@ export function databasePathFromEnv(env: Env = process.env, cwd: string = proces
 
 /** `PORT` (0 picks a free one) and `HOST` (default 127.0.0.1). */
 export function listenAddressFromEnv(env: Env, defaultPort: number): { port: number; host: string } {
-  const raw = env[APP_ENV.port]?.trim() || String(defaultPort);
+  return {
+    port: portFromEnv(env, APP_ENV.port, defaultPort),
+    host: env[APP_ENV.host]?.trim() || DEFAULT_HOST,
+  };
+}
+
+/** A port number from `variable` (`PORT`, `GRPC_PORT`; 0 picks a free one), else `defaultPort`. */
+export function portFromEnv(env: Env, variable: string, defaultPort: number): number {
+  const raw = env[variable]?.trim() || String(defaultPort);
   const port = Number(raw);
   if (!/^\d{1,5}$/.test(raw) || port > 65535) {
-    throw new EnvError(`${APP_ENV.port} must be a port number from 0 to 65535`);
+    throw new EnvError(`${variable} must be a port number from 0 to 65535`);
   }
-  return { port, host: env[APP_ENV.host]?.trim() || DEFAULT_HOST };
+  return port;
 }
 
 /** `LOG_LEVEL` (default `info`, any case); an unknown level is refused at start-up. */

@@ -15,12 +15,17 @@ export {
   LOG_LEVELS_ACCEPTED,
   listenAddressFromEnv,
   logLevelFromEnv,
+  portFromEnv,
 } from './env.js';
 export type { ValidationIssue } from './errors.js';
 export { MAX_REPORTED_ISSUES, StoreError, ValidationError } from './errors.js';
 export type { ErrorAnswer, ErrorBody, WhoamiSource } from './http.js';
 export { errorAnswer, errorBody, NOT_FOUND, whoamiBody } from './http.js';
 export { LIMITS } from './limits.js';
+export type { LiveFeedOptions, LiveStream, LiveUpdate, Viewer } from './live/live-feed.js';
+export { LIVE_STREAMS, LiveFeed } from './live/live-feed.js';
+export type { DashboardAnswer, IngestAnswer, StreamError } from './live/messages.js';
+export { dashboardSession, ingestMessage, parseMessage, streamError } from './live/messages.js';
 export type {
   AccessLogFields,
   AppLogger,
@@ -54,7 +59,13 @@ export { LOG_LEVELS } from './records.js';
 export { SCHEMA_VERSION } from './schema.js';
 export type { ServeOptions, ServeProcess } from './serve.js';
 export { exitOnStartupError, processIO, serve } from './serve.js';
-export type { IngestResult, OpenStoreOptions, RetentionResult, StoreStats } from './store.js';
+export type {
+  IngestResult,
+  OpenStoreOptions,
+  RecordCursor,
+  RetentionResult,
+  StoreStats,
+} from './store.js';
 export { openTelemetryStore, TelemetryStore } from './store.js';
 export { parseBatch } from './validate/batch.js';
 export { parseDateTime } from './validate/fields.js';

@@ -44,6 +44,11 @@ export interface ServeOptions {
   readonly host: string;
   /** Appended to the start-up line (never a secret). */
   readonly details?: string;
+  /**
+   * Runs as soon as a stop begins: end the long-lived connections (WebSockets, gRPC streams), which
+   * the HTTP server would otherwise wait for.
+   */
+  readonly stopping?: () => void;
   /** Runs after the server stopped accepting requests (close the database, the Nest app). */
   readonly close: () => Promise<void> | void;
   /** Open connections are cut after this many ms of a stop. Default 5000. */
@@ -73,6 +78,7 @@ export function serve(options: ServeOptions, io: ServeProcess = processIO): void
   const stop = () => {
     if (stopping) return;
     stopping = true;
+    options.stopping?.();
     const force = setTimeout(() => server.closeAllConnections(), options.graceMs ?? 5000);
     force.unref();
     server.close(() => {

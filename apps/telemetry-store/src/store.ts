@@ -56,6 +56,12 @@ export interface StoreStats {
   readonly sizeBytes: number;
 }
 
+/** Where a reader of new records is: the last log and metric ids it has seen. */
+export interface RecordCursor {
+  readonly logId: number;
+  readonly metricId: number;
+}
+
 export interface RetentionResult {
   readonly before: string;
   readonly dryRun: boolean;
@@ -260,6 +266,32 @@ export class TelemetryStore {
     };
   }
 
+  /** The cursor after which the records stored from now on come (the highest ids now). */
+  cursorNow(): RecordCursor {
+    const row = this.prepare(this.reader, CURSOR).get() as { log_id: number; metric_id: number };
+    return { logId: row.log_id, metricId: row.metric_id };
+  }
+
+  /** Log entries and metric points stored after `cursor`, oldest first, at most `limit` of each. */
+  recordsAfter(
+    cursor: RecordCursor,
+    limit: number,
+  ): { logs: StoredLogEntry[]; metrics: StoredMetricPoint[]; cursor: RecordCursor } {
+    const logs = this.prepare(this.reader, LOGS_AFTER).all({ after: cursor.logId, limit }) as LogRow[];
+    const metrics = this.prepare(this.reader, METRICS_AFTER).all({
+      after: cursor.metricId,
+      limit,
+    }) as MetricRow[];
+    return {
+      logs: logs.map(toLogEntry),
+      metrics: metrics.map(toMetricPoint),
+      cursor: {
+        logId: logs.at(-1)?.id ?? cursor.logId,
+        metricId: metrics.at(-1)?.id ?? cursor.metricId,
+      },
+    };
+  }
+
   /** Record counts, time span and file size. */
   stats(): StoreStats {
     const row = this.prepare(this.reader, STATS).get() as StatsRow;
@@ -386,6 +418,13 @@ const INSERT_SENDER = `INSERT OR IGNORE INTO senders (issuer, subject, auth_type
   VALUES (@issuer, @subject, @authType)`;
 
 const LIST_SENDERS = 'SELECT * FROM senders ORDER BY issuer, subject';
+
+const CURSOR = `SELECT (SELECT coalesce(max(id), 0) FROM logs) AS log_id,
+  (SELECT coalesce(max(id), 0) FROM metrics) AS metric_id`;
+const LOGS_AFTER = 'SELECT * FROM logs WHERE id > @after ORDER BY id LIMIT @limit';
+const METRICS_AFTER = 'SELECT * FROM metrics WHERE id > @after ORDER BY id LIMIT @limit';
+
+const LIST_PROCESSES = 'SELECT * FROM processes ORDER BY last_seen DESC, process_id LIMIT @limit';
 
 const STATS = `SELECT
   (SELECT count(*) FROM processes) AS processes,

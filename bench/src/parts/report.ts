@@ -1,5 +1,7 @@
 import { variant as lookup, VARIANTS } from '../variants.js';
 import type { ColdStartResult } from './cold-start.js';
+import type { ConnectionsResult } from './connections.js';
+import { connectionsTables } from './connections-report.js';
 import type { LoadPhaseResult, RoundResult, ScenarioResult } from './load-phase.js';
 import type { MemoryResult } from './memory.js';
 import type { PropagationResult, PropagationStats } from './propagation.js';
@@ -27,6 +29,7 @@ export interface RunResults {
     waited?: { name: string; waited: number; of: number }[];
   };
   readonly propagation?: PropagationResult;
+  readonly connections?: ConnectionsResult;
   readonly topologies?: TopologyResults;
   readonly load?: LoadPhaseResult;
   readonly coldStart?: ColdStartResult[];
@@ -354,6 +357,8 @@ export function renderReport(results: RunResults): string {
     );
   if (results.propagation)
     parts.push('', '### Revocation propagation', '', propagationTable(results.propagation));
+  if (results.connections)
+    parts.push('', '### Long-lived connections', '', connectionsTables(results.connections));
   if (results.topologies) parts.push('', '### Redis topologies', '', topologyTables(results.topologies));
   if (results.micro)
     parts.push(

@@ -12,6 +12,8 @@ export {
   passphraseFromEnv,
   serviceSourceConfigFromEnv,
 } from './config/env.js';
+// Long-lived connections: the browser's WebSocket carrier
+export { webSocketProtocols } from './connections/websocket-protocols.js';
 export type { DpopFetchOptions } from './dpop/fetch.js';
 // DPoP (RFC 9449): a key, proofs, and a fetch that signs one per request
 export { createDpopFetch } from './dpop/fetch.js';

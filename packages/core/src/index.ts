@@ -41,6 +41,53 @@ export type {
 } from './config/options.js';
 export type { ResolveOptions } from './config/resolve.js';
 export { resolveConfig } from './config/resolve.js';
+export type { ProtocolCarrier } from './connections/credentials.js';
+export {
+  asAuthorization,
+  queryParameter,
+  readProtocolCarrier,
+  withAuthorization,
+} from './connections/credentials.js';
+export type { GraphqlWsContextLike, GraphqlWsGate, GraphqlWsGateOptions } from './connections/graphql-ws.js';
+export { GRAPHQL_WS_REFUSAL_CODES, graphqlWsGate } from './connections/graphql-ws.js';
+export type { ConnectionOrigin, LiveConnection } from './connections/live-connections.js';
+export { LiveConnections } from './connections/live-connections.js';
+export type {
+  ConnectionCloseReason,
+  ReauthenticateMessage,
+  ReauthenticationAnswer,
+  WelcomeMessage,
+} from './connections/protocol.js';
+export {
+  BEARER_SUBPROTOCOL_PREFIX,
+  CLOSE_CODES,
+  GATEHOUSE_SUBPROTOCOL,
+  reauthenticationToken,
+  welcomeMessage,
+} from './connections/protocol.js';
+export type {
+  ConnectionRegistryOptions,
+  EndConnection,
+  RevocationFeed,
+  TrackedConnection,
+} from './connections/registry.js';
+export { ConnectionRegistry } from './connections/registry.js';
+export type { SocketIoGateOptions, SocketIoRefusal, SocketIoSocketLike } from './connections/socket-io.js';
+export { SOCKET_IO_EVENTS, socketIoGate } from './connections/socket-io.js';
+export type {
+  Handshake,
+  HandshakeOptions,
+  HttpRefusal,
+  MutableRequestHeaders,
+  UpgradeSocket,
+} from './connections/upgrade.js';
+export { removeCarrier, upgradeHandshake, writeRefusal } from './connections/upgrade.js';
+export type { UpgradeEmitter, WebSocketGate, WebSocketGateOptions } from './connections/websocket.js';
+export { webSocketGate } from './connections/websocket.js';
+export type { WebSocketGuardOptions, WebSocketServerLike } from './connections/websocket-guard.js';
+export { guardWebSocketServer } from './connections/websocket-guard.js';
+export type { WebSocketLike, WebSocketSessionOptions } from './connections/websocket-session.js';
+export { connectionAuth, trackWebSocket } from './connections/websocket-session.js';
 export type { AuthContext, AuthType } from './context.js';
 export { createAuthContext, hasScopes, missingScopes } from './context.js';
 export type {
@@ -125,6 +172,8 @@ export type { FailedAuthLimitOptions } from './limits/failed-auth.js';
 export { FailedAuthThrottle } from './limits/failed-auth.js';
 export type { RateLimitOptions } from './limits/rate-limiter.js';
 export { RateLimiter } from './limits/rate-limiter.js';
+export type { ConnectionCloseCause, ConnectionCount } from './observability/connections.js';
+export { ConnectionCounts } from './observability/connections.js';
 export type {
   ObservedKeySet,
   ObservedTokenCache,

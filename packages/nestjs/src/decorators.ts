@@ -7,6 +7,7 @@ import {
 } from '@gatehouse/core';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { socketAuth } from './socket-auth.js';
 
 /**
  * Marks a route or controller as public: the guard lets every request through, without authentication.
@@ -113,7 +114,8 @@ export function StepUp(requirement: AuthenticationRequirement): MethodDecorator 
 }
 
 /**
- * Injects the authenticated identity (or one of its fields) into a handler parameter.
+ * Injects the authenticated identity (or one of its fields) into a handler parameter: the request's on
+ * controllers, the socket's on gateways (`@SubscribeMessage` handlers).
  *
  * @example
  * ```ts
@@ -123,7 +125,10 @@ export function StepUp(requirement: AuthenticationRequirement): MethodDecorator 
  */
 export const CurrentAuth = createParamDecorator(
   (field: keyof AuthContext | undefined, context: ExecutionContext): unknown => {
-    const auth = context.switchToHttp().getRequest<{ auth?: AuthContext }>().auth;
+    const auth =
+      context.getType() === 'ws'
+        ? socketAuth(context.switchToWs().getClient())
+        : context.switchToHttp().getRequest<{ auth?: AuthContext }>().auth;
     return field === undefined ? auth : auth?.[field];
   },
 );

@@ -8,6 +8,7 @@ import {
   type RequestView,
   type Route,
   type RouteAuthorization,
+  requestView,
 } from '@gatehouse/core';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -21,6 +22,7 @@ import {
   StepUpMetadata,
 } from './decorators.js';
 import { GatehouseException } from './exception.js';
+import { socketAuth } from './socket-auth.js';
 import { GATEHOUSE } from './tokens.js';
 
 /** The request object the guard puts the identity on: Express's or Fastify's (or yours, see `getRequest`). */
@@ -44,14 +46,17 @@ export interface GatehouseResponse {
 }
 
 const PUBLIC = Symbol('public');
+const NO_REQUEST = requestView({});
 
 /**
  * The Gatehouse guard: runs `@gatehouse/core`'s pipeline, puts the identity on `request.auth` (read it with
  * `@CurrentAuth()`), and enforces `@Public()`, `@OptionalAuth()`, `@AdminOnly()`, `@RequireScopes()`,
- * `@StepUp()`, `@RequireAuth()` and `@Authorize()`. Registered globally by `GatehouseModule` unless
- * `globalGuard: false`; usable per controller or route with `@UseGuards(GatehouseGuard)`. HTTP contexts work
- * as they are; for GraphQL or
- * RPC, extend it and override {@link getRequest} (and {@link getResponse}), as with `@nestjs/passport`.
+ * `@StepUp()`, `@RequireAuth()` and `@Authorize()`. Registered globally by `GatehouseModule` unless `globalGuard: false`;
+ * usable per controller or route with `@UseGuards(GatehouseGuard)`. HTTP contexts work as they are. On
+ * gateways (`ws` context) it checks each message handler's requirement against the identity the gate gave
+ * the socket at its handshake (`GatehouseWsAdapter`, `GatehouseIoAdapter`); a socket no gate accepted gets
+ * nothing but `@Public()` and `@OptionalAuth()` handlers. For GraphQL or RPC, extend it and override
+ * {@link getRequest} (and {@link getResponse}), as with `@nestjs/passport`.
  *
  * @example
  * ```ts
@@ -77,6 +82,7 @@ export class GatehouseGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const route = this.routeOf(context);
     if (route === PUBLIC) return true;
+    if (context.getType() === 'ws') return this.canReceive(context, route);
     const request = this.getRequest(context);
     if (request === undefined) return false;
     const decision = this.gate.handle(this.requestView(request), route, request.auth, request);
@@ -119,6 +125,14 @@ export class GatehouseGuard implements CanActivate {
       return true;
     }
     throw new GatehouseException(decision.error, decision);
+  }
+
+  // A gateway message: the socket was authenticated at its handshake; only the requirement is checked.
+  private canReceive(context: ExecutionContext, route: Route): boolean | Promise<boolean> {
+    const auth = socketAuth(context.switchToWs().getClient());
+    if (auth === undefined) return route.optional;
+    const decision = this.gate.handle(NO_REQUEST, route, auth);
+    return decision instanceof Promise ? decision.then((d) => d.admitted) : decision.admitted;
   }
 
   private routeOf(context: ExecutionContext): Route | typeof PUBLIC {

@@ -107,7 +107,18 @@ function last(points, value) {
 
 function fmt(v, digits = 1) { return v == null ? '–' : v.toFixed(digits); }
 
-function render({ apps, points, windowSecs }) {
+function renderStream(stream) {
+  const section = document.getElementById('stream');
+  if (!stream) return;
+  section.hidden = false;
+  document.getElementById('v-stream').textContent = stream.state;
+  document.getElementById('entries').innerHTML = stream.entries.map((e) =>
+    '<li><span class="level">' + escapeHtml(e.level) + '</span> ' + escapeHtml(e.timestamp.slice(11, 19)) + ' ' +
+    escapeHtml(e.processId) + ': ' + escapeHtml(e.message) + (e.sender ? ' (' + escapeHtml(e.sender.subject) + ')' : '') + '</li>').join('');
+}
+
+function render({ apps, points, windowSecs, stream }) {
+  renderStream(stream);
   document.getElementById('apps').innerHTML = apps.map((a) =>
     '<span class="app ' + (a.ready === 'ready' && a.metrics === '200' ? 'ready' : 'bad') + '">' + escapeHtml(a.name) +
     ': ' + escapeHtml(a.ready) + ', /metrics ' + escapeHtml(a.metrics) + '</span>').join('');

@@ -27,6 +27,10 @@ export const PAGE = `<!doctype html>
   canvas { width: 100%; height: 180px; display: block; }
   .legend { display: flex; gap: 10px; flex-wrap: wrap; font-size: 12px; color: var(--muted); min-height: 18px; }
   .legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; }
+  #stream { grid-column: 1 / -1; }
+  #stream ol { margin: 0; padding: 0; list-style: none; font: 12px/1.5 ui-monospace, monospace; max-height: 200px; overflow: hidden; }
+  #stream li { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+  #stream .level { display: inline-block; width: 44px; color: var(--muted); }
   @media (max-width: 1000px) { main { grid-template-columns: 1fr; } }
 </style>
 </head>
@@ -39,6 +43,7 @@ export const PAGE = `<!doctype html>
   <section><h2>Token cache hit ratio (%) <b id="v-cache"></b></h2><canvas id="chart-cache"></canvas><div class="legend" id="l-cache"></div></section>
   <section><h2>JWKS fetches in the window, by result <b id="v-jwks"></b></h2><canvas id="chart-jwks"></canvas><div class="legend" id="l-jwks"></div></section>
   <section><h2>Rate-limited requests per second <b id="v-limited"></b></h2><canvas id="chart-limited"></canvas><div class="legend" id="l-limited"></div></section>
+  <section id="stream" hidden><h2>New log entries, pushed by analytics over GET /v1/stream (a WebSocket behind Gatehouse) <b id="v-stream"></b></h2><ol id="entries"></ol></section>
 </main>
 <script>
 ${PAGE_SCRIPT}

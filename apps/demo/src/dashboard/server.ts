@@ -1,6 +1,7 @@
 /** The live page's server: the page (`GET /`) and its data (`GET /series.json`), on loopback. */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LiveFeed } from './live-feed.js';
 import { PAGE } from './page.js';
 import { MetricsSampler, type Target } from './sampler.js';
 
@@ -15,6 +16,11 @@ export interface DashboardOptions {
   readonly intervalMs?: number;
   /** The window of rates and ratios (default 10 s). */
   readonly windowMs?: number;
+  /**
+   * An analytics app's `/v1/stream` (a `ws://` URL) and the `Authorization` the demo server opens it with:
+   * the page lists the records it pushes. None: no such panel.
+   */
+  readonly stream?: { readonly url: string; readonly authorization: string };
 }
 
 /** A running live page. */
@@ -32,6 +38,7 @@ const PAGE_POLICY =
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const { host = '127.0.0.1', port = 0 } = options;
   const sampler = new MetricsSampler(options);
+  const feed = options.stream && new LiveFeed(options.stream);
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
@@ -45,7 +52,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     } else if (path === '/series.json') {
       res
         .writeHead(200, { ...headers, 'content-type': 'application/json' })
-        .end(JSON.stringify(sampler.snapshot()));
+        .end(JSON.stringify({ ...sampler.snapshot(), stream: feed?.view() }));
     } else {
       res.writeHead(404, headers).end();
     }
@@ -55,12 +62,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     server.listen(port, host, resolve);
   });
   sampler.start();
+  feed?.start();
   return {
     url: `http://${host}:${(server.address() as AddressInfo).port}`,
     sampler,
     close: () =>
       new Promise<void>((resolve) => {
         sampler.stop();
+        feed?.stop();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -21,6 +21,7 @@ import {
   type ObservableGauge,
 } from '@opentelemetry/api';
 import type { AuthContext } from '../context.js';
+import type { ConnectionCounts } from './connections.js';
 import type { ProviderInsight } from './insight.js';
 import { DecisionCells, type RefusalSource } from './labels.js';
 import { type CountSource, type RateLimitKind, snapshot } from './snapshot.js';
@@ -36,6 +37,8 @@ export const METRIC_NAMES = Object.freeze({
   revocations: 'gatehouse_revocations',
   rateLimitedTotal: 'gatehouse_rate_limited_total',
   authzDecisionsTotal: 'gatehouse_authz_decisions_total',
+  connectionsOpen: 'gatehouse_connections_open',
+  connectionsClosedTotal: 'gatehouse_connections_closed_total',
 });
 
 /**
@@ -105,6 +108,8 @@ export class DecisionRecorder {
   revocations: CountSource | undefined;
   /** Authorization decisions by backend, outcome and cache use. @internal */
   readonly authzCounts = new Map<string, { readonly attributes: Attributes; count: number }>();
+  /** @internal */
+  connections: ConnectionCounts | undefined;
   /** The durations this recorder keeps itself (when asked to), for the Prometheus text. @internal */
   readonly durations: DurationHistogram | undefined;
   private readonly binding: MeterBinding;
@@ -191,6 +196,14 @@ export class DecisionRecorder {
     this.revocations = source;
   }
 
+  /**
+   * Reports the long-lived connections' counts as `gatehouse_connections_open{transport}` and
+   * `gatehouse_connections_closed_total{transport, cause}`.
+   */
+  observeConnections(counts: ConnectionCounts): void {
+    this.connections = counts;
+  }
+
   /** Stops reporting this gate's counts and sources. */
   close(): void {
     this.binding.recorders.delete(this);
@@ -223,6 +236,8 @@ class MeterBinding {
   private readonly revocationsGauge: ObservableGauge;
   private readonly rateLimitedTotal: ObservableCounter;
   private readonly authzTotal: ObservableCounter;
+  private readonly connectionsOpen: ObservableGauge;
+  private readonly connectionsClosedTotal: ObservableCounter;
 
   private constructor(provider: MeterProvider) {
     const meter = provider.getMeter(SCOPE);
@@ -254,7 +269,17 @@ class MeterBinding {
     this.authzTotal = meter.createObservableCounter(METRIC_NAMES.authzDecisionsTotal, {
       description: 'Authorization decisions, by backend, decision (allow, deny, error) and cache use.',
     });
+    this.connectionsOpen = meter.createObservableGauge(METRIC_NAMES.connectionsOpen, {
+      description:
+        'Long-lived connections open (WebSocket, Socket.IO, GraphQL over WebSocket, gRPC streams), by transport.',
+    });
+    this.connectionsClosedTotal = meter.createObservableCounter(METRIC_NAMES.connectionsClosedTotal, {
+      description:
+        'Long-lived connections closed, by transport and cause (revoked, expired, shutdown, ended).',
+    });
     const observables: Observable[] = [
+      this.connectionsOpen,
+      this.connectionsClosedTotal,
       this.authzTotal,
       this.authTotal,
       this.jwksFetchTotal,
@@ -282,6 +307,10 @@ class MeterBinding {
     result.observe(this.revocationsGauge, now.revocations);
     result.observe(this.rateLimitedTotal, now.rateLimited.identity, RATE_LIMIT_ATTRIBUTES.identity);
     result.observe(this.rateLimitedTotal, now.rateLimited.failed_auth, RATE_LIMIT_ATTRIBUTES.failed_auth);
+    for (const { attributes, value } of now.connectionsOpen)
+      result.observe(this.connectionsOpen, value, attributes);
+    for (const { attributes, value } of now.connectionsClosed)
+      result.observe(this.connectionsClosedTotal, value, attributes);
   }
 }
 

@@ -4,6 +4,7 @@
  * the same thing.
  */
 import type { Attributes } from '@opentelemetry/api';
+import type { ConnectionCounts } from './connections.js';
 import type { ObservedKeySet, ObservedTokenCache, ProviderInsight } from './insight.js';
 import type { DecisionCells } from './labels.js';
 
@@ -22,6 +23,7 @@ export interface SnapshotSource {
   readonly rateLimitedCounts: Readonly<Record<RateLimitKind, number>>;
   readonly revocations: CountSource | undefined;
   readonly authzCounts: ReadonlyMap<string, { readonly attributes: Attributes; readonly count: number }>;
+  readonly connections: ConnectionCounts | undefined;
 }
 
 /** A labelled value. */
@@ -40,6 +42,10 @@ export interface MetricsSnapshot {
   readonly tokenCache: { readonly hits: number; readonly misses: number };
   readonly revocations: number;
   readonly rateLimited: Readonly<Record<RateLimitKind, number>>;
+  /** Long-lived connections open now, by `transport`. */
+  readonly connectionsOpen: readonly Sample[];
+  /** Long-lived connections closed since start, by `transport` and `cause`. */
+  readonly connectionsClosed: readonly Sample[];
 }
 
 /**
@@ -55,7 +61,13 @@ export function snapshot(sources: Iterable<SnapshotSource>): MetricsSnapshot {
   const caches = new Set<ObservedTokenCache>();
   const revocations = new Set<CountSource>();
   const rateLimited: Record<RateLimitKind, number> = { identity: 0, failed_auth: 0 };
+  const open = new Sums();
+  const closed = new Sums();
   for (const source of sources) {
+    for (const { transport, value } of source.connections?.open() ?? []) open.add({ transport }, value);
+    for (const { transport, cause, value } of source.connections?.closes() ?? []) {
+      closed.add({ transport, cause }, value);
+    }
     for (const cell of source.cells.cells()) decisions.add(cell.attributes, cell.count);
     for (const cell of source.authzCounts.values()) authz.add(cell.attributes, cell.count);
     const insight = source.insight();
@@ -87,6 +99,8 @@ export function snapshot(sources: Iterable<SnapshotSource>): MetricsSnapshot {
     tokenCache: { hits, misses },
     revocations: revoked,
     rateLimited,
+    connectionsOpen: open.samples(),
+    connectionsClosed: closed.samples(),
   };
 }
 

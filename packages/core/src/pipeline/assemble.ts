@@ -28,6 +28,8 @@ import { stateFor } from './shared-state.js';
 /** Everything a {@link Gatehouse} runs with, built once from its resolved configuration. @internal */
 export interface PipelineParts {
   readonly config: ResolvedConfig;
+  /** The clock tolerance on `exp`, `iat` and `nbf` (seconds): also the grace of connections past `exp`. */
+  readonly clockToleranceSecs: number;
   readonly provider: AuthProvider;
   readonly isPublic: (path: string) => boolean;
   readonly hasPublicPaths: boolean;
@@ -111,6 +113,7 @@ export function assemble(options: GatehouseOptions): PipelineParts {
   const dpopChallenge = dpop ? Object.freeze({ algs: senders!.dpopAlgorithms }) : undefined;
   return {
     config,
+    clockToleranceSecs: tolerance,
     provider,
     isPublic: publicPathMatcher(config.publicPaths),
     hasPublicPaths: config.publicPaths.length > 0,

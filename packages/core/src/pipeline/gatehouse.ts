@@ -2,6 +2,7 @@ import type { AuditLogger } from '../audit.js';
 import type { Authorizer } from '../authz/authorizer.js';
 import type { AuthzResource } from '../authz/types.js';
 import type { ResolvedConfig } from '../config/options.js';
+import { LiveConnections } from '../connections/live-connections.js';
 import type { AuthContext } from '../context.js';
 import { type AuthError, isAuthError } from '../errors.js';
 import { type Credential, parseAuthorization } from '../http/bearer.js';
@@ -76,6 +77,11 @@ export class Gatehouse {
    */
   readonly authorizer: Authorizer | undefined;
   private readonly authorization: AuthorizationStep;
+  /**
+   * The long-lived connections this gate accepted (WebSocket, Socket.IO, GraphQL over WebSocket, gRPC
+   * streams), each closed when a revocation covers it or its token expires (past the clock tolerance).
+   */
+  readonly connections: LiveConnections;
   /** Step 6: the sender constraints of tokens (DPoP proofs, certificate binding); none with auth disabled. */
   readonly senders: SenderConstraints | undefined;
   /** Which schemes `Authorization` may use: `DPoP` too when a token may be DPoP-bound. */
@@ -113,6 +119,7 @@ export class Gatehouse {
     this.authorization = new AuthorizationStep(parts.authorizer, parts.metrics, options.logger, (err, auth) =>
       this.refuse(err, auth),
     );
+    this.connections = new LiveConnections(this, parts.clockToleranceSecs);
     const paths = parts.config.routes;
     this.routes =
       paths === undefined
@@ -356,8 +363,9 @@ export class Gatehouse {
   }
 
   /**
-   * Stops the background retries and the metrics of this gate, and closes the shared state it created
-   * (Redis connections from `redisUrl`); a state given in the options is left to its owner.
+   * Closes this gate's long-lived connections (1001 `shutdown`), stops the background retries and the
+   * metrics, and closes the shared state it created (Redis connections from `redisUrl`); a state given in
+   * the options is left to its owner.
    *
    * @example
    * ```ts
@@ -365,6 +373,7 @@ export class Gatehouse {
    * ```
    */
   close(): Promise<void> {
+    this.connections.closeAll();
     this.readiness.close();
     this.metrics.close();
     this.authorizer?.close();

@@ -1,4 +1,6 @@
 import type { AuthzResource } from '../authz/types.js';
+import { type WebSocketGate, type WebSocketGateOptions, webSocketGate } from '../connections/websocket.js';
+import type { WebSocketLike } from '../connections/websocket-session.js';
 import { ConfigError } from '../errors.js';
 import type { AuthenticationRequirement } from '../policy/authentication-context.js';
 import type { AuthRequirement } from '../policy/requirement.js';
@@ -44,6 +46,13 @@ export interface RouteHelpers<Handler, Input = unknown> {
     resource: AuthzResource | ((input: I) => AuthzResource | Promise<AuthzResource>),
     context?: RouteAuthorization<I>['context'],
   ): Handler;
+  /**
+   * WebSocket upgrades through the same gate (`webSocketGate`): give it a `ws` server made with
+   * `noServer: true` and the paths it serves, then `.attach(httpServer)`. Refused upgrades get the HTTP
+   * answer of any route; accepted sockets are welcomed, carry their identity (`connectionAuth(ws)`) and
+   * close with 4001 when revoked or expired.
+   */
+  webSocket<Socket extends WebSocketLike>(options: WebSocketGateOptions<Socket>): WebSocketGate;
 }
 
 /**
@@ -86,6 +95,7 @@ export function withRouteHelpers<Handler extends object, Input = unknown>(
         gate.route({ authorize: { action, resource, context } as RouteAuthorization<never> }),
         false,
       ),
+    webSocket: (webSocketOptions) => webSocketGate(gate, webSocketOptions),
   };
   return Object.assign(main, helpers);
 }
