@@ -424,8 +424,6 @@ const CURSOR = `SELECT (SELECT coalesce(max(id), 0) FROM logs) AS log_id,
 const LOGS_AFTER = 'SELECT * FROM logs WHERE id > @after ORDER BY id LIMIT @limit';
 const METRICS_AFTER = 'SELECT * FROM metrics WHERE id > @after ORDER BY id LIMIT @limit';
 
-const LIST_PROCESSES = 'SELECT * FROM processes ORDER BY last_seen DESC, process_id LIMIT @limit';
-
 const STATS = `SELECT
   (SELECT count(*) FROM processes) AS processes,
   (SELECT count(*) FROM logs) AS logs,
