@@ -9,17 +9,19 @@ import { fileURLToPath } from 'node:url';
 import { connectionAuth, type Gatehouse } from '@gatehouse/core';
 import {
   type AppLogger,
-  createAnalytics,
   dashboardSession,
   errorAnswer,
-  LiveFeed,
   NOT_FOUND,
-  readableSenders,
   runInRequestScope,
-  type SenderRecords,
   startRequest,
-  type TelemetryStore,
   whoamiBody,
+} from '@gatehouse/example-kit';
+import {
+  createAnalytics,
+  LiveFeed,
+  readableSenders,
+  type SenderRecords,
+  type TelemetryStore,
 } from '@gatehouse/example-telemetry-store';
 import { authOf, type GatehouseKoaOptions, gatehouse } from '@gatehouse/koa';
 import Router from '@koa/router';

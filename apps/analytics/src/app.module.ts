@@ -1,10 +1,6 @@
 import type { AuthzOptions } from '@gatehouse/core';
-import {
-  type AppLogger,
-  createAnalytics,
-  LiveFeed,
-  type TelemetryStore,
-} from '@gatehouse/example-telemetry-store';
+import { type AppLogger } from '@gatehouse/example-kit';
+import { createAnalytics, LiveFeed, type TelemetryStore } from '@gatehouse/example-telemetry-store';
 import { GatehouseModule, type GatehouseModuleOptions } from '@gatehouse/nestjs';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AdminController } from './controllers/admin.controller.js';

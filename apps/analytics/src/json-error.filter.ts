@@ -1,4 +1,4 @@
-import { errorAnswer, NOT_FOUND } from '@gatehouse/example-telemetry-store';
+import { errorAnswer, NOT_FOUND } from '@gatehouse/example-kit';
 import { GatehouseException } from '@gatehouse/nestjs';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { Response } from 'express';

@@ -1,5 +1,6 @@
 import { connectionAuth } from '@gatehouse/core';
-import { dashboardSession, type LiveFeed, type SenderRecords } from '@gatehouse/example-telemetry-store';
+import { dashboardSession } from '@gatehouse/example-kit';
+import { type LiveFeed, type SenderRecords } from '@gatehouse/example-telemetry-store';
 import { GatehouseAuthz } from '@gatehouse/nestjs';
 import { Inject } from '@nestjs/common';
 import {

@@ -8,19 +8,21 @@ import type { Server } from 'node:http';
 import { connectionAuth, type Gatehouse } from '@gatehouse/core';
 import {
   type AppLogger,
-  createAnalytics,
-  createStatus,
   errorAnswer,
   errorBody,
   ingestMessage,
-  LIMITS,
   NOT_FOUND,
+  requestLogging,
+  whoamiBody,
+} from '@gatehouse/example-kit';
+import {
+  createAnalytics,
+  createStatus,
+  LIMITS,
   parseBatch,
   readableSenders,
-  requestLogging,
   type SenderRecords,
   type TelemetryStore,
-  whoamiBody,
 } from '@gatehouse/example-telemetry-store';
 import { authOf, type GatehouseExpressOptions, gatehouse } from '@gatehouse/express';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';

@@ -12,10 +12,10 @@ import {
   exitOnStartupError,
   listenAddressFromEnv,
   logLevelFromEnv,
-  openTelemetryStore,
   portFromEnv,
   serve,
-} from '@gatehouse/example-telemetry-store';
+} from '@gatehouse/example-kit';
+import { openTelemetryStore } from '@gatehouse/example-telemetry-store';
 import { createApp } from './app.js';
 import { createIngestGrpcServer, listenGrpc } from './grpc.js';
 

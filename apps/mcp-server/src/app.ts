@@ -6,15 +6,8 @@
  * the destructive one (RFC 9470) at the HTTP level, before the MCP server runs.
  */
 import { type AuthenticationRequirement, type AuthzOptions, ConfigError, ENV } from '@gatehouse/core';
-import {
-  type AppLogger,
-  createAnalytics,
-  errorAnswer,
-  NOT_FOUND,
-  requestLogging,
-  type TelemetryStore,
-  whoamiBody,
-} from '@gatehouse/example-telemetry-store';
+import { type AppLogger, errorAnswer, NOT_FOUND, requestLogging, whoamiBody } from '@gatehouse/example-kit';
+import { createAnalytics, type TelemetryStore } from '@gatehouse/example-telemetry-store';
 import { authOf, type GatehouseExpressOptions, gatehouse } from '@gatehouse/express';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { toolGuard } from './guard.js';

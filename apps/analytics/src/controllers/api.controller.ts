@@ -1,5 +1,6 @@
+import { whoamiBody } from '@gatehouse/example-kit';
 import type { Analytics, TelemetryStore } from '@gatehouse/example-telemetry-store';
-import { readableSenders, whoamiBody } from '@gatehouse/example-telemetry-store';
+import { readableSenders } from '@gatehouse/example-telemetry-store';
 import { type AuthContext, CurrentAuth, GatehouseAuthz } from '@gatehouse/nestjs';
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ANALYTICS, STORE } from '../tokens.js';
