@@ -56,7 +56,7 @@ const USAGE = `npm run bench [-- options]
    topologies: propagation and rate-limit overshoot on one server, a 3+3 cluster and across failovers;
    needs redis-cli too)
   (connections: WebSocket handshakes through the gate, close latency after a revocation)
-  --skip=load,coldstart,memory,micro,dpop,shared,propagation,topologies,connections   leave parts out`;
+  --skip=load,coldstart,memory,micro,dpop,authz,shared,propagation,topologies,connections   leave parts out`;
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
@@ -179,7 +179,7 @@ async function main(): Promise<void> {
       log('\ncold start: 500 concurrent requests on a fresh server');
       const rows: ColdStartResult[] = [];
       const fetching = VARIANTS.filter(
-        (v) => (v.kind === 'gatehouse' || v.kind === 'peer') && !v.extra && runnable(v.name),
+        (v) => (v.kind === 'gatehouse' || v.kind === 'peer') && !v.extra && !v.authz && runnable(v.name),
       )
         .map((v) => v.name)
         .filter((name) => !onlyVariants || onlyVariants.includes(name));
@@ -245,6 +245,12 @@ async function main(): Promise<void> {
   if (!skip.has('dpop')) {
     log('\nDPoP next to bearer and to express-oauth2-jwt-bearer (mitata)');
     results.dpop = await runChild([`${DIST}parts/dpop.js`]);
+  }
+  if (!skip.has('authz')) {
+    log(
+      '\nauthorization: an allow through each backend, cached and uncached, next to a scopes-only requirement (mitata)',
+    );
+    results.authz = await runChild([`${DIST}parts/authz.js`]);
   }
   results.machine['load average at end'] = loadAverage();
 

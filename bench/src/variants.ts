@@ -13,6 +13,8 @@ export interface Variant {
   readonly redis?: boolean;
   /** The runtime that serves it when not Node (left out, with a note, where it is not installed). */
   readonly runtime?: 'bun';
+  /** A route with an authorization step (issue 22): timed on the JWT scenarios (hot and cold RS256) only. */
+  readonly authz?: boolean;
 }
 
 export const VARIANTS: readonly Variant[] = [
@@ -86,6 +88,49 @@ export const VARIANTS: readonly Variant[] = [
     kind: 'gatehouse',
     label: '@gatehouse/express, rate limit on Redis (leased quota)',
     redis: true,
+  },
+  // The authorization step over HTTP: a scopes-only route step, then an allow through each backend.
+  {
+    name: 'gatehouse-express-scopes',
+    framework: 'express',
+    kind: 'gatehouse',
+    label: '@gatehouse/express, route step: scopes only',
+    authz: true,
+  },
+  {
+    name: 'gatehouse-express-rules',
+    framework: 'express',
+    kind: 'gatehouse',
+    label: '@gatehouse/express, authorize: built-in rules',
+    authz: true,
+  },
+  {
+    name: 'gatehouse-express-cedar',
+    framework: 'express',
+    kind: 'gatehouse',
+    label: '@gatehouse/express, authorize: Cedar (decisions cached)',
+    authz: true,
+  },
+  {
+    name: 'gatehouse-express-cedar-uncached',
+    framework: 'express',
+    kind: 'gatehouse',
+    label: '@gatehouse/express, authorize: Cedar (no decision cache)',
+    authz: true,
+  },
+  {
+    name: 'gatehouse-express-authzen',
+    framework: 'express',
+    kind: 'gatehouse',
+    label: '@gatehouse/express, authorize: AuthZEN PDP (decisions cached)',
+    authz: true,
+  },
+  {
+    name: 'gatehouse-express-authzen-uncached',
+    framework: 'express',
+    kind: 'gatehouse',
+    label: '@gatehouse/express, authorize: AuthZEN PDP on loopback (no decision cache)',
+    authz: true,
   },
   // What any middleware costs: an empty one that only calls next().
   {

@@ -10,6 +10,7 @@ import { authOf as koaAuthOf, gatehouse as koaGatehouse } from '@gatehouse/koa';
 import {
   AdminOnly,
   CurrentAuth,
+  GatehouseExceptionFilter,
   GatehouseModule,
   OptionalAuth,
   Public,
@@ -28,6 +29,14 @@ import Fastify from 'fastify';
 import { Hono } from 'hono';
 import Koa from 'koa';
 import Koa2 from 'koa2';
+import {
+  expressAuthzRoutes,
+  fastifyAuthzRoutes,
+  honoAuthzRoutes,
+  koaAuthzRoutes,
+  NestAuthzController,
+  webAuthzRoutes,
+} from './authz-routes.js';
 
 /** The step-up of `GET /v1/step-up` (RFC 9470): the dev IdP's second-factor login, at most 300 s old. */
 export const STEP_UP = { acr: [ACR_MFA], maxAge: 300 } as const;
@@ -45,6 +54,9 @@ export interface Target {
  */
 const gateOptions = (setup: AuthProvider | GatehouseOptions): GatehouseOptions =>
   'validateToken' in setup ? { provider: setup as AuthProvider, env: false } : { env: false, ...setup };
+
+/** Whether the gate has an authorization backend: then the authz routes (authz-routes.ts) are served too. */
+const authorizes = (setup: AuthProvider | GatehouseOptions) => 'authz' in setup && setup.authz !== undefined;
 
 const whoami = (auth: AuthContext) => ({
   subject: auth.subject,
@@ -83,6 +95,7 @@ const expressTarget = (name: string, framework: typeof express): Target => ({
     app.get('/v1/admin/status', auth.admin(), (_req, res) => void res.json({ admin: true }));
     app.get('/v1/scoped', auth.scopes('api:write'), (_req, res) => void res.json({ scoped: true }));
     app.get('/v1/step-up', auth.stepUp(STEP_UP), (_req, res) => void res.json({ steppedUp: true }));
+    if (authorizes(setup)) expressAuthzRoutes(app, auth);
     return listen(app.listen(0, '127.0.0.1'));
   },
 });
@@ -111,6 +124,7 @@ const koaTarget = (name: string, Framework: typeof Koa): Target => ({
     router.get('/v1/step-up', auth.stepUp(STEP_UP), (ctx) => {
       ctx.body = { steppedUp: true };
     });
+    if (authorizes(setup)) koaAuthzRoutes(router, auth);
     const app = new Framework().use(open.routes()).use(auth).use(router.routes());
     return listen(app.listen(0, '127.0.0.1'));
   },
@@ -162,7 +176,7 @@ const nestTarget = (name: string, platform: 'express' | 'fastify'): Target => ({
   async start(setup) {
     @Module({
       imports: [GatehouseModule.forRoot({ ...gateOptions(setup), realm: 'conformance' })],
-      controllers: [HealthController, ApiController],
+      controllers: [HealthController, ApiController, ...(authorizes(setup) ? [NestAuthzController] : [])],
     })
     class AppModule {}
     // abortOnError: false, so that a configuration error rejects (as on the other frameworks) instead of
@@ -172,6 +186,7 @@ const nestTarget = (name: string, platform: 'express' | 'fastify'): Target => ({
       platform === 'fastify'
         ? await NestFactory.create(AppModule, new FastifyAdapter(), settings)
         : await NestFactory.create(AppModule, settings);
+    app.useGlobalFilters(new GatehouseExceptionFilter());
     await app.listen(0, '127.0.0.1');
     const server = app.getHttpServer() as Server;
     const { url } = await listen(server);
@@ -199,6 +214,7 @@ const fastifyTarget = (name: string): Target => ({
       scoped: true,
     }));
     app.get('/v1/step-up', { config: { gatehouse: STEP_UP } }, async () => ({ steppedUp: true }));
+    if (authorizes(setup)) fastifyAuthzRoutes(app);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { url } = await listen(app.server);
     return { url, close: () => app.close() };
@@ -220,6 +236,7 @@ const honoTarget = (name: string): Target => ({
     app.get('/v1/admin/status', auth.admin(), (c) => c.json({ admin: true }));
     app.get('/v1/scoped', auth.scopes('api:write'), (c) => c.json({ scoped: true }));
     app.get('/v1/step-up', auth.stepUp(STEP_UP), (c) => c.json({ steppedUp: true }));
+    if (authorizes(setup)) honoAuthzRoutes(app, auth);
     return listen(createAdaptorServer({ fetch: app.fetch }) as Server);
   },
 });
@@ -242,9 +259,13 @@ const webTarget = (name: string): Target => ({
         '/v1/scoped': withGatehouse(auth.scopes('api:write'), () => json({ scoped: true })),
         '/v1/step-up': withGatehouse(auth.stepUp(STEP_UP), () => json({ steppedUp: true })),
       };
+    const records = authorizes(setup) ? webAuthzRoutes(auth) : () => undefined;
     const fetch = (request: Request, env: HttpBindings | Http2Bindings) => {
       const path = new URL(request.url).pathname;
-      const route = routes[path] ?? withGatehouse(auth, () => new Response('not found', { status: 404 }));
+      const route =
+        routes[path] ??
+        records(path) ??
+        withGatehouse(auth, () => new Response('not found', { status: 404 }));
       return route(request, env);
     };
     return listen(createAdaptorServer({ fetch }) as Server);

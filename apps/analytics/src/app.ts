@@ -3,7 +3,7 @@
  * answers as apps/analytics-koa; both are thin routes over the store package's `createAnalytics`.
  */
 import 'reflect-metadata';
-import { requestLogging } from '@gatehouse/example-telemetry-store';
+import { requestLogging } from '@gatehouse/example-kit';
 import { GatehouseWsAdapter } from '@gatehouse/nestjs/ws';
 import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';

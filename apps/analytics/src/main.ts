@@ -11,9 +11,9 @@ import {
   exitOnStartupError,
   listenAddressFromEnv,
   logLevelFromEnv,
-  openTelemetryStore,
   serve,
-} from '@gatehouse/example-telemetry-store';
+} from '@gatehouse/example-kit';
+import { openTelemetryStore } from '@gatehouse/example-telemetry-store';
 import { GATEHOUSE } from '@gatehouse/nestjs';
 import { createApp } from './app.js';
 

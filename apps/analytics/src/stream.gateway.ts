@@ -1,5 +1,7 @@
 import { connectionAuth } from '@gatehouse/core';
-import { dashboardSession, type LiveFeed } from '@gatehouse/example-telemetry-store';
+import { dashboardSession } from '@gatehouse/example-kit';
+import { type LiveFeed, type SenderRecords } from '@gatehouse/example-telemetry-store';
+import { GatehouseAuthz } from '@gatehouse/nestjs';
 import { Inject } from '@nestjs/common';
 import {
   ConnectedSocket,
@@ -24,11 +26,18 @@ export const STREAM_EVENT = 'stream';
 export class StreamGateway implements OnGatewayConnection, OnGatewayDisconnect {
   private readonly sessions = new WeakMap<WebSocket, ReturnType<typeof dashboardSession>>();
 
-  constructor(@Inject(LIVE_FEED) private readonly feed: LiveFeed) {}
+  constructor(
+    @Inject(LIVE_FEED) private readonly feed: LiveFeed,
+    @Inject(GatehouseAuthz) private readonly authz: GatehouseAuthz,
+  ) {}
 
   handleConnection(client: WebSocket): void {
-    const viewer = connectionAuth(client);
-    if (viewer === undefined) return;
+    const identity = connectionAuth(client);
+    if (identity === undefined) return;
+    // The same decisions as the reads: the records of the senders the ownership rules let it read.
+    const viewer = {
+      permitted: (resources: SenderRecords[]) => this.authz.permitted(identity, 'read', resources),
+    };
     const send = (answer: unknown) => client.send(JSON.stringify(answer));
     this.sessions.set(client, dashboardSession(this.feed, viewer, send));
   }

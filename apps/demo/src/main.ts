@@ -7,7 +7,7 @@
  *
  * Ports: DEMO_IDP_PORT (4400), DEMO_INGESTION_PORT (4401), DEMO_ANALYTICS_PORT (4402),
  * DEMO_ANALYTICS_KOA_PORT (4403), DEMO_DASHBOARD_PORT (4404), DEMO_INGESTION_2_PORT (4405), DEMO_MCP_PORT
- * (4406); 0 picks a free port. Data: TELEMETRY_DATA_DIR (default data/).
+ * (4406), DEMO_PDP_PORT (4480); 0 picks a free port. Data: TELEMETRY_DATA_DIR (default data/).
  */
 import { join, resolve } from 'node:path';
 import { REPO_ROOT } from '@gatehouse/testkit';
@@ -17,6 +17,7 @@ import { showDpop } from './dpop.js';
 import { welcomeBlock } from './instructions.js';
 import { mcpLines, mcpSettings } from './mcp.js';
 import { DemoOutput } from './output.js';
+import { startPdp } from './pdp.js';
 import { Supervisor } from './processes.js';
 import {
   AUDIENCE,
@@ -98,12 +99,16 @@ async function main(): Promise<void> {
     GATEHOUSE_ADMINS: JSON.stringify(['alice@example.com', 'demo-operator']),
     ...(redis ? { GATEHOUSE_REDIS_URL: redis.url } : {}),
   };
+  const pdpUrl = await startPdp(supervisor);
   // Ingestion first: it creates the database the analytics apps open.
-  const ingestionUrl = await startApp(INGESTION.name, INGESTION.port, appEnv);
+  const ingestionEnv = { ...appEnv, AUTHZEN_PDP_URL: pdpUrl };
+  const ingestionUrl = await startApp(INGESTION.name, INGESTION.port, ingestionEnv);
   const readers = await Promise.all(READERS.map((s) => startApp(s.name, s.port, appEnv)));
   const ingestionUrls = [ingestionUrl];
   if (redis) {
-    ingestionUrls.push(await startApp(INGESTION.name, SECOND_INGESTION.port, appEnv, SECOND_INGESTION.name));
+    ingestionUrls.push(
+      await startApp(INGESTION.name, SECOND_INGESTION.port, ingestionEnv, SECOND_INGESTION.name),
+    );
   }
 
   const mcp = await mcpSettings(issuer);

@@ -73,6 +73,14 @@ export const MCP: Service = {
   what: 'MCP server (Streamable HTTP at /mcp), an OAuth resource server',
 };
 
+/** The AuthZEN policy decision point that ingestion asks whose processes an identity may read. */
+export const PDP: Service = {
+  name: 'authzen-pdp',
+  variable: 'DEMO_PDP_PORT',
+  port: 4480,
+  what: 'AuthZEN 1.0 policy decision point (Cedar policies), asked by ingestion',
+};
+
 /** A setting of the demo from the environment (trimmed; empty means unset). */
 export function setting(name: string): string | undefined {
   return process.env[name]?.trim() || undefined;
@@ -80,7 +88,7 @@ export function setting(name: string): string | undefined {
 
 /** Reads each port variable; every port must be free (0 always is). Throws a message naming the variable. */
 export async function choosePorts(): Promise<void> {
-  for (const service of [...SERVICES, DASHBOARD, SECOND_INGESTION, MCP]) {
+  for (const service of [...SERVICES, DASHBOARD, SECOND_INGESTION, MCP, PDP]) {
     const raw = setting(service.variable);
     if (raw) {
       if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) {

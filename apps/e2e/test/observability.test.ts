@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { GatehouseOptions } from '@gatehouse/core';
 import { type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
-import { createAppLogger, openTelemetryStore, type TelemetryStore } from '@gatehouse/example-telemetry-store';
+import { createAppLogger } from '@gatehouse/example-kit';
+import { openTelemetryStore, type TelemetryStore } from '@gatehouse/example-telemetry-store';
 import { freePort } from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, getJson } from './helpers/http.js';
@@ -121,8 +122,11 @@ describe.each(APP_NAMES)('%s: readiness and metrics', (name) => {
   it('GET /metrics: 401 without credentials, 403 insufficient_scope without metrics:read, 200 for the scope or an admin', async () => {
     const none = await getJson(url('/metrics'));
     expect(none.status).toBe(401);
-    // A Bearer challenge without an error (and, where tokens may be DPoP-bound, the DPoP one: RFC 9449 §7.2).
-    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer realm="[^"]+"(, DPoP algs="[^"]+")?$/);
+    // A Bearer challenge without an error, naming the scope the route needs (RFC 6750 §3), and, where tokens
+    // may be DPoP-bound, the DPoP one (RFC 9449 §7.2).
+    expect(none.headers.get('www-authenticate')).toMatch(
+      /^Bearer realm="[^"]+", scope="metrics:read"(, DPoP algs="[^"]+"(, scope="metrics:read")?)?$/,
+    );
 
     const badToken = await getJson(url('/metrics'), bearer(`${tokens.bob.slice(0, -4)}AAAA`));
     expect(badToken.status).toBe(401);

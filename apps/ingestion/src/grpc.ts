@@ -5,7 +5,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Gatehouse } from '@gatehouse/core';
-import { type IngestAnswer, ingestMessage, type TelemetryStore } from '@gatehouse/example-telemetry-store';
+import { type IngestAnswer, ingestMessage } from '@gatehouse/example-kit';
+import type { TelemetryStore } from '@gatehouse/example-telemetry-store';
 import { gatehouseInterceptor, grpcAuth } from '@gatehouse/grpc';
 import {
   type GrpcObject,

@@ -1,6 +1,6 @@
 /**
  * `npm start -w apps/ingestion`: reads the environment (PORT, HOST, GRPC_PORT, TELEMETRY_DATA_DIR,
- * LOG_LEVEL; Gatehouse reads GATEHOUSE_* itself), listens (HTTP and WebSocket on PORT, gRPC on
+ * LOG_LEVEL, AUTHZEN_PDP_URL; Gatehouse reads GATEHOUSE_* itself), listens (HTTP and WebSocket on PORT, gRPC on
  * GRPC_PORT), and stops cleanly on SIGINT/SIGTERM. Bad configuration is one line on stderr and exit 1.
  */
 import { createServer } from 'node:http';
@@ -12,10 +12,10 @@ import {
   exitOnStartupError,
   listenAddressFromEnv,
   logLevelFromEnv,
-  openTelemetryStore,
   portFromEnv,
   serve,
-} from '@gatehouse/example-telemetry-store';
+} from '@gatehouse/example-kit';
+import { openTelemetryStore } from '@gatehouse/example-telemetry-store';
 import { createApp } from './app.js';
 import { createIngestGrpcServer, listenGrpc } from './grpc.js';
 
@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   const grpcPort = portFromEnv(process.env, APP_ENV.grpcPort, grpcPortAfter(port));
   const logger = createAppLogger({ service: NAME, level: logLevelFromEnv(process.env) });
   const store = openTelemetryStore({ path: databasePathFromEnv(process.env) });
-  const app = createApp({ store, logger });
+  // The PDP that decides who reads whose processes; apps/authzen-pdp's default address when unset.
+  const pdpUrl = process.env[APP_ENV.pdpUrl]?.trim() || undefined;
+  const app = createApp({ store, logger, pdpUrl });
   const server = createServer(app);
   app.attachStreams(server);
   const grpc = createIngestGrpcServer({ store, gate: app.gate });

@@ -5,16 +5,9 @@
  * accepts only tokens for this resource (RFC 8707), and enforces each tool's scopes and the step-up of
  * the destructive one (RFC 9470) at the HTTP level, before the MCP server runs.
  */
-import { type AuthenticationRequirement, ConfigError, ENV } from '@gatehouse/core';
-import {
-  type AppLogger,
-  createAnalytics,
-  errorAnswer,
-  NOT_FOUND,
-  requestLogging,
-  type TelemetryStore,
-  whoamiBody,
-} from '@gatehouse/example-telemetry-store';
+import { type AuthenticationRequirement, type AuthzOptions, ConfigError, ENV } from '@gatehouse/core';
+import { type AppLogger, errorAnswer, NOT_FOUND, requestLogging, whoamiBody } from '@gatehouse/example-kit';
+import { createAnalytics, type TelemetryStore } from '@gatehouse/example-telemetry-store';
 import { authOf, type GatehouseExpressOptions, gatehouse } from '@gatehouse/express';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { toolGuard } from './guard.js';
@@ -62,6 +55,29 @@ export interface McpServerConfig {
   readonly now?: () => number;
 }
 
+/**
+ * Who reads whose telemetry through the read tools, Gatehouse's built-in rules: admins everything, anyone
+ * else the records it sent (the same subject at the same issuer). Given in code: no variable needed.
+ *
+ * @example
+ * ```ts
+ * import { OWNERSHIP_RULES } from '@gatehouse/example-mcp-server';
+ * console.log(OWNERSHIP_RULES.backend); // "rules"
+ * ```
+ */
+export const OWNERSHIP_RULES: AuthzOptions = {
+  backend: 'rules',
+  rules: [
+    { id: 'admins-read-everything', action: 'read', allow: { admin: true } },
+    {
+      id: 'senders-read-their-own',
+      action: 'read',
+      resource: ['process', 'log', 'metric'],
+      allow: { owner: true },
+    },
+  ],
+};
+
 /** Largest JSON-RPC body accepted, in bytes. */
 const MAX_BODY = '1mb';
 
@@ -90,6 +106,7 @@ export function createApp(config: McpServerConfig): Express {
     realm: 'mcp',
     publicPaths: ['/health'],
     logger: config.logger,
+    authz: OWNERSHIP_RULES,
     ...config.gatehouse,
   });
   // MCP makes the server an OAuth resource server: without its identifier it can neither publish its
@@ -117,7 +134,13 @@ export function createApp(config: McpServerConfig): Express {
     auth.scopes(MCP_SCOPES.read),
     express.json({ limit: MAX_BODY, type: 'application/json' }),
     toolGuard(auth, tools),
-    mcpHandler({ store: config.store, analytics, tools, now }),
+    mcpHandler({
+      store: config.store,
+      analytics,
+      tools,
+      now,
+      permitted: (identity) => (resources) => auth.gate.permitted(identity, 'read', resources),
+    }),
   );
 
   // Everything else, and the routes Gatehouse serves (the metadata, /ready, /metrics, revocations).

@@ -10,9 +10,9 @@ import {
   exitOnStartupError,
   listenAddressFromEnv,
   logLevelFromEnv,
-  openTelemetryStore,
   serve,
-} from '@gatehouse/example-telemetry-store';
+} from '@gatehouse/example-kit';
+import { openTelemetryStore } from '@gatehouse/example-telemetry-store';
 import { createApp } from './app.js';
 
 const NAME = 'mcp-server';

@@ -4,7 +4,12 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { AuthContext } from '@gatehouse/core';
-import type { Analytics, TelemetryStore } from '@gatehouse/example-telemetry-store';
+import {
+  type Analytics,
+  type Permitted,
+  readableSenders,
+  type TelemetryStore,
+} from '@gatehouse/example-telemetry-store';
 import { authOf } from '@gatehouse/express';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -19,12 +24,21 @@ export interface McpEndpointOptions {
   readonly analytics: Analytics;
   readonly tools: readonly ToolDefinition[];
   readonly now: () => number;
+  /** The gate's list filtering for an identity (`gate.permitted(auth, 'read', resources)`). */
+  readonly permitted: (auth: AuthContext) => Permitted;
 }
 
 /** An MCP server whose tools act as `auth`. */
 export function createMcpServer(options: McpEndpointOptions, auth: AuthContext): McpServer {
   const server = new McpServer(SERVER_INFO);
-  const context = { store: options.store, analytics: options.analytics, auth, now: options.now };
+  const permitted = options.permitted(auth);
+  const context = {
+    store: options.store,
+    analytics: options.analytics,
+    auth,
+    readable: (type: string) => readableSenders(options.store, type, permitted),
+    now: options.now,
+  };
   for (const tool of options.tools) {
     server.registerTool(
       tool.name,

@@ -9,6 +9,7 @@ import type { AuthContext, AuthenticationRequirement, AuthRequirement } from '@g
 import {
   type Analytics,
   LOG_LEVELS,
+  type Owner,
   parseBatch,
   type TelemetryStore,
   ValidationError,
@@ -45,6 +46,11 @@ export interface ToolContext {
   readonly store: TelemetryStore;
   readonly analytics: Analytics;
   readonly auth: AuthContext;
+  /**
+   * Whose records of a kind (`process`, `log`, `metric`) the caller may read, as Gatehouse's authorization
+   * step decides: the read tools return those senders' records only.
+   */
+  readonly readable: (type: string) => Promise<readonly Owner[]>;
   readonly now: () => number;
 }
 
@@ -89,7 +95,8 @@ export function createTools(stepUp: AuthenticationRequirement): ToolDefinition[]
       input: { limit: z.number().int().min(1).max(1000).optional() },
       readOnly: true,
       requirement: { scopes: [MCP_SCOPES.read] },
-      run: ({ analytics }, args) => analytics.processes(query(args)),
+      run: async ({ analytics, readable }, args) =>
+        analytics.processes(query(args), await readable('process')),
     },
     {
       name: 'query_logs',
@@ -105,7 +112,7 @@ export function createTools(stepUp: AuthenticationRequirement): ToolDefinition[]
       },
       readOnly: true,
       requirement: { scopes: [MCP_SCOPES.read] },
-      run: ({ analytics }, args) => analytics.logs(query(args)),
+      run: async ({ analytics, readable }, args) => analytics.logs(query(args), await readable('log')),
     },
     {
       name: 'summarize_metrics',
@@ -115,7 +122,8 @@ export function createTools(stepUp: AuthenticationRequirement): ToolDefinition[]
       input: { from: optionalText, to: optionalText, processId: optionalText, name: optionalText },
       readOnly: true,
       requirement: { scopes: [MCP_SCOPES.read] },
-      run: ({ analytics }, args) => analytics.metricsSummary(query(args)),
+      run: async ({ analytics, readable }, args) =>
+        analytics.metricsSummary(query(args), await readable('metric')),
     },
     {
       name: 'record_note',
@@ -152,9 +160,9 @@ export function createTools(stepUp: AuthenticationRequirement): ToolDefinition[]
 }
 
 /** A tool's answer: the JSON result as text and structured content, or the validation error it raised. */
-export function toolResult(run: () => unknown) {
+export async function toolResult(run: () => unknown) {
   try {
-    const result = run() as Record<string, unknown>;
+    const result = (await run()) as Record<string, unknown>;
     return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result };
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;

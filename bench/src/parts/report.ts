@@ -36,6 +36,7 @@ export interface RunResults {
   readonly memory?: MemoryResult;
   readonly micro?: { rows: MicroRow[] };
   readonly dpop?: { rows: MicroRow[] };
+  readonly authz?: { rows: MicroRow[] };
 }
 
 const perCpu = (r: RoundResult) => (r.serverCpuSecs ? r.requests / r.serverCpuSecs : Number.NaN);
@@ -368,5 +369,12 @@ export function renderReport(results: RunResults): string {
     );
   if (results.dpop)
     parts.push('', '### DPoP (mitata, one process on one core)', '', microTable(results.dpop.rows));
+  if (results.authz)
+    parts.push(
+      '',
+      '### Authorization: an allow through each backend (mitata, one process)',
+      '',
+      microTable(results.authz.rows),
+    );
   return `${parts.join('\n')}\n`;
 }

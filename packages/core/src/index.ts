@@ -5,6 +5,27 @@
  */
 
 export type { AuditEvent, AuditEventName, AuditLogger } from './audit.js';
+export type { AuthorizerOptions, AuthzVerdict } from './authz/authorizer.js';
+export { AUTHZ_CACHE_DEFAULTS, Authorizer } from './authz/authorizer.js';
+export type { AuthzenOptions } from './authz/authzen.js';
+export { AUTHZEN_DEFAULTS, createAuthzenPoint } from './authz/authzen.js';
+export type { CedarOptions, CedarPoint } from './authz/cedar.js';
+export { createCedarPoint } from './authz/cedar.js';
+export { CEDAR_PACKAGE } from './authz/cedar-engine.js';
+export type { AuthorizerExtras } from './authz/create.js';
+export { createAuthorizer } from './authz/create.js';
+export type { AuthzOptions } from './authz/options.js';
+export type { ClaimScalar, RuleCondition } from './authz/rule-conditions.js';
+export type { AuthzRule, ConfigSource } from './authz/rules.js';
+export { createRulesPoint } from './authz/rules.js';
+export type {
+  AuthzRequest,
+  AuthzResource,
+  AuthzSubject,
+  DecisionPoint,
+  PointAnswer,
+  ResourceOwner,
+} from './authz/types.js';
 export { TokenCache } from './cache/token-cache.js';
 export { DEFAULTS } from './config/defaults.js';
 export type { FieldSpec } from './config/fields.js';
@@ -75,6 +96,8 @@ export type {
   AudienceMismatchReason,
   AuthErrorCode,
   AuthErrorStatus,
+  AuthzBackendName,
+  AuthzFailure,
   AvailabilityError,
   BearerErrorCode,
   ConfigErrorCode,
@@ -92,8 +115,10 @@ export type {
   TokenError,
 } from './errors.js';
 export {
+  AccessDeniedError,
   AudienceMismatchError,
   AuthError,
+  AuthzUnavailableError,
   ConfigError,
   DpopNonceError,
   ForbiddenError,
@@ -159,7 +184,7 @@ export type {
 export { EMPTY_INSIGHT } from './observability/insight.js';
 export type { DecisionOutcome, RefusalSource } from './observability/labels.js';
 export { ACCEPTED_CODE, ISSUER_PLACEHOLDERS } from './observability/labels.js';
-export type { ObservabilityOptions } from './observability/metrics.js';
+export type { AuthzOutcome, ObservabilityOptions } from './observability/metrics.js';
 export { DecisionRecorder, DURATION_BUCKETS, METRIC_NAMES } from './observability/metrics.js';
 export { PROMETHEUS_CONTENT_TYPE, prometheusText } from './observability/prometheus.js';
 export type {
@@ -173,7 +198,15 @@ export { Readiness, readinessAnswer } from './observability/readiness.js';
 export type { CountSource, RateLimitKind } from './observability/snapshot.js';
 export { SPAN_ATTRIBUTES } from './observability/tracing.js';
 export { authOf } from './pipeline/auth-of.js';
-export type { Admission, Decision, Refusal, Route, RoutePolicy } from './pipeline/decision.js';
+export type {
+  Admission,
+  CompiledAuthorization,
+  Decision,
+  Refusal,
+  Route,
+  RouteAuthorization,
+  RoutePolicy,
+} from './pipeline/decision.js';
 export { createGatehouse, Gatehouse } from './pipeline/gatehouse.js';
 export type { RouteHelpers } from './pipeline/helpers.js';
 export { withRouteHelpers } from './pipeline/helpers.js';

@@ -80,6 +80,14 @@ const FIELDS: [keyof typeof CONFIG_FIELDS, string, GatehouseConfig, unknown][] =
     { attempts: 3, windowSecs: 30 },
   ],
   ['trustProxy', '1', { trustProxy: true }, true],
+  [
+    'authz',
+    '{"backend":"authzen","url":"https://pdp.example.com","timeout_ms":250,"cache":{"ttl_secs":5}}',
+    {
+      authz: { backend: 'authzen', url: 'https://pdp.example.com', timeoutMs: 250, cache: { ttlSecs: 5 } },
+    },
+    { backend: 'authzen', url: 'https://pdp.example.com', timeoutMs: 250, cache: { ttlSecs: 5 } },
+  ],
 ];
 
 describe('resolveConfig: options field by field, then the environment', () => {
@@ -346,6 +354,67 @@ describe('the environment takes effect in the pipeline, not only in the resolved
       admitted: true,
       auth: { authType: 'anonymous' },
     });
+  });
+
+  it('GATEHOUSE_AUTHZ gives routes their decision backend', async () => {
+    const rules = [{ action: 'read', resource: 'record', allow: { owner: true } }];
+    const gate = createGatehouse({ env: env({ [ENV.authz]: JSON.stringify({ backend: 'rules', rules }) }) });
+    const route = gate.route<string>({
+      authorize: {
+        action: 'read',
+        resource: (owner) => ({ type: 'record', owner: { subject: owner, issuer: 'api_key' } }),
+      },
+    });
+    const decide = async (owner: string) => {
+      const decision = await gate.handle(view(`Bearer ${KEY}`), route, undefined, owner);
+      return decision.admitted ? 200 : `${decision.status} ${decision.error.code}`;
+    };
+    expect(await decide('svc')).toBe(200);
+    expect(await decide('someone-else')).toBe('403 access_denied');
+    // Without the variable, a route that asks for a decision stops start-up.
+    const none = createGatehouse({ env: env({}) });
+    expect(
+      configError(() => none.route({ authorize: { action: 'read', resource: { type: 'record' } } })).message,
+    ).toBe(
+      '"authz" is not configured, but a route asks for a decision (authorize "read"): give the authz option or set GATEHOUSE_AUTHZ',
+    );
+  });
+
+  it('GATEHOUSE_AUTHZ takes a PDP URL or policy files as well as JSON, and names its own spelling in errors', () => {
+    const authz = (text: string) => resolveConfig({ env: env({ [ENV.authz]: text }) }).authz;
+    expect(authz('https://pdp.example.com')).toEqual({ backend: 'authzen', url: 'https://pdp.example.com' });
+    expect(authz('a.cedar, policies/b.cedar')).toEqual({
+      backend: 'cedar',
+      policies: ['a.cedar', 'policies/b.cedar'],
+    });
+    const error = (text: string) => configError(() => authz(text)).message;
+    expect(error('policies.txt')).toBe(
+      'GATEHOUSE_AUTHZ: must be JSON, an AuthZEN PDP URL, or .cedar policy files (comma-separated)',
+    );
+    expect(error('{"backend": "rules", "rules": [}')).toBe('GATEHOUSE_AUTHZ: is not valid JSON');
+    expect(error('http://pdp.example.com')).toBe(
+      'GATEHOUSE_AUTHZ: "url" must be an https:// URL (http:// is allowed only on a loopback host)',
+    );
+    expect(error('{"backend":"authzen","url":"https://pdp.example.com","timeoutMs":5}')).toBe(
+      'GATEHOUSE_AUTHZ: "timeoutMs" is not a known field',
+    );
+    expect(error('{"backend":"authzen","url":"https://pdp.example.com","timeout_ms":0}')).toBe(
+      'GATEHOUSE_AUTHZ: "timeout_ms" must be between 1 and 60000',
+    );
+    expect(
+      error('{"backend":"rules","rules":[{"action":"read","allow":{"any":[{"admin":true},{"owns":true}]}}]}'),
+    ).toBe(
+      'GATEHOUSE_AUTHZ: "rules[0].allow.any[1]" must have one of role, scope, admin, owner, claim, any, all, not',
+    );
+    expect(error('{"backend":"custom"}')).toBe('GATEHOUSE_AUTHZ: "backend" custom is given in code only');
+    const option = configError(() =>
+      resolveConfig({
+        apiKeys: [{ name: 'svc', key: KEY }],
+        authz: { backend: 'cedar', policies: [] },
+        env: false,
+      }),
+    );
+    expect(option.message).toBe('"authz.policies" must not be empty');
   });
 
   it('GATEHOUSE_RESOURCE puts resource_metadata on every 401 and serves the metadata', async () => {

@@ -31,16 +31,19 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /** Gatehouse's route helpers (`preHandler` hooks) and its pipeline, `gate`. */
-    gatehouse: RouteHelpers<GatehouseHook>;
+    gatehouse: RouteHelpers<GatehouseHook, FastifyRequest>;
   }
   interface FastifyContextConfig {
-    /** This route's rule: `'public'`, or a policy (`{ optional }`, `{ admin }`, `{ scopes, orAdmin }`). */
+    /**
+     * This route's rule: `'public'`, or a policy (`{ optional }`, `{ admin }`, `{ scopes, orAdmin }`,
+     * `{ authorize: { action, resource } }`).
+     */
     gatehouse?: GatehouseRouteConfig;
   }
 }
 
 /** A route's `config.gatehouse`: skip authentication, or what the route requires. */
-export type GatehouseRouteConfig = 'public' | RoutePolicy;
+export type GatehouseRouteConfig = 'public' | RoutePolicy<FastifyRequest>;
 
 /** A Fastify hook (`onRequest` or `preHandler`) that runs Gatehouse's pipeline. */
 export type GatehouseHook = (
@@ -109,15 +112,15 @@ const plugin: FastifyPluginCallback<GatehouseFastifyOptions> = (fastify, options
         }
         apply(d, request, reply, next);
       };
-      const decision = gate.handle(view, route, request.auth);
+      const decision = gate.handle(view, route, request.auth, request);
       if (decision instanceof Promise) decision.then(decide, next);
       else decide(decision);
     };
-  const main = withRouteHelpers(gate, options, hookFor);
+  const main = withRouteHelpers<GatehouseHook, FastifyRequest>(gate, options, hookFor);
 
   // Each route's config.gatehouse is compiled once, on first use.
   const perRoute = new WeakMap<object, GatehouseHook>();
-  const hookOf = (config: RoutePolicy): GatehouseHook => {
+  const hookOf = (config: RoutePolicy<FastifyRequest>): GatehouseHook => {
     let hook = perRoute.get(config);
     if (hook === undefined) {
       hook = hookFor(gate.route(config, { publicPaths: true }));
@@ -173,6 +176,8 @@ const plugin: FastifyPluginCallback<GatehouseFastifyOptions> = (fastify, options
  * app.get('/health', () => ({ ok: true }));
  * app.get('/v1/whoami', (request) => ({ subject: authOf(request).subject }));
  * app.get('/v1/admin/status', { config: { gatehouse: { admin: true } } }, () => ({ ok: true }));
+ * // With `authz` configured: may this identity read this process? (403 access_denied otherwise)
+ * const readProcess = { action: 'read', resource: (r: FastifyRequest<{ Params: { id: string } }>) => ({ type: 'process', id: r.params.id }) };
  * ```
  */
 export const gatehouse = fp(plugin, { fastify: '5.x', name: '@gatehouse/fastify' });

@@ -45,7 +45,7 @@ export interface GatehouseHonoOptions extends AdapterOptions {
 /** The middleware, plus route-level helpers that share its configuration and caches. */
 export interface GatehouseMiddleware
   extends MiddlewareHandler<GatehouseEnv>,
-    RouteHelpers<MiddlewareHandler<GatehouseEnv>> {}
+    RouteHelpers<MiddlewareHandler<GatehouseEnv>, Context> {}
 
 type Middleware = MiddlewareHandler<GatehouseEnv>;
 
@@ -79,7 +79,9 @@ export function gatehouse<Bindings extends object = Readonly<Record<string, unkn
   options: GatehouseHonoOptions | ((env: Bindings | undefined) => GatehouseHonoOptions) = {},
 ): GatehouseMiddleware {
   if (typeof options !== 'function') return eager(options);
-  return lazyRouteHelpers<Middleware>((first) => eager(options(first?.[0].env as Bindings | undefined)));
+  return lazyRouteHelpers<Middleware, Context>((first) =>
+    eager(options(first?.[0].env as Bindings | undefined)),
+  );
 }
 
 function eager(options: GatehouseHonoOptions): GatehouseMiddleware {
@@ -87,7 +89,7 @@ function eager(options: GatehouseHonoOptions): GatehouseMiddleware {
   const connectionOf = connectionReader(options.getConnInfo);
   const routes = gate.routes;
 
-  return withRouteHelpers<Middleware>(gate, options, (route, main) => {
+  return withRouteHelpers<Middleware, Context>(gate, options, (route, main) => {
     const serving = main ? routes : undefined;
     // Not an async function: a known token goes on to `next()` without the promise and tick one adds.
     return function gatehouseMiddleware(c, next) {
@@ -100,7 +102,8 @@ function eager(options: GatehouseHonoOptions): GatehouseMiddleware {
           return answer.then((a) => answerResponse(a, c.req.method));
         }
       }
-      const decision = gate.handle(view, route, c.get('auth'));
+      // The context is the input of the route's `authorize` resource function, if it has one.
+      const decision = gate.handle(view, route, c.get('auth'), c);
       keepAlive(c, gate);
       return decision instanceof Promise
         ? decision.then((d) => proceed(c, next, d))

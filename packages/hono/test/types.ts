@@ -18,6 +18,13 @@ app.get('/', auth.admin(), auth.scopes('a'), auth.require({ scopes: ['b'], orAdm
   return c.json({ subject, unchecked, maybe: maybe?.subject });
 });
 
+// authorize() finds its resource from Hono's context, typed as such.
+app.get(
+  '/records/:id',
+  auth.authorize('read', (c) => ({ type: 'record', id: c.req.param('id') ?? '' })),
+  (c) => c.json({ ok: true }),
+);
+
 interface Bindings {
   readonly GATEHOUSE_API_KEYS: string;
   readonly SESSIONS: { get(key: string): Promise<string | null> };

@@ -7,10 +7,12 @@ import {
   NodeRequestView,
   type RequestView,
   type Route,
+  type RouteAuthorization,
   requestView,
 } from '@gatehouse/core';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { AuthorizeMetadata } from './authorize.decorator.js';
 import {
   AdminOnly,
   OptionalAuth,
@@ -30,6 +32,8 @@ export interface GatehouseRequest {
   raw?: { rawHeaders: readonly string[]; url?: string; method?: string; socket?: unknown };
   method?: string;
   path?: string;
+  /** The route's parameters (what `@Authorize('read', 'process', 'id')` reads the id from). */
+  params?: Record<string, string | undefined>;
   url?: string;
   originalUrl?: string;
   socket?: unknown;
@@ -47,7 +51,7 @@ const NO_REQUEST = requestView({});
 /**
  * The Gatehouse guard: runs `@gatehouse/core`'s pipeline, puts the identity on `request.auth` (read it with
  * `@CurrentAuth()`), and enforces `@Public()`, `@OptionalAuth()`, `@AdminOnly()`, `@RequireScopes()`,
- * `@StepUp()` and `@RequireAuth()`. Registered globally by `GatehouseModule` unless `globalGuard: false`;
+ * `@StepUp()`, `@RequireAuth()` and `@Authorize()`. Registered globally by `GatehouseModule` unless `globalGuard: false`;
  * usable per controller or route with `@UseGuards(GatehouseGuard)`. HTTP contexts work as they are. On
  * gateways (`ws` context) it checks each message handler's requirement against the identity the gate gave
  * the socket at its handshake (`GatehouseWsAdapter`, `GatehouseIoAdapter`); a socket no gate accepted gets
@@ -81,7 +85,7 @@ export class GatehouseGuard implements CanActivate {
     if (context.getType() === 'ws') return this.canReceive(context, route);
     const request = this.getRequest(context);
     if (request === undefined) return false;
-    const decision = this.gate.handle(this.requestView(request), route, request.auth);
+    const decision = this.gate.handle(this.requestView(request), route, request.auth, request);
     if (decision instanceof Promise) return decision.then((d) => this.handleDecision(d, context, request));
     return this.handleDecision(decision, context, request);
   }
@@ -150,6 +154,7 @@ export class GatehouseGuard implements CanActivate {
           orAdmin: required?.orAdmin === true,
           acr: stepUp?.acr ?? required?.acr,
           maxAge: stepUp?.maxAge ?? required?.maxAge,
+          authorize: get<RouteAuthorization<GatehouseRequest>>(AuthorizeMetadata),
         },
         { publicPaths: true },
       );
@@ -159,7 +164,8 @@ export class GatehouseGuard implements CanActivate {
   }
 }
 
-function setHeaders(
+/** Writes headers on an Express or Fastify response (or a plain Node one). @internal */
+export function setHeaders(
   response: GatehouseResponse | undefined,
   headers: Readonly<Record<string, string>>,
 ): void {

@@ -45,8 +45,11 @@ export interface WebCheck {
   readonly pendingWork?: () => Promise<void> | undefined;
 }
 
-/** The main check (public paths skipped), plus the route-level checks sharing its configuration and caches. */
-export interface WebGatehouse extends WebCheck, RouteHelpers<WebCheck> {}
+/**
+ * The main check (public paths skipped), plus the route-level checks sharing its configuration and caches;
+ * `authorize(action, resource)` takes the resource, or a function of the `Request` that finds it.
+ */
+export interface WebGatehouse extends WebCheck, RouteHelpers<WebCheck, Request> {}
 
 /**
  * Creates the Gatehouse check for the fetch API: a Web `Request` (and what the server knows of its
@@ -68,10 +71,11 @@ export function gatehouse(options: GatehouseWebOptions = {}): WebGatehouse {
   const gate = createGatehouse(options);
   const routes = gate.routes;
   const pendingWork = () => gate.pendingWork();
-  return withRouteHelpers<WebCheck>(gate, options, (route, main) => {
+  return withRouteHelpers<WebCheck, Request>(gate, options, (route, main) => {
     const check: WebCheck = Object.assign(
       function gatehouseCheck(request: Request, connection?: ConnectionSource, prior?: AuthContext) {
-        return gate.handle(new WebRequestView(request, connection), route, prior);
+        // The Request is the input of the route's `authorize` resource function, if it has one.
+        return gate.handle(new WebRequestView(request, connection), route, prior, request);
       },
       { pendingWork },
     );

@@ -36,11 +36,11 @@ export function lazyGatehouse<Env extends object = Readonly<Record<string, unkno
     built ??= gatehouse(options(known?.env as Env | undefined));
     return built;
   };
-  const lazy = lazyRouteHelpers<WebCheck>((first) => build(first?.[1]));
+  const lazy = lazyRouteHelpers<WebCheck, Request>((first) => build(first?.[1]));
   // Every check, the helpers' too, reports the built gate's pending work (none before it is built).
   const pendingWork = () => built?.gate.pendingWork();
   const tag = (check: WebCheck): WebCheck => Object.assign(check, { pendingWork });
-  const { required, optional, admin, scopes, stepUp, require } = lazy;
+  const { required, optional, admin, scopes, stepUp, require, authorize } = lazy;
   return Object.assign(tag(lazy), {
     serveRoute: (request: Request, connection?: ConnectionSource) =>
       build(connection).serveRoute?.(request, connection),
@@ -50,5 +50,7 @@ export function lazyGatehouse<Env extends object = Readonly<Record<string, unkno
     scopes: (...names: string[]) => tag(scopes(...names)),
     stepUp: (requirement: AuthenticationRequirement) => tag(stepUp(requirement)),
     require: (requirement: AuthRequirement) => tag(require(requirement)),
+    authorize: ((action, resource, context) =>
+      tag(authorize(action, resource, context))) as WebGatehouse['authorize'],
   }) as WebGatehouse;
 }

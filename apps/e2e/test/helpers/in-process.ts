@@ -5,7 +5,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatehouseOptions } from '@gatehouse/core';
-import type { AppLogger, TelemetryStore } from '@gatehouse/example-telemetry-store';
+import type { AppLogger } from '@gatehouse/example-kit';
+import type { TelemetryStore } from '@gatehouse/example-telemetry-store';
 import { createApp as createAnalytics } from '../../../analytics/src/app.js';
 import { createApp as createAnalyticsKoa } from '../../../analytics-koa/src/app.js';
 import { createApp as createIngestion } from '../../../ingestion/src/app.js';

@@ -5,6 +5,7 @@
  * setting (OIDC issuers without `audience` take the resource's identifier) comes after it.
  */
 
+import { AUTHZ_JSON_NAMES, validateAuthz } from '../authz/options.js';
 import { ISSUER_RULE_JSON_NAMES } from '../issuers/validate.js';
 import { RESOURCE_JSON_NAMES, type ResolvedResource, validateResource } from '../resource/resource-option.js';
 import { normalizePublicUrl } from '../sender/dpop-htu.js';
@@ -159,6 +160,14 @@ export const CONFIG_FIELDS: Readonly<Record<ConfigField, FieldSpec>> = Object.fr
     meaning: 'to trust X-Forwarded-For',
     prefix: 'trustProxy',
     check: flag,
+  },
+  // Text, not JSON: besides JSON it may be a PDP URL or policy files (the validator reads all three).
+  authz: {
+    variable: 'GATEHOUSE_AUTHZ',
+    read: 'text',
+    names: AUTHZ_JSON_NAMES,
+    prefix: 'authz.',
+    check: validateAuthz,
   },
 });
 

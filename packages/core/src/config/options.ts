@@ -3,6 +3,7 @@
  * code, camelCase, each optional, the `GATEHOUSE_*` environment filling what they leave out) and what one
  * resolution makes of it ({@link ResolvedConfig}: every field validated once, defaults applied).
  */
+import type { AuthzOptions } from '../authz/options.js';
 import type { PublicPath } from '../http/public-paths.js';
 import type { FailedAuthLimitOptions } from '../limits/failed-auth.js';
 import type { RateLimitOptions } from '../limits/rate-limiter.js';
@@ -93,6 +94,12 @@ export interface GatehouseConfig {
   readonly failedAuthLimit?: FailedAuthLimitOptions;
   /** The client address is the last `X-Forwarded-For` hop (`GATEHOUSE_TRUST_PROXY=1`). Default false. */
   readonly trustProxy?: boolean;
+  /**
+   * The authorization step's decision backend (`GATEHOUSE_AUTHZ`): built-in rules, Cedar policy files, an
+   * AuthZEN PDP, or a decision point of your own. Routes ask it with `authorize(action, resource)`.
+   * Unset: no route may ask (one that does stops start-up).
+   */
+  readonly authz?: AuthzOptions;
   /** Realm of the `WWW-Authenticate` challenge. Default `gatehouse`. */
   readonly realm?: string;
   /** Longest bearer token accepted; longer headers get 400 before any work. Default 8192. */
@@ -167,6 +174,8 @@ export interface ResolvedConfig {
   readonly rateLimit: RateLimitOptions | undefined;
   readonly failedAuthLimit: FailedAuthLimitOptions | undefined;
   readonly trustProxy: boolean;
+  /** The authorization backend; undefined when none is configured. */
+  readonly authz: AuthzOptions | undefined;
   readonly realm: string;
   readonly maxTokenLength: number;
   readonly publicPaths: readonly PublicPath[];
@@ -195,4 +204,5 @@ export type ConfigField =
   | 'redis'
   | 'rateLimit'
   | 'failedAuthLimit'
-  | 'trustProxy';
+  | 'trustProxy'
+  | 'authz';

@@ -119,6 +119,7 @@ export function resolveConfig(options: ResolveOptions = {}): ResolvedConfig {
     rateLimit: values.rateLimit as ResolvedConfig['rateLimit'],
     failedAuthLimit: values.failedAuthLimit as ResolvedConfig['failedAuthLimit'],
     trustProxy: values.trustProxy === true,
+    authz: values.authz as ResolvedConfig['authz'],
     realm,
     maxTokenLength,
     publicPaths: options.publicPaths ?? [],

@@ -77,6 +77,52 @@ export class ForbiddenError extends AuthError {
   }
 }
 
+/**
+ * Which decision backend an authorization step asked: built-in rules, Cedar in process, or an AuthZEN PDP.
+ *
+ * @example
+ * ```ts
+ * const backend: AuthzBackendName = 'cedar';
+ * ```
+ */
+export type AuthzBackendName = 'rules' | 'cedar' | 'authzen' | (string & {});
+
+/**
+ * The authorization step denied the request: the policy decision point said no to this identity doing
+ * `action` on the resource (403, no `insufficient_scope`: no scope would have helped). The fields say what
+ * was asked and which policies decided; they never hold a token.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof AccessDeniedError) console.warn(err.action, err.resourceType, err.backend);
+ * ```
+ */
+export class AccessDeniedError extends AuthError {
+  readonly code = 'access_denied';
+  readonly status = 403;
+  readonly bearerError = undefined;
+  readonly action: string;
+  readonly resourceType: string;
+  readonly resourceId: string | undefined;
+  readonly backend: AuthzBackendName;
+  /** The policies (or rules) that decided, when the backend names them. */
+  readonly policies: readonly string[] | undefined;
+  constructor(detail: {
+    action: string;
+    resourceType: string;
+    resourceId?: string;
+    backend: AuthzBackendName;
+    policies?: readonly string[];
+  }) {
+    super('access denied');
+    this.action = detail.action;
+    this.resourceType = detail.resourceType;
+    this.resourceId = detail.resourceId;
+    this.backend = detail.backend;
+    this.policies = detail.policies;
+  }
+}
+
 /** What a {@link RateLimitedError} limits: an identity's requests, or a client address's failures. */
 export type RateLimitReason = 'identity' | 'failed_auth';
 
@@ -127,4 +173,5 @@ export type AccessError =
   | InsufficientScopeError
   | InsufficientUserAuthenticationError
   | ForbiddenError
+  | AccessDeniedError
   | RateLimitedError;

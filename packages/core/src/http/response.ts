@@ -118,9 +118,9 @@ export interface ChallengeOptions {
  * challenge where DPoP is accepted; 401 `insufficient_user_authentication` with `acr_values` and/or
  * `max_age` for a step-up (RFC 9470); 400 `invalid_request`; 403 (`insufficient_scope` with the scopes
  * that would satisfy the route); 429 with `Retry-After` and the RateLimit headers; or 503 with
- * `Retry-After` when the identity provider is unreachable. The error code goes on the challenge of the
- * scheme at fault: DPoP failures and a DPoP request's failures on the DPoP one. With a resource
- * configured, every challenge carries `resource_metadata` (RFC 9728 §5.1).
+ * `Retry-After` when the identity provider or the authorization backend is unreachable. The error code
+ * goes on the challenge of the scheme at fault: DPoP failures and a DPoP request's failures on the DPoP
+ * one. With a resource configured, every challenge carries `resource_metadata` (RFC 9728 §5.1).
  *
  * @example
  * ```ts

@@ -36,9 +36,20 @@ export const METRIC_NAMES = Object.freeze({
   tokenCacheTotal: 'gatehouse_token_cache_total',
   revocations: 'gatehouse_revocations',
   rateLimitedTotal: 'gatehouse_rate_limited_total',
+  authzDecisionsTotal: 'gatehouse_authz_decisions_total',
   connectionsOpen: 'gatehouse_connections_open',
   connectionsClosedTotal: 'gatehouse_connections_closed_total',
 });
+
+/**
+ * How an authorization ended: allowed, denied, or no decision (the PDP unreachable, the engine failing).
+ *
+ * @example
+ * ```ts
+ * recorder.authorized('cedar', 'allow', false);
+ * ```
+ */
+export type AuthzOutcome = 'allow' | 'deny' | 'error';
 
 /** Bucket bounds of `gatehouse_auth_duration_seconds`: 10 µs (a cached token) to 5 s (a slow IdP). */
 export const DURATION_BUCKETS: readonly number[] = Object.freeze([
@@ -95,6 +106,8 @@ export class DecisionRecorder {
   readonly rateLimitedCounts: Record<RateLimitKind, number> = { identity: 0, failed_auth: 0 };
   /** @internal */
   revocations: CountSource | undefined;
+  /** Authorization decisions by backend, outcome and cache use. @internal */
+  readonly authzCounts = new Map<string, { readonly attributes: Attributes; count: number }>();
   /** @internal */
   connections: ConnectionCounts | undefined;
   /** The durations this recorder keeps itself (when asked to), for the Prometheus text. @internal */
@@ -161,6 +174,23 @@ export class DecisionRecorder {
     this.rateLimitedCounts[kind]++;
   }
 
+  /**
+   * Counts one authorization decision (`gatehouse_authz_decisions_total{backend, decision, cache}`):
+   * every item of a batch is a decision.
+   */
+  authorized(backend: string, decision: AuthzOutcome, cached: boolean): void {
+    const key = `${backend}\n${decision}\n${cached}`;
+    let cell = this.authzCounts.get(key);
+    if (cell === undefined) {
+      cell = {
+        attributes: Object.freeze({ backend, decision, cache: cached ? 'hit' : 'miss' }),
+        count: 0,
+      };
+      this.authzCounts.set(key, cell);
+    }
+    cell.count++;
+  }
+
   /** Reports `source.count()` as `gatehouse_revocations`. */
   observeRevocations(source: CountSource): void {
     this.revocations = source;
@@ -205,6 +235,7 @@ class MeterBinding {
   private readonly tokenCacheTotal: ObservableCounter;
   private readonly revocationsGauge: ObservableGauge;
   private readonly rateLimitedTotal: ObservableCounter;
+  private readonly authzTotal: ObservableCounter;
   private readonly connectionsOpen: ObservableGauge;
   private readonly connectionsClosedTotal: ObservableCounter;
 
@@ -235,6 +266,9 @@ class MeterBinding {
     this.rateLimitedTotal = meter.createObservableCounter(METRIC_NAMES.rateLimitedTotal, {
       description: 'Requests refused with 429, by limit.',
     });
+    this.authzTotal = meter.createObservableCounter(METRIC_NAMES.authzDecisionsTotal, {
+      description: 'Authorization decisions, by backend, decision (allow, deny, error) and cache use.',
+    });
     this.connectionsOpen = meter.createObservableGauge(METRIC_NAMES.connectionsOpen, {
       description:
         'Long-lived connections open (WebSocket, Socket.IO, GraphQL over WebSocket, gRPC streams), by transport.',
@@ -246,6 +280,7 @@ class MeterBinding {
     const observables: Observable[] = [
       this.connectionsOpen,
       this.connectionsClosedTotal,
+      this.authzTotal,
       this.authTotal,
       this.jwksFetchTotal,
       this.jwksAge,
@@ -263,6 +298,7 @@ class MeterBinding {
   private observe(result: BatchObservableResult): void {
     const now = snapshot(this.recorders);
     for (const { attributes, value } of now.decisions) result.observe(this.authTotal, value, attributes);
+    for (const { attributes, value } of now.authz) result.observe(this.authzTotal, value, attributes);
     for (const { attributes, value } of now.jwksFetches)
       result.observe(this.jwksFetchTotal, value, attributes);
     for (const { attributes, value } of now.jwksAges) result.observe(this.jwksAge, value, attributes);

@@ -71,6 +71,13 @@ export function prometheusText(recorder: DecisionRecorder): string {
   ]);
   family(
     out,
+    METRIC_NAMES.authzDecisionsTotal,
+    'counter',
+    'Authorization decisions, by backend, decision (allow, deny, error) and cache use.',
+    now.authz,
+  );
+  family(
+    out,
     METRIC_NAMES.connectionsOpen,
     'gauge',
     'Long-lived connections open (WebSocket, Socket.IO, GraphQL over WebSocket, gRPC streams), by transport.',

@@ -22,6 +22,7 @@ export interface SnapshotSource {
   readonly insight: () => ProviderInsight;
   readonly rateLimitedCounts: Readonly<Record<RateLimitKind, number>>;
   readonly revocations: CountSource | undefined;
+  readonly authzCounts: ReadonlyMap<string, { readonly attributes: Attributes; readonly count: number }>;
   readonly connections: ConnectionCounts | undefined;
 }
 
@@ -34,6 +35,8 @@ export interface Sample {
 /** Every gatehouse metric but the duration histogram, at one moment. @internal */
 export interface MetricsSnapshot {
   readonly decisions: readonly Sample[];
+  /** Authorization decisions by backend, decision and cache use. */
+  readonly authz: readonly Sample[];
   readonly jwksFetches: readonly Sample[];
   readonly jwksAges: readonly Sample[];
   readonly tokenCache: { readonly hits: number; readonly misses: number };
@@ -51,6 +54,7 @@ export interface MetricsSnapshot {
  */
 export function snapshot(sources: Iterable<SnapshotSource>): MetricsSnapshot {
   const decisions = new Sums();
+  const authz = new Sums();
   const fetches = new Sums();
   const ages = new Map<string, number>();
   const keySets = new Set<ObservedKeySet>();
@@ -65,6 +69,7 @@ export function snapshot(sources: Iterable<SnapshotSource>): MetricsSnapshot {
       closed.add({ transport, cause }, value);
     }
     for (const cell of source.cells.cells()) decisions.add(cell.attributes, cell.count);
+    for (const cell of source.authzCounts.values()) authz.add(cell.attributes, cell.count);
     const insight = source.insight();
     for (const keySet of insight.keySets) keySets.add(keySet);
     for (const cache of insight.tokenCaches) caches.add(cache);
@@ -88,6 +93,7 @@ export function snapshot(sources: Iterable<SnapshotSource>): MetricsSnapshot {
   for (const source of revocations) revoked += source.count();
   return {
     decisions: decisions.samples(),
+    authz: authz.samples(),
     jwksFetches: fetches.samples(),
     jwksAges: [...ages].map(([issuer, value]) => ({ attributes: { issuer }, value })),
     tokenCache: { hits, misses },

@@ -1,4 +1,6 @@
 import type { AuditLogger } from '../audit.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import type { AuthzResource } from '../authz/types.js';
 import type { ResolvedConfig } from '../config/options.js';
 import { LiveConnections } from '../connections/live-connections.js';
 import type { AuthContext } from '../context.js';
@@ -20,6 +22,7 @@ import type { SenderConstraints, SenderHeaders } from '../sender/constraint.js';
 import type { SharedState } from '../state/shared-state.js';
 import { assemble } from './assemble.js';
 import { logAccepted, logRejected } from './audit-lines.js';
+import { AuthorizationStep } from './authorize-step.js';
 import { clientAddress } from './client-address.js';
 import type { Admission, Decision, Refusal, Route, RoutePolicy } from './decision.js';
 import type { GatehouseOptions } from './options.js';
@@ -69,6 +72,12 @@ export class Gatehouse {
   /** Whether every issuer's keys are loaded and every component answers; what `/ready` reports. */
   readonly readiness: Readiness;
   /**
+   * The authorization step's decision backend (`authz` / `GATEHOUSE_AUTHZ`): what routes that
+   * `authorize` ask, and {@link permitted} filters lists with. Undefined when none is configured.
+   */
+  readonly authorizer: Authorizer | undefined;
+  private readonly authorization: AuthorizationStep;
+  /**
    * The long-lived connections this gate accepted (WebSocket, Socket.IO, GraphQL over WebSocket, gRPC
    * streams), each closed when a revocation covers it or its token expires (past the clock tolerance).
    */
@@ -106,6 +115,10 @@ export class Gatehouse {
     this.resourceMetadata = parts.resourceMetadata;
     this.metrics = parts.metrics;
     this.readiness = parts.readiness;
+    this.authorizer = parts.authorizer;
+    this.authorization = new AuthorizationStep(parts.authorizer, parts.metrics, options.logger, (err, auth) =>
+      this.refuse(err, auth),
+    );
     this.connections = new LiveConnections(this, parts.clockToleranceSecs);
     const paths = parts.config.routes;
     this.routes =
@@ -119,10 +132,10 @@ export class Gatehouse {
 
   /**
    * Compiles a route's policy once. `publicPaths: true` is for the main middleware: the gate's public
-   * paths then skip it.
+   * paths then skip it. A route that `authorize`s without a configured backend throws a `ConfigError`.
    */
-  route(policy: RoutePolicy = {}, options: { readonly publicPaths?: boolean } = {}): Route {
-    const { optional, ...requirement } = policy;
+  route<Input>(policy: RoutePolicy<Input> = {}, options: { readonly publicPaths?: boolean } = {}): Route {
+    const { optional, authorize, ...requirement } = policy;
     validateAuthenticationRequirement(requirement);
     const demanding =
       requirement.admin === true ||
@@ -139,6 +152,7 @@ export class Gatehouse {
             acr: requirement.acr && [...requirement.acr],
           })
         : undefined,
+      authorize: authorize && this.authorization.compile(authorize as never, optional === true),
     });
   }
 
@@ -146,16 +160,23 @@ export class Gatehouse {
    * Decides one request: synchronously whenever no I/O is needed (a known API key or cached token, a
    * signature checked with keys in memory, any refusal of the request's shape), as a promise otherwise.
    * `prior` is the identity an earlier Gatehouse step already established for this request: only the
-   * route's requirement is then checked. Never rejects for client input; a rejection is a bug.
+   * route's requirement (and authorization) is then checked. `input` is the framework's request, handed
+   * to the route's `authorize` functions as it is. Never rejects for client input; a rejection is a bug
+   * (or an `authorize` resource lookup that failed).
    */
-  handle(view: RequestView, route: Route, prior?: AuthContext): Decision | Promise<Decision> {
+  handle(
+    view: RequestView,
+    route: Route,
+    prior?: AuthContext,
+    input?: unknown,
+  ): Decision | Promise<Decision> {
     // 2. an identity an earlier step established (checked and recorded): the requirement only.
-    if (prior !== undefined) return this.recheck(prior, route);
+    if (prior !== undefined) return this.recheck(prior, route, input);
     if (route.publicPaths && this.isPublic(view.path)) return NO_IDENTITY;
-    if (!this.metrics.timed) return this.steps(view, route);
+    if (!this.metrics.timed) return this.steps(view, route, input);
     // 10. the time the decision took (the counts are taken where each decision is logged).
     const startedAt = this.metrics.start();
-    const decision = this.steps(view, route);
+    const decision = this.steps(view, route, input);
     if (isPending(decision)) {
       return decision.then((d) => {
         if (d !== NO_IDENTITY) this.metrics.timeSince(startedAt);
@@ -166,13 +187,13 @@ export class Gatehouse {
     return decision;
   }
 
-  private steps(view: RequestView, route: Route): Decision | Promise<Decision> {
-    if (this.throttle === undefined) return this.decide(view, route);
+  private steps(view: RequestView, route: Route, input: unknown): Decision | Promise<Decision> {
+    if (this.throttle === undefined) return this.identifyThenAuthorize(view, route, input);
     // 3. an address blocked after too many failed authentications: 429, whatever it sends now.
     const address = clientAddress(view, this.trustProxy);
     const blocked = this.throttle.check(address);
     if (blocked !== undefined) return this.refuse(blocked);
-    const decision = this.decide(view, route);
+    const decision = this.identifyThenAuthorize(view, route, input);
     return isPending(decision)
       ? decision.then((d) => this.countFailure(d, view, address))
       : this.countFailure(decision, view, address);
@@ -191,6 +212,20 @@ export class Gatehouse {
     const code = decision.error.code;
     if (code === 'missing_credentials' || code === 'insufficient_user_authentication') return decision;
     return this.throttle!.recordFailure(address).then(() => decision);
+  }
+
+  // 9b. the route's authorization step, once the identity passed its requirement.
+  private identifyThenAuthorize(
+    view: RequestView,
+    route: Route,
+    input: unknown,
+  ): Decision | Promise<Decision> {
+    const decision = this.decide(view, route);
+    if (route.authorize === undefined) return decision;
+    const step = route.authorize;
+    const next = (d: Decision) =>
+      d.admitted && d.auth ? this.authorization.afterAdmission(d, step, input) : d;
+    return isPending(decision) ? decision.then(next) : next(decision);
   }
 
   private decide(view: RequestView, route: Route): Decision | Promise<Decision> {
@@ -273,6 +308,28 @@ export class Gatehouse {
     return denied;
   }
 
+  /**
+   * List filtering: the resources `auth` may do `action` on, in their order, decided by the configured
+   * backend in one batch (AuthZEN `evaluations`; cached answers reused). Synchronous when every answer is
+   * cached or decided in process. Throws (or rejects with) `AuthzUnavailableError` when no decision could
+   * be made (answer it with {@link respond}: 503), never a silently shorter list; a `ConfigError` when no
+   * backend is configured.
+   *
+   * @example
+   * ```ts
+   * const owners = store.senders().map((owner) => ({ type: 'log', owner }));
+   * const readable = await gate.permitted(authOf(req), 'read', owners);
+   * ```
+   */
+  permitted<R extends AuthzResource>(
+    auth: AuthContext,
+    action: string,
+    resources: readonly R[],
+    context?: Readonly<Record<string, unknown>>,
+  ): R[] | Promise<R[]> {
+    return this.authorization.permitted(auth, action, resources, context);
+  }
+
   /** The response for an error; non-{@link AuthError}s are not client errors and yield undefined. */
   respond(err: unknown): AuthErrorResponse | undefined {
     return isAuthError(err) ? this.response(err) : undefined;
@@ -336,6 +393,7 @@ export class Gatehouse {
     this.connections.closeAll();
     this.readiness.close();
     this.metrics.close();
+    this.authorizer?.close();
     return this.ownsState ? this.state.close() : Promise.resolve();
   }
 
@@ -375,18 +433,24 @@ export class Gatehouse {
       const denied = checkRequirement(auth, requirement);
       if (denied !== undefined) return this.refuse(denied, auth, credential, route);
     }
-    this.metrics.accepted(auth);
-    if (this.logger !== undefined) logAccepted(this.logger, auth);
+    // With an authorization step the decision is recorded once that step has answered.
+    if (route.authorize === undefined) {
+      this.metrics.accepted(auth);
+      if (this.logger !== undefined) logAccepted(this.logger, auth);
+    }
     return { admitted: true, auth, headers };
   }
 
-  // An identity an earlier step admitted (and recorded): only this route's requirement is checked, and
-  // only a refusal is a new decision to record.
-  private recheck(auth: AuthContext, route: Route): Decision {
+  // An identity an earlier step admitted (and recorded): only this route's requirement and authorization
+  // are checked; a refusal is a new decision to record, an authorization its own audit line.
+  private recheck(auth: AuthContext, route: Route, input: unknown): Decision | Promise<Decision> {
     const requirement = route.requirement;
     const startedAt = this.metrics.start();
     const denied = requirement && checkRequirement(auth, requirement);
-    if (denied === undefined) return { admitted: true, auth, headers: undefined };
+    if (denied === undefined) {
+      if (route.authorize === undefined) return { admitted: true, auth, headers: undefined };
+      return this.authorization.afterPrior(auth, route.authorize, input, startedAt);
+    }
     const refusal = this.refuse(denied, auth, undefined, route);
     this.metrics.timeSince(startedAt);
     return refusal;
@@ -425,8 +489,13 @@ export class Gatehouse {
   }
 }
 
-const REQUIRED_ROUTE: Route = Object.freeze({ optional: false, publicPaths: false, requirement: undefined });
-const OPTIONAL_ROUTE: Route = Object.freeze({ optional: true, publicPaths: false, requirement: undefined });
+const REQUIRED_ROUTE: Route = Object.freeze({
+  optional: false,
+  publicPaths: false,
+  requirement: undefined,
+  authorize: undefined,
+});
+const OPTIONAL_ROUTE: Route = Object.freeze({ ...REQUIRED_ROUTE, optional: true });
 
 /**
  * Builds the {@link Gatehouse} request pipeline from options; with no credentials and no provider in

@@ -16,16 +16,17 @@ import { type RouteHelpers, stepUpPolicy } from './helpers.js';
  * app.get('/admin', middleware.admin(), handler); // nothing is built until a request arrives
  * ```
  */
-export function lazyRouteHelpers<Handler extends (...args: never[]) => unknown>(
-  build: (first: Parameters<Handler> | undefined) => Handler & RouteHelpers<Handler>,
-): Handler & RouteHelpers<Handler> {
-  let built: (Handler & RouteHelpers<Handler>) | undefined;
+export function lazyRouteHelpers<Handler extends (...args: never[]) => unknown, Input = unknown>(
+  build: (first: Parameters<Handler> | undefined) => Handler & RouteHelpers<Handler, Input>,
+): Handler & RouteHelpers<Handler, Input> {
+  type Built = Handler & RouteHelpers<Handler, Input>;
+  let built: Built | undefined;
   const gatehouse = (first: Parameters<Handler> | undefined) => {
     built ??= build(first);
     return built;
   };
   // Each handler is made once, on its first request, from the built gate.
-  const deferred = (make: (g: Handler & RouteHelpers<Handler>) => Handler): Handler => {
+  const deferred = (make: (g: Built) => Handler): Handler => {
     let handler: ((...args: Parameters<Handler>) => ReturnType<Handler>) | undefined;
     return ((...args: Parameters<Handler>) => {
       handler ??= make(gatehouse(args)) as unknown as (...args: Parameters<Handler>) => ReturnType<Handler>;
@@ -37,7 +38,7 @@ export function lazyRouteHelpers<Handler extends (...args: never[]) => unknown>(
   const optional = deferred((g) => g.optional());
   // `gate` is a getter: Object.assign would read it, and so build the gate, at once.
   Object.defineProperty(main, 'gate', { get: () => gatehouse(undefined).gate, enumerable: true });
-  const helpers: Omit<RouteHelpers<Handler>, 'gate'> = {
+  const helpers: Omit<RouteHelpers<Handler, Input>, 'gate'> = {
     required: () => required,
     optional: () => optional,
     admin: () => deferred((g) => g.admin()),
@@ -48,8 +49,9 @@ export function lazyRouteHelpers<Handler extends (...args: never[]) => unknown>(
       return deferred((g) => g.stepUp(policy));
     },
     require: (requirement) => deferred((g) => g.require(requirement)),
+    authorize: (action, resource, context) => deferred((g) => g.authorize(action, resource, context)),
     // A WebSocket gate attaches to a Node server at start-up: the gate is built then, from no request.
     webSocket: (options) => gatehouse(undefined).webSocket(options),
   };
-  return Object.assign(main, helpers) as Handler & RouteHelpers<Handler>;
+  return Object.assign(main, helpers) as Built;
 }

@@ -3,8 +3,7 @@
  * `{"error", "error_description"}` like RFC 6750's, so clients parse every failure the same way. Client
  * input never yields a 5xx; messages never echo the input.
  */
-import { ValidationError, type ValidationIssue } from './errors.js';
-import { LIMITS } from './limits.js';
+import { LIMITS, ValidationError, type ValidationIssue } from '@gatehouse/example-telemetry-store';
 
 export interface ErrorBody {
   readonly error: string;

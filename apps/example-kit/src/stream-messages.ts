@@ -3,13 +3,20 @@
  * sent to ingestion and answered one by one, and dashboard subscriptions answered by the analytics
  * apps. Every failure is `{"type": "error", "error", "error_description"}`, the apps' error shape.
  */
-import { ValidationError } from '../errors.js';
-import { type ErrorBody, errorAnswer, errorBody } from '../http.js';
-import { LIMITS } from '../limits.js';
-import type { Sender } from '../records.js';
-import type { IngestResult, TelemetryStore } from '../store.js';
-import { parseBatch } from '../validate/batch.js';
-import { LIVE_STREAMS, type LiveFeed, type LiveStream, type LiveUpdate, type Viewer } from './live-feed.js';
+import {
+  type IngestResult,
+  LIMITS,
+  LIVE_STREAMS,
+  type LiveFeed,
+  type LiveStream,
+  type LiveUpdate,
+  parseBatch,
+  type Sender,
+  type TelemetryStore,
+  ValidationError,
+  type Viewer,
+} from '@gatehouse/example-telemetry-store';
+import { type ErrorBody, errorAnswer, errorBody } from './http.js';
 
 /** A refused message: the connection stays open. */
 export type StreamError = { readonly type: 'error' } & ErrorBody;
@@ -79,7 +86,8 @@ export function streamError(err: unknown): StreamError {
  *
  * @example
  * ```ts
- * const session = dashboardSession(feed, auth, (answer) => ws.send(JSON.stringify(answer)));
+ * const viewer = { permitted: (resources: SenderRecords[]) => gate.permitted(auth, 'read', resources) };
+ * const session = dashboardSession(feed, viewer, (answer) => ws.send(JSON.stringify(answer)));
  * ws.on('message', (data) => session.receive(data));
  * ws.once('close', () => session.close());
  * ```

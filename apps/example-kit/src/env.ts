@@ -10,6 +10,7 @@ export const APP_ENV = Object.freeze({
   port: 'PORT',
   host: 'HOST',
   grpcPort: 'GRPC_PORT',
+  pdpUrl: 'AUTHZEN_PDP_URL',
   dataDir: 'TELEMETRY_DATA_DIR',
   logLevel: 'LOG_LEVEL',
 });
