@@ -26,7 +26,11 @@ export interface WebSocketServerLike<Socket extends WebSocketLike = WebSocketLik
 
 /** Options of {@link guardWebSocketServer}. */
 export interface WebSocketGuardOptions extends HandshakeOptions, WebSocketSessionOptions {
-  /** What the connection requires beyond valid credentials (admin, scopes). */
+  /**
+   * What the connection requires beyond valid credentials (admin, scopes). With `optional`, an upgrade
+   * without credentials is accepted without an identity (untracked: e.g. graphql-ws authenticates it in
+   * `connection_init`); bad credentials are still refused.
+   */
   readonly policy?: RoutePolicy;
 }
 
@@ -66,7 +70,7 @@ export function guardWebSocketServer<
     authenticateUpgrade(gate, route, request, socket, options, (auth) =>
       upgrade(request, socket, head, (ws, req) => {
         const origin = { route, path: pathOf(request.url), remoteAddress: request.socket?.remoteAddress };
-        trackWebSocket(gate, ws, auth, origin, options);
+        if (auth !== undefined) trackWebSocket(gate, ws, auth, origin, options);
         callback(ws, req);
       }),
     );
@@ -82,7 +86,7 @@ function authenticateUpgrade(
   request: IncomingMessage,
   socket: Duplex,
   options: HandshakeOptions,
-  accept: (auth: AuthContext) => void,
+  accept: (auth: AuthContext | undefined) => void,
 ): void {
   // Until the WebSocket server takes the socket, a client that goes away must not crash the process.
   socket.on('error', ignore);
@@ -93,7 +97,8 @@ function authenticateUpgrade(
   }
   const decide = (decision: Decision) => {
     if (!decision.admitted) return writeRefusal(socket, decision);
-    if (decision.auth === undefined)
+    // Only an `optional` policy lets an upgrade in without an identity (not a public path, say).
+    if (decision.auth === undefined && !route.optional)
       return writeRefusal(socket, gate.respond(new MissingCredentialsError())!);
     if (handshake.carrier) removeCarrier(request);
     accept(decision.auth);

@@ -7,10 +7,12 @@ import type { AuthContext } from '../context.js';
 import type { Gatehouse } from '../pipeline/gatehouse.js';
 import { utf8Text } from '../platform/encoding.js';
 import type { ConnectionOrigin, LiveConnection } from './live-connections.js';
-import { reauthenticationToken, welcomeMessage } from './protocol.js';
+import { GATEHOUSE_SUBPROTOCOL, reauthenticationToken, welcomeMessage } from './protocol.js';
 
 /** The part of a `ws` WebSocket the bindings use. */
 export interface WebSocketLike {
+  /** The subprotocol the server selected ('' for none). */
+  readonly protocol?: string;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   once(event: 'close', listener: () => void): unknown;
@@ -19,7 +21,11 @@ export interface WebSocketLike {
 
 /** How an accepted WebSocket is kept. */
 export interface WebSocketSessionOptions {
-  /** Send `{"type":"welcome",…}` first on every accepted socket. Default true. */
+  /**
+   * Send `{"type":"welcome",…}` first on every accepted socket that speaks no other subprotocol than
+   * `gatehouse.v1` (one that selected, say, graphql-ws's `graphql-transport-ws` never gets a message
+   * outside its protocol). Default true.
+   */
   readonly welcome?: boolean;
   /**
    * Answer `{"type":"reauthenticate","token"}` messages in band: new credentials for the same identity
@@ -63,8 +69,14 @@ export function trackWebSocket(
   accepted.set(ws, live);
   ws.once('close', () => live.ended());
   if (options.reauthentication === true) answerReauthentication(ws, live);
-  if (options.welcome !== false) ws.send(welcomeMessage(auth));
+  if (options.welcome !== false && speaksOnlyGatehouse(ws)) ws.send(welcomeMessage(auth));
   return live;
+}
+
+// A message of ours on a socket whose subprotocol is someone else's would break its peer (a graphql-ws
+// client closes with 4400 on any message that is not of its protocol).
+function speaksOnlyGatehouse(ws: WebSocketLike): boolean {
+  return !ws.protocol || ws.protocol === GATEHOUSE_SUBPROTOCOL;
 }
 
 /**

@@ -216,6 +216,20 @@ describe('WebSocket upgrades through the pipeline (ws server and ws client)', ()
     });
   });
 
+  it('lets an upgrade without credentials in under an optional policy only: no identity, untracked; a bad token is still 401', async () => {
+    const { url, gate, requests } = await serve({}, { policy: { optional: true } });
+    const ws = new WebSocket(url);
+    cleanups.push(() => ws.terminate());
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    expect(requests).toHaveLength(1);
+    expect(gate.connections.size).toBe(0);
+    const bad = await connect(url, { headers: { authorization: 'Bearer not.a.token' } });
+    expect(bad).toMatchObject({ ok: false, status: 401, body: { error: 'invalid_token' } });
+  });
+
   it('refuses with 429 and the RateLimit headers over the identity rate limit', async () => {
     const { url } = await serve({ rateLimit: { requests: 1, windowSecs: 60 } });
     const token = await issuer.sign({ sub: 'busy' });
