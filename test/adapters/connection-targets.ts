@@ -2,33 +2,46 @@
  * The same WebSocket endpoints on every adapter that has the transport: `/v1/stream` (valid credentials)
  * and `/v1/admin-stream` (admins), each answering `{"event":"whoami"}` with the identity as the
  * framework gives it to the application, and the `Sec-WebSocket-Protocol` header the application saw.
+ * WebSocket targets also serve GraphQL over WebSocket at `/graphql` (the real `graphql-ws` server, the
+ * way each framework hosts it): the upgrade is optional, `connection_init` needs {@link GRAPHQL_POLICY}.
  */
 import 'reflect-metadata';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fastifyWebsocket from '@fastify/websocket';
-import { type AuthContext, connectionAuth, type Gatehouse, type GatehouseOptions } from '@gatehouse/core';
+import {
+  type AuthContext,
+  connectionAuth,
+  type Gatehouse,
+  type GatehouseOptions,
+  graphqlWsGate,
+  type RoutePolicy,
+} from '@gatehouse/core';
 import { gatehouse as expressGatehouse } from '@gatehouse/express';
 import { gatehouse as fastifyGatehouse } from '@gatehouse/fastify';
 import { gatehouse as koaGatehouse } from '@gatehouse/koa';
 import { AdminOnly, CurrentAuth, GATEHOUSE, GatehouseModule } from '@gatehouse/nestjs';
 import { GatehouseIoAdapter } from '@gatehouse/nestjs/socket.io';
 import { GatehouseWsAdapter } from '@gatehouse/nestjs/ws';
-import { type INestApplication, Module } from '@nestjs/common';
+import { type INestApplication, Inject, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import {
   ConnectedSocket,
   type OnGatewayConnection,
+  type OnGatewayInit,
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
 import express from 'express';
 import express4 from 'express4';
 import Fastify from 'fastify';
+import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
+import { useServer } from 'graphql-ws/use/ws';
 import Koa from 'koa';
 import Koa2 from 'koa2';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { graphqlServerOptions } from '../../packages/core/test/connections/graphql-fixture.js';
 
 /** A running app with WebSocket endpoints, and the gate behind them (to revoke). */
 export interface RunningConnections {
@@ -47,6 +60,10 @@ export interface ConnectionTarget {
 }
 
 const REALM = 'connections';
+/** What `connection_init` at `/graphql` requires (the upgrade itself is optional there). */
+export const GRAPHQL_POLICY: RoutePolicy = { scopes: ['graphql:read'] };
+const graphqlOptions = (gate: Gatehouse) =>
+  graphqlServerOptions(graphqlWsGate(gate, { policy: GRAPHQL_POLICY }));
 const gateOptions = (options: GatehouseOptions): GatehouseOptions => ({
   env: false,
   realm: REALM,
@@ -98,12 +115,15 @@ function nodeServerTarget(
       auth
         .webSocket({ server: admin, path: '/v1/admin-stream', policy: { admin: true }, ...binding })
         .attach(server);
+      const graphql = new WebSocketServer({ noServer: true });
+      auth.webSocket({ server: graphql, path: '/graphql', policy: { optional: true } }).attach(server);
+      useServer(graphqlOptions(auth.gate), graphql);
       const url = await listening(server);
       return {
         url,
         gate: auth.gate,
         close: async () => {
-          for (const wss of [stream, admin]) for (const ws of wss.clients) ws.terminate();
+          for (const wss of [stream, admin, graphql]) for (const ws of wss.clients) ws.terminate();
           await closeServer(server);
           await auth.gate.close();
         },
@@ -142,6 +162,11 @@ const fastifyTarget: ConnectionTarget = {
       '/v1/admin-stream',
       { websocket: true, config: { gatehouse: { admin: true } } },
       (socket, request) => answerWhoami(socket, () => request.auth, request.raw),
+    );
+    app.get(
+      '/graphql',
+      { websocket: true, config: { gatehouse: { optional: true } } },
+      makeHandler(graphqlOptions(app.gatehouse.gate)),
     );
     await app.listen({ port: 0, host: '127.0.0.1' });
     const gate = app.gatehouse.gate;
@@ -201,6 +226,16 @@ class AdminNamespaceGateway {
   }
 }
 
+// graphql-ws on the `ws` platform: the gateway hands the server Nest made for its path to `useServer`.
+@WebSocketGateway({ path: '/graphql', gatehouse: { optional: true } })
+class GraphqlGateway implements OnGatewayInit {
+  constructor(@Inject(GATEHOUSE) private readonly gate: Gatehouse) {}
+
+  afterInit(server: WebSocketServer) {
+    useServer(graphqlOptions(this.gate), server);
+  }
+}
+
 function nestTarget(
   name: string,
   transport: 'websocket' | 'socket.io',
@@ -214,7 +249,7 @@ function nestTarget(
         imports: [GatehouseModule.forRoot(gateOptions(options))],
         providers:
           transport === 'websocket'
-            ? [StreamGateway, AdminStreamGateway]
+            ? [StreamGateway, AdminStreamGateway, GraphqlGateway]
             : [StreamNamespaceGateway, AdminNamespaceGateway],
       })
       class AppModule {}

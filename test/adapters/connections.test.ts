@@ -1,6 +1,6 @@
 /**
  * Long-lived connections on every adapter that has the transport, with real clients (`ws`,
- * `socket.io-client`): the handshake through the pipeline (header, browser carrier, refusals as HTTP
+ * `socket.io-client`, `graphql-ws`): the handshake through the pipeline (header, browser carrier, refusals as HTTP
  * answers, a query-string token refused), the identity given to the application, and the connection
  * closed with 4001 when its credentials are revoked or expire.
  */
@@ -14,8 +14,14 @@ import {
   connect,
   nextMessage,
 } from '../../packages/core/test/connections/fixture.js';
+import { subscribeWhoami } from '../../packages/core/test/connections/graphql-fixture.js';
 import { KeyServer } from '../../packages/core/test/helpers/key-server.js';
-import { CONNECTION_TARGETS, type ConnectionTarget, type RunningConnections } from './connection-targets.js';
+import {
+  CONNECTION_TARGETS,
+  type ConnectionTarget,
+  GRAPHQL_POLICY,
+  type RunningConnections,
+} from './connection-targets.js';
 
 const USER_KEY = { name: 'exporter', key: 'exporter-key-0123456789' };
 const ADMIN_KEY = { name: 'root', key: 'root-key-0123456789abc' };
@@ -163,6 +169,46 @@ describe.each(WEBSOCKET_TARGETS)('$name: WebSocket upgrades', (target) => {
     await new Promise((resolve) => setTimeout(resolve, (now + 3) * 1000 - Date.now()));
     expect(ws.readyState).toBe(ws.OPEN);
     expect((await ask(ws)).subject).toBe('dana');
+  });
+});
+
+describe.each(WEBSOCKET_TARGETS)('$name: GraphQL over WebSocket (graphql-ws)', (target) => {
+  const scope = GRAPHQL_POLICY.scopes!.join(' ');
+  function subscribe(url: string, options: Parameters<typeof subscribeWhoami>[1] = {}, query = '') {
+    const run = subscribeWhoami(`${url}/graphql${query}`, options);
+    cleanups.push(run.dispose);
+    return run;
+  }
+
+  it('gives the subscription context the identity of connectionParams.authorization, or the one the upgrade was accepted with', async () => {
+    const { url, gate } = await start(target);
+    const authorization = `Bearer ${await issuer.sign({ sub: 'alice', scope })}`;
+    expect((await subscribe(url, { authorization }).first).value).toBe('alice');
+    const headers = { authorization: `Bearer ${await issuer.sign({ sub: 'dave', scope })}` };
+    expect((await subscribe(url, { headers, authorization }).first).value).toBe('dave');
+    expect(gate.connections.size).toBe(2); // the upgraded socket is not tracked twice
+  });
+
+  it('closes a refused connection_init with 4401 (a bad token, or one in the query string) or 4403 (scope)', async () => {
+    const { url } = await start(target);
+    const bad = subscribe(url, { authorization: 'Bearer not.a.token' });
+    expect(await bad.closed).toMatchObject({ code: 4401, reason: 'invalid_token' });
+    const token = await issuer.sign({ sub: 'leaky', scope });
+    const leaky = subscribe(url, {}, `?access_token=${token}`);
+    expect(await leaky.closed).toMatchObject({ code: 4401, reason: 'missing_credentials' });
+    const unscoped = subscribe(url, { authorization: await issuer.sign({ sub: 'eve', scope: 'other' }) });
+    expect(await unscoped.closed).toMatchObject({ code: 4403, reason: 'insufficient_scope' });
+  });
+
+  it('closes a live subscription with 4001 "revoked" within 1 s of a revocation', async () => {
+    const { url, gate } = await start(target);
+    const token = await issuer.sign({ sub: 'bob', scope, iat: Math.floor(Date.now() / 1000) - 5 });
+    const run = subscribe(url, { authorization: token });
+    expect((await run.first).value).toBe('bob');
+    const revokedAt = Date.now();
+    await gate.revocations.revoke({ subject: 'bob', issuer: issuer.issuer });
+    expect(await run.closed).toMatchObject({ code: 4001, reason: 'revoked' });
+    expect(Date.now() - revokedAt).toBeLessThan(1000);
   });
 });
 
