@@ -20,7 +20,7 @@ mkdirSync(out);
 const guides = readdirSync(join(root, 'docs/providers'))
   .filter((name) => name.endsWith('.md'))
   .map((name) => join('docs/providers', name));
-const readmes = ['README.md'];
+const readmes = ['README.md', 'docs/mcp.md'];
 for (const folder of ['packages', 'apps']) {
   for (const name of readdirSync(join(root, folder))) {
     if (existsSync(join(root, folder, name, 'README.md'))) readmes.push(join(folder, name, 'README.md'));

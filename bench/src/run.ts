@@ -2,16 +2,18 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { findRedisServer, RedisCluster, RedisServer } from '@gatehouse/testkit';
 import { AUDIENCE, type ServerConfig } from './fixture.js';
 import { KeyServer } from './key-server.js';
 import { type ColdStartResult, coldStart } from './parts/cold-start.js';
+import { measureConnections } from './parts/connections.js';
 import { runLoadPhase } from './parts/load-phase.js';
-import { canPin, DIST, spawnNode } from './parts/processes.js';
+import { binaryOf, canPin, DIST, spawnNode } from './parts/processes.js';
 import { measurePropagation } from './parts/propagation.js';
-import { type BenchRedis, findRedisServer, startRedisServer } from './parts/redis-server.js';
 import { type RunResults, renderReport } from './parts/report.js';
 import { SCENARIOS } from './parts/scenarios.js';
 import { API_KEY_NAME, createKeys, createMaterial } from './parts/tokens.js';
+import { measureTopologies } from './parts/topologies.js';
 import { VARIANTS, variant } from './variants.js';
 
 const MODES = {
@@ -23,6 +25,11 @@ const MODES = {
     coldTokens: 10_000,
     memoryTokens: 25_000,
     revocations: 300,
+    handshakes: 2000,
+    closes: 100,
+    burst: 1000,
+    topologyRevocations: 150,
+    overshootTrials: 12,
   },
   full: {
     rounds: 5,
@@ -32,6 +39,11 @@ const MODES = {
     coldTokens: 20_000,
     memoryTokens: 100_000,
     revocations: 1000,
+    handshakes: 5000,
+    closes: 300,
+    burst: 1000,
+    topologyRevocations: 400,
+    overshootTrials: 30,
   },
 };
 
@@ -40,8 +52,11 @@ const USAGE = `npm run bench [-- options]
   --scenarios=a,b      only these scenarios (${SCENARIOS.map((s) => s.name).join(', ')})
   --variants=a,b       only these variants (${VARIANTS.map((v) => v.name).join(', ')})
   --rounds=N --duration=SECS   override the mode's rounds and seconds per round
-  (shared, propagation: the cost of state on Redis and revocation propagation; need redis-server)
-  --skip=load,coldstart,memory,micro,dpop   leave parts out`;
+  (shared, propagation: the cost of state on Redis and revocation propagation; need redis-server;
+   topologies: propagation and rate-limit overshoot on one server, a 3+3 cluster and across failovers;
+   needs redis-cli too)
+  (connections: WebSocket handshakes through the gate, close latency after a revocation)
+  --skip=load,coldstart,memory,micro,dpop,authz,shared,propagation,topologies,connections   leave parts out`;
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
@@ -106,7 +121,12 @@ async function main(): Promise<void> {
   const redisBin = findRedisServer();
   if (redisBin === undefined)
     log('redis-server is not installed: the shared-state variants and parts are left out');
-  const runnable = (name: string) => redisBin !== undefined || !variant(name).redis;
+  const missingRuntimes = new Set(
+    VARIANTS.filter((v) => binaryOf(v.name) === undefined).map((v) => v.runtime),
+  );
+  for (const runtime of missingRuntimes) log(`${runtime} is not installed: its variants are left out`);
+  const runnable = (name: string) =>
+    (redisBin !== undefined || !variant(name).redis) && binaryOf(name) !== undefined;
   const onlyScenarios = values.scenarios?.split(',');
   const onlyVariants = values.variants?.split(',');
   const scenarios = SCENARIOS.filter((s) =>
@@ -131,7 +151,12 @@ async function main(): Promise<void> {
 
   const keys = await createKeys();
   const keyServer = await KeyServer.start([keys.rs.publicJwk, keys.es.publicJwk]);
-  const redis: BenchRedis | undefined = redisBin === undefined ? undefined : await startRedisServer(redisBin);
+  const redis = redisBin === undefined ? undefined : await RedisServer.start({ bin: redisBin });
+  // The cluster parts need redis-cli as well (it joins the nodes).
+  const cluster =
+    redis === undefined || findRedisServer('redis-cli') === undefined || skip.has('topologies')
+      ? undefined
+      : await RedisCluster.start();
   try {
     let started = Date.now();
     const material = await createMaterial(keys, keyServer.issuer, settings.coldTokens, resultsDir);
@@ -154,7 +179,7 @@ async function main(): Promise<void> {
       log('\ncold start: 500 concurrent requests on a fresh server');
       const rows: ColdStartResult[] = [];
       const fetching = VARIANTS.filter(
-        (v) => (v.kind === 'gatehouse' || v.kind === 'peer') && !v.extra && runnable(v.name),
+        (v) => (v.kind === 'gatehouse' || v.kind === 'peer') && !v.extra && !v.authz && runnable(v.name),
       )
         .map((v) => v.name)
         .filter((name) => !onlyVariants || onlyVariants.includes(name));
@@ -169,7 +194,8 @@ async function main(): Promise<void> {
     }
     if (redis !== undefined && !skip.has('shared')) {
       log('\nshared state on the hot path: Redis, revocations, rate limits (mitata)');
-      results.sharedState = await runChild([`${DIST}parts/shared-state.js`, redis.url]);
+      const urls = cluster === undefined ? [redis.url] : [redis.url, cluster.url];
+      results.sharedState = await runChild([`${DIST}parts/shared-state.js`, ...urls]);
     }
     if (redis !== undefined && !skip.has('propagation')) {
       log(`\nrevocation propagation: ${settings.revocations} revocations, three instances on one Redis`);
@@ -179,8 +205,33 @@ async function main(): Promise<void> {
         `  revoke p50 ${revoke.p50Ms.toFixed(2)} ms, p99 ${revoke.p99Ms.toFixed(2)} ms; lift p50 ${lift.p50Ms.toFixed(2)} ms`,
       );
     }
+    if (!skip.has('connections')) {
+      log(`\nlong-lived connections: ${settings.handshakes} handshakes per row, ${settings.closes} closes`);
+      results.connections = await measureConnections({
+        config,
+        key: keys.rs,
+        coldTokens: material.coldRs,
+        handshakes: settings.handshakes,
+        closes: settings.closes,
+        burst: settings.burst,
+      });
+      for (const r of results.connections.handshakes)
+        log(`  ${r.name.padEnd(48)} ${r.perSec.toFixed(0)}/s, p50 ${r.p50Ms.toFixed(2)} ms`);
+      for (const r of results.connections.closes)
+        log(`  ${r.name}: p50 ${r.p50Ms.toFixed(2)} ms, max ${r.maxMs.toFixed(2)} ms`);
+    }
+    if (redis !== undefined && cluster !== undefined) {
+      log('\nRedis topologies: propagation and rate-limit overshoot, one server, a cluster, failovers');
+      results.topologies = await measureTopologies(
+        redis.url,
+        cluster,
+        { revocations: settings.topologyRevocations, trials: settings.overshootTrials },
+        log,
+      );
+    } else if (!skip.has('topologies')) log('\nredis-cli is not installed: the topology parts are left out');
   } finally {
     await keyServer.close();
+    await cluster?.stop();
     await redis?.stop();
   }
   if (!skip.has('memory')) {
@@ -194,6 +245,12 @@ async function main(): Promise<void> {
   if (!skip.has('dpop')) {
     log('\nDPoP next to bearer and to express-oauth2-jwt-bearer (mitata)');
     results.dpop = await runChild([`${DIST}parts/dpop.js`]);
+  }
+  if (!skip.has('authz')) {
+    log(
+      '\nauthorization: an allow through each backend, cached and uncached, next to a scopes-only requirement (mitata)',
+    );
+    results.authz = await runChild([`${DIST}parts/authz.js`]);
   }
   results.machine['load average at end'] = loadAverage();
 

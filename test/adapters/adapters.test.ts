@@ -2,6 +2,7 @@ import { type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpAnswer, send } from './http.js';
+import { RUNTIME_TARGETS } from './runtime-targets.js';
 import { TARGETS } from './targets.js';
 
 const API_KEY = 'conformance-key-123';
@@ -55,7 +56,7 @@ beforeAll(async () => {
 });
 afterAll(() => idp?.close());
 
-describe.each(TARGETS)('$name adapter', (target) => {
+describe.each([...TARGETS, ...RUNTIME_TARGETS])('$name adapter', (target) => {
   let url: string;
   let close: () => Promise<void>;
 

@@ -5,7 +5,8 @@
 import { BACKCHANNEL_LOGOUT_EVENT } from '@gatehouse/core';
 import { type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { send } from './http.js';
+import { rawHead, send } from './http.js';
+import { RUNTIME_TARGETS } from './runtime-targets.js';
 import { TARGETS } from './targets.js';
 
 const KEY = 'routes-key-0123456789';
@@ -20,7 +21,8 @@ beforeAll(async () => {
 });
 afterAll(() => idp?.close());
 
-describe.each(TARGETS)('$name with routes: true', (target) => {
+// The runtime targets are the one Hono file (routes: true in its code) on Node, Bun and Deno.
+describe.each([...TARGETS, ...RUNTIME_TARGETS])('$name with routes: true', (target) => {
   let url: string;
   let close: () => Promise<void>;
   beforeAll(async () => {
@@ -47,6 +49,12 @@ describe.each(TARGETS)('$name with routes: true', (target) => {
     expect(ready.status).toBe(200);
     expect(ready.json()).toEqual({ status: 'ready' });
     expect(ready.headers['cache-control']).toBe('no-store');
+  });
+
+  it('answers HEAD /ready and HEAD /metrics with their status and no body', async () => {
+    expect(await rawHead(`${url}/ready`)).toEqual({ status: 200, after: '' });
+    expect(await rawHead(`${url}/metrics`, bearer(SCRAPER_KEY))).toEqual({ status: 200, after: '' });
+    expect(await rawHead(`${url}/metrics`)).toEqual({ status: 401, after: '' });
   });
 
   it('serves GET /metrics to admins and metrics:read only', async () => {

@@ -13,6 +13,8 @@ export const root = fileURLToPath(new URL('../..', import.meta.url));
 /** Versions the user installs next to Gatehouse: the same ones the workspace is tested with. */
 export const USER_DEPENDENCIES = {
   express: '5.3.0',
+  hono: '4.13.23',
+  '@hono/node-server': '2.1.11',
   fastify: '5.12.8',
   koa: '3.3.0',
   '@koa/router': '15.7.0',

@@ -6,13 +6,26 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasRedis, RedisServer, waitFor } from '@gatehouse/testkit';
+import { findRuntime, hasRedis, RedisServer, waitFor } from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installFreshApp, isBuilt } from './fresh-app.js';
 
-const PACKAGES = ['core', 'express', 'koa', 'nestjs', 'fastify', 'redis'];
-const SERVICES = ['express', 'koa', 'fastify', 'nest'] as const;
-type Service = (typeof SERVICES)[number];
+const PACKAGES = ['core', 'express', 'koa', 'nestjs', 'fastify', 'web', 'hono', 'redis'];
+
+// Each service: its file and the runtime that serves it. The one Hono file runs on Node, Bun and Deno.
+const RUNS = {
+  express: { file: 'express.mjs', runtime: 'node' },
+  koa: { file: 'koa.mjs', runtime: 'node' },
+  fastify: { file: 'fastify.mjs', runtime: 'node' },
+  nest: { file: 'nest.mjs', runtime: 'node' },
+  'hono-node': { file: 'hono.mjs', runtime: 'node' },
+  'hono-bun': { file: 'hono.mjs', runtime: 'bun' },
+  'hono-deno': { file: 'hono.mjs', runtime: 'deno' },
+} as const;
+type Service = keyof typeof RUNS;
+const RUNTIME_ARGS = { node: [], bun: [], deno: ['run', '--allow-net', '--allow-env', '--allow-read'] };
+// Bun and Deno run where their binaries are installed (npm ci installs them with @gatehouse/testkit).
+const SERVICES = (Object.keys(RUNS) as Service[]).filter((s) => findRuntime(RUNS[s].runtime) !== undefined);
 
 const KEYS = { svc: 'svc-key-0123456789', ops: 'ops-key-0123456789', scraper: 'scraper-key-0123456789' };
 const LIMITED = (name: string) => `limited-${name}-key-0123`;
@@ -36,8 +49,15 @@ const ENV = {
   }),
   GATEHOUSE_FAILED_AUTH_LIMIT: '{"attempts":3,"window_secs":60}',
   GATEHOUSE_TRUST_PROXY: '1',
+  GATEHOUSE_RESOURCE: JSON.stringify({
+    resource: 'https://api.example.com/mcp',
+    scopes_supported: ['api:read'],
+    authorization_servers: ['https://idp.example.com'],
+  }),
+  GATEHOUSE_PUBLIC_URL: 'https://api.example.com',
   NODE_ENV: 'production',
 };
+const METADATA_URL = 'https://api.example.com/.well-known/oauth-protected-resource/mcp';
 
 const bearer = (key: string, from = '192.0.2.1') => ({
   authorization: `Bearer ${key}`,
@@ -59,11 +79,18 @@ describe.skipIf(!isBuilt(PACKAGES))(
       remove?.();
     });
 
-    /** Starts `<service>.mjs` with `env`; resolves with its URL, or rejects with what it printed. */
+    /** Starts `service` with `env`; resolves with its URL, or rejects with what it printed. */
     function start(service: Service, env: Record<string, string>): Promise<string> {
-      const child = spawn(process.execPath, [`${service}.mjs`], {
+      const { file, runtime } = RUNS[service];
+      const child = spawn(findRuntime(runtime)!, [...RUNTIME_ARGS[runtime], file], {
         cwd: app,
-        env: { PATH: process.env.PATH, ...env },
+        // HOME: where Bun and Deno keep their caches.
+        env: {
+          PATH: process.env.PATH,
+          ...(process.env.HOME && { HOME: process.env.HOME }),
+          NO_COLOR: '1',
+          ...env,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       children.push(child);
@@ -113,6 +140,19 @@ describe.skipIf(!isBuilt(PACKAGES))(
             'gatehouse_auth_total{outcome="accepted",code="ok",auth_type="api_key"',
           );
         }
+      });
+
+      it('applies GATEHOUSE_RESOURCE: serves the metadata (RFC 9728), and every 401 points to it', async () => {
+        const metadata = await get('/.well-known/oauth-protected-resource/mcp');
+        expect(metadata.status).toBe(200);
+        expect(await metadata.json()).toEqual({
+          resource: 'https://api.example.com/mcp',
+          authorization_servers: ['https://idp.example.com'],
+          bearer_methods_supported: ['header'],
+          scopes_supported: ['api:read'],
+        });
+        const denied = await get('/v1/whoami', { host: 'evil.example', 'x-forwarded-host': 'evil.example' });
+        expect(denied.headers.get('www-authenticate')).toContain(`resource_metadata="${METADATA_URL}"`);
       });
 
       it('applies GATEHOUSE_RATE_LIMIT: the fourth request of a 3-per-window identity is a 429', async () => {
@@ -275,17 +315,39 @@ describe.skipIf(!isBuilt(PACKAGES))(
       });
     });
 
-    it('refuses to start with GATEHOUSE_REDIS_URL when @gatehouse/redis is not installed, naming it', async () => {
-      const installed = join(app, 'node_modules/@gatehouse/redis');
-      renameSync(installed, `${installed}.away`);
-      try {
-        const started = start('express', { ...ENV, GATEHOUSE_REDIS_URL: 'redis://127.0.0.1:6379' });
-        await expect(started).rejects.toThrow(
-          /GATEHOUSE_REDIS_URL: needs the package @gatehouse\/redis to share state on Redis: npm install @gatehouse\/redis/,
-        );
-      } finally {
-        renameSync(`${installed}.away`, installed);
-      }
-    });
+    // Without GATEHOUSE_TRUST_PROXY the throttle counts the socket's address, which a Web Request does not
+    // carry: @gatehouse/hono reads it from each server's bindings (node-server, Bun.serve, Deno.serve).
+    describe.each(SERVICES.filter((s) => s.startsWith('hono-')))(
+      '%s, the client address from the socket',
+      (service) => {
+        it('blocks the address after GATEHOUSE_FAILED_AUTH_LIMIT failures, whatever X-Forwarded-For says', async () => {
+          const { GATEHOUSE_TRUST_PROXY: _, ...untrusting } = ENV;
+          const url = await start(service, untrusting);
+          const whoami = (key: string, from: string) =>
+            fetch(`${url}/v1/whoami`, { headers: bearer(key, from) });
+          for (let i = 0; i < 3; i++)
+            expect((await whoami(`bad-key-${i}-xxxx`, `192.0.2.${50 + i}`)).status).toBe(401);
+          const blocked = await whoami(KEYS.svc, '192.0.2.99');
+          expect(blocked.status).toBe(429);
+          expect(await blocked.json()).toMatchObject({ error: 'rate_limited' });
+        });
+      },
+    );
+
+    it.each(SERVICES.filter((s) => s === 'express' || s === 'hono-bun' || s === 'hono-deno'))(
+      '%s refuses to start with GATEHOUSE_REDIS_URL when @gatehouse/redis is not installed, naming it',
+      async (service) => {
+        const installed = join(app, 'node_modules/@gatehouse/redis');
+        renameSync(installed, `${installed}.away`);
+        try {
+          const started = start(service, { ...ENV, GATEHOUSE_REDIS_URL: 'redis://127.0.0.1:6379' });
+          await expect(started).rejects.toThrow(
+            /GATEHOUSE_REDIS_URL: needs the package @gatehouse\/redis to share state on Redis: npm install @gatehouse\/redis/,
+          );
+        } finally {
+          renameSync(`${installed}.away`, installed);
+        }
+      },
+    );
   },
 );

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installFreshApp, isBuilt, npm, root } from './fresh-app.js';
 
-const PACKAGES = ['core', 'express', 'koa', 'nestjs', 'fastify'];
+const PACKAGES = ['core', 'express', 'koa', 'nestjs', 'fastify', 'web', 'hono'];
 const built = isBuilt(PACKAGES);
 const KEY = 'packaged-key-123';
 
@@ -31,7 +31,7 @@ describe.skipIf(!built)('packed tarballs installed into a fresh app (npm test bu
   });
 
   it('installs one copy of @gatehouse/core, shared by the adapters', () => {
-    const nested = ['express', 'koa', 'nestjs', 'fastify'].filter((a) =>
+    const nested = ['express', 'koa', 'nestjs', 'fastify', 'web', 'hono'].filter((a) =>
       existsSync(join(app, 'node_modules/@gatehouse', a, 'node_modules/@gatehouse/core')),
     );
     expect(nested).toEqual([]);
@@ -39,8 +39,10 @@ describe.skipIf(!built)('packed tarballs installed into a fresh app (npm test bu
       'core',
       'express',
       'fastify',
+      'hono',
       'koa',
       'nestjs',
+      'web',
     ]);
   });
 
@@ -80,6 +82,9 @@ describe.skipIf(!built)('packed tarballs installed into a fresh app (npm test bu
     ['koa.mjs', 'koa-esm'],
     ['fastify.cjs', 'fastify-cjs'],
     ['fastify.mjs', 'fastify-esm'],
+    ['hono.cjs', 'hono-cjs'],
+    ['hono.mjs', 'hono-esm'],
+    ['web.mjs', 'web-esm'],
   ])('serves an authenticated request from %s', (file, via) => serve(file, via));
 
   const tsc = (args: string[]) => {
@@ -147,7 +152,7 @@ describe.skipIf(!built)('packed tarballs installed into a fresh app (npm test bu
   });
 });
 
-const PUBLISHED = [...PACKAGES, 'redis', 'client', 'cli'];
+const PUBLISHED = [...PACKAGES, 'redis', 'client', 'cli', 'grpc'];
 const allBuilt = PUBLISHED.every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js')));
 
 describe.skipIf(!allBuilt)('the gatehouse CLI installed globally from its tarball', () => {

@@ -10,9 +10,9 @@ import {
   exitOnStartupError,
   listenAddressFromEnv,
   logLevelFromEnv,
-  openTelemetryStore,
   serve,
-} from '@gatehouse/example-telemetry-store';
+} from '@gatehouse/example-kit';
+import { openTelemetryStore } from '@gatehouse/example-telemetry-store';
 import { createApp } from './app.js';
 
 const NAME = 'analytics-koa';
@@ -22,8 +22,21 @@ try {
   const { port, host } = listenAddressFromEnv(process.env, DEFAULT_PORT);
   const logger = createAppLogger({ service: NAME, level: logLevelFromEnv(process.env) });
   const store = openTelemetryStore({ path: databasePathFromEnv(process.env), access: 'read-only' });
-  const server = createServer(createApp({ store, logger }).callback());
-  serve({ name: NAME, server, port, host, details: `database ${store.path}`, close: () => store.close() });
+  const app = createApp({ store, logger });
+  const server = createServer(app.callback());
+  app.attachStreams(server);
+  serve({
+    name: NAME,
+    server,
+    port,
+    host,
+    details: `database ${store.path}`,
+    stopping: () => app.gate.connections.closeAll(),
+    close: async () => {
+      await app.gate.close();
+      store.close();
+    },
+  });
 } catch (err) {
   exitOnStartupError(NAME, err);
 }

@@ -1,17 +1,37 @@
-import { type AppLogger, createAnalytics, type TelemetryStore } from '@gatehouse/example-telemetry-store';
+import type { AuthzOptions } from '@gatehouse/core';
+import { type AppLogger } from '@gatehouse/example-kit';
+import { createAnalytics, LiveFeed, type TelemetryStore } from '@gatehouse/example-telemetry-store';
 import { GatehouseModule, type GatehouseModuleOptions } from '@gatehouse/nestjs';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AdminController } from './controllers/admin.controller.js';
 import { ApiController } from './controllers/api.controller.js';
 import { HealthController } from './controllers/health.controller.js';
 import { AdminNotFoundController, NotFoundController } from './controllers/not-found.controller.js';
-import { ANALYTICS } from './tokens.js';
+import { StreamGateway } from './stream.gateway.js';
+import { ANALYTICS, LIVE_FEED, STORE } from './tokens.js';
+
+/**
+ * The app's authorization, Gatehouse's built-in rules: admins read everything, anyone else the records it
+ * sent (the same subject at the same issuer). The reads ask them about every sender (one decision each).
+ */
+export const OWNERSHIP_RULES: AuthzOptions = {
+  backend: 'rules',
+  rules: [
+    { id: 'admins-read-everything', action: 'read', allow: { admin: true } },
+    {
+      id: 'senders-read-their-own',
+      action: 'read',
+      resource: ['process', 'log', 'metric'],
+      allow: { owner: true },
+    },
+  ],
+};
 
 export interface AnalyticsModuleOptions {
   readonly store: TelemetryStore;
   /**
    * Gatehouse's options. Everything they leave out comes from the `GATEHOUSE_*` environment (main.ts gives
-   * none); tests give credentials and `env: false`.
+   * none); tests give credentials and `env: false`. `authz` defaults to {@link OWNERSHIP_RULES}.
    */
   readonly gatehouse?: GatehouseModuleOptions;
   /** Gatehouse's audit line per decision (and, in `createApp`, one access line per request). */
@@ -22,7 +42,8 @@ export interface AnalyticsModuleOptions {
 export class AnalyticsModule {
   /**
    * The whole app: Gatehouse's global guard in front of every controller, and the routes it serves itself
-   * (`/ready`, `/metrics`, the revocation admin routes, back-channel logout).
+   * (`/ready`, `/metrics`, the revocation admin routes, back-channel logout), and the `/v1/stream`
+   * gateway of live updates.
    */
   static forRoot(options: AnalyticsModuleOptions): DynamicModule {
     return {
@@ -32,6 +53,7 @@ export class AnalyticsModule {
           routes: true,
           realm: 'analytics',
           logger: options.logger,
+          authz: OWNERSHIP_RULES,
           ...options.gatehouse,
         }),
       ],
@@ -44,10 +66,13 @@ export class AnalyticsModule {
         NotFoundController,
       ],
       providers: [
+        { provide: STORE, useValue: options.store },
         {
           provide: ANALYTICS,
           useValue: createAnalytics(options.store, { service: 'analytics', framework: 'nestjs' }),
         },
+        { provide: LIVE_FEED, useValue: new LiveFeed(options.store) },
+        StreamGateway,
       ],
     };
   }

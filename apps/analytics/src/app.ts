@@ -3,13 +3,15 @@
  * answers as apps/analytics-koa; both are thin routes over the store package's `createAnalytics`.
  */
 import 'reflect-metadata';
-import { requestLogging } from '@gatehouse/example-telemetry-store';
+import { requestLogging } from '@gatehouse/example-kit';
+import { GatehouseWsAdapter } from '@gatehouse/nestjs/ws';
 import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import { AnalyticsModule, type AnalyticsModuleOptions } from './app.module.js';
 import { JsonErrorFilter } from './json-error.filter.js';
+import { STREAM_EVENT } from './stream.gateway.js';
 
 export interface AnalyticsNestConfig extends AnalyticsModuleOptions {
   /** Receives unexpected errors (answered 500). Default: `console.error`. */
@@ -46,6 +48,10 @@ export async function createApp(config: AnalyticsNestConfig): Promise<NestExpres
     abortOnError: false,
   });
   app.useLogger(config.nestLogLevels ?? false);
+  // GET /v1/stream: upgrades go through Gatehouse first; every message goes to the gateway's one handler.
+  app.useWebSocketAdapter(
+    new GatehouseWsAdapter(app, { messageParser: (data) => ({ event: STREAM_EVENT, data }) }),
+  );
   app.useGlobalFilters(new JsonErrorFilter(config.onUnexpectedError ?? ((err) => console.error(err))));
   app.use((_req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void) => {
     res.setHeader('cache-control', 'no-store');

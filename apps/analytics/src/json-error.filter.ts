@@ -1,11 +1,11 @@
-import { errorAnswer, NOT_FOUND } from '@gatehouse/example-telemetry-store';
+import { errorAnswer, NOT_FOUND } from '@gatehouse/example-kit';
 import { GatehouseException } from '@gatehouse/nestjs';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { Response } from 'express';
 
 /**
  * Gives every failure the apps' one JSON shape, `{"error", "error_description"}`: Gatehouse's own
- * answers pass through (their `WWW-Authenticate` is already set), a `ValidationError` is a 400 naming the
+ * answers pass through with their headers, a `ValidationError` is a 400 naming the
  * field, other HTTP exceptions keep their status, anything else is a 500 that says nothing more.
  */
 @Catch()
@@ -16,7 +16,9 @@ export class JsonErrorFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     if (response.headersSent) return;
     if (exception instanceof GatehouseException) {
-      response.status(exception.getStatus()).json(exception.getResponse());
+      // Its headers (WWW-Authenticate, Retry-After): the guard's refusals have them set already, the
+      // authorization step's 503 from a controller not yet.
+      response.status(exception.getStatus()).set(exception.headers).json(exception.getResponse());
       return;
     }
     const answer =

@@ -4,15 +4,17 @@
  * stderr and exit 1.
  */
 import 'reflect-metadata';
+import type { Gatehouse } from '@gatehouse/core';
 import {
   createAppLogger,
   databasePathFromEnv,
   exitOnStartupError,
   listenAddressFromEnv,
   logLevelFromEnv,
-  openTelemetryStore,
   serve,
-} from '@gatehouse/example-telemetry-store';
+} from '@gatehouse/example-kit';
+import { openTelemetryStore } from '@gatehouse/example-telemetry-store';
+import { GATEHOUSE } from '@gatehouse/nestjs';
 import { createApp } from './app.js';
 
 const NAME = 'analytics';
@@ -28,7 +30,17 @@ async function main(): Promise<void> {
     await app.close();
     store.close();
   };
-  serve({ name: NAME, server: app.getHttpServer(), port, host, details: `database ${store.path}`, close });
+  const gate = app.get<Gatehouse>(GATEHOUSE);
+  serve({
+    name: NAME,
+    server: app.getHttpServer(),
+    port,
+    host,
+    details: `database ${store.path}`,
+    // Open WebSockets end first (1001 "shutdown"): the HTTP server would otherwise wait for them.
+    stopping: () => gate.connections.closeAll(),
+    close,
+  });
 }
 
 main().catch((err: unknown) => exitOnStartupError(NAME, err));

@@ -4,7 +4,9 @@ import { errors } from 'oidc-provider';
 // oidc-provider's own in-memory adapter, one store per provider. Passing it explicitly (rather than
 // leaving `adapter` unset, which uses the very same code) keeps its "in-memory adapter" warning quiet.
 import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
+import { interactionPolicyWithStepUp } from './authentication-context.js';
 import {
+  ACR_VALUES,
   API_SCOPES,
   CLI_CLIENT_ID,
   DEVICE_CLIENT_ID,
@@ -22,9 +24,10 @@ import {
 } from './constants.js';
 import { INTERACTION_PATH } from './interactions.js';
 import type { SigningKey } from './keys.js';
-import { isLoopbackHost } from './loopback.js';
+import { isLoopbackHost, isLoopbackResource } from './loopback.js';
 import { errorPage, escapeHtml, formPage, messagePage } from './pages.js';
 import { AUTHORIZATION_PATH } from './provider-adjustments.js';
+import { REGISTRATION_FEATURE } from './registration.js';
 import type { ActorClaim } from './token-exchange.js';
 
 /** The built-in clients, the CLI and web ones with the password grant when it is enabled (tests only). */
@@ -106,10 +109,15 @@ export interface ConfigurationInput {
 const REFRESH_TOKEN_TTL_SECS = 24 * 60 * 60;
 const CLOCK_TOLERANCE_SECS = 15;
 
-/** Resource server details for one of the known audiences; `invalid_target` for any other. */
+/**
+ * Resource server details for one of the known audiences or a resource on loopback (RFC 8707: the token's
+ * `aud` is the resource exactly as requested); `invalid_target` for any other.
+ */
 export function resourceServerFor(input: ConfigurationInput, audience: string): ResourceServer {
-  if (!input.audiences.includes(audience)) {
-    throw new errors.InvalidTarget(`unknown resource; known: ${input.audiences.join(' ')}`);
+  if (!input.audiences.includes(audience) && !isLoopbackResource(audience)) {
+    throw new errors.InvalidTarget(
+      `unknown resource; known: ${input.audiences.join(' ')} and any http(s) URL on loopback`,
+    );
   }
   return {
     audience,
@@ -142,6 +150,9 @@ export function createConfiguration(input: ConfigurationInput): Configuration {
     // The access tokens are for the API, not for userinfo, so the ID token carries the scoped claims itself.
     conformIdTokenClaims: false,
     pkce: { required: () => true },
+    // RFC 9470 step-up: the classes a login can reach (acr_values_supported), and the login prompt that
+    // honours a request for a stronger one.
+    acrValues: [...ACR_VALUES],
     rotateRefreshToken: true,
 
     async findAccount(_ctx, sub) {
@@ -159,12 +170,13 @@ export function createConfiguration(input: ConfigurationInput): Configuration {
       };
     },
 
-    extraTokenClaims(_ctx, token) {
+    extraTokenClaims(ctx, token) {
       const act = input.actors.get(token);
       const user = 'accountId' in token ? users.get(token.accountId) : undefined;
       if (!act && !user) return undefined;
       return {
         ...(user ? { email: user.email, email_verified: user.emailVerified } : {}),
+        ...(user ? authenticationClaims(ctx) : {}),
         ...(act ? { act } : {}),
       };
     },
@@ -223,6 +235,8 @@ export function createConfiguration(input: ConfigurationInput): Configuration {
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resource) => resourceServerFor(input, resource),
       },
+      // RFC 7591, for redirect URIs on loopback only (see registration.ts).
+      registration: REGISTRATION_FEATURE,
       rpInitiatedLogout: {
         enabled: true,
         logoutSource(ctx, form) {
@@ -252,7 +266,10 @@ export function createConfiguration(input: ConfigurationInput): Configuration {
     },
 
     routes: { authorization: AUTHORIZATION_PATH },
-    interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}${interaction.uid}` },
+    interactions: {
+      policy: interactionPolicyWithStepUp(),
+      url: (_ctx, interaction) => `${INTERACTION_PATH}${interaction.uid}`,
+    },
 
     renderError(ctx: KoaContextWithOIDC, out) {
       ctx.type = 'html';
@@ -272,6 +289,22 @@ export function createConfiguration(input: ConfigurationInput): Configuration {
       Grant: REFRESH_TOKEN_TTL_SECS,
       Session: REFRESH_TOKEN_TTL_SECS,
     },
+  };
+}
+
+/**
+ * `acr`, `amr` and `auth_time` of the login behind a user's access token (RFC 9068 §2.2.1), so that a
+ * resource server can demand a step-up (RFC 9470). oidc-provider keeps them on the code, refresh token or
+ * device code that the token endpoint consumed, not on the access token itself.
+ */
+function authenticationClaims(ctx: KoaContextWithOIDC | undefined): Record<string, unknown> {
+  const entities = ctx?.oidc?.entities;
+  const source = entities?.AuthorizationCode ?? entities?.RefreshToken ?? entities?.DeviceCode;
+  if (!source) return {};
+  return {
+    ...(source.acr ? { acr: source.acr } : {}),
+    ...(source.amr ? { amr: source.amr } : {}),
+    ...(source.authTime ? { auth_time: source.authTime } : {}),
   };
 }
 

@@ -54,12 +54,53 @@ export const LOOPBACK_REDIRECT_URI = 'http://127.0.0.1:48080/callback';
 /** Scopes of the example API, granted to every client that asks for them. */
 export const API_SCOPES = ['api:read', 'api:write', 'api:admin'] as const;
 
+/**
+ * Authentication context class (`acr`) of a login with the password alone. A token carries it in `acr`,
+ * with `amr: ["pwd"]` (RFC 8176).
+ *
+ * @example
+ * ```ts
+ * import { ACR_PASSWORD } from '@gatehouse/dev-idp';
+ * const url = `${issuer}/auth?acr_values=${encodeURIComponent(ACR_PASSWORD)}&…`;
+ * ```
+ */
+export const ACR_PASSWORD = 'urn:gatehouse:acr:password';
+
+/**
+ * Authentication context class (`acr`) of a login with the password and the user's one-time code (a
+ * second factor): `amr: ["pwd", "otp"]`. An authorization request with `acr_values` naming it (and no
+ * weaker class) makes the login page ask for the code, also when the user is already signed in with the
+ * password alone (RFC 9470 step-up).
+ *
+ * @example
+ * ```ts
+ * import { ACR_MFA } from '@gatehouse/dev-idp';
+ * authorizationUrl.searchParams.set('acr_values', ACR_MFA);
+ * ```
+ */
+export const ACR_MFA = 'urn:gatehouse:acr:mfa';
+
+/**
+ * The authentication context classes from weakest to strongest; a login at a stronger class satisfies a
+ * request for a weaker one.
+ *
+ * @example
+ * ```ts
+ * import { ACR_VALUES } from '@gatehouse/dev-idp';
+ * console.log(ACR_VALUES); // ['urn:gatehouse:acr:password', 'urn:gatehouse:acr:mfa']
+ * ```
+ */
+export const ACR_VALUES = [ACR_PASSWORD, ACR_MFA] as const;
+
 /** RFC 8693 grant type. */
 export const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 /** RFC 8693 token type identifier of an access token. */
 export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 /** RFC 8628 grant type. */
 export const DEVICE_CODE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** Every development user's one-time code (the second factor of {@link ACR_MFA}). */
+const DEV_ONE_TIME_CODE = '000000';
 
 /** A development user. The password is the username: never reuse this outside local development. */
 export interface DevUser {
@@ -70,10 +111,16 @@ export interface DevUser {
   readonly emailVerified: boolean;
   /** What the user is for in the demo and the tests. */
   readonly role: string;
+  /**
+   * The user's development one-time code (the second factor of {@link ACR_MFA}). Public on purpose, like
+   * the password.
+   */
+  readonly oneTimeCode: string;
 }
 
 /**
- * The development users. `sub` is the username. Each password is the username (development only).
+ * The development users. `sub` is the username. Each password is the username, and each one-time code is
+ * `000000` (development only).
  *
  * @example
  * ```ts
@@ -89,6 +136,7 @@ export const DEV_USERS: readonly DevUser[] = Object.freeze(
       email: 'alice@example.com',
       emailVerified: true,
       role: 'the admin in the demo',
+      oneTimeCode: DEV_ONE_TIME_CODE,
     },
     {
       username: 'bob',
@@ -97,6 +145,7 @@ export const DEV_USERS: readonly DevUser[] = Object.freeze(
       email: 'bob@example.com',
       emailVerified: true,
       role: 'an ordinary user, not an admin',
+      oneTimeCode: DEV_ONE_TIME_CODE,
     },
     {
       username: 'mallory',
@@ -105,6 +154,7 @@ export const DEV_USERS: readonly DevUser[] = Object.freeze(
       email: 'mallory@example.com',
       emailVerified: false,
       role: 'an unverified email, which must never grant admin',
+      oneTimeCode: DEV_ONE_TIME_CODE,
     },
   ].map((user) => Object.freeze(user)),
 );

@@ -6,9 +6,20 @@
 
 import type { PageStep } from './pages.js';
 
+/**
+ * Who logs in headlessly. `oneTimeCode` is entered only where the login page requires it (a request for a
+ * second factor, RFC 9470 step-up); a `DevUser` carries its own.
+ *
+ * @example
+ * ```ts
+ * import type { HeadlessUser } from '@gatehouse/dev-idp';
+ * const alice: HeadlessUser = { username: 'alice', password: 'alice', oneTimeCode: '000000' };
+ * ```
+ */
 export interface HeadlessUser {
   username: string;
   password: string;
+  oneTimeCode?: string;
 }
 
 export type HeadlessFlowErrorCode =
@@ -99,6 +110,9 @@ export async function drive(start: string, options: DriveOptions): Promise<Drive
     if (page === 'login') {
       form.fields.set('login', options.user.username);
       form.fields.set('password', options.user.password);
+      if (/<input\b[^>]*\bname="otp"[^>]*\brequired\b/i.test(html)) {
+        form.fields.set('otp', options.user.oneTimeCode ?? '');
+      }
     } else if (page === 'device-code') {
       form.fields.set('user_code', options.userCode ?? '');
     } else if (page === 'logout') {

@@ -6,6 +6,9 @@
 export type { DevUser } from './constants.js';
 export {
   ACCESS_TOKEN_TYPE,
+  ACR_MFA,
+  ACR_PASSWORD,
+  ACR_VALUES,
   API_SCOPES,
   CLI_CLIENT_ID,
   DEFAULT_ACCESS_TOKEN_TTL_SECS,
@@ -29,7 +32,6 @@ export {
 export type {
   DevIdp,
   DevIdpClients,
-  DevIdpOptions,
   DevIdpUsers,
   LoginHeadlessOptions,
   SignAccessTokenOptions,
@@ -39,5 +41,6 @@ export type { HeadlessFlowErrorCode, HeadlessUser } from './headless.js';
 export { HeadlessFlowError } from './headless.js';
 export type { SigningAlg } from './keys.js';
 export { isLoopbackHost, NonLoopbackHostError } from './loopback.js';
+export type { DevIdpOptions } from './options.js';
 export type { BackchannelDelivery, DevIdpSession } from './session.js';
 export { PROVIDER_SHAPES } from './shapes.js';

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { Interaction, InteractionResults } from 'oidc-provider';
 import { errors } from 'oidc-provider';
-import type { DevUser } from './constants.js';
+import { contextOfLogin, requestedAcr, satisfies } from './authentication-context.js';
+import { ACR_MFA, type DevUser } from './constants.js';
 import { consentPage, errorPage, loginPage } from './pages.js';
 
 export interface InteractionOptions {
@@ -34,11 +35,16 @@ export function createInteractionHandler(provider: Provider, options: Interactio
       const details = await provider.interactionDetails(req, res);
       if (details.uid !== uid) return send(res, 400, errorPage({ error: 'interaction mismatch' }));
       const clientId = String(details.params.client_id);
+      const stepUp = requestedAcr(details.params.acr_values);
+      const loginForm = {
+        action: `${INTERACTION_PATH}${uid}/login`,
+        clientId,
+        oneTimeCodeRequired: stepUp !== undefined && satisfies(stepUp, ACR_MFA),
+        login: details.session?.accountId,
+      };
 
       if (req.method === 'GET' && action === undefined) {
-        if (details.prompt.name === 'login') {
-          return send(res, 200, loginPage({ action: `${INTERACTION_PATH}${uid}/login`, clientId }));
-        }
+        if (details.prompt.name === 'login') return send(res, 200, loginPage(loginForm));
         if (details.prompt.name === 'consent') {
           if (options.firstPartyClients.has(clientId)) return await grantConsent(provider, req, res, details);
           return send(
@@ -58,16 +64,15 @@ export function createInteractionHandler(provider: Provider, options: Interactio
         const form = await readForm(req);
         const login = form.get('login') ?? '';
         const user = options.users.get(login);
-        if (!user || form.get('password') !== user.password) {
-          const page = loginPage({
-            action: `${INTERACTION_PATH}${uid}/login`,
-            clientId,
-            login,
-            error: 'Unknown user or wrong password.',
-          });
-          return send(res, 401, page);
+        const oneTimeCode = form.get('otp') ?? '';
+        const refuse = (error: string) => send(res, 401, loginPage({ ...loginForm, login, error }));
+        if (!user || form.get('password') !== user.password) return refuse('Unknown user or wrong password.');
+        if (oneTimeCode && oneTimeCode !== user.oneTimeCode) return refuse('Wrong one-time code.');
+        const context = contextOfLogin(oneTimeCode !== '');
+        if (stepUp && !satisfies(context.acr, stepUp)) {
+          return refuse('This application asks for a second factor: enter your one-time code.');
         }
-        const result: InteractionResults = { login: { accountId: user.username } };
+        const result: InteractionResults = { login: { accountId: user.username, ...context } };
         return await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
       }
 

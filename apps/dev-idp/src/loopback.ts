@@ -22,6 +22,16 @@ export function isLoopbackHost(host: string): boolean {
   return isIPv4(bare) && bare.split('.')[0] === '127';
 }
 
+/**
+ * True for an `http://` or `https://` URL on loopback without a fragment: a resource (an API, an MCP
+ * server) running on this machine, which the dev IdP issues tokens for without being told about it.
+ */
+export function isLoopbackResource(resource: string): boolean {
+  if (!URL.canParse(resource) || resource.includes('#')) return false;
+  const url = new URL(resource);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && isLoopbackHost(url.hostname);
+}
+
 /** The issuer identifier for a loopback bind: `http://127.0.0.1:4400`, `http://[::1]:4400`, … */
 export function issuerFor(host: string, port: number): string {
   const bare = host.startsWith('[') ? host.slice(1, -1) : host;

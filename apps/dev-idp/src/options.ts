@@ -7,9 +7,62 @@ import {
   DEFAULT_ID_TOKEN_TTL_SECS,
 } from './constants.js';
 import { AUDIENCE_PARAMETERS, type Conventions, OFFLINE_ACCESS_MODES } from './conventions.js';
-import type { DevIdpOptions } from './dev-idp.js';
 import { SIGNING_ALGS, type SigningAlg } from './keys.js';
 import { isLoopbackHost, NonLoopbackHostError } from './loopback.js';
+
+/** Options of {@link startDevIdp}; every one is optional. */
+export interface DevIdpOptions {
+  /** Loopback address to bind: 127.0.0.0/8, `::1` or `localhost`. Default `127.0.0.1`; anything else throws. */
+  host?: string;
+  /** Port to bind; 0 (the default) picks a free one. */
+  port?: number;
+  /** Audience of access tokens when the request names no `resource`. Default {@link DEFAULT_AUDIENCE}. */
+  audience?: string;
+  /** Further audiences a client may ask for with `resource` (or `audience` in a token exchange). */
+  extraAudiences?: string[];
+  /** Signature algorithm of access and ID tokens. Default `RS256`. */
+  signingAlg?: SigningAlg;
+  /** Access token lifetime in seconds. Default 600. */
+  accessTokenTtlSecs?: number;
+  /** ID token lifetime in seconds. Default 3600. */
+  idTokenTtlSecs?: number;
+  /**
+   * `jwt` (default): RFC 9068 JWT access tokens. `opaque`: random strings that only the introspection
+   * endpoint (RFC 7662, `clients.resourceServer`) can check.
+   */
+  accessTokenFormat?: 'jwt' | 'opaque';
+  /**
+   * DPoP (RFC 9449) is always on: a token request with a `DPoP` proof gets a token bound to its key.
+   * With this set, the token endpoint also requires server nonces in the proofs. Default false.
+   */
+  requireDpopNonce?: boolean;
+  /** Extra clients (oidc-provider client metadata), registered next to the built-in ones. */
+  clients?: ClientMetadata[];
+  /**
+   * The issuer's path: `''` (default, `http://127.0.0.1:<port>`), `'/'` (a trailing slash, as at Auth0),
+   * `'/oauth2/default'` (an Okta authorization server), `'/realms/acme'` (Keycloak), `'/<tenant>/v2.0'`
+   * (Entra). Discovery and every endpoint live under it.
+   */
+  issuerPath?: string;
+  /**
+   * Enables the password grant (RFC 6749 section 4.3) for the built-in CLI and web clients. Off by
+   * default: only tests of legacy-provider support need it. Custom clients may list `password` in their
+   * `grant_types` either way.
+   */
+  passwordGrant?: boolean;
+  /**
+   * How clients ask for an API audience: `resource` (RFC 8707, default), `audience` (Auth0; `resource` is
+   * ignored), `scope` (Entra's `<audience>/.default` scope; `resource` is refused) or `none` (Google).
+   */
+  audienceParameter?: 'resource' | 'audience' | 'scope' | 'none';
+  /** Requests that name no audience get an opaque access token, as at Auth0 and Google. Default false. */
+  opaqueAccessTokenWithoutAudience?: boolean;
+  /**
+   * How clients ask for a refresh token: the `offline_access` scope (default) or Google's
+   * `access_type=offline` (the `offline_access` scope is then refused with `invalid_scope`).
+   */
+  offlineAccess?: 'scope' | 'access_type';
+}
 
 /** {@link DevIdpOptions} checked, with every default filled in. */
 export interface Settings {

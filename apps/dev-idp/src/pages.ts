@@ -41,19 +41,25 @@ ${body}
 export interface LoginPageInput {
   action: string;
   clientId: string;
-  login?: string;
+  login?: string | undefined;
   error?: string;
+  /** The request asks for a second factor (RFC 9470 step-up): the one-time code is required. */
+  oneTimeCodeRequired?: boolean;
 }
 
-export function loginPage({ action, clientId, login, error }: LoginPageInput): string {
+export function loginPage({ action, clientId, login, error, oneTimeCodeRequired }: LoginPageInput): string {
+  const code = oneTimeCodeRequired
+    ? '<label>One-time code (this application asks for a second factor) <input type="text" name="otp" inputmode="numeric" autocomplete="one-time-code" required></label>'
+    : '<label>One-time code (optional) <input type="text" name="otp" inputmode="numeric" autocomplete="one-time-code"></label>';
   return page(
     'login',
     'Sign in',
-    `<p>Sign in to continue to <code>${escapeHtml(clientId)}</code>. Development users: alice, bob, mallory (the password is the username).</p>
+    `<p>Sign in to continue to <code>${escapeHtml(clientId)}</code>. Development users: alice, bob, mallory (the password is the username, the one-time code 000000).</p>
 ${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="${escapeHtml(action)}">
 <label>Username <input type="text" name="login" autocomplete="username" value="${escapeHtml(login ?? '')}" autofocus required></label>
 <label>Password <input type="password" name="password" autocomplete="current-password" required></label>
+${code}
 <button type="submit">Sign in</button>
 </form>`,
   );

@@ -10,6 +10,8 @@ const ENDPOINTS: Record<string, Endpoint> = {
   '/device/auth': 'device_authorization',
 };
 const MAX_FORM_BYTES = 64 * 1024;
+/** RFC 8414 §3: authorization server metadata, the well-known suffix inserted before the issuer's path. */
+const OAUTH_METADATA_PATH = '/.well-known/oauth-authorization-server';
 
 export interface ProtocolRequestOptions {
   /** The issuer's path without a trailing slash (`/oauth2/default`), or '' for an issuer at the origin. */
@@ -31,6 +33,12 @@ export function createProtocolHandler(provider: Provider, options: ProtocolReque
 
   return async function handleProtocolRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let url = req.url ?? '/';
+    // The OpenID discovery document is also a valid RFC 8414 document (same issuer, same fields), and
+    // clients that speak plain OAuth (MCP clients among them) look for it there first.
+    const [requestPath = '/', requestQuery] = url.split(/\?(.*)/s);
+    if (requestPath === `${OAUTH_METADATA_PATH}${mountPath}`) {
+      url = `${mountPath}/.well-known/openid-configuration${requestQuery ? `?${requestQuery}` : ''}`;
+    }
     if (mountPath) {
       const rest = url.slice(mountPath.length);
       if (!url.startsWith(mountPath) || (rest !== '' && !rest.startsWith('/') && !rest.startsWith('?'))) {

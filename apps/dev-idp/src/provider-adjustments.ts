@@ -45,11 +45,39 @@ export function advertisePollingInterval(provider: Provider): void {
  * Consent is still obtained each time (automatically for the built-in clients).
  */
 export function treatOfflineAccessAsConsentPrompt(provider: Provider): void {
+  rewriteAuthorizationQuery(provider, (query) => {
+    if (query.has('prompt') || !scopesOf(query).includes('offline_access')) return false;
+    query.set('prompt', 'consent');
+    return true;
+  });
+}
+
+/**
+ * RFC 9470 section 4 makes `acr_values` and `max_age` OAuth authorization parameters: a resource server's
+ * `insufficient_user_authentication` challenge hands them to any OAuth client (an MCP client asks for
+ * the resource's scopes, not `openid`). oidc-provider accepts them only with the `openid` scope, so the
+ * dev IdP adds it to a front-channel request that carries either without it. The access token for the
+ * resource still holds the resource's scopes only.
+ */
+export function acceptStepUpWithoutOpenId(provider: Provider): void {
+  rewriteAuthorizationQuery(provider, (query) => {
+    const scopes = scopesOf(query);
+    if (scopes.includes('openid') || (!query.has('acr_values') && !query.has('max_age'))) return false;
+    query.set('scope', ['openid', ...scopes].join(' '));
+    return true;
+  });
+}
+
+function scopesOf(query: URLSearchParams): string[] {
+  return (query.get('scope') ?? '').split(' ').filter(Boolean);
+}
+
+/** Lets `change` rewrite the query of front-channel authorization requests (GET) before oidc-provider reads it. */
+function rewriteAuthorizationQuery(provider: Provider, change: (query: URLSearchParams) => boolean): void {
   provider.use(async (ctx, next) => {
     if (ctx.method === 'GET' && ctx.path === AUTHORIZATION_PATH) {
       const query = new URLSearchParams(ctx.querystring);
-      if (!query.has('prompt') && query.get('scope')?.split(' ').includes('offline_access')) {
-        query.set('prompt', 'consent');
+      if (change(query)) {
         const req = ctx.req as typeof ctx.req & { originalUrl?: string };
         const before = ctx.url;
         ctx.querystring = query.toString();

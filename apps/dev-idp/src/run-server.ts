@@ -36,7 +36,8 @@ function summary(idp: DevIdp): string {
     `issuer     ${idp.issuer}`,
     `discovery  ${idp.issuer}/.well-known/openid-configuration`,
     `jwks       ${idp.jwksUri}`,
-    `audience   ${idp.audience}`,
+    `audience   ${idp.audience} (or any http(s) resource on loopback, RFC 8707)`,
+    `register   ${idp.issuer}/reg (RFC 7591, loopback redirect URIs only)`,
     '',
     'clients',
     `  ${service.clientId.padEnd(18)} confidential, client_credentials + token exchange`,
@@ -47,7 +48,7 @@ function summary(idp: DevIdp): string {
     `  ${''.padEnd(18)} development secret: ${web.clientSecret}`,
     `  ${device.clientId.padEnd(18)} public, device authorization grant, refresh`,
     '',
-    'users (development only: the password is the username)',
+    'users (development only: the password is the username, the one-time code 000000)',
     ...DEV_USERS.map(
       (u) =>
         `  ${u.username.padEnd(8)} ${u.email.padEnd(22)} ${u.emailVerified ? 'verified  ' : 'UNVERIFIED'} ${u.role}`,

@@ -1,4 +1,4 @@
-import type { DevIdpOptions } from './dev-idp.js';
+import type { DevIdpOptions } from './options.js';
 
 /**
  * Options that make the dev IdP behave like a real provider where clients must adapt to it, for testing

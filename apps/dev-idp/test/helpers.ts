@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { DevIdp, HeadlessUser } from '@gatehouse/dev-idp';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import * as client from 'openid-client';
-import type { DevIdp, HeadlessUser } from '../src/index.js';
 
 /** openid-client configuration for one of the dev IdP's clients (http issuer: insecure requests allowed). */
 export function configFor(idp: DevIdp, clientId: string, secret?: string): Promise<client.Configuration> {

@@ -1,6 +1,8 @@
 /**
  * The read API of the two analytics apps (NestJS and Koa) over one seeded database: each query is sent
- * to both and must get the same status and the same body; the expected results are checked once.
+ * to both and must get the same status and the same body; the expected results are checked once. An
+ * admin reads everything; anyone else what it sent (the contract's "Ownership": Koa decides with Cedar,
+ * Nest with Gatehouse's built-in rules).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,7 @@ import { type RunningApp, startInProcess } from './helpers/in-process.js';
 
 const READER = 'analytics-reader-key-1';
 const OPS = 'analytics-ops-key-2';
+const EXPORTER = 'analytics-exporter-key-3';
 const HOUR = 3600_000;
 const now = Date.now();
 const at = (ms: number) => new Date(ms).toISOString();
@@ -57,6 +60,8 @@ beforeAll(async () => {
     apiKeys: [
       { name: 'reader', key: READER },
       { name: 'ops', key: OPS },
+      // The API key that sent worker-1's records (sender legacy-exporter at api_key).
+      { name: 'legacy-exporter', key: EXPORTER },
     ],
     admins: ['ops'],
   };
@@ -78,7 +83,7 @@ afterAll(async () => {
 });
 
 /** Sends the request to both apps, checks they agree, returns the answer. */
-async function both(path: string, key = READER, method = 'GET') {
+async function both(path: string, key = OPS, method = 'GET') {
   const [a, b] = await Promise.all(
     [nest, koa].map((app) => getJson(`${app.url}${path}`, bearer(key), { method })),
   );
@@ -94,6 +99,40 @@ async function both(path: string, key = READER, method = 'GET') {
   expect(a!.headers.get('content-type')).toMatch(/^application\/json/);
   return a!;
 }
+
+describe('ownership: a non-admin reads only what it sent (NestJS and Koa answer alike)', () => {
+  it('gives an identity that sent nothing empty lists', async () => {
+    for (const path of ['/v1/processes', '/v1/logs', '/v1/metrics', '/v1/metrics/summary']) {
+      const { status, body } = await both(path, READER);
+      expect(status, path).toBe(200);
+      expect(body, path).toMatchObject({ count: 0, truncated: false });
+    }
+  });
+
+  it('gives a sender its own records only, and nothing of a process another sender sent', async () => {
+    const processes = await both('/v1/processes', EXPORTER);
+    expect(processes.body!.processes.map((p: Json) => p.processId)).toEqual(['worker-1']);
+    expect((await both('/v1/logs', EXPORTER)).body!.entries.map((e: Json) => e.message)).toEqual(['tick']);
+    expect((await both('/v1/metrics', EXPORTER)).body!.points.map((p: Json) => p.name)).toEqual([
+      'queue.depth',
+    ]);
+    expect((await both('/v1/metrics/summary', EXPORTER)).body!.series).toEqual([
+      expect.objectContaining({ processId: 'worker-1', name: 'queue.depth', count: 1 }),
+    ]);
+    for (const path of [
+      '/v1/logs?processId=web-1',
+      '/v1/metrics?processId=web-1',
+      '/v1/metrics/summary?processId=web-1',
+    ]) {
+      expect((await both(path, EXPORTER)).body, path).toMatchObject({ count: 0 });
+    }
+  });
+
+  it('lets an admin read the records of every sender', async () => {
+    const { body } = await both('/v1/processes', OPS);
+    expect(body!.processes.map((p: Json) => p.processId)).toEqual(['worker-1', 'web-1']);
+  });
+});
 
 describe('analytics read API (NestJS and Koa answer alike)', () => {
   it('lists processes, most recently seen first, with their sender', async () => {

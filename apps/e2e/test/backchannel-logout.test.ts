@@ -10,13 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOidcClient, loginWithAuthorizationCode } from '@gatehouse/client';
 import { type DevIdp, type DevIdpSession, LOOPBACK_REDIRECT_URI, startDevIdp } from '@gatehouse/dev-idp';
+import { freePort, hasRedis, RedisServer, waitFor } from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  freePort,
-  hasRedis,
-  RedisServer,
-  waitFor,
-} from '../../../packages/redis/test/helpers/redis-server.js';
 import { type RunningProcess, startApp } from './helpers/processes.js';
 import { AUDIENCE } from './helpers/tokens.js';
 

@@ -1,5 +1,5 @@
 /**
- * The live metrics page of `npm run demo` (scripts/demo-dashboard.mjs): its Prometheus parsing and
+ * The live metrics page of `npm run demo` (apps/demo/src/dashboard): its Prometheus parsing and
  * rates, and, in Debian's chromium, that it really plots what a scraped app records. The app here is a
  * real HTTP server whose /metrics is the Prometheus text of Gatehouse's DecisionRecorder (what
  * `routes: true` serves), behind a bearer key like the real apps.
@@ -17,16 +17,17 @@ import {
   TokenExpiredError,
   UnknownIssuerError,
 } from '@gatehouse/core';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   parsePrometheusText,
   pointOf,
   quantile,
+  RateWindow,
   startDashboard,
   totalsOf,
-} from '../../../scripts/demo-dashboard.mjs';
-import { hasChromium, launchChromium, screenshotPixels, stayOnLoopback } from './helpers/browser.js';
+} from '@gatehouse/demo';
+import { hasChromium, launchChromium, screenshotPixels, stayOnLoopback } from '@gatehouse/testkit';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/processes.js';
 
 const SCRAPER_KEY = 'scraper-key-for-the-dashboard-test';
@@ -80,6 +81,59 @@ describe('demo dashboard: reading Prometheus text', () => {
     expect(point.outcomes).toEqual({ accepted: 10 });
     expect(point.cacheHitRatio).toBe(1);
     expect(point.jwks).toEqual({ success: 0, failure: 2 });
+  });
+});
+
+describe('demo dashboard: rates over a sliding window (issue 25)', () => {
+  const decisions = (accepted: number, lookups = 0) =>
+    totalsOf(
+      parsePrometheusText(
+        [
+          `gatehouse_auth_total{outcome="accepted",code="ok",auth_type="api_key",issuer="api_key"} ${accepted}`,
+          `gatehouse_token_cache_total{result="hit"} ${lookups}`,
+          'gatehouse_token_cache_total{result="miss"} 0',
+          `gatehouse_auth_duration_seconds_bucket{outcome="accepted",le="0.001"} ${lookups}`,
+          `gatehouse_auth_duration_seconds_bucket{outcome="accepted",le="+Inf"} ${lookups}`,
+        ].join('\n'),
+      ),
+    );
+  /** Bursts of 7 decisions every 1.5 s (a period that does not divide the window), scraped every second. */
+  const scrapes = () =>
+    Array.from({ length: 61 }, (_, i) => ({ time: i * 1000, totals: decisions(7 * Math.floor(i / 1.5)) }));
+  const ratios = (values: number[]) =>
+    values.slice(1).map((v, i) => Math.max(v, values[i]!) / Math.min(v, values[i]!));
+
+  it('turns steady bursts into a steady rate, where a rate over one scrape saws', () => {
+    const window = new RateWindow(10_000);
+    const smooth = scrapes().flatMap(({ time, totals }) => window.add(time, totals)?.outcomes.accepted ?? []);
+    expect(smooth.length).toBeGreaterThanOrEqual(50);
+    expect(Math.max(...ratios(smooth))).toBeLessThan(1.2);
+    expect(smooth.at(-1)).toBeCloseTo(7 / 1.5, 0);
+    // The same scrapes, one at a time (the page before): 0 ↔ 7 decisions per second.
+    const perScrape = new RateWindow(1000);
+    const sawing = scrapes().flatMap(
+      ({ time, totals }) => perScrape.add(time, totals)?.outcomes.accepted ?? [],
+    );
+    expect(Math.min(...sawing)).toBe(0);
+  });
+
+  it('gives no point until the scrapes span the window', () => {
+    const window = new RateWindow(10_000);
+    const points = scrapes()
+      .slice(0, 12)
+      .map(({ time, totals }) => window.add(time, totals));
+    expect(points.slice(0, 10).every((p) => p === undefined)).toBe(true);
+    expect(points[10]?.time).toBe(10_000);
+  });
+
+  it('has no ratio and no latency where nothing happened: a gap, not a zero', () => {
+    const quiet = pointOf(decisions(5, 3), decisions(5, 3), 10, 0);
+    expect(quiet.cacheHitRatio).toBeNull();
+    expect(quiet.latencyMs).toEqual({ p50: null, p99: null });
+    expect(quiet.outcomes).toEqual({ accepted: 0 }); // a rate of nothing is a real zero
+    const busy = pointOf(decisions(15, 8), decisions(5, 3), 10, 0);
+    expect(busy.cacheHitRatio).toBe(1);
+    expect(busy.latencyMs.p99).not.toBeNull();
   });
 });
 
@@ -140,7 +194,9 @@ describe.skipIf(!hasChromium)('demo dashboard in chromium', () => {
     dashboard = await startDashboard({
       targets: [{ name: 'stand-in', url: app.url }],
       authorization: `Bearer ${SCRAPER_KEY}`,
+      // Five times the demo's pace: a scrape every 200 ms, rates over 2 s.
       intervalMs: 200,
+      windowMs: 2000,
     });
     browser = await launchChromium();
   });
@@ -179,9 +235,10 @@ describe.skipIf(!hasChromium)('demo dashboard in chromium', () => {
       app.cache.hits += 19;
       app.cache.misses += 1;
     }, 50);
-    // Eight more samples after the traffic started (the page counts what it drew).
+    // Fifteen more samples after the traffic started (the page counts what it drew): the 2 s window is then
+    // full of traffic, and each series a line of some length (a steady rate is a flat line, not a zigzag).
     const drawnBefore = Number(await page.evaluate(() => document.body.dataset.points));
-    await page.waitForFunction((n) => Number(document.body.dataset.points) >= n + 8, drawnBefore);
+    await page.waitForFunction((n) => Number(document.body.dataset.points) >= n + 15, drawnBefore);
 
     const after = await screenshotPixels(decisions, '#22c55e');
     const refusals = await screenshotPixels(page.locator('#chart-refusals'), '#f97316');

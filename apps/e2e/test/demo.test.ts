@@ -3,13 +3,21 @@
  * command it prints, run as printed, must do what its comment says. Ctrl-C must stop every process.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sharedStateLines } from '@gatehouse/demo';
+import {
+  findRedisServer,
+  hasChromium,
+  hasRedis,
+  launchChromium,
+  screenshotPixels,
+  stayOnLoopback,
+} from '@gatehouse/testkit';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasRedis } from '../../../packages/redis/test/helpers/redis-server.js';
-import { hasChromium, launchChromium, screenshotPixels, stayOnLoopback } from './helpers/browser.js';
 import { BASH, HAVE_CURL, parseCurl, runCurlLine } from './helpers/curl-line.js';
 import { cleanEnv, REPO_ROOT } from './helpers/processes.js';
 
@@ -29,7 +37,7 @@ interface Demo {
 }
 
 function startDemo(env: Record<string, string>): Demo {
-  const child = spawn(process.execPath, ['scripts/demo.mjs'], {
+  const child = spawn(process.execPath, ['apps/demo/dist/main.js'], {
     cwd: REPO_ROOT,
     env: cleanEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -92,11 +100,26 @@ function commands() {
   for (const line of lines) {
     const announced = /^# .*→ (\d{3})/.exec(line);
     if (announced) expected = Number(announced[1]);
-    // A chain (the revocation line) changes what TOKEN gets: it has its own test, run after these.
-    else if (line.startsWith('curl ') && !line.includes('gatehouse token') && !line.includes(' && '))
+    // A chain (the revocation line) changes what TOKEN gets: it has its own test, run after these. A line
+    // with the CLI's token needs a login first: the CLI tests below run those.
+    else if (line.startsWith('curl ') && !line.includes('$(npx gatehouse') && !line.includes(' && '))
       curls.push({ line, expected });
   }
   return { exports, curls };
+}
+
+/** Opens the printed live page in chromium (nothing leaves loopback) and runs `check` on it. */
+async function onLivePage(check: (page: Page) => Promise<void>): Promise<void> {
+  const dashboardUrl = /^\s{2}dashboard +(http:\/\/\S+)/m.exec(printed)![1]!;
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await stayOnLoopback(page);
+    await page.goto(dashboardUrl);
+    await check(page);
+  } finally {
+    await browser.close();
+  }
 }
 
 // Each test runs real processes (bash and curl per printed line, node for the sender and the CLI): on a
@@ -221,14 +244,9 @@ describe('npm run demo', { timeout: 180_000 }, () => {
 
   it.skipIf(!hasChromium)(
     "serves a live page that plots the apps' metrics while the sender runs (in chromium)",
-    async () => {
-      const dashboardUrl = /^\s{2}dashboard +(http:\/\/\S+)/m.exec(printed)![1]!;
-      const browser = await launchChromium();
-      try {
-        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-        await stayOnLoopback(page);
-        await page.goto(dashboardUrl);
-        // The page samples once a second; the demo's traffic runs every 1.5 s.
+    () =>
+      onLivePage(async (page) => {
+        // The page samples once a second; the demo's traffic comes in bursts every 1.25 s.
         await page.waitForFunction(() => Number(document.body.dataset.points) >= 6, undefined, {
           timeout: 30_000,
         });
@@ -243,11 +261,50 @@ describe('npm run demo', { timeout: 180_000 }, () => {
         const legend = (await page.locator('#l-refusals').textContent()) ?? '';
         expect(legend).toMatch(/missing_credentials/);
         expect(legend).toMatch(/forbidden|insufficient_scope/);
-      } finally {
-        await browser.close();
-      }
-    },
+        // The new log entries, pushed over analytics' /v1/stream (a WebSocket behind Gatehouse) as the
+        // background sender sends them.
+        await page.waitForFunction(() => document.querySelectorAll('#entries li').length > 0, undefined, {
+          timeout: 20_000,
+        });
+        expect(await page.locator('#v-stream').textContent()).toBe('open');
+        expect(await page.locator('#entries li').first().textContent()).toMatch(
+          /demo-sender|gatehouse-service/,
+        );
+      }),
     60_000,
+  );
+
+  it.skipIf(!hasChromium)(
+    'plots the steady traffic as a steady line: rates over a sliding window, on an axis that stays put (in chromium)',
+    () =>
+      onLivePage(async (page) => {
+        const chart = page.locator('#chart-decisions');
+        const plotted = async () => JSON.parse((await chart.getAttribute('data-series')) ?? '[]') as number[];
+        // What the decisions chart plots, point by point (one a second): with the demo's traffic (a burst
+        // every 1.25 s, the sender every 2 s, the page's own scrapes) every point is about the same. A rate
+        // over one scrape saws between a burst and none (3 ↔ 8 decisions/s).
+        await page.waitForFunction(
+          () => JSON.parse(document.getElementById('chart-decisions')?.dataset.series ?? '[]').length >= 10,
+          undefined,
+          { timeout: 40_000 },
+        );
+        const recent = (await plotted()).slice(-10);
+        for (let i = 1; i < recent.length; i++) {
+          const [a, b] = [recent[i - 1]!, recent[i]!];
+          expect(Math.min(a, b), `decisions/s: ${recent.join(', ')}`).toBeGreaterThan(0);
+          expect(Math.max(a, b) / Math.min(a, b), `decisions/s: ${recent.join(', ')}`).toBeLessThan(1.5);
+        }
+        // And the y axis keeps its scale from one sample to the next.
+        const axes = new Set<string | null>();
+        for (let i = 0; i < 5; i++) {
+          const drawn = Number(await page.evaluate(() => document.body.dataset.points));
+          await page.waitForFunction((n) => Number(document.body.dataset.points) > n, drawn);
+          axes.add(await chart.getAttribute('data-axis-max'));
+        }
+        expect([...axes]).toHaveLength(1);
+        expect(Number([...axes][0])).toBeGreaterThan(0);
+      }),
+    90_000,
   );
 
   it.runIf(hasRedis)(
@@ -302,6 +359,33 @@ describe('npm run demo', { timeout: 180_000 }, () => {
     expect(printed).not.toMatch(/ingestion-2/);
   });
 
+  it('keeps the terminal readable after the welcome block: the logs go to files, a status line every 10 s', async () => {
+    const logs = /^ {2}logs +(\S+)\/<service>\.log /m.exec(printed)?.[1];
+    expect(logs).toBe(join(dataDir, 'demo-logs'));
+    const since = () => demo.output().slice(printed.length);
+    const status =
+      /^demo \d\d:\d\d:\d\d · (since start|last 10 s): \d+ requests, \d+ refused( \(.+\))? · revocations in force: \d+$/;
+    const deadline = Date.now() + 30_000;
+    while (
+      !since()
+        .split('\n')
+        .some((line) => status.test(line)) &&
+      Date.now() < deadline
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    // Everything the earlier tests did (curl lines, logins, refusals, a revocation) stayed off the terminal.
+    const lines = since()
+      .split('\n')
+      .filter((line) => line !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(status);
+    const ingestion = readFileSync(join(dataDir, 'demo-logs', 'ingestion.log'), 'utf8');
+    expect(ingestion).toContain('ingestion listening on');
+    expect(ingestion).toMatch(/"event":"http\.request"/);
+    expect(ingestion).toMatch(/"event":"gatehouse\.auth\.rejected"/);
+  });
+
   it('stops every process it started on Ctrl-C', async () => {
     const urls = [
       ...printed.matchAll(/^\s{2}(?:dev-idp|ingestion|analytics|analytics-koa|dashboard) +(http:\/\/\S+)/gm),
@@ -331,18 +415,14 @@ describe('npm run demo', { timeout: 180_000 }, () => {
 });
 
 describe('npm run demo without redis-server', () => {
-  it('finds none on a PATH without it, and prints the plain in-process notice instead of the Redis lines', async () => {
-    const script = `import('./scripts/demo-shared-state.mjs').then((m) => console.log(JSON.stringify({
-      found: m.findRedisServer('/nonexistent:/also-missing') ?? null,
-      lines: m.sharedStateLines({ redisUrl: undefined, ingestionUrls: ['http://127.0.0.1:1'], issuer: 'x', token: 'a.b.c' }),
-    })))`;
-    const out = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, ['-e', script], { cwd: REPO_ROOT }, (err, stdout) =>
-        err ? reject(err) : resolve(stdout),
-      ),
-    );
-    const { found, lines } = JSON.parse(out) as { found: string | null; lines: string[] };
-    expect(found).toBeNull();
+  it('finds none on a PATH without it, and prints the plain in-process notice instead of the Redis lines', () => {
+    expect(findRedisServer('redis-server', '/nonexistent:/also-missing')).toBeUndefined();
+    const lines = sharedStateLines({
+      redisUrl: undefined,
+      ingestionUrls: ['http://127.0.0.1:1'],
+      issuer: 'x',
+      token: 'a.b.c',
+    });
     expect(lines.join('\n')).toMatch(/redis-server is not installed: revocations and limits run in-process/);
     expect(lines.join('\n')).not.toMatch(/curl|admin\/revocations/);
   });

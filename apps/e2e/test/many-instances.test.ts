@@ -8,27 +8,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasRedis, RedisServer, waitFor } from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasRedis, RedisServer, waitFor } from '../../../packages/redis/test/helpers/redis-server.js';
+import { admittedInTurn, call, failFrom, revoke as revokeAs, whoamiStatus } from './helpers/instances.js';
 import { type RunningProcess, startApp } from './helpers/processes.js';
 
 const ADMIN = 'admin-key-0001';
 const USER = 'user-key-0001';
 const LIMITED = 'limited-key-0001';
 const APPS = ['ingestion', 'analytics', 'analytics-koa'] as const;
-
-let address = 0;
-// Every request comes from its own address (GATEHOUSE_TRUST_PROXY=1) unless a test names one: the
-// revocation checks' 401s must not get 127.0.0.1 blocked by the failed-auth throttle.
-function call(url: string, key: string | undefined, init: RequestInit & { from?: string } = {}) {
-  address++;
-  const headers: Record<string, string> = {
-    'x-forwarded-for': init.from ?? `10.${(address >> 16) & 255}.${(address >> 8) & 255}.${address & 255}`,
-    ...(init.headers as Record<string, string>),
-  };
-  if (key !== undefined) headers.authorization = `Bearer ${key}`;
-  return fetch(url, { ...init, headers });
-}
 
 describe.skipIf(!hasRedis)('three app instances on one redis-server', () => {
   let redis: RedisServer;
@@ -67,14 +55,7 @@ describe.skipIf(!hasRedis)('three app instances on one redis-server', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const whoamiStatus = async (app: RunningProcess, key: string) =>
-    (await call(`${app.url}/v1/whoami`, key)).status;
-  const revoke = (app: RunningProcess, body: unknown) =>
-    call(`${app.url}/v1/admin/revocations`, ADMIN, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+  const revoke = (app: RunningProcess, body: unknown) => revokeAs(app, ADMIN, body);
 
   it.each(APPS.map((name, i) => [name, i]))(
     'a revocation made on %s is refused by every instance within 1 s, and lifted likewise',
@@ -145,16 +126,8 @@ describe.skipIf(!hasRedis)('three app instances on one redis-server', () => {
   );
 
   it("sums an identity's rate limit over the instances and answers 429 with the RateLimit headers", async () => {
-    let ok = 0;
-    let limited: Response | undefined;
-    for (let n = 0; n < 60; n++) {
-      const res = await call(`${apps[n % 3]!.url}/v1/whoami`, LIMITED);
-      if (res.status === 200) ok++;
-      else {
-        expect(res.status).toBe(429);
-        limited = res;
-      }
-    }
+    const { admitted: ok, refused: limited, others } = await admittedInTurn(apps, LIMITED, 60);
+    expect(others).toEqual([]);
     expect(ok).toBeGreaterThanOrEqual(20);
     expect(ok).toBeLessThanOrEqual(20 + 2 + 3);
     expect(limited!.headers.get('retry-after')).toMatch(/^\d+$/);
@@ -166,9 +139,7 @@ describe.skipIf(!hasRedis)('three app instances on one redis-server', () => {
 
   it('blocks an address on every instance after the failed authentications, even with good credentials', async () => {
     const from = '203.0.113.9';
-    for (let n = 0; n < 5; n++) {
-      expect((await call(`${apps[n % 3]!.url}/v1/whoami`, 'wrong-key-123', { from })).status).toBe(401);
-    }
+    expect(await failFrom(apps, from, 5)).toEqual([401, 401, 401, 401, 401]);
     for (const app of apps) {
       const res = await call(`${app.url}/v1/whoami`, USER, { from });
       expect(`${app.name} ${res.status}`).toBe(`${app.name} 429`);

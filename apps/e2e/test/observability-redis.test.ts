@@ -7,8 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasRedis, RedisServer, waitFor } from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasRedis, RedisServer, waitFor } from '../../../packages/redis/test/helpers/redis-server.js';
 import { getJson } from './helpers/http.js';
 import { sampleSum, scrape } from './helpers/metrics.js';
 import { type RunningProcess, startApp } from './helpers/processes.js';
@@ -40,7 +40,7 @@ describe.skipIf(!hasRedis)('readiness and metrics on one redis-server', () => {
   const metricsOf = (app: RunningProcess) => scrape(app.url, `Bearer ${SCRAPER}`);
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
+    redis = await RedisServer.start({ persistent: true }); // brought back with its data below
     dataDir = mkdtempSync(join(tmpdir(), 'obs-redis-'));
     const env = {
       TELEMETRY_DATA_DIR: dataDir,

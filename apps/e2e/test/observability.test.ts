@@ -5,13 +5,14 @@
  * `/ready` following the IdP going down and coming back.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { GatehouseOptions } from '@gatehouse/core';
 import { type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
-import { createAppLogger, openTelemetryStore, type TelemetryStore } from '@gatehouse/example-telemetry-store';
+import { createAppLogger } from '@gatehouse/example-kit';
+import { openTelemetryStore, type TelemetryStore } from '@gatehouse/example-telemetry-store';
+import { freePort } from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, getJson } from './helpers/http.js';
 import { APP_NAMES, type AppName, type RunningApp, startInProcess } from './helpers/in-process.js';
@@ -121,8 +122,11 @@ describe.each(APP_NAMES)('%s: readiness and metrics', (name) => {
   it('GET /metrics: 401 without credentials, 403 insufficient_scope without metrics:read, 200 for the scope or an admin', async () => {
     const none = await getJson(url('/metrics'));
     expect(none.status).toBe(401);
-    // A Bearer challenge without an error (and, where tokens may be DPoP-bound, the DPoP one: RFC 9449 §7.2).
-    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer realm="[^"]+"(, DPoP algs="[^"]+")?$/);
+    // A Bearer challenge without an error, naming the scope the route needs (RFC 6750 §3), and, where tokens
+    // may be DPoP-bound, the DPoP one (RFC 9449 §7.2).
+    expect(none.headers.get('www-authenticate')).toMatch(
+      /^Bearer realm="[^"]+", scope="metrics:read"(, DPoP algs="[^"]+"(, scope="metrics:read")?)?$/,
+    );
 
     const badToken = await getJson(url('/metrics'), bearer(`${tokens.bob.slice(0, -4)}AAAA`));
     expect(badToken.status).toBe(401);
@@ -233,15 +237,6 @@ describe.each(APP_NAMES)('%s: readiness and metrics', (name) => {
     expect(JSON.stringify(app().logs)).not.toContain('look-away');
   });
 });
-
-/** A port nothing listens on now (the OS picks it, then it is released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('GET /ready follows the identity provider', () => {
   const down = new Map<AppName, RunningApp>();

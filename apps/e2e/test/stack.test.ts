@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, expectChallenge, getJson, type Json } from './helpers/http.js';
-import { type RunningProcess, runBuilt, startApp, startIdp } from './helpers/processes.js';
+import {
+  type RunningProcess,
+  runBuilt,
+  spawnBuilt,
+  startApp,
+  startIdp,
+  waitForOutput,
+} from './helpers/processes.js';
 import { AUDIENCE, SERVICE_CLIENT, serviceToken, userToken } from './helpers/tokens.js';
 
 const SENDER_KEY = 'e2e-legacy-sender-key-7f3a';
@@ -91,10 +98,13 @@ describe('the stack as processes', () => {
     expect(res.body).toMatchObject({ accepted: { processes: 1, logs: 1, metrics: 1 } });
     const sender = { subject: 'gatehouse-service', issuer: idp.url, authType: 'oidc' };
     for (const name of ['analytics', 'analytics-koa'] as const) {
-      const logs = await getJson(url(name, '/v1/logs?processId=checkout-1'), bearer(tokens.bob));
+      const logs = await getJson(url(name, '/v1/logs?processId=checkout-1'), bearer(tokens.service));
       expect(logs.body!.entries).toEqual([
         expect.objectContaining({ message: 'payment provider timeout', level: 'error', sender }),
       ]);
+      // Ownership: bob sent nothing, so he reads nothing; alice is an admin and reads everything.
+      const notBobs = await getJson(url(name, '/v1/logs?processId=checkout-1'), bearer(tokens.bob));
+      expect(notBobs.body).toMatchObject({ count: 0, entries: [] });
       const metrics = await getJson(url(name, '/v1/metrics?name=http.latency'), bearer(tokens.service));
       expect(metrics.body!.points).toEqual([
         expect.objectContaining({ processId: 'checkout-1', value: 812 }),
@@ -162,7 +172,7 @@ describe('the stack as processes', () => {
       (await ingest(tokens.service, { logs: [{ processId: 'checkout-1', level: 'info', message: 'back' }] }))
         .status,
     ).toBe(200);
-    const logs = await getJson(url('analytics', '/v1/logs?processId=checkout-1'), bearer(tokens.bob));
+    const logs = await getJson(url('analytics', '/v1/logs?processId=checkout-1'), bearer(tokens.service));
     expect(logs.body!.entries.map((e: Json) => e.message)).toEqual(['back', 'payment provider timeout']);
   });
 
@@ -192,12 +202,29 @@ describe('the stack as processes', () => {
     expect(viaKey.stdout).toMatch(/as legacy-sender \(api_key\)/);
     expect(viaOidc.stdout + viaKey.stdout).not.toContain(SENDER_KEY);
 
-    const processes = await getJson(url('analytics-koa', '/v1/processes'), bearer(tokens.bob));
+    const processes = await getJson(url('analytics-koa', '/v1/processes'), bearer(tokens.alice));
     const senders = (processes.body!.processes as Json[])
       .filter((p) => p.processId === 'sender.e2e')
       .map((p) => p.sender.subject)
       .sort();
     expect(senders).toEqual(['gatehouse-service', 'legacy-sender']);
+  });
+
+  it('keeps a sender with SENDER_BATCHES=0 sending until it is stopped (it used to end after one batch)', async () => {
+    const sender = spawnBuilt('telemetry-sender', {
+      INGESTION_URL: apps.ingestion.url,
+      GATEHOUSE_INGESTION_API_KEY: SENDER_KEY,
+      SENDER_BATCHES: '0',
+      SENDER_INTERVAL_SECS: '1',
+      SENDER_PROCESS_ID: 'sender.e2e-forever',
+    });
+    try {
+      await waitForOutput(sender, /batch 3 accepted/);
+      expect(sender.child.exitCode).toBeNull();
+      expect((await sender.stop('SIGTERM')).code).toBe(0);
+    } finally {
+      await sender.stop('SIGKILL');
+    }
   });
 
   it('makes the sender fail with the status when ingestion refuses its credentials', async () => {

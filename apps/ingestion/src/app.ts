@@ -1,21 +1,38 @@
 /**
  * The ingestion service: accepts telemetry batches (process descriptions, log entries, metrics) from
- * authenticated callers and stores each record stamped with the identity that sent it.
+ * authenticated callers and stores each record stamped with the identity that sent it: one per
+ * `POST /v1/ingest`, or a stream of them on the `GET /v1/stream` WebSocket (and over gRPC, grpc.ts).
+ * A sender lists the processes it sent; who may read whose is decided by an AuthZEN policy decision point.
  */
+import type { Server } from 'node:http';
+import { connectionAuth, type Gatehouse } from '@gatehouse/core';
 import {
   type AppLogger,
-  createStatus,
   errorAnswer,
   errorBody,
-  LIMITS,
+  ingestMessage,
   NOT_FOUND,
-  parseBatch,
   requestLogging,
-  type TelemetryStore,
   whoamiBody,
+} from '@gatehouse/example-kit';
+import {
+  createAnalytics,
+  createStatus,
+  LIMITS,
+  parseBatch,
+  readableSenders,
+  type SenderRecords,
+  type TelemetryStore,
 } from '@gatehouse/example-telemetry-store';
 import { authOf, type GatehouseExpressOptions, gatehouse } from '@gatehouse/express';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { WebSocketServer } from 'ws';
+
+/**
+ * Where the AuthZEN PDP answers unless `pdpUrl` says otherwise: apps/authzen-pdp's default address,
+ * started with its ownership policies (apps/authzen-pdp/fixtures/ownership).
+ */
+export const DEFAULT_PDP_URL = 'http://127.0.0.1:4480';
 
 export interface IngestionConfig {
   /** The telemetry database, opened read/write. */
@@ -26,6 +43,12 @@ export interface IngestionConfig {
    */
   readonly gatehouse?: GatehouseExpressOptions;
   /**
+   * The AuthZEN PDP that decides who reads whose processes (Gatehouse's `authz`, AuthZEN backend).
+   * Default {@link DEFAULT_PDP_URL}. While it cannot be reached those reads answer 503; ingestion does not
+   * depend on it.
+   */
+  readonly pdpUrl?: string;
+  /**
    * Structured logs (pino): Gatehouse's audit line per decision, one access line per request, both with
    * the request id. Silent when absent.
    */
@@ -33,6 +56,14 @@ export interface IngestionConfig {
   /** Receives unexpected errors (answered 500). Default: `console.error`. */
   readonly onUnexpectedError?: (err: unknown) => void;
 }
+
+/** The Express app, with what its HTTP server needs besides requests. */
+export type IngestionApp = Express & {
+  /** The gate behind every route, the stream and the gRPC service (its connections, its revocations). */
+  readonly gate: Gatehouse;
+  /** Serves `GET /v1/stream` (WebSocket upgrades) on the server the app runs on. */
+  attachStreams(server: Server): () => void;
+};
 
 /**
  * Builds the Express app: its business routes behind Gatehouse, which serves `/ready`, `/metrics`, the
@@ -43,18 +74,20 @@ export interface IngestionConfig {
  * @example
  * ```ts
  * const app = createApp({ store: openTelemetryStore({ path: 'data/telemetry.db' }) });
- * app.listen(4401);
+ * app.attachStreams(app.listen(4401));
  * ```
  */
-export function createApp(config: IngestionConfig): Express {
+export function createApp(config: IngestionConfig): IngestionApp {
   const { store } = config;
   const status = createStatus(store, { service: 'ingestion', framework: 'express' });
+  const reads = createAnalytics(store, { service: 'ingestion', framework: 'express' });
   const onUnexpectedError = config.onUnexpectedError ?? ((err: unknown) => console.error(err));
   const auth = gatehouse({
     routes: true,
     realm: 'ingestion',
     publicPaths: ['/health'],
     logger: config.logger,
+    authz: { backend: 'authzen', url: config.pdpUrl ?? DEFAULT_PDP_URL },
     ...config.gatehouse,
   });
 
@@ -93,18 +126,45 @@ export function createApp(config: IngestionConfig): Express {
     },
   );
 
+  // What this identity sent (admins: everyone's), as the PDP decides: one evaluations call per list.
+  app.get('/v1/processes', (req, res, next) => {
+    const permitted = (resources: SenderRecords[]) => auth.gate.permitted(authOf(req), 'read', resources);
+    readableSenders(store, 'process', permitted)
+      .then((readable) => void res.json(reads.processes(req.query, readable)))
+      .catch(next);
+  });
+
   app.use((_req, res) => {
     res.status(NOT_FOUND.status).json(NOT_FOUND.body);
   });
 
   const onError: ErrorRequestHandler = (err, _req, res, next) => {
     if (res.headersSent) return next(err);
+    // Gatehouse's own refusals (the PDP unreachable: 503) keep their status, headers and body.
+    const refusal = auth.gate.respond(err);
+    if (refusal !== undefined) {
+      res.status(refusal.status).set(refusal.headers).json(refusal.body);
+      return;
+    }
     const answer = errorAnswer(err);
     if (answer.status >= 500) onUnexpectedError(err);
     res.status(answer.status).set(answer.headers).json(answer.body);
   };
   app.use(onError);
-  return app;
+
+  // GET /v1/stream: each text message is a batch (the body of POST /v1/ingest), answered in order.
+  const streams = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxBodyBytes });
+  streams.on('connection', (ws) => {
+    ws.on('message', (data) => {
+      const sender = connectionAuth(ws);
+      if (sender !== undefined) ws.send(JSON.stringify(ingestMessage(store, data, sender)));
+    });
+  });
+  const streamGate = auth.webSocket({ server: streams, path: '/v1/stream' });
+  return Object.assign(app, {
+    gate: auth.gate,
+    attachStreams: (server: Server) => streamGate.attach(server),
+  });
 }
 
 const noStore: RequestHandler = (_req, res, next) => {

@@ -24,9 +24,11 @@ async function main(): Promise<number> {
 
   for (let sequence = 1; !stop && (config.batches === 0 || sequence <= config.batches); sequence++) {
     if (sequence > 1) {
+      // Not unref'd: this timer is all that keeps a sender with SENDER_BATCHES=0 alive between batches
+      // (unref'd, the process ended after its first batch); a signal wakes it at once.
       await new Promise<void>((resolve) => {
         wake = resolve;
-        setTimeout(resolve, config.intervalSecs * 1000).unref();
+        setTimeout(resolve, config.intervalSecs * 1000);
       });
       if (stop) break;
     }

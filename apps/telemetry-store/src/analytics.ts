@@ -1,8 +1,10 @@
 /**
- * The analytics read API without a framework: each method takes the parsed query object, validates it
- * (throwing a `ValidationError` for a 400) and returns the JSON body. The NestJS and Koa apps are thin
- * routes over this, so that both answer byte-for-byte the same.
+ * The analytics read API without a framework: each read takes the parsed query object, validates it
+ * (throwing a `ValidationError` for a 400) and returns the JSON body, made of the records of the senders
+ * the authorization step allowed (`readable`, see `readableSenders`) and nobody else's. The NestJS and Koa
+ * apps are thin routes over this, so that both answer byte-for-byte the same.
  */
+import type { Owner } from './ownership.js';
 import type { TelemetryStore } from './store.js';
 import {
   parseLogQuery,
@@ -45,7 +47,7 @@ export type Analytics = ReturnType<typeof createAnalytics>;
  * @example
  * ```ts
  * const analytics = createAnalytics(store, { service: 'analytics-koa', framework: 'koa' });
- * ctx.body = analytics.logs(ctx.query);
+ * ctx.body = analytics.logs(ctx.query, await readableSenders(store, 'log', permitted));
  * ```
  */
 export function createAnalytics(store: TelemetryStore, options: AnalyticsOptions) {
@@ -54,26 +56,26 @@ export function createAnalytics(store: TelemetryStore, options: AnalyticsOptions
 
   return {
     /** `GET /v1/processes` */
-    processes(query: QueryInput) {
-      const { processes, truncated } = store.listProcesses(parseProcessListQuery(query));
+    processes(query: QueryInput, readable: readonly Owner[]) {
+      const { processes, truncated } = store.listProcesses(parseProcessListQuery(query), readable);
       return { count: processes.length, truncated, processes };
     },
     /** `GET /v1/logs` */
-    logs(query: QueryInput) {
+    logs(query: QueryInput, readable: readonly Owner[]) {
       const q = parseLogQuery(query, now());
-      const { entries, truncated } = store.queryLogs(q);
+      const { entries, truncated } = store.queryLogs(q, readable);
       return { from: iso(q.from), to: iso(q.to), count: entries.length, truncated, entries };
     },
     /** `GET /v1/metrics` */
-    metrics(query: QueryInput) {
+    metrics(query: QueryInput, readable: readonly Owner[]) {
       const q = parseMetricQuery(query, now());
-      const { points, truncated } = store.queryMetrics(q);
+      const { points, truncated } = store.queryMetrics(q, readable);
       return { from: iso(q.from), to: iso(q.to), count: points.length, truncated, points };
     },
     /** `GET /v1/metrics/summary` */
-    metricsSummary(query: QueryInput) {
+    metricsSummary(query: QueryInput, readable: readonly Owner[]) {
       const q = parseMetricSummaryQuery(query, now());
-      const { series, truncated } = store.summarizeMetrics(q);
+      const { series, truncated } = store.summarizeMetrics(q, readable);
       return { from: iso(q.from), to: iso(q.to), count: series.length, truncated, series };
     },
     /** `GET /v1/admin/status` (admins only) */

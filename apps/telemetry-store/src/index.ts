@@ -1,40 +1,17 @@
 /**
- * @gatehouse/example-telemetry-store: the records the example apps exchange, their validation, the
- * SQLite database they share (schema, inserts, queries, retention), and the apps' common error answers.
+ * @gatehouse/example-telemetry-store: the records the example apps exchange, their validation, and the
+ * SQLite database they share (schema, inserts, queries, retention, ownership, the live feed).
  */
 
 export type { Analytics, AnalyticsOptions, StatusOptions } from './analytics.js';
 export { createAnalytics, createStatus } from './analytics.js';
-export {
-  APP_ENV,
-  DATABASE_FILE,
-  DEFAULT_DATA_DIR,
-  DEFAULT_HOST,
-  databasePathFromEnv,
-  EnvError,
-  LOG_LEVELS_ACCEPTED,
-  listenAddressFromEnv,
-  logLevelFromEnv,
-} from './env.js';
 export type { ValidationIssue } from './errors.js';
 export { MAX_REPORTED_ISSUES, StoreError, ValidationError } from './errors.js';
-export type { ErrorAnswer, ErrorBody, WhoamiSource } from './http.js';
-export { errorAnswer, errorBody, NOT_FOUND, whoamiBody } from './http.js';
 export { LIMITS } from './limits.js';
-export type {
-  AccessLogFields,
-  AppLogger,
-  AppLoggerOptions,
-  RequestScope,
-} from './observability/logger.js';
-export {
-  createAppLogger,
-  currentRequestScope,
-  logAccess,
-  newRequestId,
-  runInRequestScope,
-} from './observability/logger.js';
-export { REQUEST_ID_HEADER, requestLogging, startRequest } from './observability/requests.js';
+export type { LiveFeedOptions, LiveStream, LiveUpdate, Viewer } from './live/live-feed.js';
+export { LIVE_STREAMS, LiveFeed } from './live/live-feed.js';
+export type { Owner, Permitted, Readable, SenderRecords } from './ownership.js';
+export { readableSenders } from './ownership.js';
 export type {
   Attributes,
   LogEntry,
@@ -50,9 +27,13 @@ export type {
 } from './records.js';
 export { LOG_LEVELS } from './records.js';
 export { SCHEMA_VERSION } from './schema.js';
-export type { ServeOptions, ServeProcess } from './serve.js';
-export { exitOnStartupError, processIO, serve } from './serve.js';
-export type { IngestResult, OpenStoreOptions, RetentionResult, StoreStats } from './store.js';
+export type {
+  IngestResult,
+  OpenStoreOptions,
+  RecordCursor,
+  RetentionResult,
+  StoreStats,
+} from './store.js';
 export { openTelemetryStore, TelemetryStore } from './store.js';
 export { parseBatch } from './validate/batch.js';
 export { parseDateTime } from './validate/fields.js';

@@ -7,7 +7,7 @@ import type { Database } from 'better-sqlite3';
 import { StoreError } from './errors.js';
 
 /** `PRAGMA user_version` of the schema below. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const SCHEMA_V1 = `
 CREATE TABLE processes (
@@ -63,7 +63,25 @@ CREATE INDEX metrics_name_ts ON metrics (name, ts);
 CREATE INDEX metrics_process_name_ts ON metrics (process_id, name, ts);
 `;
 
-/** Creates the schema if the database is new; refuses a database from a newer version of the apps. */
+// Version 2: every sender once, so that a read can ask the authorization step about each of them (and
+// keep the ones it allows) without scanning the records. Filled from the records of a version 1 database.
+const SCHEMA_V2 = `
+CREATE TABLE senders (
+  issuer TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  auth_type TEXT NOT NULL,
+  PRIMARY KEY (issuer, subject)
+);
+INSERT OR IGNORE INTO senders (issuer, subject, auth_type)
+  SELECT sender_issuer, sender_subject, sender_auth_type FROM processes
+  UNION SELECT sender_issuer, sender_subject, sender_auth_type FROM logs
+  UNION SELECT sender_issuer, sender_subject, sender_auth_type FROM metrics;
+`;
+
+/**
+ * Creates the schema if the database is new, brings an older one up to date; refuses a database from a
+ * newer version of the apps.
+ */
 export function migrate(db: Database): void {
   db.exec('BEGIN IMMEDIATE');
   try {
@@ -73,10 +91,9 @@ export function migrate(db: Database): void {
         `the database has schema version ${version}, newer than this app's ${SCHEMA_VERSION}; upgrade the app`,
       );
     }
-    if (version === 0) {
-      db.exec(SCHEMA_V1);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    }
+    if (version < 1) db.exec(SCHEMA_V1);
+    if (version < 2) db.exec(SCHEMA_V2);
+    if (version < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
     db.exec('COMMIT');
   } catch (err) {
     db.exec('ROLLBACK');

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { StoreError } from './errors.js';
+import { ownerCondition, type Readable } from './ownership.js';
 import {
   type Attributes,
   LOG_LEVELS,
@@ -53,6 +54,12 @@ export interface StoreStats {
   readonly oldest: string | null;
   readonly newest: string | null;
   readonly sizeBytes: number;
+}
+
+/** Where a reader of new records is: the last log and metric ids it has seen. */
+export interface RecordCursor {
+  readonly logId: number;
+  readonly metricId: number;
 }
 
 export interface RetentionResult {
@@ -122,7 +129,9 @@ export class TelemetryStore {
     const touchProcess = this.prepare(db, TOUCH_PROCESS);
     const insertLog = this.prepare(db, INSERT_LOG);
     const insertMetric = this.prepare(db, INSERT_METRIC);
+    const insertSender = this.prepare(db, INSERT_SENDER);
     db.transaction(() => {
+      insertSender.run(who);
       for (const p of batch.processes) {
         upsertProcess.run({
           ...who,
@@ -165,17 +174,39 @@ export class TelemetryStore {
     };
   }
 
-  /** Process descriptions, most recently seen first. */
-  listProcesses(query: ProcessListQuery): { processes: StoredProcess[]; truncated: boolean } {
-    const rows = this.prepare(this.reader, LIST_PROCESSES).all({ limit: query.limit + 1 }) as ProcessRow[];
+  /** Everyone who ever sent a record (the owners a read asks the authorization step about). */
+  senders(): Sender[] {
+    return (this.prepare(this.reader, LIST_SENDERS).all() as SenderRow[]).map((row) => ({
+      subject: row.subject,
+      issuer: row.issuer,
+      authType: row.auth_type,
+    }));
+  }
+
+  /** Process descriptions, most recently seen first; only `readable` senders' (default: everyone's). */
+  listProcesses(
+    query: ProcessListQuery,
+    readable: Readable = 'all',
+  ): { processes: StoredProcess[]; truncated: boolean } {
+    const owners = ownerCondition(readable);
+    if (owners === 'none') return { processes: [], truncated: false };
+    const where = owners === undefined ? '' : `WHERE ${owners.sql}`;
+    const sql = `SELECT * FROM processes ${where} ORDER BY last_seen DESC, process_id LIMIT @limit`;
+    const rows = this.prepare(this.reader, sql).all({
+      limit: query.limit + 1,
+      ...(owners !== undefined ? { owners: owners.owners } : {}),
+    }) as ProcessRow[];
     return { processes: rows.slice(0, query.limit).map(toProcess), truncated: rows.length > query.limit };
   }
 
-  /** Log entries in `[from, to)`, newest first. */
-  queryLogs(query: LogQuery): { entries: StoredLogEntry[]; truncated: boolean } {
+  /** Log entries in `[from, to)`, newest first; only `readable` senders' (default: everyone's). */
+  queryLogs(query: LogQuery, readable: Readable = 'all'): { entries: StoredLogEntry[]; truncated: boolean } {
+    const owners = ownerCondition(readable);
+    if (owners === 'none') return { entries: [], truncated: false };
     const where = ['ts >= @from', 'ts < @to'];
     if (query.processId !== undefined) where.push('process_id = @processId');
     if (query.minLevel !== undefined) where.push('level >= @level');
+    if (owners !== undefined) where.push(owners.sql);
     const sql = `SELECT * FROM logs WHERE ${where.join(' AND ')} ORDER BY ts DESC, id DESC LIMIT @limit`;
     const rows = this.prepare(this.reader, sql).all({
       from: query.from,
@@ -183,21 +214,37 @@ export class TelemetryStore {
       limit: query.limit + 1,
       ...(query.processId !== undefined ? { processId: query.processId } : {}),
       ...(query.minLevel !== undefined ? { level: levelNumber(query.minLevel) } : {}),
+      ...(owners !== undefined ? { owners: owners.owners } : {}),
     }) as LogRow[];
     return { entries: rows.slice(0, query.limit).map(toLogEntry), truncated: rows.length > query.limit };
   }
 
-  /** Metric points in `[from, to)`, newest first. */
-  queryMetrics(query: MetricQuery): { points: StoredMetricPoint[]; truncated: boolean } {
-    const { where, params } = metricFilter(query);
-    const sql = `SELECT * FROM metrics WHERE ${where} ORDER BY ts DESC, id DESC LIMIT @limit`;
-    const rows = this.prepare(this.reader, sql).all({ ...params, limit: query.limit + 1 }) as MetricRow[];
+  /** Metric points in `[from, to)`, newest first; only `readable` senders' (default: everyone's). */
+  queryMetrics(
+    query: MetricQuery,
+    readable: Readable = 'all',
+  ): { points: StoredMetricPoint[]; truncated: boolean } {
+    const filter = metricFilter(query, readable);
+    if (filter === 'none') return { points: [], truncated: false };
+    const sql = `SELECT * FROM metrics WHERE ${filter.where} ORDER BY ts DESC, id DESC LIMIT @limit`;
+    const rows = this.prepare(this.reader, sql).all({
+      ...filter.params,
+      limit: query.limit + 1,
+    }) as MetricRow[];
     return { points: rows.slice(0, query.limit).map(toMetricPoint), truncated: rows.length > query.limit };
   }
 
-  /** Count, min, max and average of each (process, metric) in `[from, to)`. */
-  summarizeMetrics(query: MetricSummaryQuery): { series: MetricSeriesSummary[]; truncated: boolean } {
-    const { where, params } = metricFilter(query);
+  /**
+   * Count, min, max and average of each (process, metric) in `[from, to)`, over `readable` senders'
+   * points only (default: everyone's).
+   */
+  summarizeMetrics(
+    query: MetricSummaryQuery,
+    readable: Readable = 'all',
+  ): { series: MetricSeriesSummary[]; truncated: boolean } {
+    const filter = metricFilter(query, readable);
+    if (filter === 'none') return { series: [], truncated: false };
+    const { where, params } = filter;
     const cap = 1000;
     const sql = `SELECT process_id, name, max(unit) AS unit, count(*) AS count, min(value) AS min,
       max(value) AS max, avg(value) AS avg, min(ts) AS first, max(ts) AS last
@@ -216,6 +263,32 @@ export class TelemetryStore {
         last: iso(r.last),
       })),
       truncated: rows.length > cap,
+    };
+  }
+
+  /** The cursor after which the records stored from now on come (the highest ids now). */
+  cursorNow(): RecordCursor {
+    const row = this.prepare(this.reader, CURSOR).get() as { log_id: number; metric_id: number };
+    return { logId: row.log_id, metricId: row.metric_id };
+  }
+
+  /** Log entries and metric points stored after `cursor`, oldest first, at most `limit` of each. */
+  recordsAfter(
+    cursor: RecordCursor,
+    limit: number,
+  ): { logs: StoredLogEntry[]; metrics: StoredMetricPoint[]; cursor: RecordCursor } {
+    const logs = this.prepare(this.reader, LOGS_AFTER).all({ after: cursor.logId, limit }) as LogRow[];
+    const metrics = this.prepare(this.reader, METRICS_AFTER).all({
+      after: cursor.metricId,
+      limit,
+    }) as MetricRow[];
+    return {
+      logs: logs.map(toLogEntry),
+      metrics: metrics.map(toMetricPoint),
+      cursor: {
+        logId: logs.at(-1)?.id ?? cursor.logId,
+        metricId: metrics.at(-1)?.id ?? cursor.metricId,
+      },
     };
   }
 
@@ -341,7 +414,15 @@ const INSERT_METRIC = `INSERT INTO metrics (ts, process_id, name, value, unit, a
   sender_subject, sender_auth_type, batch_id, received_at)
   VALUES (@ts, @processId, @name, @value, @unit, @attributes, @issuer, @subject, @authType, @batchId, @receivedAt)`;
 
-const LIST_PROCESSES = 'SELECT * FROM processes ORDER BY last_seen DESC, process_id LIMIT @limit';
+const INSERT_SENDER = `INSERT OR IGNORE INTO senders (issuer, subject, auth_type)
+  VALUES (@issuer, @subject, @authType)`;
+
+const LIST_SENDERS = 'SELECT * FROM senders ORDER BY issuer, subject';
+
+const CURSOR = `SELECT (SELECT coalesce(max(id), 0) FROM logs) AS log_id,
+  (SELECT coalesce(max(id), 0) FROM metrics) AS metric_id`;
+const LOGS_AFTER = 'SELECT * FROM logs WHERE id > @after ORDER BY id LIMIT @limit';
+const METRICS_AFTER = 'SELECT * FROM metrics WHERE id > @after ORDER BY id LIMIT @limit';
 
 const STATS = `SELECT
   (SELECT count(*) FROM processes) AS processes,
@@ -350,9 +431,15 @@ const STATS = `SELECT
   (SELECT min(ts) FROM logs) AS logs_oldest, (SELECT max(ts) FROM logs) AS logs_newest,
   (SELECT min(ts) FROM metrics) AS metrics_oldest, (SELECT max(ts) FROM metrics) AS metrics_newest`;
 
-function metricFilter(query: MetricSummaryQuery) {
+function metricFilter(query: MetricSummaryQuery, readable: Readable) {
+  const owners = ownerCondition(readable);
+  if (owners === 'none') return 'none';
   const where = ['ts >= @from', 'ts < @to'];
   const params: Record<string, string | number> = { from: query.from, to: query.to };
+  if (owners !== undefined) {
+    where.push(owners.sql);
+    params.owners = owners.owners;
+  }
   if (query.processId !== undefined) {
     where.push('process_id = @processId');
     params.processId = query.processId;
@@ -364,6 +451,11 @@ function metricFilter(query: MetricSummaryQuery) {
   return { where: where.join(' AND '), params };
 }
 
+interface SenderRow {
+  issuer: string;
+  subject: string;
+  auth_type: string;
+}
 interface SenderColumns {
   sender_issuer: string;
   sender_subject: string;

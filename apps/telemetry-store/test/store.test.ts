@@ -184,6 +184,43 @@ describe('TelemetryStore', () => {
     expect(store.applyRetention({ before: NOW, dryRun: false }).deleted.logs).toBe(12_000);
   });
 
+  it('knows every sender, and reads only the senders a read may see', () => {
+    const store = open();
+    store.insertBatch(sample, service);
+    store.insertBatch(sample, key);
+    expect(store.senders()).toEqual([key, service]);
+    const only = [{ subject: key.subject, issuer: key.issuer }];
+    const logs = store.queryLogs(parseLogQuery({}, NOW), only).entries;
+    expect(logs).toHaveLength(3);
+    expect(logs.every((e) => e.sender.subject === key.subject)).toBe(true);
+    expect(store.listProcesses({ limit: 10 }, only).processes.map((p) => p.sender)).toEqual([key]);
+    expect(store.queryMetrics(parseMetricQuery({ name: 'cpu' }, NOW), only).points).toHaveLength(2);
+    // The summary is over the readable points only (each sender sent cpu 10 and 30).
+    expect(store.summarizeMetrics(parseMetricSummaryQuery({}, NOW), only).series[0]).toMatchObject({
+      name: 'cpu',
+      count: 2,
+    });
+    expect(store.summarizeMetrics(parseMetricSummaryQuery({}, NOW)).series[0]).toMatchObject({ count: 4 });
+    // The same subject at another issuer is someone else; nobody readable, nothing.
+    expect(
+      store.queryLogs(parseLogQuery({}, NOW), [{ subject: key.subject, issuer: 'other' }]).entries,
+    ).toEqual([]);
+    expect(store.listProcesses({ limit: 10 }, []).processes).toEqual([]);
+    expect(store.summarizeMetrics(parseMetricSummaryQuery({}, NOW), []).series).toEqual([]);
+  });
+
+  it('brings a version 1 database up to date, its senders found in its records', () => {
+    const path = join(dir, 'data', 'telemetry.db');
+    open().insertBatch(sample, service);
+    for (const store of stores.splice(0)) store.close();
+    const db = new BetterSqlite3(path);
+    db.exec('DROP TABLE senders');
+    db.pragma('user_version = 1');
+    db.close();
+    const store = open('read-only');
+    expect(store.senders()).toEqual([service]);
+  });
+
   it('refuses a database from a newer schema', () => {
     open().close();
     stores.pop();

@@ -58,6 +58,7 @@ async function main(): Promise<void> {
   // What SenderConstraints.check does for a bound token, with a fresh jti for the replay claim.
   const dpopCheck = (auth: ReturnType<OidcAuthProvider['peek']>) => {
     const verified = verifyDpopProof(request, rules, Date.now() / 1000);
+    if (verified instanceof Promise) throw new Error('node:crypto verifies synchronously: not a promise');
     if ((auth?.claims.cnf as { jkt?: string } | undefined)?.jkt !== verified.jkt) throw new Error('binding');
     return guard.claim(verified.jkt, `${verified.jti}-${counter++}`, verified.iat, 60);
   };

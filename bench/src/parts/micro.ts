@@ -6,6 +6,7 @@ import {
   extractBearer,
   NodeRequestView,
   OidcAuthProvider,
+  useVerificationBackend,
 } from '@gatehouse/core';
 import { createVerifier } from 'fast-jwt';
 import { createLocalJWKSet, type JWK, jwtVerify } from 'jose';
@@ -25,6 +26,12 @@ import { runMitata } from './mitata-rows.js';
 import { API_KEY_NAME } from './tokens.js';
 
 const ALGS: readonly Alg[] = ['RS256', 'ES256', 'EdDSA'];
+// WebCrypto's name for each algorithm, for import and verify alike.
+const WEB_ALGS = {
+  RS256: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+  ES256: { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' },
+  EdDSA: { name: 'Ed25519' },
+} as const;
 
 /** A request's raw headers as Node gives them, with the Authorization header among the others. */
 function rawHeaders(authorization: string): string[] {
@@ -65,6 +72,11 @@ async function main(): Promise<void> {
 
   const cached = new OidcAuthProvider({ issuers });
   const uncached = new OidcAuthProvider({ issuers, tokenCacheSize: 0 });
+  // The same provider with every key imported by WebCrypto, as where node:crypto is missing (workerd).
+  useVerificationBackend('webcrypto');
+  const uncachedWeb = new OidcAuthProvider({ issuers, tokenCacheSize: 0 });
+  await uncachedWeb.warmUp();
+  useVerificationBackend('auto');
   const apiKeys = new ApiKeyAuthProvider({ keys: [{ name: API_KEY_NAME, key: apiKey }] });
   const gate = createGatehouse({
     apiKeys: [{ name: API_KEY_NAME, key: apiKey }],
@@ -145,9 +157,19 @@ async function main(): Promise<void> {
       requiredClaims: ['sub', 'exp'],
       cache: false,
     });
+    const webKey = await crypto.subtle.importKey(
+      'jwk',
+      signed.get(alg)!.key.publicJwk,
+      WEB_ALGS[alg],
+      false,
+      ['verify'],
+    );
     group(`full verify ${alg} (every check, no cache)`, () => {
       bench(`Gatehouse OidcAuthProvider, cache off (${alg})`, async () =>
         do_not_optimize(await uncached.validateToken(token)),
+      );
+      bench(`Gatehouse OidcAuthProvider, cache off, WebCrypto backend (${alg})`, async () =>
+        do_not_optimize(await uncachedWeb.validateToken(token)),
       );
       bench(`jose jwtVerify + local JWKS (${alg})`, async () =>
         do_not_optimize(await jwtVerify(token, localJwks, { issuer, audience: AUDIENCE })),
@@ -155,6 +177,9 @@ async function main(): Promise<void> {
       bench(`fast-jwt verifier, cache off (${alg})`, () => do_not_optimize(fast(token)));
       bench(`node:crypto verify, signature only (${alg})`, () =>
         do_not_optimize(verify(hash, input, key, signature)),
+      );
+      bench(`WebCrypto crypto.subtle.verify, signature only (${alg})`, async () =>
+        do_not_optimize(await crypto.subtle.verify(WEB_ALGS[alg], webKey, signature, input)),
       );
     });
   }

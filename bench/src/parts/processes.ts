@@ -2,7 +2,9 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { findRuntime } from '@gatehouse/testkit';
 import type { ServerConfig } from '../fixture.js';
+import { variant as lookup } from '../variants.js';
 
 /** `dist/` of the bench, where the compiled entry points live. */
 export const DIST = fileURLToPath(new URL('..', import.meta.url));
@@ -22,19 +24,29 @@ export function canPin(): boolean {
   return tasksetWorks;
 }
 
-/** Spawns `node <args>` pinned to `core` when pinning works (taskset execs node: same pid). */
+/**
+ * Spawns `node <args>` (or another runtime's binary) pinned to `core` when pinning works (taskset execs
+ * the binary: same pid).
+ */
 export function spawnNode(
   core: number,
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; ipc?: boolean } = {},
+  options: { env?: NodeJS.ProcessEnv; ipc?: boolean; bin?: string } = {},
 ): ChildProcess {
   const stdio = options.ipc
     ? (['ignore', 'pipe', 'inherit', 'ipc'] as const)
     : (['ignore', 'pipe', 'inherit'] as const);
   const env = { ...process.env, NODE_ENV: 'production', ...options.env };
+  const bin = options.bin ?? process.execPath;
   return canPin()
-    ? spawn('taskset', ['-c', String(core), process.execPath, ...args], { stdio: [...stdio], env })
-    : spawn(process.execPath, args, { stdio: [...stdio], env });
+    ? spawn('taskset', ['-c', String(core), bin, ...args], { stdio: [...stdio], env })
+    : spawn(bin, args, { stdio: [...stdio], env });
+}
+
+/** The binary that serves `variant`: Node, or its runtime's (undefined when that is not installed). */
+export function binaryOf(name: string): string | undefined {
+  const runtime = lookup(name).runtime;
+  return runtime === undefined ? process.execPath : findRuntime(runtime);
 }
 
 /** A benchmark server process and the port it listens on. */
@@ -45,8 +57,11 @@ export interface RunningServer {
 }
 
 export async function startServer(variant: string, config: ServerConfig, core = 0): Promise<RunningServer> {
+  const bin = binaryOf(variant);
+  if (bin === undefined) throw new Error(`${variant}: ${lookup(variant).runtime} is not installed`);
   const child = spawnNode(core, [`${DIST}servers/main.js`, variant], {
     env: { BENCH_CONFIG: JSON.stringify(config) },
+    bin,
   });
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });

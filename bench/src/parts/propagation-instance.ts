@@ -1,7 +1,8 @@
 /**
  * One instance of the propagation bench: a Gatehouse shared state on Redis, as every app instance holds
  * it, reporting to its parent (IPC) the moment each revocation comes into force here and is lifted here.
- * Instance 0 also makes and lifts revocations when told to. `node propagation-instance.js <redis url>`.
+ * Instance 0 also makes and lifts revocations when told to, and says when one is refused (during a
+ * failover). `node propagation-instance.js <redis url>` (any topology).
  */
 import { Revocations } from '@gatehouse/core';
 import { createRedisState } from '@gatehouse/redis';
@@ -15,7 +16,9 @@ export type FromInstance =
   | { type: 'seen'; id: string; at: number }
   | { type: 'gone'; id: string; at: number }
   | { type: 'made'; id: string; started: number; stored: number }
-  | { type: 'lifted'; id: string; started: number; stored: number };
+  | { type: 'lifted'; id: string; started: number; stored: number }
+  /** The change was refused (503: not stored, or not confirmed by a replica in time). */
+  | { type: 'refused'; started: number; at: number };
 
 const ISSUER = 'https://login.bench.example';
 
@@ -50,12 +53,16 @@ async function main(): Promise<void> {
       process.exit(0);
     }
     const started = wall();
-    if (message.type === 'revoke') {
-      const made = await revocations.revoke({ subject: `propagation-${message.n}`, issuer: ISSUER });
-      send({ type: 'made', id: made.id, started, stored: wall() });
-    } else {
-      await revocations.lift(message.id);
-      send({ type: 'lifted', id: message.id, started, stored: wall() });
+    try {
+      if (message.type === 'revoke') {
+        const made = await revocations.revoke({ subject: `propagation-${message.n}`, issuer: ISSUER });
+        send({ type: 'made', id: made.id, started, stored: wall() });
+      } else {
+        await revocations.lift(message.id);
+        send({ type: 'lifted', id: message.id, started, stored: wall() });
+      }
+    } catch {
+      send({ type: 'refused', started, at: wall() });
     }
   });
   send({ type: 'ready' });

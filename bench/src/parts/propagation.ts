@@ -1,10 +1,14 @@
 /**
- * Revocation propagation (issue 11: "every instance refuses it within a second"): three instances on one
- * redis-server, each its own process; instance 0 revokes (as `POST /v1/admin/revocations` does) and lifts,
- * one at a time, and the other two report when the change is in force in their memory. Times run from
- * the moment the revocation is stored (the 201) to the later of the other two instances.
+ * Revocation propagation (issue 11: "every instance refuses it within a second"; issue 23: on every
+ * topology, and across a failover): three instances on one Redis (one server, a cluster or Sentinel),
+ * each its own process; instance 0 revokes (as `POST /v1/admin/revocations` does) and lifts, one at a
+ * time, and the other two report when the change is in force in their memory. Times run from the moment
+ * the revocation is stored (the 201) to the later of the other two instances. With a failover, it is
+ * forced a third of the way through and changes go on until it is over and a third more: refused ones (the 503s) are
+ * counted, acknowledged ones timed as before.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { FailoverWindow } from './failover-window.js';
 import { DIST } from './processes.js';
 import type { FromInstance, ToInstance } from './propagation-instance.js';
 
@@ -23,6 +27,10 @@ export interface PropagationResult {
   readonly revokeFromRequest: PropagationStats;
   /** Lift on instance 0 → lifted on both others, from the store's answer (the 204). */
   readonly lift: PropagationStats;
+  /** Changes answered 503 (only across a failover). */
+  readonly refused: number;
+  /** How long the failover took, when there was one. */
+  readonly failoverMs?: number;
 }
 
 const INSTANCES = 3;
@@ -53,7 +61,7 @@ class Instance {
       this.waiting.set('ready', () => resolve());
     });
     this.child.on('message', (message: FromInstance) => {
-      const key = message.type === 'ready' ? 'ready' : `${message.type} ${message.id}`;
+      const key = 'id' in message ? `${message.type} ${message.id}` : message.type;
       const waiter = this.waiting.get(key);
       if (waiter) {
         this.waiting.delete(key);
@@ -84,13 +92,13 @@ class Instance {
     this.child.send(message);
   }
 
-  /** The reply of instance 0 to a command: its id is not known in advance. */
-  reply(type: 'made' | 'lifted'): Promise<Extract<FromInstance, { type: 'made' | 'lifted' }>> {
+  /** The reply of instance 0 to a command (its id is not known in advance), or its refusal. */
+  reply(type: 'made' | 'lifted'): Promise<Extract<FromInstance, { type: 'made' | 'lifted' | 'refused' }>> {
     return new Promise((resolve) => {
       const listener = (message: FromInstance) => {
-        if (message.type === type) {
+        if (message.type === type || message.type === 'refused') {
           this.child.off('message', listener);
-          resolve(message);
+          resolve(message as Extract<FromInstance, { type: 'made' | 'lifted' | 'refused' }>);
         }
       };
       this.child.on('message', listener);
@@ -98,8 +106,15 @@ class Instance {
   }
 }
 
-/** Makes and lifts `count` revocations one at a time; three instances on the redis-server at `url`. */
-export async function measurePropagation(url: string, count: number): Promise<PropagationResult> {
+/**
+ * Makes and lifts `count` revocations one at a time; three instances on the Redis at `url`. With
+ * `failover`, it is started after a third of them, and changes go on until it is over.
+ */
+export async function measurePropagation(
+  url: string,
+  count: number,
+  failover?: () => Promise<unknown>,
+): Promise<PropagationResult> {
   const instances = Array.from({ length: INSTANCES }, (_, i) => new Instance(url, i > 0));
   try {
     await Promise.all(instances.map((i) => i.ready));
@@ -107,25 +122,40 @@ export async function measurePropagation(url: string, count: number): Promise<Pr
     const revoke: number[] = [];
     const fromRequest: number[] = [];
     const lift: number[] = [];
-    for (let n = 0; n < count; n++) {
+    let refused = 0;
+    const window = new FailoverWindow(count, failover);
+    for (let n = 0; window.step(n); n++) {
       const made = origin.reply('made');
       origin.send({ type: 'revoke', n });
-      const { id, started, stored } = await made;
+      const answer = await made;
+      if (answer.type === 'refused') {
+        refused++;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        continue;
+      }
+      const { id, started, stored } = answer;
       const seen = await Promise.all(others.map((o) => o.next('seen', id)));
       const last = Math.max(...seen.map((s) => (s as { at: number }).at));
       revoke.push(last - stored);
       fromRequest.push(last - started);
       const lifted = origin.reply('lifted');
       origin.send({ type: 'lift', id });
-      const liftedAt = (await lifted).stored;
+      const liftAnswer = await lifted;
+      if (liftAnswer.type === 'refused') {
+        refused++;
+        continue;
+      }
       const gone = await Promise.all(others.map((o) => o.next('gone', id)));
-      lift.push(Math.max(...gone.map((g) => (g as { at: number }).at)) - liftedAt);
+      lift.push(Math.max(...gone.map((g) => (g as { at: number }).at)) - liftAnswer.stored);
     }
+    await window.done();
     return {
       instances: INSTANCES,
       revoke: stats(revoke),
       revokeFromRequest: stats(fromRequest),
       lift: stats(lift),
+      refused,
+      failoverMs: window.tookMs,
     };
   } finally {
     for (const instance of instances) {

@@ -1,10 +1,14 @@
 import { variant as lookup, VARIANTS } from '../variants.js';
 import type { ColdStartResult } from './cold-start.js';
+import type { ConnectionsResult } from './connections.js';
+import { connectionsTables } from './connections-report.js';
 import type { LoadPhaseResult, RoundResult, ScenarioResult } from './load-phase.js';
 import type { MemoryResult } from './memory.js';
 import type { PropagationResult, PropagationStats } from './propagation.js';
+import { topologyTables } from './report-topologies.js';
 import { baselineOf } from './scenarios.js';
 import { fmt, median } from './stats.js';
+import type { TopologyResults } from './topologies.js';
 
 export interface MicroRow {
   readonly name: string;
@@ -19,13 +23,20 @@ export interface RunResults {
   readonly command: string;
   readonly machine: Record<string, string>;
   readonly settings: Record<string, number>;
-  readonly sharedState?: { rows: MicroRow[] };
+  readonly sharedState?: {
+    rows: MicroRow[];
+    /** Decisions that came back as a promise (waited on something), per gate. */
+    waited?: { name: string; waited: number; of: number }[];
+  };
   readonly propagation?: PropagationResult;
+  readonly connections?: ConnectionsResult;
+  readonly topologies?: TopologyResults;
   readonly load?: LoadPhaseResult;
   readonly coldStart?: ColdStartResult[];
   readonly memory?: MemoryResult;
   readonly micro?: { rows: MicroRow[] };
   readonly dpop?: { rows: MicroRow[] };
+  readonly authz?: { rows: MicroRow[] };
 }
 
 const perCpu = (r: RoundResult) => (r.serverCpuSecs ? r.requests / r.serverCpuSecs : Number.NaN);
@@ -335,8 +346,20 @@ export function renderReport(results: RunResults): string {
       '',
       microTable(results.sharedState.rows),
     );
+  if (results.sharedState?.waited)
+    parts.push(
+      '',
+      'Decisions that waited (came back as a promise), of 100,000 per gate after warm-up:',
+      '',
+      '| gate | waited |',
+      '|---|---:|',
+      ...results.sharedState.waited.map((w) => `| ${w.name} | ${w.waited} of ${w.of} |`),
+    );
   if (results.propagation)
     parts.push('', '### Revocation propagation', '', propagationTable(results.propagation));
+  if (results.connections)
+    parts.push('', '### Long-lived connections', '', connectionsTables(results.connections));
+  if (results.topologies) parts.push('', '### Redis topologies', '', topologyTables(results.topologies));
   if (results.micro)
     parts.push(
       '',
@@ -346,5 +369,12 @@ export function renderReport(results: RunResults): string {
     );
   if (results.dpop)
     parts.push('', '### DPoP (mitata, one process on one core)', '', microTable(results.dpop.rows));
+  if (results.authz)
+    parts.push(
+      '',
+      '### Authorization: an allow through each backend (mitata, one process)',
+      '',
+      microTable(results.authz.rows),
+    );
   return `${parts.join('\n')}\n`;
 }

@@ -1,7 +1,9 @@
 /**
  * What shared state costs a request (issue 11), in one process on one core (mitata): the hot path with
  * the state on Redis and a few revocations in force next to the in-process default, and the rate
- * limiter (leased quota) on Redis and in process. `node dist/parts/shared-state.js <redis url>`.
+ * limiter (leased quota) on Redis and in process; with a cluster URL too, the same on a Redis Cluster
+ * (issue 23: the hot path does not wait on it either).
+ * `node dist/parts/shared-state.js <redis url> [<redis+cluster url>]`.
  */
 import {
   authorizationHeader,
@@ -31,8 +33,8 @@ const rawHeaders = (authorization: string) => [
 ];
 
 async function main(): Promise<void> {
-  const redisUrl = process.argv[2];
-  if (redisUrl === undefined) throw new Error('usage: shared-state.js <redis url>');
+  const [redisUrl, clusterUrl] = process.argv.slice(2);
+  if (redisUrl === undefined) throw new Error('usage: shared-state.js <redis url> [<cluster url>]');
   const key = await createSigningKey('RS256');
   const keyServer = await KeyServer.start([key.publicJwk]);
   const issuer = keyServer.issuer;
@@ -46,8 +48,19 @@ async function main(): Promise<void> {
 
   const revocationState = createRedisState({ url: redisUrl });
   const limitState = createRedisState({ url: `${redisUrl}/1` });
-  await Promise.all([revocationState.ready(10_000), limitState.ready(10_000)]);
-  for (const revocation of benchRevocations(issuer)) await revocationState.revocations.store(revocation);
+  // A cluster has one database: the limiter's state gets a prefix of its own instead.
+  const clusterState = clusterUrl ? createRedisState({ url: clusterUrl }) : undefined;
+  const clusterLimitState = clusterUrl
+    ? createRedisState({ url: clusterUrl, keyPrefix: 'limits:' })
+    : undefined;
+  const states = [revocationState, limitState, clusterState, clusterLimitState].filter(
+    (s) => s !== undefined,
+  );
+  await Promise.all(states.map((s) => s.ready(15_000)));
+  for (const revocation of benchRevocations(issuer)) {
+    await revocationState.revocations.store(revocation);
+    await clusterState?.revocations.store(revocation);
+  }
 
   const gates: Record<string, Gatehouse> = {};
   const build = (name: string, options: GatehouseOptions) => {
@@ -57,6 +70,10 @@ async function main(): Promise<void> {
   build('revocation', { state: revocationState });
   build('limit-memory', { state: new MemoryState(), rateLimit: BENCH_RATE_LIMIT });
   build('limit-redis', { state: limitState, rateLimit: BENCH_RATE_LIMIT });
+  if (clusterState && clusterLimitState) {
+    build('revocation-cluster', { state: clusterState });
+    build('limit-cluster', { state: clusterLimitState, rateLimit: BENCH_RATE_LIMIT });
+  }
 
   const tokenHeaders = rawHeaders(`Bearer ${token}`);
   const keyHeaders = rawHeaders(`Bearer ${apiKey}`);
@@ -84,6 +101,12 @@ async function main(): Promise<void> {
     bench('state on Redis, 5 revocations in force', () => decide('revocation', tokenHeaders));
     bench('rate limit, in-process state', () => decide('limit-memory', tokenHeaders));
     bench('rate limit on Redis (leased quota)', () => decide('limit-redis', tokenHeaders));
+    if (gates['revocation-cluster']) {
+      bench('state on a Redis Cluster, 5 revocations in force', () =>
+        decide('revocation-cluster', tokenHeaders),
+      );
+      bench('rate limit on a Redis Cluster (leased quota)', () => decide('limit-cluster', tokenHeaders));
+    }
   });
   group('shared state, API key (gate.handle)', () => {
     bench('API key, in-process state, no revocations', () => decide('memory', keyHeaders));
@@ -91,9 +114,27 @@ async function main(): Promise<void> {
     bench('API key, rate limit on Redis (leased quota)', () => decide('limit-redis', keyHeaders));
   });
 
+  // Whether a decision ever waits on Redis: how many of 100,000 come back as a promise, per gate.
+  const waited: { name: string; waited: number; of: number }[] = [];
+  for (const [name, headers] of [
+    ...Object.keys(gates).map((n) => [n, tokenHeaders] as const),
+    ...Object.keys(gates).map((n) => [`${n} (API key)`, keyHeaders] as const),
+  ]) {
+    let promises = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const decision = decide(name.replace(' (API key)', ''), headers);
+      if (decision instanceof Promise) {
+        promises++;
+        await decision;
+      }
+      if (i % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    waited.push({ name, waited: promises, of: 100_000 });
+  }
+
   const { rows } = await runMitata();
-  await Promise.all([revocationState.close(), limitState.close(), keyServer.close()]);
-  process.stdout.write(`${JSON.stringify({ rows })}\n`);
+  await Promise.all([...states.map((s) => s.close()), keyServer.close()]);
+  process.stdout.write(`${JSON.stringify({ rows, waited })}\n`);
 }
 
 main().catch((err: unknown) => {

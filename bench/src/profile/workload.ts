@@ -1,7 +1,9 @@
 import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGatehouse, NodeRequestView, OidcAuthProvider } from '@gatehouse/core';
+import { createGatehouse, NodeRequestView, OidcAuthProvider, type SharedState } from '@gatehouse/core';
+import { MemoryState } from '@gatehouse/core/state';
+import { createRedisState } from '@gatehouse/redis';
 import {
   type Alg,
   AUDIENCE,
@@ -17,11 +19,15 @@ import { KeyServer } from '../key-server.js';
 import { metricsOn } from '../servers/common.js';
 import { createFloorVerifier } from '../servers/floor.js';
 import { serveVariant } from '../servers/serve.js';
+import { BENCH_RATE_LIMIT, benchRevocations } from '../servers/shared-state.js';
 
 /**
  * One workload repeated `n` times in this process, for instruction counts (see count.ts):
  * - `pipeline:<hot|apikey|cold|invalid>[:ES256]`: gate.authenticate() from raw headers (keys + OIDC);
  *   `pipeline-otel:…`: the same, recording into an OpenTelemetry SDK (metrics on);
+ *   `pipeline-state:…`: the same with five revocations in force and a rate limit, on the shared state
+ *   `BENCH_REDIS_URL` names (any topology: one server, `redis+cluster://`, `redis+sentinel://`), else in
+ *   process: the hot path must count the same either way (it never waits on Redis);
  * - `verify:<RS256|ES256>`: OidcAuthProvider with its cache off; `floor:<RS256|ES256>`: the reference;
  * - `http:<variant>:<hot|apikey|cold|invalid>`: whole requests to a variant served in this process,
  *   sent one after another on one keep-alive connection.
@@ -65,12 +71,14 @@ async function main(): Promise<void> {
     const client = await httpClient(port);
     const value = pick(scenario);
     run = (i) => client(`Bearer ${value(i)}`);
-  } else if (kind === 'pipeline' || kind === 'pipeline-otel') {
+  } else if (kind === 'pipeline' || kind === 'pipeline-otel' || kind === 'pipeline-state') {
+    const state = kind === 'pipeline-state' ? await benchState(issuer) : undefined;
     const gate = createGatehouse({
       apiKeys: [{ name: 'svc', key: apiKey }],
       oidc: { issuers, ...slow },
       env: false,
       observability: kind === 'pipeline-otel' ? metricsOn() : undefined,
+      ...(state ? { state, rateLimit: BENCH_RATE_LIMIT } : {}),
     });
     const value = pick(part);
     const raw = ['Host', 'x', 'User-Agent', 'y', 'Accept', '*/*', 'Authorization', ''];
@@ -103,6 +111,17 @@ async function main(): Promise<void> {
   process.stderr.write(`${name}: ${(Number(elapsed) / n / 1000).toFixed(1)} µs/op\n`);
   await keyServer.close();
   process.exit(0);
+}
+
+/** The state of `pipeline-state`: on the Redis `BENCH_REDIS_URL` names, else in process; revocations in force. */
+async function benchState(issuer: string): Promise<SharedState> {
+  const url = process.env.BENCH_REDIS_URL;
+  const state = url ? createRedisState({ url, keyPrefix: `count-${process.pid}:` }) : new MemoryState();
+  if (url && !(await (state as ReturnType<typeof createRedisState>).ready(60_000))) {
+    throw new Error('BENCH_REDIS_URL is not reachable');
+  }
+  for (const revocation of benchRevocations(issuer)) await state.revocations.store(revocation);
+  return state;
 }
 
 /** Prints `word` and, when stdin is a pipe (under count.ts), waits for a line back. */

@@ -8,6 +8,7 @@ import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import { BARE_SUBJECT, type ServerConfig } from '../fixture.js';
 import { ALGORITHMS, gatehouseConfig, jwksOptions, metricsOn } from './common.js';
+import { AUTHZ_VARIANTS, createExpressAuthzApp } from './express-authz.js';
 import { createFloorVerifier } from './floor.js';
 import { sharedStateOptions } from './shared-state.js';
 
@@ -32,6 +33,7 @@ const localSubject = (req: Request) => (req.res!.locals as Locals).sub!;
 
 export async function createExpressApp(variant: string, config: ServerConfig): Promise<Express> {
   const { issuer, audience } = config;
+  if (variant in AUTHZ_VARIANTS) return createExpressAuthzApp(variant, config);
   switch (variant) {
     case 'express':
     case 'express-twin': // a second, identical process: how far two runs of the same code drift apart

@@ -1,50 +1,39 @@
-import { existsSync } from 'node:fs';
+import {
+  CHROMIUM,
+  hasChromium,
+  launchChromium,
+  loginEnv,
+  readTokenFile,
+  runCli,
+  stayOnLoopback,
+} from '@gatehouse/testkit';
+import { cliTest as it } from '@gatehouse/testkit/vitest';
 import { decodeJwt } from 'jose';
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../../client/test/helpers/build.js';
-import { startTestIssuer, type TestIssuer } from '../../client/test/helpers/idp.js';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { startBrowserRelay } from './helpers/browser-relay.js';
-import { createSandbox, loginEnv, readTokenFile, runCli, type Sandbox } from './helpers/cli.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
   // Visible in the test output: the one real-browser test needs Debian's chromium (apt-get install chromium).
   console.warn(`browser-login.test.ts: skipped, ${CHROMIUM} not found (apt-get install -y chromium)`);
 }
 
 describe.skipIf(!hasChromium)(`a real login in headless chromium (${CHROMIUM})`, () => {
-  let issuer: TestIssuer;
-  let sandbox: Sandbox;
   let browser: Browser;
   beforeAll(async () => {
-    await ensureBuilt();
-    issuer = await startTestIssuer();
-    sandbox = await createSandbox();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await sandbox?.cleanup();
-    await issuer?.close();
   });
 
-  it('gatehouse login: the browser signs in on the provider pages and lands on the CLI callback page', async () => {
+  it('gatehouse login: the browser signs in on the provider pages and lands on the CLI callback page', async ({
+    sandbox,
+    issuer,
+  }) => {
     const page = await browser.newPage();
     // Nothing may leave the machine: everything in this flow is on loopback.
-    await page.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+    await stayOnLoopback(page);
     let landed = '';
     let browsed: Promise<unknown> = Promise.resolve();
     const relay = await startBrowserRelay((url) => {

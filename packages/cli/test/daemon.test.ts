@@ -2,38 +2,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createOidcClient, revokeToken } from '@gatehouse/client';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../../client/test/helpers/build.js';
-import { startTestIssuer, type TestIssuer } from '../../client/test/helpers/idp.js';
 import {
-  createSandbox,
-  loginEnv,
   loginHeadlessly,
   readTokenFile,
   runCli,
   type Sandbox,
   setAccessTokenExpiry,
-} from './helpers/cli.js';
+  type TestIssuer,
+} from '@gatehouse/testkit';
+import { cliTest as it } from '@gatehouse/testkit/vitest';
+import { describe, expect } from 'vitest';
 
-let issuer: TestIssuer;
-let sandbox: Sandbox;
-let env: Record<string, string>;
-beforeAll(async () => {
-  await ensureBuilt();
-  issuer = await startTestIssuer();
-});
-afterAll(async () => {
-  await sandbox?.cleanup();
-  await issuer?.close();
-});
-beforeEach(async () => {
-  sandbox = await createSandbox();
-  env = loginEnv(sandbox, issuer);
-});
-afterEach(async () => {
+it.afterEach(async ({ sandbox, env }) => {
   // Never leave a daemon behind: stop it, and kill whatever the lock still names.
   await runCli(['daemon', 'stop'], env);
-  const pid = Number.parseInt(await readFile(files().lock, 'utf8').catch(() => ''), 10);
+  const pid = Number.parseInt(await readFile(files(sandbox).lock, 'utf8').catch(() => ''), 10);
   if (pid > 0) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -41,10 +24,9 @@ afterEach(async () => {
       // already gone
     }
   }
-  await sandbox.cleanup();
 });
 
-const files = () => {
+const files = (sandbox: Sandbox) => {
   const folder = join(sandbox.configDir, 'profiles', 'default');
   return {
     folder,
@@ -70,21 +52,25 @@ const until = async (check: () => Promise<boolean> | boolean, ms = 15_000) => {
   return false;
 };
 /** A login whose access token is 62 s from expiry: `gatehouse token` (and so the daemon) renews it in ~3 s. */
-const loginAboutToRenew = async () => {
+const loginAboutToRenew = async (issuer: TestIssuer, env: Record<string, string>, sandbox: Sandbox) => {
   expect((await loginHeadlessly(issuer, env)).code).toBe(0);
   return setAccessTokenExpiry(sandbox.tokenFile(), 62);
 };
 
 describe('gatehouse daemon', () => {
-  it('start with nothing stored: exit 1, run `gatehouse login`, no daemon', async () => {
+  it('start with nothing stored: exit 1, run `gatehouse login`, no daemon', async ({ sandbox, env }) => {
     const result = await runCli(['daemon', 'start'], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('run `gatehouse login`');
-    expect(existsSync(files().pid)).toBe(false);
+    expect(existsSync(files(sandbox).pid)).toBe(false);
   });
 
-  it('start detaches and returns; status and a second start report it; it renews the tokens; stop ends it', async () => {
-    const before = await loginAboutToRenew();
+  it('start detaches and returns; status and a second start report it; it renews the tokens; stop ends it', async ({
+    sandbox,
+    issuer,
+    env,
+  }) => {
+    const before = await loginAboutToRenew(issuer, env, sandbox);
     const started = Date.now();
     const start = await runCli(['daemon', 'start'], env); // returns although its stdout/stderr pipes stay ours
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -92,9 +78,9 @@ describe('gatehouse daemon', () => {
     expect(start.stdout).toBe('');
     const pid = Number(/\(pid (\d+)\)/.exec(start.stderr)?.[1]);
     expect(alive(pid)).toBe(true);
-    expect((await readFile(files().pid, 'utf8')).trim()).toBe(String(pid));
-    expect(existsSync(files().lock)).toBe(true);
-    expect((await stat(files().folder)).mode & 0o777).toBe(0o700);
+    expect((await readFile(files(sandbox).pid, 'utf8')).trim()).toBe(String(pid));
+    expect(existsSync(files(sandbox).lock)).toBe(true);
+    expect((await stat(files(sandbox).folder)).mode & 0o777).toBe(0o700);
 
     const status = await runCli(['daemon', 'status'], env);
     expect(status.code).toBe(0);
@@ -112,7 +98,7 @@ describe('gatehouse daemon', () => {
     const after = await readTokenFile(sandbox.tokenFile());
     const token = await runCli(['token'], env);
     expect(token.stdout.trim()).toBe(after.access_token);
-    const log = await readFile(files().log, 'utf8');
+    const log = await readFile(files(sandbox).log, 'utf8');
     expect(log).toContain('started for profile "default"');
     for (const secret of [
       before.access_token,
@@ -127,27 +113,31 @@ describe('gatehouse daemon', () => {
     expect(stop.code).toBe(0);
     expect(stop.stderr).toContain(`Stopped the gatehouse daemon for profile "default" (pid ${pid})`);
     expect(alive(pid)).toBe(false);
-    expect(existsSync(files().pid)).toBe(false);
-    expect(existsSync(files().lock)).toBe(false);
+    expect(existsSync(files(sandbox).pid)).toBe(false);
+    expect(existsSync(files(sandbox).lock)).toBe(false);
     expect((await runCli(['daemon', 'status'], env)).code).toBe(1);
     const again = await runCli(['daemon', 'stop'], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('No gatehouse daemon is running for profile "default"');
   });
 
-  it('exits by itself when the refresh token is no longer accepted (invalid_grant)', async () => {
-    const doc = await loginAboutToRenew();
+  it('exits by itself when the refresh token is no longer accepted (invalid_grant)', async ({
+    sandbox,
+    issuer,
+    env,
+  }) => {
+    const doc = await loginAboutToRenew(issuer, env, sandbox);
     const start = await runCli(['daemon', 'start'], env);
     const pid = Number(/\(pid (\d+)\)/.exec(start.stderr)?.[1]);
     const client = createOidcClient({ issuer: issuer.idp.issuer, clientId: issuer.idp.clients.cli.clientId });
     expect(await revokeToken(client, doc.refresh_token)).toBe(true);
     expect(await until(() => !alive(pid))).toBe(true);
     expect((await runCli(['daemon', 'status'], env)).code).toBe(1);
-    expect(await readFile(files().log, 'utf8')).toMatch(/invalid_grant.*Exiting\./);
-    expect(existsSync(files().lock)).toBe(false);
+    expect(await readFile(files(sandbox).log, 'utf8')).toMatch(/invalid_grant.*Exiting\./);
+    expect(existsSync(files(sandbox).lock)).toBe(false);
   });
 
-  it('a daemon that was killed leaves nothing that counts as running', async () => {
+  it('a daemon that was killed leaves nothing that counts as running', async ({ issuer, env }) => {
     await loginHeadlessly(issuer, env);
     const start = await runCli(['daemon', 'start'], env);
     const pid = Number(/\(pid (\d+)\)/.exec(start.stderr)?.[1]);

@@ -1,6 +1,16 @@
 import { existsSync, statSync } from 'node:fs';
+import {
+  loginEnv,
+  loginHeadlessly,
+  readTokenFile,
+  runCli,
+  serviceEnv,
+  setAccessTokenExpiry,
+  writeConfig,
+} from '@gatehouse/testkit';
+import { cliTest as it } from '@gatehouse/testkit/vitest';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import {
   createClientCredentialsSource,
   createFileTokenStore,
@@ -9,61 +19,39 @@ import {
   dpopKeyPath,
   loadDpopKey,
 } from '../../client/src/index.js';
-import { ensureBuilt } from '../../client/test/helpers/build.js';
 import { type DpopApi, startDpopApi } from '../../client/test/helpers/dpop-api.js';
-import { startTestIssuer, type TestIssuer } from '../../client/test/helpers/idp.js';
 import {
   HAS_SECRET_SERVICE,
   type SecretService,
   startSecretService,
 } from '../../client/test/helpers/secret-service.js';
-import {
-  createSandbox,
-  loginEnv,
-  loginHeadlessly,
-  readTokenFile,
-  runCli,
-  type Sandbox,
-  setAccessTokenExpiry,
-  writeConfig,
-} from './helpers/cli.js';
 
 // `--dpop` on login, token, exec and whoami, against an API that requires DPoP-bound tokens from the
 // dev IdP (through the Gatehouse pipeline). The key lives with the tokens in the token store.
-let issuer: TestIssuer;
-let sandbox: Sandbox;
 let api: DpopApi;
-
-beforeAll(async () => {
-  await ensureBuilt();
-  issuer = await startTestIssuer();
+it.beforeAll(async ({ issuer }) => {
   api = await startDpopApi(issuer.idp, { required: true, nonces: false });
 });
 afterAll(async () => {
-  await sandbox?.cleanup();
   await api?.close();
-  await issuer?.close();
 });
-beforeEach(async () => {
-  await sandbox?.cleanup();
-  sandbox = await createSandbox();
-});
-
-const serviceEnv = () => ({
-  ...sandbox.env,
-  GATEHOUSE_OIDC_GRANT_TYPE: 'client_credentials',
-  GATEHOUSE_OIDC_ISSUER: issuer.idp.issuer,
-  GATEHOUSE_OIDC_CLIENT_ID: issuer.idp.clients.service.clientId,
-  GATEHOUSE_OIDC_CLIENT_SECRET: issuer.idp.clients.service.clientSecret,
+// A service (client credentials) by default.
+it.override('env', ({ sandbox, issuer }) => ({
+  ...serviceEnv(sandbox, issuer),
   GATEHOUSE_OIDC_SCOPE: 'api:read',
-});
+}));
+
 const jkt = (token: string) => (decodeJwt(token).cnf as { jkt?: string } | undefined)?.jkt;
 const bearerCall = (token: string) =>
   fetch(`${api.url}/v1/whoami`, { headers: { authorization: `Bearer ${token}` } });
 
 describe('--dpop', () => {
-  it('login keeps the key with the tokens (0600 file); the login stays bound without the flag; logout deletes it', async () => {
-    const login = await runCli(['login', '--dpop'], serviceEnv());
+  it('login keeps the key with the tokens (0600 file); the login stays bound without the flag; logout deletes it', async ({
+    sandbox,
+    issuer,
+    env,
+  }) => {
+    const login = await runCli(['login', '--dpop'], env);
     expect(login.code, login.stderr).toBe(0);
     const [, thumbprint] = login.stderr.match(/It is DPoP-bound to the key ([\w-]{43})/) ?? [];
     expect(thumbprint).toBeDefined();
@@ -74,54 +62,48 @@ describe('--dpop', () => {
     expect(jkt(doc.access_token)).toBe(thumbprint);
     expect(existsSync(dpopKeyPath(sandbox.tokenFile()))).toBe(false);
 
-    const who = await runCli(['whoami', '--dpop', '--url', api.url], serviceEnv());
+    const who = await runCli(['whoami', '--dpop', '--url', api.url], env);
     expect(who.code, who.stderr).toBe(0);
     expect(JSON.parse(who.stdout)).toEqual({ subject: issuer.idp.clients.service.clientId });
     // Without the flag the stored login is still DPoP-bound: whoami sends proofs, token prints the same token.
-    const again = await runCli(['whoami', '--url', api.url], serviceEnv());
+    const again = await runCli(['whoami', '--url', api.url], env);
     expect(again.code, again.stderr).toBe(0);
-    const token = await runCli(['token'], serviceEnv());
+    const token = await runCli(['token'], env);
     expect(token.stdout.trim()).toBe(doc.access_token);
     // That token without a proof is refused.
     expect((await bearerCall(doc.access_token)).status).toBe(401);
-    const status = await runCli(['status'], serviceEnv());
+    const status = await runCli(['status'], env);
     expect(status.stderr).toContain('DPoP:           bound to a key kept with the tokens');
-    expect(JSON.parse((await runCli(['status', '--json'], serviceEnv())).stdout).dpop).toBe(true);
+    expect(JSON.parse((await runCli(['status', '--json'], env)).stdout).dpop).toBe(true);
 
-    const logout = await runCli(['logout'], serviceEnv());
+    const logout = await runCli(['logout'], env);
     expect(logout.code, logout.stderr).toBe(0);
     expect(existsSync(sandbox.tokenFile())).toBe(false);
   });
 
-  it('token prints the token and a proof for one request, which works once', async () => {
+  it('token prints the token and a proof for one request, which works once', async ({ env }) => {
     const url = `${api.url}/v1/whoami`;
-    const out = await runCli(['token', '--dpop', '--proof-url', url], serviceEnv());
+    const out = await runCli(['token', '--dpop', '--proof-url', url], env);
     expect(out.code, out.stderr).toBe(0);
     const [token, proof] = out.stdout.trim().split('\n');
     const call = () => fetch(url, { headers: { authorization: `DPoP ${token}`, dpop: proof! } });
     expect((await call()).status).toBe(200);
     expect((await call()).status).toBe(401);
-    const post = await runCli(
-      ['token', '--dpop', '--proof-url', url, '--proof-method', 'post'],
-      serviceEnv(),
-    );
+    const post = await runCli(['token', '--dpop', '--proof-url', url, '--proof-method', 'post'], env);
     expect(decodeJwt(post.stdout.trim().split('\n')[1]!).htm).toBe('POST');
 
-    const misuse = await runCli(['token', '--proof-url', url], serviceEnv());
+    const misuse = await runCli(['token', '--proof-url', url], env);
     expect(misuse.code).toBe(2);
     expect(misuse.stderr).toContain('--proof-url needs --dpop');
-    const kubectl = await runCli(
-      ['token', '--dpop', '--proof-url', url, '--output', 'exec-credential'],
-      serviceEnv(),
-    );
+    const kubectl = await runCli(['token', '--dpop', '--proof-url', url, '--output', 'exec-credential'], env);
     expect(kubectl.code).toBe(2);
     expect(kubectl.stderr).toContain('cannot go with --output exec-credential');
-    const relative = await runCli(['token', '--dpop', '--proof-url', '/v1/whoami'], serviceEnv());
+    const relative = await runCli(['token', '--dpop', '--proof-url', '/v1/whoami'], env);
     expect(relative.code).toBe(2);
     expect(relative.stderr).toContain('must be an absolute http(s) URL');
   });
 
-  it('exec hands the token and one proof to the command, never the key', async () => {
+  it('exec hands the token and one proof to the command, never the key', async ({ env }) => {
     const url = `${api.url}/v1/whoami`;
     const script = [
       `const r = await fetch(${JSON.stringify(url)}, { headers: { authorization: 'DPoP ' + process.env.GATEHOUSE_ACCESS_TOKEN, dpop: process.env.GATEHOUSE_DPOP_PROOF } });`,
@@ -131,34 +113,34 @@ describe('--dpop', () => {
     ].join(' ');
     const run = await runCli(
       ['exec', '--dpop', '--proof-url', url, '--', process.execPath, '--input-type=module', '-e', script],
-      serviceEnv(),
+      env,
     );
     expect(run.code, run.stderr).toBe(0);
-    const fresh = await runCli(
-      ['exec', '--dpop', '--keep-fresh', '--proof-url', url, '--', 'true'],
-      serviceEnv(),
-    );
+    const fresh = await runCli(['exec', '--dpop', '--keep-fresh', '--proof-url', url, '--', 'true'], env);
     expect(fresh.code).toBe(2);
     expect(fresh.stderr).toContain('cannot go with --keep-fresh');
   });
 
-  it('--dpop replaces a stored bearer token rather than sending it with proofs', async () => {
-    expect((await runCli(['login'], serviceEnv())).code).toBe(0);
+  it('--dpop replaces a stored bearer token rather than sending it with proofs', async ({ sandbox, env }) => {
+    expect((await runCli(['login'], env)).code).toBe(0);
     const bearer = (await readTokenFile(sandbox.tokenFile())).access_token;
     expect(jkt(bearer)).toBeUndefined();
-    const who = await runCli(['whoami', '--dpop', '--url', api.url], serviceEnv());
+    const who = await runCli(['whoami', '--dpop', '--url', api.url], env);
     expect(who.code, who.stderr).toBe(0);
     expect(who.stderr).toContain('not bound to the DPoP key in use');
     const doc = await readTokenFile(sandbox.tokenFile());
     expect(doc.access_token).not.toBe(bearer);
     expect(jkt(doc.access_token)).toBeDefined();
     // And `login` without --dpop makes a bearer login again.
-    expect((await runCli(['login'], serviceEnv())).code).toBe(0);
+    expect((await runCli(['login'], env)).code).toBe(0);
     expect((await readTokenFile(sandbox.tokenFile())).secrets).toBeUndefined();
-    expect((await runCli(['status'], serviceEnv())).stderr).not.toContain('DPoP:');
+    expect((await runCli(['status'], env)).stderr).not.toContain('DPoP:');
   });
 
-  it('a person logs in with --dpop, encrypted: the refresh is signed with the stored key without the flag', async () => {
+  it('a person logs in with --dpop, encrypted: the refresh is signed with the stored key without the flag', async ({
+    sandbox,
+    issuer,
+  }) => {
     const env = { ...loginEnv(sandbox, issuer), GATEHOUSE_TOKEN_PASSPHRASE: 'correct horse' };
     const login = await loginHeadlessly(issuer, env, ['--dpop']);
     expect(login.code, login.stderr).toBe(0);
@@ -184,7 +166,11 @@ describe('--dpop', () => {
     expect(locked.code).toBe(2);
   });
 
-  it('a key file left beside the token file by an earlier version is moved into the token store', async () => {
+  it('a key file left beside the token file by an earlier version is moved into the token store', async ({
+    sandbox,
+    issuer,
+    env,
+  }) => {
     // What the earlier CLI left after `login --dpop`: `default.dpop.json`, and tokens bound to it.
     const path = sandbox.tokenFile();
     const settings = { issuer: issuer.idp.issuer, clientId: issuer.idp.clients.service.clientId };
@@ -200,7 +186,7 @@ describe('--dpop', () => {
     }).getToken();
     expect(existsSync(dpopKeyPath(path))).toBe(true);
 
-    const who = await runCli(['whoami', '--url', api.url], serviceEnv());
+    const who = await runCli(['whoami', '--url', api.url], env);
     expect(who.code, who.stderr).toBe(0);
     expect(existsSync(dpopKeyPath(path))).toBe(false);
     const doc = await readTokenFile(path);
@@ -209,7 +195,11 @@ describe('--dpop', () => {
     expect(jkt(doc.access_token)).toBe(key.thumbprint);
   });
 
-  it('"dpop": true in the profile; --dpop cannot go with an ID token or an exchange step', async () => {
+  it('"dpop": true in the profile; --dpop cannot go with an ID token or an exchange step', async ({
+    sandbox,
+    issuer,
+    env,
+  }) => {
     await writeConfig(sandbox, {
       profiles: {
         default: { dpop: true },
@@ -217,17 +207,17 @@ describe('--dpop', () => {
         cluster: { exchange: { issuer: issuer.idp.issuer, clientId: 'x' } },
       },
     });
-    const login = await runCli(['login'], serviceEnv());
+    const login = await runCli(['login'], env);
     expect(login.code, login.stderr).toBe(0);
     expect(login.stderr).toContain('DPoP-bound to the key');
-    const google = await runCli(['token', '--profile', 'google'], serviceEnv());
+    const google = await runCli(['token', '--profile', 'google'], env);
     expect(google.code).toBe(2);
     expect(google.stderr).toContain('cannot go with --token-type id_token');
-    const cluster = await runCli(['token', '--profile', 'cluster', '--dpop'], serviceEnv());
+    const cluster = await runCli(['token', '--profile', 'cluster', '--dpop'], env);
     expect(cluster.code).toBe(2);
     expect(cluster.stderr).toContain('DPoP-bound exchanged tokens are not supported');
     await writeConfig(sandbox, { profiles: { bad: { dpop: 'yes' } } });
-    const bad = await runCli(['token', '--profile', 'bad'], serviceEnv());
+    const bad = await runCli(['token', '--profile', 'bad'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('"profiles.bad.dpop" must be true or false');
   });
@@ -242,9 +232,12 @@ describe.skipIf(!HAS_SECRET_SERVICE)('--dpop with --token-storage keychain', () 
     await secretService?.close();
   });
 
-  it('keeps the key in the keychain with the tokens, never in the file', async () => {
+  it('keeps the key in the keychain with the tokens, never in the file', async ({
+    sandbox,
+    env: service,
+  }) => {
     const env = {
-      ...serviceEnv(),
+      ...service,
       GATEHOUSE_TOKEN_STORAGE: 'keychain',
       DBUS_SESSION_BUS_ADDRESS: secretService.env.DBUS_SESSION_BUS_ADDRESS!,
     };

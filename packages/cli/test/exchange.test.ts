@@ -1,45 +1,33 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../../client/test/helpers/build.js';
-import { startTestIssuer, type TestIssuer } from '../../client/test/helpers/idp.js';
 import {
-  createSandbox,
   loginHeadlessly,
   readTokenFile,
   runCli,
   type Sandbox,
   setAccessTokenExpiry,
+  type TestIssuer,
   writeConfig,
-} from './helpers/cli.js';
+} from '@gatehouse/testkit';
+import { cliTest as it } from '@gatehouse/testkit/vitest';
+import { decodeJwt } from 'jose';
+import { describe, expect } from 'vitest';
 
 const REPORTS = 'urn:gatehouse:reports';
 const EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
-let issuer: TestIssuer;
-let sandbox: Sandbox;
-beforeAll(async () => {
-  await ensureBuilt();
-  issuer = await startTestIssuer({ extraAudiences: [REPORTS] });
-});
-afterAll(async () => {
-  await sandbox?.cleanup();
-  await issuer?.close();
-});
-beforeEach(async () => {
-  await sandbox?.cleanup();
-  sandbox = await createSandbox();
-  issuer.proxy.reset();
-});
+it.override('idpOptions', { extraAudiences: [REPORTS] });
+it.beforeEach(({ issuer }) => issuer.proxy.reset());
 
-const secret = () => ({ GATEHOUSE_EXCHANGE_CLIENT_SECRET: issuer.idp.clients.service.clientSecret });
-const exchanges = () => issuer.proxy.requests.filter((r) => r.grantType === EXCHANGE_GRANT);
+const secret = (issuer: TestIssuer) => ({
+  GATEHOUSE_EXCHANGE_CLIENT_SECRET: issuer.idp.clients.service.clientSecret,
+});
+const exchanges = (issuer: TestIssuer) => issuer.proxy.requests.filter((r) => r.grantType === EXCHANGE_GRANT);
 
 describe('a profile whose own login is exchanged (no "from")', () => {
-  beforeEach(async () => {
+  it.beforeEach(async ({ sandbox, issuer }) => {
     await writeConfig(sandbox, {
       profiles: {
         default: {
@@ -54,46 +42,52 @@ describe('a profile whose own login is exchanged (no "from")', () => {
       },
     });
   });
-  const exchangedFile = () => join(sandbox.configDir, 'tokens', 'default.exchanged.json');
+  const exchangedFile = (sandbox: Sandbox) => join(sandbox.configDir, 'tokens', 'default.exchanged.json');
 
-  it('token exchanges the login, stores the result, and reuses it without the secret while valid', async () => {
+  it('token exchanges the login, stores the result, and reuses it without the secret while valid', async ({
+    sandbox,
+    issuer,
+  }) => {
     expect((await loginHeadlessly(issuer, sandbox.env)).code).toBe(0);
     const login = await readTokenFile(sandbox.tokenFile());
 
     const noSecret = await runCli(['token'], sandbox.env);
     expect(noSecret.code).toBe(2);
     expect(noSecret.stderr).toContain('GATEHOUSE_EXCHANGE_CLIENT_SECRET');
-    expect(exchanges()).toHaveLength(0);
+    expect(exchanges(issuer)).toHaveLength(0);
 
-    const first = await runCli(['token'], { ...sandbox.env, ...secret() });
+    const first = await runCli(['token'], { ...sandbox.env, ...secret(issuer) });
     expect(first.code).toBe(0);
     expect(first.stderr).toBe('');
     const token = first.stdout.trim();
     expect(decodeJwt(token)).toMatchObject({ sub: 'alice', aud: REPORTS, act: { sub: 'gatehouse-service' } });
-    expect(exchanges()).toHaveLength(1);
-    expect(exchanges()[0]!.params).toMatchObject({
+    expect(exchanges(issuer)).toHaveLength(1);
+    expect(exchanges(issuer)[0]!.params).toMatchObject({
       subject_token: login.access_token,
       subject_token_type: ACCESS_TOKEN_TYPE,
       audience: REPORTS,
     });
-    expect((await stat(exchangedFile())).mode & 0o777).toBe(0o600);
-    expect((await readTokenFile(exchangedFile())).access_token).toBe(token);
+    expect((await stat(exchangedFile(sandbox))).mode & 0o777).toBe(0o600);
+    expect((await readTokenFile(exchangedFile(sandbox))).access_token).toBe(token);
 
     const again = await runCli(['token'], sandbox.env); // no secret needed: the stored token is still valid
     expect(again.code).toBe(0);
     expect(again.stdout.trim()).toBe(token);
-    expect(exchanges()).toHaveLength(1);
+    expect(exchanges(issuer)).toHaveLength(1);
 
     // Shortly before the exchanged token expires it is exchanged again.
-    await setAccessTokenExpiry(exchangedFile(), 5);
-    const renewed = await runCli(['token'], { ...sandbox.env, ...secret() });
+    await setAccessTokenExpiry(exchangedFile(sandbox), 5);
+    const renewed = await runCli(['token'], { ...sandbox.env, ...secret(issuer) });
     expect(renewed.stdout.trim()).not.toBe(token);
-    expect(exchanges()).toHaveLength(2);
+    expect(exchanges(issuer)).toHaveLength(2);
   });
 
-  it('status shows the login, the audience and the exchanged token expiry, never a token', async () => {
+  it('status shows the login, the audience and the exchanged token expiry, never a token', async ({
+    sandbox,
+    issuer,
+  }) => {
     await loginHeadlessly(issuer, sandbox.env);
-    await runCli(['token'], { ...sandbox.env, ...secret() });
+    await runCli(['token'], { ...sandbox.env, ...secret(issuer) });
     const human = await runCli(['status'], sandbox.env);
     const json = await runCli(['status', '--json'], sandbox.env);
     expect(human.code).toBe(0);
@@ -108,7 +102,7 @@ describe('a profile whose own login is exchanged (no "from")', () => {
       clientId: 'gatehouse-service',
     });
     const everything = human.stderr + human.stdout + json.stdout + json.stderr;
-    for (const file of [sandbox.tokenFile(), exchangedFile()]) {
+    for (const file of [sandbox.tokenFile(), exchangedFile(sandbox)]) {
       const doc = await readTokenFile(file);
       for (const t of [doc.access_token, doc.refresh_token, doc.id_token].filter(Boolean)) {
         expect(everything).not.toContain(t);
@@ -116,23 +110,26 @@ describe('a profile whose own login is exchanged (no "from")', () => {
     }
   });
 
-  it('logout logs the source out and deletes the exchanged token too; a new login drops a stale one', async () => {
+  it('logout logs the source out and deletes the exchanged token too; a new login drops a stale one', async ({
+    sandbox,
+    issuer,
+  }) => {
     await loginHeadlessly(issuer, sandbox.env);
-    await runCli(['token'], { ...sandbox.env, ...secret() });
-    expect(existsSync(exchangedFile())).toBe(true);
+    await runCli(['token'], { ...sandbox.env, ...secret(issuer) });
+    expect(existsSync(exchangedFile(sandbox))).toBe(true);
     await loginHeadlessly(issuer, sandbox.env, [], 'bob');
-    expect(existsSync(exchangedFile())).toBe(false);
-    const token = await runCli(['token'], { ...sandbox.env, ...secret() });
+    expect(existsSync(exchangedFile(sandbox))).toBe(false);
+    const token = await runCli(['token'], { ...sandbox.env, ...secret(issuer) });
     expect(decodeJwt(token.stdout.trim()).sub).toBe('bob');
 
     const logout = await runCli(['logout'], sandbox.env);
     expect(logout.code).toBe(0);
     expect(logout.stderr).toContain('the refresh token was revoked');
     expect(existsSync(sandbox.tokenFile())).toBe(false);
-    expect(existsSync(exchangedFile())).toBe(false);
+    expect(existsSync(exchangedFile(sandbox))).toBe(false);
   });
 
-  it('--token-type id_token cannot apply to an exchanged token: exit 2', async () => {
+  it('--token-type id_token cannot apply to an exchanged token: exit 2', async ({ sandbox }) => {
     const result = await runCli(['token', '--token-type', 'id_token'], sandbox.env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('exchanges its token');
@@ -140,7 +137,7 @@ describe('a profile whose own login is exchanged (no "from")', () => {
 });
 
 describe('a profile that exchanges the token of another ("from")', () => {
-  beforeEach(async () => {
+  it.beforeEach(async ({ sandbox, issuer }) => {
     await writeConfig(sandbox, {
       profiles: {
         corp: { issuer: issuer.idp.issuer, clientId: issuer.idp.clients.cli.clientId },
@@ -157,7 +154,10 @@ describe('a profile that exchanges the token of another ("from")', () => {
     });
   });
 
-  it("login acts on the source profile; GATEHOUSE_OIDC_* and GATEHOUSE_TOKEN_FILE stay the selected profile's", async () => {
+  it("login acts on the source profile; GATEHOUSE_OIDC_* and GATEHOUSE_TOKEN_FILE stay the selected profile's", async ({
+    sandbox,
+    issuer,
+  }) => {
     // The exchanging profile has no issuer or client of its own: its login is corp's.
     expect((await loginHeadlessly(issuer, sandbox.env, ['--profile', 'cluster'])).code).toBe(0);
     expect(existsSync(sandbox.tokenFile('corp'))).toBe(true);
@@ -166,7 +166,7 @@ describe('a profile that exchanges the token of another ("from")', () => {
     const exchangedFile = join(sandbox.home, 'cluster-token.json');
     const env = {
       ...sandbox.env,
-      ...secret(),
+      ...secret(issuer),
       GATEHOUSE_OIDC_ISSUER: 'http://127.0.0.1:9', // would break corp's refresh if it applied to corp
       GATEHOUSE_TOKEN_FILE: exchangedFile,
     };
@@ -177,13 +177,13 @@ describe('a profile that exchanges the token of another ("from")', () => {
     const refreshed = await readTokenFile(sandbox.tokenFile('corp'));
     expect(refreshed.access_token).not.toBe(corp.access_token);
     expect((await readTokenFile(exchangedFile)).access_token).toBe(result.stdout.trim());
-    expect(exchanges()[0]!.params).toMatchObject({
+    expect(exchanges(issuer)[0]!.params).toMatchObject({
       subject_token: refreshed.access_token,
       subject_token_type: ACCESS_TOKEN_TYPE,
       resource: REPORTS,
       requested_token_type: ACCESS_TOKEN_TYPE,
     });
-    expect(exchanges()[0]!.params.audience).toBeUndefined();
+    expect(exchanges(issuer)[0]!.params.audience).toBeUndefined();
 
     const status = await runCli(['status', '--profile', 'cluster'], env);
     expect(status.code).toBe(0);
@@ -191,8 +191,8 @@ describe('a profile that exchanges the token of another ("from")', () => {
     expect(status.stderr).toMatch(/Logged in as: +alice/);
   });
 
-  it('with nothing stored, exit 1 telling the user to log in', async () => {
-    const result = await runCli(['token', '--profile', 'cluster'], { ...sandbox.env, ...secret() });
+  it('with nothing stored, exit 1 telling the user to log in', async ({ sandbox, issuer }) => {
+    const result = await runCli(['token', '--profile', 'cluster'], { ...sandbox.env, ...secret(issuer) });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('run `gatehouse login --profile cluster`');
   });

@@ -2,24 +2,17 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, ROOT } from '../../client/test/helpers/build.js';
-import { createSandbox, runCli, type Sandbox } from './helpers/cli.js';
-
-let sandbox: Sandbox;
-beforeAll(async () => {
-  await ensureBuilt();
-  sandbox = await createSandbox();
-});
-afterAll(async () => {
-  await sandbox?.cleanup();
-});
+import { REPO_ROOT, runCli } from '@gatehouse/testkit';
+import { cliTest as it } from '@gatehouse/testkit/vitest';
+import { describe, expect } from 'vitest';
 
 const COMMANDS = ['login', 'logout', 'status', 'token', 'exec', 'whoami'];
 const DAEMON_COMMANDS = ['start', 'status', 'stop', 'run'];
 
 describe('gatehouse --help', () => {
-  it('explains login for a human, client credentials for a service, and the token file security', async () => {
+  it('explains login for a human, client credentials for a service, and the token file security', async ({
+    sandbox,
+  }) => {
     const { code, stdout, stderr } = await runCli(['--help'], sandbox.env);
     expect(code).toBe(0);
     expect(stderr).toBe('');
@@ -34,7 +27,7 @@ describe('gatehouse --help', () => {
     expect(stdout).toMatch(/2 usage or\s+configuration error/);
   });
 
-  it.each(COMMANDS)('%s --help exits 0 and documents its options', async (command) => {
+  it.for(COMMANDS)('%s --help exits 0 and documents its options', async (command, { sandbox }) => {
     const { code, stdout } = await runCli([command, '--help'], sandbox.env);
     expect(code).toBe(0);
     expect(stdout).toContain(`Usage: gatehouse ${command}`);
@@ -43,7 +36,9 @@ describe('gatehouse --help', () => {
     expect(stdout).toMatch(/Examples?:/);
   });
 
-  it('daemon --help lists start, status, stop and run, each with its own --help and an example', async () => {
+  it('daemon --help lists start, status, stop and run, each with its own --help and an example', async ({
+    sandbox,
+  }) => {
     const { code, stdout } = await runCli(['daemon', '--help'], sandbox.env);
     expect(code).toBe(0);
     for (const sub of DAEMON_COMMANDS) expect(stdout).toContain(`  ${sub} `);
@@ -56,7 +51,7 @@ describe('gatehouse --help', () => {
     }
   });
 
-  it('each option names its environment variable, and the choices', async () => {
+  it('each option names its environment variable, and the choices', async ({ sandbox }) => {
     const help = await runCli(['token', '--help'], sandbox.env);
     const stdout = help.stdout.replace(/\s+/g, ' '); // commander wraps at 80 columns
     for (const variable of [
@@ -76,22 +71,22 @@ describe('gatehouse --help', () => {
     expect(stdout).toContain('Examples:');
   });
 
-  it('help <command> works too', async () => {
+  it('help <command> works too', async ({ sandbox }) => {
     const { code, stdout } = await runCli(['help', 'token'], sandbox.env);
     expect(code).toBe(0);
     expect(stdout).toContain('Usage: gatehouse token');
   });
 
-  it('--version prints the package version', async () => {
-    const { version } = JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8'));
+  it('--version prints the package version', async ({ sandbox }) => {
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'packages/cli/package.json'), 'utf8'));
     const { code, stdout } = await runCli(['--version'], sandbox.env);
     expect(code).toBe(0);
     expect(stdout.trim()).toBe(version);
   });
 
-  it('npx gatehouse --help works at the repository root (the workspace bin link)', async () => {
+  it('npx gatehouse --help works at the repository root (the workspace bin link)', async ({ sandbox }) => {
     const { stdout } = await promisify(execFile)('npx', ['--no-install', 'gatehouse', '--help'], {
-      cwd: ROOT,
+      cwd: REPO_ROOT,
       env: { ...sandbox.env, npm_config_update_notifier: 'false' },
     });
     expect(stdout).toContain('Usage: gatehouse');
@@ -99,7 +94,7 @@ describe('gatehouse --help', () => {
 });
 
 describe('usage errors exit 2', () => {
-  it.each([
+  it.for<[string[], RegExp]>([
     [['bogus'], /unknown command 'bogus'/],
     [['token', '--bogus'], /unknown option '--bogus'/],
     [['login', '--grant', 'implicit'], /argument 'implicit' is invalid.*Allowed choices/s],
@@ -120,14 +115,14 @@ describe('usage errors exit 2', () => {
     [['exec', '--env-var', '1BAD', '--', 'true'], /--env-var "1BAD" is not a valid variable name/],
     [['whoami', '--url', 'http://api.example.com'], /Refusing to send a token over plain http/],
     [['whoami', '--url', 'not-a-url'], /--url must be an absolute http\(s\) URL/],
-  ])('%j', async (args, message) => {
+  ])('%j', async ([args, message], { sandbox }) => {
     const { code, stdout, stderr } = await runCli(args, sandbox.env);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
     expect(stdout).toBe('');
   });
 
-  it('no command at all shows the help on stderr and exits 2', async () => {
+  it('no command at all shows the help on stderr and exits 2', async ({ sandbox }) => {
     const { code, stderr } = await runCli([], sandbox.env);
     expect(code).toBe(2);
     expect(stderr).toContain('Usage: gatehouse');

@@ -1,38 +1,18 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../../client/test/helpers/build.js';
-import { startTestIssuer, type TestIssuer } from '../../client/test/helpers/idp.js';
-import { startBrowserRelay } from './helpers/browser-relay.js';
 import {
   AUTHORIZATION_URL,
   BIN,
-  createSandbox,
-  loginEnv,
+  HAS_SCRIPT,
   readTokenFile,
   runCli,
-  type Sandbox,
+  runInTerminal,
   setAccessTokenExpiry,
   startCli,
-} from './helpers/cli.js';
-
-let issuer: TestIssuer;
-let sandbox: Sandbox;
-let env: Record<string, string>;
-beforeAll(async () => {
-  await ensureBuilt();
-  issuer = await startTestIssuer();
-});
-afterAll(async () => {
-  await sandbox?.cleanup();
-  await issuer?.close();
-});
-beforeEach(async () => {
-  await sandbox?.cleanup();
-  sandbox = await createSandbox();
-  env = loginEnv(sandbox, issuer);
-});
+} from '@gatehouse/testkit';
+import { cliTest as it } from '@gatehouse/testkit/vitest';
+import { describe, expect } from 'vitest';
+import { startBrowserRelay } from './helpers/browser-relay.js';
 
 /** True when something accepts connections on the port. */
 async function isListening(port: number): Promise<boolean> {
@@ -43,7 +23,10 @@ async function isListening(port: number): Promise<boolean> {
 }
 
 describe('opening the browser', () => {
-  it('login runs GATEHOUSE_BROWSER with the URL (and still prints the URL for when none opens)', async () => {
+  it('login runs GATEHOUSE_BROWSER with the URL (and still prints the URL for when none opens)', async ({
+    issuer,
+    env,
+  }) => {
     const relay = await startBrowserRelay((url) =>
       issuer.idp.loginHeadless(url, { username: 'bob', password: 'bob' }, { deliver: true }),
     );
@@ -59,7 +42,10 @@ describe('opening the browser', () => {
     }
   });
 
-  it('GATEHOUSE_BROWSER that cannot start: a message, and the login still completes from the printed URL', async () => {
+  it('GATEHOUSE_BROWSER that cannot start: a message, and the login still completes from the printed URL', async ({
+    issuer,
+    env,
+  }) => {
     const cli = startCli(['login', '--port', '0'], {
       ...env,
       GATEHOUSE_BROWSER: 'no-such-browser-gatehouse',
@@ -72,7 +58,10 @@ describe('opening the browser', () => {
 });
 
 describe('interrupting a login', () => {
-  it('Ctrl-C while waiting for the browser closes the callback server and exits 130', async () => {
+  it('Ctrl-C while waiting for the browser closes the callback server and exits 130', async ({
+    sandbox,
+    env,
+  }) => {
     const cli = startCli(['login', '--no-browser', '--port', '0'], env);
     const [, url] = await cli.waitForStderr(AUTHORIZATION_URL);
     await cli.waitForStderr(/Waiting for the login callback/);
@@ -86,7 +75,7 @@ describe('interrupting a login', () => {
     expect(existsSync(sandbox.tokenFile())).toBe(false);
   });
 
-  it('a busy callback port is exit 1 and suggests --port', async () => {
+  it('a busy callback port is exit 1 and suggests --port', async ({ env }) => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const { port } = blocker.address() as { port: number };
@@ -102,23 +91,20 @@ describe('interrupting a login', () => {
 });
 
 // `script` (util-linux) gives the CLI a real pseudo-terminal, so it knows a person is there.
-const hasScript = existsSync('/usr/bin/script');
-describe.skipIf(!hasScript)('first run in a terminal (a pseudo-terminal via script(1))', () => {
-  it('token with no stored login logs in first (browser), then prints the token', async () => {
+describe.skipIf(!HAS_SCRIPT)('first run in a terminal (a pseudo-terminal via script(1))', () => {
+  it('token with no stored login logs in first (browser), then prints the token', async ({
+    sandbox,
+    issuer,
+    env,
+  }) => {
     const relay = await startBrowserRelay((url) =>
       issuer.idp.loginHeadless(url, { username: 'alice', password: 'alice' }, { deliver: true }),
     );
     try {
-      const command = `"${process.execPath}" "${BIN}" token --port 0`;
-      const child = spawn('script', ['-qec', command, '/dev/null'], {
-        env: { ...env, GATEHOUSE_BROWSER: relay.command, TERM: 'dumb' },
-        stdio: ['pipe', 'pipe', 'pipe'],
+      const { code, output } = await runInTerminal(`"${process.execPath}" "${BIN}" token --port 0`, {
+        ...env,
+        GATEHOUSE_BROWSER: relay.command,
       });
-      let output = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => {
-        output += d;
-      });
-      const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
       const doc = await readTokenFile(sandbox.tokenFile());
       expect(code).toBe(0);
       expect(relay.opened).toHaveLength(1);
@@ -129,7 +115,9 @@ describe.skipIf(!hasScript)('first run in a terminal (a pseudo-terminal via scri
     }
   });
 
-  it('without a terminal the same command does not log in: exit 1 and run `gatehouse login`', async () => {
+  it('without a terminal the same command does not log in: exit 1 and run `gatehouse login`', async ({
+    env,
+  }) => {
     const relay = await startBrowserRelay(async () => {});
     try {
       const result = await runCli(['token'], { ...env, GATEHOUSE_BROWSER: relay.command });
@@ -141,7 +129,11 @@ describe.skipIf(!hasScript)('first run in a terminal (a pseudo-terminal via scri
     }
   });
 
-  it('an encrypted refresh token and no GATEHOUSE_TOKEN_PASSPHRASE: the passphrase is asked for, not echoed', async () => {
+  it('an encrypted refresh token and no GATEHOUSE_TOKEN_PASSPHRASE: the passphrase is asked for, not echoed', async ({
+    sandbox,
+    issuer,
+    env,
+  }) => {
     // Log in with the passphrase in the environment, then expire the access token so a refresh is needed.
     const cli = startCli(['login', '--no-browser', '--port', '0'], {
       ...env,
@@ -153,18 +145,9 @@ describe.skipIf(!hasScript)('first run in a terminal (a pseudo-terminal via scri
     const doc = await setAccessTokenExpiry(sandbox.tokenFile(), -1);
     expect(doc.refresh_token_encrypted).toBeDefined();
 
-    const child = spawn('script', ['-qec', `"${process.execPath}" "${BIN}" token`, '/dev/null'], {
-      env: { ...env, TERM: 'dumb' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      output += d;
-      if (output.includes('Passphrase for the refresh token:') && !child.stdin.writableEnded) {
-        child.stdin.end('typed secret\r');
-      }
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    const { code, output } = await runInTerminal(`"${process.execPath}" "${BIN}" token`, env, [
+      { prompt: 'Passphrase for the refresh token:', answer: 'typed secret' },
+    ]);
     const after = await readTokenFile(sandbox.tokenFile());
     expect(code).toBe(0);
     expect(after.access_token).not.toBe(doc.access_token);

@@ -1,28 +1,14 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../../client/test/helpers/build.js';
-import { startTestIssuer, type TestIssuer } from '../../client/test/helpers/idp.js';
-import { createSandbox, loginEnv, loginHeadlessly, runCli, type Sandbox, startCli } from './helpers/cli.js';
+import { loginEnv, loginHeadlessly, runCli, startCli, startTestIssuer } from '@gatehouse/testkit';
+import { cliTest as it } from '@gatehouse/testkit/vitest';
+import { describe, expect } from 'vitest';
 
 // Access tokens of 12 s: `--refresh-before` (default 300) is capped at half of that, so the file is renewed
 // about 6 s after the login.
 const TTL_SECS = 12;
-let issuer: TestIssuer;
-let sandbox: Sandbox;
-let env: Record<string, string>;
-beforeAll(async () => {
-  await ensureBuilt();
-  issuer = await startTestIssuer({ accessTokenTtlSecs: TTL_SECS });
-});
-afterAll(async () => {
-  await sandbox?.cleanup();
-  await issuer?.close();
-});
-beforeEach(async () => {
-  await sandbox?.cleanup();
-  sandbox = await createSandbox();
-  env = loginEnv(sandbox, issuer);
+it.override('idpOptions', { accessTokenTtlSecs: TTL_SECS });
+it.beforeEach(async ({ issuer, env }) => {
   expect((await loginHeadlessly(issuer, env)).code).toBe(0);
 });
 
@@ -44,7 +30,9 @@ const timer = setInterval(() => {
 }, 50);`;
 
 describe('exec --keep-fresh', () => {
-  it('gives the child a 0600 token file in a private folder, renewed before expiry, deleted at exit', async () => {
+  it('gives the child a 0600 token file in a private folder, renewed before expiry, deleted at exit', async ({
+    env,
+  }) => {
     const result = await runCli(['exec', '--keep-fresh', '--', process.execPath, '-e', WATCHER], env);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
@@ -59,7 +47,9 @@ describe('exec --keep-fresh', () => {
     expect(existsSync(dirname(seen.file))).toBe(false);
   });
 
-  it('--env-var also names the file variable after it; GATEHOUSE_ACCESS_TOKEN_FILE stays', async () => {
+  it('--env-var also names the file variable after it; GATEHOUSE_ACCESS_TOKEN_FILE stays', async ({
+    env,
+  }) => {
     const script =
       'process.stdout.write(String(process.env.API_TOKEN_FILE === process.env.GATEHOUSE_ACCESS_TOKEN_FILE && !!process.env.API_TOKEN))';
     const result = await runCli(
@@ -69,7 +59,7 @@ describe('exec --keep-fresh', () => {
     expect(result.stdout).toBe('true');
   });
 
-  it('the file and its folder are deleted when gatehouse is interrupted', async () => {
+  it('the file and its folder are deleted when gatehouse is interrupted', async ({ env }) => {
     const cli = startCli(
       [
         'exec',
@@ -95,7 +85,7 @@ describe('exec --keep-fresh', () => {
     expect(existsSync(dirname(file))).toBe(false);
   });
 
-  it('a failed renewal keeps the file and prints one warning', async () => {
+  it('a failed renewal keeps the file and prints one warning', async ({ sandbox }) => {
     // A provider of its own that goes away while the command runs.
     const gone = await startTestIssuer({ accessTokenTtlSecs: TTL_SECS });
     const goneEnv = loginEnv(sandbox, gone);

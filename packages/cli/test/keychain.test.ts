@@ -1,16 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../../client/test/helpers/build.js';
-import { startTestIssuer, type TestIssuer } from '../../client/test/helpers/idp.js';
 import {
-  HAS_SECRET_SERVICE,
-  type SecretService,
-  startSecretService,
-} from '../../client/test/helpers/secret-service.js';
-import {
-  createSandbox,
   loginEnv,
   loginHeadlessly,
   readTokenFile,
@@ -18,22 +8,15 @@ import {
   type Sandbox,
   setAccessTokenExpiry,
   writeConfig,
-} from './helpers/cli.js';
-
-let issuer: TestIssuer;
-let sandbox: Sandbox;
-beforeAll(async () => {
-  await ensureBuilt();
-  issuer = await startTestIssuer();
-});
-afterAll(async () => {
-  await sandbox?.cleanup();
-  await issuer?.close();
-});
-beforeEach(async () => {
-  await sandbox?.cleanup();
-  sandbox = await createSandbox();
-});
+} from '@gatehouse/testkit';
+import { cliTest as it } from '@gatehouse/testkit/vitest';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import {
+  HAS_SECRET_SERVICE,
+  type SecretService,
+  startSecretService,
+} from '../../client/test/helpers/secret-service.js';
 
 const SECRET_FIELDS = ['access_token', 'id_token', 'refresh_token', 'refresh_token_encrypted'];
 
@@ -45,23 +28,24 @@ describe.skipIf(!HAS_SECRET_SERVICE)(
   '--token-storage keychain with a real Secret Service (GNOME Keyring)',
   () => {
     let secretService: SecretService;
-    let env: Record<string, string>;
     beforeAll(async () => {
       secretService = await startSecretService();
     });
     afterAll(async () => {
       await secretService?.close();
     });
-    beforeEach(() => {
-      env = {
-        ...loginEnv(sandbox, issuer),
-        DBUS_SESSION_BUS_ADDRESS: secretService.env.DBUS_SESSION_BUS_ADDRESS!,
-      };
-    });
-    const entries = () =>
+    it.override('env', ({ sandbox, issuer }) => ({
+      ...loginEnv(sandbox, issuer),
+      DBUS_SESSION_BUS_ADDRESS: secretService.env.DBUS_SESSION_BUS_ADDRESS!,
+    }));
+    const entries = (sandbox: Sandbox) =>
       secretService.items('gatehouse').filter((item) => item.includes(sandbox.tokenFile()));
 
-    it('keeps the tokens in the keychain and the other fields in the file; refresh, status, logout', async () => {
+    it('keeps the tokens in the keychain and the other fields in the file; refresh, status, logout', async ({
+      sandbox,
+      issuer,
+      env,
+    }) => {
       const login = await loginHeadlessly(issuer, env, ['--token-storage', 'keychain']);
       expect(login.code).toBe(0);
       expect(login.stderr).not.toContain('warning');
@@ -72,7 +56,7 @@ describe.skipIf(!HAS_SECRET_SERVICE)(
         client_id: 'gatehouse-cli',
         keychain: { service: 'gatehouse' },
       });
-      expect(entries()).toHaveLength(1);
+      expect(entries(sandbox)).toHaveLength(1);
 
       const token = await runCli(['token', '--token-storage', 'keychain'], env);
       expect(token.code).toBe(0);
@@ -94,7 +78,7 @@ describe.skipIf(!HAS_SECRET_SERVICE)(
       expect(renewed.stdout).not.toBe(token.stdout);
       const after = await readTokenFile(sandbox.tokenFile());
       expect(after.keychain.generation).not.toBe(doc.keychain.generation);
-      expect(entries()).toEqual([
+      expect(entries(sandbox)).toEqual([
         `attribute.username = ${sandbox.tokenFile()}#${after.keychain.generation}.0`,
       ]);
 
@@ -102,24 +86,31 @@ describe.skipIf(!HAS_SECRET_SERVICE)(
       expect(logout.code).toBe(0);
       expect(logout.stderr).toContain('the refresh token was revoked');
       expect(existsSync(sandbox.tokenFile())).toBe(false);
-      expect(entries()).toEqual([]);
+      expect(entries(sandbox)).toEqual([]);
     });
 
-    it('"tokenStorage": "keychain" per profile, or GATEHOUSE_TOKEN_STORAGE', async () => {
+    it('"tokenStorage": "keychain" per profile, or GATEHOUSE_TOKEN_STORAGE', async ({
+      sandbox,
+      issuer,
+      env,
+    }) => {
       await writeConfig(sandbox, { profiles: { default: { tokenStorage: 'keychain' } } });
       await loginHeadlessly(issuer, env);
       expect((await readTokenFile(sandbox.tokenFile())).keychain).toBeDefined();
       await writeConfig(sandbox, { profiles: {} });
       await loginHeadlessly(issuer, { ...env, GATEHOUSE_TOKEN_STORAGE: 'keychain' });
       expect((await readTokenFile(sandbox.tokenFile())).keychain).toBeDefined();
-      expect(entries()).toHaveLength(1); // the second login replaced the first one's entry
+      expect(entries(sandbox)).toHaveLength(1); // the second login replaced the first one's entry
       await runCli(['logout'], env);
     });
   },
 );
 
 describe('--token-storage keychain when no keychain can be reached', () => {
-  it('each command says so on one stderr line, naming the keychain and the file, and uses the file', async () => {
+  it('each command says so on one stderr line, naming the keychain and the file, and uses the file', async ({
+    sandbox,
+    issuer,
+  }) => {
     // No D-Bus session bus: no Secret Service.
     const env = {
       ...loginEnv(sandbox, issuer),

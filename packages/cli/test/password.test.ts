@@ -1,49 +1,35 @@
 import { stat } from 'node:fs/promises';
-import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../../client/test/helpers/build.js';
-import { startTestIssuer, type TestIssuer } from '../../client/test/helpers/idp.js';
 import {
   BIN,
-  createSandbox,
   HAS_SCRIPT,
   loginEnv,
   readTokenFile,
   runCli,
   runInTerminal,
-  type Sandbox,
   setAccessTokenExpiry,
-} from './helpers/cli.js';
+} from '@gatehouse/testkit';
+import { cliTest as it } from '@gatehouse/testkit/vitest';
+import { decodeJwt } from 'jose';
+import { describe, expect } from 'vitest';
 
 // The dev IdP with the password grant enabled for this test only (legacy-provider support).
-let issuer: TestIssuer;
-let sandbox: Sandbox;
-let env: Record<string, string>;
-beforeAll(async () => {
-  await ensureBuilt();
-  issuer = await startTestIssuer({ passwordGrant: true });
-});
-afterAll(async () => {
-  await sandbox?.cleanup();
-  await issuer?.close();
-});
-beforeEach(async () => {
-  await sandbox?.cleanup();
-  sandbox = await createSandbox();
-  env = {
-    ...loginEnv(sandbox, issuer),
-    GATEHOUSE_OIDC_GRANT_TYPE: 'password',
-    GATEHOUSE_OIDC_USERNAME: 'alice',
-    // Through the counting proxy, so the test sees each token request where it arrives.
-    GATEHOUSE_OIDC_TOKEN_ENDPOINT: `${issuer.proxy.origin}/token`,
-  };
-  issuer.proxy.reset();
-});
+it.override('idpOptions', { passwordGrant: true });
+it.override('env', ({ sandbox, issuer }) => ({
+  ...loginEnv(sandbox, issuer),
+  GATEHOUSE_OIDC_GRANT_TYPE: 'password',
+  GATEHOUSE_OIDC_USERNAME: 'alice',
+  // Through the counting proxy, so the test sees each token request where it arrives.
+  GATEHOUSE_OIDC_TOKEN_ENDPOINT: `${issuer.proxy.origin}/token`,
+}));
+it.beforeEach(({ issuer }) => issuer.proxy.reset());
 
 const WARNING = /^warning: the password grant is deprecated \(OAuth 2\.0 Security BCP/m;
 
 describe('login --grant password', () => {
-  it('logs in with GATEHOUSE_OIDC_PASSWORD, warns once, stores the tokens; token then uses them', async () => {
+  it('logs in with GATEHOUSE_OIDC_PASSWORD, warns once, stores the tokens; token then uses them', async ({
+    sandbox,
+    env,
+  }) => {
     const login = await runCli(['login'], { ...env, GATEHOUSE_OIDC_PASSWORD: 'alice' });
     expect(login.code).toBe(0);
     expect(login.stdout).toBe('');
@@ -60,7 +46,7 @@ describe('login --grant password', () => {
     expect(token.stderr).toBe(''); // the warning is for login only
   });
 
-  it('token refreshes a password login like any other', async () => {
+  it('token refreshes a password login like any other', async ({ sandbox, issuer, env }) => {
     expect((await runCli(['login'], { ...env, GATEHOUSE_OIDC_PASSWORD: 'alice' })).code).toBe(0);
     const before = await setAccessTokenExpiry(sandbox.tokenFile(), 5);
     const token = await runCli(['token'], env);
@@ -71,7 +57,11 @@ describe('login --grant password', () => {
     expect(issuer.proxy.count('refresh_token')).toBe(1);
   });
 
-  it('--username on the command line; a confidential client authenticates with its secret', async () => {
+  it('--username on the command line; a confidential client authenticates with its secret', async ({
+    sandbox,
+    issuer,
+    env,
+  }) => {
     const result = await runCli(['login', '--username', 'bob', '--client-id', 'gatehouse-web'], {
       ...env,
       GATEHOUSE_OIDC_USERNAME: '',
@@ -84,7 +74,10 @@ describe('login --grant password', () => {
     expect(result.stderr).not.toContain(issuer.idp.clients.web.clientSecret);
   });
 
-  it('no GATEHOUSE_OIDC_PASSWORD and no terminal: exit 2 naming it, and stdin is not read', async () => {
+  it('no GATEHOUSE_OIDC_PASSWORD and no terminal: exit 2 naming it, and stdin is not read', async ({
+    issuer,
+    env,
+  }) => {
     const result = await runCli(['login'], env, undefined, { input: 'alice\n' });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('GATEHOUSE_OIDC_PASSWORD');
@@ -98,16 +91,16 @@ describe('login --grant password', () => {
     expect(noUser.stderr).toContain('GATEHOUSE_OIDC_USERNAME');
   });
 
-  it('a wrong password is exit 1 with invalid_grant, and the password is never printed', async () => {
+  it('a wrong password is exit 1 with invalid_grant, and the password is never printed', async ({ env }) => {
     const result = await runCli(['login'], { ...env, GATEHOUSE_OIDC_PASSWORD: 'not-her-password-99' });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('invalid_grant');
     expect(result.stderr + result.stdout).not.toContain('not-her-password-99');
   });
 
-  it.each([['token'], ['exec', '--', 'true'], ['whoami', '--url', 'http://127.0.0.1:9']])(
+  it.for([['token'], ['exec', '--', 'true'], ['whoami', '--url', 'http://127.0.0.1:9']])(
     'nothing stored: %s exits 1 saying to run `gatehouse login`, even with GATEHOUSE_OIDC_PASSWORD set',
-    async (...args) => {
+    async (args, { issuer, env }) => {
       const result = await runCli(args, { ...env, GATEHOUSE_OIDC_PASSWORD: 'alice' });
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('run `gatehouse login`');
@@ -115,7 +108,7 @@ describe('login --grant password', () => {
     },
   );
 
-  it('there is no --password flag', async () => {
+  it('there is no --password flag', async ({ env }) => {
     const result = await runCli(['login', '--password', 'alice'], env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("unknown option '--password'");
@@ -123,7 +116,7 @@ describe('login --grant password', () => {
 });
 
 describe.skipIf(!HAS_SCRIPT)('login --grant password in a terminal', () => {
-  it('asks for the password without echoing it', async () => {
+  it('asks for the password without echoing it', async ({ env }) => {
     const { code, output } = await runInTerminal(`"${process.execPath}" "${BIN}" login`, env, [
       { prompt: 'Password for alice:', answer: 'alice' },
     ]);
@@ -132,7 +125,9 @@ describe.skipIf(!HAS_SCRIPT)('login --grant password in a terminal', () => {
     expect(output.split('Password for alice:')[1]).not.toMatch(/^\s*alice/);
   });
 
-  it('asks for the user name too when none is configured (echoed), then the password (not echoed)', async () => {
+  it('asks for the user name too when none is configured (echoed), then the password (not echoed)', async ({
+    env,
+  }) => {
     const { code, output } = await runInTerminal(
       `"${process.execPath}" "${BIN}" login`,
       { ...env, GATEHOUSE_OIDC_USERNAME: '' },

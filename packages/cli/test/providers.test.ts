@@ -1,10 +1,9 @@
 import { type DevIdpOptions, PROVIDER_SHAPES } from '@gatehouse/dev-idp';
+import { loginEnv, loginHeadlessly, runCli, startTestIssuer, type TestIssuer } from '@gatehouse/testkit';
+import { cliTest as it } from '@gatehouse/testkit/vitest';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../../client/test/helpers/build.js';
-import { startTestIssuer, type TestIssuer } from '../../client/test/helpers/idp.js';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { startTestService, type TestService } from '../../client/test/helpers/service.js';
-import { createSandbox, loginEnv, loginHeadlessly, runCli, type Sandbox } from './helpers/cli.js';
 
 const API = 'https://api.example.com';
 
@@ -18,26 +17,23 @@ const CASES: [string, DevIdpOptions, Record<string, string>][] = [
 ];
 
 describe.each(CASES)('logging in to a provider shaped like %s', (name, shape, settings) => {
+  // A provider of each shape: the file's own IdP fixture has one shape only.
   let issuer: TestIssuer;
   let service: TestService;
-  let sandbox: Sandbox;
   beforeAll(async () => {
-    await ensureBuilt();
     issuer = await startTestIssuer({ ...shape, extraAudiences: [API] });
     service = await startTestService({
       issuer: issuer.idp.issuer,
       audience: API,
       jwksUri: issuer.idp.jwksUri,
     });
-    sandbox = await createSandbox();
   });
   afterAll(async () => {
-    await sandbox?.cleanup();
     await service?.close();
     await issuer?.close();
   });
 
-  it(`login, token and whoami work with ${name}'s settings`, async () => {
+  it(`login, token and whoami work with ${name}'s settings`, async ({ sandbox }) => {
     const env = { ...loginEnv(sandbox, issuer), ...settings };
     const login = await loginHeadlessly(issuer, env);
     expect(login.code).toBe(0);

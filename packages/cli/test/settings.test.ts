@@ -1,38 +1,15 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runCli, writeConfig } from '@gatehouse/testkit';
+import { cliTest as it } from '@gatehouse/testkit/vitest';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../../client/test/helpers/build.js';
-import { startTestIssuer, type TestIssuer } from '../../client/test/helpers/idp.js';
+import { describe, expect } from 'vitest';
 import { resolveSettings } from '../src/index.js';
-import { createSandbox, runCli, type Sandbox } from './helpers/cli.js';
 
-let issuer: TestIssuer;
-let sandbox: Sandbox;
-beforeAll(async () => {
-  await ensureBuilt();
-  issuer = await startTestIssuer();
-});
-afterAll(async () => {
-  await issuer?.close();
-});
-beforeEach(async () => {
-  await sandbox?.cleanup();
-  sandbox = await createSandbox();
-});
-
-const writeConfig = async (config: unknown) => {
-  await mkdir(sandbox.configDir, { recursive: true });
-  await writeFile(
-    join(sandbox.configDir, 'config.json'),
-    typeof config === 'string' ? config : JSON.stringify(config),
-  );
-};
 const UNREACHABLE = 'http://127.0.0.1:9';
 
 describe('settings precedence: flags, then environment, then the config file profile', () => {
-  it('resolves each setting from the highest source that has it (in process)', async () => {
-    await writeConfig({
+  it('resolves each setting from the highest source that has it (in process)', async ({ sandbox }) => {
+    await writeConfig(sandbox, {
       defaultProfile: 'dev',
       profiles: {
         dev: {
@@ -65,8 +42,10 @@ describe('settings precedence: flags, then environment, then the config file pro
     expect((await resolveSettings({ issuer: '' }, env, () => {})).issuer).toBe('https://file.example');
   });
 
-  it('selects the profile by --profile, then GATEHOUSE_PROFILE, then defaultProfile, then "default"', async () => {
-    await writeConfig({
+  it('selects the profile by --profile, then GATEHOUSE_PROFILE, then defaultProfile, then "default"', async ({
+    sandbox,
+  }) => {
+    await writeConfig(sandbox, {
       defaultProfile: 'dev',
       profiles: {
         dev: { grant: 'client_credentials' },
@@ -90,8 +69,11 @@ describe('settings precedence: flags, then environment, then the config file pro
     );
   });
 
-  it('environment beats the config file, flags beat the environment (against the IdP)', async () => {
-    await writeConfig({
+  it('environment beats the config file, flags beat the environment (against the IdP)', async ({
+    sandbox,
+    issuer,
+  }) => {
+    await writeConfig(sandbox, {
       profiles: {
         default: {
           issuer: UNREACHABLE,
@@ -119,7 +101,7 @@ describe('settings precedence: flags, then environment, then the config file pro
 });
 
 describe('configuration errors exit 2 and say what to set', () => {
-  it('no issuer: names the flag, the variable and the config file', async () => {
+  it('no issuer: names the flag, the variable and the config file', async ({ sandbox }) => {
     const { code, stderr } = await runCli(['token'], sandbox.env);
     expect(code).toBe(2);
     expect(stderr).toContain('No issuer configured for profile "default"');
@@ -128,13 +110,13 @@ describe('configuration errors exit 2 and say what to set', () => {
     expect(stderr).toContain(join(sandbox.configDir, 'config.json'));
   });
 
-  it('no client id', async () => {
+  it('no client id', async ({ sandbox, issuer }) => {
     const { code, stderr } = await runCli(['login', '--issuer', issuer.idp.issuer], sandbox.env);
     expect(code).toBe(2);
     expect(stderr).toContain('No clientId configured');
   });
 
-  it('client_credentials without a secret', async () => {
+  it('client_credentials without a secret', async ({ sandbox, issuer }) => {
     const { code, stderr } = await runCli(
       [
         'token',
@@ -152,7 +134,7 @@ describe('configuration errors exit 2 and say what to set', () => {
     expect(stderr).toContain('GATEHOUSE_OIDC_CLIENT_SECRET');
   });
 
-  it('an http:// issuer that is not loopback is refused', async () => {
+  it('an http:// issuer that is not loopback is refused', async ({ sandbox }) => {
     const { code, stderr } = await runCli(
       ['token', '--issuer', 'http://idp.example.com', '--client-id', 'c'],
       sandbox.env,
@@ -161,7 +143,7 @@ describe('configuration errors exit 2 and say what to set', () => {
     expect(stderr).toContain('http:// is only accepted on a loopback host');
   });
 
-  it('an unknown grant from the environment names the variable', async () => {
+  it('an unknown grant from the environment names the variable', async ({ sandbox }) => {
     const { code, stderr } = await runCli(['token'], {
       ...sandbox.env,
       GATEHOUSE_OIDC_GRANT_TYPE: 'implicit',
@@ -173,23 +155,23 @@ describe('configuration errors exit 2 and say what to set', () => {
     );
   });
 
-  it.each([
+  it.for<[string, string]>([
     ['GATEHOUSE_OIDC_TOKEN_TYPE', 'refresh_token'],
     ['GATEHOUSE_TOKEN_STORAGE', 'vault'],
-  ])('an invalid %s is exit 2 naming it', async (variable, value) => {
+  ])('an invalid %s is exit 2 naming it', async ([variable, value], { sandbox }) => {
     const { code, stderr } = await runCli(['token'], { ...sandbox.env, [variable]: value });
     expect(code).toBe(2);
     expect(stderr).toContain(`value '${value}' from env '${variable}' is invalid`);
   });
 
-  it('a config file that is not JSON names the file', async () => {
-    await writeConfig('{ "profiles": ');
+  it('a config file that is not JSON names the file', async ({ sandbox }) => {
+    await writeConfig(sandbox, '{ "profiles": ');
     const { code, stderr } = await runCli(['status'], sandbox.env);
     expect(code).toBe(2);
     expect(stderr).toContain(`The config file ${join(sandbox.configDir, 'config.json')} is not valid JSON`);
   });
 
-  it.each([
+  it.for([
     [{ profiles: { default: { port: 'eighty' } } }, '"profiles.default.port" must be an integer'],
     [{ profiles: { default: { grant: 'implicit' } } }, '"profiles.default.grant" must be one of'],
     [
@@ -214,21 +196,21 @@ describe('configuration errors exit 2 and say what to set', () => {
     ],
     [{ profiles: { default: { issuer: 42 } } }, '"profiles.default.issuer" must be a non-empty string'],
     [{ profiles: [] }, '"profiles" must be an object'],
-  ])('an invalid field names it: %j', async (config, message) => {
-    await writeConfig(config);
+  ] as const)('an invalid field names it: %j', async ([config, message], { sandbox }) => {
+    await writeConfig(sandbox, config);
     const { code, stderr } = await runCli(['status'], sandbox.env);
     expect(code).toBe(2);
     expect(stderr).toContain(message);
   });
 
-  it('unknown fields are warnings, not errors', async () => {
-    await writeConfig({ profiles: { default: { issuer: issuer.idp.issuer, colour: 'blue' } } });
+  it('unknown fields are warnings, not errors', async ({ sandbox, issuer }) => {
+    await writeConfig(sandbox, { profiles: { default: { issuer: issuer.idp.issuer, colour: 'blue' } } });
     const { code, stderr } = await runCli(['status'], sandbox.env);
     expect(code).toBe(1); // not logged in, but the config was accepted
     expect(stderr).toContain('unknown field "profiles.default.colour" ignored');
   });
 
-  it('a provider that cannot be reached is a runtime failure (exit 1)', async () => {
+  it('a provider that cannot be reached is a runtime failure (exit 1)', async ({ sandbox }) => {
     const { code, stderr } = await runCli(
       ['login', '--issuer', UNREACHABLE, '--client-id', 'c', '--no-browser'],
       sandbox.env,

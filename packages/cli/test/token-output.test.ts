@@ -2,46 +2,34 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROVIDER_SHAPES } from '@gatehouse/dev-idp';
-import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../../client/test/helpers/build.js';
-import { startTestIssuer, type TestIssuer } from '../../client/test/helpers/idp.js';
-import { startBrowserRelay } from './helpers/browser-relay.js';
 import {
   BIN,
-  createSandbox,
   HAS_SCRIPT,
   loginEnv,
   loginHeadlessly,
   readTokenFile,
   runCli,
   runInTerminal,
-  type Sandbox,
+  startTestIssuer,
+  type TestIssuer,
   writeConfig,
-} from './helpers/cli.js';
+} from '@gatehouse/testkit';
+import { cliTest as it } from '@gatehouse/testkit/vitest';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { startBrowserRelay } from './helpers/browser-relay.js';
 
 const ID_TOKEN_TTL_SECS = 4;
 const rfc3339 = (secs: number) => new Date(secs * 1000).toISOString().replace('.000Z', 'Z');
 
-let issuer: TestIssuer;
-let sandbox: Sandbox;
-let env: Record<string, string>;
-beforeAll(async () => {
-  await ensureBuilt();
-  issuer = await startTestIssuer({ idTokenTtlSecs: ID_TOKEN_TTL_SECS });
-});
-afterAll(async () => {
-  await sandbox?.cleanup();
-  await issuer?.close();
-});
-beforeEach(async () => {
-  await sandbox?.cleanup();
-  sandbox = await createSandbox();
-  env = loginEnv(sandbox, issuer);
-});
+it.override('idpOptions', { idTokenTtlSecs: ID_TOKEN_TTL_SECS });
 
 describe('token --output exec-credential (kubectl)', () => {
-  it('prints only a client.authentication.k8s.io/v1 ExecCredential with the token and its own expiry', async () => {
+  it('prints only a client.authentication.k8s.io/v1 ExecCredential with the token and its own expiry', async ({
+    sandbox,
+    issuer,
+    env,
+  }) => {
     await loginHeadlessly(issuer, env);
     const doc = await readTokenFile(sandbox.tokenFile());
     const result = await runCli(['token', '--output', 'exec-credential'], env);
@@ -55,7 +43,7 @@ describe('token --output exec-credential (kubectl)', () => {
     });
   });
 
-  it('answers in the version kubectl asks for in KUBERNETES_EXEC_INFO (v1beta1)', async () => {
+  it('answers in the version kubectl asks for in KUBERNETES_EXEC_INFO (v1beta1)', async ({ issuer, env }) => {
     await loginHeadlessly(issuer, env);
     const info = JSON.stringify({
       apiVersion: 'client.authentication.k8s.io/v1beta1',
@@ -69,7 +57,7 @@ describe('token --output exec-credential (kubectl)', () => {
     expect(JSON.parse(result.stdout).apiVersion).toBe('client.authentication.k8s.io/v1beta1');
   });
 
-  it('not logged in and no terminal: exit 1, stdout empty', async () => {
+  it('not logged in and no terminal: exit 1, stdout empty', async ({ env }) => {
     const result = await runCli(['token', '--output', 'exec-credential'], env);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
@@ -78,7 +66,7 @@ describe('token --output exec-credential (kubectl)', () => {
 
   it.skipIf(!HAS_SCRIPT)(
     'a first login from kubectl talks on the terminal only; stdout holds only the JSON',
-    async () => {
+    async ({ sandbox, issuer, env }) => {
       const relay = await startBrowserRelay((url) =>
         issuer.idp.loginHeadless(url, { username: 'alice', password: 'alice' }, { deliver: true }),
       );
@@ -104,7 +92,11 @@ describe('token --output exec-credential (kubectl)', () => {
 });
 
 describe('--token-type id_token', () => {
-  it('token prints the ID token, renewed before it expires; status says which token is sent', async () => {
+  it('token prints the ID token, renewed before it expires; status says which token is sent', async ({
+    sandbox,
+    issuer,
+    env,
+  }) => {
     await loginHeadlessly(issuer, env);
     const first = await runCli(['token', '--token-type', 'id_token'], env);
     expect(first.code).toBe(0);
@@ -142,7 +134,7 @@ describe('--token-type id_token', () => {
     expect(decodeJwt(renewed.stdout.trim()).sub).toBe('alice');
   });
 
-  it('the client credentials grant has no ID token: exit 2', async () => {
+  it('the client credentials grant has no ID token: exit 2', async ({ issuer, env }) => {
     const result = await runCli(['token', '--token-type', 'id_token', '--grant', 'client_credentials'], {
       ...env,
       GATEHOUSE_OIDC_CLIENT_ID: issuer.idp.clients.service.clientId,
@@ -162,7 +154,9 @@ describe('Google: an ID token is what services check', () => {
     await google?.close();
   });
 
-  it('login --preset google asks for offline access the Google way; --token-type id_token sends the ID token', async () => {
+  it('login --preset google asks for offline access the Google way; --token-type id_token sends the ID token', async ({
+    sandbox,
+  }) => {
     const googleEnv = { ...loginEnv(sandbox, google), GATEHOUSE_OIDC_PRESET: 'google' };
     const login = await loginHeadlessly(google, googleEnv);
     expect(login.code).toBe(0);

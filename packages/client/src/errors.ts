@@ -29,7 +29,8 @@ export type ClientErrorCode =
   | 'api_key_missing'
   | 'revocation_failed'
   | 'id_token_unavailable'
-  | 'keychain_unavailable';
+  | 'keychain_unavailable'
+  | 'resource_metadata_failed';
 
 /**
  * Base class of every error thrown by `@gatehouse/client`.
@@ -474,6 +475,40 @@ export class KeychainUnavailableError extends GatehouseClientError {
 }
 
 /**
+ * A resource's protected resource metadata (RFC 9728) could not be fetched, or does not describe that
+ * resource: `reason` says which, `url` is the document that was read.
+ *
+ * @example
+ * ```ts
+ * import { discoverProtectedResource, ResourceMetadataError } from '@gatehouse/client';
+ * try {
+ *   await discoverProtectedResource('https://mcp.example.com/mcp');
+ * } catch (err) {
+ *   if (err instanceof ResourceMetadataError) console.error(err.resource, err.reason);
+ * }
+ * ```
+ */
+export class ResourceMetadataError extends GatehouseClientError {
+  declare readonly code: 'resource_metadata_failed';
+  /** The resource whose metadata was looked for. */
+  readonly resource: string;
+  /** The metadata URL read last, when one was. */
+  readonly url: string | undefined;
+  /** Why it failed, in a few words. */
+  readonly reason: string;
+  constructor(resource: string, url: string | undefined, reason: string, cause?: unknown) {
+    super(
+      'resource_metadata_failed',
+      `Protected resource metadata of "${resource}"${url ? ` (${url})` : ''}: ${reason}`,
+      cause === undefined ? undefined : { cause },
+    );
+    this.resource = resource;
+    this.url = url;
+    this.reason = reason;
+  }
+}
+
+/**
  * Every error class of `@gatehouse/client`, as a union: with `err` typed as this, `switch (err.code)` narrows
  * to the class and its fields.
  *
@@ -514,7 +549,8 @@ export type AnyClientError =
   | ApiKeyMissingError
   | RevocationError
   | IdTokenUnavailableError
-  | KeychainUnavailableError;
+  | KeychainUnavailableError
+  | ResourceMetadataError;
 
 /**
  * True for every error thrown by `@gatehouse/client`, typed as the {@link AnyClientError} union.

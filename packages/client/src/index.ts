@@ -12,6 +12,8 @@ export {
   passphraseFromEnv,
   serviceSourceConfigFromEnv,
 } from './config/env.js';
+// Long-lived connections: the browser's WebSocket carrier
+export { webSocketProtocols } from './connections/websocket-protocols.js';
 export type { DpopFetchOptions } from './dpop/fetch.js';
 // DPoP (RFC 9449): a key, proofs, and a fetch that signs one per request
 export { createDpopFetch } from './dpop/fetch.js';
@@ -43,14 +45,16 @@ export {
   LoginTimeoutError,
   NetworkError,
   PassphraseRequiredError,
+  ResourceMetadataError,
   RevocationError,
   TokenRequestError,
   TokenStoreError,
   WrongPassphraseError,
 } from './errors.js';
-export type { AuthenticatedFetchOptions, FetchLike } from './fetch/authenticated-fetch.js';
+export type { AuthenticatedFetchOptions } from './fetch/authenticated-fetch.js';
 // The authenticated fetch
 export { createAuthenticatedFetch } from './fetch/authenticated-fetch.js';
+export type { FetchLike } from './fetch/fetch-like.js';
 export type { AuthorizationCodeLoginOptions } from './grants/authorization-code.js';
 // Grants
 export { DEFAULT_LOGIN_SCOPE, loginWithAuthorizationCode } from './grants/authorization-code.js';
@@ -93,6 +97,12 @@ export {
   createPkcePair,
   createState,
 } from './pkce.js';
+// Protected resources (RFC 9728)
+export type { AuthChallenge, ResourceChallenge } from './resource/challenge.js';
+export { parseWwwAuthenticate, readResourceChallenge } from './resource/challenge.js';
+export { chooseAuthorizationServer } from './resource/issuer.js';
+export type { DiscoverResourceOptions, ProtectedResourceMetadata } from './resource/metadata.js';
+export { discoverProtectedResource, protectedResourceMetadataUrl } from './resource/metadata.js';
 export type { ApiKeySourceOptions } from './sources/api-key.js';
 // Token sources
 export { createApiKeySource } from './sources/api-key.js';
@@ -108,7 +118,6 @@ export { createUserTokenSource, DEFAULT_LOGIN_HINT } from './sources/user-login.
 export { KDF_ITERATIONS } from './store/crypto.js';
 export type {
   FileTokenStoreOptions,
-  PassphraseSource,
   TokenFileSummary,
   TokenStore,
   WarningHandler,
@@ -118,6 +127,7 @@ export type { KeychainReference, StoredTokens } from './store/format.js';
 export { TOKEN_FILE_VERSION } from './store/format.js';
 export type { Keychain, KeychainProbe } from './store/keychain.js';
 export { KEYCHAIN_SERVICE, keychainName, openKeychain } from './store/keychain.js';
+export type { PassphraseSource } from './store/sealing.js';
 export type { Clock, PresentedToken, PresentedTokenType, TokenSet } from './token-set.js';
 // Tokens and expiry
 export {

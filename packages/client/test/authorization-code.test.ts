@@ -1,3 +1,4 @@
+import { startTestIssuer, type TestIssuer } from '@gatehouse/testkit';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -6,7 +7,6 @@ import {
   InvalidAuthorizationResponseError,
   loginWithAuthorizationCode,
 } from '../src/index.js';
-import { startTestIssuer, type TestIssuer } from './helpers/idp.js';
 import { headlessLogin } from './helpers/login.js';
 
 let issuer: TestIssuer;

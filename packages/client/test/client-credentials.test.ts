@@ -1,3 +1,4 @@
+import { startTestIssuer, type TestIssuer } from '@gatehouse/testkit';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -7,7 +8,7 @@ import {
   requestClientCredentialsToken,
   TokenRequestError,
 } from '../src/index.js';
-import { fixedClock, startTestIssuer, type TestIssuer, tempDir } from './helpers/idp.js';
+import { fixedClock, tempDir } from './helpers/fixtures.js';
 
 let issuer: TestIssuer;
 beforeAll(async () => {

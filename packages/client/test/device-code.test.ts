@@ -1,3 +1,4 @@
+import { startTestIssuer, type TestIssuer } from '@gatehouse/testkit';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -6,7 +7,6 @@ import {
   LoginCancelledError,
   loginWithDeviceCode,
 } from '../src/index.js';
-import { startTestIssuer, type TestIssuer } from './helpers/idp.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 let issuer: TestIssuer;

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { REPO_ROOT } from '@gatehouse/testkit';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from './helpers/build.js';
 
 // Every `@example` of the exported symbols and every ```ts block of the two READMEs must type-check against
 // the real sources, so the documentation cannot drift from the API.
@@ -22,7 +22,7 @@ function examplesIn(file: string): Snippet[] {
   )) {
     const code = m[2]!.replace(/^\s*\* ?/gm, '');
     const line = text.slice(0, m.index).split('\n').length;
-    out.push({ where: `${relative(ROOT, file)}:${line}`, code });
+    out.push({ where: `${relative(REPO_ROOT, file)}:${line}`, code });
   }
   return out;
 }
@@ -30,7 +30,7 @@ function examplesIn(file: string): Snippet[] {
 function readmeBlocks(file: string): Snippet[] {
   const text = readFileSync(file, 'utf8');
   return [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => ({
-    where: `${relative(ROOT, file)}:${text.slice(0, m.index).split('\n').length}`,
+    where: `${relative(REPO_ROOT, file)}:${text.slice(0, m.index).split('\n').length}`,
     code: m[1]!,
   }));
 }
@@ -42,8 +42,8 @@ function sourceFiles(dir: string): string[] {
 }
 
 const snippets: Snippet[] = PACKAGES.flatMap((pkg) => [
-  ...sourceFiles(join(ROOT, pkg, 'src')).flatMap(examplesIn),
-  ...readmeBlocks(join(ROOT, pkg, 'README.md')),
+  ...sourceFiles(join(REPO_ROOT, pkg, 'src')).flatMap(examplesIn),
+  ...readmeBlocks(join(REPO_ROOT, pkg, 'README.md')),
 ]);
 
 describe('documentation examples', () => {
@@ -54,7 +54,7 @@ describe('documentation examples', () => {
   it('every example and README snippet type-checks', () => {
     const files = new Map<string, string>();
     snippets.forEach((s, i) => {
-      files.set(join(ROOT, `.doc-example-${i}.ts`), `${s.code}\nexport {};\n`);
+      files.set(join(REPO_ROOT, `.doc-example-${i}.ts`), `${s.code}\nexport {};\n`);
     });
     const options: ts.CompilerOptions = {
       target: ts.ScriptTarget.ES2022,
@@ -66,7 +66,7 @@ describe('documentation examples', () => {
       noEmit: true,
       skipLibCheck: true,
       resolveJsonModule: true,
-      baseUrl: ROOT,
+      baseUrl: REPO_ROOT,
       paths: {
         '@gatehouse/client': ['packages/client/src/index.ts'],
         '@gatehouse/cli': ['packages/cli/src/index.ts'],

@@ -20,7 +20,7 @@ import {
   WrongPassphraseError,
 } from '../src/index.js';
 import { type DpopApi, startDpopApi } from './helpers/dpop-api.js';
-import { tempDir } from './helpers/idp.js';
+import { tempDir } from './helpers/fixtures.js';
 
 // The DPoP key kept with the tokens it is bound to, as a named secret of the token store (in clear,
 // sealed with the passphrase, or in a keychain: whatever the store does with the refresh token).

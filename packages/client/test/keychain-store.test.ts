@@ -8,7 +8,7 @@ import {
   openKeychain,
   type StoredTokens,
 } from '../src/index.js';
-import { tempDir } from './helpers/idp.js';
+import { tempDir } from './helpers/fixtures.js';
 import { HAS_SECRET_SERVICE, type SecretService, startSecretService } from './helpers/secret-service.js';
 
 if (!HAS_SECRET_SERVICE) {

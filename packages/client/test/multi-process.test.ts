@@ -3,10 +3,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { ensureBuilt, REPO_ROOT, startTestIssuer, type TestIssuer } from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileTokenStore, createOidcClient, createUserTokenSource } from '../src/index.js';
-import { ensureBuilt, ROOT } from './helpers/build.js';
-import { startTestIssuer, type TestIssuer, tempDir } from './helpers/idp.js';
+import { tempDir } from './helpers/fixtures.js';
 import { headlessLogin } from './helpers/login.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/refresh-child.mjs', import.meta.url));
@@ -45,7 +45,7 @@ describe('two processes sharing one token file', () => {
     const startAt = String(Date.now() + 1500);
     const run = () =>
       promisify(execFile)(process.execPath, [CHILD, idp.issuer, path, proxy.origin, startAt], {
-        cwd: ROOT,
+        cwd: REPO_ROOT,
       }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
     const outputs = await Promise.all([run(), run()]);
     const results = outputs.map((o) => JSON.parse(o.stdout) as { token?: string; error?: string });

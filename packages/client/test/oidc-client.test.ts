@@ -1,4 +1,5 @@
 import { isLoopbackHost as coreIsLoopbackHost } from '@gatehouse/core';
+import { startTestIssuer, type TestIssuer } from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createOidcClient,
@@ -9,7 +10,6 @@ import {
   isSecureOrLoopbackUrl,
   revokeToken,
 } from '../src/index.js';
-import { startTestIssuer, type TestIssuer } from './helpers/idp.js';
 
 describe('isLoopbackHost', () => {
   it.each([

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { startTestIssuer, type TestIssuer } from '@gatehouse/testkit';
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -11,7 +12,7 @@ import {
   presentedToken,
   TokenRequestError,
 } from '../src/index.js';
-import { startTestIssuer, type TestIssuer, tempDir } from './helpers/idp.js';
+import { tempDir } from './helpers/fixtures.js';
 import { headlessLogin } from './helpers/login.js';
 
 const ID_TOKEN_TTL_SECS = 3;

@@ -1,4 +1,5 @@
 import { PROVIDER_SHAPES } from '@gatehouse/dev-idp';
+import { startTestIssuer, type TestIssuer } from '@gatehouse/testkit';
 import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -8,7 +9,6 @@ import {
   type OidcClientOptions,
   refreshAccessToken,
 } from '../src/index.js';
-import { startTestIssuer, type TestIssuer } from './helpers/idp.js';
 
 const API = 'https://api.example.com';
 

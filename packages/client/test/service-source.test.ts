@@ -1,3 +1,4 @@
+import { startTestIssuer, type TestIssuer } from '@gatehouse/testkit';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -8,7 +9,6 @@ import {
   serviceSourceConfigFromEnv,
   serviceTokenSourceFromEnv,
 } from '../src/index.js';
-import { startTestIssuer, type TestIssuer } from './helpers/idp.js';
 import { startTestService, type TestService } from './helpers/service.js';
 
 let issuer: TestIssuer;

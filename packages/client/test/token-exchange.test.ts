@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { startTestIssuer, type TestIssuer } from '@gatehouse/testkit';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,7 +12,7 @@ import {
   TokenRequestError,
   type TokenSource,
 } from '../src/index.js';
-import { startTestIssuer, type TestIssuer, tempDir } from './helpers/idp.js';
+import { tempDir } from './helpers/fixtures.js';
 
 const REPORTS = 'urn:gatehouse:reports';
 let issuer: TestIssuer;

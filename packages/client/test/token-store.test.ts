@@ -9,7 +9,7 @@ import {
   type StoredTokens,
   WrongPassphraseError,
 } from '../src/index.js';
-import { tempDir } from './helpers/idp.js';
+import { tempDir } from './helpers/fixtures.js';
 
 const TOKENS: StoredTokens = {
   issuer: 'http://127.0.0.1:4400',

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { startTestIssuer, type TestIssuer } from '@gatehouse/testkit';
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -12,7 +13,7 @@ import {
   refreshAccessToken,
   TokenRequestError,
 } from '../src/index.js';
-import { fixedClock, startTestIssuer, type TestIssuer, tempDir } from './helpers/idp.js';
+import { fixedClock, tempDir } from './helpers/fixtures.js';
 import { headlessLogin } from './helpers/login.js';
 import { startTestService } from './helpers/service.js';
 

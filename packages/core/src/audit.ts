@@ -27,7 +27,12 @@ export type AuditEventName =
   | 'gatehouse.state.connected'
   | 'gatehouse.state.unreachable'
   | 'gatehouse.state.restored'
-  | 'gatehouse.state.scripts_denied';
+  | 'gatehouse.state.scripts_denied'
+  | 'gatehouse.authz.allowed'
+  | 'gatehouse.authz.filtered'
+  | 'gatehouse.authz.reloaded'
+  | 'gatehouse.authz.reload_failed'
+  | 'gatehouse.authz.pdp_unreachable';
 
 /** A structured audit record: `event` plus identity fields or the precise rejection detail. */
 export interface AuditEvent {

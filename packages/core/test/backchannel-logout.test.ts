@@ -10,7 +10,6 @@ import {
   LogoutTokenError,
   type Revocations,
 } from '../src/index.js';
-import { MemoryState } from '../src/state/index.js';
 import { KeyServer } from './helpers/key-server.js';
 import { callRoute, logoutForm } from './helpers/routes.js';
 

@@ -170,9 +170,9 @@ describe.skipIf(!hasOpenssl)('certificate-bound tokens (RFC 8705)', () => {
     const base = { scheme: 'Bearer' as const, token: 't' };
     const encodings = [
       encodeURIComponent(alice.cert), // nginx $ssl_client_escaped_cert, AWS ALB
-      `:${der.toString('base64')}:`, // RFC 9440 Client-Cert
+      `:${Buffer.from(der).toString('base64')}:`, // RFC 9440 Client-Cert
       alice.cert.replaceAll('\n', ' '), // PEM with its line breaks flattened
-      der.toString('base64'),
+      Buffer.from(der).toString('base64'),
     ];
     for (const value of encodings) {
       expect(

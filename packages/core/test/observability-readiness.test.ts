@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OidcAuthProvider, Readiness, type ReadinessProbe, readinessAnswer } from '../src/index.js';
 import { KeyServer } from './helpers/key-server.js';
 
@@ -63,6 +63,30 @@ describe('Readiness', () => {
     await eventually(() => idp.hits.discovery >= fetchesWhileDown + 2);
     idp.behaviour = 'ok';
     await eventually(() => readiness.report().ready);
+  });
+
+  it('retries when asked, where no timer outlives a request (workerd): report() starts a due retry', async () => {
+    // The interval timer never fires here, as on workerd once the request that set it has answered.
+    vi.useFakeTimers({ toFake: ['setInterval'] });
+    try {
+      idp.behaviour = 'error';
+      const { readiness } = setUp({ retryIntervalMs: 300 });
+      expect((await readiness.warmUp()).ready).toBe(false);
+      idp.behaviour = 'ok';
+      const hits = idp.hits.discovery;
+      expect(readiness.report().ready).toBe(false); // not due yet: no fetch
+      expect(readiness.pending()).toBeUndefined();
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(readiness.report().ready).toBe(false); // due: the retry starts in the background
+      const pending = readiness.pending();
+      expect(pending).toBeInstanceOf(Promise);
+      await pending;
+      expect(idp.hits.discovery).toBe(hits + 1);
+      expect(readiness.report()).toEqual({ ready: true, missing: [] });
+      expect(readiness.pending()).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('stays ready when the issuer goes down after its keys loaded (they keep serving)', async () => {

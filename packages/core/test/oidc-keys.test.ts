@@ -1,10 +1,12 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AuditEvent, OidcAuthProvider, type OidcProviderOptions } from '../src/index.js';
+import { BACKENDS, useBackendIn } from './helpers/backends.js';
 import { FixedClock } from './helpers/clock.js';
 import { KeyServer, makeKey } from './helpers/key-server.js';
 
-describe('OidcAuthProvider key sets', () => {
+describe.each(BACKENDS)('OidcAuthProvider key sets, %s backend', (backend) => {
+  useBackendIn(backend);
   let idp: KeyServer;
   let clock: FixedClock;
   const events: AuditEvent[] = [];

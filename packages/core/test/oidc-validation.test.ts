@@ -1,12 +1,19 @@
 import { exportSPKI, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuthContext, OidcAuthProvider, type OidcProviderOptions } from '../src/index.js';
+import {
+  type AuthContext,
+  OidcAuthProvider,
+  type OidcProviderOptions,
+  verificationBackendName,
+} from '../src/index.js';
+import { BACKENDS, useBackendIn } from './helpers/backends.js';
 import { FixedClock } from './helpers/clock.js';
 import { type JoseKey, KeyServer, makeKey } from './helpers/key-server.js';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-describe('OidcAuthProvider token checks', () => {
+describe.each(BACKENDS)('OidcAuthProvider token checks, %s backend', (backend) => {
+  useBackendIn(backend);
   let idp: KeyServer;
   let other: KeyServer;
   let attacker: KeyServer;
@@ -56,6 +63,20 @@ describe('OidcAuthProvider token checks', () => {
     const p = provider();
     expect((await p.validateToken(await sign({ scp: ['a', 'b'] }))).scopes).toEqual(['a', 'b']);
     expect((await p.validateToken(await sign({ scp: 'c d' }))).scopes).toEqual(['c', 'd']);
+  });
+
+  it('verifies synchronously with node:crypto, with a promise on WebCrypto, and from the cache on both', async () => {
+    expect(verificationBackendName('RSA')).toBe(backend);
+    const p = provider({ tokenCacheSize: 100 });
+    await p.warmUp();
+    const token = await sign();
+    const first = p.resolve(token);
+    expect(first instanceof Promise).toBe(backend === 'webcrypto');
+    await first;
+    await p.resolve(token); // a token is cached the second time it is verified
+    const cached = p.resolve(token);
+    expect(cached instanceof Promise).toBe(false);
+    expect((cached as AuthContext).subject).toBe('user-1');
   });
 
   describe.each(['RS256', 'PS256', 'ES256', 'ES384', 'ES512', 'EdDSA', 'RS512'])('algorithm %s', (alg) => {

@@ -35,7 +35,7 @@ export interface GatehouseExpressOptions extends AdapterOptions {
 }
 
 /** The middleware, plus route-level helpers that share its configuration and caches. */
-export interface GatehouseMiddleware extends RequestHandler, RouteHelpers<RequestHandler> {}
+export interface GatehouseMiddleware extends RequestHandler, RouteHelpers<RequestHandler, Request> {}
 
 /**
  * Creates the Gatehouse middleware. Configured by its options (`apiKeys`, `oidc`, `admins`, `routes`, …);
@@ -53,6 +53,8 @@ export interface GatehouseMiddleware extends RequestHandler, RouteHelpers<Reques
  * app.get('/health', (_req, res) => void res.json({ ok: true }));
  * app.get('/v1/whoami', (req, res) => void res.json({ subject: authOf(req).subject }));
  * app.get('/v1/admin/status', auth.admin(), (_req, res) => void res.json({ ok: true }));
+ * // With `authz` configured: may this identity read this process? (403 access_denied otherwise)
+ * app.get('/v1/processes/:id', auth.authorize('read', (req) => ({ type: 'process', id: req.params.id })), show);
  * ```
  */
 export function gatehouse(options: GatehouseExpressOptions = {}): GatehouseMiddleware {
@@ -73,7 +75,7 @@ export function gatehouse(options: GatehouseExpressOptions = {}): GatehouseMiddl
     res.writeHead(answer.status, answer.headers).end(answer.body);
   };
 
-  return withRouteHelpers<RequestHandler>(gate, options, (route, main) => {
+  return withRouteHelpers<RequestHandler, Request>(gate, options, (route, main) => {
     const serving = main ? routes : undefined;
     return function gatehouseMiddleware(req, res, next) {
       // The path as routed (relative to where the middleware is mounted), read without Express's getter.
@@ -93,6 +95,7 @@ export function gatehouse(options: GatehouseExpressOptions = {}): GatehouseMiddl
         new NodeRequestView(req, path, req.originalUrl),
         route,
         authOnRequest(req),
+        req,
       );
       if (decision instanceof Promise) decision.then((d) => apply(d, req, res, next), next);
       else apply(decision, req, res, next);

@@ -24,3 +24,12 @@ app.get('/', auth.admin(), auth.scopes('a', 'b'), auth.optional(), auth.required
 app.get('/metrics', auth.require({ scopes: ['metrics:read'], orAdmin: true }), (_req, res) => {
   res.end();
 });
+// The authorization step: the resource from the request as the route types it, or as it is.
+app.get(
+  '/processes/:id',
+  auth.authorize('read', (req: express.Request<{ id: string }>) => ({ type: 'process', id: req.params.id })),
+  auth.authorize('list', { type: 'process' }),
+  (_req, res) => void res.end(),
+);
+// @ts-expect-error: a resource needs its type
+auth.authorize('read', { id: 'p-1' });

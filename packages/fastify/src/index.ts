@@ -6,3 +6,4 @@
 export type { AuthContext } from '@gatehouse/core';
 export type { GatehouseFastifyOptions, GatehouseHook, GatehouseRouteConfig } from './plugin.js';
 export { authOf, gatehouse } from './plugin.js';
+export type { GatehouseWebSocketOptions } from './websocket.js';

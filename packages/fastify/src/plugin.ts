@@ -19,6 +19,7 @@ import type {
   HookHandlerDoneFunction,
 } from 'fastify';
 import fp from 'fastify-plugin';
+import { FastifyUpgrades, type GatehouseWebSocketOptions } from './websocket.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,16 +31,19 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /** Gatehouse's route helpers (`preHandler` hooks) and its pipeline, `gate`. */
-    gatehouse: RouteHelpers<GatehouseHook>;
+    gatehouse: RouteHelpers<GatehouseHook, FastifyRequest>;
   }
   interface FastifyContextConfig {
-    /** This route's rule: `'public'`, or a policy (`{ optional }`, `{ admin }`, `{ scopes, orAdmin }`). */
+    /**
+     * This route's rule: `'public'`, or a policy (`{ optional }`, `{ admin }`, `{ scopes, orAdmin }`,
+     * `{ authorize: { action, resource } }`).
+     */
     gatehouse?: GatehouseRouteConfig;
   }
 }
 
 /** A route's `config.gatehouse`: skip authentication, or what the route requires. */
-export type GatehouseRouteConfig = 'public' | RoutePolicy;
+export type GatehouseRouteConfig = 'public' | RoutePolicy<FastifyRequest>;
 
 /** A Fastify hook (`onRequest` or `preHandler`) that runs Gatehouse's pipeline. */
 export type GatehouseHook = (
@@ -56,6 +60,12 @@ export interface GatehouseFastifyOptions extends AdapterOptions {
    * body); `throw` passes the `AuthError` (with `statusCode`) to Fastify's error handler.
    */
   readonly onError?: 'respond' | 'throw';
+  /**
+   * WebSocket routes (`@fastify/websocket`): `queryToken` (a query parameter that may carry the token;
+   * off by default), `welcome` (the `{"type":"welcome",…}` first message; default true),
+   * `reauthentication` (answer in-band `reauthenticate` messages; default false).
+   */
+  readonly webSocket?: GatehouseWebSocketOptions;
 }
 
 const plugin: FastifyPluginCallback<GatehouseFastifyOptions> = (fastify, options, done) => {
@@ -83,21 +93,34 @@ const plugin: FastifyPluginCallback<GatehouseFastifyOptions> = (fastify, options
     else reply.code(decision.status).send(decision.body);
   };
 
+  const upgrades = new FastifyUpgrades(gate, options.webSocket);
   const hookFor = (route: Route): GatehouseHook =>
     function gatehouseHook(request, reply, next) {
-      const decision = gate.handle(
-        new NodeRequestView(request.raw, undefined, request.url),
-        route,
-        request.auth,
-      );
-      if (decision instanceof Promise) decision.then((d) => apply(d, request, reply, next), next);
-      else apply(decision, request, reply, next);
+      // A WebSocket upgrade (`@fastify/websocket` routes it through the hooks): with the browser carrier.
+      const upgrade = upgrades.isUpgrade(request.raw);
+      const handshake = upgrade && request.auth === undefined ? upgrades.handshake(request.raw) : undefined;
+      if (handshake?.refusal) {
+        upgrades.refused(request.raw, reply);
+        reply.code(handshake.refusal.status).headers(handshake.refusal.headers).send(handshake.refusal.body);
+        return;
+      }
+      const view = handshake?.view ?? new NodeRequestView(request.raw, undefined, request.url);
+      const decide = (d: Decision) => {
+        if (upgrade && !d.admitted) upgrades.refused(request.raw, reply);
+        else if (handshake !== undefined && d.admitted && d.auth !== undefined) {
+          upgrades.admitted(request.raw, handshake, d.auth, route, view.path);
+        }
+        apply(d, request, reply, next);
+      };
+      const decision = gate.handle(view, route, request.auth, request);
+      if (decision instanceof Promise) decision.then(decide, next);
+      else decide(decision);
     };
-  const main = withRouteHelpers(gate, options, hookFor);
+  const main = withRouteHelpers<GatehouseHook, FastifyRequest>(gate, options, hookFor);
 
   // Each route's config.gatehouse is compiled once, on first use.
   const perRoute = new WeakMap<object, GatehouseHook>();
-  const hookOf = (config: RoutePolicy): GatehouseHook => {
+  const hookOf = (config: RoutePolicy<FastifyRequest>): GatehouseHook => {
     let hook = perRoute.get(config);
     if (hook === undefined) {
       hook = hookFor(gate.route(config, { publicPaths: true }));
@@ -108,6 +131,11 @@ const plugin: FastifyPluginCallback<GatehouseFastifyOptions> = (fastify, options
 
   fastify.decorateRequest('auth', undefined);
   fastify.decorate('gatehouse', main);
+  // `@fastify/websocket` may be registered before or after this plugin: its server exists once all are.
+  fastify.addHook('onReady', function trackWebSockets(ready) {
+    upgrades.listen(this);
+    ready();
+  });
   const routes = gate.routes;
   fastify.addHook('onRequest', function gatehouseOnRequest(request, reply, next) {
     if (routes !== undefined) {
@@ -148,6 +176,8 @@ const plugin: FastifyPluginCallback<GatehouseFastifyOptions> = (fastify, options
  * app.get('/health', () => ({ ok: true }));
  * app.get('/v1/whoami', (request) => ({ subject: authOf(request).subject }));
  * app.get('/v1/admin/status', { config: { gatehouse: { admin: true } } }, () => ({ ok: true }));
+ * // With `authz` configured: may this identity read this process? (403 access_denied otherwise)
+ * const readProcess = { action: 'read', resource: (r: FastifyRequest<{ Params: { id: string } }>) => ({ type: 'process', id: r.params.id }) };
  * ```
  */
 export const gatehouse = fp(plugin, { fastify: '5.x', name: '@gatehouse/fastify' });

@@ -34,7 +34,7 @@ export interface GatehouseKoaOptions extends AdapterOptions {
 }
 
 /** The middleware, plus route-level helpers (for `@koa/router`) that share its configuration and caches. */
-export interface GatehouseKoaMiddleware extends Middleware, RouteHelpers<Middleware> {}
+export interface GatehouseKoaMiddleware extends Middleware, RouteHelpers<Middleware, Context> {}
 
 /**
  * Creates the Gatehouse middleware for Koa. Configured by its options (`apiKeys`, `oidc`, `admins`,
@@ -52,6 +52,8 @@ export interface GatehouseKoaMiddleware extends Middleware, RouteHelpers<Middlew
  * router.get('/health', (ctx) => { ctx.body = { ok: true }; });
  * router.get('/v1/whoami', (ctx) => { ctx.body = { subject: authOf(ctx).subject }; });
  * router.get('/v1/admin/status', auth.admin(), (ctx) => { ctx.body = { ok: true }; });
+ * // With `authz` configured: may this identity read this process? (403 access_denied otherwise)
+ * router.get('/v1/processes/:id', auth.authorize('read', (ctx) => ({ type: 'process', id: ctx.params.id })), show);
  * new Koa().use(auth).use(router.routes()).listen(3000);
  * ```
  */
@@ -81,7 +83,7 @@ export function gatehouse(options: GatehouseKoaOptions = {}): GatehouseKoaMiddle
   };
 
   // Not an async function: a known token is answered without the promise and ticks an async function adds.
-  return withRouteHelpers<Middleware>(gate, options, (route, main) => {
+  return withRouteHelpers<Middleware, Context>(gate, options, (route, main) => {
     const routes = main ? gate.routes : undefined;
     return function gatehouseMiddleware(ctx, next) {
       const view = new NodeRequestView(ctx.req, ctx.path, ctx.originalUrl);
@@ -93,7 +95,7 @@ export function gatehouse(options: GatehouseKoaOptions = {}): GatehouseKoaMiddle
           return routes.serve(match, view, nodeBodyReader(ctx.req, parsed)).then((a) => write(ctx, a));
         }
       }
-      const decision = gate.handle(view, route, ctx.state.auth as AuthContext | undefined);
+      const decision = gate.handle(view, route, ctx.state.auth as AuthContext | undefined, ctx);
       if (decision instanceof Promise) return decision.then((d) => apply(ctx, d, next));
       return apply(ctx, decision, next);
     };

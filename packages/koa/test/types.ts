@@ -1,7 +1,7 @@
 // Type-level test, checked by `tsc --noEmit` (npm run typecheck): Koa's DefaultState augmentation types
 // ctx.state.auth honestly (possibly undefined), authOf(ctx) gives it typed as present, and neither is `any`.
 import type { AuthContext } from '@gatehouse/core';
-import Router from '@koa/router';
+import Router, { type RouterContext } from '@koa/router';
 import Koa from 'koa';
 import { authOf, gatehouse } from '../src/index.js';
 
@@ -17,3 +17,12 @@ router.get('/', auth.admin(), auth.scopes('a'), auth.require({ scopes: ['b'], or
   ctx.body = { subject, unchecked, maybe };
 });
 new Koa().use(auth).use(router.routes());
+// The authorization step: the resource from the router's context, or as it is.
+router.get(
+  '/processes/:id',
+  auth.authorize('read', (ctx: RouterContext) => ({ type: 'process', id: String(ctx.params.id) })),
+  auth.authorize('list', async () => ({ type: 'process' })),
+  (ctx) => {
+    ctx.body = 'ok';
+  },
+);

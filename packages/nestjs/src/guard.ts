@@ -1,15 +1,28 @@
 import {
   type AuthContext,
+  type AuthenticationRequirement,
+  type AuthRequirement,
   type Decision,
   type Gatehouse,
   NodeRequestView,
   type RequestView,
   type Route,
+  type RouteAuthorization,
+  requestView,
 } from '@gatehouse/core';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AdminOnly, OptionalAuth, Public, RequireAuthMetadata, ScopesMetadata } from './decorators.js';
+import { AuthorizeMetadata } from './authorize.decorator.js';
+import {
+  AdminOnly,
+  OptionalAuth,
+  Public,
+  RequireAuthMetadata,
+  ScopesMetadata,
+  StepUpMetadata,
+} from './decorators.js';
 import { GatehouseException } from './exception.js';
+import { socketAuth } from './socket-auth.js';
 import { GATEHOUSE } from './tokens.js';
 
 /** The request object the guard puts the identity on: Express's or Fastify's (or yours, see `getRequest`). */
@@ -19,6 +32,8 @@ export interface GatehouseRequest {
   raw?: { rawHeaders: readonly string[]; url?: string; method?: string; socket?: unknown };
   method?: string;
   path?: string;
+  /** The route's parameters (what `@Authorize('read', 'process', 'id')` reads the id from). */
+  params?: Record<string, string | undefined>;
   url?: string;
   originalUrl?: string;
   socket?: unknown;
@@ -31,13 +46,17 @@ export interface GatehouseResponse {
 }
 
 const PUBLIC = Symbol('public');
+const NO_REQUEST = requestView({});
 
 /**
  * The Gatehouse guard: runs `@gatehouse/core`'s pipeline, puts the identity on `request.auth` (read it with
- * `@CurrentAuth()`), and enforces `@Public()`, `@OptionalAuth()`, `@AdminOnly()`, `@RequireScopes()` and
- * `@RequireAuth()`. Registered globally by `GatehouseModule` unless `globalGuard: false`; usable per
- * controller or route with `@UseGuards(GatehouseGuard)`. HTTP contexts work as they are; for GraphQL or
- * RPC, extend it and override {@link getRequest} (and {@link getResponse}), as with `@nestjs/passport`.
+ * `@CurrentAuth()`), and enforces `@Public()`, `@OptionalAuth()`, `@AdminOnly()`, `@RequireScopes()`,
+ * `@StepUp()`, `@RequireAuth()` and `@Authorize()`. Registered globally by `GatehouseModule` unless `globalGuard: false`;
+ * usable per controller or route with `@UseGuards(GatehouseGuard)`. HTTP contexts work as they are. On
+ * gateways (`ws` context) it checks each message handler's requirement against the identity the gate gave
+ * the socket at its handshake (`GatehouseWsAdapter`, `GatehouseIoAdapter`); a socket no gate accepted gets
+ * nothing but `@Public()` and `@OptionalAuth()` handlers. For GraphQL or RPC, extend it and override
+ * {@link getRequest} (and {@link getResponse}), as with `@nestjs/passport`.
  *
  * @example
  * ```ts
@@ -63,9 +82,10 @@ export class GatehouseGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const route = this.routeOf(context);
     if (route === PUBLIC) return true;
+    if (context.getType() === 'ws') return this.canReceive(context, route);
     const request = this.getRequest(context);
     if (request === undefined) return false;
-    const decision = this.gate.handle(this.requestView(request), route, request.auth);
+    const decision = this.gate.handle(this.requestView(request), route, request.auth, request);
     if (decision instanceof Promise) return decision.then((d) => this.handleDecision(d, context, request));
     return this.handleDecision(decision, context, request);
   }
@@ -107,6 +127,14 @@ export class GatehouseGuard implements CanActivate {
     throw new GatehouseException(decision.error, decision);
   }
 
+  // A gateway message: the socket was authenticated at its handshake; only the requirement is checked.
+  private canReceive(context: ExecutionContext, route: Route): boolean | Promise<boolean> {
+    const auth = socketAuth(context.switchToWs().getClient());
+    if (auth === undefined) return route.optional;
+    const decision = this.gate.handle(NO_REQUEST, route, auth);
+    return decision instanceof Promise ? decision.then((d) => d.admitted) : decision.admitted;
+  }
+
   private routeOf(context: ExecutionContext): Route | typeof PUBLIC {
     const handler = context.getHandler();
     const cached = this.routes.get(handler);
@@ -116,15 +144,17 @@ export class GatehouseGuard implements CanActivate {
       this.reflector.getAllAndOverride(decorator, targets) as T | undefined;
     let route: Route | typeof PUBLIC = PUBLIC;
     if (get<boolean>(Public) !== true) {
-      const required = get<{ admin?: boolean; scopes?: readonly string[]; orAdmin?: boolean }>(
-        RequireAuthMetadata,
-      );
+      const required = get<AuthRequirement>(RequireAuthMetadata);
+      const stepUp = get<AuthenticationRequirement>(StepUpMetadata);
       route = this.gate.route(
         {
           optional: get<boolean>(OptionalAuth) === true,
           admin: get<boolean>(AdminOnly) === true || required?.admin === true,
           scopes: [...(get<readonly string[]>(ScopesMetadata) ?? []), ...(required?.scopes ?? [])],
           orAdmin: required?.orAdmin === true,
+          acr: stepUp?.acr ?? required?.acr,
+          maxAge: stepUp?.maxAge ?? required?.maxAge,
+          authorize: get<RouteAuthorization<GatehouseRequest>>(AuthorizeMetadata),
         },
         { publicPaths: true },
       );
@@ -134,7 +164,8 @@ export class GatehouseGuard implements CanActivate {
   }
 }
 
-function setHeaders(
+/** Writes headers on an Express or Fastify response (or a plain Node one). @internal */
+export function setHeaders(
   response: GatehouseResponse | undefined,
   headers: Readonly<Record<string, string>>,
 ): void {

@@ -1,10 +1,13 @@
 /**
  * @gatehouse/nestjs: Gatehouse authentication for NestJS (Express platform; Fastify works too):
- * `GatehouseModule`, `GatehouseGuard`, `@Public()`, `@OptionalAuth()`, `@AdminOnly()`, `@RequireScopes()`, `@RequireAuth()`,
- * `@CurrentAuth()`.
+ * `GatehouseModule`, `GatehouseGuard`, `@Public()`, `@OptionalAuth()`, `@AdminOnly()`, `@RequireScopes()`, `@RequireAuth()`, `@StepUp()`,
+ * `@Authorize()`, `GatehouseAuthz`, `@CurrentAuth()`.
  */
 
 export type { AuthContext } from '@gatehouse/core';
+export type { ResourceFinder } from './authorize.decorator.js';
+export { Authorize, AuthorizeMetadata } from './authorize.decorator.js';
+export { GatehouseAuthz } from './authz.service.js';
 export {
   AdminOnly,
   CurrentAuth,
@@ -14,7 +17,10 @@ export {
   RequireAuthMetadata,
   RequireScopes,
   ScopesMetadata,
+  StepUp,
+  StepUpMetadata,
 } from './decorators.js';
+export { GatehouseExceptionFilter } from './exception.filter.js';
 export { GatehouseException } from './exception.js';
 export type { GatehouseRequest, GatehouseResponse } from './guard.js';
 export { GatehouseGuard } from './guard.js';

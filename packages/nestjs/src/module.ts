@@ -6,7 +6,8 @@ import {
   Module,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
+import { GatehouseAuthz } from './authz.service.js';
 import { GatehouseGuard } from './guard.js';
 import { gatehouseRoutes } from './routes.middleware.js';
 import { GATEHOUSE } from './tokens.js';
@@ -58,6 +59,7 @@ export const GATEHOUSE_MODULE_OPTIONS = MODULE_OPTIONS_TOKEN;
  * ```
  */
 @Module({
+  imports: [DiscoveryModule],
   providers: [
     {
       provide: GATEHOUSE,
@@ -77,8 +79,9 @@ export const GATEHOUSE_MODULE_OPTIONS = MODULE_OPTIONS_TOKEN;
       inject: [GATEHOUSE, HttpAdapterHost],
     },
     GatehouseGuard,
+    GatehouseAuthz,
   ],
-  exports: [GATEHOUSE, GatehouseGuard],
+  exports: [GATEHOUSE, GatehouseGuard, GatehouseAuthz],
 })
 export class GatehouseModule extends ConfigurableModuleClass implements OnApplicationShutdown {
   constructor(

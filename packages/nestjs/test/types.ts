@@ -5,6 +5,7 @@ import type { AuthContext } from '@gatehouse/core';
 import { Controller, Get, Module } from '@nestjs/common';
 import {
   AdminOnly,
+  Authorize,
   CurrentAuth,
   GatehouseModule,
   OptionalAuth,
@@ -47,3 +48,18 @@ export class TypesModule {}
 
 // @ts-expect-error: RequireScopes takes scope names
 RequireScopes(1);
+
+@Controller('processes')
+export class AuthorizedController {
+  @Authorize('read', 'process', 'id')
+  @Get(':id')
+  one() {
+    return 'ok';
+  }
+
+  @Authorize('delete', async (request) => ({ type: 'process', id: String(request.params?.id) }))
+  @Get(':id/delete')
+  remove() {
+    return 'ok';
+  }
+}

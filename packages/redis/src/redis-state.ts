@@ -3,14 +3,14 @@ import type { AuditLogger } from '@gatehouse/core';
 import { type SharedState, StateUnavailableError } from '@gatehouse/core/state';
 import { RedisBus } from './bus.js';
 import { Commands } from './commands.js';
-import { type Connection, SingleConnection } from './connection.js';
+import type { Connection } from './connection.js';
 import { RedisCounters } from './counters.js';
 import { type KeyLayout, keyLayout } from './keys.js';
 import { RedisOneTimeIds } from './one-time-ids.js';
 import { RedisRevocations } from './revocation-store.js';
 import { RevocationSync } from './revocation-sync.js';
 import { POLL } from './scripts.js';
-import { ClusterConnection, SentinelConnection } from './topologies.js';
+import { ClusterConnection, SentinelConnection, SingleConnection } from './topologies.js';
 import { type ResolvedTopology, resolveTopology, type TopologyOptions } from './topology.js';
 
 /**
@@ -178,7 +178,10 @@ export class RedisState implements SharedState {
     return this.commands.isReady() && this.synced;
   }
 
-  /** Resolves once the first connection is made and the revocations are in sync (or `timeoutMs` passed). */
+  /**
+   * Resolves once the first connection is made and the revocations are in sync (or `timeoutMs` passed).
+   * While awaited, it keeps the process alive (the connections never do).
+   */
   async ready(timeoutMs = 5000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (!this.isReachable() && Date.now() < deadline && !this.closed) await sleep(10);
@@ -291,6 +294,8 @@ export function createRedisState(options: RedisStateOptions): RedisState {
   return new RedisState(options);
 }
 
+// Ref'd on purpose: a caller awaiting ready() keeps its process alive until the answer (at most
+// `timeoutMs`), since the connections themselves never do.
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,210 +1,205 @@
 /**
- * Connections to a Redis Cluster and to a Sentinel-managed primary (one server: `connection.ts`).
- * Commands always go to primaries (never `useReplicas`), so nothing is written to a replica after a
- * failover.
+ * The three topologies over the one reconnection loop (`connection.ts`): one server, a Redis Cluster
+ * and a Sentinel-managed primary. Commands always go to primaries (never replicas), so nothing is
+ * written to a replica after a failover. Every client is `unref()`'d and never reconnects by itself:
+ * a broken link is replaced whole, from the URL, the seeds or the sentinels.
  */
-import { createCluster, createSentinel, ErrorReply } from '@redis/client';
-import {
-  type Connection,
-  type ConnectionEvents,
-  reconnectStrategy,
-  type SocketSettings,
-  wire,
-} from './connection.js';
+import { createClient, createCluster } from '@redis/client';
+import { destroy, type Link, quit, ReconnectingConnection, type SocketSettings } from './connection.js';
+import { primaryFromSentinels, watchSwitches } from './sentinel.js';
 import type { ResolvedTopology } from './topology.js';
 
-type Cluster = ReturnType<typeof newCluster>;
-type Sentinel = ReturnType<typeof createSentinel>;
+type ClientOptions = Parameters<typeof createClient>[0];
 
-// Replies that mean "the topology is changing": the slot map or the primary must be looked up again.
-const TOPOLOGY_REPLIES = /^(CLUSTERDOWN|READONLY|MASTERDOWN|LOADING|TRYAGAIN|NOAUTH)/;
+/**
+ * A command client and a subscriber client to one server, both unref'd and without reconnection of
+ * their own. `lost` is called when either breaks.
+ */
+export async function openServer(options: ClientOptions, lost: () => void): Promise<Link> {
+  const client = createClient({
+    ...options,
+    // A command while disconnected fails at once instead of waiting in a queue: the caller falls back.
+    disableOfflineQueue: true,
+    socket: { ...options?.socket, reconnectStrategy: false },
+  } as ClientOptions);
+  const subscriber = client.duplicate();
+  for (const c of [client, subscriber]) {
+    c.on('error', lost);
+    c.on('end', lost);
+    c.unref();
+  }
+  try {
+    await Promise.all([client.connect(), subscriber.connect()]);
+  } catch (err) {
+    destroy(client);
+    destroy(subscriber);
+    throw err;
+  }
+  return {
+    send: (_key, args) => client.sendCommand([...args]),
+    subscribe: async (channel, listener) => {
+      await subscriber.subscribe(channel, listener);
+    },
+    isReady: () => client.isReady && subscriber.isReady,
+    destroy: () => {
+      destroy(client);
+      destroy(subscriber);
+    },
+    close: async () => {
+      await Promise.all([quit(client), quit(subscriber)]);
+    },
+  };
+}
 
-/** Whether an error says the connection or the topology is wrong (rather than the command). */
-export function isTopologyError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  if (err instanceof ErrorReply) return TOPOLOGY_REPLIES.test(err.message);
-  return true;
+function socketOptions(socket: SocketSettings, tls: boolean) {
+  return { connectTimeout: socket.connectTimeoutMs, ...(tls ? { tls: true as const } : {}) };
+}
+
+/** One Redis server (`redis://`, `rediss://`). */
+export class SingleConnection extends ReconnectingConnection {
+  readonly topology = 'single';
+  readonly publishCommand = 'PUBLISH';
+  // One server has no other primary to find: a hung command only marks Redis unreachable.
+  protected readonly rebuildOnTimeout = false;
+
+  constructor(
+    private readonly url: string,
+    socket: SocketSettings,
+  ) {
+    super(socket);
+  }
+
+  protected open(lost: () => void): Promise<Link> {
+    return openServer({ url: this.url, socket: socketOptions(this.socket, false) }, lost);
+  }
 }
 
 /**
- * A Redis Cluster from its seed nodes. node-redis follows `MOVED`/`ASK` itself; after a failover it
- * keeps a dead primary in its slot map until told, so a connection error, a topology reply or a
- * command that times out rebuilds the client from the seeds (at most once a second), re-subscribes,
- * and reports `ready` (the state then resyncs and puts back what it knows).
+ * A Redis Cluster from its seed nodes. node-redis follows `MOVED`/`ASK` itself; a node that fails or
+ * leaves the slot map, a topology reply or a command that times out replaces the whole cluster client,
+ * built from the seeds again: after a failover the new slot map names the new primaries, and the sharded
+ * subscriptions are made there.
  */
-export class ClusterConnection implements Connection {
+export class ClusterConnection extends ReconnectingConnection {
   readonly topology = 'cluster';
   readonly publishCommand = 'SPUBLISH';
-  private cluster: Cluster;
-  private ready = false;
-  private events: ConnectionEvents | undefined;
-  private readonly channels = new Map<string, (message: string) => void>();
-  private rebuilding = false;
-  private lastRebuild = 0;
-  private closed = false;
+  protected readonly rebuildOnTimeout = true;
 
   constructor(
     private readonly topo: ResolvedTopology,
-    private readonly socket: SocketSettings,
+    socket: SocketSettings,
   ) {
-    this.cluster = this.create();
+    super(socket);
   }
 
-  isReady(): boolean {
-    return this.ready && this.cluster.isOpen;
-  }
-
-  async send(key: string | undefined, args: readonly string[]): Promise<unknown> {
+  protected async open(lost: () => void): Promise<Link> {
+    const cluster = createCluster({
+      rootNodes: this.topo.nodes.map((n) => ({ socket: { host: n.host, port: n.port } })),
+      defaults: {
+        username: this.topo.username,
+        password: this.topo.password,
+        disableOfflineQueue: true,
+        socket: { ...socketOptions(this.socket, this.topo.tls), reconnectStrategy: false },
+      },
+      useReplicas: false,
+    });
+    // The node clients are made inside the cluster client: unref each as it connects.
+    const unrefAll = () => {
+      for (const node of cluster.masters) {
+        node.client?.unref();
+        node.pubSub?.client.unref();
+      }
+      for (const node of cluster.replicas) node.client?.unref();
+      cluster.pubSubNode?.client.unref();
+    };
+    cluster.on('error', () => {});
+    cluster.on('node-connect', unrefAll);
+    // A primary's client broke (it never reconnects by itself): look the topology up again. A node that
+    // left the slot map (a primary demoted by CLUSTER FAILOVER, found out through MOVED) takes our sharded
+    // subscriptions with it, and node-redis does not renew them: subscribe again on a new link.
+    cluster.on('node-error', lost);
+    cluster.on('node-disconnect', lost);
     try {
-      return await this.cluster.sendCommand(key, false, [...args]);
+      await cluster.connect();
     } catch (err) {
-      if (isTopologyError(err)) this.suspect();
+      cluster.destroy();
       throw err;
     }
-  }
-
-  async subscribe(channel: string, listener: (message: string) => void): Promise<void> {
-    this.channels.set(channel, listener);
-    if (this.ready) await this.cluster.sSubscribe(channel, listener);
-  }
-
-  connect(events: ConnectionEvents): void {
-    this.events = events;
-    void this.start(this.cluster);
-  }
-
-  /** Something failed: look the topology up again, from the seeds. */
-  suspect(): void {
-    if (this.closed || this.rebuilding || Date.now() - this.lastRebuild < 1000) return;
-    this.rebuilding = true;
-    this.lastRebuild = Date.now();
-    this.ready = false;
-    this.events?.down();
-    const old = this.cluster;
-    this.cluster = this.create();
-    old.destroy();
-    void this.start(this.cluster).finally(() => {
-      this.rebuilding = false;
-    });
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    this.ready = false;
-    try {
-      if (this.cluster.isOpen) await this.cluster.close();
-    } catch {
-      this.cluster.destroy();
-    }
-  }
-
-  private create(): Cluster {
-    return newCluster(this.topo, this.socket);
-  }
-
-  private async start(cluster: Cluster): Promise<void> {
-    for (let attempt = 0; !this.closed && cluster === this.cluster; attempt++) {
-      try {
-        await cluster.connect();
-        for (const [channel, listener] of this.channels) await cluster.sSubscribe(channel, listener);
-        if (cluster !== this.cluster) return;
-        this.ready = true;
-        this.events?.ready();
-        return;
-      } catch {
-        cluster.destroy();
-        if (cluster !== this.cluster || this.closed) return;
-        await new Promise((r) =>
-          setTimeout(r, Math.min(100 * 2 ** attempt, this.socket.maxReconnectDelayMs)),
-        );
-        this.cluster = this.create();
-        cluster = this.cluster;
-      }
-    }
-  }
-}
-
-function newCluster(topo: ResolvedTopology, socket: SocketSettings) {
-  const cluster = createCluster({
-    rootNodes: topo.nodes.map((n) => ({ socket: { host: n.host, port: n.port } })),
-    defaults: {
-      username: topo.username,
-      password: topo.password,
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: socket.connectTimeoutMs,
-        reconnectStrategy: reconnectStrategy(socket.maxReconnectDelayMs),
-        ...(topo.tls ? { tls: true as const } : {}),
+    unrefAll();
+    return {
+      send: (key, args) => cluster.sendCommand(key, false, [...args]),
+      subscribe: async (channel, listener) => {
+        await cluster.sSubscribe(channel, listener);
+        unrefAll();
       },
-    },
-    useReplicas: false,
-  });
-  cluster.on('error', () => {});
-  cluster.on('node-error', () => {});
-  return cluster;
+      isReady: () => cluster.isOpen,
+      destroy: () => destroy(cluster),
+      close: async () => {
+        try {
+          if (cluster.isOpen) await cluster.close();
+        } catch {
+          destroy(cluster);
+        }
+      },
+    };
+  }
 }
 
 /**
- * The primary that sentinels name. node-redis asks the sentinels, follows `+switch-master` and moves
- * the connection to the new primary itself; subscriptions move with it.
+ * The primary that sentinels name: asked of the sentinels on every (re)connection, checked with `INFO`
+ * (a demoted primary is never written to), and left as soon as a sentinel announces `+switch-master`
+ * for it or the connection breaks (sentinels close the clients of a primary they demote).
  */
-export class SentinelConnection implements Connection {
+export class SentinelConnection extends ReconnectingConnection {
   readonly topology = 'sentinel';
   readonly publishCommand = 'PUBLISH';
-  private readonly sentinel: Sentinel;
+  protected readonly rebuildOnTimeout = true;
 
-  constructor(topo: ResolvedTopology, socket: SocketSettings) {
-    const tls = topo.tls ? { tls: true as const } : {};
-    this.sentinel = createSentinel({
-      name: topo.masterName!,
-      sentinelRootNodes: topo.nodes.map((n) => ({ host: n.host, port: n.port })),
-      nodeClientOptions: {
-        username: topo.username,
-        password: topo.password,
-        database: topo.db,
-        disableOfflineQueue: true,
-        socket: {
-          connectTimeout: socket.connectTimeoutMs,
-          reconnectStrategy: reconnectStrategy(socket.maxReconnectDelayMs),
-          ...tls,
-        },
+  constructor(
+    private readonly topo: ResolvedTopology,
+    socket: SocketSettings,
+  ) {
+    super(socket);
+  }
+
+  protected async open(lost: () => void): Promise<Link> {
+    const sentinels = {
+      nodes: this.topo.nodes,
+      masterName: this.topo.masterName!,
+      credentials: this.topo.sentinelCredentials,
+      socket: socketOptions(this.socket, this.topo.tls),
+    };
+    const primary = await primaryFromSentinels(sentinels);
+    const link = await openServer(
+      {
+        username: this.topo.username,
+        password: this.topo.password,
+        database: this.topo.db,
+        socket: { ...sentinels.socket, host: primary.host, port: primary.port },
       },
-      sentinelClientOptions: {
-        username: topo.sentinelCredentials?.username,
-        password: topo.sentinelCredentials?.password,
-        socket: { connectTimeout: socket.connectTimeoutMs, ...tls },
-      },
-      masterPoolSize: 1,
-      replicaPoolSize: 0,
-      scanInterval: 1000,
-    });
-  }
-
-  isReady(): boolean {
-    return this.sentinel.isReady;
-  }
-
-  send(_key: string | undefined, args: readonly string[]): Promise<unknown> {
-    return this.sentinel.sendCommand(false, [...args]);
-  }
-
-  async subscribe(channel: string, listener: (message: string) => void): Promise<void> {
-    await this.sentinel.subscribe(channel, listener);
-  }
-
-  connect(events: ConnectionEvents): void {
-    wire(this.sentinel, events, events.ready);
-    this.sentinel.on('topology-change', (event: { type?: string }) => {
-      if (event.type === 'MASTER_CHANGE') events.ready();
-    });
-    this.sentinel.connect().catch(() => {});
-  }
-
-  async close(): Promise<void> {
+      lost,
+    );
+    const watch = watchSwitches(sentinels, lost);
     try {
-      if (this.sentinel.isOpen) await this.sentinel.close();
-    } catch {
-      this.sentinel.destroy();
+      // INFO, not ROLE: the least-privilege ACL already grants it.
+      const info = String(await link.send(undefined, ['INFO', 'replication']));
+      if (!/^role:master\s*$/m.test(info))
+        throw new Error('the node the sentinels named is not a primary (yet)');
+    } catch (err) {
+      link.destroy();
+      watch.destroy();
+      throw err;
     }
+    return {
+      ...link,
+      destroy: () => {
+        watch.destroy();
+        link.destroy();
+      },
+      close: async () => {
+        watch.destroy();
+        await link.close();
+      },
+    };
   }
 }

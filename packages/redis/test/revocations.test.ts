@@ -216,6 +216,7 @@ describe.skipIf(!hasRedis)('a redis-server that is killed and comes back', () =>
   });
 
   async function setUp(n: number): Promise<RedisState[]> {
+    // With its data on disk: one test brings it back with what it held.
     redis = await RedisServer.start({ persistent: true });
     const made = Array.from({ length: n }, () => createRedisState({ url: redis.url }));
     states.push(...made);

@@ -1,5 +1,12 @@
 import { runStateConformance } from '@gatehouse/core/state/conformance';
-import { findRedisServer, hasRedis, RedisCluster, RedisSentinels, waitFor } from '@gatehouse/testkit';
+import {
+  findRedisServer,
+  hasRedis,
+  RedisCluster,
+  RedisSentinels,
+  redisCli,
+  waitFor,
+} from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisState, type RedisState } from '../src/index.js';
 import { keyLayout } from '../src/keys.js';
@@ -19,6 +26,9 @@ const TOPOLOGIES = [
         stop: () => cluster.stop(),
         graceful: (key: string) => cluster.failoverOf(key),
         kill: (key: string) => cluster.killPrimaryOf(key).then((dead) => cluster.revive(dead)),
+        // Subscribers of a channel on the primary that owns it now.
+        subscribers: async (channel: string) =>
+          redisCli((await cluster.primaryOf(channel)).port, ['PUBSUB', 'SHARDNUMSUB', channel]),
       };
     },
   },
@@ -31,6 +41,8 @@ const TOPOLOGIES = [
         stop: () => sentinels.stop(),
         graceful: () => sentinels.failover(),
         kill: () => sentinels.killPrimary().then((dead) => sentinels.revive(dead)),
+        subscribers: async (channel: string) =>
+          redisCli((await sentinels.primary()).port, ['PUBSUB', 'NUMSUB', channel]),
       };
     },
   },
@@ -65,6 +77,10 @@ describe.skipIf(!canRun).each(TOPOLOGIES)('@gatehouse/redis on $name', ({ start 
       const [a, b, c] = [await open(prefix), await open(prefix), await open(prefix)];
       const run = await revokeThrough(a, () => topo[kind](keyLayout(prefix).rev));
       await waitFor(() => [a, b, c].every((s) => s.isReachable()), 20_000);
+      // Their subscriptions moved to the new primary (else only the periodic check would repair).
+      const channel = keyLayout(prefix).channel;
+      await waitFor(async () => (await topo.subscribers(channel)).endsWith('\n3'), 3000).catch(() => {});
+      expect((await topo.subscribers(channel)).split('\n')[1]).toBe('3');
       const missing = () =>
         [a, b, c].flatMap((s) => run.acknowledged.filter((r) => !s.revocations.inForce.has(r.id)));
       await waitFor(() => missing().length === 0, 3000).catch(() => {});

@@ -146,14 +146,20 @@ export class RedisCluster {
     await this.healthy(20_000);
   }
 
-  /** Resolves once every running node says `cluster_state:ok`. */
+  /**
+   * Resolves once every running node says `cluster_state:ok` and every running replica is in sync with
+   * its primary (until then `WAIT 1` answers 0 and acknowledged writes are refused).
+   */
   async healthy(timeoutMs = 20_000): Promise<void> {
     await until(
-      'cluster_state:ok on every node',
+      'cluster_state:ok on every node, every replica in sync',
       async () => {
         for (const server of this.servers) {
           if (server.pid === undefined) continue;
           if (!(await redisCli(server.port, ['CLUSTER', 'INFO'])).includes('cluster_state:ok')) return false;
+          const replication = await redisCli(server.port, ['INFO', 'replication']);
+          if (replication.includes('role:slave') && !replication.includes('master_link_status:up'))
+            return false;
         }
         return true;
       },

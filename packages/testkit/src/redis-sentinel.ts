@@ -49,6 +49,7 @@ export class RedisSentinels {
     private readonly dir: string,
     private readonly downAfterMs: number,
     private readonly sentinelPassword: string | undefined,
+    private readonly args: readonly string[] | undefined,
   ) {}
 
   /** `redis+sentinel://127.0.0.1:s1,…/<master-name>`. */
@@ -80,6 +81,7 @@ export class RedisSentinels {
       dir,
       downAfterMs,
       options.sentinelPassword,
+      options.args,
     );
     try {
       const quorum = Math.floor(ports.length / 2) + 1;
@@ -95,7 +97,13 @@ export class RedisSentinels {
             `sentinel down-after-milliseconds ${masterName} ${downAfterMs}`,
             `sentinel failover-timeout ${masterName} ${Math.max(3000, 3 * downAfterMs)}`,
             `sentinel parallel-syncs ${masterName} 1`,
-            ...(options.sentinelPassword ? [`requirepass ${options.sentinelPassword}`] : []),
+            // The sentinels' own password, which they also use to talk to each other.
+            ...(options.sentinelPassword
+              ? [
+                  `requirepass ${options.sentinelPassword}`,
+                  `sentinel sentinel-pass ${options.sentinelPassword}`,
+                ]
+              : []),
             ...authLines(masterName, options.args),
             '',
           ].join('\n'),
@@ -106,7 +114,7 @@ export class RedisSentinels {
       await until(
         'the replicas are in sync',
         async () => {
-          const info = await redisCli(primary.port, ['INFO', 'replication']);
+          const info = await redisCli(primary.port, [...dataAuth(options.args), 'INFO', 'replication']);
           return (info.match(/state=online/g)?.length ?? 0) === replicas.length;
         },
         20_000,
@@ -164,9 +172,21 @@ export class RedisSentinels {
     return before;
   }
 
-  /** Brings a killed data node back (the sentinels make it a replica of the current primary). */
+  /**
+   * Brings a killed data node back and resolves once the sentinels have made it a replica of the current
+   * primary and it is in sync (until then `WAIT 1` may answer 0).
+   */
   async revive(server: RedisServer): Promise<void> {
     await server.launch();
+    await until(
+      'the revived node replicates the primary',
+      async () => {
+        const primary = await this.primary();
+        const info = await redisCli(primary.port, [...dataAuth(this.args), 'INFO', 'replication']);
+        return (info.match(/state=online/g)?.length ?? 0) === this.servers.length - 1;
+      },
+      10 * this.downAfterMs + 30_000,
+    );
   }
 
   /** Stops the sentinels and every data node, and removes their folders. */
@@ -188,6 +208,12 @@ export class RedisSentinels {
       this.sentinelPassword ? ['--no-auth-warning', '-a', this.sentinelPassword, ...args] : args,
     );
   }
+}
+
+// redis-cli's arguments for a data node started with `--requirepass x`.
+function dataAuth(args: readonly string[] = []): string[] {
+  const i = args.indexOf('--requirepass');
+  return i >= 0 ? ['--no-auth-warning', '-a', args[i + 1]!] : [];
 }
 
 // A data node with a password: the sentinels need it too (`--requirepass x` / `--masterauth x` args).

@@ -15,17 +15,21 @@ const START_TIMEOUT_MS = 10_000;
 
 /**
  * The redis-server to run: `REDIS_SERVER_BIN`, else the first on `PATH` (or `/usr/bin`), else undefined.
+ * With `searchPath` (a `PATH`-like list), only those folders are searched.
  *
  * @example
  * ```ts
  * const bin = findRedisServer();
  * if (bin === undefined) console.error('apt-get install redis-server');
+ * findRedisServer('redis-server', '/nonexistent'); // undefined
  * ```
  */
-export function findRedisServer(name = 'redis-server'): string | undefined {
-  const explicit = name === 'redis-server' ? process.env.REDIS_SERVER_BIN : undefined;
+export function findRedisServer(name = 'redis-server', searchPath?: string): string | undefined {
+  const explicit =
+    name === 'redis-server' && searchPath === undefined ? process.env.REDIS_SERVER_BIN : undefined;
   if (explicit) return explicit;
-  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/bin']) {
+  const dirs = searchPath?.split(delimiter) ?? [...(process.env.PATH ?? '').split(delimiter), '/usr/bin'];
+  for (const dir of dirs) {
     if (!dir) continue;
     try {
       accessSync(join(dir, name), constants.X_OK);
@@ -110,6 +114,7 @@ export interface RedisServerOptions {
  */
 export class RedisServer {
   private child: ChildProcess | undefined;
+  private readonly exitListeners: ((reason: string) => void)[] = [];
   /** The server's working folder (its append-only file, when persistent). */
   readonly dir: string;
 
@@ -157,6 +162,12 @@ export class RedisServer {
       ...(this.options.args ?? []),
     ], { stdio: this.options.stdio ?? 'ignore' });
     this.child = child;
+    child.once('exit', (code, signal) => {
+      // kill() forgets the child first: only an exit nobody here asked for is reported.
+      if (this.child !== child) return;
+      this.child = undefined;
+      for (const listener of this.exitListeners) listener(`exit ${code ?? signal}`);
+    });
     const deadline = Date.now() + START_TIMEOUT_MS;
     for (;;) {
       try {
@@ -167,6 +178,7 @@ export class RedisServer {
         // not listening yet
       }
       if (child.exitCode !== null || Date.now() > deadline) {
+        this.child = undefined;
         child.kill('SIGKILL');
         throw new Error(`redis-server did not start on ${this.host}:${this.port}`);
       }
@@ -174,14 +186,27 @@ export class RedisServer {
     }
   }
 
+  /**
+   * Calls `listener` when the server stops without {@link kill}, {@link restart} or {@link stop} asking
+   * it to (it crashed, or something else killed it), with a reason such as `exit 1` or `exit SIGKILL`.
+   *
+   * @example
+   * ```ts
+   * redis.onUnexpectedExit((reason) => console.error(`redis-server stopped (${reason})`));
+   * ```
+   */
+  onUnexpectedExit(listener: (reason: string) => void): void {
+    this.exitListeners.push(listener);
+  }
+
   /** Kills the server (SIGKILL: no goodbye to its clients) and waits until it is gone. */
   async kill(): Promise<void> {
     const child = this.child;
+    this.child = undefined;
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
-    this.child = undefined;
   }
 
   /** Pauses the process (SIGSTOP): connections stay open but nothing answers, like a hung server. */

@@ -5,7 +5,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatehouseOptions } from '@gatehouse/core';
-import type { AppLogger, TelemetryStore } from '@gatehouse/example-telemetry-store';
+import type { AppLogger } from '@gatehouse/example-kit';
+import type { TelemetryStore } from '@gatehouse/example-telemetry-store';
 import { createApp as createAnalytics } from '../../../analytics/src/app.js';
 import { createApp as createAnalyticsKoa } from '../../../analytics-koa/src/app.js';
 import { createApp as createIngestion } from '../../../ingestion/src/app.js';
@@ -33,14 +34,17 @@ export async function startInProcess(name: AppName, config: InProcessConfig): Pr
     await app.listen(0, '127.0.0.1');
     return { name, url: urlOf(app.getHttpServer()), close: () => app.close() };
   }
-  const handler = name === 'ingestion' ? createIngestion(config) : createAnalyticsKoa(config).callback();
-  const server = createServer(handler);
+  const app = name === 'ingestion' ? createIngestion(config) : createAnalyticsKoa(config);
+  const server = createServer('callback' in app ? app.callback() : app);
+  // GET /v1/stream (WebSocket upgrades) on the same server, as main.ts does.
+  app.attachStreams(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     name,
     url: urlOf(server),
     close: () =>
       new Promise<void>((resolve) => {
+        app.gate.connections.closeAll();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

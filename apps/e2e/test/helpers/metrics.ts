@@ -1,6 +1,7 @@
 /** Reading an app's `/metrics` back in tests (with the demo page's own parser). */
+
+import { parsePrometheusText, type Sample } from '@gatehouse/demo';
 import { expect } from 'vitest';
-import { parsePrometheusText, type Sample } from '../../../../scripts/demo-dashboard.mjs';
 
 export type { Sample };
 

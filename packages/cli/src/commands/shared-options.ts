@@ -53,6 +53,12 @@ export function withConnectionOptions(command: Command): Command {
     .addOption(new Option('--scope <scopes>', 'space-separated scopes').env(CLI_ENV.scope))
     .addOption(new Option('--audience <uri>', 'API audience').env(CLI_ENV.audience))
     .addOption(
+      new Option(
+        '--resource <url>',
+        'protected resource to get tokens for: its metadata (RFC 9728) names the issuer, and the tokens name it (RFC 8707)',
+      ).env(CLI_ENV.resource),
+    )
+    .addOption(
       choiceOption(
         '--preset <provider>',
         "the provider's conventions (default: recognised from the issuer)",

@@ -50,6 +50,11 @@ export interface ProfileConfig {
   grant?: Grant;
   scope?: string;
   audience?: string;
+  /**
+   * The resource to log in for (RFC 9728): its metadata names the issuer (when `issuer` is not set) and
+   * the resource indicator (RFC 8707) tokens are requested for.
+   */
+  resource?: string;
   tokenEndpoint?: string;
   tokenFile?: string;
   port?: number;
@@ -115,6 +120,7 @@ const STRING_FIELDS = [
   'clientSecret',
   'scope',
   'audience',
+  'resource',
   'tokenEndpoint',
   'tokenFile',
   'username',

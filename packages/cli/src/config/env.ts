@@ -21,6 +21,7 @@ export const CLI_ENV = {
   grant: OIDC_ENV.grantType,
   scope: OIDC_ENV.scope,
   audience: OIDC_ENV.audience,
+  resource: 'GATEHOUSE_OIDC_RESOURCE',
   tokenEndpoint: OIDC_ENV.tokenEndpoint,
   tokenFile: ENV.tokenFile,
   username: 'GATEHOUSE_OIDC_USERNAME',

@@ -42,6 +42,7 @@ export interface SettingFlags {
   grant?: string;
   scope?: string;
   audience?: string;
+  resource?: string;
   tokenEndpoint?: string;
   tokenFile?: string;
   port?: string | number;
@@ -71,6 +72,8 @@ export interface Settings {
   grant: Grant;
   scope?: string;
   audience?: string;
+  /** The protected resource to log in for (RFC 9728 discovery, RFC 8707 `resource`); see `session/resource.ts`. */
+  resource?: string;
   tokenEndpoint?: string;
   tokenFile: string;
   port: number;
@@ -222,13 +225,26 @@ function build(profile: string, fromFile: ProfileConfig, flags: SettingFlags, pl
     'clientSecret',
     'scope',
     'audience',
+    'resource',
     'tokenEndpoint',
     'username',
   ] as const) {
     const v = pick(key);
     if (v !== undefined) settings[key] = v;
   }
+  if (settings.resource !== undefined) checkResource(settings.resource);
   return settings;
+}
+
+/** RFC 8707 §2: an absolute URI without a fragment; here an http(s) URL, since its metadata is fetched. */
+function checkResource(resource: string): void {
+  const url = URL.canParse(resource) ? new URL(resource) : undefined;
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.hash) {
+    throw new ConfigError(
+      'resource',
+      `--resource must be an absolute http(s) URL without a fragment, got "${resource}"`,
+    );
+  }
 }
 
 /** An option value; empty strings (an exported but empty variable) count as unset. */

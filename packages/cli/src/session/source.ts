@@ -19,6 +19,7 @@ import { openClient, openExchangeClient, requireClientSettings } from './client.
 import { openLoginDpop } from './dpop.js';
 import { type LoginUi, loginFunction } from './login.js';
 import { warner } from './output.js';
+import { withResource } from './resource.js';
 import { keychainFor, openStore, passphraseSource } from './store.js';
 
 /**
@@ -56,11 +57,12 @@ export function loginHint(settings: Settings): string {
 
 /** The login of a profile (client credentials, or a stored person's login) as a token source. */
 export async function openLoginSource(
-  login: Settings,
+  configured: Settings,
   hintFor: Settings,
   io: CliIO,
   options: SessionOptions,
 ): Promise<LoginSource> {
+  const login = await withResource(configured, io, 'unless-stored');
   requireClientSettings(login);
   if (login.grant === 'client_credentials' && login.tokenType === 'id_token') {
     throw new ConfigError(

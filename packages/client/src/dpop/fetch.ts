@@ -1,4 +1,4 @@
-import type { FetchLike } from '../fetch/authenticated-fetch.js';
+import type { FetchLike } from '../fetch/fetch-like.js';
 import type { TokenSource } from '../sources/token-source.js';
 import type { DpopKey } from './key.js';
 import { createDpopProof } from './proof.js';

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { PassphraseRequiredError, TokenStoreError, WrongPassphraseError } from '../errors.js';
 import { atomicWrite, ensureFolder } from '../store/atomic-file.js';
 import { deriveKey, isSealedSecret, type SealedSecret, seal, unseal } from '../store/crypto.js';
-import type { PassphraseSource } from '../store/file-token-store.js';
+import type { PassphraseSource } from '../store/sealing.js';
 import { type DpopAlgorithm, type DpopKey, exportDpopKey, generateDpopKey, importDpopKey } from './key.js';
 
 /**

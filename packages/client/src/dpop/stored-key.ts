@@ -1,6 +1,7 @@
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import type { PassphraseSource, TokenStore, WarningHandler } from '../store/file-token-store.js';
+import type { TokenStore, WarningHandler } from '../store/file-token-store.js';
 import type { StoredTokens } from '../store/format.js';
+import type { PassphraseSource } from '../store/sealing.js';
 import { type DpopAlgorithm, type DpopKey, exportDpopKey, generateDpopKey, importDpopKey } from './key.js';
 import { readDpopKeyFile, removeDpopKey } from './key-file.js';
 

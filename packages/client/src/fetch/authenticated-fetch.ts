@@ -1,17 +1,7 @@
 import { createDpopFetch } from '../dpop/fetch.js';
 import type { DpopKey } from '../dpop/key.js';
 import type { TokenSource } from '../sources/token-source.js';
-
-/**
- * A `fetch`-compatible function.
- *
- * @example
- * ```ts
- * import type { FetchLike } from '@gatehouse/client';
- * const logged: FetchLike = async (input, init) => fetch(input, init);
- * ```
- */
-export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+import type { FetchLike } from './fetch-like.js';
 
 /**
  * Options of {@link createAuthenticatedFetch}.

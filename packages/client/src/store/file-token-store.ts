@@ -15,19 +15,7 @@ import {
 } from './format.js';
 import { type Keychain, openKeychain } from './keychain.js';
 import { acquireFileLock } from './lock.js';
-import { createSealer } from './sealing.js';
-
-/**
- * A passphrase, or a function that produces one (a prompt) the first time it is needed.
- *
- * @example
- * ```ts
- * import { createFileTokenStore, type PassphraseSource } from '@gatehouse/client';
- * const passphrase: PassphraseSource = async () => process.env.MY_PASSPHRASE ?? '';
- * const store = createFileTokenStore({ passphrase });
- * ```
- */
-export type PassphraseSource = string | (() => string | Promise<string>);
+import { createSealer, type PassphraseSource } from './sealing.js';
 
 /**
  * Receives human-readable warnings (corrupt files, loose permissions). Never passed a secret.

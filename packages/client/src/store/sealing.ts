@@ -1,7 +1,18 @@
 import { PassphraseRequiredError, WrongPassphraseError } from '../errors.js';
 import { type DerivedKey, deriveKey, type SealedSecret, seal, unseal } from './crypto.js';
-import type { PassphraseSource } from './file-token-store.js';
 import { type SealedParts, type StoredTokens, sealAad, secretAad, type TokenFileDocument } from './format.js';
+
+/**
+ * A passphrase, or a function that produces one (a prompt) the first time it is needed.
+ *
+ * @example
+ * ```ts
+ * import { createFileTokenStore, type PassphraseSource } from '@gatehouse/client';
+ * const passphrase: PassphraseSource = async () => process.env.MY_PASSPHRASE ?? '';
+ * const store = createFileTokenStore({ passphrase });
+ * ```
+ */
+export type PassphraseSource = string | (() => string | Promise<string>);
 
 /**
  * The passphrase side of a token store: asks for the passphrase once, derives keys once per salt, seals the

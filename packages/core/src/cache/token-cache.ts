@@ -1,7 +1,7 @@
-import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { AuthContext } from '../context.js';
 import type { ObservedTokenCache } from '../observability/insight.js';
+import { sha256 } from '../platform/digest.js';
 
 /**
  * Validated tokens, keyed by their SHA-256 digest so that the raw tokens are never retained (a heap dump
@@ -48,7 +48,7 @@ export class TokenCache implements ObservedTokenCache {
 
   /** The digest a token is cached under. */
   static digest(token: string): string {
-    return hash('sha256', token, 'base64');
+    return sha256(token, 'base64');
   }
 
   /** The identity cached for `token`, if any (and not past its expiry). */

@@ -1,13 +1,21 @@
 /**
  * The one table of configurable fields: for each, its option name, its `GATEHOUSE_*` variable, how the
  * variable is read, and its one validator (run on the option or the variable, whichever gives the value).
- * A new setting is a new row here.
+ * A new setting is a new row here. Rows are resolved in order: a validator that depends on another
+ * setting (OIDC issuers without `audience` take the resource's identifier) comes after it.
  */
 
+import { AUTHZ_JSON_NAMES, validateAuthz } from '../authz/options.js';
 import { ISSUER_RULE_JSON_NAMES } from '../issuers/validate.js';
+import { RESOURCE_JSON_NAMES, type ResolvedResource, validateResource } from '../resource/resource-option.js';
 import { normalizePublicUrl } from '../sender/dpop-htu.js';
 import { Checker, type Spelling } from './checker.js';
-import { validateFailedAuthLimit, validateRateLimit, validateRedisUrl } from './limits.js';
+import {
+  validateFailedAuthLimit,
+  validateRateLimit,
+  validateRedisSettings,
+  validateRedisUrl,
+} from './limits.js';
 import type { ConfigField } from './options.js';
 import { validateAdmins, validateApiKeys, validateOidcOptions } from './validate.js';
 
@@ -23,8 +31,15 @@ export interface FieldSpec {
   readonly names?: Readonly<Record<string, string>>;
   /** The option's path prefix in errors: `oidc.` for an object, `apiKeys` for a list or a value. */
   readonly prefix: string;
-  /** Validates a value (the option's, or the variable's once read) and returns the setting. */
-  check(value: unknown, spelling: Spelling): unknown;
+  /**
+   * Validates a value (the option's, or the variable's once read) and returns the setting. `earlier`
+   * holds the settings of the rows above this one.
+   */
+  check(
+    value: unknown,
+    spelling: Spelling,
+    earlier: Readonly<Partial<Record<ConfigField, unknown>>>,
+  ): unknown;
 }
 
 const OIDC_JSON_NAMES: Readonly<Record<string, string>> = {
@@ -45,6 +60,13 @@ const OIDC_JSON_NAMES: Readonly<Record<string, string>> = {
 };
 
 const WINDOW_NAMES = { windowSecs: 'window_secs' };
+const REDIS_NAMES = {
+  sentinelUsername: 'sentinel_username',
+  sentinelPassword: 'sentinel_password',
+  keyPrefix: 'key_prefix',
+  replicaAcks: 'replica_acks',
+  replicaWaitMs: 'replica_wait_ms',
+};
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
 function flag(value: unknown, spelling: Spelling): boolean {
@@ -76,12 +98,23 @@ function headerName(value: unknown, spelling: Spelling): string {
  */
 export const CONFIG_FIELDS: Readonly<Record<ConfigField, FieldSpec>> = Object.freeze({
   apiKeys: { variable: 'GATEHOUSE_API_KEYS', read: 'json', prefix: 'apiKeys', check: validateApiKeys },
+  // A URL or JSON: read as text, its validator parses JSON.
+  resource: {
+    variable: 'GATEHOUSE_RESOURCE',
+    read: 'text',
+    names: RESOURCE_JSON_NAMES,
+    prefix: 'resource.',
+    check: validateResource,
+  },
   oidc: {
     variable: 'GATEHOUSE_OIDC_CONFIG',
     read: 'json',
     names: OIDC_JSON_NAMES,
     prefix: 'oidc.',
-    check: validateOidcOptions,
+    check: (value, spelling, earlier) =>
+      validateOidcOptions(value, spelling, {
+        defaultAudience: (earlier.resource as ResolvedResource | undefined)?.resource,
+      }),
   },
   admins: { variable: 'GATEHOUSE_ADMINS', read: 'json', prefix: 'admins', check: validateAdmins },
   disableAuth: {
@@ -100,6 +133,13 @@ export const CONFIG_FIELDS: Readonly<Record<ConfigField, FieldSpec>> = Object.fr
     check: headerName,
   },
   redisUrl: { variable: 'GATEHOUSE_REDIS_URL', read: 'text', prefix: 'redisUrl', check: validateRedisUrl },
+  redis: {
+    variable: 'GATEHOUSE_REDIS_CONFIG',
+    read: 'json',
+    names: REDIS_NAMES,
+    prefix: 'redis.',
+    check: validateRedisSettings,
+  },
   rateLimit: {
     variable: 'GATEHOUSE_RATE_LIMIT',
     read: 'json',
@@ -120,6 +160,14 @@ export const CONFIG_FIELDS: Readonly<Record<ConfigField, FieldSpec>> = Object.fr
     meaning: 'to trust X-Forwarded-For',
     prefix: 'trustProxy',
     check: flag,
+  },
+  // Text, not JSON: besides JSON it may be a PDP URL or policy files (the validator reads all three).
+  authz: {
+    variable: 'GATEHOUSE_AUTHZ',
+    read: 'text',
+    names: AUTHZ_JSON_NAMES,
+    prefix: 'authz.',
+    check: validateAuthz,
   },
 });
 

@@ -1,8 +1,11 @@
 import { ConfigError } from '../errors.js';
-import { Checker } from './checker.js';
+import { resourceMetadataPaths } from '../resource/metadata-document.js';
+import type { ResolvedResource } from '../resource/resource-option.js';
+import { Checker, type Spelling } from './checker.js';
 import { DEFAULTS } from './defaults.js';
 import { processEnv, readFlag, readJson, readText } from './env.js';
 import { CONFIG_FIELDS, ENV } from './fields.js';
+import { checkRedisSettings } from './limits.js';
 import type {
   ConfigField,
   EnvRecord,
@@ -36,7 +39,8 @@ const CREDENTIAL_FIELDS: readonly ConfigField[] = ['apiKeys', 'oidc', 'disableAu
  * ```
  */
 export function resolveConfig(options: ResolveOptions = {}): ResolvedConfig {
-  const env = options.env === false ? {} : (options.env ?? processEnv());
+  const env: EnvRecord =
+    options.env === false ? {} : ((options.env as EnvRecord | undefined) ?? processEnv());
   const values: Partial<Record<ConfigField, unknown>> = {};
   const sources: Partial<Record<ConfigField, string>> = {};
   for (const [field, spec] of Object.entries(CONFIG_FIELDS) as [
@@ -45,7 +49,7 @@ export function resolveConfig(options: ResolveOptions = {}): ResolvedConfig {
   ][]) {
     const given = options[field];
     if (given !== undefined) {
-      values[field] = spec.check(given, { prefix: spec.prefix });
+      values[field] = spec.check(given, { prefix: spec.prefix }, values);
       sources[field] = 'options';
       continue;
     }
@@ -56,7 +60,7 @@ export function resolveConfig(options: ResolveOptions = {}): ResolvedConfig {
           ? readFlag(env, spec.variable, spec.meaning ?? '')
           : readText(env, spec.variable);
     if (raw === undefined) continue;
-    values[field] = spec.check(raw, { variable: spec.variable, names: spec.names });
+    values[field] = spec.check(raw, { variable: spec.variable, names: spec.names }, values);
     sources[field] = spec.variable;
   }
   const environment = (values.environment as string | undefined) ?? 'development';
@@ -89,10 +93,18 @@ export function resolveConfig(options: ResolveOptions = {}): ResolvedConfig {
       `no credentials are configured: set ${ENV.apiKeys} and/or ${ENV.oidc}, or give apiKeys and/or oidc in the options (or ${ENV.disableAuth}=1 for local development only)`,
     );
   }
+  const redis = values.redis as ResolvedConfig['redis'];
+  checkRedisSettings(
+    redis,
+    values.redisUrl as string | undefined,
+    spellingOf(sources, 'redis'),
+    sources.redisUrl === 'options' ? 'redisUrl' : ENV.redisUrl,
+  );
   const c = new Checker({});
   const maxTokenLength = options.maxTokenLength ?? DEFAULTS.maxTokenLength;
   c.integer(maxTokenLength, 'maxTokenLength', 16, 1_000_000);
   const realm = options.realm === undefined ? DEFAULTS.realm : c.nonEmptyString(options.realm, 'realm');
+  const resource = values.resource as ResolvedResource | undefined;
   return Object.freeze({
     apiKeys: values.apiKeys as ResolvedConfig['apiKeys'],
     oidc: values.oidc as ResolvedConfig['oidc'],
@@ -100,15 +112,18 @@ export function resolveConfig(options: ResolveOptions = {}): ResolvedConfig {
     disableAuth,
     environment,
     publicUrl: (values.publicUrl as string | undefined) ?? listeningUrl(options.env === false ? {} : env),
+    resource,
     clientCertificateHeader: values.clientCertificateHeader as string | undefined,
     redisUrl: values.redisUrl as string | undefined,
+    redis,
     rateLimit: values.rateLimit as ResolvedConfig['rateLimit'],
     failedAuthLimit: values.failedAuthLimit as ResolvedConfig['failedAuthLimit'],
     trustProxy: values.trustProxy === true,
+    authz: values.authz as ResolvedConfig['authz'],
     realm,
     maxTokenLength,
     publicPaths: options.publicPaths ?? [],
-    routes: resolveRoutes(options.routes),
+    routes: resolveRoutes(options.routes, resource),
     revocation: options.revocation ?? {},
     backchannelLogout: options.backchannelLogout ?? {},
     sources: Object.freeze(sources),
@@ -122,6 +137,14 @@ function where(
   return sources[field] === 'options' || sources[field] === undefined
     ? { field }
     : { variable: sources[field] };
+}
+
+// How a field's value was spelled where it came from (for errors found across fields).
+function spellingOf(sources: Partial<Record<ConfigField, string>>, field: ConfigField): Spelling {
+  const spec = CONFIG_FIELDS[field];
+  return sources[field] === 'options'
+    ? { prefix: spec.prefix }
+    : { variable: spec.variable, names: spec.names };
 }
 
 /**
@@ -140,33 +163,56 @@ function listeningUrl(env: EnvRecord): string | undefined {
   return `http://${bracketed}:${port}`;
 }
 
-const ROUTE_PATHS: Readonly<Record<keyof ResolvedRoutes, string>> = Object.freeze({
+// The routes at a path of the user's choosing (resource metadata is at the paths RFC 9728 fixes).
+type PathRoute = Exclude<keyof ResolvedRoutes, 'resourceMetadata'>;
+
+const ROUTE_PATHS: Readonly<Record<PathRoute, string>> = Object.freeze({
   ready: '/ready',
   metrics: '/metrics',
   revocations: '/v1/admin/revocations',
   backchannelLogout: '/v1/backchannel-logout',
 });
 
-/** `routes` resolved into the full path of each route served (`true`: all, at their default paths). */
-function resolveRoutes(routes: boolean | RoutesOptions | undefined): ResolvedRoutes | undefined {
+/**
+ * `routes` resolved into the full path of each route served (`true`: all, at their default paths), and
+ * the resource metadata's paths when a resource is configured.
+ */
+function resolveRoutes(
+  routes: boolean | RoutesOptions | undefined,
+  resource: ResolvedResource | undefined,
+): ResolvedRoutes | undefined {
   if (routes === undefined || routes === false) return undefined;
   const c = new Checker({ prefix: 'routes.' });
   if (routes !== true) {
     c.object(routes, '');
-    c.noUnknownFields(routes as Record<string, unknown>, '', ['prefix', ...Object.keys(ROUTE_PATHS)]);
+    c.noUnknownFields(routes as Record<string, unknown>, '', [
+      'prefix',
+      'resourceMetadata',
+      ...Object.keys(ROUTE_PATHS),
+    ]);
   }
   const chosen: RoutesOptions = routes === true ? {} : routes;
   const prefix = chosen.prefix === undefined ? '' : path(c, chosen.prefix, 'prefix').replace(/\/$/, '');
-  const resolved = {} as Record<keyof ResolvedRoutes, string | undefined>;
-  for (const [name, fallback] of Object.entries(ROUTE_PATHS) as [keyof ResolvedRoutes, string][]) {
+  const resolved = {} as Record<PathRoute, string | undefined>;
+  for (const [name, fallback] of Object.entries(ROUTE_PATHS) as [PathRoute, string][]) {
     const choice = chosen[name] ?? true;
     if (choice === false) resolved[name] = undefined;
     else if (choice === true) resolved[name] = `${prefix}${fallback}`;
     else resolved[name] = `${prefix}${path(c, choice, name)}`;
   }
-  const served = Object.values(resolved).filter((p) => p !== undefined);
+  const metadata = chosen.resourceMetadata;
+  if (metadata !== undefined && typeof metadata !== 'boolean') {
+    c.fail('resourceMetadata', 'must be true or false (RFC 9728 fixes its paths)');
+  }
+  // Asked for by name without a resource: a configured feature must never be silently off.
+  if (metadata === true && resource === undefined) {
+    c.fail('resourceMetadata', `needs a resource: set ${ENV.resource} or the resource option`);
+  }
+  const resourceMetadata =
+    metadata === false || resource === undefined ? undefined : resourceMetadataPaths(resource.resource);
+  const served = [...Object.values(resolved), ...(resourceMetadata ?? [])].filter((p) => p !== undefined);
   if (new Set(served).size !== served.length) c.fail('', 'serves two routes at the same path');
-  return Object.freeze(resolved);
+  return Object.freeze({ ...resolved, resourceMetadata });
 }
 
 function path(c: Checker, value: unknown, field: string): string {

@@ -3,6 +3,7 @@ import type { IssuerRuleOptions } from '../issuers/options.js';
 import { checkIssuerOverlaps, ISSUER_RULE_FIELDS, validateIssuerRules } from '../issuers/validate.js';
 import { urlProblem } from '../jwks/url.js';
 import { isSupportedAlgorithm, type JwsAlgorithm, SUPPORTED_ALGORITHMS } from '../jwt/algorithms.js';
+import { utf8Bytes } from '../platform/encoding.js';
 import { DPOP_MODES, type DpopMode } from '../sender/constraint.js';
 import { MIN_NONCE_SECRET_BYTES } from '../sender/dpop-nonce.js';
 import { Checker, type Spelling } from './checker.js';
@@ -77,11 +78,24 @@ const INTEGER_FIELDS: readonly [IntegerField, number, number][] = [
   ['maxResponseBytes', 1024, 64 * 1024 * 1024],
 ];
 
+/** What the OIDC settings take from the rest of the configuration. */
+export interface OidcContext {
+  /**
+   * The audience of issuers configured without one: the resource identifier (RFC 8707), when a resource
+   * is configured. Without it, every issuer needs its `audience`.
+   */
+  readonly defaultAudience?: string;
+}
+
 /**
  * Validates OIDC options (programmatic camelCase by default) and applies the defaults; throws
  * {@link ConfigError} naming the field.
  */
-export function validateOidcOptions(input: unknown, spelling: Spelling = {}): OidcSettings {
+export function validateOidcOptions(
+  input: unknown,
+  spelling: Spelling = {},
+  context: OidcContext = {},
+): OidcSettings {
   const c: Checker = new Checker(spelling);
   const options = c.object(input, '');
   const n = (field: string) => c.name(field);
@@ -114,7 +128,10 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
     const issuerProblem = urlProblem(issuer);
     if (issuerProblem) c.fail(`${path}.issuer`, issuerProblem);
     if (new URL(issuer).search) c.fail(`${path}.issuer`, 'must not contain a query');
-    const audience = readAudience(c, entry.audience, `${path}.audience`);
+    const audience =
+      entry.audience === undefined && context.defaultAudience !== undefined
+        ? context.defaultAudience
+        : readAudience(c, entry.audience, `${path}.audience`);
     const jwksUriValue = entry[n('jwksUri')];
     let jwksUri: string | undefined;
     if (jwksUriValue !== undefined) {
@@ -162,7 +179,7 @@ export function validateOidcOptions(input: unknown, spelling: Spelling = {}): Oi
   let dpopNonceSecret: string | undefined;
   if (options[n('dpopNonceSecret')] !== undefined) {
     dpopNonceSecret = c.nonEmptyString(options[n('dpopNonceSecret')], n('dpopNonceSecret'));
-    if (Buffer.byteLength(dpopNonceSecret) < MIN_NONCE_SECRET_BYTES) {
+    if (utf8Bytes(dpopNonceSecret).length < MIN_NONCE_SECRET_BYTES) {
       c.fail(n('dpopNonceSecret'), `must be at least ${MIN_NONCE_SECRET_BYTES} bytes`);
     }
   }
@@ -196,6 +213,12 @@ function readIntrospection(c: Checker, value: unknown, path: string): Introspect
 }
 
 function readAudience(c: Checker, value: unknown, path: string): string | readonly string[] {
+  if (value === undefined) {
+    c.fail(
+      path,
+      'is required, unless a resource is configured (then its identifier is the audience, RFC 8707)',
+    );
+  }
   if (Array.isArray(value)) {
     if (value.length === 0) c.fail(path, 'must not be empty');
     return value.map((item, i) => c.nonEmptyString(item, `${path}[${i}]`));

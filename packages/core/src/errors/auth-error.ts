@@ -6,8 +6,15 @@
 /** Every status a request failure maps to. */
 export type AuthErrorStatus = 400 | 401 | 403 | 404 | 413 | 415 | 429 | 503;
 
-/** The RFC 6750 §3.1 error code an {@link AuthError} is reported as, if any. */
-export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+/**
+ * The error code of the `WWW-Authenticate` challenge an {@link AuthError} is reported as, if any: RFC 6750
+ * §3.1, and RFC 9470's `insufficient_user_authentication`.
+ */
+export type BearerErrorCode =
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'insufficient_user_authentication';
 
 /** The error code an {@link AuthError} puts on the `DPoP` challenge (RFC 9449 §7.1, §8, §12.2). */
 export type DpopErrorCode = 'invalid_dpop_proof' | 'use_dpop_nonce' | 'invalid_token';

@@ -1,4 +1,5 @@
 /** Outages, not bad requests: answered 503 with `Retry-After`, so callers retry. */
+import type { AuthzBackendName } from './access.js';
 import { AuthError } from './auth-error.js';
 
 /**
@@ -44,5 +45,45 @@ export class StateUnavailableError extends AuthError {
   }
 }
 
+/**
+ * Why a decision could not be made: the PDP did not answer in time, could not be reached, answered
+ * something that is not a decision, could not be discovered, or the engine failed.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof AuthzUnavailableError && err.reason === 'timeout') console.warn('the PDP is slow');
+ * ```
+ */
+export type AuthzFailure = 'timeout' | 'unreachable' | 'bad_response' | 'discovery' | 'engine';
+
+/**
+ * No decision could be made (the PDP unreachable, slow or answering nonsense; the engine failing): an
+ * outage, never an allow. 503 with `Retry-After`.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof AuthzUnavailableError) console.warn(err.backend, err.reason, err.retryAfterSecs);
+ * ```
+ */
+export class AuthzUnavailableError extends AuthError {
+  readonly code = 'authz_unavailable';
+  readonly status = 503;
+  readonly bearerError = undefined;
+  readonly backend: AuthzBackendName;
+  readonly reason: AuthzFailure;
+  /** Seconds after which asking again makes sense. */
+  readonly retryAfterSecs: number;
+  constructor(
+    backend: AuthzBackendName,
+    reason: AuthzFailure,
+    options?: { cause?: unknown; retryAfterSecs?: number },
+  ) {
+    super('authorization service unavailable, retry later', { cause: options?.cause });
+    this.backend = backend;
+    this.reason = reason;
+    this.retryAfterSecs = Math.max(1, Math.ceil(options?.retryAfterSecs ?? 1));
+  }
+}
+
 /** Every error of this group: an outage. */
-export type AvailabilityError = IssuerUnavailableError | StateUnavailableError;
+export type AvailabilityError = IssuerUnavailableError | StateUnavailableError | AuthzUnavailableError;

@@ -3,6 +3,7 @@ import {
   type AuthErrorStatus,
   DpopNonceError,
   InsufficientScopeError,
+  InsufficientUserAuthenticationError,
   RateLimitedError,
 } from '../errors.js';
 
@@ -24,12 +25,23 @@ export interface AuthErrorResponse {
   };
 }
 
-/** Parameters of a Bearer challenge (RFC 6750 §3). */
-export interface BearerChallenge {
-  realm?: string;
+/** The parameters both challenges may carry besides their own (RFC 6750 §3, RFC 9470 §3, RFC 9728 §5.1). */
+interface ChallengeParams {
   error?: string;
   errorDescription?: string;
+  /** Space-separated scopes that would satisfy the request. */
   scope?: string;
+  /** RFC 9470: the authentication context classes to authenticate with, space-separated. */
+  acrValues?: string;
+  /** RFC 9470: the greatest age of the login, in seconds. */
+  maxAge?: number;
+  /** RFC 9728: the absolute URL of the protected resource metadata. */
+  resourceMetadata?: string;
+}
+
+/** Parameters of a Bearer challenge (RFC 6750 §3). */
+export interface BearerChallenge extends ChallengeParams {
+  realm?: string;
 }
 
 /**
@@ -42,20 +54,13 @@ export interface BearerChallenge {
  * ```
  */
 export function bearerChallenge(challenge: BearerChallenge): string {
-  let value = `Bearer realm=${quote(challenge.realm ?? DEFAULT_REALM)}`;
-  if (challenge.error) value += `, error=${quote(challenge.error)}`;
-  if (challenge.errorDescription) value += `, error_description=${quote(challenge.errorDescription)}`;
-  if (challenge.scope) value += `, scope=${quote(challenge.scope)}`;
-  return value;
+  return `Bearer ${[`realm=${quote(challenge.realm ?? DEFAULT_REALM)}`, ...params(challenge)].join(', ')}`;
 }
 
 /** Parameters of a DPoP challenge (RFC 9449 §7.1). */
-export interface DpopChallenge {
+export interface DpopChallenge extends ChallengeParams {
   /** The proof algorithms accepted, advertised as `algs`. */
   algs?: readonly string[];
-  error?: string;
-  errorDescription?: string;
-  scope?: string;
 }
 
 /**
@@ -68,12 +73,20 @@ export interface DpopChallenge {
  * ```
  */
 export function dpopChallenge(challenge: DpopChallenge): string {
-  const params: string[] = [];
-  if (challenge.algs && challenge.algs.length > 0) params.push(`algs=${quote(challenge.algs.join(' '))}`);
-  if (challenge.error) params.push(`error=${quote(challenge.error)}`);
-  if (challenge.errorDescription) params.push(`error_description=${quote(challenge.errorDescription)}`);
-  if (challenge.scope) params.push(`scope=${quote(challenge.scope)}`);
-  return params.length === 0 ? 'DPoP' : `DPoP ${params.join(', ')}`;
+  const list = params(challenge);
+  if (challenge.algs && challenge.algs.length > 0) list.unshift(`algs=${quote(challenge.algs.join(' '))}`);
+  return list.length === 0 ? 'DPoP' : `DPoP ${list.join(', ')}`;
+}
+
+function params(challenge: ChallengeParams): string[] {
+  const list: string[] = [];
+  if (challenge.error) list.push(`error=${quote(challenge.error)}`);
+  if (challenge.errorDescription) list.push(`error_description=${quote(challenge.errorDescription)}`);
+  if (challenge.scope) list.push(`scope=${quote(challenge.scope)}`);
+  if (challenge.acrValues) list.push(`acr_values=${quote(challenge.acrValues)}`);
+  if (challenge.maxAge !== undefined) list.push(`max_age=${quote(String(challenge.maxAge))}`);
+  if (challenge.resourceMetadata) list.push(`resource_metadata=${quote(challenge.resourceMetadata)}`);
+  return list;
 }
 
 /** How {@link authErrorResponse} words its challenges. */
@@ -87,15 +100,27 @@ export interface ChallengeOptions {
   readonly dpop?: { readonly algs: readonly string[]; readonly nonce?: string };
   /** The scheme the request used: its challenge carries the error (default `Bearer`). */
   readonly scheme?: 'Bearer' | 'DPoP';
+  /**
+   * The absolute URL of the protected resource metadata (RFC 9728 §5.1), when a resource is configured:
+   * every challenge carries it as `resource_metadata`.
+   */
+  readonly resourceMetadata?: string;
+  /**
+   * The scopes of the route that refused the request: a 401 names them in `scope`, so that a client
+   * asks for them when it authorizes (RFC 6750 §3, as MCP clients do).
+   */
+  readonly scopes?: readonly string[];
 }
 
 /**
  * The one mapping from an {@link AuthError} to an HTTP response that every adapter uses: 401 with a
  * Bearer challenge (`error="invalid_token"` only when a token was presented and rejected), and a DPoP
- * challenge where DPoP is accepted; 400 `invalid_request`; 403 (`insufficient_scope` with the missing
- * scopes); 429 with `Retry-After` and the RateLimit headers; or 503 with `Retry-After` when the identity
- * provider is unreachable. The error code goes on the challenge of the scheme at fault: DPoP failures and
- * a DPoP request's failures on the DPoP one.
+ * challenge where DPoP is accepted; 401 `insufficient_user_authentication` with `acr_values` and/or
+ * `max_age` for a step-up (RFC 9470); 400 `invalid_request`; 403 (`insufficient_scope` with the scopes
+ * that would satisfy the route); 429 with `Retry-After` and the RateLimit headers; or 503 with
+ * `Retry-After` when the identity provider or the authorization backend is unreachable. The error code
+ * goes on the challenge of the scheme at fault: DPoP failures and a DPoP request's failures on the DPoP
+ * one. With a resource configured, every challenge carries `resource_metadata` (RFC 9728 §5.1).
  *
  * @example
  * ```ts
@@ -108,21 +133,22 @@ export function authErrorResponse(error: AuthError, options: ChallengeOptions = 
   const headers: Record<string, string> = { 'cache-control': 'no-store' };
   const dpopCode = error.dpopError ?? (options.scheme === 'DPoP' ? error.bearerError : undefined);
   if (error.status === 401 || error.bearerError !== undefined) {
-    const scope = error instanceof InsufficientScopeError ? error.required.join(' ') : undefined;
     const bearerCode = dpopCode === undefined ? error.bearerError : undefined;
-    let value = bearerChallenge({
-      realm,
-      error: bearerCode,
-      errorDescription: bearerCode ? error.message : undefined,
-      scope: bearerCode ? scope : undefined,
-    });
+    // What the error's challenge says beyond the code: the scopes, and a step-up's acr_values and max_age.
+    const detail: ChallengeParams = {
+      errorDescription: error.message,
+      scope: scopeOf(error, options.scopes),
+      ...(error instanceof InsufficientUserAuthenticationError
+        ? { acrValues: error.acrValues?.join(' '), maxAge: error.maxAge }
+        : {}),
+    };
+    const common = { resourceMetadata: options.resourceMetadata };
+    // With no error code anywhere (no credentials), the scopes still go on the Bearer challenge.
+    const bearer = bearerCode ? { error: bearerCode, ...detail } : dpopCode ? {} : { scope: detail.scope };
+    let value = bearerChallenge({ realm, ...bearer, ...common });
     if (dpopCode !== undefined || (options.dpop !== undefined && error.status === 401)) {
-      value += `, ${dpopChallenge({
-        algs: options.dpop?.algs,
-        error: dpopCode,
-        errorDescription: dpopCode ? error.message : undefined,
-        scope: dpopCode ? scope : undefined,
-      })}`;
+      const dpop = dpopCode ? { error: dpopCode, ...detail } : {};
+      value += `, ${dpopChallenge({ algs: options.dpop?.algs, ...dpop, ...common })}`;
     }
     headers['www-authenticate'] = value;
   }
@@ -146,6 +172,20 @@ export function authErrorResponse(error: AuthError, options: ChallengeOptions = 
       error_description: error.message,
     },
   };
+}
+
+// The scopes a challenge names: those a refused scope check or step-up needed, else (on a 401) the
+// refusing route's.
+function scopeOf(error: AuthError, routeScopes: readonly string[] | undefined): string | undefined {
+  const scopes =
+    error instanceof InsufficientScopeError
+      ? error.required
+      : error instanceof InsufficientUserAuthenticationError
+        ? error.scopes
+        : error.status === 401
+          ? routeScopes
+          : undefined;
+  return scopes && scopes.length > 0 ? scopes.join(' ') : undefined;
 }
 
 // RFC 7230 quoted-string, restricted to the characters RFC 6750 §3 allows in its parameters.

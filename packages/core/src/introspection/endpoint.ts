@@ -1,4 +1,5 @@
 import { type FetchLimits, fetchJson } from '../jwks/fetch-json.js';
+import { encodeBase64, utf8Bytes } from '../platform/encoding.js';
 
 /** How Gatehouse authenticates to an introspection endpoint (RFC 7662 §2.1, RFC 6749 §2.3.1). */
 export interface IntrospectionClient {
@@ -26,7 +27,7 @@ export async function introspect(
   } else {
     // RFC 6749 §2.3.1: id and secret are form-urlencoded before being joined and base64-encoded.
     const credentials = `${formEncode(client.clientId)}:${formEncode(client.clientSecret)}`;
-    headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+    headers.authorization = `Basic ${encodeBase64(utf8Bytes(credentials), 'base64')}`;
   }
   const answer = await fetchJson(endpoint, limits, { headers, body: form.toString() });
   if (typeof answer.active !== 'boolean')

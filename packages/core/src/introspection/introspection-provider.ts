@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { AuditLogger } from '../audit.js';
 import { TokenCache } from '../cache/token-cache.js';
@@ -17,6 +16,7 @@ import { discoverEndpoint } from '../jwks/discovery.js';
 import { urlProblem } from '../jwks/url.js';
 import { readScopes } from '../jwt/claims.js';
 import { looksLikeJws } from '../jwt/compact.js';
+import { sha256 } from '../platform/digest.js';
 import { AdminPolicy } from '../policy/admins.js';
 import type { AuthProvider } from '../provider.js';
 import { type IntrospectionClient, introspect } from './endpoint.js';
@@ -148,7 +148,7 @@ export class IntrospectionAuthProvider implements AuthProvider {
   validateToken(token: string): Promise<AuthContext> {
     const cached = this.cache.get(token);
     if (cached) return Promise.resolve(cached);
-    const digest = hash('sha256', token, 'base64');
+    const digest = sha256(token, 'base64');
     const inactiveUntil = this.inactive?.get(digest);
     if (inactiveUntil !== undefined) {
       if (this.now() < inactiveUntil) return Promise.reject(new TokenInactiveError(this.issuer));

@@ -4,7 +4,7 @@ import { type JwsAlgorithm, keyFitsAlgorithm, type VerificationKey } from '../jw
 import type { ObservedKeySet } from '../observability/insight.js';
 import { discoverEndpoint } from './discovery.js';
 import { type FetchLimits, fetchJson } from './fetch-json.js';
-import { importKeySet } from './key-set.js';
+import { importKeySet, prepareKeySet } from './key-set.js';
 
 /** Timing rules of an issuer's key set, in milliseconds. */
 export interface KeyRefreshPolicy {
@@ -98,6 +98,11 @@ export class IssuerKeys implements ObservedKeySet {
     return this.inflight;
   }
 
+  /** The fetch in flight, if any. */
+  get pending(): Promise<void> | undefined {
+    return this.inflight;
+  }
+
   /** Number of usable keys cached. */
   get size(): number {
     return this.keys.length;
@@ -142,7 +147,7 @@ export class IssuerKeys implements ObservedKeySet {
         if (this.options.jwksUri === undefined) this.jwksUri = undefined;
         throw err;
       }
-      const { keys, skipped } = importKeySet(document);
+      const { keys, skipped } = await prepareKeySet(importKeySet(document));
       const byKid = new Map<string, VerificationKey[]>();
       for (const key of keys) {
         if (key.kid === undefined) continue;

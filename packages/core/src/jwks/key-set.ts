@@ -1,5 +1,6 @@
-import { createPublicKey, type JsonWebKey } from 'node:crypto';
-import { isSupportedAlgorithm, type VerificationKey } from '../jwt/algorithms.js';
+import { isSupportedAlgorithm, type PublicJwk, type VerificationKey } from '../jwt/algorithms.js';
+import { backendFor } from '../jwt/backend.js';
+import { decodeBase64 } from '../platform/encoding.js';
 
 /** Most keys imported from one JWKS; a longer set is truncated (real issuers publish a handful). */
 export const MAX_KEYS_PER_SET = 64;
@@ -56,26 +57,21 @@ export function importPublicJwk(entry: unknown): VerificationKey | string {
     return `algorithm ${String(alg).slice(0, 16)} not allowed`;
   if (kty !== 'RSA' && !(typeof crv === 'string' && CURVES[kty]!.includes(crv))) return 'unsupported curve';
 
-  const publicJwk: JsonWebKey =
-    kty === 'RSA'
-      ? { kty, n: jwk.n as string, e: jwk.e as string }
-      : kty === 'EC'
-        ? { kty, crv: crv as string, x: jwk.x as string, y: jwk.y as string }
-        : { kty, crv: crv as string, x: jwk.x as string };
-  let key: ReturnType<typeof createPublicKey>;
-  try {
-    key = createPublicKey({ key: publicJwk, format: 'jwk' });
-  } catch {
-    return 'invalid key material';
-  }
-  if (kty === 'RSA' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) {
+  const publicJwk = publicMembers(jwk);
+  if (publicJwk === undefined) return 'invalid key material';
+  if (kty === 'RSA' && modulusBits(publicJwk as { n: string }) < MIN_RSA_BITS) {
     return `RSA key shorter than ${MIN_RSA_BITS} bits`;
   }
+  const backend = backendFor(kty);
+  const key = backend.importKey(publicJwk);
+  if (key === undefined) return 'invalid key material';
   const verificationKey: VerificationKey = {
     kid: kid as string | undefined,
     alg: alg as string | undefined,
     kty,
     crv: kty === 'RSA' ? undefined : (crv as string),
+    jwk: publicJwk,
+    backend,
     key,
     inputs: new Map(),
   };
@@ -86,4 +82,46 @@ export function importPublicJwk(entry: unknown): VerificationKey | string {
     return { ...verificationKey, issuer };
   }
   return verificationKey;
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+// The public members, each a non-empty base64url string (private members are never copied).
+function publicMembers(jwk: Record<string, unknown>): PublicJwk | undefined {
+  const names = jwk.kty === 'RSA' ? ['n', 'e'] : jwk.kty === 'EC' ? ['x', 'y'] : ['x'];
+  for (const name of names) {
+    const value = jwk[name];
+    if (typeof value !== 'string' || !BASE64URL.test(value)) return undefined;
+  }
+  const { kty, crv, n, e, x, y } = jwk as Record<string, string>;
+  if (kty === 'RSA') return { kty, n: n!, e: e! };
+  if (kty === 'EC') return { kty, crv: crv!, x: x!, y: y! };
+  return { kty: 'OKP', crv: crv!, x: x! };
+}
+
+// The modulus length in bits, read from `n` itself (leading zero octets do not count), whatever backend
+// imports the key.
+function modulusBits(jwk: { readonly n: string }): number {
+  const bytes = decodeBase64(jwk.n);
+  if (bytes === undefined) return 0;
+  let first = 0;
+  while (first < bytes.length && bytes[first] === 0) first++;
+  if (first === bytes.length) return 0;
+  return (bytes.length - first - 1) * 8 + (32 - Math.clz32(bytes[first]!));
+}
+
+/**
+ * Finishes importing a key set where the backend imports asynchronously (WebCrypto): each key is imported
+ * once, for the algorithm it pins (or its family's first), and keys the runtime refuses are dropped with
+ * their reason, as node:crypto's synchronous import drops them. Node keys pass through untouched.
+ */
+export async function prepareKeySet(imported: ImportedKeySet): Promise<ImportedKeySet> {
+  if (!imported.keys.some((key) => key.backend.prepare !== undefined)) return imported;
+  const usable = await Promise.all(imported.keys.map((key) => key.backend.prepare?.(key) ?? true));
+  const keys = imported.keys.filter((_, index) => usable[index]);
+  const skipped = [...imported.skipped];
+  imported.keys.forEach((key, index) => {
+    if (!usable[index]) skipped.push(`key ${key.kid ?? '(no kid)'}: invalid key material`);
+  });
+  return { keys, skipped };
 }

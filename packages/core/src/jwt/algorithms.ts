@@ -1,5 +1,3 @@
-import { constants, type KeyObject, type VerifyKeyObjectInput, verify } from 'node:crypto';
-
 /**
  * The JWS algorithms Gatehouse verifies: asymmetric only. `none` and the HMAC family are never accepted,
  * because a verifier holding only public keys cannot use them safely (an HS256 token "signed" with the
@@ -22,19 +20,20 @@ export const SUPPORTED_ALGORITHMS = [
 /** An algorithm from {@link SUPPORTED_ALGORITHMS}. */
 export type JwsAlgorithm = (typeof SUPPORTED_ALGORITHMS)[number];
 
-type KeyType = 'RSA' | 'EC' | 'OKP';
+/** The JWK key types Gatehouse verifies with. */
+export type KeyType = 'RSA' | 'EC' | 'OKP';
 
-interface AlgorithmSpec {
+/** What each algorithm needs of a key and how its signature is computed. @internal */
+export interface AlgorithmSpec {
   readonly kty: KeyType;
-  /** Digest passed to `crypto.verify` (null for EdDSA, which hashes internally). */
-  readonly hash: string | null;
+  /** Digest of the signature (null for EdDSA, which hashes internally), as node:crypto names it. */
+  readonly hash: 'sha256' | 'sha384' | 'sha512' | null;
   /** Required curve for EC and (a set of) OKP algorithms. */
   readonly curves?: readonly string[];
   readonly pss?: boolean;
   /** Exact signature length in bytes (ECDSA in IEEE P1363 form). */
   readonly signatureLength?: number;
 }
-
 const SPECS: Record<JwsAlgorithm, AlgorithmSpec> = {
   RS256: { kty: 'RSA', hash: 'sha256' },
   RS384: { kty: 'RSA', hash: 'sha384' },
@@ -54,7 +53,40 @@ export function isSupportedAlgorithm(alg: unknown): alg is JwsAlgorithm {
   return typeof alg === 'string' && Object.hasOwn(SPECS, alg);
 }
 
-/** A public key from a JWKS, imported once and ready for `crypto.verify`. */
+/** The specification of a supported algorithm. @internal */
+export function algorithmSpec(alg: JwsAlgorithm): AlgorithmSpec {
+  return SPECS[alg];
+}
+
+/** The public members of a JWK, the only ones ever read (RFC 7518 §6). */
+export type PublicJwk =
+  | { readonly kty: 'RSA'; readonly n: string; readonly e: string }
+  | { readonly kty: 'EC'; readonly crv: string; readonly x: string; readonly y: string }
+  | { readonly kty: 'OKP'; readonly crv: string; readonly x: string };
+
+/**
+ * Verifies JWS signatures with one crypto implementation: node:crypto (synchronous, the fast path) or
+ * WebCrypto (a promise; where node:crypto is missing or fails its known-answer test). @internal
+ */
+export interface VerificationBackend {
+  readonly name: 'node' | 'webcrypto';
+  /** Imports a public JWK once, synchronously; undefined when the key material is invalid. */
+  importKey(jwk: PublicJwk): unknown;
+  /** Checks `signature` over `signingInput`; false for any malformed signature. */
+  verify(
+    alg: JwsAlgorithm,
+    key: VerificationKey,
+    signingInput: Uint8Array,
+    signature: Uint8Array,
+  ): boolean | Promise<boolean>;
+  /**
+   * Finishes an import that can only be finished asynchronously (for `alg`, else the algorithm the key
+   * pins or its family's first); false when the key is unusable.
+   */
+  prepare?(key: VerificationKey, alg?: JwsAlgorithm): Promise<boolean>;
+}
+
+/** A public key from a JWKS, imported once (by the backend that verifies with it). */
 export interface VerificationKey {
   readonly kid: string | undefined;
   /** The JWK's `alg`, when it pins one. */
@@ -67,9 +99,14 @@ export interface VerificationKey {
    * marks each key with the issuer, possibly `{tenantid}`, it may sign for).
    */
   readonly issuer?: string;
-  readonly key: KeyObject;
-  /** `crypto.verify` key inputs per algorithm, built on first use. */
-  readonly inputs: Map<JwsAlgorithm, KeyObject | VerifyKeyObjectInput>;
+  /** The public members it was imported from. */
+  readonly jwk: PublicJwk;
+  /** The backend that imported it and verifies with it. */
+  readonly backend: VerificationBackend;
+  /** The backend's handle of the key (a node:crypto `KeyObject`, or the JWK for WebCrypto). */
+  readonly key: unknown;
+  /** The backend's prepared inputs per algorithm (a `crypto.verify` key input, a `CryptoKey` promise). */
+  readonly inputs: Map<JwsAlgorithm, unknown>;
 }
 
 /** Whether `key` may verify signatures made with `alg` (key type, curve, and the JWK's own `alg`). */
@@ -83,34 +120,16 @@ export function keyFitsAlgorithm(key: VerificationKey, alg: JwsAlgorithm): boole
 }
 
 /**
- * Verifies a JWS signature synchronously with `node:crypto` and a memoised key input. The caller has
- * already checked {@link keyFitsAlgorithm}.
+ * Verifies a JWS signature with the backend that imported the key: synchronously with node:crypto, as a
+ * promise with WebCrypto. The caller has already checked {@link keyFitsAlgorithm}.
  */
 export function verifySignature(
   alg: JwsAlgorithm,
   key: VerificationKey,
-  signingInput: Buffer,
-  signature: Buffer,
-): boolean {
-  const spec = SPECS[alg];
-  if (spec.signatureLength !== undefined && signature.length !== spec.signatureLength) return false;
-  let input = key.inputs.get(alg);
-  if (input === undefined) {
-    input = spec.pss
-      ? {
-          key: key.key,
-          padding: constants.RSA_PKCS1_PSS_PADDING,
-          saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
-        }
-      : spec.kty === 'EC'
-        ? { key: key.key, dsaEncoding: 'ieee-p1363' }
-        : key.key;
-    key.inputs.set(alg, input);
-  }
-  try {
-    return verify(spec.hash, signingInput, input, signature);
-  } catch {
-    // OpenSSL rejects some malformed signatures by throwing rather than returning false.
-    return false;
-  }
+  signingInput: Uint8Array,
+  signature: Uint8Array,
+): boolean | Promise<boolean> {
+  const length = SPECS[alg].signatureLength;
+  if (length !== undefined && signature.length !== length) return false;
+  return key.backend.verify(alg, key, signingInput, signature);
 }

@@ -1,4 +1,5 @@
 import { InvalidTokenError, UnsupportedAlgorithmError } from '../errors.js';
+import { decodeBase64, latin1Bytes, utf8Text } from '../platform/encoding.js';
 import { isSupportedAlgorithm, type JwsAlgorithm } from './algorithms.js';
 
 /** The protected header parameters Gatehouse reads. `jku`, `x5u`, `jwk` and `x5c` are never used. */
@@ -14,8 +15,8 @@ export interface CompactJws {
   readonly header: JwsHeader;
   readonly payload: Record<string, unknown>;
   /** ASCII bytes of `header.payload`, the signed data. */
-  readonly signingInput: Buffer;
-  readonly signature: Buffer;
+  readonly signingInput: Uint8Array;
+  readonly signature: Uint8Array;
 }
 
 /** Cheap shape test: three dot-separated segments (a JWE has five and is not accepted). */
@@ -37,8 +38,8 @@ export interface JwsParts {
   readonly headerSegment: string;
   readonly payload: Record<string, unknown>;
   /** ASCII bytes of `header.payload`, the signed data. */
-  readonly signingInput: Buffer;
-  readonly signature: Buffer;
+  readonly signingInput: Uint8Array;
+  readonly signature: Uint8Array;
 }
 
 /**
@@ -62,7 +63,7 @@ export function splitCompactJws(token: string): JwsParts | undefined {
   return {
     headerSegment: token.slice(0, first),
     payload,
-    signingInput: Buffer.from(token.slice(0, second), 'latin1'),
+    signingInput: latin1Bytes(token.slice(0, second)),
     signature,
   };
 }
@@ -95,11 +96,11 @@ function malformed(message: string): InvalidTokenError {
  * accepts, are refused by the caller.) This replaces a regular expression over the whole token, which
  * cost more than the decoding itself.
  */
-function decodeSegment(segment: string): Buffer | undefined {
+function decodeSegment(segment: string): Uint8Array | undefined {
   const length = segment.length;
   if (length % 4 === 1) return undefined;
-  const bytes = Buffer.from(segment, 'base64url');
-  return bytes.length === (length * 3) >>> 2 ? bytes : undefined;
+  const bytes = decodeBase64(segment);
+  return bytes !== undefined && bytes.length === (length * 3) >>> 2 ? bytes : undefined;
 }
 
 function parseHeader(segment: string): JwsHeader | Error {
@@ -125,7 +126,7 @@ export function parseJsonSegment(segment: string): Record<string, unknown> | und
   const bytes = decodeSegment(segment);
   if (bytes === undefined) return undefined;
   try {
-    const value: unknown = JSON.parse(bytes.toString('utf8'));
+    const value: unknown = JSON.parse(utf8Text(bytes));
     return value !== null && typeof value === 'object' && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined;

@@ -1,6 +1,6 @@
-import { hash } from 'node:crypto';
 import type { AuthContext } from '../context.js';
 import { RateLimitedError } from '../errors.js';
+import { sha256 } from '../platform/digest.js';
 import type { Counters, LeaseResult } from '../state/counters.js';
 
 /** `GATEHOUSE_RATE_LIMIT` in camelCase: requests per identity per fixed window, over every instance. */
@@ -119,7 +119,7 @@ export class RateLimiter {
   private bucket(auth: AuthContext, window: number): Bucket {
     const limit = this.overrides.get(auth.subject) ?? this.options.requests;
     // Hashed so that subjects never appear in the store's key names, and keys stay short.
-    const digest = hash('sha256', `${auth.issuer}\u0000${auth.subject}`, 'base64url').slice(0, 22);
+    const digest = sha256(`${auth.issuer}\u0000${auth.subject}`, 'base64url').slice(0, 22);
     return {
       window,
       limit,

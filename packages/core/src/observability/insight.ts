@@ -25,6 +25,8 @@ export interface ObservedKeySet {
   ageSecs(): number | undefined;
   /** Fetches the key set now (sharing a fetch in flight); rejects when the issuer cannot be reached. */
   refresh(): Promise<void>;
+  /** The fetch in flight, if any (started by a request, a refresh or a retry). */
+  readonly pending?: Promise<void> | undefined;
 }
 
 /**

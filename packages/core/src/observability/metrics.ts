@@ -21,6 +21,7 @@ import {
   type ObservableGauge,
 } from '@opentelemetry/api';
 import type { AuthContext } from '../context.js';
+import type { ConnectionCounts } from './connections.js';
 import type { ProviderInsight } from './insight.js';
 import { DecisionCells, type RefusalSource } from './labels.js';
 import { type CountSource, type RateLimitKind, snapshot } from './snapshot.js';
@@ -35,7 +36,20 @@ export const METRIC_NAMES = Object.freeze({
   tokenCacheTotal: 'gatehouse_token_cache_total',
   revocations: 'gatehouse_revocations',
   rateLimitedTotal: 'gatehouse_rate_limited_total',
+  authzDecisionsTotal: 'gatehouse_authz_decisions_total',
+  connectionsOpen: 'gatehouse_connections_open',
+  connectionsClosedTotal: 'gatehouse_connections_closed_total',
 });
+
+/**
+ * How an authorization ended: allowed, denied, or no decision (the PDP unreachable, the engine failing).
+ *
+ * @example
+ * ```ts
+ * recorder.authorized('cedar', 'allow', false);
+ * ```
+ */
+export type AuthzOutcome = 'allow' | 'deny' | 'error';
 
 /** Bucket bounds of `gatehouse_auth_duration_seconds`: 10 µs (a cached token) to 5 s (a slow IdP). */
 export const DURATION_BUCKETS: readonly number[] = Object.freeze([
@@ -92,6 +106,10 @@ export class DecisionRecorder {
   readonly rateLimitedCounts: Record<RateLimitKind, number> = { identity: 0, failed_auth: 0 };
   /** @internal */
   revocations: CountSource | undefined;
+  /** Authorization decisions by backend, outcome and cache use. @internal */
+  readonly authzCounts = new Map<string, { readonly attributes: Attributes; count: number }>();
+  /** @internal */
+  connections: ConnectionCounts | undefined;
   /** The durations this recorder keeps itself (when asked to), for the Prometheus text. @internal */
   readonly durations: DurationHistogram | undefined;
   private readonly binding: MeterBinding;
@@ -156,9 +174,34 @@ export class DecisionRecorder {
     this.rateLimitedCounts[kind]++;
   }
 
+  /**
+   * Counts one authorization decision (`gatehouse_authz_decisions_total{backend, decision, cache}`):
+   * every item of a batch is a decision.
+   */
+  authorized(backend: string, decision: AuthzOutcome, cached: boolean): void {
+    const key = `${backend}\n${decision}\n${cached}`;
+    let cell = this.authzCounts.get(key);
+    if (cell === undefined) {
+      cell = {
+        attributes: Object.freeze({ backend, decision, cache: cached ? 'hit' : 'miss' }),
+        count: 0,
+      };
+      this.authzCounts.set(key, cell);
+    }
+    cell.count++;
+  }
+
   /** Reports `source.count()` as `gatehouse_revocations`. */
   observeRevocations(source: CountSource): void {
     this.revocations = source;
+  }
+
+  /**
+   * Reports the long-lived connections' counts as `gatehouse_connections_open{transport}` and
+   * `gatehouse_connections_closed_total{transport, cause}`.
+   */
+  observeConnections(counts: ConnectionCounts): void {
+    this.connections = counts;
   }
 
   /** Stops reporting this gate's counts and sources. */
@@ -192,6 +235,9 @@ class MeterBinding {
   private readonly tokenCacheTotal: ObservableCounter;
   private readonly revocationsGauge: ObservableGauge;
   private readonly rateLimitedTotal: ObservableCounter;
+  private readonly authzTotal: ObservableCounter;
+  private readonly connectionsOpen: ObservableGauge;
+  private readonly connectionsClosedTotal: ObservableCounter;
 
   private constructor(provider: MeterProvider) {
     const meter = provider.getMeter(SCOPE);
@@ -220,7 +266,21 @@ class MeterBinding {
     this.rateLimitedTotal = meter.createObservableCounter(METRIC_NAMES.rateLimitedTotal, {
       description: 'Requests refused with 429, by limit.',
     });
+    this.authzTotal = meter.createObservableCounter(METRIC_NAMES.authzDecisionsTotal, {
+      description: 'Authorization decisions, by backend, decision (allow, deny, error) and cache use.',
+    });
+    this.connectionsOpen = meter.createObservableGauge(METRIC_NAMES.connectionsOpen, {
+      description:
+        'Long-lived connections open (WebSocket, Socket.IO, GraphQL over WebSocket, gRPC streams), by transport.',
+    });
+    this.connectionsClosedTotal = meter.createObservableCounter(METRIC_NAMES.connectionsClosedTotal, {
+      description:
+        'Long-lived connections closed, by transport and cause (revoked, expired, shutdown, ended).',
+    });
     const observables: Observable[] = [
+      this.connectionsOpen,
+      this.connectionsClosedTotal,
+      this.authzTotal,
       this.authTotal,
       this.jwksFetchTotal,
       this.jwksAge,
@@ -238,6 +298,7 @@ class MeterBinding {
   private observe(result: BatchObservableResult): void {
     const now = snapshot(this.recorders);
     for (const { attributes, value } of now.decisions) result.observe(this.authTotal, value, attributes);
+    for (const { attributes, value } of now.authz) result.observe(this.authzTotal, value, attributes);
     for (const { attributes, value } of now.jwksFetches)
       result.observe(this.jwksFetchTotal, value, attributes);
     for (const { attributes, value } of now.jwksAges) result.observe(this.jwksAge, value, attributes);
@@ -246,6 +307,10 @@ class MeterBinding {
     result.observe(this.revocationsGauge, now.revocations);
     result.observe(this.rateLimitedTotal, now.rateLimited.identity, RATE_LIMIT_ATTRIBUTES.identity);
     result.observe(this.rateLimitedTotal, now.rateLimited.failed_auth, RATE_LIMIT_ATTRIBUTES.failed_auth);
+    for (const { attributes, value } of now.connectionsOpen)
+      result.observe(this.connectionsOpen, value, attributes);
+    for (const { attributes, value } of now.connectionsClosed)
+      result.observe(this.connectionsClosedTotal, value, attributes);
   }
 }
 

@@ -69,6 +69,27 @@ export function prometheusText(recorder: DecisionRecorder): string {
     { attributes: { limit: 'identity' }, value: now.rateLimited.identity },
     { attributes: { limit: 'failed_auth' }, value: now.rateLimited.failed_auth },
   ]);
+  family(
+    out,
+    METRIC_NAMES.authzDecisionsTotal,
+    'counter',
+    'Authorization decisions, by backend, decision (allow, deny, error) and cache use.',
+    now.authz,
+  );
+  family(
+    out,
+    METRIC_NAMES.connectionsOpen,
+    'gauge',
+    'Long-lived connections open (WebSocket, Socket.IO, GraphQL over WebSocket, gRPC streams), by transport.',
+    now.connectionsOpen,
+  );
+  family(
+    out,
+    METRIC_NAMES.connectionsClosedTotal,
+    'counter',
+    'Long-lived connections closed, by transport and cause (revoked, expired, shutdown, ended).',
+    now.connectionsClosed,
+  );
   return `${out.join('\n')}\n`;
 }
 

@@ -5,6 +5,7 @@
  */
 import { DEFAULTS } from '../config/defaults.js';
 import { ConfigError } from '../errors.js';
+import { unrefTimer } from '../platform/timers.js';
 import type { ObservedKeySet } from './insight.js';
 
 /**
@@ -67,6 +68,7 @@ export class Readiness {
   private readonly probes: readonly ReadinessProbe[];
   private readonly retryIntervalMs: number;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private retriedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: ReadinessOptions) {
     const interval = options.retryIntervalMs ?? DEFAULTS.readinessRetryIntervalMs;
@@ -80,7 +82,11 @@ export class Readiness {
     this.probes = [...(options.probes ?? [])];
   }
 
-  /** Whether the instance is ready now, and what is missing; from memory, never waits. */
+  /**
+   * Whether the instance is ready now, and what is missing; from memory, never waits. While warming up,
+   * an issuer still missing whose retry is due is retried in the background from here as well: where
+   * timers do not outlive a request (workerd), asking for readiness is what retries.
+   */
   report(): ReadinessReport {
     const missing: MissingPart[] = [];
     const seen = new Set<string>();
@@ -89,6 +95,13 @@ export class Readiness {
         seen.add(keySet.issuer);
         missing.push({ issuer: keySet.issuer });
       }
+    }
+    if (
+      missing.length > 0 &&
+      this.timer !== undefined &&
+      Date.now() - this.retriedAt >= this.retryIntervalMs
+    ) {
+      void this.retry();
     }
     for (const probe of this.probes) {
       let ready = false;
@@ -112,6 +125,18 @@ export class Readiness {
     return this.report();
   }
 
+  /**
+   * Settles (never rejects) once every key-set fetch in flight now has settled; undefined when none is.
+   * For runtimes that end a request's work when it answers (a Worker hands it to `ctx.waitUntil`).
+   */
+  pending(): Promise<void> | undefined {
+    const inFlight: Promise<void>[] = [];
+    for (const keySet of this.keySets()) {
+      if (keySet.pending !== undefined) inFlight.push(keySet.pending);
+    }
+    return inFlight.length === 0 ? undefined : Promise.allSettled(inFlight).then(() => undefined);
+  }
+
   /** Stops the background retries. */
   close(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
@@ -121,13 +146,16 @@ export class Readiness {
   private startRetrying(): void {
     if (this.timer !== undefined) return;
     this.timer = setInterval(() => void this.retry(), this.retryIntervalMs);
-    this.timer.unref();
+    unrefTimer(this.timer);
   }
 
   private async retry(): Promise<void> {
+    this.retriedAt = Date.now();
     const pending = this.keySets().filter((keySet) => !keySet.loaded);
     // Failures are logged by the key set and reported by report(); refresh() shares a fetch in flight.
     await Promise.allSettled(pending.map((keySet) => keySet.refresh()));
+    // The next retry is due an interval after this one ended.
+    this.retriedAt = Date.now();
   }
 }
 

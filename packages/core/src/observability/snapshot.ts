@@ -4,6 +4,7 @@
  * the same thing.
  */
 import type { Attributes } from '@opentelemetry/api';
+import type { ConnectionCounts } from './connections.js';
 import type { ObservedKeySet, ObservedTokenCache, ProviderInsight } from './insight.js';
 import type { DecisionCells } from './labels.js';
 
@@ -21,6 +22,8 @@ export interface SnapshotSource {
   readonly insight: () => ProviderInsight;
   readonly rateLimitedCounts: Readonly<Record<RateLimitKind, number>>;
   readonly revocations: CountSource | undefined;
+  readonly authzCounts: ReadonlyMap<string, { readonly attributes: Attributes; readonly count: number }>;
+  readonly connections: ConnectionCounts | undefined;
 }
 
 /** A labelled value. */
@@ -32,11 +35,17 @@ export interface Sample {
 /** Every gatehouse metric but the duration histogram, at one moment. @internal */
 export interface MetricsSnapshot {
   readonly decisions: readonly Sample[];
+  /** Authorization decisions by backend, decision and cache use. */
+  readonly authz: readonly Sample[];
   readonly jwksFetches: readonly Sample[];
   readonly jwksAges: readonly Sample[];
   readonly tokenCache: { readonly hits: number; readonly misses: number };
   readonly revocations: number;
   readonly rateLimited: Readonly<Record<RateLimitKind, number>>;
+  /** Long-lived connections open now, by `transport`. */
+  readonly connectionsOpen: readonly Sample[];
+  /** Long-lived connections closed since start, by `transport` and `cause`. */
+  readonly connectionsClosed: readonly Sample[];
 }
 
 /**
@@ -45,14 +54,22 @@ export interface MetricsSnapshot {
  */
 export function snapshot(sources: Iterable<SnapshotSource>): MetricsSnapshot {
   const decisions = new Sums();
+  const authz = new Sums();
   const fetches = new Sums();
   const ages = new Map<string, number>();
   const keySets = new Set<ObservedKeySet>();
   const caches = new Set<ObservedTokenCache>();
   const revocations = new Set<CountSource>();
   const rateLimited: Record<RateLimitKind, number> = { identity: 0, failed_auth: 0 };
+  const open = new Sums();
+  const closed = new Sums();
   for (const source of sources) {
+    for (const { transport, value } of source.connections?.open() ?? []) open.add({ transport }, value);
+    for (const { transport, cause, value } of source.connections?.closes() ?? []) {
+      closed.add({ transport, cause }, value);
+    }
     for (const cell of source.cells.cells()) decisions.add(cell.attributes, cell.count);
+    for (const cell of source.authzCounts.values()) authz.add(cell.attributes, cell.count);
     const insight = source.insight();
     for (const keySet of insight.keySets) keySets.add(keySet);
     for (const cache of insight.tokenCaches) caches.add(cache);
@@ -76,11 +93,14 @@ export function snapshot(sources: Iterable<SnapshotSource>): MetricsSnapshot {
   for (const source of revocations) revoked += source.count();
   return {
     decisions: decisions.samples(),
+    authz: authz.samples(),
     jwksFetches: fetches.samples(),
     jwksAges: [...ages].map(([issuer, value]) => ({ attributes: { issuer }, value })),
     tokenCache: { hits, misses },
     revocations: revoked,
     rateLimited,
+    connectionsOpen: open.samples(),
+    connectionsClosed: closed.samples(),
   };
 }
 

@@ -1,4 +1,6 @@
 import type { AuditLogger } from '../audit.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import { buildAuthorizer } from '../authz/create.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { GatehouseConfig, ResolvedConfig } from '../config/options.js';
 import { resolveConfig } from '../config/resolve.js';
@@ -6,10 +8,15 @@ import { ConfigError } from '../errors.js';
 import { publicPathMatcher } from '../http/public-paths.js';
 import { FailedAuthThrottle } from '../limits/failed-auth.js';
 import { RateLimiter } from '../limits/rate-limiter.js';
-import { EMPTY_INSIGHT, type ProviderInsight } from '../observability/insight.js';
+import { EMPTY_INSIGHT } from '../observability/insight.js';
 import { DecisionRecorder } from '../observability/metrics.js';
 import { Readiness, type ReadinessProbe } from '../observability/readiness.js';
 import type { AuthProvider } from '../provider.js';
+import {
+  challengeMetadataUrl,
+  protectedResourceMetadata,
+  type ResourceMetadata,
+} from '../resource/metadata-document.js';
 import { BackchannelLogout } from '../revocation/backchannel-logout.js';
 import { Revocations } from '../revocation/revocations.js';
 import { SenderConstraints } from '../sender/constraint.js';
@@ -21,6 +28,8 @@ import { stateFor } from './shared-state.js';
 /** Everything a {@link Gatehouse} runs with, built once from its resolved configuration. @internal */
 export interface PipelineParts {
   readonly config: ResolvedConfig;
+  /** The clock tolerance on `exp`, `iat` and `nbf` (seconds): also the grace of connections past `exp`. */
+  readonly clockToleranceSecs: number;
   readonly provider: AuthProvider;
   readonly isPublic: (path: string) => boolean;
   readonly hasPublicPaths: boolean;
@@ -37,6 +46,10 @@ export interface PipelineParts {
   readonly dpopChallenge: { readonly algs: readonly string[] } | undefined;
   readonly metrics: DecisionRecorder;
   readonly readiness: Readiness;
+  /** The protected resource metadata and the URL challenges name, when a resource is configured. */
+  readonly resourceMetadata: ResourceMetadata | undefined;
+  /** The authorization step's backend (`authz`), when one is configured. */
+  readonly authorizer: Authorizer | undefined;
 }
 
 /**
@@ -44,7 +57,7 @@ export interface PipelineParts {
  * every part of the pipeline from that one object: the provider (given, or the configured credentials),
  * the shared state (given, Redis when configured, else memory) and what runs on it (revocations,
  * back-channel logout, the rate limit, the failed-auth throttle), the sender constraints (DPoP,
- * certificates), metrics and readiness. Fails closed with a `ConfigError` naming the field or variable.
+ * certificates), metrics, readiness and the authorization backend. Fails closed with a `ConfigError` naming the field or variable.
  * @internal
  */
 export function assemble(options: GatehouseOptions): PipelineParts {
@@ -52,7 +65,26 @@ export function assemble(options: GatehouseOptions): PipelineParts {
   const logger = options.logger;
   const built = options.provider === undefined ? buildProviders(config, { logger }) : undefined;
   const provider = options.provider ?? built!.provider;
-  const { state, owned } = stateFor(config, options.state, logger);
+  const metrics = recorderFor(options, config, provider);
+  // Policies are read and checked (and the Cedar engine loaded, synchronously) before any connection
+  // starts: a bad one stops start-up naming the variable (or option) and file, with nothing to close, and
+  // the engine's load stalls no connection under way.
+  const authzSource = config.sources.authz;
+  const authorizer =
+    config.authz &&
+    buildAuthorizer(config.authz, {
+      source: authzSource === 'options' ? { field: 'authz' } : { variable: authzSource },
+      logger,
+      recorder: metrics,
+    });
+  let shared: ReturnType<typeof stateFor>;
+  try {
+    shared = stateFor(config, options.state, logger);
+  } catch (err) {
+    authorizer?.close();
+    throw err;
+  }
+  const { state, owned } = shared;
   const tolerance = config.oidc?.clockToleranceSecs ?? DEFAULTS.clockToleranceSecs;
   const revocations = new Revocations(state.revocations, {
     clockToleranceSecs: tolerance,
@@ -77,9 +109,11 @@ export function assemble(options: GatehouseOptions): PipelineParts {
     (options.provider !== undefined
       ? given === undefined || (given.issuers?.length ?? 0) > 0 || given.keySets.length > 0
       : (config.oidc?.issuers.some((entry) => (entry.dpop ?? DEFAULTS.dpop) !== 'disabled') ?? false));
-  const { metrics, readiness } = observe(options, config, provider, state);
+  const readiness = readinessFor(options, provider, state, metrics);
+  const dpopChallenge = dpop ? Object.freeze({ algs: senders!.dpopAlgorithms }) : undefined;
   return {
     config,
+    clockToleranceSecs: tolerance,
     provider,
     isPublic: publicPathMatcher(config.publicPaths),
     hasPublicPaths: config.publicPaths.length > 0,
@@ -92,38 +126,66 @@ export function assemble(options: GatehouseOptions): PipelineParts {
       config.failedAuthLimit && new FailedAuthThrottle(config.failedAuthLimit, state.counters, state.bus),
     senders,
     schemes: Object.freeze({ dpop }),
-    dpopChallenge: dpop ? Object.freeze({ algs: senders!.dpopAlgorithms }) : undefined,
+    dpopChallenge,
     metrics,
     readiness,
+    resourceMetadata: resourceMetadataOf(config, given?.issuers, dpopChallenge?.algs),
+    authorizer,
   };
 }
 
-// Metrics (from what the provider reports of itself; the duration histogram kept in the recorder when
-// the gate serves /metrics) and readiness: the issuers' keys, and the shared store unless it is this
-// process's memory (Redis must answer for the instance to be ready).
-function observe(
+// Metrics, from what the provider reports of itself (the duration histogram kept in the recorder when
+// the gate serves /metrics).
+function recorderFor(
   options: GatehouseOptions,
   config: ResolvedConfig,
   provider: AuthProvider,
-  state: SharedState,
-): { metrics: DecisionRecorder; readiness: Readiness } {
-  const insight = (): ProviderInsight => provider.insight?.() ?? EMPTY_INSIGHT;
-  const known = insight();
-  const metrics = new DecisionRecorder({
+): DecisionRecorder {
+  const known = provider.insight?.() ?? EMPTY_INSIGHT;
+  return new DecisionRecorder({
     ...options.observability,
     issuers: [...(known.issuers ?? []), ...known.keySets.map((keySet) => keySet.issuer)],
-    insight,
+    insight: () => provider.insight?.() ?? EMPTY_INSIGHT,
     histogram: config.routes?.metrics !== undefined,
   });
+}
+
+// Readiness: the issuers' keys, and the shared store unless it is this process's memory (Redis must
+// answer for the instance to be ready); the revocations in force, counted for the metrics.
+function readinessFor(
+  options: GatehouseOptions,
+  provider: AuthProvider,
+  state: SharedState,
+  metrics: DecisionRecorder,
+): Readiness {
   metrics.observeRevocations({ count: () => state.revocations.inForce.size });
   const stateProbe: ReadinessProbe[] =
     state.kind === 'memory' ? [] : [{ component: state.kind, isReady: () => state.isReachable() }];
-  const readiness = new Readiness({
-    keySets: () => insight().keySets,
+  return new Readiness({
+    keySets: () => (provider.insight?.() ?? EMPTY_INSIGHT).keySets,
     probes: [...stateProbe, ...(options.readiness?.probes ?? [])],
     retryIntervalMs: options.readiness?.retryIntervalMs,
   });
-  return { metrics, readiness };
+}
+
+// The resource's metadata, from the same configuration: the configured issuers (or those a given provider
+// reports), the DPoP algorithms when DPoP is on (required when every issuer requires it), certificate
+// binding when a proxy forwards client certificates.
+function resourceMetadataOf(
+  config: ResolvedConfig,
+  givenIssuers: readonly string[] | undefined,
+  dpopAlgorithms: readonly string[] | undefined,
+): ResourceMetadata | undefined {
+  const resource = config.resource;
+  if (resource === undefined) return undefined;
+  const issuers = config.oidc?.issuers ?? [];
+  const document = protectedResourceMetadata(resource, {
+    issuers: givenIssuers ?? issuers.map((entry) => entry.issuer),
+    dpopAlgorithms,
+    dpopRequired: issuers.length > 0 && issuers.every((entry) => entry.dpop === 'required'),
+    certificateBound: config.clientCertificateHeader !== undefined,
+  });
+  return Object.freeze({ url: challengeMetadataUrl(resource.resource, config.publicUrl), document });
 }
 
 // Step 6's checker, from the same configuration: per-issuer DPoP modes, nonces, the public URL.

@@ -5,8 +5,16 @@ import type { AuthError } from '../errors.js';
 // One audit line per decision (`logger` option): the identity, or the code and the precise reason of a
 // refusal (its fields: the expected audience, the unknown kid…), never a token, a key or a secret.
 
-/** @internal */
-export function logAccepted(logger: AuditLogger, auth: AuthContext): void {
+/**
+ * The accepted line; `authz` is the detail of the route's authorization step when it ran with the
+ * authentication (see `authzDetail`).
+ * @internal
+ */
+export function logAccepted(
+  logger: AuditLogger,
+  auth: AuthContext,
+  authz?: Readonly<Record<string, unknown>>,
+): void {
   logger.info(
     {
       event: 'gatehouse.auth.accepted',
@@ -15,8 +23,24 @@ export function logAccepted(logger: AuditLogger, auth: AuthContext): void {
       issuer: auth.issuer,
       authType: auth.authType,
       isAdmin: auth.isAdmin,
+      ...(authz !== undefined ? { authz } : {}),
     },
-    'request authenticated',
+    authz === undefined ? 'request authenticated' : 'request authenticated and authorized',
+  );
+}
+
+/**
+ * A route's authorization step allowed an identity an earlier step had admitted (and logged): its own line.
+ * @internal
+ */
+export function logAuthorized(
+  logger: AuditLogger,
+  auth: AuthContext,
+  authz: Readonly<Record<string, unknown>>,
+): void {
+  logger.info(
+    { event: 'gatehouse.authz.allowed', subject: auth.subject, issuer: auth.issuer, authz },
+    'request authorized',
   );
 }
 

@@ -1,5 +1,8 @@
 import type { AuditLogger } from '../audit.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import type { AuthzResource } from '../authz/types.js';
 import type { ResolvedConfig } from '../config/options.js';
+import { LiveConnections } from '../connections/live-connections.js';
 import type { AuthContext } from '../context.js';
 import { type AuthError, isAuthError } from '../errors.js';
 import { type Credential, parseAuthorization } from '../http/bearer.js';
@@ -8,8 +11,10 @@ import type { FailedAuthThrottle } from '../limits/failed-auth.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { DecisionRecorder } from '../observability/metrics.js';
 import type { Readiness, ReadinessReport } from '../observability/readiness.js';
+import { validateAuthenticationRequirement } from '../policy/authentication-context.js';
 import { type AuthRequirement, checkRequirement } from '../policy/requirement.js';
 import { type AuthProvider, isPending, resolveToken } from '../provider.js';
+import type { ResourceMetadata } from '../resource/metadata-document.js';
 import type { BackchannelLogout } from '../revocation/backchannel-logout.js';
 import type { Revocations } from '../revocation/revocations.js';
 import { OperationalRoutes } from '../routes/operational-routes.js';
@@ -17,6 +22,7 @@ import type { SenderConstraints, SenderHeaders } from '../sender/constraint.js';
 import type { SharedState } from '../state/shared-state.js';
 import { assemble } from './assemble.js';
 import { logAccepted, logRejected } from './audit-lines.js';
+import { AuthorizationStep } from './authorize-step.js';
 import { clientAddress } from './client-address.js';
 import type { Admission, Decision, Refusal, Route, RoutePolicy } from './decision.js';
 import type { GatehouseOptions } from './options.js';
@@ -65,11 +71,27 @@ export class Gatehouse {
   readonly metrics: DecisionRecorder;
   /** Whether every issuer's keys are loaded and every component answers; what `/ready` reports. */
   readonly readiness: Readiness;
+  /**
+   * The authorization step's decision backend (`authz` / `GATEHOUSE_AUTHZ`): what routes that
+   * `authorize` ask, and {@link permitted} filters lists with. Undefined when none is configured.
+   */
+  readonly authorizer: Authorizer | undefined;
+  private readonly authorization: AuthorizationStep;
+  /**
+   * The long-lived connections this gate accepted (WebSocket, Socket.IO, GraphQL over WebSocket, gRPC
+   * streams), each closed when a revocation covers it or its token expires (past the clock tolerance).
+   */
+  readonly connections: LiveConnections;
   /** Step 6: the sender constraints of tokens (DPoP proofs, certificate binding); none with auth disabled. */
   readonly senders: SenderConstraints | undefined;
   /** Which schemes `Authorization` may use: `DPoP` too when a token may be DPoP-bound. */
   private readonly schemes: { readonly dpop: boolean };
   private readonly dpopChallenge: { readonly algs: readonly string[] } | undefined;
+  /**
+   * The protected resource metadata (RFC 9728) of the configured `resource`, and the URL every challenge
+   * names in `resource_metadata`; undefined without a resource.
+   */
+  readonly resourceMetadata: ResourceMetadata | undefined;
 
   constructor(options: GatehouseOptions = {}) {
     const parts = assemble(options);
@@ -90,10 +112,19 @@ export class Gatehouse {
     this.senders = parts.senders;
     this.schemes = parts.schemes;
     this.dpopChallenge = parts.dpopChallenge;
+    this.resourceMetadata = parts.resourceMetadata;
     this.metrics = parts.metrics;
     this.readiness = parts.readiness;
+    this.authorizer = parts.authorizer;
+    this.authorization = new AuthorizationStep(parts.authorizer, parts.metrics, options.logger, (err, auth) =>
+      this.refuse(err, auth),
+    );
+    this.connections = new LiveConnections(this, parts.clockToleranceSecs);
     const paths = parts.config.routes;
-    this.routes = paths === undefined ? undefined : new OperationalRoutes(this, paths, parts.logout);
+    this.routes =
+      paths === undefined
+        ? undefined
+        : new OperationalRoutes(this, paths, parts.logout, parts.resourceMetadata?.document);
     // A service that serves /ready needs no start-up call: its keys start loading now (in the background,
     // with timers that never keep the process alive), so /ready turns 200 by itself.
     if (this.routes !== undefined) void this.warmUp();
@@ -101,17 +132,27 @@ export class Gatehouse {
 
   /**
    * Compiles a route's policy once. `publicPaths: true` is for the main middleware: the gate's public
-   * paths then skip it.
+   * paths then skip it. A route that `authorize`s without a configured backend throws a `ConfigError`.
    */
-  route(policy: RoutePolicy = {}, options: { readonly publicPaths?: boolean } = {}): Route {
-    const { optional, ...requirement } = policy;
-    const demanding = requirement.admin === true || (requirement.scopes?.length ?? 0) > 0;
+  route<Input>(policy: RoutePolicy<Input> = {}, options: { readonly publicPaths?: boolean } = {}): Route {
+    const { optional, authorize, ...requirement } = policy;
+    validateAuthenticationRequirement(requirement);
+    const demanding =
+      requirement.admin === true ||
+      (requirement.scopes?.length ?? 0) > 0 ||
+      requirement.acr !== undefined ||
+      requirement.maxAge !== undefined;
     return Object.freeze({
       optional: optional === true,
       publicPaths: options.publicPaths === true && this.hasPublicPaths,
       requirement: demanding
-        ? Object.freeze({ ...requirement, scopes: requirement.scopes && [...requirement.scopes] })
+        ? Object.freeze({
+            ...requirement,
+            scopes: requirement.scopes && [...requirement.scopes],
+            acr: requirement.acr && [...requirement.acr],
+          })
         : undefined,
+      authorize: authorize && this.authorization.compile(authorize as never, optional === true),
     });
   }
 
@@ -119,16 +160,23 @@ export class Gatehouse {
    * Decides one request: synchronously whenever no I/O is needed (a known API key or cached token, a
    * signature checked with keys in memory, any refusal of the request's shape), as a promise otherwise.
    * `prior` is the identity an earlier Gatehouse step already established for this request: only the
-   * route's requirement is then checked. Never rejects for client input; a rejection is a bug.
+   * route's requirement (and authorization) is then checked. `input` is the framework's request, handed
+   * to the route's `authorize` functions as it is. Never rejects for client input; a rejection is a bug
+   * (or an `authorize` resource lookup that failed).
    */
-  handle(view: RequestView, route: Route, prior?: AuthContext): Decision | Promise<Decision> {
+  handle(
+    view: RequestView,
+    route: Route,
+    prior?: AuthContext,
+    input?: unknown,
+  ): Decision | Promise<Decision> {
     // 2. an identity an earlier step established (checked and recorded): the requirement only.
-    if (prior !== undefined) return this.recheck(prior, route);
+    if (prior !== undefined) return this.recheck(prior, route, input);
     if (route.publicPaths && this.isPublic(view.path)) return NO_IDENTITY;
-    if (!this.metrics.timed) return this.steps(view, route);
+    if (!this.metrics.timed) return this.steps(view, route, input);
     // 10. the time the decision took (the counts are taken where each decision is logged).
     const startedAt = this.metrics.start();
-    const decision = this.steps(view, route);
+    const decision = this.steps(view, route, input);
     if (isPending(decision)) {
       return decision.then((d) => {
         if (d !== NO_IDENTITY) this.metrics.timeSince(startedAt);
@@ -139,13 +187,13 @@ export class Gatehouse {
     return decision;
   }
 
-  private steps(view: RequestView, route: Route): Decision | Promise<Decision> {
-    if (this.throttle === undefined) return this.decide(view, route);
+  private steps(view: RequestView, route: Route, input: unknown): Decision | Promise<Decision> {
+    if (this.throttle === undefined) return this.identifyThenAuthorize(view, route, input);
     // 3. an address blocked after too many failed authentications: 429, whatever it sends now.
     const address = clientAddress(view, this.trustProxy);
     const blocked = this.throttle.check(address);
     if (blocked !== undefined) return this.refuse(blocked);
-    const decision = this.decide(view, route);
+    const decision = this.identifyThenAuthorize(view, route, input);
     return isPending(decision)
       ? decision.then((d) => this.countFailure(d, view, address))
       : this.countFailure(decision, view, address);
@@ -160,8 +208,24 @@ export class Gatehouse {
     address: string | undefined,
   ): Decision | Promise<Decision> {
     if (decision.admitted || decision.status !== 401 || view.authorization === undefined) return decision;
-    if (decision.error.code === 'missing_credentials') return decision;
+    // No credentials, or a valid token whose login is too weak or old (a step-up): not a failed guess.
+    const code = decision.error.code;
+    if (code === 'missing_credentials' || code === 'insufficient_user_authentication') return decision;
     return this.throttle!.recordFailure(address).then(() => decision);
+  }
+
+  // 9b. the route's authorization step, once the identity passed its requirement.
+  private identifyThenAuthorize(
+    view: RequestView,
+    route: Route,
+    input: unknown,
+  ): Decision | Promise<Decision> {
+    const decision = this.decide(view, route);
+    if (route.authorize === undefined) return decision;
+    const step = route.authorize;
+    const next = (d: Decision) =>
+      d.admitted && d.auth ? this.authorization.afterAdmission(d, step, input) : d;
+    return isPending(decision) ? decision.then(next) : next(decision);
   }
 
   private decide(view: RequestView, route: Route): Decision | Promise<Decision> {
@@ -176,13 +240,13 @@ export class Gatehouse {
       credential = parseAuthorization(authorization, this.maxTokenLength, this.schemes);
       result = resolveToken(this.provider, credential.token);
     } catch (err) {
-      return this.refuse(err, undefined, credential);
+      return this.refuse(err, undefined, credential, route);
     }
     if (isPending(result)) {
       const known = credential;
       return result.then(
         (auth) => this.constrain(auth, route, known, view),
-        (err: unknown) => this.refuse(err, undefined, known),
+        (err: unknown) => this.refuse(err, undefined, known, route),
       );
     }
     return this.constrain(result, route, credential, view);
@@ -201,12 +265,12 @@ export class Gatehouse {
     try {
       headers = senders.check(auth, credential, view);
     } catch (err) {
-      return this.refuse(err, auth, credential);
+      return this.refuse(err, auth, credential, route);
     }
     if (isPending(headers)) {
       return headers.then(
         (added) => this.admit(auth, route, added, credential),
-        (err: unknown) => this.refuse(err, auth, credential),
+        (err: unknown) => this.refuse(err, auth, credential, route),
       );
     }
     return this.admit(auth, route, headers, credential);
@@ -244,6 +308,28 @@ export class Gatehouse {
     return denied;
   }
 
+  /**
+   * List filtering: the resources `auth` may do `action` on, in their order, decided by the configured
+   * backend in one batch (AuthZEN `evaluations`; cached answers reused). Synchronous when every answer is
+   * cached or decided in process. Throws (or rejects with) `AuthzUnavailableError` when no decision could
+   * be made (answer it with {@link respond}: 503), never a silently shorter list; a `ConfigError` when no
+   * backend is configured.
+   *
+   * @example
+   * ```ts
+   * const owners = store.senders().map((owner) => ({ type: 'log', owner }));
+   * const readable = await gate.permitted(authOf(req), 'read', owners);
+   * ```
+   */
+  permitted<R extends AuthzResource>(
+    auth: AuthContext,
+    action: string,
+    resources: readonly R[],
+    context?: Readonly<Record<string, unknown>>,
+  ): R[] | Promise<R[]> {
+    return this.authorization.permitted(auth, action, resources, context);
+  }
+
   /** The response for an error; non-{@link AuthError}s are not client errors and yield undefined. */
   respond(err: unknown): AuthErrorResponse | undefined {
     return isAuthError(err) ? this.response(err) : undefined;
@@ -277,8 +363,26 @@ export class Gatehouse {
   }
 
   /**
-   * Stops the background retries and the metrics of this gate, and closes the shared state it created
-   * (Redis connections from `redisUrl`); a state given in the options is left to its owner.
+   * The work this gate started that no request awaits (key sets loading or refreshing in the background):
+   * a promise that settles, never rejecting, when what is in flight now has settled; undefined when
+   * nothing is. On Node, Bun and Deno it needs no care. On Cloudflare workerd, which cancels a request's
+   * unfinished I/O once it has answered, hand it to `ctx.waitUntil` (`@gatehouse/web` and
+   * `@gatehouse/hono` do).
+   *
+   * @example
+   * ```ts
+   * const pending = gate.pendingWork();
+   * if (pending !== undefined) ctx.waitUntil(pending);
+   * ```
+   */
+  pendingWork(): Promise<void> | undefined {
+    return this.readiness.pending();
+  }
+
+  /**
+   * Closes this gate's long-lived connections (1001 `shutdown`), stops the background retries and the
+   * metrics, and closes the shared state it created (Redis connections from `redisUrl`); a state given in
+   * the options is left to its owner.
    *
    * @example
    * ```ts
@@ -286,8 +390,10 @@ export class Gatehouse {
    * ```
    */
   close(): Promise<void> {
+    this.connections.closeAll();
     this.readiness.close();
     this.metrics.close();
+    this.authorizer?.close();
     return this.ownsState ? this.state.close() : Promise.resolve();
   }
 
@@ -300,7 +406,7 @@ export class Gatehouse {
     // 7. revoked (by jti, subject, session or API key name): a Map lookup, also for cached tokens.
     if (this.revocations.size > 0) {
       const revoked = this.revocations.check(auth);
-      if (revoked !== undefined) return this.refuse(revoked, auth, credential);
+      if (revoked !== undefined) return this.refuse(revoked, auth, credential, route);
     }
     // 8. the identity's rate limit: from leased quota in memory.
     if (this.limiter !== undefined && auth.authType !== 'anonymous') {
@@ -325,30 +431,36 @@ export class Gatehouse {
     const requirement = route.requirement;
     if (requirement !== undefined) {
       const denied = checkRequirement(auth, requirement);
-      if (denied !== undefined) return this.refuse(denied, auth, credential);
+      if (denied !== undefined) return this.refuse(denied, auth, credential, route);
     }
-    this.metrics.accepted(auth);
-    if (this.logger !== undefined) logAccepted(this.logger, auth);
+    // With an authorization step the decision is recorded once that step has answered.
+    if (route.authorize === undefined) {
+      this.metrics.accepted(auth);
+      if (this.logger !== undefined) logAccepted(this.logger, auth);
+    }
     return { admitted: true, auth, headers };
   }
 
-  // An identity an earlier step admitted (and recorded): only this route's requirement is checked, and
-  // only a refusal is a new decision to record.
-  private recheck(auth: AuthContext, route: Route): Decision {
+  // An identity an earlier step admitted (and recorded): only this route's requirement and authorization
+  // are checked; a refusal is a new decision to record, an authorization its own audit line.
+  private recheck(auth: AuthContext, route: Route, input: unknown): Decision | Promise<Decision> {
     const requirement = route.requirement;
     const startedAt = this.metrics.start();
     const denied = requirement && checkRequirement(auth, requirement);
-    if (denied === undefined) return { admitted: true, auth, headers: undefined };
-    const refusal = this.refuse(denied, auth);
+    if (denied === undefined) {
+      if (route.authorize === undefined) return { admitted: true, auth, headers: undefined };
+      return this.authorization.afterPrior(auth, route.authorize, input, startedAt);
+    }
+    const refusal = this.refuse(denied, auth, undefined, route);
     this.metrics.timeSince(startedAt);
     return refusal;
   }
 
-  private refuse(err: unknown, auth?: AuthContext, credential?: Credential): Refusal {
+  private refuse(err: unknown, auth?: AuthContext, credential?: Credential, route?: Route): Refusal {
     // Anything but an AuthError is a bug, not an answer: it reaches the framework's error handling.
     if (!isAuthError(err)) throw err;
     this.record(err, auth);
-    const { status, headers, body } = this.response(err, credential?.scheme);
+    const { status, headers, body } = this.response(err, credential?.scheme, route?.requirement?.scopes);
     return { admitted: false, error: err, status, headers, body };
   }
 
@@ -357,21 +469,33 @@ export class Gatehouse {
     if (this.logger !== undefined) logRejected(this.logger, err, auth);
   }
 
-  // The one error table, with the DPoP challenge where DPoP is on and a fresh nonce for DPoP failures.
-  private response(err: AuthError, scheme?: Credential['scheme']): AuthErrorResponse {
+  // The one error table, with the DPoP challenge where DPoP is on and a fresh nonce for DPoP failures,
+  // the resource metadata's URL when a resource is configured, and the refusing route's scopes.
+  private response(
+    err: AuthError,
+    scheme?: Credential['scheme'],
+    scopes?: readonly string[],
+  ): AuthErrorResponse {
     const dpop = this.dpopChallenge;
-    if (dpop === undefined) return authErrorResponse(err, { realm: this.realm, scheme });
-    const nonce = err.dpopError !== undefined ? this.senders?.currentNonce() : undefined;
+    const nonce =
+      dpop !== undefined && err.dpopError !== undefined ? this.senders?.currentNonce() : undefined;
     return authErrorResponse(err, {
       realm: this.realm,
       scheme,
-      dpop: nonce === undefined ? dpop : { algs: dpop.algs, nonce },
+      scopes,
+      resourceMetadata: this.resourceMetadata?.url,
+      dpop: nonce === undefined ? dpop : { algs: dpop!.algs, nonce },
     });
   }
 }
 
-const REQUIRED_ROUTE: Route = Object.freeze({ optional: false, publicPaths: false, requirement: undefined });
-const OPTIONAL_ROUTE: Route = Object.freeze({ optional: true, publicPaths: false, requirement: undefined });
+const REQUIRED_ROUTE: Route = Object.freeze({
+  optional: false,
+  publicPaths: false,
+  requirement: undefined,
+  authorize: undefined,
+});
+const OPTIONAL_ROUTE: Route = Object.freeze({ ...REQUIRED_ROUTE, optional: true });
 
 /**
  * Builds the {@link Gatehouse} request pipeline from options; with no credentials and no provider in

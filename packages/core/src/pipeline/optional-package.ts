@@ -23,7 +23,8 @@ export function loadOptionalPackage(name: string): unknown {
   if (typeof resolve === 'function' && url !== undefined && proc?.getBuiltinModule) {
     let resolved: string;
     try {
-      resolved = resolve(name);
+      // Called on import.meta itself: Bun's resolve needs its `this` (a detached call throws there).
+      resolved = import.meta.resolve(name);
     } catch {
       return undefined;
     }

@@ -20,7 +20,7 @@ export interface RequestView {
   /** Any other header, by lower-case name; an array when it was repeated. */
   header(name: string): string | readonly string[] | undefined;
   /** The DER client certificate of a TLS connection, when the client presented one. */
-  peerCertificate(): Buffer | undefined;
+  peerCertificate(): Uint8Array | undefined;
   /**
    * Optional: the origin the connection arrived on (`http://127.0.0.1:8080`), from the socket's local
    * address and port, never from the `Host` header. A DPoP proof's `htu` is compared with it when no
@@ -99,11 +99,11 @@ export class NodeRequestView implements RequestView {
     return found;
   }
 
-  peerCertificate(): Buffer | undefined {
+  peerCertificate(): Uint8Array | undefined {
     const socket = this.req.socket;
     if (typeof socket?.getPeerCertificate !== 'function') return undefined;
     const certificate = socket.getPeerCertificate(false) as { raw?: unknown } | null;
-    return certificate && Buffer.isBuffer(certificate.raw) ? certificate.raw : undefined;
+    return certificate && certificate.raw instanceof Uint8Array ? certificate.raw : undefined;
   }
 
   origin(): string | undefined {
@@ -160,7 +160,7 @@ export function requestView(fields: {
   readonly dpop?: string | readonly string[];
   readonly remoteAddress?: string;
   readonly headers?: Readonly<Record<string, string | readonly string[] | undefined>>;
-  readonly peerCertificate?: Buffer;
+  readonly peerCertificate?: Uint8Array;
   /** The origin the connection arrived on (see {@link RequestView.origin}). */
   readonly origin?: string;
 }): RequestView {

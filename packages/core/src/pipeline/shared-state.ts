@@ -1,7 +1,8 @@
 /**
  * The shared state a gate runs on: the one given in code, else the Redis state that `redisUrl` /
- * `GATEHOUSE_REDIS_URL` names (created with `@gatehouse/redis`, an optional peer dependency), else this
- * process's memory. Never memory when Redis was configured: a missing package stops start-up.
+ * `GATEHOUSE_REDIS_URL` names, with the settings of `redis` / `GATEHOUSE_REDIS_CONFIG` (created with
+ * `@gatehouse/redis`, an optional peer dependency), else this process's memory. Never memory when Redis
+ * was configured: a missing package stops start-up.
  */
 import type { AuditLogger } from '../audit.js';
 import type { ResolvedConfig } from '../config/options.js';
@@ -13,8 +14,18 @@ import { loadOptionalPackage } from './optional-package.js';
 /** The package that shares state on Redis, and how to install it. */
 export const REDIS_PACKAGE = '@gatehouse/redis';
 
+/** What core gives `createRedisState`: every setting the environment can carry. */
+interface RedisStateOptions {
+  readonly url: string;
+  readonly logger?: AuditLogger;
+  readonly sentinelCredentials?: { readonly username?: string; readonly password?: string };
+  readonly keyPrefix?: string;
+  readonly replicaAcks?: number;
+  readonly replicaWaitMs?: number;
+}
+
 interface RedisPackage {
-  createRedisState(options: { readonly url: string; readonly logger?: AuditLogger }): SharedState;
+  createRedisState(options: RedisStateOptions): SharedState;
 }
 
 /** The state of a gate, and whether it was created here (then the gate closes it). @internal */
@@ -35,5 +46,14 @@ export function stateFor(
       where,
     );
   }
-  return { state: redis.createRedisState({ url: config.redisUrl, logger }), owned: true };
+  const { sentinelUsername, sentinelPassword, ...rest } = config.redis ?? {};
+  const options: RedisStateOptions = {
+    url: config.redisUrl,
+    logger,
+    ...rest,
+    ...((sentinelUsername ?? sentinelPassword)
+      ? { sentinelCredentials: { username: sentinelUsername, password: sentinelPassword } }
+      : {}),
+  };
+  return { state: redis.createRedisState(options), owned: true };
 }

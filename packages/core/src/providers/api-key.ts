@@ -1,9 +1,9 @@
-import { hash } from 'node:crypto';
 import { validateApiKeys } from '../config/validate.js';
 import { type AuthContext, createAuthContext } from '../context.js';
 import { UnknownApiKeyError } from '../errors.js';
 import { assertTokenSyntax } from '../http/bearer.js';
 import { EMPTY_INSIGHT, type ProviderInsight } from '../observability/insight.js';
+import { sha256 } from '../platform/digest.js';
 import { AdminPolicy } from '../policy/admins.js';
 import type { AuthProvider } from '../provider.js';
 
@@ -84,5 +84,5 @@ export class ApiKeyAuthProvider implements AuthProvider {
 }
 
 function digestKey(key: string): string {
-  return hash('sha256', key, 'base64');
+  return sha256(key, 'base64');
 }

@@ -36,8 +36,11 @@ export interface IssuerOptions extends IssuerRuleOptions {
    * May hold `{tenantid}` (then `tenants` is required).
    */
   readonly issuer: string;
-  /** The audience (or audiences) tokens of this issuer must name in `aud`. */
-  readonly audience: string | readonly string[];
+  /**
+   * The audience (or audiences) tokens of this issuer must name in `aud`. Required, except in a gate's
+   * configuration with a `resource`: then an issuer without it takes the resource's identifier (RFC 8707).
+   */
+  readonly audience?: string | readonly string[];
   /**
    * The `aud` its back-channel logout tokens carry: the client id (or ids) this service is registered
    * under at the issuer (OpenID Connect Back-Channel Logout 1.0 §2.4). Default: `audience`.
@@ -334,8 +337,8 @@ export class OidcAuthProvider implements AuthProvider {
     const { alg, kid } = header;
     if (!entry.algorithms.has(alg)) throw new UnsupportedAlgorithmError(alg);
     const key = keys.find(kid, alg) ?? (await keys.fetchKey(kid, alg));
-    if (!verifySignature(alg, key, signingInput, signature)) {
-      throw new InvalidTokenError('invalid token signature', { reason: 'signature', issuer: name.canonical });
+    if (!(await verifySignature(alg, key, signingInput, signature))) {
+      throw badSignature(name);
     }
     entry.compiled.checkSigner(payload, name, key);
     const audiences =
@@ -343,17 +346,30 @@ export class OidcAuthProvider implements AuthProvider {
     return { issuer: name.canonical, audiences, header, payload };
   }
 
+  // Synchronous with node:crypto (the fast path); a promise only where WebCrypto verifies.
   private accept(
     token: string,
     jws: CompactJws,
     name: IssuerName,
     entry: Entry,
     key: VerificationKey,
+  ): AuthContext | Promise<AuthContext> {
+    const verified = verifySignature(jws.header.alg, key, jws.signingInput, jws.signature);
+    if (verified === true) return this.identity(token, jws.payload, name, entry, key);
+    if (verified === false) throw badSignature(name);
+    return verified.then((valid) => {
+      if (!valid) throw badSignature(name);
+      return this.identity(token, jws.payload, name, entry, key);
+    });
+  }
+
+  private identity(
+    token: string,
+    payload: Record<string, unknown>,
+    name: IssuerName,
+    entry: Entry,
+    key: VerificationKey,
   ): AuthContext {
-    const { header, payload, signingInput, signature } = jws;
-    if (!verifySignature(header.alg, key, signingInput, signature)) {
-      throw new InvalidTokenError('invalid token signature', { reason: 'signature', issuer: name.canonical });
-    }
     const claims = checkClaims(payload, entry.rules, this.now() / 1000);
     const { scopes, roles } = entry.compiled.check(payload, name, key);
 
@@ -375,6 +391,10 @@ export class OidcAuthProvider implements AuthProvider {
     this.cache.add(token, context, claims.exp * 1000);
     return context;
   }
+}
+
+function badSignature(name: IssuerName): InvalidTokenError {
+  return new InvalidTokenError('invalid token signature', { reason: 'signature', issuer: name.canonical });
 }
 
 // Entries sharing an issuer differ by audience: the first whose audience the (unverified) token names

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { DEFAULTS } from '../config/defaults.js';
 import type { AuthContext } from '../context.js';
 import { TokenRevokedError } from '../errors.js';
@@ -69,7 +68,7 @@ export class Revocations {
    */
   async revoke(selector: RevocationSelector): Promise<Revocation> {
     const createdAt = this.now();
-    const base = { id: randomUUID(), createdAt, source: 'admin' as const };
+    const base = { id: crypto.randomUUID(), createdAt, source: 'admin' as const };
     let revocation: Revocation;
     if ('apiKey' in selector) {
       revocation = { ...base, kind: 'api_key', apiKey: selector.apiKey, expiresAt: null };
@@ -111,7 +110,7 @@ export class Revocations {
         ? { kind: 'subject' as const, subject: logout.subject }
         : { kind: 'session' as const, sid: logout.sid! };
     const revocation: Revocation = {
-      id: randomUUID(),
+      id: crypto.randomUUID(),
       ...selected,
       issuer: logout.issuer,
       issuedBefore: logout.issuedBefore,

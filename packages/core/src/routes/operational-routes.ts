@@ -1,5 +1,6 @@
 /**
- * The routes the library serves itself (`routes: true`), framework-neutral: adapters ask {@link match}
+ * The routes the library serves itself (`routes: true`: readiness, metrics, revocations, back-channel
+ * logout, and the protected resource metadata when a resource is configured), framework-neutral: adapters ask {@link match}
  * for every request (a `Map` lookup) and hand a match to {@link serve}, which checks access through the
  * same pipeline as any route, reads the body through the adapter's reader, and answers every failure
  * through the one error table.
@@ -16,7 +17,7 @@ import type { Decision, Route, RoutePolicy } from '../pipeline/decision.js';
 import type { RequestView } from '../pipeline/request.js';
 import type { BackchannelLogout } from '../revocation/backchannel-logout.js';
 import type { Revocations } from '../revocation/revocations.js';
-import { type HttpAnswer, jsonAnswer, NO_STORE } from './answer.js';
+import { emptyAnswer, type HttpAnswer, jsonAnswer, NO_STORE } from './answer.js';
 import type { BodyReader, RequestBody } from './body.js';
 import {
   backchannelLogout,
@@ -28,7 +29,7 @@ import {
 /** The scope that lets a non-admin identity (a Prometheus scraper's API key) read `GET /metrics`. */
 export const METRICS_SCOPE = 'metrics:read';
 
-type Name = 'ready' | 'metrics' | 'revocations' | 'revocation' | 'backchannelLogout';
+type Name = 'ready' | 'metrics' | 'revocations' | 'revocation' | 'backchannelLogout' | 'resourceMetadata';
 
 /** What the routes use of their gate (a `Gatehouse`). */
 export interface RouteGate {
@@ -55,7 +56,25 @@ const METHODS: Readonly<Record<Name, readonly string[]>> = {
   revocations: ['GET', 'HEAD', 'POST'],
   revocation: ['DELETE'],
   backchannelLogout: ['POST'],
+  resourceMetadata: ['GET', 'HEAD', 'OPTIONS'],
 };
+
+// The metadata changes only with the configuration: caches may keep it for an hour, and browser-based
+// clients on any origin may read it (RFC 9728 §3: it is public), including after the CORS preflight that
+// their MCP-Protocol-Version header causes.
+const METADATA_HEADERS = Object.freeze({
+  'cache-control': 'public, max-age=3600',
+  'access-control-allow-origin': '*',
+});
+const PREFLIGHT_HEADERS = Object.freeze({
+  ...METADATA_HEADERS,
+  'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+  'access-control-allow-headers': '*',
+  'access-control-max-age': '86400',
+});
+
+// Answered without a credential: served publicly, whatever the main middleware requires.
+const PUBLIC: ReadonlySet<Name> = new Set(['ready', 'backchannelLogout', 'resourceMetadata']);
 
 /**
  * The operational routes of one gate.
@@ -80,8 +99,13 @@ export class OperationalRoutes {
     /** The paths served. */
     readonly paths: ResolvedRoutes,
     private readonly logout: BackchannelLogout | undefined,
+    /** The protected resource metadata (RFC 9728), when a resource is configured. */
+    private readonly resourceMetadata?: Readonly<Record<string, unknown>>,
   ) {
     if (paths.ready) this.exact.set(paths.ready, 'ready');
+    if (resourceMetadata !== undefined) {
+      for (const path of paths.resourceMetadata ?? []) this.exact.set(path, 'resourceMetadata');
+    }
     if (paths.metrics) this.exact.set(paths.metrics, 'metrics');
     if (paths.revocations) this.exact.set(paths.revocations, 'revocations');
     if (paths.backchannelLogout) this.exact.set(paths.backchannelLogout, 'backchannelLogout');
@@ -122,12 +146,7 @@ export class OperationalRoutes {
         { allow: match.allowed.join(', ') },
       );
     }
-    const guard =
-      match.name === 'metrics'
-        ? this.scraper
-        : match.name === 'ready' || match.name === 'backchannelLogout'
-          ? undefined
-          : this.admin;
+    const guard = match.name === 'metrics' ? this.scraper : PUBLIC.has(match.name) ? undefined : this.admin;
     if (guard !== undefined) {
       const decision = await this.gate.handle(view, guard);
       if (!decision.admitted) return jsonAnswer(decision.status, decision.body, decision.headers);
@@ -161,6 +180,9 @@ export class OperationalRoutes {
         return removeRevocation(revocations, match.id ?? '');
       case 'backchannelLogout':
         return backchannelLogout(this.logout, await formBody(view, readBody));
+      case 'resourceMetadata':
+        if (view.method === 'OPTIONS') return emptyAnswer(204, PREFLIGHT_HEADERS);
+        return jsonAnswer(200, this.resourceMetadata, METADATA_HEADERS);
     }
   }
 }

@@ -1,4 +1,5 @@
-import { hash } from 'node:crypto';
+import { sha256 } from '../platform/digest.js';
+import { decodeBase64 } from '../platform/encoding.js';
 
 /**
  * The RFC 8705 §3.1 thumbprint of a certificate: base64url(SHA-256(DER)), the value a certificate-bound
@@ -10,7 +11,7 @@ import { hash } from 'node:crypto';
  * ```
  */
 export function certificateThumbprint(der: Uint8Array): string {
-  return hash('sha256', der, 'base64url');
+  return sha256(der, 'base64url');
 }
 
 const BASE64 = /^[A-Za-z0-9+/\-_]+={0,2}$/;
@@ -27,7 +28,9 @@ const PEM = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-
  * const der = parseForwardedCertificate(req.headers['client-cert']);
  * ```
  */
-export function parseForwardedCertificate(value: string | readonly string[] | undefined): Buffer | undefined {
+export function parseForwardedCertificate(
+  value: string | readonly string[] | undefined,
+): Uint8Array | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') {
     if (value.length !== 1) return undefined;
@@ -35,7 +38,7 @@ export function parseForwardedCertificate(value: string | readonly string[] | un
   }
   let text = value.trim();
   if (text.length === 0 || text.length > 65_536) return undefined;
-  if (text.length > 2 && text.startsWith(':') && text.endsWith(':')) return decodeBase64(text.slice(1, -1));
+  if (text.length > 2 && text.startsWith(':') && text.endsWith(':')) return decodeDer(text.slice(1, -1));
   if (text.includes('%')) {
     try {
       text = decodeURIComponent(text);
@@ -44,13 +47,13 @@ export function parseForwardedCertificate(value: string | readonly string[] | un
     }
   }
   const pem = PEM.exec(text);
-  if (pem) return decodeBase64(pem[1]!.replace(/\s+/g, ''));
-  return decodeBase64(text);
+  if (pem) return decodeDer(pem[1]!.replace(/\s+/g, ''));
+  return decodeDer(text);
 }
 
-function decodeBase64(text: string): Buffer | undefined {
+function decodeDer(text: string): Uint8Array | undefined {
   if (!BASE64.test(text)) return undefined;
-  const der = Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
+  const der = decodeBase64(text);
   // A DER certificate is a SEQUENCE: anything else is not one.
-  return der.length > 16 && der[0] === 0x30 ? der : undefined;
+  return der !== undefined && der.length > 16 && der[0] === 0x30 ? der : undefined;
 }

@@ -3,12 +3,13 @@ import { DEFAULTS } from '../config/defaults.js';
 import type { AuthContext } from '../context.js';
 import { DpopNonceError, InvalidDpopProofError, SenderConstraintError } from '../errors.js';
 import { isSupportedAlgorithm, type JwsAlgorithm, SUPPORTED_ALGORITHMS } from '../jwt/algorithms.js';
+import { isPending } from '../provider.js';
 import { LocalClaims } from '../state/local-claims.js';
 import type { OneTimeIds } from '../state/one-time-ids.js';
 import { certificateThumbprint, parseForwardedCertificate } from './certificate.js';
 import { normalizePublicUrl, requestHtuBase } from './dpop-htu.js';
 import { type DpopNonceOptions, DpopNonces } from './dpop-nonce.js';
-import { type DpopProofRules, verifyDpopProof } from './dpop-proof.js';
+import { type DpopProofRules, type VerifiedDpopProof, verifyDpopProof } from './dpop-proof.js';
 import { ReplayGuard, type ReplayVerdict } from './dpop-replay.js';
 
 /**
@@ -210,6 +211,17 @@ export class SenderConstraints {
       this.rules,
       this.now() / 1000,
     );
+    return isPending(proof)
+      ? proof.then((verified) => this.judgeProof(verified, jkt, issuer))
+      : this.judgeProof(proof, jkt, issuer);
+  }
+
+  // The proof's key against the token's binding, its nonce, and its one-time use (RFC 9449 §4.3, §8, §11.1).
+  private judgeProof(
+    proof: VerifiedDpopProof,
+    jkt: string | undefined,
+    issuer: string,
+  ): SenderHeaders | Promise<SenderHeaders> {
     if (jkt !== undefined && proof.jkt !== jkt) throw new SenderConstraintError('key_mismatch', issuer);
 
     let headers: SenderHeaders;

@@ -1,5 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DEFAULTS } from '../config/defaults.js';
+import { hmacSha256 } from '../platform/digest.js';
+import { constantTimeEqual, decodeBase64, encodeBase64, utf8Bytes } from '../platform/encoding.js';
 
 /** Options of {@link DpopNonces}. */
 export interface DpopNonceOptions {
@@ -23,7 +24,7 @@ export type NonceState = 'current' | 'valid' | 'invalid';
 const WINDOW_BYTES = 6;
 const MAC_BYTES = 18;
 const NONCE_LENGTH = ((WINDOW_BYTES + MAC_BYTES) / 3) * 4;
-const LABEL = 'gatehouse dpop nonce v1';
+const LABEL = utf8Bytes('gatehouse dpop nonce v1');
 
 /**
  * Server-provided DPoP nonces (RFC 9449 §8) that rotate and hold on every instance without shared
@@ -40,14 +41,14 @@ const LABEL = 'gatehouse dpop nonce v1';
  * ```
  */
 export class DpopNonces {
-  private readonly secret: Buffer;
+  private readonly secret: Uint8Array;
   private readonly rotationMs: number;
   private readonly now: () => number;
   private memo: { window: number; nonce: string } = { window: Number.NaN, nonce: '' };
 
   constructor(options: DpopNonceOptions) {
     const secret =
-      typeof options.secret === 'string' ? Buffer.from(options.secret, 'utf8') : Buffer.from(options.secret);
+      typeof options.secret === 'string' ? utf8Bytes(options.secret) : Uint8Array.from(options.secret);
     if (secret.length < MIN_NONCE_SECRET_BYTES) {
       throw new RangeError(`"secret" must be at least ${MIN_NONCE_SECRET_BYTES} bytes`);
     }
@@ -72,12 +73,12 @@ export class DpopNonces {
     if (nonce.length !== NONCE_LENGTH) return 'invalid';
     const current = this.window();
     if (nonce === this.current()) return 'current';
-    const bytes = Buffer.from(nonce, 'base64url');
-    if (bytes.length !== WINDOW_BYTES + MAC_BYTES) return 'invalid';
-    const window = bytes.readUIntBE(0, WINDOW_BYTES);
+    const bytes = decodeBase64(nonce);
+    if (bytes === undefined || bytes.length !== WINDOW_BYTES + MAC_BYTES) return 'invalid';
+    const window = readWindow(bytes);
     if (window < current - 1 || window > current + 1) return 'invalid';
     const expected = this.mac(bytes.subarray(0, WINDOW_BYTES));
-    return timingSafeEqual(expected, bytes.subarray(WINDOW_BYTES)) ? 'valid' : 'invalid';
+    return constantTimeEqual(expected, bytes.subarray(WINDOW_BYTES)) ? 'valid' : 'invalid';
   }
 
   private window(): number {
@@ -85,16 +86,25 @@ export class DpopNonces {
   }
 
   private make(window: number): string {
-    const prefix = Buffer.alloc(WINDOW_BYTES);
-    prefix.writeUIntBE(window, 0, WINDOW_BYTES);
-    return Buffer.concat([prefix, this.mac(prefix)]).toString('base64url');
+    const nonce = new Uint8Array(WINDOW_BYTES + MAC_BYTES);
+    // The window number, big-endian in six bytes (a 48-bit integer: exact in a double).
+    for (let i = WINDOW_BYTES - 1, rest = window; i >= 0; i--, rest = Math.floor(rest / 256)) {
+      nonce[i] = rest % 256;
+    }
+    nonce.set(this.mac(nonce.subarray(0, WINDOW_BYTES)), WINDOW_BYTES);
+    return encodeBase64(nonce, 'base64url');
   }
 
-  private mac(windowBytes: Buffer): Buffer {
-    return createHmac('sha256', this.secret)
-      .update(LABEL)
-      .update(windowBytes)
-      .digest()
-      .subarray(0, MAC_BYTES);
+  private mac(windowBytes: Uint8Array): Uint8Array {
+    const data = new Uint8Array(LABEL.length + windowBytes.length);
+    data.set(LABEL);
+    data.set(windowBytes, LABEL.length);
+    return hmacSha256(this.secret, data).subarray(0, MAC_BYTES);
   }
+}
+
+function readWindow(bytes: Uint8Array): number {
+  let window = 0;
+  for (let i = 0; i < WINDOW_BYTES; i++) window = window * 256 + bytes[i]!;
+  return window;
 }

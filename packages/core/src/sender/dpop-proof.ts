@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { InvalidDpopProofError } from '../errors.js';
 import { importPublicJwk } from '../jwks/key-set.js';
@@ -9,7 +8,9 @@ import {
   type VerificationKey,
   verifySignature,
 } from '../jwt/algorithms.js';
+import { backendGeneration } from '../jwt/backend.js';
 import { parseJsonSegment, splitCompactJws } from '../jwt/compact.js';
+import { sha256 } from '../platform/digest.js';
 import { htuMatches } from './dpop-htu.js';
 import { jwkThumbprint } from './jwk-thumbprint.js';
 
@@ -62,13 +63,15 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 // A client signs every proof with one key, so its header segment repeats: the imported key and its
 // thumbprint are kept per segment (hostile headers only evict, they never grow the memo).
 const proofKeys = new LRUCache<string, ProofKey | InvalidDpopProofError>({ max: 4096 });
+let proofKeysGeneration = backendGeneration();
 
 /**
  * Verifies a DPoP proof against its request (RFC 9449 §4.3): exactly one `DPoP` header holding a
  * compact JWS, `typ` `dpop+jwt`, an allowed asymmetric `alg`, a public `jwk` (no private members) whose
  * signature verifies, `htm` equal to the method, `htu` naming the request URL (query and fragment
  * ignored, RFC 3986 normalised), `iat` inside the window, a `jti`, and `ath` equal to the base64url
- * SHA-256 of the access token. Synchronous; throws {@link InvalidDpopProofError}.
+ * SHA-256 of the access token. Synchronous with node:crypto (a promise where WebCrypto verifies); throws
+ * (or rejects with) {@link InvalidDpopProofError}.
  *
  * @example
  * ```ts
@@ -84,12 +87,17 @@ export function verifyDpopProof(
   request: DpopProofRequest,
   rules: DpopProofRules,
   nowSecs: number,
-): VerifiedDpopProof {
+): VerifiedDpopProof | Promise<VerifiedDpopProof> {
   const value = singleProof(request.proof);
   if (value.length > MAX_PROOF_LENGTH) throw new InvalidDpopProofError('malformed');
   const parts = splitCompactJws(value);
   if (parts === undefined) throw new InvalidDpopProofError('malformed');
 
+  if (proofKeysGeneration !== backendGeneration()) {
+    // The verification backend was switched (tests, benchmarks): keys imported by the other one go.
+    proofKeys.clear();
+    proofKeysGeneration = backendGeneration();
+  }
   let proofKey = proofKeys.get(parts.headerSegment);
   if (proofKey === undefined) {
     proofKey = readProofHeader(parts.headerSegment);
@@ -114,14 +122,22 @@ export function verifyDpopProof(
   ) {
     throw new InvalidDpopProofError('iat');
   }
-  if (typeof ath !== 'string' || ath !== hash('sha256', request.accessToken, 'base64url')) {
+  if (typeof ath !== 'string' || ath !== sha256(request.accessToken, 'base64url')) {
     throw new InvalidDpopProofError('ath');
   }
   if (nonce !== undefined && typeof nonce !== 'string') throw new InvalidDpopProofError('malformed');
-  if (!verifySignature(proofKey.alg, proofKey.key, parts.signingInput, parts.signature)) {
-    throw new InvalidDpopProofError('signature');
-  }
-  return { jkt: proofKey.jkt, jti, iat, nonce };
+  const verified: VerifiedDpopProof = { jkt: proofKey.jkt, jti, iat, nonce };
+  const valid = verifySignature(proofKey.alg, proofKey.key, parts.signingInput, parts.signature);
+  if (valid === true) return verified;
+  if (valid === false) throw new InvalidDpopProofError('signature');
+  // WebCrypto imports the key only now: key material it refuses (a point off the curve) is a bad `jwk`,
+  // as node:crypto's synchronous import says, not a bad signature. Both share the one import.
+  const usable = proofKey.key.backend.prepare?.(proofKey.key, proofKey.alg) ?? true;
+  return Promise.all([usable, valid]).then(([keyOk, signatureOk]) => {
+    if (!keyOk) throw new InvalidDpopProofError('jwk');
+    if (!signatureOk) throw new InvalidDpopProofError('signature');
+    return verified;
+  });
 }
 
 function singleProof(proof: string | readonly string[] | undefined): string {

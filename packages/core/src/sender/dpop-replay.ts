@@ -1,6 +1,6 @@
-import { hash } from 'node:crypto';
 import type { AuditLogger } from '../audit.js';
 import { DEFAULTS } from '../config/defaults.js';
+import { sha256 } from '../platform/digest.js';
 import type { ClaimVerdict, OneTimeIds } from '../state/one-time-ids.js';
 
 /** The answer of {@link ReplayGuard.claim}. */
@@ -54,7 +54,7 @@ export class ReplayGuard {
   claim(jkt: string, jti: string, iatSecs: number, skewSecs = 0): ReplayVerdict | Promise<ReplayVerdict> {
     // Hashed: ids are sender-chosen (any length); the key binds the id to its key (another key's proof
     // with the same jti is another proof).
-    const id = hash('sha256', `${jkt} ${jti}`, 'base64url');
+    const id = sha256(`${jkt} ${jti}`, 'base64url');
     // The earliest moment the proof could have been claimed: its iat, less the future skew allowed.
     const issuedAt = (iatSecs - skewSecs) * 1000;
     let answer: ReplayVerdict | Promise<ReplayVerdict>;

@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { sha256 } from '../platform/digest.js';
 
 // RFC 7638 §3.2: the required members of each key type, in lexicographic order.
 const REQUIRED_MEMBERS: Readonly<Record<string, readonly string[]>> = {
@@ -28,5 +28,5 @@ export function jwkThumbprint(jwk: Readonly<Record<string, unknown>>): string | 
     if (typeof value !== 'string') return undefined;
     json += `${json.length > 1 ? ',' : ''}"${name}":${JSON.stringify(value)}`;
   }
-  return hash('sha256', `${json}}`, 'base64url');
+  return sha256(`${json}}`, 'base64url');
 }

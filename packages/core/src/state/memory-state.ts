@@ -1,3 +1,4 @@
+import { unrefTimer } from '../platform/timers.js';
 import { LocalBus } from './change-bus.js';
 import { LocalClaims } from './local-claims.js';
 import { LocalCounters } from './local-counters.js';
@@ -48,7 +49,7 @@ export class MemoryState implements SharedState {
       lift: (id: string) => Promise.resolve(inForce.delete(id)),
     };
     this.pruner = setInterval(() => inForce.prune(now()), 60_000);
-    this.pruner.unref();
+    unrefTimer(this.pruner);
   }
 
   isReachable(): boolean {

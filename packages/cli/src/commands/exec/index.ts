@@ -38,7 +38,8 @@ export function execCommand(ctx: CommandContext): Command {
         `Get a valid token (as \`gatehouse token\` does) and run <command> with it in ${DEFAULT_TOKEN_VARIABLE} (or the variable named by --env-var). The exit code is the command's own; 127 when it cannot be found.`,
         `For long jobs, --keep-fresh also gives the command ${TOKEN_FILE_VARIABLE}: a file (mode 0600, in a private folder) holding only the token and a newline, rewritten atomically --refresh-before seconds before each expiry (default ${DEFAULT_REFRESH_BEFORE_SECS}, at most half the token's lifetime), and deleted when the command exits or gatehouse is interrupted. Read the file before each request; the variable keeps the first token.`,
         `With --dpop the token is DPoP-bound (RFC 9449); --proof-url puts a proof for one request to that URL in ${PROOF_VARIABLE} (the key itself never leaves gatehouse, so a command cannot make more proofs).`,
-        `Examples:\n  gatehouse exec -- sh -c 'curl -H "Authorization: Bearer $${DEFAULT_TOKEN_VARIABLE}" "$API/v1/whoami"'\n  gatehouse exec --keep-fresh -- ./long-job.sh   # reads $${TOKEN_FILE_VARIABLE} before each call`,
+        'With --resource <url> the token is for that protected resource (RFC 9728/8707, see `gatehouse login --help`).',
+        `Examples:\n  gatehouse exec -- sh -c 'curl -H "Authorization: Bearer $${DEFAULT_TOKEN_VARIABLE}" "$API/v1/whoami"'\n  gatehouse exec --resource https://mcp.example.com/mcp -- ./mcp-client.sh\n  gatehouse exec --keep-fresh -- ./long-job.sh   # reads $${TOKEN_FILE_VARIABLE} before each call`,
       ].join('\n\n'),
     )
     .argument('<command...>', 'the command and its arguments (put them after --)')

@@ -13,6 +13,7 @@ import { openClient, requireClientSettings } from '../../session/client.js';
 import { newLoginDpop } from '../../session/dpop.js';
 import { loginFunction, PASSWORD_GRANT_WARNING } from '../../session/login.js';
 import { say, warner } from '../../session/output.js';
+import { withResource } from '../../session/resource.js';
 import { encryptsRefreshToken, openStore, passphraseSource } from '../../session/store.js';
 import { providerAdvice } from '../../ui/advice.js';
 import { describeExpiry, describeIdentity, identityOf } from '../../ui/describe.js';
@@ -35,14 +36,15 @@ export function loginCommand(ctx: CommandContext): Command {
         'client_credentials: gets a token for the client itself, for services (needs a client secret).',
         'A profile with an "exchange" step logs in at its source (the "from" profile, or its own issuer); the exchange happens when a token is needed.',
         'With --dpop the tokens are DPoP-bound (RFC 9449) to a new key, kept with them in the token store (encrypted, or in the keychain, like the refresh token); later commands use that key, with or without the flag, until `gatehouse logout` deletes it with the tokens.',
-        'Examples:\n  gatehouse login --issuer https://idp.example.com --client-id gatehouse-cli\n  GATEHOUSE_OIDC_PASSWORD=... gatehouse login --grant password --username alice',
+        'With --resource <url> (or "resource" in the profile) the tokens are for that protected resource (an MCP server, an API): without --issuer, the issuer is the first authorization server its metadata lists (RFC 9728: the resource is asked once without credentials, and its 401 names the metadata, else the well-known URL is read), and every token request carries it as RFC 8707 `resource`, so the token is for that resource alone. Without --scope, its scopes_supported are asked for too.',
+        'Examples:\n  gatehouse login --issuer https://idp.example.com --client-id gatehouse-cli\n  gatehouse login --resource https://mcp.example.com/mcp --client-id gatehouse-cli\n  GATEHOUSE_OIDC_PASSWORD=... gatehouse login --grant password --username alice',
       ].join('\n\n'),
     );
   withLoginOptions(withConnectionOptions(command));
   return command.action(async (flags: CommandFlags) => {
     const { io } = ctx;
     const settings = await resolveSettings(flags, io.env, warner(io));
-    const login = settings.exchange?.source ?? settings;
+    const login = await withResource(settings.exchange?.source ?? settings, io, 'always');
     requireClientSettings(login);
     const { key: dpop, store } = await newLoginDpop(login, await openStore(login, io), io);
     const client = openClient(login, dpop);

@@ -1,0 +1,6 @@
+export const dynamic = 'force-dynamic';
+
+// Not wrapped: only proxy.ts stands in front of this route.
+export function GET(): Response {
+  return Response.json({ plain: true });
+}
