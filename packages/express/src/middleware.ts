@@ -10,6 +10,7 @@ import {
   withRouteHelpers,
 } from '@gatehouse/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { authOnRequest, putAuthOnRequest } from './identity.js';
 
 declare global {
   namespace Express {
@@ -64,7 +65,7 @@ export function gatehouse(options: GatehouseExpressOptions = {}): GatehouseMiddl
   const apply = (decision: Decision, req: Request, res: Response, next: NextFunction): void => {
     if (decision.headers !== undefined) res.set(decision.headers);
     if (decision.admitted) {
-      if (decision.auth !== undefined) req.auth = decision.auth;
+      if (decision.auth !== undefined) putAuthOnRequest(req, decision.auth);
       next();
     } else if (passErrors) next(decision.error);
     else res.status(decision.status).json(decision.body);
@@ -90,7 +91,12 @@ export function gatehouse(options: GatehouseExpressOptions = {}): GatehouseMiddl
           return;
         }
       }
-      const decision = gate.handle(new NodeRequestView(req, path, req.originalUrl), route, req.auth, req);
+      const decision = gate.handle(
+        new NodeRequestView(req, path, req.originalUrl),
+        route,
+        authOnRequest(req),
+        req,
+      );
       if (decision instanceof Promise) decision.then((d) => apply(d, req, res, next), next);
       else apply(decision, req, res, next);
     };
