@@ -1,6 +1,6 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base.js';
 
-export default defineConfig({
+export default packageBuild({
   // The main entry, the shared-state subpath (what stores such as @gatehouse/redis build on) and its
   // conformance suite.
   entry: {
@@ -8,13 +8,8 @@ export default defineConfig({
     'state/index': 'src/state/index.ts',
     'state/conformance': 'src/state/conformance/index.ts',
   },
-  format: ['esm', 'cjs'],
   // Shared chunks in both formats: one copy of each class per format, whichever entry loads it.
   splitting: true,
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
   // `import.meta` is ES module syntax: the CommonJS build loads optional packages with `require`.
   esbuildOptions(options, { format }) {
     if (format === 'cjs')
