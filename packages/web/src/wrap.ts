@@ -1,4 +1,4 @@
-import type { AuthContext } from '@gatehouse/core';
+import type { AuthContext, Decision } from '@gatehouse/core';
 import type { WebCheck } from './gate.js';
 import { refusalResponse, withHeaders } from './response.js';
 import { serverConnection } from './server-connection.js';
@@ -54,14 +54,11 @@ export function withGatehouse<Context = unknown>(
   handler: (request: Request, gated: Gated, context: Context) => Response | Promise<Response>,
   options: WrapOptions<Context> = {},
 ): (request: Request, context: Context, execution?: ExecutionContextLike) => Promise<Response> {
-  const connectionOf = connectionReader(options);
+  const gateOf = gateFor(check, options);
   return async function gatehouseHandler(request, context, execution) {
-    // Found once, when a step needs it (the throttle, a DPoP htu, a certificate binding, a lazy gate's env).
-    let known: WebConnection | undefined;
-    const connection = () => (known ??= connectionOf(request, context));
-    const served = check.serveRoute?.(request, connection);
-    if (served !== undefined) return keepAlive(check, execution, served);
-    const decision = await keepAlive(check, execution, check(request, connection));
+    const outcome = await gateOf(request, context, execution);
+    if ('served' in outcome) return outcome.served;
+    const { decision } = outcome;
     if (!decision.admitted) return refusalResponse(decision);
     const gated: Gated = decision.auth === undefined ? {} : { auth: decision.auth };
     return withHeaders(await handler(request, gated, context), decision.headers);
@@ -88,14 +85,29 @@ export function guard<Context = unknown>(
   check: WebCheck,
   options: WrapOptions<Context> = {},
 ): (request: Request, context: Context, execution?: ExecutionContextLike) => Promise<Response | undefined> {
-  const connectionOf = connectionReader(options);
+  const gateOf = gateFor(check, options);
   return async function gatehouseGuard(request, context, execution) {
+    const outcome = await gateOf(request, context, execution);
+    if ('served' in outcome) return outcome.served;
+    return outcome.decision.admitted ? undefined : refusalResponse(outcome.decision);
+  };
+}
+
+// What the check makes of a request: an operational route's answer, or the decision on the request.
+type Outcome = { readonly served: Response } | { readonly decision: Decision };
+
+function gateFor<Context>(
+  check: WebCheck,
+  options: WrapOptions<Context>,
+): (request: Request, context: Context, execution: ExecutionContextLike | undefined) => Promise<Outcome> {
+  const connectionOf = connectionReader(options);
+  return async (request, context, execution) => {
+    // Found once, when a step needs it (the throttle, a DPoP htu, a certificate binding, a lazy gate's env).
     let known: WebConnection | undefined;
     const connection = () => (known ??= connectionOf(request, context));
     const served = check.serveRoute?.(request, connection);
-    if (served !== undefined) return keepAlive(check, execution, served);
-    const decision = await keepAlive(check, execution, check(request, connection));
-    return decision.admitted ? undefined : refusalResponse(decision);
+    if (served !== undefined) return { served: await keepAlive(check, execution, served) };
+    return { decision: await keepAlive(check, execution, check(request, connection)) };
   };
 }
 
