@@ -31,9 +31,12 @@ export function lazyGatehouse<Env extends object = Readonly<Record<string, unkno
   options: (env: Env | undefined) => GatehouseWebOptions = () => ({}),
 ): WebGatehouse {
   let built: WebGatehouse | undefined;
+  // The connection is found only to build the gate: once built, a request's connection is left to the
+  // steps that need it (serveRoute runs on every request of the main check).
   const build = (connection: ConnectionSource | undefined): WebGatehouse => {
+    if (built !== undefined) return built;
     const known = typeof connection === 'function' ? connection() : connection;
-    built ??= gatehouse(options(known?.env as Env | undefined));
+    built = gatehouse(options(known?.env as Env | undefined));
     return built;
   };
   const lazy = lazyRouteHelpers<WebCheck, Request>((first) => build(first?.[1]));

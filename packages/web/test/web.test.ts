@@ -61,6 +61,23 @@ describe('lazyGatehouse: a gate built on the first request', () => {
     expect(await answer.json()).toEqual({ subject: 'svc' });
   });
 
+  it('finds the connection to build the gate, then only when a step needs it', async () => {
+    const auth = lazyGatehouse((env: Record<string, string> | undefined) => ({ env, routes: true }));
+    let lookups = 0;
+    const handler = withGatehouse(auth, whoami, {
+      connection: () => {
+        lookups++;
+        return {};
+      },
+    });
+    const env = { GATEHOUSE_API_KEYS: KEYS };
+    expect((await handler(request('/v1/whoami', { headers: bearer(KEY) }), env)).status).toBe(200);
+    expect(lookups).toBe(1);
+    // A known API key needs no address: neither the operational routes nor the check look it up.
+    expect((await handler(request('/v1/whoami', { headers: bearer(KEY) }), env)).status).toBe(200);
+    expect(lookups).toBe(1);
+  });
+
   it('says on the first request, naming the variable, when the bindings are malformed', async () => {
     const auth = lazyGatehouse((env: Record<string, string> | undefined) => ({ env }));
     const handler = withGatehouse(auth, whoami);
