@@ -1,4 +1,4 @@
-import { utf8Text } from '../platform/encoding.js';
+import { concatBytes, utf8Text } from '../platform/encoding.js';
 import { urlProblem } from './url.js';
 
 /** Limits of every outbound request (discovery and key sets). */
@@ -94,11 +94,5 @@ async function readCapped(response: Response, maxBytes: number, url: string): Pr
     if (cause instanceof FetchError) throw cause;
     throw new FetchError('reading the response failed', url, { cause });
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return utf8Text(bytes);
+  return utf8Text(concatBytes(chunks));
 }

@@ -57,6 +57,19 @@ export function encodeBase64(bytes: Uint8Array, alphabet: 'base64' | 'base64url'
     : standard.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+/** The chunks of a stream (or a message's fragments) as one array of bytes. @internal */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const chunk of chunks) size += chunk.byteLength;
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
 /** Compares two byte strings in time that depends only on their length. @internal */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
