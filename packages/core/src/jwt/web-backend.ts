@@ -2,7 +2,9 @@ import type { webcrypto } from 'node:crypto';
 import {
   algorithmSpec,
   type JwsAlgorithm,
+  keyFitsAlgorithm,
   type PublicJwk,
+  SUPPORTED_ALGORITHMS,
   type VerificationBackend,
   type VerificationKey,
 } from './algorithms.js';
@@ -49,12 +51,12 @@ function cryptoKey(alg: JwsAlgorithm, key: VerificationKey): Promise<webcrypto.C
   return pending;
 }
 
-// The algorithm a key is checked with when its key set is loaded: the one it pins, else its family's first.
+// The algorithm a key is checked with when its key set is loaded: the one it pins, else the first that fits
+// its type and curve (RS256, ES256/384/512 by curve, EdDSA; the import admitted only those curves).
 function representative(key: VerificationKey): JwsAlgorithm {
-  if (key.alg !== undefined) return key.alg as JwsAlgorithm;
-  if (key.kty === 'RSA') return 'RS256';
-  if (key.kty === 'OKP') return 'EdDSA';
-  return key.crv === 'P-384' ? 'ES384' : key.crv === 'P-521' ? 'ES512' : 'ES256';
+  return (
+    (key.alg as JwsAlgorithm | undefined) ?? SUPPORTED_ALGORITHMS.find((alg) => keyFitsAlgorithm(key, alg))!
+  );
 }
 
 /**
