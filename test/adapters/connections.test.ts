@@ -242,7 +242,11 @@ describe.each(SOCKET_IO_TARGETS)('$name: Socket.IO handshakes', (target) => {
     expect(await socket.emitWithAck('whoami')).toEqual({ subject: 'carol' });
     const exception = new Promise((resolve) => socket.once('exception', resolve));
     socket.emit('admin-only');
-    expect(await exception).toMatchObject({ status: 'error', message: 'Forbidden resource' });
+    expect(await exception).toEqual({
+      status: 'error',
+      error: 'forbidden',
+      error_description: expect.any(String),
+    });
     const admin = client(url, 'v1/stream', ADMIN_KEY.key);
     await connected(admin);
     expect(await admin.emitWithAck('admin-only')).toBe('ok');
@@ -282,7 +286,7 @@ describe.each(SOCKET_IO_TARGETS)('$name: Socket.IO handshakes', (target) => {
 });
 
 describe('nestjs ws platform: per-message requirements', () => {
-  it("refuses a message whose handler needs admin to a non-admin socket (Nest's exception), runs it for an admin", async () => {
+  it("refuses a message whose handler needs admin to a non-admin socket (Nest's exception event, with the error code), runs it for an admin", async () => {
     const target = WEBSOCKET_TARGETS.find((t) => t.name.startsWith('nestjs ws platform'))!;
     const { url } = await start(target);
     const user = await connect(`${url}/v1/stream`, bearer(USER_KEY.key));
@@ -296,7 +300,7 @@ describe('nestjs ws platform: per-message requirements', () => {
     user.ws.send(JSON.stringify({ event: 'admin-only' }));
     expect(await first).toMatchObject({
       event: 'exception',
-      data: { status: 'error', message: 'Forbidden resource' },
+      data: { status: 'error', error: 'forbidden', error_description: expect.any(String) },
     });
     const answer = nextMessage(admin.ws);
     admin.ws.send(JSON.stringify({ event: 'admin-only' }));

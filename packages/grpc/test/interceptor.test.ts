@@ -109,6 +109,27 @@ describe('the grpc-js server interceptor (real server, real client)', () => {
     expect(await unary(health, 'Check')).toEqual({ ok: true, value: { subject: '', auth_type: '' } });
   });
 
+  it("runs a method's authorization step: the backend's denial is PERMISSION_DENIED access_denied", async () => {
+    const { telemetry } = await start(
+      { authz: { backend: 'rules', rules: [{ id: 'admins', action: '*', allow: { admin: true } }] } },
+      {
+        methods: {
+          '/telemetry.v1.Telemetry/WhoAmI': {
+            authorize: { action: 'read', resource: { type: 'telemetry' } },
+          },
+        },
+      },
+    );
+    const root = await issuer.sign({ sub: 'root' });
+    expect(await unary(telemetry, 'WhoAmI', bearer(root))).toMatchObject({
+      ok: true,
+      value: { subject: 'root' },
+    });
+    const denied = await unary(telemetry, 'WhoAmI', bearer(await issuer.sign({ sub: 'alice' })));
+    expect(denied).toMatchObject({ ok: false, code: status.PERMISSION_DENIED });
+    if (!denied.ok) expect(denied.trailers['gatehouse-error']).toBe('access_denied');
+  });
+
   it('refuses a malformed method key when it is built, naming it', () => {
     expect(() => gatehouseInterceptor(gateFor(), { methods: { 'Telemetry.WhoAmI': 'public' } })).toThrow(
       ConfigError,

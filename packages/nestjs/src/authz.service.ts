@@ -40,8 +40,9 @@ export class GatehouseAuthz implements OnApplicationBootstrap {
     context?: Readonly<Record<string, unknown>>,
   ): R[] | Promise<R[]> {
     const refused = (err: unknown): never => {
+      // An answer only for an AuthError: anything else is the application's failure, as it is.
       const answer = this.gate.respond(err);
-      if (answer === undefined || !('code' in (err as object))) throw err;
+      if (answer === undefined) throw err;
       throw new GatehouseException(err as GatehouseException['error'], answer);
     };
     try {

@@ -1,9 +1,11 @@
 import {
   type AuthContext,
+  type AuthErrorResponse,
   type AuthenticationRequirement,
   type AuthRequirement,
   type Decision,
   type Gatehouse,
+  MissingCredentialsError,
   NodeRequestView,
   type RequestView,
   type Route,
@@ -130,9 +132,12 @@ export class GatehouseGuard implements CanActivate {
   // A gateway message: the socket was authenticated at its handshake; only the requirement is checked.
   private canReceive(context: ExecutionContext, route: Route): boolean | Promise<boolean> {
     const auth = socketAuth(context.switchToWs().getClient());
-    if (auth === undefined) return route.optional;
+    if (auth === undefined) {
+      return route.optional || wsRefusal(this.gate.respond(new MissingCredentialsError())!);
+    }
     const decision = this.gate.handle(NO_REQUEST, route, auth);
-    return decision instanceof Promise ? decision.then((d) => d.admitted) : decision.admitted;
+    if (decision instanceof Promise) return decision.then((d) => d.admitted || wsRefusal(d));
+    return decision.admitted || wsRefusal(decision);
   }
 
   private routeOf(context: ExecutionContext): Route | typeof PUBLIC {
@@ -162,6 +167,17 @@ export class GatehouseGuard implements CanActivate {
     this.routes.set(handler, route);
     return route;
   }
+}
+
+/**
+ * Refuses a gateway message with the refusal's code: a `WsException` of the body, which Nest's filter sends
+ * the client as its `exception` event (`{ status: "error", error, error_description }`) instead of its
+ * generic "Forbidden resource". `@nestjs/websockets` is an optional peer, loaded only here: a `ws` context
+ * exists only when it is installed.
+ */
+async function wsRefusal(answer: AuthErrorResponse): Promise<never> {
+  const { WsException } = await import('@nestjs/websockets');
+  throw new WsException({ status: 'error', ...answer.body });
 }
 
 /** Writes headers on an Express or Fastify response (or a plain Node one). @internal */

@@ -90,7 +90,8 @@ export class Authorizer {
     this.subjects = new SubjectBuilder(options.claims);
     this.recorder = options.recorder;
     this.cache = new DecisionCache({
-      size: options.cache?.size ?? AUTHZ_CACHE_DEFAULTS.size,
+      // A point never cached (the rules) gets no cache to allocate.
+      size: this.point.cacheable === false ? 0 : (options.cache?.size ?? AUTHZ_CACHE_DEFAULTS.size),
       ttlSecs: options.cache?.ttlSecs ?? AUTHZ_CACHE_DEFAULTS.ttlSecs,
       now: options.now ?? Date.now,
     });

@@ -38,7 +38,7 @@ export async function discoverPdp(pdp: string, limits: FetchLimits): Promise<Aut
 }
 
 /** The AuthZEN subject: `id` is the subject, the rest of the identity goes in `properties`. @internal */
-export function authzenSubject(subject: AuthzSubject, type: string): Record<string, unknown> {
+function authzenSubject(subject: AuthzSubject, type: string): Record<string, unknown> {
   const properties: Record<string, unknown> = {
     issuer: subject.issuer,
     auth_type: subject.authType,
@@ -52,7 +52,7 @@ export function authzenSubject(subject: AuthzSubject, type: string): Record<stri
 }
 
 /** The AuthZEN resource; a collection (no id) is `*`, the owner a `properties.owner` object. @internal */
-export function authzenResource(resource: AuthzResource): Record<string, unknown> {
+function authzenResource(resource: AuthzResource): Record<string, unknown> {
   const properties: Record<string, unknown> = { ...resource.properties };
   if (resource.owner !== undefined) {
     properties.owner = { subject: resource.owner.subject, issuer: resource.owner.issuer };

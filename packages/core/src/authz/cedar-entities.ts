@@ -60,7 +60,7 @@ function ownerUid(owner: ResourceOwner, namespace: string): CedarUid {
 }
 
 /** A JSON value as Cedar can hold it, or undefined when it cannot. @internal */
-export function cedarValue(value: unknown): unknown {
+function cedarValue(value: unknown): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':

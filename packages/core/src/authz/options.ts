@@ -106,7 +106,7 @@ export function validateAuthz(input: unknown, spelling: Spelling = {}): AuthzOpt
 }
 
 /** Where errors of the backends' own checks point: the variable, or the `authz` option. @internal */
-export function sourceOf(spelling: Spelling): ConfigSource {
+function sourceOf(spelling: Spelling): ConfigSource {
   return { variable: spelling.variable, field: spelling.prefix?.replace(/\.$/, '') || undefined };
 }
 

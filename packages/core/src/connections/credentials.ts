@@ -105,3 +105,18 @@ export function withAuthorization(view: RequestView, extra: string | undefined):
     origin: () => view.origin?.(),
   };
 }
+
+/**
+ * `view` with the token of the query parameter `name` as one more `Authorization` value, where a route
+ * opted in by naming it (the `queryToken` option of the handshakes); `view` itself otherwise.
+ *
+ * @example
+ * ```ts
+ * const view = withQueryToken(new NodeRequestView(req), 'access_token'); // /v1/stream?access_token=abc → Bearer abc
+ * ```
+ */
+export function withQueryToken(view: RequestView, name: string | false | undefined): RequestView {
+  if (!name) return view;
+  const token = queryParameter(view.url, name);
+  return token === undefined ? view : withAuthorization(view, `Bearer ${token}`);
+}

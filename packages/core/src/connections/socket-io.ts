@@ -8,7 +8,7 @@ import type { AuthErrorResponse } from '../http/response.js';
 import type { Decision, RoutePolicy } from '../pipeline/decision.js';
 import type { Gatehouse } from '../pipeline/gatehouse.js';
 import { type NodeRequestLike, NodeRequestView } from '../pipeline/request.js';
-import { asAuthorization, queryParameter, withAuthorization } from './credentials.js';
+import { asAuthorization, withAuthorization, withQueryToken } from './credentials.js';
 import type { ReauthenticationAnswer } from './protocol.js';
 import type { HandshakeOptions } from './upgrade.js';
 
@@ -100,11 +100,10 @@ export function socketIoGate(
   return function gatehouseSocketIo(socket, next) {
     const base = new NodeRequestView(socket.request);
     const token = socket.handshake.auth?.token;
-    let view = withAuthorization(base, typeof token === 'string' ? asAuthorization(token) : undefined);
-    if (options.queryToken) {
-      const fromQuery = queryParameter(base.url, options.queryToken);
-      if (fromQuery !== undefined) view = withAuthorization(view, `Bearer ${fromQuery}`);
-    }
+    const view = withQueryToken(
+      withAuthorization(base, typeof token === 'string' ? asAuthorization(token) : undefined),
+      options.queryToken,
+    );
     const decide = (decision: Decision) => {
       if (!decision.admitted) return next(refusal(decision));
       if (decision.auth === undefined) return next(refusal(gate.respond(new MissingCredentialsError())!));

@@ -9,7 +9,7 @@ import type { Gatehouse } from '../pipeline/gatehouse.js';
 import { type NodeRequestLike, NodeRequestView, type RequestView } from '../pipeline/request.js';
 import { nodeBuiltin } from '../platform/builtins.js';
 import { utf8Bytes } from '../platform/encoding.js';
-import { asAuthorization, queryParameter, readProtocolCarrier, withAuthorization } from './credentials.js';
+import { asAuthorization, readProtocolCarrier, withAuthorization, withQueryToken } from './credentials.js';
 import { GATEHOUSE_SUBPROTOCOL } from './protocol.js';
 
 // Reason phrases from node:http, loaded without a static import (core also loads where it is missing).
@@ -51,15 +51,11 @@ export function upgradeHandshake(
   const base = new NodeRequestView(req);
   const carrier = readProtocolCarrier(base.header('sec-websocket-protocol'));
   if (carrier.malformed) return { refusal: gate.respond(new InvalidRequestError('malformed'))! };
-  let view = withAuthorization(
+  const view = withAuthorization(
     base,
     carrier.token === undefined ? undefined : asAuthorization(carrier.token),
   );
-  if (options.queryToken) {
-    const token = queryParameter(base.url, options.queryToken);
-    if (token !== undefined) view = withAuthorization(view, `Bearer ${token}`);
-  }
-  return { view, carrier: carrier.token !== undefined };
+  return { view: withQueryToken(view, options.queryToken), carrier: carrier.token !== undefined };
 }
 
 /** The part of a Node `IncomingMessage` whose headers {@link removeCarrier} rewrites. */

@@ -15,9 +15,9 @@ import { htuMatches } from './dpop-htu.js';
 import { jwkThumbprint } from './jwk-thumbprint.js';
 
 /** Longest DPoP header accepted, in characters (an RSA-4096 proof is about 1.3 kB). */
-export const MAX_PROOF_LENGTH = 8192;
+const MAX_PROOF_LENGTH = 8192;
 /** Longest `jti` accepted, in characters. */
-export const MAX_JTI_LENGTH = 256;
+const MAX_JTI_LENGTH = 256;
 
 /** What a proof is checked against: the request it came with. */
 export interface DpopProofRequest {

@@ -18,7 +18,7 @@ export interface ReplayGuardOptions {
 }
 
 /** The scope of DPoP proof ids in the one-time ids. */
-export const DPOP_JTI_SCOPE = 'dpop-jti';
+const DPOP_JTI_SCOPE = 'dpop-jti';
 
 /**
  * Accepts each DPoP proof `jti` (per key) once (RFC 9449 §11.1), through the state's one-time ids and
