@@ -111,7 +111,7 @@ export function resolveConfig(options: ResolveOptions = {}): ResolvedConfig {
     admins: (values.admins as string[] | undefined) ?? [],
     disableAuth,
     environment,
-    publicUrl: (values.publicUrl as string | undefined) ?? listeningUrl(options.env === false ? {} : env),
+    publicUrl: (values.publicUrl as string | undefined) ?? listeningUrl(env),
     resource,
     clientCertificateHeader: values.clientCertificateHeader as string | undefined,
     redisUrl: values.redisUrl as string | undefined,
