@@ -63,7 +63,7 @@ export function resolveConfig(options: ResolveOptions = {}): ResolvedConfig {
     values[field] = spec.check(raw, { variable: spec.variable, names: spec.names }, values);
     sources[field] = spec.variable;
   }
-  const environment = (values.environment as string | undefined) ?? 'development';
+  const environment = (values.environment as string | undefined) ?? DEFAULTS.environment;
   const disableAuth = values.disableAuth === true;
   if (disableAuth && environment === 'production') {
     const production =

@@ -160,7 +160,7 @@ export function validateOidcOptions(
       settings.dpop = entry.dpop as DpopMode;
     }
     // The same issuer listed twice (for two audiences) must not say two things about DPoP.
-    const mode = settings.dpop ?? 'allowed';
+    const mode = settings.dpop ?? DEFAULTS.dpop;
     if ((modes.get(issuer) ?? mode) !== mode)
       c.fail(`${path}.dpop`, 'differs from an earlier entry of the same issuer');
     modes.set(issuer, mode);
