@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   CONFIG_FIELDS,
@@ -93,6 +94,16 @@ const FIELDS: [keyof typeof CONFIG_FIELDS, string, GatehouseConfig, unknown][] =
 describe('resolveConfig: options field by field, then the environment', () => {
   it('has a row here for every field of the table', () => {
     expect(FIELDS.map(([field]) => field).sort()).toEqual(Object.keys(CONFIG_FIELDS).sort());
+  });
+
+  it("documents every field with its variable in the README's table, and nothing else", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const rows = [...readme.matchAll(/^\| `([A-Z_]+)` \| `(\w+)` \|/gm)].map(([, variable, field]) => [
+      field,
+      variable,
+    ]);
+    const table = Object.entries(CONFIG_FIELDS).map(([field, spec]) => [field, spec.variable]);
+    expect(rows.sort()).toEqual(table.sort());
   });
 
   it.each(FIELDS)(

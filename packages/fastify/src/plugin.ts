@@ -94,27 +94,43 @@ const plugin: FastifyPluginCallback<GatehouseFastifyOptions> = (fastify, options
   };
 
   const upgrades = new FastifyUpgrades(gate, options.webSocket);
+  // A WebSocket upgrade (`@fastify/websocket` routes it through the hooks): with the browser carrier, and
+  // the socket refused or tracked once decided.
+  const upgrade = (
+    route: Route,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    next: HookHandlerDoneFunction,
+  ): void => {
+    const handshake = request.auth === undefined ? upgrades.handshake(request.raw) : undefined;
+    if (handshake?.refusal) {
+      upgrades.refused(request.raw, reply);
+      reply.code(handshake.refusal.status).headers(handshake.refusal.headers).send(handshake.refusal.body);
+      return;
+    }
+    const view = handshake?.view ?? new NodeRequestView(request.raw, undefined, request.url);
+    const decide = (d: Decision) => {
+      if (!d.admitted) upgrades.refused(request.raw, reply);
+      else if (handshake !== undefined && d.auth !== undefined) {
+        upgrades.admitted(request.raw, handshake, d.auth, route, view.path);
+      }
+      apply(d, request, reply, next);
+    };
+    const decision = gate.handle(view, route, request.auth, request);
+    if (decision instanceof Promise) decision.then(decide, next);
+    else decide(decision);
+  };
+  // Any other request: no closure unless the decision is pending.
   const hookFor = (route: Route): GatehouseHook =>
     function gatehouseHook(request, reply, next) {
-      // A WebSocket upgrade (`@fastify/websocket` routes it through the hooks): with the browser carrier.
-      const upgrade = upgrades.isUpgrade(request.raw);
-      const handshake = upgrade && request.auth === undefined ? upgrades.handshake(request.raw) : undefined;
-      if (handshake?.refusal) {
-        upgrades.refused(request.raw, reply);
-        reply.code(handshake.refusal.status).headers(handshake.refusal.headers).send(handshake.refusal.body);
+      if (upgrades.isUpgrade(request.raw)) {
+        upgrade(route, request, reply, next);
         return;
       }
-      const view = handshake?.view ?? new NodeRequestView(request.raw, undefined, request.url);
-      const decide = (d: Decision) => {
-        if (upgrade && !d.admitted) upgrades.refused(request.raw, reply);
-        else if (handshake !== undefined && d.admitted && d.auth !== undefined) {
-          upgrades.admitted(request.raw, handshake, d.auth, route, view.path);
-        }
-        apply(d, request, reply, next);
-      };
+      const view = new NodeRequestView(request.raw, undefined, request.url);
       const decision = gate.handle(view, route, request.auth, request);
-      if (decision instanceof Promise) decision.then(decide, next);
-      else decide(decision);
+      if (decision instanceof Promise) decision.then((d) => apply(d, request, reply, next), next);
+      else apply(decision, request, reply, next);
     };
   const main = withRouteHelpers<GatehouseHook, FastifyRequest>(gate, options, hookFor);
 

@@ -89,9 +89,9 @@ export function gatehouse(options: GatehouseKoaOptions = {}): GatehouseKoaMiddle
       const view = new NodeRequestView(ctx.req, ctx.path, ctx.originalUrl);
       if (routes !== undefined) {
         const match = routes.match(ctx.method, ctx.path);
-        // A body parser that ran first (koa-bodyparser) leaves its result on ctx.request.body.
-        const parsed = () => (ctx.request as { body?: unknown }).body;
         if (match !== undefined) {
+          // A body parser that ran first (koa-bodyparser) leaves its result on ctx.request.body.
+          const parsed = () => (ctx.request as { body?: unknown }).body;
           return routes.serve(match, view, nodeBodyReader(ctx.req, parsed)).then((a) => write(ctx, a));
         }
       }

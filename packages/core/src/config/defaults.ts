@@ -8,6 +8,8 @@
  * ```
  */
 export const DEFAULTS = Object.freeze({
+  /** The deployment environment when `NODE_ENV` (or `environment`) is unset; `production` forbids `disableAuth`. */
+  environment: 'development',
   /** Realm of the `WWW-Authenticate` challenge. */
   realm: 'gatehouse',
   /** Longest bearer token accepted; longer headers get 400 before any work. */

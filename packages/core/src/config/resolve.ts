@@ -63,7 +63,7 @@ export function resolveConfig(options: ResolveOptions = {}): ResolvedConfig {
     values[field] = spec.check(raw, { variable: spec.variable, names: spec.names }, values);
     sources[field] = spec.variable;
   }
-  const environment = (values.environment as string | undefined) ?? 'development';
+  const environment = (values.environment as string | undefined) ?? DEFAULTS.environment;
   const disableAuth = values.disableAuth === true;
   if (disableAuth && environment === 'production') {
     const production =
@@ -111,7 +111,7 @@ export function resolveConfig(options: ResolveOptions = {}): ResolvedConfig {
     admins: (values.admins as string[] | undefined) ?? [],
     disableAuth,
     environment,
-    publicUrl: (values.publicUrl as string | undefined) ?? listeningUrl(options.env === false ? {} : env),
+    publicUrl: (values.publicUrl as string | undefined) ?? listeningUrl(env),
     resource,
     clientCertificateHeader: values.clientCertificateHeader as string | undefined,
     redisUrl: values.redisUrl as string | undefined,

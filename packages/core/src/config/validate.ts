@@ -160,7 +160,7 @@ export function validateOidcOptions(
       settings.dpop = entry.dpop as DpopMode;
     }
     // The same issuer listed twice (for two audiences) must not say two things about DPoP.
-    const mode = settings.dpop ?? 'allowed';
+    const mode = settings.dpop ?? DEFAULTS.dpop;
     if ((modes.get(issuer) ?? mode) !== mode)
       c.fail(`${path}.dpop`, 'differs from an earlier entry of the same issuer');
     modes.set(issuer, mode);
@@ -187,13 +187,7 @@ export function validateOidcOptions(
   const integers = {} as Record<IntegerField, number>;
   for (const [field, min, max] of INTEGER_FIELDS) {
     const value = options[n(field)];
-    if (value === undefined) {
-      integers[field] = DEFAULTS[field];
-      continue;
-    }
-    if (typeof value !== 'number' || !Number.isInteger(value)) c.fail(n(field), 'must be an integer');
-    if (value < min || value > max) c.fail(n(field), `must be between ${min} and ${max}`);
-    integers[field] = value;
+    integers[field] = value === undefined ? DEFAULTS[field] : c.integer(value, n(field), min, max);
   }
   return dpopNonceSecret === undefined
     ? { issuers, algorithms, ...integers }

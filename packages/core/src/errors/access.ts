@@ -1,5 +1,5 @@
 /** Identities that are known but may not go on: a missing right or scope, or a limit reached. */
-import { AuthError } from './auth-error.js';
+import { AuthError, wholeRetrySecs } from './auth-error.js';
 
 /** A valid identity that lacks a required scope (RFC 6750 `insufficient_scope`). */
 export class InsufficientScopeError extends AuthError {
@@ -164,7 +164,7 @@ export class RateLimitedError extends AuthError {
     this.policy = detail.policy;
     this.limit = detail.limit;
     this.windowSecs = detail.windowSecs;
-    this.retryAfterSecs = Math.max(1, Math.ceil(detail.retryAfterSecs));
+    this.retryAfterSecs = wholeRetrySecs(detail.retryAfterSecs);
   }
 }
 

@@ -70,3 +70,15 @@ export abstract class AuthError extends Error {
     this.name = new.target.name;
   }
 }
+
+/**
+ * A `Retry-After` value: whole seconds, at least 1 (what every 429 and 503 refusal carries). @internal
+ *
+ * @example
+ * ```ts
+ * wholeRetrySecs(0.2); // 1
+ * ```
+ */
+export function wholeRetrySecs(secs: number): number {
+  return Math.max(1, Math.ceil(secs));
+}

@@ -1,6 +1,6 @@
 /** Outages, not bad requests: answered 503 with `Retry-After`, so callers retry. */
 import type { AuthzBackendName } from './access.js';
-import { AuthError } from './auth-error.js';
+import { AuthError, wholeRetrySecs } from './auth-error.js';
 
 /**
  * The issuer's keys could not be fetched and none is cached: an outage, not a bad token. Maps to 503
@@ -16,7 +16,7 @@ export class IssuerUnavailableError extends AuthError {
   constructor(issuer: string, retryAfterSecs: number, cause?: unknown) {
     super('identity provider unavailable, retry later', { cause });
     this.issuer = issuer;
-    this.retryAfterSecs = Math.max(1, Math.ceil(retryAfterSecs));
+    this.retryAfterSecs = wholeRetrySecs(retryAfterSecs);
   }
 }
 
@@ -81,7 +81,7 @@ export class AuthzUnavailableError extends AuthError {
     super('authorization service unavailable, retry later', { cause: options?.cause });
     this.backend = backend;
     this.reason = reason;
-    this.retryAfterSecs = Math.max(1, Math.ceil(options?.retryAfterSecs ?? 1));
+    this.retryAfterSecs = wholeRetrySecs(options?.retryAfterSecs ?? 1);
   }
 }
 
