@@ -1,7 +1,8 @@
+import { DEFAULTS } from '../config/defaults.js';
 import { InvalidRequestError, MissingCredentialsError } from '../errors.js';
 
 /** Longest bearer credential accepted by default, in characters; longer headers are refused before any work. */
-export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
+export const DEFAULT_MAX_TOKEN_LENGTH: number = DEFAULTS.maxTokenLength;
 
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;

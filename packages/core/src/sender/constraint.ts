@@ -146,7 +146,7 @@ export class SenderConstraints {
 
   /** The DPoP mode of an issuer's tokens. */
   modeOf(issuer: string): DpopMode {
-    return this.modes.get(issuer) ?? 'allowed';
+    return this.modes.get(issuer) ?? DEFAULTS.dpop;
   }
 
   /** The nonce to hand out now, when nonces are required. */
