@@ -5,7 +5,7 @@
  */
 import type { AuthContext } from '../context.js';
 import type { Gatehouse } from '../pipeline/gatehouse.js';
-import { utf8Text } from '../platform/encoding.js';
+import { concatBytes, utf8Text } from '../platform/encoding.js';
 import type { ConnectionOrigin, LiveConnection } from './live-connections.js';
 import { GATEHOUSE_SUBPROTOCOL, reauthenticationToken, welcomeMessage } from './protocol.js';
 
@@ -122,14 +122,4 @@ function textOf(data: unknown): string {
   if (Array.isArray(data)) return textOf(concatBytes(data as Uint8Array[]));
   if (data instanceof ArrayBuffer) return textOf(new Uint8Array(data));
   return '';
-}
-
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(parts.reduce((size, part) => size + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    all.set(part, offset);
-    offset += part.length;
-  }
-  return all;
 }

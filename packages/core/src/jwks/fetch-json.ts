@@ -1,4 +1,4 @@
-import { concatBytes, utf8Text } from '../platform/encoding.js';
+import { readStreamCapped, utf8Text } from '../platform/encoding.js';
 import { urlProblem } from './url.js';
 
 /** Limits of every outbound request (discovery and key sets). */
@@ -76,23 +76,12 @@ export async function fetchJson(
 
 async function readCapped(response: Response, maxBytes: number, url: string): Promise<string> {
   if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+  let bytes: Uint8Array | undefined;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw new FetchError(`response larger than ${maxBytes} bytes`, url);
-      }
-      chunks.push(value);
-    }
+    bytes = await readStreamCapped(response.body, maxBytes);
   } catch (cause) {
-    if (cause instanceof FetchError) throw cause;
     throw new FetchError('reading the response failed', url, { cause });
   }
-  return utf8Text(concatBytes(chunks));
+  if (bytes === undefined) throw new FetchError(`response larger than ${maxBytes} bytes`, url);
+  return utf8Text(bytes);
 }

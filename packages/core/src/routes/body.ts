@@ -3,6 +3,7 @@
  * request's stream, from a Web `Request`, or taken as the framework already parsed it.
  */
 import { RequestBodyError } from '../errors.js';
+import { concatBytes, readStreamCapped } from '../platform/encoding.js';
 
 /** A body as an adapter hands it over: its raw text, or the value a framework's body parser made of it. */
 export type RequestBody = { readonly text: string } | { readonly parsed: unknown };
@@ -60,7 +61,7 @@ export function nodeBodyReader(req: NodeBodySource, parsed?: () => unknown): Bod
         if (size > limit) finish(() => reject(tooLarge(limit)));
         else chunks.push(chunk);
       });
-      req.on('end', () => finish(() => resolve({ text: decode(chunks, size) })));
+      req.on('end', () => finish(() => resolve({ text: textOf(concatBytes(chunks)) })));
       const cut = () =>
         finish(() => reject(new RequestBodyError('incomplete', 'the request body was incomplete')));
       req.on('error', cut);
@@ -85,25 +86,14 @@ export function webBodyReader(request: {
     const declared = Number(request.headers.get('content-length'));
     if (declared > limit) throw tooLarge(limit);
     if (request.body === null) return { text: '' };
-    const reader = request.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
+    let bytes: Uint8Array | undefined;
     try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > limit) {
-          void reader.cancel().catch(() => {});
-          throw tooLarge(limit);
-        }
-        chunks.push(value);
-      }
-    } catch (err) {
-      if (err instanceof RequestBodyError) throw err;
+      bytes = await readStreamCapped(request.body, limit);
+    } catch {
       throw new RequestBodyError('incomplete', 'the request body was incomplete');
     }
-    return { text: decode(chunks, size) };
+    if (bytes === undefined) throw tooLarge(limit);
+    return { text: textOf(bytes) };
   };
 }
 
@@ -111,12 +101,7 @@ function tooLarge(limit: number): RequestBodyError {
   return new RequestBodyError('too_large', `the body is larger than ${limit} bytes`);
 }
 
-function decode(chunks: readonly Uint8Array[], size: number): string {
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(all);
+// TextDecoder drops a leading byte order mark, which JSON.parse would refuse.
+function textOf(bytes: Uint8Array): string {
+  return new TextDecoder().decode(bytes);
 }
