@@ -41,13 +41,6 @@ export type {
 } from './config/options.js';
 export type { ResolveOptions } from './config/resolve.js';
 export { resolveConfig } from './config/resolve.js';
-export type { ProtocolCarrier } from './connections/credentials.js';
-export {
-  asAuthorization,
-  queryParameter,
-  readProtocolCarrier,
-  withAuthorization,
-} from './connections/credentials.js';
 export type { GraphqlWsContextLike, GraphqlWsGate, GraphqlWsGateOptions } from './connections/graphql-ws.js';
 export { GRAPHQL_WS_REFUSAL_CODES, graphqlWsGate } from './connections/graphql-ws.js';
 export type { ConnectionOrigin, LiveConnection } from './connections/live-connections.js';

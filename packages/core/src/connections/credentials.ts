@@ -58,7 +58,7 @@ export function readProtocolCarrier(header: string | readonly string[] | undefin
  * queryParameter('/v1/stream?access_token=abc', 'access_token'); // 'abc'
  * ```
  */
-export function queryParameter(url: string, name: string): string | undefined {
+function queryParameter(url: string, name: string): string | undefined {
   const query = url.indexOf('?');
   if (query === -1) return undefined;
   const value = new URLSearchParams(url.slice(query + 1)).get(name);
