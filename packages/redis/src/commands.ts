@@ -46,7 +46,7 @@ export class Commands {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.stalledSince = Date.now();
-        this.connection.suspect?.();
+        this.connection.suspect();
         reject(new StateUnavailableError('Redis did not answer in time'));
       }, this.timeoutMs);
       this.connection.send(key, args).then(

@@ -9,6 +9,7 @@
  * a service that closed its server ends, whether Redis answers or not.
  */
 import { ErrorReply } from '@redis/client';
+import type { ResolvedTopology } from './topology.js';
 
 /** Connection events the state reacts to. */
 export interface ConnectionEvents {
@@ -90,7 +91,10 @@ export abstract class ReconnectingConnection implements Connection {
   private lastSuspect = 0;
   private closed = false;
 
-  constructor(protected readonly socket: SocketSettings) {}
+  constructor(
+    protected readonly topo: ResolvedTopology,
+    protected readonly socket: SocketSettings,
+  ) {}
 
   /** Opens one link; `lost` may be called (more than once) when any of its clients breaks. */
   protected abstract open(lost: () => void): Promise<Link>;

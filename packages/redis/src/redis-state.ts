@@ -28,23 +28,6 @@ import { type ResolvedTopology, resolveTopology, type TopologyOptions } from './
  */
 export interface RedisStateOptions extends TopologyOptions {
   /**
-   * `GATEHOUSE_REDIS_URL`: `redis://[user:password@]host:port[/db]` (`rediss://` for TLS) for one server,
-   * `redis+cluster://[user:password@]host1:port1,host2:port2,…` (`rediss+cluster://`) for a cluster, or
-   * `redis+sentinel://[user:password@]host1:port1,…/<master-name>` for the primary sentinels name.
-   */
-  readonly url?: string;
-  /** A cluster from its seed nodes (`host:port`): what `redis+cluster://` says. */
-  readonly cluster?: { readonly nodes: readonly string[] };
-  /** The primary `masterName` that these sentinels (`host:port`) name: what `redis+sentinel://` says. */
-  readonly sentinel?: { readonly nodes: readonly string[]; readonly masterName: string };
-  /** The sentinels' own credentials, when they have any (the URL's are the data nodes'). */
-  readonly sentinelCredentials?: { readonly username?: string; readonly password?: string };
-  /** The data nodes' user and password, for `cluster` and `sentinel` (a URL carries its own). */
-  readonly username?: string;
-  readonly password?: string;
-  /** TLS to the data nodes, for `cluster` and `sentinel` (`rediss…://` in a URL). */
-  readonly tls?: boolean;
-  /**
    * Replicas that must have a revocation (or a lift) before it is acknowledged (`WAIT`), so that a
    * failover right after cannot lose it; when they do not confirm within `replicaWaitMs` the change is
    * answered `StateUnavailableError` (503). Default 1 on a cluster or Sentinel, 0 on one server.
@@ -132,12 +115,10 @@ export class RedisState implements SharedState {
       connectTimeoutMs: timeoutMs,
       maxReconnectDelayMs: options.maxReconnectDelayMs ?? REDIS_STATE_DEFAULTS.maxReconnectDelayMs,
     };
-    this.connection =
-      topology.kind === 'cluster'
-        ? new ClusterConnection(topology, socket)
-        : topology.kind === 'sentinel'
-          ? new SentinelConnection(topology, socket)
-          : new SingleConnection(topology.url!, socket);
+    const Topology = { single: SingleConnection, cluster: ClusterConnection, sentinel: SentinelConnection }[
+      topology.kind
+    ];
+    this.connection = new Topology(topology, socket);
     const acks = options.replicaAcks ?? (topology.kind === 'single' ? 0 : 1);
     const waitMs = options.replicaWaitMs ?? REDIS_STATE_DEFAULTS.replicaWaitMs;
     this.commands = new Commands(this.connection, timeoutMs, (reason) =>
