@@ -37,7 +37,7 @@ export { HttpProcess } from './http-process.js';
 export type { TestIssuer } from './issuer.js';
 export { startTestIssuer } from './issuer.js';
 export { freePort, isPortFree, waitFor } from './ports.js';
-export { redisCli } from './redis-cli.js';
+export { hasRedisTopologies, redisCli } from './redis-cli.js';
 export type { ClusterNode, RedisClusterOptions } from './redis-cluster.js';
 export { RedisCluster } from './redis-cluster.js';
 export type { RedisSentinelsOptions } from './redis-sentinel.js';
