@@ -18,7 +18,7 @@ export type RunScript = (
 export class Commands {
   private stalledSince: number | undefined;
   /** Set once a script was refused by ACL (`NOPERM`): said once, in one line. */
-  scriptsDenied = false;
+  private scriptsDenied = false;
 
   constructor(
     private readonly connection: Connection,
