@@ -62,14 +62,14 @@ export interface Link {
 const TOPOLOGY_REPLIES = /^(CLUSTERDOWN|READONLY|MASTERDOWN|LOADING|TRYAGAIN|NOAUTH)/;
 
 /** Whether an error says the connection or the topology is wrong (rather than the command). */
-export function isTopologyError(err: unknown): boolean {
+function isTopologyError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   if (err instanceof ErrorReply) return TOPOLOGY_REPLIES.test(err.message);
   return true;
 }
 
 /** The reconnection schedule: 25 ms doubling up to the maximum. */
-export function reconnectDelay(attempt: number, maxDelayMs: number): number {
+function reconnectDelay(attempt: number, maxDelayMs: number): number {
   return Math.min(25 * 2 ** attempt, maxDelayMs);
 }
 

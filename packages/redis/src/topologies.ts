@@ -14,7 +14,7 @@ type ClientOptions = Parameters<typeof createClient>[0];
  * A command client and a subscriber client to one server, both unref'd and without reconnection of
  * their own. `lost` is called when either breaks.
  */
-export async function openServer(options: ClientOptions, lost: () => void): Promise<Link> {
+async function openServer(options: ClientOptions, lost: () => void): Promise<Link> {
   const client = createClient({
     ...options,
     // A command while disconnected fails at once instead of waiting in a queue: the caller falls back.
