@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditLogger } from '@gatehouse/core';
-import { type SharedState, StateUnavailableError } from '@gatehouse/core/state';
+import { RevocationList, type SharedState, StateUnavailableError } from '@gatehouse/core/state';
 import { RedisBus } from './bus.js';
 import { Commands } from './commands.js';
 import type { Connection } from './connection.js';
@@ -130,11 +130,9 @@ export class RedisState implements SharedState {
     this.oneTimeIds = new RedisOneTimeIds(this.commands, this.keys, this.now);
     this.counters = new RedisCounters(this.commands, this.keys);
     this.bus = new RedisBus(this.connection, this.commands, this.keys);
-    this.revocations = new RedisRevocations(this.commands, () =>
-      acks > 0 ? this.replicated(acks, waitMs) : Promise.resolve(),
-    );
+    const inForce = new RevocationList();
     this.sync = new RevocationSync(
-      this.revocations.inForce,
+      inForce,
       this.keys,
       this.connection.publishCommand,
       this.commands.script,
@@ -145,7 +143,9 @@ export class RedisState implements SharedState {
           'Redis came back empty: revocations put back',
         ),
     );
-    this.revocations.sync = this.sync;
+    this.revocations = new RedisRevocations(inForce, this.sync, this.commands, () =>
+      acks > 0 ? this.replicated(acks, waitMs) : Promise.resolve(),
+    );
     this.connection.subscribe(this.keys.channel, (message) => this.sync.onMessage(message)).catch(() => {});
     this.connection.connect({ ready: () => this.onReady(), down: () => this.onDown() });
     this.timer = setInterval(
