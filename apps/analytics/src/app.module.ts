@@ -1,6 +1,10 @@
-import type { AuthzOptions } from '@gatehouse/core';
 import { type AppLogger } from '@gatehouse/example-kit';
-import { createAnalytics, LiveFeed, type TelemetryStore } from '@gatehouse/example-telemetry-store';
+import {
+  createAnalytics,
+  LiveFeed,
+  OWNERSHIP_RULES,
+  type TelemetryStore,
+} from '@gatehouse/example-telemetry-store';
 import { GatehouseModule, type GatehouseModuleOptions } from '@gatehouse/nestjs';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AdminController } from './controllers/admin.controller.js';
@@ -9,23 +13,6 @@ import { HealthController } from './controllers/health.controller.js';
 import { AdminNotFoundController, NotFoundController } from './controllers/not-found.controller.js';
 import { StreamGateway } from './stream.gateway.js';
 import { ANALYTICS, LIVE_FEED, STORE } from './tokens.js';
-
-/**
- * The app's authorization, Gatehouse's built-in rules: admins read everything, anyone else the records it
- * sent (the same subject at the same issuer). The reads ask them about every sender (one decision each).
- */
-export const OWNERSHIP_RULES: AuthzOptions = {
-  backend: 'rules',
-  rules: [
-    { id: 'admins-read-everything', action: 'read', allow: { admin: true } },
-    {
-      id: 'senders-read-their-own',
-      action: 'read',
-      resource: ['process', 'log', 'metric'],
-      allow: { owner: true },
-    },
-  ],
-};
 
 export interface AnalyticsModuleOptions {
   readonly store: TelemetryStore;

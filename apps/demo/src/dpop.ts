@@ -2,9 +2,13 @@
  * DPoP (RFC 9449), shown rather than described: a service token bound to a key the demo holds, used with a
  * fresh proof (accepted), the same proof replayed (refused), and sent as a plain Bearer token (refused).
  */
-import { createDpopProof, generateDpopKey } from '@gatehouse/client';
-import * as oidc from 'openid-client';
-import { SERVICE_CLIENT } from './settings.js';
+import {
+  createDpopProof,
+  createOidcClient,
+  generateDpopKey,
+  requestClientCredentialsToken,
+} from '@gatehouse/client';
+import { AUDIENCE, SERVICE_CLIENT } from './settings.js';
 
 /** Calls `url` with `headers`: `200 <body>`, or the status and its challenge. */
 async function call(url: string, headers: Record<string, string>): Promise<string> {
@@ -16,15 +20,17 @@ async function call(url: string, headers: Record<string, string>): Promise<strin
 /** Does the three calls against `<url>/v1/whoami` and returns the lines to print. */
 export async function showDpop(issuer: string, url: string): Promise<string[]> {
   const key = await generateDpopKey();
-  const config = await oidc.discovery(new URL(issuer), SERVICE_CLIENT.id, SERVICE_CLIENT.secret, undefined, {
-    execute: [oidc.allowInsecureRequests],
+  // The client credentials grant with a DPoP proof: the token comes back bound to the key.
+  const client = createOidcClient({
+    issuer,
+    clientId: SERVICE_CLIENT.id,
+    clientSecret: SERVICE_CLIENT.secret,
+    audience: AUDIENCE,
+    scope: 'api:read',
+    dpop: key,
   });
-  const tokens = await oidc.clientCredentialsGrant(
-    config,
-    { scope: 'api:read' },
-    { DPoP: oidc.getDPoPHandle(config, key) },
-  );
-  const token = tokens.access_token;
+  const tokens = await requestClientCredentialsToken(client);
+  const token = tokens.accessToken;
   const target = `${url}/v1/whoami`;
   const proof = await createDpopProof(key, { method: 'GET', url: target, accessToken: token });
   const used = await call(target, { authorization: `DPoP ${token}`, dpop: proof });
@@ -32,7 +38,7 @@ export async function showDpop(issuer: string, url: string): Promise<string[]> {
   const asBearer = await call(target, { authorization: `Bearer ${token}` });
   return [
     `  DPoP (RFC 9449), just done by the demo against ${target}: a service token bound to a key`,
-    `  only the demo holds (token_type ${tokens.token_type}, cnf.jkt ${key.thumbprint}).`,
+    `  only the demo holds (token_type ${tokens.tokenType}, cnf.jkt ${key.thumbprint}).`,
     `    the bound token with a fresh proof        DPoP:  → ${used}`,
     `    the same proof replayed                   DPoP:  → ${replayed}`,
     `    the bound token sent as a Bearer token    DPoP:  → ${asBearer}`,

@@ -3,7 +3,7 @@
  * (nothing saved) for every app, and the lines that show a revocation made on one ingestion instance
  * refused by the other; without it, the plain statement that revocations and limits run in each process.
  */
-import { findRedisServer, RedisCluster, RedisServer } from '@gatehouse/testkit';
+import { findRedisServer, hasRedisTopologies, RedisCluster, RedisServer } from '@gatehouse/testkit';
 import { jtiOf } from './credentials.js';
 import type { Supervisor } from './processes.js';
 import { HOST, setting } from './settings.js';
@@ -34,7 +34,7 @@ export async function startSharedState(
   const mode = redisMode();
   const bin = findRedisServer();
   if (mode === 'cluster') {
-    if (bin === undefined || findRedisServer('redis-cli') === undefined) {
+    if (!hasRedisTopologies) {
       throw new Error(
         'DEMO_REDIS=cluster needs redis-server and redis-cli (apt-get install redis-server redis-tools)',
       );

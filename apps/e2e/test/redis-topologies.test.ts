@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDpopProof, type DpopKey, generateDpopKey } from '@gatehouse/client';
 import { type DevIdp, startDevIdp } from '@gatehouse/dev-idp';
-import { findRedisServer, hasRedis, RedisCluster, RedisSentinels, waitFor } from '@gatehouse/testkit';
+import { hasRedisTopologies, RedisCluster, RedisSentinels, waitFor } from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allReady, trafficThrough } from './helpers/failover-traffic.js';
 import { admittedInTurn, call, failFrom, revoke, statusesOf, whoamiStatus } from './helpers/instances.js';
@@ -27,9 +27,6 @@ const REV_KEY = 'gatehouse:{rev}:all'; // the slot of the revocations (packages/
 // API keys revoked under traffic, one per revocation: `fo-<scenario>-<n>`.
 const POOL = 150;
 const poolOf = (scenario: string) => Array.from({ length: POOL }, (_, n) => `fo-${scenario}-${n}`);
-
-const canRun =
-  hasRedis && findRedisServer('redis-cli') !== undefined && findRedisServer('redis-sentinel') !== undefined;
 
 interface Topology {
   readonly url: string;
@@ -70,13 +67,13 @@ const TOPOLOGIES: { name: string; start: () => Promise<Topology> }[] = [
 let idp: DevIdp;
 let dpopKey: DpopKey;
 beforeAll(async () => {
-  if (!canRun) return;
+  if (!hasRedisTopologies) return;
   idp = await startDevIdp();
   dpopKey = await generateDpopKey();
 });
 afterAll(() => idp?.close());
 
-describe.skipIf(!canRun).each(TOPOLOGIES)('three app instances on $name', ({ name, start }) => {
+describe.skipIf(!hasRedisTopologies).each(TOPOLOGIES)('three app instances on $name', ({ name, start }) => {
   let topology: Topology;
   let dataDir: string;
   const apps: RunningProcess[] = [];

@@ -11,7 +11,7 @@ export { LIMITS } from './limits.js';
 export type { LiveFeedOptions, LiveStream, LiveUpdate, Viewer } from './live/live-feed.js';
 export { LIVE_STREAMS, LiveFeed } from './live/live-feed.js';
 export type { Owner, Permitted, Readable, SenderRecords } from './ownership.js';
-export { readableSenders } from './ownership.js';
+export { OWNERSHIP_RULES, readableSenders } from './ownership.js';
 export type {
   Attributes,
   LogEntry,

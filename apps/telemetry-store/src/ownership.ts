@@ -6,6 +6,29 @@
  */
 import type { TelemetryStore } from './store.js';
 
+/**
+ * The ownership rules as Gatehouse's built-in rules (`authz` with `backend: 'rules'`): admins read
+ * everything, anyone else the records it sent (the same subject at the same issuer). The apps that decide
+ * with the built-in rules give these; the Cedar and AuthZEN apps say the same in their policies.
+ *
+ * @example
+ * ```ts
+ * GatehouseModule.forRoot({ routes: true, authz: OWNERSHIP_RULES });
+ * ```
+ */
+export const OWNERSHIP_RULES = {
+  backend: 'rules',
+  rules: [
+    { id: 'admins-read-everything', action: 'read', allow: { admin: true } },
+    {
+      id: 'senders-read-their-own',
+      action: 'read',
+      resource: ['process', 'log', 'metric'],
+      allow: { owner: true },
+    },
+  ],
+} as const;
+
 /** A resource's owner: the identity that sent a record (subject at an issuer). */
 export interface Owner {
   readonly subject: string;

@@ -331,21 +331,17 @@ export function renderReport(results: RunResults): string {
       .map(([k, v]) => `${k}=${v}`)
       .join(', ')}`,
   ];
+  const section = (title: string, body: string) => parts.push('', `### ${title}`, '', body);
+  const mitata = 'mitata, one process on one core';
   if (results.load) {
-    parts.push('', '### Correctness (before timing)', '', correctnessTable(results.load));
-    parts.push('', '### Targets', '', targetsTable(results.load));
+    section('Correctness (before timing)', correctnessTable(results.load));
+    section('Targets', targetsTable(results.load));
     for (const s of results.load.scenarios) parts.push('', scenarioTable(results.load, s));
   }
-  if (results.coldStart)
-    parts.push('', '### Cold start: JWKS fetches', '', coldStartTable(results.coldStart));
-  if (results.memory) parts.push('', '### Memory', '', memoryTable(results.memory));
+  if (results.coldStart) section('Cold start: JWKS fetches', coldStartTable(results.coldStart));
+  if (results.memory) section('Memory', memoryTable(results.memory));
   if (results.sharedState)
-    parts.push(
-      '',
-      '### Shared state on the hot path (mitata, one process on one core)',
-      '',
-      microTable(results.sharedState.rows),
-    );
+    section(`Shared state on the hot path (${mitata})`, microTable(results.sharedState.rows));
   if (results.sharedState?.waited)
     parts.push(
       '',
@@ -355,25 +351,14 @@ export function renderReport(results: RunResults): string {
       '|---|---:|',
       ...results.sharedState.waited.map((w) => `| ${w.name} | ${w.waited} of ${w.of} |`),
     );
-  if (results.propagation)
-    parts.push('', '### Revocation propagation', '', propagationTable(results.propagation));
-  if (results.connections)
-    parts.push('', '### Long-lived connections', '', connectionsTables(results.connections));
-  if (results.topologies) parts.push('', '### Redis topologies', '', topologyTables(results.topologies));
-  if (results.micro)
-    parts.push(
-      '',
-      '### Micro-benchmarks (mitata, one process on one core)',
-      '',
-      microTable(results.micro.rows),
-    );
-  if (results.dpop)
-    parts.push('', '### DPoP (mitata, one process on one core)', '', microTable(results.dpop.rows));
+  if (results.propagation) section('Revocation propagation', propagationTable(results.propagation));
+  if (results.connections) section('Long-lived connections', connectionsTables(results.connections));
+  if (results.topologies) section('Redis topologies', topologyTables(results.topologies));
+  if (results.micro) section(`Micro-benchmarks (${mitata})`, microTable(results.micro.rows));
+  if (results.dpop) section(`DPoP (${mitata})`, microTable(results.dpop.rows));
   if (results.authz)
-    parts.push(
-      '',
-      '### Authorization: an allow through each backend (mitata, one process)',
-      '',
+    section(
+      'Authorization: an allow through each backend (mitata, one process)',
       microTable(results.authz.rows),
     );
   return `${parts.join('\n')}\n`;

@@ -18,7 +18,7 @@ export type RunScript = (
 export class Commands {
   private stalledSince: number | undefined;
   /** Set once a script was refused by ACL (`NOPERM`): said once, in one line. */
-  scriptsDenied = false;
+  private scriptsDenied = false;
 
   constructor(
     private readonly connection: Connection,
@@ -46,7 +46,7 @@ export class Commands {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.stalledSince = Date.now();
-        this.connection.suspect?.();
+        this.connection.suspect();
         reject(new StateUnavailableError('Redis did not answer in time'));
       }, this.timeoutMs);
       this.connection.send(key, args).then(

@@ -9,6 +9,7 @@
  * a service that closed its server ends, whether Redis answers or not.
  */
 import { ErrorReply } from '@redis/client';
+import type { ResolvedTopology } from './topology.js';
 
 /** Connection events the state reacts to. */
 export interface ConnectionEvents {
@@ -61,14 +62,14 @@ export interface Link {
 const TOPOLOGY_REPLIES = /^(CLUSTERDOWN|READONLY|MASTERDOWN|LOADING|TRYAGAIN|NOAUTH)/;
 
 /** Whether an error says the connection or the topology is wrong (rather than the command). */
-export function isTopologyError(err: unknown): boolean {
+function isTopologyError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   if (err instanceof ErrorReply) return TOPOLOGY_REPLIES.test(err.message);
   return true;
 }
 
 /** The reconnection schedule: 25 ms doubling up to the maximum. */
-export function reconnectDelay(attempt: number, maxDelayMs: number): number {
+function reconnectDelay(attempt: number, maxDelayMs: number): number {
   return Math.min(25 * 2 ** attempt, maxDelayMs);
 }
 
@@ -90,7 +91,10 @@ export abstract class ReconnectingConnection implements Connection {
   private lastSuspect = 0;
   private closed = false;
 
-  constructor(protected readonly socket: SocketSettings) {}
+  constructor(
+    protected readonly topo: ResolvedTopology,
+    protected readonly socket: SocketSettings,
+  ) {}
 
   /** Opens one link; `lost` may be called (more than once) when any of its clients breaks. */
   protected abstract open(lost: () => void): Promise<Link>;

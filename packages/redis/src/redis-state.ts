@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditLogger } from '@gatehouse/core';
-import { type SharedState, StateUnavailableError } from '@gatehouse/core/state';
+import { RevocationList, type SharedState, StateUnavailableError } from '@gatehouse/core/state';
 import { RedisBus } from './bus.js';
 import { Commands } from './commands.js';
 import type { Connection } from './connection.js';
@@ -27,23 +27,6 @@ import { type ResolvedTopology, resolveTopology, type TopologyOptions } from './
  * ```
  */
 export interface RedisStateOptions extends TopologyOptions {
-  /**
-   * `GATEHOUSE_REDIS_URL`: `redis://[user:password@]host:port[/db]` (`rediss://` for TLS) for one server,
-   * `redis+cluster://[user:password@]host1:port1,host2:port2,…` (`rediss+cluster://`) for a cluster, or
-   * `redis+sentinel://[user:password@]host1:port1,…/<master-name>` for the primary sentinels name.
-   */
-  readonly url?: string;
-  /** A cluster from its seed nodes (`host:port`): what `redis+cluster://` says. */
-  readonly cluster?: { readonly nodes: readonly string[] };
-  /** The primary `masterName` that these sentinels (`host:port`) name: what `redis+sentinel://` says. */
-  readonly sentinel?: { readonly nodes: readonly string[]; readonly masterName: string };
-  /** The sentinels' own credentials, when they have any (the URL's are the data nodes'). */
-  readonly sentinelCredentials?: { readonly username?: string; readonly password?: string };
-  /** The data nodes' user and password, for `cluster` and `sentinel` (a URL carries its own). */
-  readonly username?: string;
-  readonly password?: string;
-  /** TLS to the data nodes, for `cluster` and `sentinel` (`rediss…://` in a URL). */
-  readonly tls?: boolean;
   /**
    * Replicas that must have a revocation (or a lift) before it is acknowledged (`WAIT`), so that a
    * failover right after cannot lose it; when they do not confirm within `replicaWaitMs` the change is
@@ -132,12 +115,10 @@ export class RedisState implements SharedState {
       connectTimeoutMs: timeoutMs,
       maxReconnectDelayMs: options.maxReconnectDelayMs ?? REDIS_STATE_DEFAULTS.maxReconnectDelayMs,
     };
-    this.connection =
-      topology.kind === 'cluster'
-        ? new ClusterConnection(topology, socket)
-        : topology.kind === 'sentinel'
-          ? new SentinelConnection(topology, socket)
-          : new SingleConnection(topology.url!, socket);
+    const Topology = { single: SingleConnection, cluster: ClusterConnection, sentinel: SentinelConnection }[
+      topology.kind
+    ];
+    this.connection = new Topology(topology, socket);
     const acks = options.replicaAcks ?? (topology.kind === 'single' ? 0 : 1);
     const waitMs = options.replicaWaitMs ?? REDIS_STATE_DEFAULTS.replicaWaitMs;
     this.commands = new Commands(this.connection, timeoutMs, (reason) =>
@@ -149,11 +130,9 @@ export class RedisState implements SharedState {
     this.oneTimeIds = new RedisOneTimeIds(this.commands, this.keys, this.now);
     this.counters = new RedisCounters(this.commands, this.keys);
     this.bus = new RedisBus(this.connection, this.commands, this.keys);
-    this.revocations = new RedisRevocations(this.commands, () =>
-      acks > 0 ? this.replicated(acks, waitMs) : Promise.resolve(),
-    );
+    const inForce = new RevocationList();
     this.sync = new RevocationSync(
-      this.revocations.inForce,
+      inForce,
       this.keys,
       this.connection.publishCommand,
       this.commands.script,
@@ -164,7 +143,9 @@ export class RedisState implements SharedState {
           'Redis came back empty: revocations put back',
         ),
     );
-    this.revocations.sync = this.sync;
+    this.revocations = new RedisRevocations(inForce, this.sync, this.commands, () =>
+      acks > 0 ? this.replicated(acks, waitMs) : Promise.resolve(),
+    );
     this.connection.subscribe(this.keys.channel, (message) => this.sync.onMessage(message)).catch(() => {});
     this.connection.connect({ ready: () => this.onReady(), down: () => this.onDown() });
     this.timer = setInterval(

@@ -1,6 +1,6 @@
 import {
   type Revocation,
-  RevocationList,
+  type RevocationList,
   type RevocationStore,
   StateUnavailableError,
 } from '@gatehouse/core/state';
@@ -19,11 +19,10 @@ import type { RevocationSync } from './revocation-sync.js';
  * ```
  */
 export class RedisRevocations implements RevocationStore {
-  readonly inForce = new RevocationList();
-  /** Set by the state once its sync exists (they refer to each other). */
-  sync!: RevocationSync;
-
   constructor(
+    /** The revocations in force here: the mirror that `sync` keeps equal to Redis's. */
+    readonly inForce: RevocationList,
+    private readonly sync: RevocationSync,
     private readonly commands: Commands,
     /** Waits until the change is on a replica too (no-op on one server); rejects when it is not. */
     private readonly durable: () => Promise<void>,

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { parseRevocation, type Revocation, type RevocationList } from '@gatehouse/core/state';
 import type { RunScript } from './commands.js';
 import type { KeyLayout } from './keys.js';
-import { ADD, LIFT, RESTORE, SNAPSHOT } from './scripts.js';
+import { ADD, LIFT, RESTORE, type Script, SNAPSHOT } from './scripts.js';
 
 type Op = { readonly op: 'add'; readonly rev: Revocation } | { readonly op: 'remove'; readonly id: string };
 
@@ -23,9 +23,9 @@ const TOMBSTONE_MS = 30 * 24 * 3600 * 1000;
 /** The revocation replication of one instance (see the module comment). */
 export class RevocationSync {
   /** The epoch of the data this instance mirrors (undefined before the first sync). */
-  epoch: string | undefined;
+  private epoch: string | undefined;
   /** Every change up to this version is reflected in the mirror. */
-  version = 0;
+  private version = 0;
   /** Recent changes by version (applied), replayed over a snapshot older than they are. */
   private readonly history = new Map<number, Op>();
   private syncing: Promise<void> | undefined;
@@ -66,22 +66,11 @@ export class RevocationSync {
 
   /** Stores a revocation in Redis, then in the mirror. Rejects when Redis cannot be reached. */
   async add(revocation: Revocation): Promise<void> {
-    if (this.epoch === undefined) await this.sync();
-    const keys = this.changeKeys(revocation.id);
-    const args = [
-      revocation.id,
+    const [epoch, version] = await this.change(ADD, revocation.id, [
       JSON.stringify(revocation),
       String(revocation.expiresAt ?? ''),
-      this.keys.channel,
-      this.publishCommand,
-    ];
-    let reply = (await this.run(ADD, keys, args)) as [string | null, number];
-    if (reply[0] === null) {
-      await this.sync(); // Redis lost its data: put back what this instance knows first
-      reply = (await this.run(ADD, keys, args)) as [string | null, number];
-      if (reply[0] === null) throw new Error('Redis has no revocation epoch');
-    }
-    this.ownChange(reply[0], Number(reply[1]), { op: 'add', rev: revocation });
+    ]);
+    this.ownChange(epoch, version, { op: 'add', rev: revocation });
     if (!this.mirror.has(revocation.id)) this.mirror.add(revocation);
   }
 
@@ -90,15 +79,9 @@ export class RevocationSync {
     if (this.epoch === undefined) await this.sync();
     const known = this.mirror.get(id);
     const ttl = known?.expiresAt != null ? Math.max(1000, known.expiresAt - this.now()) : TOMBSTONE_MS;
-    const args = [id, known ? '1' : '0', String(ttl), this.keys.channel, this.publishCommand];
-    let reply = (await this.run(LIFT, this.changeKeys(id), args)) as [string | null, number, number];
-    if (reply[0] === null) {
-      await this.sync();
-      reply = (await this.run(LIFT, this.changeKeys(id), args)) as [string | null, number, number];
-      if (reply[0] === null) throw new Error('Redis has no revocation epoch');
-    }
-    if (Number(reply[2]) !== 1) return false;
-    this.ownChange(reply[0], Number(reply[1]), { op: 'remove', id });
+    const [epoch, version, lifted] = await this.change(LIFT, id, [known ? '1' : '0', String(ttl)]);
+    if (lifted !== 1) return false;
+    this.ownChange(epoch, version, { op: 'remove', id });
     this.mirror.delete(id);
     return true;
   }
@@ -213,9 +196,24 @@ export class RevocationSync {
     return Number(reply[2]);
   }
 
-  private changeKeys(id: string): string[] {
+  // One change script (ADD or LIFT) on revocation `id`: its epoch, the new version and (LIFT) whether
+  // it lifted. A null epoch means Redis lost its data: put back what this instance knows, then once more.
+  private async change(
+    script: Script,
+    id: string,
+    fields: readonly string[],
+  ): Promise<[epoch: string, version: number, lifted: number]> {
+    if (this.epoch === undefined) await this.sync();
     const k = this.keys;
-    return [k.epoch, k.version, k.rev, k.revExpiries, `${k.tombstonePrefix}${id}`];
+    const keys = [k.epoch, k.version, k.rev, k.revExpiries, `${k.tombstonePrefix}${id}`];
+    const args = [id, ...fields, k.channel, this.publishCommand];
+    let reply = (await this.run(script, keys, args)) as [string | null, number, number?];
+    if (reply[0] === null) {
+      await this.sync();
+      reply = (await this.run(script, keys, args)) as [string | null, number, number?];
+      if (reply[0] === null) throw new Error('Redis has no revocation epoch');
+    }
+    return [reply[0], Number(reply[1]), Number(reply[2])];
   }
 }
 

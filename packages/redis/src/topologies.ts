@@ -7,7 +7,6 @@
 import { createClient, createCluster } from '@redis/client';
 import { destroy, type Link, quit, ReconnectingConnection, type SocketSettings } from './connection.js';
 import { primaryFromSentinels, watchSwitches } from './sentinel.js';
-import type { ResolvedTopology } from './topology.js';
 
 type ClientOptions = Parameters<typeof createClient>[0];
 
@@ -15,7 +14,7 @@ type ClientOptions = Parameters<typeof createClient>[0];
  * A command client and a subscriber client to one server, both unref'd and without reconnection of
  * their own. `lost` is called when either breaks.
  */
-export async function openServer(options: ClientOptions, lost: () => void): Promise<Link> {
+async function openServer(options: ClientOptions, lost: () => void): Promise<Link> {
   const client = createClient({
     ...options,
     // A command while disconnected fails at once instead of waiting in a queue: the caller falls back.
@@ -62,15 +61,8 @@ export class SingleConnection extends ReconnectingConnection {
   // One server has no other primary to find: a hung command only marks Redis unreachable.
   protected readonly rebuildOnTimeout = false;
 
-  constructor(
-    private readonly url: string,
-    socket: SocketSettings,
-  ) {
-    super(socket);
-  }
-
   protected open(lost: () => void): Promise<Link> {
-    return openServer({ url: this.url, socket: socketOptions(this.socket, false) }, lost);
+    return openServer({ url: this.topo.url, socket: socketOptions(this.socket, false) }, lost);
   }
 }
 
@@ -84,13 +76,6 @@ export class ClusterConnection extends ReconnectingConnection {
   readonly topology = 'cluster';
   readonly publishCommand = 'SPUBLISH';
   protected readonly rebuildOnTimeout = true;
-
-  constructor(
-    private readonly topo: ResolvedTopology,
-    socket: SocketSettings,
-  ) {
-    super(socket);
-  }
 
   protected async open(lost: () => void): Promise<Link> {
     const cluster = createCluster({
@@ -154,13 +139,6 @@ export class SentinelConnection extends ReconnectingConnection {
   readonly topology = 'sentinel';
   readonly publishCommand = 'PUBLISH';
   protected readonly rebuildOnTimeout = true;
-
-  constructor(
-    private readonly topo: ResolvedTopology,
-    socket: SocketSettings,
-  ) {
-    super(socket);
-  }
 
   protected async open(lost: () => void): Promise<Link> {
     const sentinels = {

@@ -26,14 +26,24 @@ export interface ResolvedTopology {
   readonly url?: string;
 }
 
-/** The topology options of `createRedisState` (see `RedisStateOptions`). */
+/** The topology options of `createRedisState`: exactly one of `url`, `cluster` or `sentinel`. */
 export interface TopologyOptions {
+  /**
+   * `GATEHOUSE_REDIS_URL`: `redis://[user:password@]host:port[/db]` (`rediss://` for TLS) for one server,
+   * `redis+cluster://[user:password@]host1:port1,host2:port2,…` (`rediss+cluster://`) for a cluster, or
+   * `redis+sentinel://[user:password@]host1:port1,…/<master-name>` for the primary sentinels name.
+   */
   readonly url?: string;
+  /** A cluster from its seed nodes (`host:port`): what `redis+cluster://` says. */
   readonly cluster?: { readonly nodes: readonly string[] };
+  /** The primary `masterName` that these sentinels (`host:port`) name: what `redis+sentinel://` says. */
   readonly sentinel?: { readonly nodes: readonly string[]; readonly masterName: string };
+  /** The sentinels' own credentials, when they have any (the URL's are the data nodes'). */
   readonly sentinelCredentials?: SentinelCredentials;
+  /** The data nodes' user and password, for `cluster` and `sentinel` (a URL carries its own). */
   readonly username?: string;
   readonly password?: string;
+  /** TLS to the data nodes, for `cluster` and `sentinel` (`rediss…://` in a URL). */
   readonly tls?: boolean;
 }
 

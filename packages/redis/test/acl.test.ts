@@ -9,7 +9,7 @@ import { createRedisState, type RedisState } from '../src/index.js';
  * the commands it sends. Any command missing here fails the conformance suite with NOPERM.
  */
 // biome-ignore format: grouped as the README shows it
-export const GATEHOUSE_ACL = [
+const GATEHOUSE_ACL = [
   'on', '>gatehouse-secret', 'resetkeys', '~gatehouse:*', 'resetchannels', '&gatehouse:*', '-@all',
   // the connection and what Gatehouse sends
   '+ping', '+hello', '+auth', '+client|setname', '+select', '+info', '+cluster|slots', '+cluster|shards',

@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createGatehouse, requestView } from '@gatehouse/core';
 import {
-  findRedisServer,
   hasRedis,
+  hasRedisTopologies,
   RedisCluster,
   RedisSentinels,
   RedisServer,
@@ -17,9 +17,6 @@ const KEY = 'svc-key-0123456789';
 const API_KEYS = JSON.stringify([{ name: 'svc', key: KEY }]);
 const DATA_PASSWORD = 'data-node-secret';
 const SENTINEL_PASSWORD = 'sentinel-secret';
-const hasTopologies =
-  hasRedis && findRedisServer('redis-cli') !== undefined && findRedisServer('redis-sentinel') !== undefined;
-
 interface Running {
   /** GATEHOUSE_REDIS_URL and, when needed, GATEHOUSE_REDIS_CONFIG. */
   readonly env: Record<string, string>;
@@ -43,7 +40,7 @@ const TOPOLOGIES = [
   {
     kind: 'cluster',
     name: 'a Redis Cluster (redis+cluster://)',
-    can: hasTopologies,
+    can: hasRedisTopologies,
     start: async (): Promise<Running> => {
       const cluster = await RedisCluster.start();
       const outage = async () => {
@@ -55,7 +52,7 @@ const TOPOLOGIES = [
   {
     kind: 'sentinel',
     name: 'Sentinel (redis+sentinel://), passwords on the sentinels and the data nodes',
-    can: hasTopologies,
+    can: hasRedisTopologies,
     start: async (): Promise<Running> => {
       const sentinels = await RedisSentinels.start({
         args: ['--requirepass', DATA_PASSWORD, '--masterauth', DATA_PASSWORD],

@@ -1,19 +1,9 @@
 import { runStateConformance } from '@gatehouse/core/state/conformance';
-import {
-  findRedisServer,
-  hasRedis,
-  RedisCluster,
-  RedisSentinels,
-  redisCli,
-  waitFor,
-} from '@gatehouse/testkit';
+import { hasRedisTopologies, RedisCluster, RedisSentinels, redisCli, waitFor } from '@gatehouse/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisState, type RedisState } from '../src/index.js';
 import { keyLayout } from '../src/keys.js';
 import { revokeThrough } from './helpers/failover.js';
-
-const canRun =
-  hasRedis && findRedisServer('redis-cli') !== undefined && findRedisServer('redis-sentinel') !== undefined;
 
 // One topology per describe, started once: the conformance suite, then failovers forced under traffic.
 const TOPOLOGIES = [
@@ -48,7 +38,7 @@ const TOPOLOGIES = [
   },
 ];
 
-describe.skipIf(!canRun).each(TOPOLOGIES)('@gatehouse/redis on $name', ({ start }) => {
+describe.skipIf(!hasRedisTopologies).each(TOPOLOGIES)('@gatehouse/redis on $name', ({ start }) => {
   let topo: Awaited<ReturnType<(typeof TOPOLOGIES)[number]['start']>>;
   const opened: RedisState[] = [];
   beforeAll(async () => {

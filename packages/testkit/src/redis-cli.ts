@@ -1,6 +1,17 @@
 /** `redis-cli`, for what the launchers ask of a running server (cluster and Sentinel state). */
 import { execFile } from 'node:child_process';
-import { findRedisServer } from './redis-server.js';
+import { findRedisServer, hasRedis } from './redis-server.js';
+
+/**
+ * Whether the Redis Cluster and Sentinel launchers can run here: `redis-server` and `redis-cli` (the
+ * sentinels run as `redis-server --sentinel` when `redis-sentinel` is not installed).
+ *
+ * @example
+ * ```ts
+ * describe.skipIf(!hasRedisTopologies)('on a Redis Cluster', () => {});
+ * ```
+ */
+export const hasRedisTopologies = hasRedis && findRedisServer('redis-cli') !== undefined;
 
 /**
  * Runs `redis-cli -h host -p port <args>` and resolves with its output (trimmed).
