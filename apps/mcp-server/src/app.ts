@@ -5,9 +5,9 @@
  * accepts only tokens for this resource (RFC 8707), and enforces each tool's scopes and the step-up of
  * the destructive one (RFC 9470) at the HTTP level, before the MCP server runs.
  */
-import { type AuthenticationRequirement, type AuthzOptions, ConfigError, ENV } from '@gatehouse/core';
+import { type AuthenticationRequirement, ConfigError, ENV } from '@gatehouse/core';
 import { type AppLogger, errorAnswer, NOT_FOUND, requestLogging, whoamiBody } from '@gatehouse/example-kit';
-import { createAnalytics, type TelemetryStore } from '@gatehouse/example-telemetry-store';
+import { createAnalytics, OWNERSHIP_RULES, type TelemetryStore } from '@gatehouse/example-telemetry-store';
 import { authOf, type GatehouseExpressOptions, gatehouse } from '@gatehouse/express';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { toolGuard } from './guard.js';
@@ -54,29 +54,6 @@ export interface McpServerConfig {
   /** Current time in ms (tests). */
   readonly now?: () => number;
 }
-
-/**
- * Who reads whose telemetry through the read tools, Gatehouse's built-in rules: admins everything, anyone
- * else the records it sent (the same subject at the same issuer). Given in code: no variable needed.
- *
- * @example
- * ```ts
- * import { OWNERSHIP_RULES } from '@gatehouse/example-mcp-server';
- * console.log(OWNERSHIP_RULES.backend); // "rules"
- * ```
- */
-export const OWNERSHIP_RULES: AuthzOptions = {
-  backend: 'rules',
-  rules: [
-    { id: 'admins-read-everything', action: 'read', allow: { admin: true } },
-    {
-      id: 'senders-read-their-own',
-      action: 'read',
-      resource: ['process', 'log', 'metric'],
-      allow: { owner: true },
-    },
-  ],
-};
 
 /** Largest JSON-RPC body accepted, in bytes. */
 const MAX_BODY = '1mb';
