@@ -54,7 +54,7 @@ describe.skipIf(!hasRedis)('@gatehouse/redis with the least-privilege ACL', () =
     },
   });
 
-  it('says in one clear line that scripts are denied, stays not ready, and keeps enforcing from memory', async () => {
+  it('says in one clear line that scripts are denied, stays not ready, refuses revocations it cannot store and holds one-time ids in memory', async () => {
     const events: AuditEvent[] = [];
     const logger = { info: (e: AuditEvent) => events.push(e), warn: (e: AuditEvent) => events.push(e) };
     const state = createRedisState({
