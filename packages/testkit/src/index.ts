@@ -45,4 +45,4 @@ export { RedisSentinels } from './redis-sentinel.js';
 export type { RedisServerOptions } from './redis-server.js';
 export { findRedisServer, hasRedis, RedisServer, rawCommand } from './redis-server.js';
 export type { RuntimeName } from './runtimes.js';
-export { findRuntime } from './runtimes.js';
+export { findRuntime, runtimeVersion } from './runtimes.js';

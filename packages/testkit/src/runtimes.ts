@@ -3,6 +3,7 @@
  * binaries (`bun`, `deno`, `workerd`; pinned in this package). Each is found in the platform package npm
  * installed, whether or not the wrapper's install script ran; `GATEHOUSE_<NAME>_BIN` overrides.
  */
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -69,4 +70,22 @@ export function findRuntime(name: RuntimeName): string | undefined {
   const explicit = process.env[`GATEHOUSE_${name.toUpperCase()}_BIN`];
   if (explicit) return explicit;
   return PLACES[name]().find(isBinary);
+}
+
+/**
+ * A runtime's version as it reports it (`bun --version`, …), proving the binary runs on this machine.
+ *
+ * @example
+ * ```ts
+ * console.error(runtimeVersion('deno')); // 'deno 2.9.6 (stable, release, x86_64-unknown-linux-gnu)'
+ * ```
+ */
+export function runtimeVersion(name: RuntimeName): string | undefined {
+  const bin = findRuntime(name);
+  if (bin === undefined) return undefined;
+  try {
+    return execFileSync(bin, ['--version'], { encoding: 'utf8', timeout: 30_000 }).split('\n')[0]!.trim();
+  } catch {
+    return undefined;
+  }
 }
