@@ -17,6 +17,7 @@ const KEY = 'svc-key-0123456789';
 const API_KEYS = JSON.stringify([{ name: 'svc', key: KEY }]);
 const DATA_PASSWORD = 'data-node-secret';
 const SENTINEL_PASSWORD = 'sentinel-secret';
+const LOADED_MACHINE_WAIT = JSON.stringify({ replica_wait_ms: 900 });
 interface Running {
   /** GATEHOUSE_REDIS_URL and, when needed, GATEHOUSE_REDIS_CONFIG. */
   readonly env: Record<string, string>;
@@ -46,7 +47,11 @@ const TOPOLOGIES = [
       const outage = async () => {
         await Promise.all(cluster.servers.map((s) => s.kill()));
       };
-      return { env: { GATEHOUSE_REDIS_URL: cluster.url }, outage, stop: () => cluster.stop() };
+      // This test is about the state the gate builds, not replication lag: on CI's two loaded cores a
+      // replica once took longer than the default 500 ms to confirm, so the wait is nearer the command
+      // timeout (1 s). The failover suites keep the defaults.
+      const env = { GATEHOUSE_REDIS_URL: cluster.url, GATEHOUSE_REDIS_CONFIG: LOADED_MACHINE_WAIT };
+      return { env, outage, stop: () => cluster.stop() };
     },
   },
   {
@@ -63,7 +68,10 @@ const TOPOLOGIES = [
       };
       const env = {
         GATEHOUSE_REDIS_URL: sentinels.url.replace('://', `://:${DATA_PASSWORD}@`),
-        GATEHOUSE_REDIS_CONFIG: JSON.stringify({ sentinel_password: SENTINEL_PASSWORD }),
+        GATEHOUSE_REDIS_CONFIG: JSON.stringify({
+          sentinel_password: SENTINEL_PASSWORD,
+          replica_wait_ms: 900,
+        }),
       };
       return { env, outage, stop: () => sentinels.stop() };
     },
